@@ -1,0 +1,70 @@
+# dme_service: `make run` serves the app, `make test` runs every check.
+# Both install what is missing first (Debian packages, .venv, database), so a
+# fresh Debian machine (as root) needs nothing but this repository.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+APT_PACKAGES := libharfbuzz-subset0 poppler-utils chromium fonts-dejavu-core postgresql
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: run test lint format bench system deps db demo serve clean-venv
+
+## run: install, create or upgrade the database, seed the demo clinic if empty, serve on :5000
+run: deps db demo serve
+
+## test: install, lint, then the whole suite on SQLite and again on a throwaway PostgreSQL
+test: deps lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+	bash .ci/with-postgres.sh $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit -q -r dme_service -ll
+
+format: deps
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: deps
+	$(PY) -m bench
+
+deps: system $(STAMP)
+
+# Debian packages: installed only when one is missing, so a second run is instant.
+system:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "need root (or sudo) to apt-get install$$missing" >&2; exit 1; fi; \
+	  apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip setuptools wheel
+	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m dme_service codes build
+	touch $(STAMP)
+
+db: deps
+	$(PY) -m dme_service db upgrade
+
+demo: db
+	$(PY) -m dme_service demo --if-empty
+
+serve: deps
+	$(VENV)/bin/gunicorn --workers 2 --worker-class sync --timeout 30 \
+	  --max-requests 500 --max-requests-jitter 50 \
+	  --bind $(HOST):$(PORT) wsgi:app
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,1 @@
+"""dme_service."""

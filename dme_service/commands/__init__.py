@@ -1,0 +1,1 @@
+"""Subcommands of `dme-service`; see dme_service.cli for the table."""
