@@ -1,0 +1,59 @@
+"""The data model (SQLAlchemy 2.0 typed); every class is importable from here."""
+
+from dme_service.models.accounts import (
+    CREDENTIALS,
+    ROLES,
+    SIGNING_CREDENTIALS,
+    ApiToken,
+    Clinic,
+    LoginAttempt,
+    User,
+    UserSession,
+)
+from dme_service.models.audit import AuditEvent
+from dme_service.models.base import Base, UTCDateTime, utcnow
+from dme_service.models.billing import BillingEvent
+from dme_service.models.cases import (
+    BILLING_STATES,
+    CASE_STATUSES,
+    Case,
+    DecisionRecord,
+    Diagnosis,
+    HomePrescription,
+    Patient,
+    ScreeningAnswer,
+    Trial,
+)
+from dme_service.models.documents import DOCUMENT_KINDS, Document, Signature
+from dme_service.models.links import HomeLogEntry, IdempotencyKey, PatientLink
+
+__all__ = [
+    "BILLING_STATES",
+    "CASE_STATUSES",
+    "CREDENTIALS",
+    "DOCUMENT_KINDS",
+    "ROLES",
+    "SIGNING_CREDENTIALS",
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "BillingEvent",
+    "Case",
+    "Clinic",
+    "DecisionRecord",
+    "Diagnosis",
+    "Document",
+    "HomeLogEntry",
+    "HomePrescription",
+    "IdempotencyKey",
+    "LoginAttempt",
+    "Patient",
+    "PatientLink",
+    "ScreeningAnswer",
+    "Signature",
+    "Trial",
+    "User",
+    "UserSession",
+    "UTCDateTime",
+    "utcnow",
+]

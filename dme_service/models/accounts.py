@@ -1,0 +1,104 @@
+"""Clinics, users and what authenticates them: sessions, login attempts, API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Integer, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dme_service.models.base import Base, UTCDateTime, created_at_column, fk, utcnow
+
+ROLES = ("clinician", "practitioner", "billing", "admin")
+CREDENTIALS = ("MD", "DO", "DPM", "PA", "NP", "CNS", "PT", "DC", "OT", "RN")
+# 42 CFR 410.38(c)(2): physicians, PA, NP and CNS may sign a DME order.
+SIGNING_CREDENTIALS = ("MD", "DO", "DPM", "PA", "NP", "CNS")
+
+
+class Clinic(Base):
+    __tablename__ = "clinics"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[str | None] = mapped_column(Text)
+    patient_link_days: Mapped[int] = mapped_column(Integer, default=90)
+    default_lang: Mapped[str] = mapped_column(String(8), default="en")
+
+    users: Mapped[list[User]] = relationship(back_populates="clinic")
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(fk("clinics.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    credential: Mapped[str | None] = mapped_column(String(8))
+    npi: Mapped[str | None] = mapped_column(String(10))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = created_at_column()
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    clinic: Mapped[Clinic] = relationship(back_populates="users")
+
+    @property
+    def may_sign(self) -> bool:
+        """Only a signing credential with an NPI may sign an order (42 CFR 410.38(c)(2))."""
+        return self.credential in SIGNING_CREDENTIALS and bool(self.npi)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+
+@event.listens_for(User.email, "set", retval=True)
+def _lower_case_email(_target, value, _old, _initiator):
+    """Emails are stored lower-case so lookups and the unique index agree."""
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+class UserSession(Base):
+    """A server-side session; `id` is the SHA-256 hex of the cookie's random token."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(fk("users.id"), index=True)
+    created_at: Mapped[datetime] = created_at_column()
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    fresh_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    user: Mapped[User] = relationship()
+
+
+class LoginAttempt(Base):
+    """One login attempt, keyed by IP or by the SHA-256 of the email, for throttling."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    success: Mapped[bool] = mapped_column(Boolean)
+
+
+class ApiToken(Base):
+    """A bearer token for /api/; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(fk("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = created_at_column()
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,50 @@
+"""Rendered documents (PDF bytes with their SHA-256) and practitioners' signatures."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dme_service.models.base import Base, UTCDateTime, created_at_column, fk
+
+DOCUMENT_KINDS = ("lmn", "swo", "instructions", "packet")
+
+
+class Document(Base):
+    """One rendered version of a document; a newer version sets `superseded_at` here."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("case_id", "kind", "lang", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(fk("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    lang: Mapped[str] = mapped_column(String(8), default="en")
+    version: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = created_at_column()
+    created_by_id: Mapped[int] = mapped_column(fk("users.id"))
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Signature(Base):
+    """A practitioner's signature over the canonical signed content (security.md RET-2)."""
+
+    __tablename__ = "signatures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(fk("cases.id"), index=True)
+    signer_id: Mapped[int] = mapped_column(fk("users.id"), index=True)
+    signed_at: Mapped[datetime] = created_at_column()
+    credential: Mapped[str] = mapped_column(String(8))
+    npi: Mapped[str] = mapped_column(String(10))
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    document_hashes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    void_reason: Mapped[str | None] = mapped_column(Text)
+
+    signer = relationship("User")
