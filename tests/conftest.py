@@ -1,0 +1,148 @@
+"""Shared fixtures: the app (flaskr style), a fresh database per test, clinics and users.
+
+SQLite in tmp_path by default. With DME_TEST_DATABASE_URL set (the Makefile's throwaway
+PostgreSQL, .ci/with-postgres.sh) every test gets an empty schema of its own on that server,
+so the same tests prove both engines.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import create_engine, text
+from stdnum import luhn
+
+from dme_service import create_app
+from dme_service.db import get_engine, get_session
+from dme_service.models import Base, Clinic, User
+
+TEST_SECRET_KEY = "test-secret-key-" + "x" * 32
+DEFAULT_TEST_PASSWORD = "correct horse battery staple"
+_email_numbers = itertools.count(1)
+
+
+def npi_with_check_digit(first_nine: str) -> str:
+    """A ten-digit NPI whose check digit is valid (Luhn over the prefix 80840)."""
+    return first_nine + luhn.calc_check_digit("80840" + first_nine)
+
+
+def _postgres_schema_url(base_url: str, schema: str) -> str:
+    separator = "&" if "?" in base_url else "?"
+    return f"{base_url}{separator}options={quote(f'-csearch_path={schema}')}"
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch, tmp_path):
+    """No developer or CI setting leaks into a test; the instance folder is per test."""
+    for name in list(os.environ):
+        if name.startswith("DME_") and name != "DME_TEST_DATABASE_URL":
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("DME_INSTANCE_PATH", str(tmp_path / "instance"))
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """An empty database: a SQLite file, or a fresh PostgreSQL schema."""
+    server = os.environ.get("DME_TEST_DATABASE_URL")
+    if not server:
+        yield "sqlite:///" + str(tmp_path / "test.sqlite3")
+        return
+    schema = f"dme_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    admin = create_engine(server)
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    yield _postgres_schema_url(server, schema)
+
+
+@pytest.fixture
+def empty_app(database_url):
+    """The app on an empty database (no tables): for migration and `db upgrade` tests."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": TEST_SECRET_KEY,
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    yield app
+    get_engine(app).dispose()
+
+
+@pytest.fixture
+def app(empty_app):
+    """The app with every table created from the models."""
+    Base.metadata.create_all(get_engine(empty_app))
+    return empty_app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db_session(app):
+    """The app's Session inside an app context (what services and views get)."""
+    with app.app_context():
+        yield get_session()
+
+
+@pytest.fixture
+def clinic(db_session):
+    """A clinic, committed."""
+    found = Clinic(name="Test Spine Clinic", phone="555-0100", address="1 Main St")
+    db_session.add(found)
+    db_session.commit()
+    return found
+
+
+@pytest.fixture
+def make_user(db_session, clinic):
+    """Factory: make_user(role="clinician", credential="PT", ...) -> committed User.
+
+    The plain password is kept on the returned object as `.password` for login tests.
+    """
+
+    def _make_user(
+        role: str = "clinician",
+        *,
+        credential: str | None = None,
+        email: str | None = None,
+        password: str = DEFAULT_TEST_PASSWORD,
+        npi: str | None = None,
+        name: str | None = None,
+        active: bool = True,
+        clinic_id: int | None = None,
+    ) -> User:
+        from dme_service.accounts import hash_password
+
+        number = next(_email_numbers)
+        if npi is None and credential in ("MD", "DO", "DPM", "PA", "NP", "CNS"):
+            npi = npi_with_check_digit(f"{123450000 + number:09d}")
+        user = User(
+            clinic_id=clinic_id or clinic.id,
+            email=email or f"{role}{number}@test.clinic",
+            name=name or f"Test {role.title()} {number}",
+            role=role,
+            credential=credential,
+            npi=npi,
+            password_hash=hash_password(password),
+            active=active,
+        )
+        db_session.add(user)
+        db_session.commit()
+        user.password = password
+        return user
+
+    return _make_user
