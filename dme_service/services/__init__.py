@@ -1,0 +1,1 @@
+"""Use cases: each service owns its transaction; views and commands call these."""
