@@ -43,7 +43,34 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         engine = create_engine(url, hide_parameters=True, echo=echo)
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, hide_parameters=True, echo=echo, pool_pre_ping=True)
+    engine = create_engine(url, hide_parameters=True, echo=echo, pool_pre_ping=True)
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "handle_error", _strip_postgres_error_detail)
+    return engine
+
+
+def _strip_postgres_error_detail(context) -> None:
+    """Keep row values out of PostgreSQL error messages (LOG-3).
+
+    hide_parameters hides bound values, but the server's own DETAIL line repeats them
+    ("Failing row contains (...)", "Key (email)=(...) already exists") and data errors quote
+    the bad input; both would reach logs and tracebacks. The full diagnostic stays on
+    `error.diag` for a debugger.
+    """
+    original = context.original_exception
+    sqlstate = getattr(original, "sqlstate", None)
+    if sqlstate is None:
+        return
+    diag = getattr(original, "diag", None)
+    primary = getattr(diag, "message_primary", None) or "database error"
+    if sqlstate.startswith("22"):  # data exceptions quote the offending value
+        primary = "a value was rejected by the database"
+    safe = f"{primary} (SQLSTATE {sqlstate})"
+    original.args = (safe,)
+    wrapped = context.sqlalchemy_exception
+    if wrapped is not None and wrapped.args:
+        kind = f"{type(original).__module__}.{type(original).__name__}"
+        wrapped.args = (f"({kind}) {safe}",) + tuple(wrapped.args[1:])
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -26,6 +26,9 @@ from dme_service.models.cases import (
 )
 from dme_service.models.documents import DOCUMENT_KINDS, Document, Signature
 from dme_service.models.links import HomeLogEntry, IdempotencyKey, PatientLink
+from dme_service.models.triggers import attach as _attach_triggers
+
+_attach_triggers(Base.metadata.tables)
 
 __all__ = [
     "BILLING_STATES",

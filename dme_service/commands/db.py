@@ -1,0 +1,93 @@
+"""`dme-service db upgrade|current|revision`: the database schema through Alembic.
+
+`upgrade` creates the schema on an empty database (SQLite file or PostgreSQL) or brings an
+existing one to the newest migration; it runs on the app's own engine so SQLite gets its PRAGMAs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    upgrade = actions.add_parser("upgrade", help="create or upgrade the schema (default: head)")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    actions.add_parser("current", help="print the revision the database is at")
+    revision = actions.add_parser("revision", help="autogenerate a migration from the models")
+    revision.add_argument("-m", "--message", required=True, help="what the migration changes")
+
+
+def alembic_config():
+    """Alembic's Config for migrations/ (no logging setup: our JSON logs stay in charge)."""
+    from alembic.config import Config
+
+    config = Config(str(MIGRATIONS / "alembic.ini"))
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def upgrade(engine, revision: str = "head") -> None:
+    """Upgrade the database behind engine to revision."""
+    _with_connection(engine, lambda config: _command().upgrade(config, revision))
+
+
+def current_revision(engine) -> str | None:
+    """The revision the database is at, or None when it has no schema yet."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str:
+    """The newest migration in migrations/versions."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def _command():
+    from alembic import command
+
+    return command
+
+
+def _with_connection(engine, action) -> None:
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        action(config)
+
+
+def run(args: argparse.Namespace) -> int:
+    import logging
+
+    from dme_service import create_app
+    from dme_service.config import redact_url
+    from dme_service.db import get_engine
+
+    app = create_app()
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # the summary line below says it
+    engine = get_engine(app)
+    where = redact_url(app.config["DATABASE_URL"])
+    if args.action == "upgrade":
+        upgrade(engine, args.revision)
+        print(f"database at {current_revision(engine)} (head {head_revision()}): {where}")
+    elif args.action == "current":
+        print(current_revision(engine) or "empty (no schema yet; run `dme-service db upgrade`)")
+    else:
+        _with_connection(
+            engine,
+            lambda config: _command().revision(config, message=args.message, autogenerate=True),
+        )
+    engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(run(argparse.Namespace(action="current")))
