@@ -11,6 +11,8 @@ APT_PACKAGES := libharfbuzz-subset0 poppler-utils chromium fonts-dejavu-core pos
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
+AXE := node_modules/axe-core/axe.min.js
+AXE_VERSION := 4.10.3
 
 .PHONY: run test lint format bench system deps db demo serve clean-venv
 
@@ -34,7 +36,7 @@ format: deps
 bench: deps
 	$(PY) -m bench
 
-deps: system $(STAMP)
+deps: system $(STAMP) $(AXE)
 
 # Debian packages: installed only when one is missing, so a second run is instant.
 system:
@@ -54,6 +56,10 @@ $(STAMP): setup.cfg pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	$(PY) -m dme_service codes build
 	touch $(STAMP)
+
+# axe-core (accessibility checks injected into pages by the browser tests), from the npm registry.
+$(AXE):
+	npm install --no-save --no-package-lock --no-audit --no-fund axe-core@$(AXE_VERSION) >/dev/null
 
 db: deps
 	$(PY) -m dme_service db upgrade
