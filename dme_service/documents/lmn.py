@@ -1,0 +1,281 @@
+"""The letter of medical necessity (domain.md §5): prose built only from recorded facts.
+
+Each sentence is written from a fact of the case or the decision; when the fact was not
+recorded the sentence is left out (never "N/A", never a blank to fill in). The letter
+says "meets the criteria" only when the decision is `eligible`, never offers inversion
+or home lumbar traction as treatment, and claims no more than this patient's own trial
+showed (domain.md §6.4).
+"""
+
+from __future__ import annotations
+
+from dme_service.case import ABSOLUTE_CONTRAINDICATIONS, Case, Trial
+from dme_service.documents import wording as w
+from dme_service.documents.parts import signature_context
+from dme_service.documents.renderer import DocumentSource, RenderOptions
+from dme_service.rules.decision import Decision
+
+HIGHER_FORCE = ("E0849", "E0855")
+ABSOLUTE_NAMES = {key: key.replace("_", " ") for key in ABSOLUTE_CONTRAINDICATIONS}
+ABSOLUTE_NAMES["fracture_or_acute_trauma"] = "fracture or acute trauma"
+ABSOLUTE_NAMES["vertebrobasilar_insufficiency"] = "vertebrobasilar insufficiency"
+
+
+def source(case: Case, decision: Decision, options: RenderOptions) -> DocumentSource:
+    sections = [
+        ("Diagnosis and history", history(case)),
+        ("Supervised in-clinic trial", trial_sentences(case)),
+        ("Device and home prescription", device_sentences(case)),
+        ("Screening and precautions", screening_sentences(case, decision)),
+        ("Medical necessity", necessity_sentences(case, decision)),
+    ]
+    return DocumentSource(
+        kind="lmn",
+        template="lmn.html",
+        title=f"Letter of medical necessity: {case.patient.name}",
+        lang="en",
+        created=options.now,
+        author=case.treating_practitioner.name,
+        context={
+            "case": case,
+            "decision": decision,
+            "sections": [(title, body) for title, body in sections if body],
+            "draft_reason": draft_reason(decision),
+            "today": w.long_date(options.now.date()),
+            "payer_name": w.payer_name(case.payer),
+            "member_label": w.member_id_label(case.payer),
+            "device": f"{case.request.hcpcs} ({w.hcpcs_descriptor(case.request.hcpcs)})",
+            "signature": signature_context(case, options),
+            "clinic": options.clinic,
+            "dob": w.long_date(case.patient.date_of_birth),
+        },
+    )
+
+
+def draft_reason(decision: Decision) -> str | None:
+    """Why this letter must not be sent as it stands (None when the case is eligible)."""
+    if decision.status == "eligible":
+        return None
+    unmet = [r.text for r in decision.reasons if not r.met]
+    detail = f" Unmet: {'; '.join(unmet)}." if unmet else ""
+    if decision.missing:
+        detail += f" Missing: {', '.join(decision.missing)}."
+    status = decision.status.replace("_", " ")
+    return f"Not for submission: the decision for this case is {status}.{detail}"
+
+
+def diagnosis_phrase(code: str) -> str:
+    descriptor = w.icd_descriptor(code)
+    return f"{code} ({descriptor})" if descriptor else code
+
+
+def history(case: Case) -> list[str]:
+    patient = case.patient
+    codes = [diagnosis_phrase(code) for code in case.diagnoses]
+    listed = codes[0] if len(codes) == 1 else ", ".join(codes[:-1]) + " and " + codes[-1]
+    sentences = [f"{patient.name} is being treated for {listed}."]
+    trial = case.latest_trial
+    if case.onset_date:
+        sentence = f"The symptoms began on {w.long_date(case.onset_date)}"
+        if trial:
+            months = w.months_between(case.onset_date, trial.date)
+            span = f"{months} month{'s' if months != 1 else ''}" if months else "under a month"
+            sentence += f", {span} before the latest supervised trial"
+        sentences.append(sentence + ".")
+    if trial:
+        age = w.age_on(patient.date_of_birth, trial.date)
+        sentences.append(f"{patient.name} was {age} years old at that trial.")
+    return sentences
+
+
+def trial_sentences(case: Case) -> list[str]:
+    ordered = sorted(case.trials, key=lambda t: t.date)
+    sentences: list[str] = []
+    for trial in ordered:
+        sentences += one_trial(trial)
+    latest = case.latest_trial
+    if latest and latest.use_demonstrated and latest.tolerated:
+        # domain.md §5 item 6: only when both are recorded true.
+        sentences.append(
+            f"Appropriate use of the home {case.request.hcpcs} unit was demonstrated "
+            f"to the patient, and the patient tolerated it."
+        )
+    if latest and case.payer == "premera":
+        sentences += premera_sentences(case, latest)
+    return sentences
+
+
+def one_trial(trial: Trial) -> list[str]:
+    where = f" in the {trial.position} position" if trial.position else ""
+    sentences = [
+        f"On {w.long_date(trial.date)}, a supervised trial used {w.device_name(trial.device)}"
+        f"{where} at {w.number(trial.force_lb)} pounds for {w.number(trial.minutes)} minutes."
+    ]
+    sentences.append(pain_sentence(trial))
+    if trial.peripheralization:
+        sentences.append("Symptoms spread further down the arm during traction.")
+    if trial.new_neuro_signs:
+        sentences.append("New neurological signs appeared during traction.")
+    if not trial.peripheralization and not trial.new_neuro_signs:
+        sentences.append(
+            "Symptoms did not spread further down the arm, and no new neurological signs appeared."
+        )
+    return sentences
+
+
+def pain_sentence(trial: Trial) -> str:
+    before, after = trial.pain_before, trial.pain_after
+    scale = "on the 0-10 numeric pain rating scale"
+    if after > before:
+        return f"Pain {scale} rose from {before} before traction to {after} after."
+    drop = before - after
+    percent = f" ({round(100 * drop / before)}%)" if before else ""
+    said = f"Pain {scale} went from {before} before traction to {after} after"
+    response = w.trial_response(before, after, trial.peripheralization, trial.new_neuro_signs)
+    if drop == 0:
+        return said + ", with no change."
+    if response == "improved":
+        return (
+            f"{said}, a fall of {drop} point{'s' if drop != 1 else ''}{percent}, at or above "
+            "the change of about 2 points or 30% taken as clinically important."
+        )
+    return f"{said}, a fall of {drop} point{'s' if drop != 1 else ''}{percent}."
+
+
+def premera_sentences(case: Case, trial: Trial) -> list[str]:
+    """Premera 1.01.517 reads these statements in the letter itself (domain.md §4)."""
+    sentences = []
+    response = w.trial_response(
+        trial.pain_before, trial.pain_after, trial.peripheralization, trial.new_neuro_signs
+    )
+    if response == "improved":
+        sentences.append(
+            f"The trial of traction was beneficial: pain fell from {trial.pain_before} "
+            f"to {trial.pain_after}."
+        )
+    if trial.use_demonstrated:
+        sentences.append(
+            "The patient received training on the traction device and was able to "
+            "demonstrate appropriate use."
+        )
+    return sentences
+
+
+def device_sentences(case: Case) -> list[str]:
+    request = case.request
+    sentences = [
+        f"I am ordering HCPCS {request.hcpcs} ({w.hcpcs_descriptor(request.hcpcs)}), "
+        "quantity 1, for use at home."
+    ]
+    if request.hcpcs in HIGHER_FORCE:
+        sentences += higher_force_sentences(case)
+    dose = w.dose_sentence(request)
+    if dose:
+        sentences.append(f"The home prescription is {dose}, the same as on the written order.")
+    weight = case.patient.weight_lb
+    if request.force_lb and weight:
+        share = round(100 * request.force_lb / weight, 1)
+        sentences.append(
+            f"That force is {w.number(share)}% of the patient's recorded body weight "
+            f"of {w.number(weight)} pounds."
+        )
+    return sentences
+
+
+def higher_force_sentences(case: Case) -> list[str]:
+    """Which of LCD L33823 criteria A, B or C applies, with the fact behind it."""
+    screening, force = case.screening, case.request.force_lb
+    sentences = []
+    if screening.get("tmj_dysfunction") and screening.get("tmj_treated"):
+        sentences.append(
+            "The patient has temporomandibular joint (TMJ) dysfunction that has been treated, "
+            "so force must be applied other than through the jaw (criterion A)."
+        )
+    if screening.get("jaw_or_neck_distortion"):
+        sentences.append(
+            "Distortion of the lower jaw or neck anatomy prevents use of a chin halter "
+            "(criterion B)."
+        )
+    if force and force > 20:
+        sentences.append(
+            f"The home prescription of {w.number(force)} pounds is more than the 20 pounds "
+            "an over-door unit is built for (criterion C)."
+        )
+    if screening.get("over_door_unsafe"):
+        sentences.append("Another limitation makes over-door traction unsafe for this patient.")
+    return sentences
+
+
+def screening_sentences(case: Case, decision: Decision) -> list[str]:
+    screening = case.screening
+    present = [ABSOLUTE_NAMES[k] for k in ABSOLUTE_CONTRAINDICATIONS if screening.get(k)]
+    answered = all(screening.get(k) is not None for k in ABSOLUTE_CONTRAINDICATIONS)
+    sentences = []
+    if present:
+        sentences.append(f"The screening found a contraindication: {', '.join(present)}.")
+    elif answered:
+        sentences.append(
+            "The screening for contraindications to cervical traction was completed, and "
+            f"none was present ({', '.join(ABSOLUTE_NAMES.values())})."
+        )
+    return sentences + precaution_sentences(case)
+
+
+def precaution_sentences(case: Case) -> list[str]:
+    """Precautions (domain.md §8) and how they are handled, from facts the service holds."""
+    screening, request = case.screening, case.request
+    trial = case.latest_trial
+    sentences = []
+    if screening.get("pregnancy"):
+        sentences.append("The patient is pregnant, a precaution for traction.")
+    if screening.get("uncontrolled_hypertension"):
+        sentences.append("The patient has uncontrolled high blood pressure, a precaution.")
+    careful = screening.get("pregnancy") or screening.get("uncontrolled_hypertension")
+    if careful and trial and request.force_lb and request.force_lb <= trial.force_lb:
+        sentences.append(
+            f"The home force ({w.number(request.force_lb)} pounds) does not exceed the "
+            f"force tolerated in the supervised trial ({w.number(trial.force_lb)} pounds)."
+        )
+    if screening.get("tmj_dysfunction") and request.hcpcs == "E0860":
+        sentences.append(
+            "The patient has TMJ dysfunction and the over-door unit uses a chin strap; the "
+            "strap is fitted so it does not push the teeth together, and jaw pain is a stop "
+            "rule in the patient's written instructions."
+        )
+    return sentences
+
+
+def necessity_sentences(case: Case, decision: Decision) -> list[str]:
+    """The statement of necessity: only for an eligible decision, citing its criteria."""
+    sentences = other_device_sentences(case)
+    if decision.status != "eligible":
+        return sentences
+    met = [r for r in decision.reasons if r.met]
+    statement = (
+        f"In my clinical judgement, home cervical traction with HCPCS {case.request.hcpcs} "
+        f"is medically necessary for {case.patient.name}, based on the diagnosis and the "
+        "supervised trial described above."
+    )
+    policy = decision.policy
+    effective = f", effective {policy.effective}" if policy.effective else ""
+    cited = "; ".join(f"({i}) {r.text} [{r.source}]" for i, r in enumerate(met, 1))
+    sentences = [statement] + sentences
+    if cited:
+        sentences.append(
+            f"The record meets the criteria of {w.payer_name(case.payer)} policy "
+            f"{policy.id}{effective}: {cited}."
+        )
+    return sentences
+
+
+def other_device_sentences(case: Case) -> list[str]:
+    """Inversion and home lumbar traction are answered, never offered (domain.md §9)."""
+    sentences = []
+    if "inversion_table" in case.also_requested or case.request.hcpcs == "E0941":
+        sentences.append(
+            "An inversion table was asked about. It is not part of this request, and the "
+            "patient was advised not to use one unsupervised."
+        )
+    if "home_lumbar_traction" in case.also_requested:
+        sentences.append("Home lumbar traction was asked about. It is not part of this request.")
+    return sentences

@@ -1,0 +1,33 @@
+"""Pieces shared by the LMN and the SWO: the signature block and the letterhead.
+
+A document without a signature event says plainly that it awaits one; it never carries a
+stamped or typed-in signature (PIM ch. 3 §3.3.2.4: no signature stamps).
+"""
+
+from __future__ import annotations
+
+from dme_service.case import Case
+from dme_service.documents import wording as w
+from dme_service.documents.renderer import RenderOptions
+
+
+def signature_context(case: Case, options: RenderOptions) -> dict:
+    """Who signs (the case's treating practitioner) and, when signed, the e-signature line."""
+    signer = case.treating_practitioner
+    signature = options.signature
+    context = {
+        "name": signer.name,
+        "credential": signer.credential,
+        "npi": signer.npi,
+        "may_sign": signer.may_sign,
+        "signed": signature is not None,
+        "statement": None,
+        "date": None,
+    }
+    if signature is not None:
+        context["statement"] = (
+            f"Electronically signed by {signature.name}, {signature.credential} "
+            f"(NPI {signature.npi}) on {w.date_time(signature.signed_at)}."
+        )
+        context["date"] = w.long_date(signature.signed_at.date())
+    return context

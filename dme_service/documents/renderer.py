@@ -1,0 +1,214 @@
+"""One WeasyPrint renderer per process, and `render(kind, case, decision)` for every document.
+
+The renderer keeps what does not change between documents: one `FontConfiguration` with
+the bundled fonts registered, the print stylesheet parsed once, a Jinja2 environment over
+`pdf_templates/` (autoescaped: a patient named `<script>` stays text), and the restricted
+asset fetcher (security.md PDF-1), which is passed to every HTML, CSS and Attachment.
+Templates only ever come from files; user text only ever arrives as template variables
+(security.md OUT-2). Pure: no Flask, no database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import jinja2
+from weasyprint import CSS, HTML, Attachment
+from weasyprint.document import Document
+from weasyprint.text.fonts import FontConfiguration
+
+from dme_service.case import Case
+from dme_service.documents.fetcher import ASSETS_DIR, AssetFetcher
+from dme_service.documents.wording import Clinic, Signature
+from dme_service.rules.decision import Decision
+
+KINDS: tuple[str, ...] = ("lmn", "swo", "instructions", "trial_note", "packet")
+LANGUAGES: tuple[str, ...] = ("en", "es")
+# PDF/UA-1 for what people read on screen and print (tagged, with /Lang and /Title);
+# PDF/A-3u for the billing packet, which is archived and carries the decision JSON.
+LETTER_VARIANT = "pdf/ua-1"
+PACKET_VARIANT = "pdf/a-3u"
+GENERATOR = "dme_service"
+
+
+class DocumentRefused(ValueError):
+    """The facts cannot make this document (e.g. a PRN order). `field` names the fact."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    """What a document needs besides the case and its decision."""
+
+    now: datetime
+    lang: str = "en"
+    signature: Signature | None = None
+    clinic: Clinic | None = None
+    link_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSource:
+    """A document before layout: its template, its variables and its metadata."""
+
+    kind: str
+    template: str
+    title: str
+    lang: str
+    context: dict = field(default_factory=dict)
+    created: datetime | None = None
+    author: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedDocument:
+    kind: str
+    pdf: bytes
+    sha256: str
+    pages: int
+    title: str
+    lang: str
+
+
+class Renderer:
+    """Fonts, stylesheet, templates and fetcher, built once and reused for every render."""
+
+    def __init__(self, assets_dir: Path = ASSETS_DIR) -> None:
+        self.assets_dir = Path(assets_dir)
+        self.base_url = self.assets_dir.as_uri() + "/"
+        self.fetcher = AssetFetcher(self.assets_dir)
+        self.font_config = FontConfiguration()
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(self.assets_dir),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.stylesheet = self.css(filename=self.assets_dir / "print.css")
+
+    def css(self, **source) -> CSS:
+        """A stylesheet parsed with this renderer's fetcher and fonts."""
+        return CSS(
+            **source,
+            base_url=self.base_url,
+            url_fetcher=self.fetcher,
+            font_config=self.font_config,
+        )
+
+    def html(self, source: DocumentSource) -> str:
+        template = self.env.get_template(source.template)
+        created = source.created.isoformat(timespec="seconds") if source.created else None
+        return template.render(
+            **source.context,
+            title=source.title,
+            lang=source.lang,
+            generator=GENERATOR,
+            created=created,
+            author=source.author,
+        )
+
+    def layout(self, html: str) -> Document:
+        """Lay out the HTML (never from a URL) with the cached stylesheet and fonts."""
+        document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher)
+        return document.render(
+            stylesheets=[self.stylesheet],
+            font_config=self.font_config,
+            presentational_hints=False,
+        )
+
+    def attachment(self, data: bytes, *, name: str, description: str, when: datetime):
+        return Attachment(
+            string=data,
+            base_url=self.base_url,
+            url_fetcher=self.fetcher,
+            name=name,
+            description=description,
+            created=when,
+            modified=when,
+            relationship="Data",
+        )
+
+    def write(self, document: Document, *, variant: str, attachments=()) -> bytes:
+        return document.write_pdf(
+            pdf_variant=variant,
+            attachments=list(attachments) or None,
+            presentational_hints=False,
+        )
+
+    def finish(self, kind: str, document: Document, pdf: bytes, title: str, lang: str):
+        return RenderedDocument(
+            kind=kind,
+            pdf=pdf,
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            pages=len(document.pages),
+            title=title,
+            lang=lang,
+        )
+
+    def render_source(self, source: DocumentSource) -> tuple[Document, RenderedDocument]:
+        """Lay out and write one letter-type document (PDF/UA-1)."""
+        document = self.layout(self.html(source))
+        pdf = self.write(document, variant=LETTER_VARIANT)
+        return document, self.finish(source.kind, document, pdf, source.title, source.lang)
+
+
+_local = threading.local()
+
+
+def get_renderer() -> Renderer:
+    """This process's renderer (one per thread, re-made after a fork: FontConfiguration
+    holds fontconfig state that must not be shared across threads or processes)."""
+    renderer = getattr(_local, "renderer", None)
+    if renderer is None or _local.pid != os.getpid():
+        _local.renderer = renderer = Renderer()
+        _local.pid = os.getpid()
+    return renderer
+
+
+def source_for(kind: str, case: Case, decision: Decision, options: RenderOptions):
+    """The DocumentSource of a single (non-packet) document."""
+    module = importlib.import_module(f"dme_service.documents.{kind}")
+    return module.source(case, decision, options)
+
+
+def render(
+    kind: str,
+    case: Case,
+    decision: Decision,
+    *,
+    lang: str = "en",
+    signature: Signature | None = None,
+    now: datetime | None = None,
+    clinic: Clinic | None = None,
+    link_url: str | None = None,
+) -> RenderedDocument:
+    """Render one document: "lmn", "swo", "instructions", "trial_note" or "packet"."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown document kind {kind!r} (one of {', '.join(KINDS)})")
+    if lang not in LANGUAGES:
+        raise DocumentRefused("lang", f"{lang!r} is not a language we print (en, es)")
+    options = RenderOptions(
+        now=now or datetime.now(UTC),
+        lang=lang,
+        signature=signature,
+        clinic=clinic,
+        link_url=link_url,
+    )
+    renderer = get_renderer()
+    if kind == "packet":
+        from dme_service.documents import packet
+
+        return packet.render_packet(renderer, case, decision, options)
+    _, rendered = renderer.render_source(source_for(kind, case, decision, options))
+    return rendered

@@ -1,0 +1,146 @@
+"""Small, shared ways of saying recorded facts in documents: numbers, dates, codes, doses.
+
+Every document says the same fact the same way, so the LMN, the SWO and the trial note
+cannot disagree on a number (domain.md §5: "numbers ... that differ from the SWO" are a
+denial reason). Pure Python.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+
+from dme_service.rules import codes
+
+PAYER_NAMES: dict[str, str] = {
+    "medicare": "Medicare",
+    "ibx_ma": "Independence Blue Cross Medicare Advantage",
+    "aetna": "Aetna",
+    "anthem": "Anthem",
+    "premera": "Premera Blue Cross",
+    "connectcare": "ConnectCare",
+    "uhc_commercial": "UnitedHealthcare (commercial)",
+    "cigna": "Cigna",
+    "ibx_commercial": "Independence Blue Cross (commercial)",
+    "self_pay": "Self-pay (no insurer)",
+}
+TRIAL_DEVICE_NAMES: dict[str, str] = {
+    "mechanical": "clinic motorized (mechanical) cervical traction",
+    "manual": "manual cervical traction by the therapist",
+}
+# case-format.md clarification 5: PRN is matched as a word, without regard to case.
+_PRN = re.compile(r"(?<![a-z])(p\.?\s?r\.?\s?n\.?|as[\s-]+needed)(?![a-z])", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """A treating practitioner's electronic signature event (issue 7 records it)."""
+
+    name: str
+    credential: str
+    npi: str
+    signed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Clinic:
+    """The clinic printed on letterheads and on the patient's instructions."""
+
+    name: str
+    phone: str | None = None
+    address: str | None = None
+
+
+def is_prn(text: str | None) -> bool:
+    """True when an order frequency says PRN / as needed (not an acceptable order)."""
+    return bool(text) and _PRN.search(text) is not None
+
+
+def number(value: float | int, lang: str = "en") -> str:
+    """12.0 -> "12", 12.5 -> "12.5" ("12,5" in Spanish)."""
+    if float(value).is_integer():
+        return str(int(value))
+    return format_decimal(value, format="#,##0.##", locale=lang)
+
+
+def long_date(day: date, lang: str = "en") -> str:
+    """October 2, 2026 / 2 de octubre de 2026."""
+    return format_date(day, format="long", locale=lang)
+
+
+def date_time(moment: datetime, lang: str = "en") -> str:
+    """October 2, 2026 at 3:04 PM UTC: an unambiguous time for a signature."""
+    zone = moment.tzname() or ""
+    text = format_datetime(moment, format="MMMM d, y 'at' h:mm a", locale=lang)
+    return f"{text} {zone}".strip()
+
+
+def hcpcs_descriptor(code: str) -> str:
+    return codes.HCPCS_DESCRIPTORS.get(code, code)
+
+
+def device_name(device: str) -> str:
+    """How a trial device is named in prose: "E0860 (Traction equipment, ...)"."""
+    if device in TRIAL_DEVICE_NAMES:
+        return TRIAL_DEVICE_NAMES[device]
+    return f"the {device} unit ({hcpcs_descriptor(device).lower()})"
+
+
+def icd_descriptor(code: str) -> str:
+    """The ICD-10-CM tabular descriptor (from the rules' code index), or "" when unknown."""
+    found = codes.lookup(code)
+    return found.descriptor if found else ""
+
+
+def months_between(start: date, end: date) -> int:
+    """Whole months from `start` to `end` (duration of symptoms at the trial)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if end.day < start.day:
+        months -= 1
+    return max(months, 0)
+
+
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def sessions_phrase(sessions: int) -> str:
+    """English words for sessions per day, never "bid"/"tid" (domain.md §5, §10)."""
+    words = {1: "once a day", 2: "twice a day", 3: "three times a day"}
+    return words.get(sessions, f"{sessions} times a day")
+
+
+def payer_name(payer: str) -> str:
+    return PAYER_NAMES.get(payer, payer)
+
+
+def member_id_label(payer: str) -> str:
+    """Medicare's member number is the MBI (SWO element 1 accepts the name or the MBI)."""
+    return "Medicare Beneficiary Identifier (MBI)" if payer == "medicare" else "Member ID"
+
+
+def trial_response(before: int, after: int, peripheralization: bool, new_signs: bool) -> str:
+    """The contract's rule (case-format.md), applied to any trial for the letter's wording."""
+    if peripheralization or new_signs or after > before:
+        return "worse"
+    drop = before - after
+    if drop >= 2 or (before > 0 and drop / before >= 0.3):
+        return "improved"
+    return "unchanged"
+
+
+def dose_sentence(request) -> str:
+    """The home prescription in one sentence: the LMN and the SWO print this same text."""
+    parts = [f"{number(request.force_lb)} pounds of traction" if request.force_lb else None]
+    if request.minutes:
+        parts.append(f"for {number(request.minutes)} minutes per session")
+    if request.sessions_per_day:
+        parts.append(f"{request.sessions_per_day} sessions a day")
+    if request.length_of_need_months:
+        months = request.length_of_need_months
+        parts.append(f"for {months} month{'s' if months != 1 else ''}")
+    return ", ".join(p for p in parts if p)
