@@ -1,0 +1,112 @@
+"""`dme-service evaluate CASE.json | -` and `--batch DIR`: decide dme-case/1 documents.
+
+Exit codes (case-format.md "Command line"): 0 when every document parsed (whatever the
+decision), 2 on bad input, with one `field: message` line per problem on standard error
+and never a traceback. `--batch DIR` prints one JSON line per `*.json` file, in name
+order: {"file": name, "decision": {...}} or {"file": name, "errors": [...]}; it exits 2 if
+any file was bad input, and draws a progress bar on standard error only on a terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import date
+
+BAD_INPUT = 2
+READ_LIMIT = 1024 * 1024 + 1  # one byte past the parser's limit, so it can say "too large"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("case", nargs="?", help="case document (JSON), or - for standard input")
+    parser.add_argument("--batch", metavar="DIR", help="evaluate every *.json file in DIR")
+    parser.add_argument(
+        "--today",
+        metavar="YYYY-MM-DD",
+        type=date.fromisoformat,
+        help="judge dates against this day instead of the clock (replaying old cases)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    if (args.case is None) == (args.batch is None):
+        print("$: give one case file (or - for standard input), or --batch DIR", file=sys.stderr)
+        return BAD_INPUT
+    if args.batch is not None:
+        return _run_batch(args.batch, args.today)
+    from dme_service.case_format import CaseFormatError
+
+    try:
+        decision = _decide(_read(args.case), args.today)
+    except CaseFormatError as exc:
+        for error in exc.errors:
+            print(f"{error.field}: {error.message}", file=sys.stderr)
+        return BAD_INPUT
+    json.dump(decision, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _read(source: str) -> bytes:
+    from dme_service.case_format import CaseFormatError, FieldError
+
+    try:
+        if source == "-":
+            return sys.stdin.buffer.read(READ_LIMIT)
+        with open(source, "rb") as fh:
+            return fh.read(READ_LIMIT)
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise CaseFormatError([FieldError("$", f"cannot read {source}: {reason}")]) from None
+
+
+def _decide(data: bytes, today: date | None) -> dict:
+    from dme_service.case_format import parse_text
+    from dme_service.rules.engine import evaluate
+
+    return evaluate(parse_text(data, today=today)).as_json()
+
+
+def _run_batch(directory: str, today: date | None) -> int:
+    from dme_service.case_format import CaseFormatError
+
+    try:
+        names = sorted(n for n in os.listdir(directory) if n.endswith(".json"))
+    except OSError as exc:
+        print(f"$: cannot read folder {directory}: {exc.strerror}", file=sys.stderr)
+        return BAD_INPUT
+    progress = _Progress(len(names)) if sys.stderr.isatty() else None
+    status = 0
+    for done, name in enumerate(names, start=1):
+        try:
+            line = {"file": name, "decision": _decide(_read(os.path.join(directory, name)), today)}
+        except CaseFormatError as exc:
+            line = {"file": name, "errors": [e.as_json() for e in exc.errors]}
+            status = BAD_INPUT
+        sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+        if progress:
+            progress.show(done)
+    if progress:
+        progress.finish()
+    return status
+
+
+class _Progress:
+    """A one-line bar on standard error: [#####.....] 12/40."""
+
+    WIDTH = 30
+
+    def __init__(self, total: int):
+        self.total = max(total, 1)
+
+    def show(self, done: int) -> None:
+        filled = self.WIDTH * done // self.total
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        sys.stderr.write(f"\r[{bar}] {done}/{self.total}")
+        sys.stderr.flush()
+
+    def finish(self) -> None:
+        sys.stderr.write("\n")
+        sys.stderr.flush()

@@ -1,0 +1,1 @@
+"""The decision engine: pure Python (no Flask, no SQLAlchemy). `engine.evaluate(case)`."""

@@ -1,0 +1,103 @@
+"""The criterion tests a policy pack may name, and the trial response they build on.
+
+Each test takes (criterion, case, trial) and returns (met, fact): whether the clause is met
+and the fact of this case it was judged on, phrased for billing staff ("25 lb ordered").
+The pack supplies the thresholds and operators; nothing here knows a payer.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+
+from dme_service.case import Case, Trial
+from dme_service.rules import codes
+from dme_service.rules.policy import Criterion, load_code_list
+from dme_service.rules.wording import SCREENING_LABELS, pounds
+
+WORSE, IMPROVED, UNCHANGED = "worse", "improved", "unchanged"
+OPERATORS: dict[str, Callable[[float, float], bool]] = {">": operator.gt, ">=": operator.ge}
+
+
+def trial_response(trial: Trial) -> str:
+    """case-format.md: worse (peripheralization, new neuro signs or more pain), improved
+    (pain down by at least 2 points or at least 30 %), else unchanged."""
+    if trial.peripheralization or trial.new_neuro_signs or trial.pain_after > trial.pain_before:
+        return WORSE
+    drop = trial.pain_before - trial.pain_after
+    # drop / before >= 0.3 written without division: exact for whole-number scores.
+    if drop >= 2 or (trial.pain_before > 0 and 10 * drop >= 3 * trial.pain_before):
+        return IMPROVED
+    return UNCHANGED
+
+
+def worse_because(trial: Trial) -> str:
+    """Why a trial counts as worse, as a phrase."""
+    why = []
+    if trial.peripheralization:
+        why.append("peripheralization with traction")
+    if trial.new_neuro_signs:
+        why.append("new neurological signs")
+    if trial.pain_after > trial.pain_before:
+        why.append(f"pain rose from {trial.pain_before} to {trial.pain_after}")
+    return ", ".join(why)
+
+
+def diagnosis_in_list(criterion: Criterion, case: Case, trial: Trial | None):
+    code_list = load_code_list(criterion.code_list)
+    for dotted in case.diagnoses:
+        if code_list.matches(dotted.replace(".", "")):
+            found = codes.lookup(dotted)
+            return True, f"{dotted} ({found.descriptor})" if found else dotted
+    return False, f"no cervical-region diagnosis among {', '.join(case.diagnoses)}"
+
+
+def trial_demonstrated_and_tolerated(criterion: Criterion, case: Case, trial: Trial | None):
+    if trial is None:
+        return False, "no trial recorded"
+    on = f"on the {trial.date.isoformat()} {trial.device} trial"
+    if trial.use_demonstrated and trial.tolerated:
+        return True, f"use demonstrated and device tolerated {on}"
+    problems = []
+    if not trial.use_demonstrated:
+        problems.append("use not demonstrated")
+    if not trial.tolerated:
+        problems.append("device not tolerated")
+    return False, f"{' and '.join(problems)} {on}"
+
+
+def trial_improved(criterion: Criterion, case: Case, trial: Trial | None):
+    if trial is None:
+        return False, "no trial recorded"
+    response = trial_response(trial)
+    fact = (
+        f"pain {trial.pain_before} to {trial.pain_after} on the "
+        f"{trial.date.isoformat()} trial ({response})"
+    )
+    return response == IMPROVED, fact
+
+
+def screening_all_true(criterion: Criterion, case: Case, trial: Trial | None):
+    answers = [(key, case.screening.get(key)) for key in criterion.keys]
+    met = all(value is True for _, value in answers)
+    fact = "; ".join(
+        f"{SCREENING_LABELS[key]}: {'yes' if value else 'no'}" for key, value in answers
+    )
+    return met, fact
+
+
+def request_force(criterion: Criterion, case: Case, trial: Trial | None):
+    force = case.request.force_lb
+    if force is None:
+        return False, "no force in the order (request.force_lb)"
+    met = OPERATORS[criterion.operator](force, criterion.threshold_lb)
+    return met, f"{pounds(force)} ordered"
+
+
+CRITERION_TESTS: dict[str, Callable] = {
+    "diagnosis_in_list": diagnosis_in_list,
+    "trial_demonstrated_and_tolerated": trial_demonstrated_and_tolerated,
+    "trial_improved": trial_improved,
+    "screening_all_true": screening_all_true,
+    "request_force": request_force,
+}
