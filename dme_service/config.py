@@ -58,13 +58,16 @@ def default_database_url(instance_path: str) -> str:
     return "sqlite:///" + str(Path(instance_path) / "dme.sqlite3")
 
 
-def settings_from_env(instance_path: str) -> dict[str, Any]:
-    """Every setting read from the environment, with the development defaults."""
+def settings_from_env(instance_path: str, debug: bool = False) -> dict[str, Any]:
+    """Every setting read from the environment, with the development defaults.
+
+    `debug` is Flask's own default (FLASK_DEBUG), so production also refuses that switch.
+    """
     env = os.environ.get("DME_ENV", "development").strip().lower() or "development"
     production = env == "production"
     return {
         "ENV_NAME": env,
-        "DEBUG": env_flag("DEBUG", False),
+        "DEBUG": env_flag("DEBUG", debug),
         "TESTING": env_flag("TESTING", False),
         "DATABASE_URL": os.environ.get("DME_DATABASE_URL") or default_database_url(instance_path),
         "SESSION_COOKIE_SECURE": env_flag("SESSION_COOKIE_SECURE", production),
@@ -96,7 +99,7 @@ def instance_secret_key(instance_path: str) -> str:
 
 def load_config(app, test_config: dict[str, Any] | None = None) -> None:
     """Fill app.config from the environment, then test_config, then check production rules."""
-    app.config.update(settings_from_env(app.instance_path))
+    app.config.update(settings_from_env(app.instance_path, bool(app.config.get("DEBUG"))))
     env_key = os.environ.get("DME_SECRET_KEY")
     app.config["KEY_ORIGIN"] = "env" if env_key else "instance"
     if test_config:
