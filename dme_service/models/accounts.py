@@ -47,6 +47,17 @@ class User(Base):
 
     clinic: Mapped[Clinic] = relationship(back_populates="users")
 
+    # Flask-Login's user protocol (D: dme_service.web.sessions loads users through it).
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return str(self.id)
+
     @property
     def may_sign(self) -> bool:
         """Only a signing credential with an NPI may sign an order (42 CFR 410.38(c)(2))."""
