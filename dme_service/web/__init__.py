@@ -1,0 +1,61 @@
+"""The web layer: blueprints, server-side sessions, the access table and response headers.
+
+`create_app` calls `init_app` (and `errors.init_app`); the order here matters: sessions load
+the user, the access hook then allows or refuses, and the headers go on every response.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, g
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is signed in, as the page layout shows it; read once per request so an error page
+    can still render after the database failed (LOG-4)."""
+
+    name: str
+    role: str
+    clinic: str
+
+
+def init_app(app: Flask) -> None:
+    from dme_service.web import access, auth, home, security_headers, sessions
+
+    sessions.init_app(app)
+    _configure_login(app)
+    app.before_request(_remember_viewer)  # before the access hook, so a 403 page knows the user
+    access.init_app(app)
+    security_headers.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(home.bp)
+    app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
+    app.jinja_env.filters["label"] = label
+
+
+def label(value: object) -> str:
+    """A stored code as words for people: "not_covered" -> "Not covered"."""
+    text = str(value or "").replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def _configure_login(app: Flask) -> None:
+    from dme_service.extensions import login_manager
+    from dme_service.web import access, sessions
+
+    login_manager.user_loader(sessions.load_user)
+    login_manager.request_loader(access.load_bearer_user)
+    # Our session id is server-side and rotated at login; Flask-Login's IP/agent hashing adds
+    # nothing and its "strong" mode would write keys outside the allow-list (AUTH-2).
+    login_manager.session_protection = None
+    login_manager.login_view = "auth.login"
+
+
+def _remember_viewer() -> None:
+    from flask_login import current_user
+
+    g.viewer = None
+    if current_user.is_authenticated:
+        g.viewer = Viewer(current_user.name, current_user.role, current_user.clinic.name)

@@ -1,0 +1,121 @@
+"""Who may call what: one table for every endpoint, enforced before every request (AC-1).
+
+Deny by default: an endpoint missing from ACCESS answers 403 to everyone (and
+tests/web/test_access.py fails), so a forgotten declaration can never leak PHI. Later issues add
+their endpoints here, e.g. `"cases.list": CASE_TEAM`.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, current_app, g, redirect, request, url_for
+from flask_login import current_user
+
+from dme_service.web import errors, sessions
+
+log = logging.getLogger(__name__)
+
+PUBLIC = "PUBLIC"  # anyone, signed in or not
+CLINICIAN, PRACTITIONER, BILLING, ADMIN = "clinician", "practitioner", "billing", "admin"
+STAFF = frozenset({CLINICIAN, PRACTITIONER, BILLING, ADMIN})
+ADMINS = frozenset({ADMIN})
+
+# endpoint -> PUBLIC or the roles allowed. Every endpoint of app.url_map must be here.
+ACCESS: dict[str, str | frozenset[str]] = {
+    "static": PUBLIC,  # the stylesheet: no data
+    "auth.login": PUBLIC,
+    "auth.logout": STAFF,
+    "auth.password": STAFF,
+    "auth.reauth": STAFF,
+    "home.index": STAFF,
+    "home.deactivate_user": ADMINS,
+}
+
+
+def rule_for(endpoint: str) -> str | frozenset[str] | None:
+    return ACCESS.get(endpoint)
+
+
+def current_role() -> str | None:
+    """The signed-in user's role, read from the user row on every request (never the cookie)."""
+    return current_user.role if current_user.is_authenticated else None
+
+
+def enforce_access():
+    """before_request: authenticate, then allow, refuse (403) or send to sign-in (302/401)."""
+    if request.routing_exception is not None:
+        return None  # 404/405: nothing to protect, the error page answers
+    rule = rule_for(request.endpoint)
+    if rule is None:
+        log.error("endpoint has no access rule; refused", extra={"endpoint": request.endpoint})
+        abort(403)
+    if rule != PUBLIC:
+        role = current_role()
+        if role is None:
+            return unauthenticated()
+        if role not in rule:
+            abort(403)
+    check_csrf()
+    return None
+
+
+def unauthenticated():
+    """401 JSON for the API; for pages a 302 to sign-in that remembers where the user was."""
+    if errors.is_api_request():
+        response = errors.error_response(401)
+        response.headers["WWW-Authenticate"] = 'Bearer realm="dme_service"'
+        return response
+    params = {}
+    if request.method in ("GET", "HEAD"):
+        params["next"] = request.full_path.rstrip("?")
+    session = sessions.current()
+    if session is not None and session.ended_reason in ("idle", "absolute"):
+        params["reason"] = session.ended_reason
+    return redirect(url_for("auth.login", **params), code=302)
+
+
+def check_csrf() -> None:
+    """CSRF on every state-changing request authenticated by cookie (OUT-3).
+
+    Bearer-token calls carry no cookie a hostile page could ride on, so they are not checked.
+    Runs here, after authentication, instead of in CSRFProtect's own hook.
+    """
+    if g.get("auth_method") == "bearer" or not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return
+    from dme_service.extensions import csrf
+
+    csrf.protect(apply_exemptions=True)
+
+
+def load_bearer_user(req):
+    """Flask-Login request_loader: a bearer token on /api/ (cookies are ignored there)."""
+    header = req.headers.get("Authorization", "")
+    if not req.path.startswith("/api/") or not header.startswith("Bearer "):
+        return None
+    from dme_service import api_tokens
+    from dme_service.db import get_session
+
+    user = api_tokens.authenticate(get_session(), header.removeprefix("Bearer ").strip())
+    if user is not None:
+        g.auth_method = "bearer"
+    return user
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """A same-site relative path to go to after sign-in, else `default` (ASVS 5.1.5)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return default
+    if any(ord(ch) < 32 or ch == "\\" for ch in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
+
+
+def init_app(app: Flask) -> None:
+    """Run the access check before every request; CSRF moves into it (after authentication)."""
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    app.before_request(enforce_access)

@@ -1,0 +1,112 @@
+"""Each role's home page after sign-in: the list that role works from every day.
+
+Clinician: my cases; practitioner: orders awaiting my signature; billing: the claim queue;
+admin: the clinic's users (and deactivation, which ends their sessions and API tokens).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from dme_service import api_tokens
+from dme_service.db import get_session
+from dme_service.models import Case, User
+from dme_service.web import sessions
+from dme_service.web.auth import require_fresh_login
+from dme_service.web.errors import Refused
+from dme_service.web.forms import no_input_to_keep
+
+bp = Blueprint("home", __name__)
+
+LIST_LIMIT = 100
+# Claim states billing acts on (domain.md billing lifecycle); draft and closed are not work.
+BILLING_QUEUE_STATES = ("ready_to_submit", "submitted", "denied", "resubmitted", "appealed")
+TITLES = {
+    "clinician": "My cases",
+    "practitioner": "Awaiting my signature",
+    "billing": "Billing queue",
+    "admin": "Users",
+}
+
+
+def _cases(*conditions):
+    """Cases of the user's clinic matching conditions, newest change first (AC-2 scoping)."""
+    query = (
+        select(Case)
+        .options(joinedload(Case.patient))
+        .where(Case.clinic_id == current_user.clinic_id, *conditions)
+        .order_by(Case.updated_at.desc(), Case.id.desc())
+        .limit(LIST_LIMIT)
+    )
+    return get_session().scalars(query).all()
+
+
+def _clinician_cases():
+    return _cases(Case.author_id == current_user.id)
+
+
+def _cases_awaiting_signature():
+    return _cases(
+        Case.treating_practitioner_id == current_user.id,
+        Case.billing_state == "awaiting_signature",
+    )
+
+
+def _billing_queue():
+    return _cases(Case.billing_state.in_(BILLING_QUEUE_STATES))
+
+
+def _clinic_users():
+    query = (
+        select(User)
+        .where(User.clinic_id == current_user.clinic_id)
+        .order_by(User.active.desc(), User.name)
+    )
+    return get_session().scalars(query).all()
+
+
+ROLE_LISTS = {
+    "clinician": _clinician_cases,
+    "practitioner": _cases_awaiting_signature,
+    "billing": _billing_queue,
+    "admin": _clinic_users,
+}
+
+
+@bp.route("/")
+def index():
+    """The signed-in user's home page: one list, chosen by role."""
+    role = current_user.role
+    items = ROLE_LISTS[role]()
+    return render_template(
+        f"home/{role}.html",
+        title=TITLES[role],
+        items=items,
+        fresh=sessions.is_fresh(),
+    )
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@require_fresh_login
+@no_input_to_keep("a single Deactivate button per user")
+def deactivate_user(user_id: int):
+    """Deactivate a user of this clinic: every session and API token of theirs ends now."""
+    db = get_session()
+    user = db.get(User, user_id)
+    if user is None or user.clinic_id != current_user.clinic_id:
+        abort(404)  # other clinics' users do not exist from here (AC-2)
+    if user.id == current_user.id:
+        # An admin cannot lock the clinic out by deactivating themselves.
+        raise Refused(
+            409,
+            "You cannot deactivate your own account, so nothing was changed.",
+            "Ask another administrator of your clinic to do it.",
+        )
+    user.active = False
+    sessions.end_all_for(user.id)
+    api_tokens.revoke(db, user=user)
+    db.commit()
+    return redirect(url_for("home.index"), code=303)
