@@ -7,11 +7,7 @@ import pytest
 from dme_service.web import sessions
 
 
-def cookie_name(app) -> str:
-    return sessions.cookie_name(app)
-
-
-def sign_in(client, user, password=None, *, base_url="http://localhost"):
+def _sign_in(client, user, password=None, *, base_url="http://localhost"):
     """POST the login form as `user`; returns the response (303 on success)."""
     return client.post(
         "/login",
@@ -21,14 +17,62 @@ def sign_in(client, user, password=None, *, base_url="http://localhost"):
 
 
 @pytest.fixture
+def sign_in():
+    """sign_in(client, user[, password]) -> the login POST's response."""
+    return _sign_in
+
+
+@pytest.fixture
+def session_cookie(app):
+    """session_cookie(client) -> the session cookie's value, or None."""
+
+    def _value(client):
+        cookie = client.get_cookie(sessions.cookie_name(app))
+        return cookie.value if cookie else None
+
+    return _value
+
+
+@pytest.fixture
+def replay(app):
+    """replay(value) -> a fresh client (another browser) carrying a copied cookie value."""
+
+    def _client(value):
+        thief = app.test_client()
+        thief.set_cookie(sessions.cookie_name(app), value)
+        return thief
+
+    return _client
+
+
+@pytest.fixture
 def signed_in(app, make_user):
     """Factory: signed_in("billing") -> (client, user), a fresh client signed in as a new user."""
 
     def _signed_in(role: str = "clinician", **kwargs):
         user = make_user(role, **kwargs)
         client = app.test_client()
-        response = sign_in(client, user)
+        response = _sign_in(client, user)
         assert response.status_code == 303, response.get_data(as_text=True)
         return client, user
 
     return _signed_in
+
+
+@pytest.fixture
+def api_route(app, monkeypatch):
+    """A small /api/ endpoint for staff (real API routes arrive with a later issue)."""
+    from flask import Blueprint, jsonify, request
+    from flask_login import current_user
+
+    from dme_service.web import access
+
+    bp = Blueprint("testapi", __name__, url_prefix="/api/test")
+
+    @bp.route("/whoami", methods=["GET", "POST"])
+    def whoami():
+        return jsonify(email=current_user.email, role=current_user.role, method=request.method)
+
+    app.register_blueprint(bp)
+    monkeypatch.setitem(access.ACCESS, "testapi.whoami", access.STAFF)
+    return "/api/test/whoami"
