@@ -1,0 +1,112 @@
+"""The patient's instructions, in English or Spanish (domain.md §10 and §9.4).
+
+Only the unit on the order, with the order's numbers: the dose in large type on page 1
+with the stop rules and red flags, set-up steps for that unit, how it should feel, the
+warning against unsupervised inversion tables (naming the patient's own high-risk
+condition), the low-back note, the clinic's phone and a 14-day log for the follow-up.
+The wording lives in the template, marked for gettext; Spanish comes from the catalog.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+from dme_service.case import Case
+from dme_service.documents import wording as w
+from dme_service.documents.i18n import Gettext
+from dme_service.documents.renderer import DocumentRefused, DocumentSource, RenderOptions
+from dme_service.documents.swo import REQUIRED_DOSE
+from dme_service.rules.decision import Decision
+
+# case-format.md: the INVERSION_HIGH_RISK keys, in the order the warning names them.
+INVERSION_HIGH_RISK = (
+    "uncontrolled_hypertension",
+    "glaucoma",
+    "retinal_detachment",
+    "heart_disease",
+    "anticoagulant_use",
+    "hernia",
+    "pregnancy",
+)
+PNEUMATIC = ("E0849", "E0855", "E0856")
+LOG_DAYS = 14
+TITLE = "Your home neck traction"  # msgid; the template's heading uses the same text
+
+
+def check_instructions(case: Case, decision: Decision) -> None:
+    """Instructions are for a unit the patient may use; refuse what must not be taught."""
+    if case.request.hcpcs == "E0941":
+        raise DocumentRefused(
+            "request.hcpcs",
+            "no instructions are printed for a gravity or inversion device (E0941)",
+        )
+    if decision.status == "contraindicated":
+        keys = ", ".join(decision.contraindications) or "a contraindication"
+        raise DocumentRefused("screening", f"traction is contraindicated ({keys})")
+    for name, words in REQUIRED_DOSE.items():
+        if not getattr(case.request, name):
+            raise DocumentRefused(f"request.{name}", f"the instructions need {words}")
+
+
+def source(case: Case, decision: Decision, options: RenderOptions) -> DocumentSource:
+    check_instructions(case, decision)
+    lang = options.lang
+    gettext = Gettext(lang)
+    return DocumentSource(
+        kind="instructions",
+        template="instructions.html",
+        title=f"{gettext(TITLE)}: {case.patient.name}",
+        lang=lang,
+        created=options.now,
+        author=options.clinic.name if options.clinic else None,
+        context=context(case, options, gettext),
+    )
+
+
+def context(case: Case, options: RenderOptions, gettext: Gettext) -> dict:
+    request, lang = case.request, options.lang
+    trial = case.latest_trial
+    screening = case.screening
+    return {
+        "_": gettext,
+        "ngettext": gettext.plural,
+        "patient": case.patient,
+        "hcpcs": request.hcpcs,
+        "unit": unit_kind(request.hcpcs),
+        "force": w.number(request.force_lb, lang),
+        "minutes": w.number(request.minutes, lang),
+        "sessions": request.sessions_per_day,
+        "months": request.length_of_need_months,
+        "supine": bool(trial and trial.position == "supine"),
+        "high_risk": [key for key in INVERSION_HIGH_RISK if screening.get(key)],
+        "tmj": bool(screening.get("tmj_dysfunction")) and request.hcpcs == "E0860",
+        "lumbar_asked": "home_lumbar_traction" in case.also_requested,
+        "inversion_asked": "inversion_table" in case.also_requested,
+        "clinic": options.clinic,
+        "qr": qr_data_uri(options.link_url) if options.link_url else None,
+        "log_days": range(1, LOG_DAYS + 1),
+        "log_sessions": range(1, request.sessions_per_day + 1)
+        if request.sessions_per_day <= 4
+        else None,
+        "printed": w.long_date(options.now.date(), lang),
+    }
+
+
+def unit_kind(hcpcs: str) -> str:
+    """Over-door (water bag and pulley), pneumatic (pump), or another stand or frame."""
+    if hcpcs == "E0860":
+        return "over_door"
+    return "pneumatic" if hcpcs in PNEUMATIC else "frame"
+
+
+def qr_data_uri(url: str) -> str:
+    """The patient's link as an inline SVG QR code: nothing is fetched while rendering."""
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, border=1)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f"data:image/svg+xml;base64,{encoded}"

@@ -1,0 +1,73 @@
+"""The trial note page: the supervised in-clinic trials as recorded, for the billing packet.
+
+The medical record must corroborate the order (PIM §5.9), so the packet carries the
+trials with the same numbers the LMN and the SWO use, the screening and the home dose.
+"""
+
+from __future__ import annotations
+
+from dme_service.case import ABSOLUTE_CONTRAINDICATIONS, OTHER_SCREENING_KEYS, Case, Trial
+from dme_service.documents import wording as w
+from dme_service.documents.renderer import DocumentSource, RenderOptions
+from dme_service.rules.decision import Decision
+
+
+def source(case: Case, decision: Decision, options: RenderOptions) -> DocumentSource:
+    latest = case.latest_trial_index
+    return DocumentSource(
+        kind="trial_note",
+        template="trial_note.html",
+        title=f"Supervised trial note: {case.patient.name}",
+        lang="en",
+        created=options.now,
+        author=case.treating_practitioner.name,
+        context={
+            "case": case,
+            "clinic": options.clinic,
+            "dob": w.long_date(case.patient.date_of_birth),
+            "trials": [
+                trial_row(trial, i == latest)
+                for i, trial in sorted(enumerate(case.trials), key=lambda it: it[1].date)
+            ],
+            "trial_response": decision.trial_response,
+            "screening": screening_rows(case),
+            "dose": w.dose_sentence(case.request),
+            "hcpcs": case.request.hcpcs,
+            "descriptor": w.hcpcs_descriptor(case.request.hcpcs),
+        },
+    )
+
+
+def yes_no(value: bool | None) -> str:
+    return "Not recorded" if value is None else ("Yes" if value else "No")
+
+
+def trial_row(trial: Trial, latest: bool) -> dict:
+    return {
+        "date": w.long_date(trial.date),
+        "device": trial.device,
+        "position": trial.position or "Not recorded",
+        "force": f"{w.number(trial.force_lb)} pounds",
+        "minutes": w.number(trial.minutes),
+        "pain": f"{trial.pain_before} to {trial.pain_after}",
+        "peripheralization": yes_no(trial.peripheralization),
+        "new_neuro_signs": yes_no(trial.new_neuro_signs),
+        "use_demonstrated": yes_no(trial.use_demonstrated),
+        "tolerated": yes_no(trial.tolerated),
+        "response": w.trial_response(
+            trial.pain_before, trial.pain_after, trial.peripheralization, trial.new_neuro_signs
+        ),
+        "latest": latest,
+    }
+
+
+def screening_rows(case: Case) -> list[tuple[tuple[str, str], tuple[str, str]]]:
+    """Every screening key in words with its answer: contraindications beside the others."""
+
+    def answer(key: str) -> tuple[str, str]:
+        return key.replace("_", " ").capitalize(), yes_no(case.screening.get(key))
+
+    left = [answer(key) for key in ABSOLUTE_CONTRAINDICATIONS]
+    right = [answer(key) for key in OTHER_SCREENING_KEYS]
+    left += [("", "")] * (len(right) - len(left))
+    return list(zip(left, right, strict=True))
