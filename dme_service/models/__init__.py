@@ -12,7 +12,7 @@ from dme_service.models.accounts import (
 )
 from dme_service.models.audit import AuditEvent
 from dme_service.models.base import Base, UTCDateTime, utcnow
-from dme_service.models.billing import BillingEvent
+from dme_service.models.billing import BillingEvent, ChecklistReview
 from dme_service.models.cases import (
     BILLING_STATES,
     CASE_STATUSES,
@@ -42,6 +42,7 @@ __all__ = [
     "Base",
     "BillingEvent",
     "Case",
+    "ChecklistReview",
     "Clinic",
     "DecisionRecord",
     "Diagnosis",

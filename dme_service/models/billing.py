@@ -26,3 +26,21 @@ class BillingEvent(Base):
     rarc_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
     note: Mapped[str | None] = mapped_column(Text)
     delivery: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # date, method, received_by
+
+
+class ChecklistReview(Base):
+    """Billing's review of a readiness item that needs a person (Excludes1, same-or-similar).
+
+    `content_sha256` is the signed-content hash of the case when reviewed: a review counts only
+    while the case still says what the reviewer saw (services/readiness.py).
+    """
+
+    __tablename__ = "checklist_reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(fk("cases.id"), index=True)
+    item: Mapped[str] = mapped_column(String(40))
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(fk("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    note: Mapped[str | None] = mapped_column(Text)

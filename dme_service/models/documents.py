@@ -42,6 +42,7 @@ class Signature(Base):
     signed_at: Mapped[datetime] = created_at_column()
     credential: Mapped[str] = mapped_column(String(8))
     npi: Mapped[str] = mapped_column(String(10))
+    case_version: Mapped[int | None] = mapped_column(Integer)  # the version the signer saw
     content_sha256: Mapped[str] = mapped_column(String(64))
     document_hashes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
