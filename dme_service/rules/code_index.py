@@ -135,7 +135,12 @@ def _write(tmp: str, rows: list[tuple]) -> None:
 
 
 def _rows() -> list[tuple]:
-    import simple_icd_10_cm as icd
+    import warnings
+
+    with warnings.catch_warnings():
+        # 1.5.0 reads its data with importlib.resources' deprecated read_text.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10_cm as icd
 
     items: dict[str, dict] = {}
     for dotted in icd.get_all_codes(True):
