@@ -1,0 +1,27 @@
+"""Storing decisions: a case's status follows the rules engine's latest decision."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from dme_service.models import Case, DecisionRecord
+
+
+def record_decision(session: Session, case: Case, decision) -> DecisionRecord:
+    """Set the case's status from decision and keep the decision for the version it judged.
+
+    Runs in the caller's transaction (the caller commits). The flush first applies the status
+    change, so `case.version` is the version the stored decision belongs to.
+    """
+    case.status = decision.status
+    session.add(case)
+    session.flush()
+    record = DecisionRecord(
+        case_id=case.id,
+        case_version=case.version,
+        status=decision.status,
+        decision_json=decision.as_json(),
+    )
+    session.add(record)
+    session.flush()
+    return record
