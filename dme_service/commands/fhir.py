@@ -1,0 +1,87 @@
+"""`dme-service fhir CASE.json | -`: print a case and its decision as a FHIR R4 Bundle.
+
+The Bundle's DocumentReference points at the letter of medical necessity with its SHA-256:
+by default the LMN is rendered here (as `dme-service render` would); `--lmn FILE.pdf` names a
+letter already rendered (its bytes are hashed), `--no-letter` leaves the letter out. Exit codes
+as `evaluate`: 0 with the Bundle on standard output, 2 on bad input with one `field: message`
+line per problem on standard error, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, date, datetime
+
+BAD_INPUT = 2
+READ_LIMIT = 1024 * 1024 + 1  # one byte past the parser's limit, so it can say "too large"
+LETTER_LIMIT = 50 * 1024 * 1024
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("case", help="case document (JSON), or - for standard input")
+    letter = parser.add_mutually_exclusive_group()
+    letter.add_argument("--lmn", metavar="FILE.pdf", help="an LMN already rendered for the case")
+    letter.add_argument(
+        "--no-letter", action="store_true", help="leave the LMN DocumentReference out"
+    )
+    parser.add_argument(
+        "--today",
+        metavar="YYYY-MM-DD",
+        type=date.fromisoformat,
+        help="judge dates against this day instead of the clock (replaying old cases)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from dme_service.case_format import CaseFormatError
+
+    try:
+        bundle = _bundle(args)
+    except CaseFormatError as exc:
+        for error in exc.errors:
+            print(f"{error.field}: {error.message}", file=sys.stderr)
+        return BAD_INPUT
+    json.dump(bundle, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _bundle(args: argparse.Namespace) -> dict:
+    from dme_service import fhir
+    from dme_service.case_format import parse_text
+    from dme_service.rules.engine import evaluate
+
+    case = parse_text(_read(args.case, READ_LIMIT), today=args.today)
+    decision = evaluate(case)
+    now = datetime.now(UTC).replace(microsecond=0)
+    letter = None
+    if args.lmn:
+        letter = fhir.Letter(pdf=_read(args.lmn, LETTER_LIMIT, field="--lmn"), created=now)
+    elif not args.no_letter:
+        letter = fhir.Letter(pdf=_render_letter(case, decision, now), created=now)
+    return fhir.bundle_json(case, decision, now=now, letter=letter)
+
+
+def _render_letter(case, decision, now: datetime) -> bytes:
+    from dme_service.case_format import CaseFormatError, FieldError
+    from dme_service.documents.renderer import DocumentRefused, render
+
+    try:
+        return render("lmn", case, decision, now=now).pdf
+    except DocumentRefused as exc:
+        raise CaseFormatError([FieldError(exc.field, exc.message)]) from None
+
+
+def _read(source: str, limit: int, *, field: str = "$") -> bytes:
+    from dme_service.case_format import CaseFormatError, FieldError
+
+    try:
+        if source == "-":
+            return sys.stdin.buffer.read(limit)
+        with open(source, "rb") as fh:
+            return fh.read(limit)
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise CaseFormatError([FieldError(field, f"cannot read {source}: {reason}")]) from None

@@ -1,0 +1,73 @@
+"""The contract's example case (case-format.md), varied per test: `case_doc(**{"x.y": v})`.
+
+Shared by the FHIR, document-service and API tests; dates sit before NOW so `parse` accepts them.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+
+from dme_service.case import SCREENING_KEYS
+from dme_service.case_format import parse
+
+NOW = datetime(2026, 11, 23, 15, 4, tzinfo=UTC)
+PRACTITIONER_NPI = "1234567893"
+
+EXAMPLE = {
+    "format": "dme-case/1",
+    "patient": {
+        "name": "Jane Q. Doe",
+        "date_of_birth": "1958-03-14",
+        "member_id": "1EG4TE5MK73",
+        "weight_lb": 160,
+    },
+    "payer": "medicare",
+    "diagnoses": ["M50.122"],
+    "onset_date": "2026-07-01",
+    "trials": [
+        {
+            "date": "2026-10-02",
+            "device": "E0860",
+            "position": "seated",
+            "force_lb": 12,
+            "minutes": 15,
+            "pain_before": 7,
+            "pain_after": 3,
+            "peripheralization": False,
+            "new_neuro_signs": False,
+            "use_demonstrated": True,
+            "tolerated": True,
+        }
+    ],
+    "screening": dict.fromkeys(SCREENING_KEYS, False),
+    "request": {
+        "hcpcs": "E0860",
+        "force_lb": 12,
+        "minutes": 15,
+        "sessions_per_day": 2,
+        "length_of_need_months": 3,
+        "frequency_text": "15 minutes, twice daily",
+    },
+    "also_requested": [],
+    "treating_practitioner": {"name": "Sam Lee", "npi": PRACTITIONER_NPI, "credential": "MD"},
+    "abn_on_file": False,
+    "prior_devices": [],
+}
+
+
+def case_doc(**changes) -> dict:
+    """The example with dotted-path changes: case_doc(**{"request.force_lb": 25})."""
+    doc = copy.deepcopy(EXAMPLE)
+    for path, value in changes.items():
+        target = doc
+        *parents, last = path.split(".")
+        for key in parents:
+            target = target[int(key)] if key.isdigit() else target[key]
+        target[int(last) if last.isdigit() else last] = value
+    return doc
+
+
+def a_case(**changes):
+    """The parsed example (dates judged against NOW)."""
+    return parse(case_doc(**changes), today=NOW.date())
