@@ -76,3 +76,38 @@ def api_route(app, monkeypatch):
     app.register_blueprint(bp)
     monkeypatch.setitem(access.ACCESS, "testapi.whoami", access.STAFF)
     return "/api/test/whoami"
+
+
+@pytest.fixture
+def session_client(app):
+    """session_client(user) -> a client with a brand-new session of `user` (no password check).
+
+    Fast (no argon2), for tests that need many sessions, e.g. the role x route matrix.
+    """
+    import secrets
+    from datetime import UTC, datetime
+
+    from dme_service.db import get_session
+    from dme_service.models import UserSession
+
+    def _client(user):
+        token = secrets.token_urlsafe(32)
+        moment = datetime.now(UTC)
+        with app.app_context():
+            db = get_session()
+            db.add(
+                UserSession(
+                    id=sessions.token_digest(token),
+                    user_id=user.id,
+                    created_at=moment,
+                    last_seen_at=moment,
+                    fresh_at=moment,
+                    data={"user_id": user.id, "role": user.role},
+                )
+            )
+            db.commit()
+        client = app.test_client()
+        client.set_cookie(sessions.cookie_name(app), token)
+        return client
+
+    return _client
