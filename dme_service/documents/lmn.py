@@ -258,7 +258,7 @@ def necessity_sentences(case: Case, decision: Decision) -> list[str]:
     )
     policy = decision.policy
     effective = f", effective {policy.effective}" if policy.effective else ""
-    cited = "; ".join(f"({i}) {r.text} [{r.source}]" for i, r in enumerate(met, 1))
+    cited = "; ".join(f"({i}) {cite(r)}" for i, r in enumerate(met, 1))
     sentences = [statement] + sentences
     if cited:
         sentences.append(
@@ -266,6 +266,12 @@ def necessity_sentences(case: Case, decision: Decision) -> list[str]:
             f"{policy.id}{effective}: {cited}."
         )
     return sentences
+
+
+def cite(reason) -> str:
+    """A criterion as the decision states it, with its source unless the text names it."""
+    text = w.plain_units(reason.text).rstrip(".")
+    return text if text.startswith(reason.source) else f"{text} ({reason.source})"
 
 
 def other_device_sentences(case: Case) -> list[str]:

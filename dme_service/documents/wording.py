@@ -144,3 +144,11 @@ def dose_sentence(request) -> str:
         months = request.length_of_need_months
         parts.append(f"for {months} month{'s' if months != 1 else ''}")
     return ", ".join(p for p in parts if p)
+
+
+_LB = re.compile(r"\blbs?\b\.?")
+
+
+def plain_units(text: str) -> str:
+    """Spell out pounds in text that comes from elsewhere (policy wording): never "lb"."""
+    return _LB.sub("pounds", text)

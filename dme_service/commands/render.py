@@ -1,0 +1,102 @@
+"""`dme-service render CASE.json|- --document lmn|swo|instructions|packet -o OUT.pdf`.
+
+Exit codes as `evaluate`: 0 when the PDF was written; 2 on bad input, with one
+`field: message` line per problem on standard error (a PRN order names
+`request.frequency_text`); 1 when the output cannot be written. Never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from datetime import date
+
+BAD_INPUT = 2
+CANNOT_WRITE = 1
+READ_LIMIT = 1024 * 1024 + 1  # one byte past the parser's limit, so it can say "too large"
+DOCUMENTS = ("lmn", "swo", "instructions", "packet")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("case", help="case document (JSON), or - for standard input")
+    parser.add_argument("--document", required=True, choices=DOCUMENTS)
+    parser.add_argument(
+        "--lang",
+        default="en",
+        choices=("en", "es"),
+        help="language of the patient instructions (default en)",
+    )
+    parser.add_argument("-o", "--output", required=True, metavar="OUT.pdf")
+    parser.add_argument("--clinic", metavar="NAME", help="clinic name for the letterhead")
+    parser.add_argument("--clinic-phone", metavar="PHONE", help="clinic phone number")
+    parser.add_argument("--link", metavar="URL", help="patient link to print as a QR code")
+    parser.add_argument(
+        "--today",
+        metavar="YYYY-MM-DD",
+        type=date.fromisoformat,
+        help="judge dates against this day instead of the clock",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from dme_service.case_format import CaseFormatError
+    from dme_service.documents.renderer import DocumentRefused
+
+    try:
+        rendered = _render(args)
+    except CaseFormatError as exc:
+        for error in exc.errors:
+            print(f"{error.field}: {error.message}", file=sys.stderr)
+        return BAD_INPUT
+    except DocumentRefused as exc:
+        print(f"{exc.field}: {exc.message}", file=sys.stderr)
+        return BAD_INPUT
+    try:
+        _write(args.output, rendered.pdf)
+    except OSError as exc:
+        print(f"-o: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return CANNOT_WRITE
+    print(f"{args.output}: {rendered.kind}, {rendered.pages} pages, sha256 {rendered.sha256}")
+    return 0
+
+
+def _render(args: argparse.Namespace):
+    from dme_service.case_format import parse_text
+    from dme_service.documents.renderer import render
+    from dme_service.documents.wording import Clinic
+    from dme_service.rules.engine import evaluate
+
+    case = parse_text(_read(args.case), today=args.today)
+    clinic = Clinic(args.clinic, args.clinic_phone) if args.clinic else None
+    return render(
+        args.document, case, evaluate(case), lang=args.lang, clinic=clinic, link_url=args.link
+    )
+
+
+def _read(source: str) -> bytes:
+    from dme_service.case_format import CaseFormatError, FieldError
+
+    try:
+        if source == "-":
+            return sys.stdin.buffer.read(READ_LIMIT)
+        with open(source, "rb") as handle:
+            return handle.read(READ_LIMIT)
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise CaseFormatError([FieldError("$", f"cannot read {source}: {reason}")]) from None
+
+
+def _write(path: str, data: bytes) -> None:
+    """Write through a temporary file in the same folder, so OUT.pdf is never half written."""
+    folder = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".render-", suffix=".pdf")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise

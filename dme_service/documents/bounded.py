@@ -1,0 +1,102 @@
+"""A render with a wall clock and a memory ceiling, for the web layer (security.md PDF-3).
+
+The render runs in a forked child process with `RLIMIT_AS` (1 GiB by default) and is killed
+when the wall clock (20 s by default) runs out: a pathological layout (nested flex took 29 s
+in Kozea/WeasyPrint#1166) costs one child, never the worker. The fork inherits this
+process's warm renderer, so a bounded render pays no font or stylesheet set-up; the child
+builds its own renderer if the parent has none.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import resource
+import traceback
+from collections.abc import Callable
+
+from dme_service.documents.renderer import DocumentRefused, RenderedDocument, render
+
+log = logging.getLogger(__name__)
+
+WALL_CLOCK_SECONDS = 20.0
+MEMORY_BYTES = 1 << 30
+
+
+class RenderTimeout(RuntimeError):
+    """The render did not finish within the wall clock; the child was killed."""
+
+
+class RenderFailed(RuntimeError):
+    """The child process failed (out of memory, crashed, or raised)."""
+
+
+def _child(connection, memory_bytes: int, function: Callable, args: tuple, kwargs: dict):
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    try:
+        result = ("ok", function(*args, **kwargs))
+    except DocumentRefused as refused:
+        result = ("refused", (refused.field, refused.message))
+    except MemoryError:
+        result = ("failed", "out of memory")
+    except BaseException as error:  # noqa: BLE001 - reported to the parent, never lost
+        result = ("failed", f"{type(error).__name__}: {error}\n{traceback.format_exc()}")
+    try:
+        connection.send(result)
+    except MemoryError:
+        connection.send(("failed", "out of memory"))
+    finally:
+        connection.close()
+
+
+def run_bounded(
+    function: Callable,
+    *args,
+    timeout: float = WALL_CLOCK_SECONDS,
+    memory_bytes: int = MEMORY_BYTES,
+    **kwargs,
+):
+    """Call `function(*args, **kwargs)` in a child process under the limits; return its result."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_child, args=(sender, memory_bytes, function, args, kwargs), daemon=True
+    )
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(timeout):
+            raise RenderTimeout(f"render took longer than {timeout:g} s; stopped")
+        status, value = receiver.recv()
+    except EOFError as error:
+        raise RenderFailed(f"render process died (exit code {child.exitcode})") from error
+    finally:
+        receiver.close()
+        _stop(child)
+    if status == "refused":
+        raise DocumentRefused(*value)
+    if status == "failed":
+        log.error("bounded render failed: %s", value)
+        raise RenderFailed(value.splitlines()[0])
+    return value
+
+
+def _stop(child) -> None:
+    if child.is_alive():
+        child.kill()
+    child.join(5)
+
+
+def render_bounded(
+    kind: str,
+    case,
+    decision,
+    *,
+    timeout: float = WALL_CLOCK_SECONDS,
+    memory_bytes: int = MEMORY_BYTES,
+    **options,
+) -> RenderedDocument:
+    """`render(kind, case, decision, **options)` in a child process under the limits."""
+    return run_bounded(
+        render, kind, case, decision, timeout=timeout, memory_bytes=memory_bytes, **options
+    )
