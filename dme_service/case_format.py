@@ -155,6 +155,9 @@ def parse(doc: object, *, today: date | None = None) -> Case:
 
 
 def _case(r: Reader, doc: object) -> Case | None:
+    if doc is None:
+        r.error(WHOLE_DOCUMENT, "a case document must be a JSON object, not null")
+        return None
     top = r.object(doc, WHOLE_DOCUMENT, TOP_KEYS, what="a case document")
     if top is None:
         return None
@@ -251,6 +254,7 @@ def _trial(r: Reader, raw: object, path: str, patient: Patient | None) -> Trial 
     when = r.date(obj, "date", f"{path}.date")
     if when and patient and patient.date_of_birth and when < patient.date_of_birth:
         r.error(f"{path}.date", f"{when} is before the patient's date of birth")
+        when = None  # reported once; not compared again with onset_date
     device = r.choice(obj, "device", f"{path}.device", TRIAL_DEVICES, what="trial device")
     position = r.choice(obj, "position", f"{path}.position", POSITIONS, required=False)
     return Trial(

@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     security_headers.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(home.bp)
+    _register_documents_and_api(app)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     app.jinja_env.filters["label"] = label
 
@@ -59,3 +60,10 @@ def _remember_viewer() -> None:
     g.viewer = None
     if current_user.is_authenticated:
         g.viewer = Viewer(current_user.name, current_user.role, current_user.clinic.name)
+
+
+def _register_documents_and_api(app: Flask) -> None:
+    """A case's documents (issue 6) and the JSON API under /api/v1 (issues 4 and 7)."""
+    from dme_service.web import documents
+
+    app.register_blueprint(documents.bp)

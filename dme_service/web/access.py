@@ -21,6 +21,8 @@ PUBLIC = "PUBLIC"  # anyone, signed in or not
 CLINICIAN, PRACTITIONER, BILLING, ADMIN = "clinician", "practitioner", "billing", "admin"
 STAFF = frozenset({CLINICIAN, PRACTITIONER, BILLING, ADMIN})
 ADMINS = frozenset({ADMIN})
+# Who works on cases: reads them, their documents and their claim.
+CASE_TEAM = frozenset({CLINICIAN, PRACTITIONER, BILLING})
 
 # endpoint -> PUBLIC or the roles allowed. Every endpoint of app.url_map must be here.
 ACCESS: dict[str, str | frozenset[str]] = {
@@ -31,6 +33,11 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "auth.reauth": STAFF,
     "home.index": STAFF,
     "home.deactivate_user": ADMINS,
+    # issue 6: a case's documents; billing reads and prints the packet it submits.
+    "documents.index": CASE_TEAM,
+    "documents.render": CASE_TEAM,
+    "documents.preview": CASE_TEAM,
+    "documents.download": CASE_TEAM,
 }
 
 
