@@ -15,6 +15,7 @@ from datetime import date
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _HCPCS = re.compile(r"[A-V][0-9]{4}")
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_]+")
 # Larger than any force, minute count or weight; keeps formatting and arithmetic finite.
 MAX_NUMBER = 1e9
 
@@ -60,8 +61,7 @@ class Reader:
             return None
         for key in value:
             if key not in keys:
-                prefix = "" if path == "$" else path + "."
-                self.error(prefix + str(key), _unknown_key(str(key), keys))
+                self.error(_key_path(path, str(key)), _unknown_key(str(key), keys))
         return value
 
     def string(self, obj: dict, key: str, path: str, *, required=True) -> str | None:
@@ -199,6 +199,15 @@ class Reader:
             self.error(path, f"{value} is after today ({self.today.isoformat()})")
             return None
         return parsed
+
+
+def _key_path(parent: str, key: str) -> str:
+    """`patient.nmae`; a key that is not a plain name is quoted: `patient[""]`, `["a.b"]`."""
+    if _PLAIN_KEY.fullmatch(key):
+        return key if parent == "$" else f"{parent}.{key}"
+    import json
+
+    return f"{'' if parent == '$' else parent}[{json.dumps(key)}]"
 
 
 def _unknown_key(key: str, keys: tuple[str, ...]) -> str:

@@ -267,3 +267,13 @@ def test_field_errors_render_as_field_colon_message():
     error = FieldError("diagnoses[0]", "M50.12 is not a billable ICD-10-CM code")
     assert str(error) == "diagnoses[0]: M50.12 is not a billable ICD-10-CM code"
     assert error.as_json() == {"field": "diagnoses[0]", "message": error.message}
+
+
+@pytest.mark.parametrize(
+    ("key", "path"), [("", '[""]'), ("a.b", '["a.b"]')], ids=["empty-key", "dotted-key"]
+)
+def test_unknown_keys_that_are_not_plain_names_are_quoted(key, path):
+    doc = a_case()
+    doc[key] = 1
+    doc["patient"][key] = 1
+    assert fields_of(doc) == [path, "patient" + path]
