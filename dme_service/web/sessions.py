@@ -130,7 +130,7 @@ def _attach_row(session: ServerSession) -> None:
     # populate_existing: a reused Session (tests) must see revocations made by other requests.
     row = db.scalar(
         select(UserSession)
-        .options(joinedload(UserSession.user))
+        .options(joinedload(UserSession.user).joinedload(User.clinic))
         .where(UserSession.id == token_digest(session.token))
         .execution_options(populate_existing=True)
     )
