@@ -71,3 +71,42 @@ def case_doc(**changes) -> dict:
 def a_case(**changes):
     """The parsed example (dates judged against NOW)."""
     return parse(case_doc(**changes), today=NOW.date())
+
+
+def store_case(session, author, practitioner=None, document: dict | None = None, **changes):
+    """A decided case in the database, written from a case document (committed).
+
+    The document's treating practitioner becomes `practitioner` (a user of the clinic), as the
+    app stores it; without one, the case is a draft that cannot be decided.
+    """
+    from dme_service.models import Case, Patient, utcnow
+    from dme_service.rules.engine import evaluate
+    from dme_service.services.case_store import apply_parsed, to_document
+    from dme_service.services.decisions import record_decision
+
+    doc = document or case_doc(**changes)
+    patient = doc["patient"]
+    now = utcnow()
+    case = Case(
+        clinic_id=author.clinic_id,
+        patient=Patient(
+            clinic_id=author.clinic_id,
+            name=patient["name"],
+            date_of_birth=parse(doc, today=NOW.date()).patient.date_of_birth,
+            member_id=patient["member_id"],
+        ),
+        status="draft",
+        author_id=author.id,
+        created_by_id=author.id,
+        updated_by_id=author.id,
+        created_at=now,
+        updated_at=now,
+    )
+    apply_parsed(case, parse(doc, today=NOW.date()))
+    case.treating_practitioner = practitioner
+    session.add(case)
+    session.flush()
+    if practitioner is not None:
+        record_decision(session, case, evaluate(parse(to_document(case), today=NOW.date())))
+    session.commit()
+    return case

@@ -1,0 +1,310 @@
+"""Rendering and serving a case's documents (LMN, SWO, instructions, packet) as stored PDFs.
+
+A render stores a new version: the PDF bytes and their SHA-256 go into one Document row, in
+the same transaction as its audit row, and the previous version of that kind and language is
+marked superseded (kept, still downloadable). A download recomputes the SHA-256 of the stored
+bytes; a mismatch refuses the download and is audited (security.md PDF-4, HIPAA (c)(2)).
+The render itself runs before the write transaction opens, in a bounded child process when the
+caller asks for it (PDF-3), so a slow layout never holds a database lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, defer
+
+from dme_service import audit, case_format
+from dme_service.case_format import CaseFormatError, FieldError
+from dme_service.db import run_with_retry
+from dme_service.documents import wording
+from dme_service.models import DOCUMENT_KINDS, Case, Document, Signature, User, utcnow
+from dme_service.rules.engine import evaluate
+from dme_service.services.case_store import to_document
+from dme_service.services.cases import CaseNotFound, load_case
+
+KIND_LABELS = {
+    "lmn": "Letter of medical necessity",
+    "swo": "Standard written order",
+    "instructions": "Patient instructions",
+    "packet": "Billing packet",
+}
+# Only the patient's instructions are printed in Spanish; the payer's papers are English.
+LANGUAGES = {"lmn": ("en",), "swo": ("en",), "instructions": ("en", "es"), "packet": ("en",)}
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
+INSERT_ATTEMPTS = 3  # two renders racing for the same version number: the loser takes the next
+
+
+class DocumentNotFound(LookupError):
+    """No such document (or kind) for this case in the caller's clinic (AC-2: 404)."""
+
+
+class CaseNotReady(ValueError):
+    """The case cannot be printed yet: its document fails the parser (a draft)."""
+
+    def __init__(self, errors: list[FieldError]):
+        super().__init__("; ".join(str(error) for error in errors))
+        self.errors = errors
+
+
+class DocumentTampered(RuntimeError):
+    """The stored bytes no longer hash to the stored SHA-256; nothing was sent."""
+
+    def __init__(self, document_id: int):
+        super().__init__(f"document {document_id}: stored bytes do not match their SHA-256")
+        self.document_id = document_id
+
+
+@dataclass(frozen=True)
+class Version:
+    """One stored version of a document, without its bytes (for lists)."""
+
+    id: int
+    kind: str
+    lang: str
+    version: int
+    sha256: str
+    created_at: datetime
+    superseded_at: datetime | None
+    size: int
+
+    @property
+    def current(self) -> bool:
+        return self.superseded_at is None
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    @property
+    def filename(self) -> str:
+        return filename(self.kind, self.id)
+
+
+def filename(kind: str, document_id: int) -> str:
+    """The download name: kind and id only, never patient text (PDF-4)."""
+    return f"{kind}-{document_id}.pdf"
+
+
+def check_kind(kind: str, lang: str = "en") -> None:
+    if kind not in DOCUMENT_KINDS:
+        raise DocumentNotFound(f"unknown document kind {kind!r}")
+    if lang not in LANGUAGES[kind]:
+        raise CaseNotReady(
+            [FieldError("lang", f"{KIND_LABELS[kind]} is printed in English only (en)")]
+            if LANGUAGES[kind] == ("en",)
+            else [FieldError("lang", "choose en (English) or es (Spanish)")]
+        )
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+
+def render_document(
+    session: Session,
+    user: User,
+    case_id: int,
+    kind: str,
+    lang: str = "en",
+    *,
+    render: Callable | None = None,
+    now: datetime | None = None,
+) -> Document:
+    """Render `kind` for the case and store it as a new version; returns the Document row.
+
+    `render(kind, case, decision, **options)` defaults to the in-process renderer; the web
+    layer passes the bounded one. Raises CaseNotFound, CaseNotReady (a draft, or facts that
+    cannot make this document, e.g. a PRN order) or the renderer's timeout/failure; in every
+    failure case nothing is written.
+    """
+    check_kind(kind, lang)
+    parsed, decision, options = _inputs(session, user, case_id, lang, now)
+    session.commit()  # end the read before the slow render: no lock is held meanwhile
+    from dme_service.documents.renderer import DocumentRefused  # WeasyPrint: only when printing
+
+    if render is None:
+        from dme_service.documents.renderer import render
+    try:
+        rendered = render(kind, parsed, decision, **options)
+    except DocumentRefused as refused:
+        raise CaseNotReady([FieldError(refused.field, refused.message)]) from None
+    for attempt in range(1, INSERT_ATTEMPTS + 1):
+        try:
+            return run_with_retry(
+                session, lambda s: _store(s, user, case_id, kind, lang, rendered.pdf)
+            )
+        except IntegrityError:
+            session.rollback()
+            if attempt == INSERT_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _inputs(session: Session, user: User, case_id: int, lang: str, now: datetime | None):
+    """The parsed case, its decision and the render options (signature, clinic, time)."""
+    case = load_case(session, user, case_id)
+    try:
+        parsed = case_format.parse(to_document(case))
+    except CaseFormatError as error:
+        raise CaseNotReady(error.errors) from None
+    clinic = user.clinic
+    options = {
+        "lang": lang,
+        "now": now or utcnow(),
+        "signature": current_signature(session, case),
+        "clinic": wording.Clinic(name=clinic.name, phone=clinic.phone, address=clinic.address),
+    }
+    return parsed, evaluate(parsed), options
+
+
+def current_signature(session: Session, case: Case) -> wording.Signature | None:
+    """The case's latest signature that has not been voided, as the documents print it."""
+    row = session.scalar(
+        select(Signature)
+        .where(Signature.case_id == case.id, Signature.voided_at.is_(None))
+        .order_by(Signature.signed_at.desc(), Signature.id.desc())
+        .limit(1)
+    )
+    if row is None:
+        return None
+    return wording.Signature(
+        name=row.signer.name, credential=row.credential, npi=row.npi, signed_at=row.signed_at
+    )
+
+
+def _store(session: Session, user: User, case_id: int, kind: str, lang: str, pdf: bytes):
+    # The case row lock serializes renders of one case (PostgreSQL; SQLite: BEGIN IMMEDIATE).
+    case = load_case(session, user, case_id, for_update=True)
+    moment = utcnow()
+    latest = session.scalar(
+        select(func.max(Document.version)).where(
+            Document.case_id == case.id, Document.kind == kind, Document.lang == lang
+        )
+    )
+    for older in session.scalars(_current_query(case.id, kind, lang)):
+        older.superseded_at = moment
+    document = Document(
+        case_id=case.id,
+        kind=kind,
+        lang=lang,
+        version=(latest or 0) + 1,
+        content=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        created_at=moment,
+        created_by_id=user.id,
+    )
+    session.add(document)
+    session.flush()
+    _audit(session, user, "document.render", document, case)
+    return document
+
+
+def _current_query(case_id: int, kind: str, lang: str):
+    return select(Document).where(
+        Document.case_id == case_id,
+        Document.kind == kind,
+        Document.lang == lang,
+        Document.superseded_at.is_(None),
+    )
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def versions(session: Session, user: User, case_id: int) -> dict[str, list[Version]]:
+    """Every stored version of the case's documents by kind, newest first (no bytes loaded)."""
+    case = load_case(session, user, case_id)
+    return versions_of(session, case)
+
+
+def versions_of(session: Session, case: Case) -> dict[str, list[Version]]:
+    query = (
+        select(Document, func.length(Document.content))
+        .options(defer(Document.content))
+        .where(Document.case_id == case.id)
+        .order_by(Document.kind, Document.lang, Document.version.desc())
+    )
+    found: dict[str, list[Version]] = {kind: [] for kind in DOCUMENT_KINDS}
+    for row, size in session.execute(query):
+        found[row.kind].append(
+            Version(
+                row.id,
+                row.kind,
+                row.lang,
+                row.version,
+                row.sha256,
+                row.created_at,
+                row.superseded_at,
+                int(size or 0),
+            )
+        )
+    return found
+
+
+def fetch(
+    session: Session, user: User, case_id: int, document_id: int, *, action="document.download"
+) -> Document:
+    """A stored version whose bytes still hash to its SHA-256; the read is audited.
+
+    A mismatch is audited (outcome `hash_mismatch`), committed, and raises DocumentTampered.
+    """
+    case = load_case(session, user, case_id)
+    document = session.scalar(
+        select(Document).where(Document.id == document_id, Document.case_id == case.id)
+    )
+    if document is None:
+        raise DocumentNotFound(document_id)
+    return _verified(session, user, case, document, action)
+
+
+def fetch_latest(
+    session: Session, user: User, case_id: int, kind: str, lang: str = "en"
+) -> Document:
+    """The current (not superseded) version of `kind` for the case, verified and audited."""
+    check_kind(kind, lang)
+    case = load_case(session, user, case_id)
+    document = session.scalar(_current_query(case.id, kind, lang).order_by(Document.id.desc()))
+    if document is None:
+        raise DocumentNotFound(f"no {kind} has been rendered for case {case_id}")
+    return _verified(session, user, case, document, "document.download")
+
+
+def _verified(session: Session, user: User, case: Case, document: Document, action: str):
+    if hashlib.sha256(document.content).hexdigest() != document.sha256:
+        _audit(session, user, action, document, case, outcome="hash_mismatch")
+        session.commit()
+        raise DocumentTampered(document.id)
+    _audit(session, user, action, document, case)
+    session.commit()  # LOG-1: the read is served only once its audit row is stored
+    return document
+
+
+def _audit(session, user, action, document, case, outcome="ok") -> None:
+    audit.record(
+        session,
+        user=user,
+        action=action,
+        object_type="document",
+        object_id=document.id,
+        patient_id=case.patient_id,
+        outcome=outcome,
+    )
+
+
+__all__ = [
+    "CaseNotFound",
+    "CaseNotReady",
+    "DocumentNotFound",
+    "DocumentTampered",
+    "Version",
+    "fetch",
+    "fetch_latest",
+    "render_document",
+    "versions",
+    "versions_of",
+]

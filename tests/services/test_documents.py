@@ -1,0 +1,191 @@
+"""The document service: each render is a new stored version with its SHA-256; downloads
+verify the hash, refuse tampered bytes and audit every read (security.md PDF-4, LOG-1)."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from sample_case import NOW, store_case
+from sqlalchemy import func, select, update
+
+from dme_service.models import AuditEvent, Document, Signature
+from dme_service.services import documents
+from dme_service.services.cases import CaseNotFound
+
+
+def fake_render(kind, case, decision, **options):
+    """A stand-in renderer: distinct bytes per call, so versions differ (the real one is slow)."""
+    fake_render.calls.append((kind, case, decision, options))
+    pdf = f"%PDF-1.7 {kind} {options['lang']} {len(fake_render.calls)}".encode()
+    return type("Rendered", (), {"pdf": pdf})()
+
+
+@pytest.fixture(autouse=True)
+def _reset_fake():
+    fake_render.calls = []
+
+
+@pytest.fixture
+def people(make_user):
+    return make_user("clinician", credential="PT"), make_user("practitioner", credential="MD")
+
+
+@pytest.fixture
+def case(db_session, people):
+    clinician, practitioner = people
+    return store_case(db_session, clinician, practitioner)
+
+
+def audit_actions(session):
+    return [
+        (e.action, e.outcome) for e in session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+    ]
+
+
+def render(session, user, case, kind="lmn", lang="en"):
+    return documents.render_document(
+        session, user, case.id, kind, lang, render=fake_render, now=NOW
+    )
+
+
+def test_a_render_stores_bytes_and_their_sha256_with_an_audit_row(db_session, people, case):
+    document = render(db_session, people[0], case)
+    stored = db_session.get(Document, document.id)
+    assert stored.version == 1 and stored.superseded_at is None
+    assert stored.sha256 == hashlib.sha256(stored.content).hexdigest()
+    assert audit_actions(db_session) == [("document.render", "ok")]
+
+
+def test_the_renderer_gets_the_parsed_case_its_decision_and_the_clinic(db_session, people, case):
+    render(db_session, people[0], case)
+    kind, parsed, decision, options = fake_render.calls[0]
+    assert (kind, parsed.patient.name, decision.status) == ("lmn", "Jane Q. Doe", "eligible")
+    assert options["clinic"].name == "Test Spine Clinic"
+    assert options["signature"] is None
+
+
+def test_a_new_render_supersedes_the_previous_version_which_is_kept(db_session, people, case):
+    first = render(db_session, people[0], case)
+    second = render(db_session, people[0], case)
+    assert (first.version, second.version) == (1, 2)
+    db_session.refresh(first)
+    assert first.superseded_at is not None and second.superseded_at is None
+    listed = documents.versions(db_session, people[0], case.id)["lmn"]
+    assert [(v.version, v.current) for v in listed] == [(2, True), (1, False)]
+    assert listed[1].size == len(first.content)
+
+
+def test_languages_are_versioned_apart(db_session, people, case):
+    english = render(db_session, people[0], case, "instructions", "en")
+    spanish = render(db_session, people[0], case, "instructions", "es")
+    assert (english.version, spanish.version) == (1, 1)
+    db_session.refresh(english)
+    assert english.superseded_at is None
+
+
+def test_only_instructions_are_printed_in_spanish(db_session, people, case):
+    with pytest.raises(documents.CaseNotReady) as refused:
+        render(db_session, people[0], case, "lmn", "es")
+    assert refused.value.errors[0].field == "lang"
+    assert fake_render.calls == []
+
+
+def test_an_unknown_kind_is_not_found(db_session, people, case):
+    with pytest.raises(documents.DocumentNotFound):
+        render(db_session, people[0], case, "invoice")
+
+
+def test_a_draft_cannot_be_printed_and_nothing_is_stored(db_session, people):
+    draft = store_case(db_session, people[0], None)
+    with pytest.raises(documents.CaseNotReady) as refused:
+        render(db_session, people[0], draft)
+    assert "treating_practitioner" in [error.field for error in refused.value.errors]
+    assert db_session.scalar(select(func.count(Document.id))) == 0
+
+
+def test_a_refused_document_stores_nothing(db_session, people):
+    prn = store_case(db_session, people[0], people[1], **{"request.frequency_text": "PRN"})
+    with pytest.raises(documents.CaseNotReady) as refused:
+        documents.render_document(db_session, people[0], prn.id, "swo", now=NOW)
+    assert refused.value.errors[0].field.startswith("request")
+    assert db_session.scalar(select(func.count(Document.id))) == 0
+    assert audit_actions(db_session) == []
+
+
+def test_another_clinics_case_is_not_found(db_session, make_user, case):
+    from dme_service.models import Clinic
+
+    other = Clinic(name="Elsewhere")
+    db_session.add(other)
+    db_session.commit()
+    stranger = make_user("clinician", clinic_id=other.id)
+    with pytest.raises(CaseNotFound):
+        render(db_session, stranger, case)
+    document = render(db_session, make_user("clinician"), case)
+    with pytest.raises(CaseNotFound):
+        documents.fetch(db_session, stranger, case.id, document.id)
+
+
+def test_a_download_verifies_the_hash_and_is_audited(db_session, people, case):
+    document = render(db_session, people[0], case)
+    fetched = documents.fetch(db_session, people[1], case.id, document.id)
+    assert fetched.content == document.content
+    assert audit_actions(db_session)[-1] == ("document.download", "ok")
+
+
+def test_a_flipped_byte_is_refused_and_audited(db_session, people, case):
+    document = render(db_session, people[0], case)
+    tampered = bytearray(document.content)
+    tampered[5] ^= 0x01
+    db_session.execute(
+        update(Document).where(Document.id == document.id).values(content=bytes(tampered))
+    )
+    db_session.commit()
+    db_session.expire_all()
+    with pytest.raises(documents.DocumentTampered):
+        documents.fetch(db_session, people[1], case.id, document.id)
+    assert audit_actions(db_session)[-1] == ("document.download", "hash_mismatch")
+
+
+def test_the_latest_current_version_is_served(db_session, people, case):
+    render(db_session, people[0], case)
+    second = render(db_session, people[0], case)
+    assert documents.fetch_latest(db_session, people[0], case.id, "lmn").id == second.id
+    with pytest.raises(documents.DocumentNotFound):
+        documents.fetch_latest(db_session, people[0], case.id, "swo")
+
+
+def test_a_document_of_another_case_is_not_served_under_this_case(db_session, people, case):
+    other = store_case(db_session, people[0], people[1])
+    document = render(db_session, people[0], other)
+    with pytest.raises(documents.DocumentNotFound):
+        documents.fetch(db_session, people[0], case.id, document.id)
+
+
+def test_a_standing_signature_is_printed(db_session, people, case):
+    db_session.add(
+        Signature(
+            case_id=case.id,
+            signer_id=people[1].id,
+            signed_at=NOW,
+            credential="MD",
+            npi=people[1].npi,
+            content_sha256="0" * 64,
+            document_hashes={},
+        )
+    )
+    db_session.commit()
+    render(db_session, people[0], case)
+    signature = fake_render.calls[0][3]["signature"]
+    assert (signature.name, signature.npi, signature.signed_at) == (
+        people[1].name,
+        people[1].npi,
+        NOW,
+    )
+
+
+def test_the_real_renderer_stores_a_pdf(db_session, people, case):
+    document = documents.render_document(db_session, people[0], case.id, "lmn", now=NOW)
+    assert document.content.startswith(b"%PDF-")
+    assert document.sha256 == hashlib.sha256(document.content).hexdigest()
