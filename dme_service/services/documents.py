@@ -23,7 +23,7 @@ from dme_service import audit, case_format
 from dme_service.case_format import CaseFormatError, FieldError
 from dme_service.db import run_with_retry
 from dme_service.documents import wording
-from dme_service.models import DOCUMENT_KINDS, Case, Document, Signature, User, utcnow
+from dme_service.models import DOCUMENT_KINDS, Case, Document, User, utcnow
 from dme_service.rules.engine import evaluate
 from dme_service.services.case_store import to_document
 from dme_service.services.cases import CaseNotFound, load_case
@@ -163,17 +163,29 @@ def _inputs(session: Session, user: User, case_id: int, lang: str, now: datetime
 
 
 def current_signature(session: Session, case: Case) -> wording.Signature | None:
-    """The case's latest signature that has not been voided, as the documents print it."""
-    row = session.scalar(
-        select(Signature)
-        .where(Signature.case_id == case.id, Signature.voided_at.is_(None))
-        .order_by(Signature.signed_at.desc(), Signature.id.desc())
-        .limit(1)
-    )
-    if row is None:
+    """The signature the documents print: the case's standing signature, only while it still
+    covers the case (recomputed now, so an edit made behind the ORM's back is caught: RET-2)."""
+    from dme_service.services import signing
+
+    check = signing.check_signature(session, case)
+    if not check.valid:
         return None
+    row = check.signature
     return wording.Signature(
         name=row.signer.name, credential=row.credential, npi=row.npi, signed_at=row.signed_at
+    )
+
+
+def signed_document_ids(session: Session, case: Case) -> frozenset[int]:
+    """Ids of the stored PDFs the case's standing (not voided) signature covers."""
+    from dme_service.services import signing
+
+    signature = signing.current_signature(session, case.id)
+    if signature is None:
+        return frozenset()
+    entries = (signature.document_hashes or {}).values()
+    return frozenset(
+        e["document_id"] for e in entries if isinstance(e, dict) and "document_id" in e
     )
 
 

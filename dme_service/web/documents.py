@@ -28,9 +28,10 @@ RENDER_TIMEOUT_SECONDS = 20.0  # PDF-3; DOCUMENT_RENDER_TIMEOUT in the config ov
 
 @bp.app_context_processor
 def _document_helpers() -> dict:
-    """`document_versions(case)` and `may_render` for the `_case_documents.html` partial."""
+    """What the `_case_documents.html` partial needs besides `case`."""
     return {
         "document_versions": lambda case: service.versions_of(get_session(), case),
+        "signed_documents": lambda case: service.signed_document_ids(get_session(), case),
         "document_kinds": DOCUMENT_KINDS,
         "document_labels": service.KIND_LABELS,
         "document_languages": service.LANGUAGES,

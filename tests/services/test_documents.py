@@ -163,19 +163,27 @@ def test_a_document_of_another_case_is_not_served_under_this_case(db_session, pe
         documents.fetch(db_session, people[0], case.id, document.id)
 
 
+def sign(session, case, signer, **fields):
+    from dme_service.services.signing import signed_content_sha256
+
+    session.refresh(case)
+    values = {
+        "case_id": case.id,
+        "signer_id": signer.id,
+        "signed_at": NOW,
+        "credential": "MD",
+        "npi": signer.npi,
+        "case_version": case.version,
+        "content_sha256": signed_content_sha256(case, case.version, {}),
+        "document_hashes": {},
+    }
+    values.update(fields)
+    session.add(Signature(**values))
+    session.commit()
+
+
 def test_a_standing_signature_is_printed(db_session, people, case):
-    db_session.add(
-        Signature(
-            case_id=case.id,
-            signer_id=people[1].id,
-            signed_at=NOW,
-            credential="MD",
-            npi=people[1].npi,
-            content_sha256="0" * 64,
-            document_hashes={},
-        )
-    )
-    db_session.commit()
+    sign(db_session, case, people[1])
     render(db_session, people[0], case)
     signature = fake_render.calls[0][3]["signature"]
     assert (signature.name, signature.npi, signature.signed_at) == (
@@ -183,6 +191,12 @@ def test_a_standing_signature_is_printed(db_session, people, case):
         people[1].npi,
         NOW,
     )
+
+
+def test_a_signature_that_no_longer_covers_the_case_is_not_printed(db_session, people, case):
+    sign(db_session, case, people[1], content_sha256="0" * 64)
+    render(db_session, people[0], case)
+    assert fake_render.calls[0][3]["signature"] is None
 
 
 def test_the_real_renderer_stores_a_pdf(db_session, people, case):
