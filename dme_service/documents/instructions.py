@@ -101,12 +101,11 @@ def unit_kind(hcpcs: str) -> str:
 
 
 def qr_data_uri(url: str) -> str:
-    """The patient's link as an inline SVG QR code: nothing is fetched while rendering."""
+    """The patient's link as an inline PNG QR code: nothing is fetched while rendering."""
     import qrcode
-    import qrcode.image.svg
 
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, border=1)
+    image = qrcode.make(url, box_size=8, border=1)
     buffer = io.BytesIO()
-    image.save(buffer)
+    image.save(buffer, format="PNG")
     encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f"data:image/svg+xml;base64,{encoded}"
+    return f"data:image/png;base64,{encoded}"

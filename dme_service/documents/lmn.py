@@ -56,7 +56,7 @@ def draft_reason(decision: Decision) -> str | None:
     """Why this letter must not be sent as it stands (None when the case is eligible)."""
     if decision.status == "eligible":
         return None
-    unmet = [r.text for r in decision.reasons if not r.met]
+    unmet = [w.plain_units(r.text) for r in decision.reasons if not r.met]
     detail = f" Unmet: {'; '.join(unmet)}." if unmet else ""
     if decision.missing:
         detail += f" Missing: {', '.join(decision.missing)}."

@@ -68,6 +68,14 @@ def _clinic_users():
     return get_session().scalars(query).all()
 
 
+@bp.app_template_filter("payer_name")
+def payer_name(payer: str | None) -> str:
+    """A payer id as people know it: "uhc_commercial" -> "UnitedHealthcare (commercial)"."""
+    from dme_service.documents.wording import PAYER_NAMES
+
+    return PAYER_NAMES.get(payer or "", payer or "Not chosen yet")
+
+
 ROLE_LISTS = {
     "clinician": _clinician_cases,
     "practitioner": _cases_awaiting_signature,

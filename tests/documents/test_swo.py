@@ -1,0 +1,90 @@
+"""The standard written order read back from the PDF (42 CFR 410.38(d)(1); domain.md §3.5)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dme_service.documents import wording
+from dme_service.documents.renderer import DocumentRefused, render
+from documents import pdfs
+from documents.samples import NOW, SIGNED, case_and_decision
+
+
+def swo(*args, signature=None, **changes):
+    case, decision = case_and_decision(*args, **changes)
+    return case, render("swo", case, decision, now=NOW, signature=signature)
+
+
+@pytest.fixture(scope="module")
+def signed():
+    case, rendered = swo(signature=SIGNED)
+    return case, rendered, pdfs.text(rendered.pdf)
+
+
+@pytest.mark.parametrize(
+    "element",
+    [
+        "Beneficiary Jane Q. Doe",
+        "Medicare Beneficiary Identifier (MBI) 1EG4TE5MK73",
+        "HCPCS E0860: Traction equipment, overdoor, cervical",
+        "Quantity 1",
+        "Order date November 23, 2026",
+        "Treating practitioner Sam Lee, MD · NPI 1234567893",
+        "Electronically signed by Sam Lee, MD (NPI 1234567893) on November 23, 2026",
+    ],
+    ids=["beneficiary", "mbi", "item", "quantity", "order-date", "practitioner", "signature"],
+)
+def test_the_six_required_elements_are_on_the_order(signed, element):
+    assert element in signed[2]
+
+
+@pytest.mark.parametrize(
+    "element",
+    [
+        "Force 12 pounds",
+        "Time 15 minutes per session",
+        "Frequency 2 sessions a day (15 minutes, twice daily)",
+        "Length of need 3 months",
+        "M50.122 Cervical disc disorder at C5-C6 level with radiculopathy",
+    ],
+)
+def test_the_added_elements_are_on_the_order(signed, element):
+    assert element in signed[2]
+
+
+def test_the_order_and_the_letter_share_one_dose_sentence(signed):
+    case, _, text = signed
+    assert f"Home use: {wording.dose_sentence(case.request)}." in text
+
+
+def test_an_unsigned_order_says_it_is_a_draft_dated_at_signature():
+    _, rendered = swo()
+    text = pdfs.text(rendered.pdf)
+    assert "Order date Set when signed" in text
+    assert "Draft: this order is not valid until it is signed" in text
+    assert "Electronically signed" not in text
+
+
+@pytest.mark.parametrize("frequency", ["PRN", "15 min prn", "as needed", "As-needed", "p.r.n."])
+def test_a_prn_order_is_refused_naming_the_field(frequency):
+    with pytest.raises(DocumentRefused) as refused:
+        swo(frequency_text=frequency)
+    assert refused.value.field == "request.frequency_text"
+
+
+def test_an_order_without_a_force_is_refused_naming_the_field():
+    with pytest.raises(DocumentRefused) as refused:
+        swo(force_lb=None)
+    assert refused.value.field == "request.force_lb"
+
+
+def test_a_practitioner_who_may_not_sign_is_named_as_such():
+    _, rendered = swo(credential="PT")
+    assert "A PT may not sign this order" in pdfs.text(rendered.pdf)
+
+
+def test_metadata(signed):
+    _, rendered, _ = signed
+    assert pdfs.reader(rendered.pdf).metadata["/Title"] == "Standard written order: Jane Q. Doe"
+    assert pdfs.catalog_lang(rendered.pdf) == "en"
+    assert rendered.pages == 1
