@@ -32,8 +32,18 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(home.bp)
     _register_documents_and_api(app)
+    _register_patient(app)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     app.jinja_env.filters["label"] = label
+
+
+def _register_patient(app: Flask) -> None:
+    """The patient's pages (issue 8) and Flask-Babel, which only they translate."""
+    from dme_service import i18n
+    from dme_service.web import patient
+
+    i18n.init_app(app)
+    app.register_blueprint(patient.bp)
 
 
 def label(value: object) -> str:

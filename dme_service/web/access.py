@@ -38,6 +38,17 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "documents.render": CASE_TEAM,
     "documents.preview": CASE_TEAM,
     "documents.download": CASE_TEAM,
+    # issue 8: the patient's pages are PUBLIC here; they need the link's own patient cookie
+    # (dme_service.web.patient.load_patient), and answer the "get a new link" page without it.
+    "patient.open_link": PUBLIC,
+    "patient.instructions": PUBLIC,
+    "patient.log": PUBLIC,
+    "patient.log_saved": PUBLIC,
+    "patient.close": PUBLIC,
+    "patient.closed": PUBLIC,
+    "patient.link_status": frozenset({CLINICIAN, PRACTITIONER}),
+    "patient.create_link": frozenset({CLINICIAN}),
+    "patient.revoke_link": frozenset({CLINICIAN}),
 }
 
 

@@ -1,0 +1,325 @@
+"""The patient's side (issue 8): the private link, the instructions page, the home log, and
+the clinician's controls to create or revoke a case's link.
+
+`/p?t=<token>` is the only address that ever carries a token: it is checked, audited and
+rate-limited, then swapped for a short patient cookie and a redirect to token-free pages. The
+token rides in the query string because error logs record paths only (LOG-3). Anything wrong
+(unknown, expired, revoked, idle) gets the same kind page in the browser's language.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from dme_service.db import get_session
+from dme_service.documents import wording
+from dme_service.i18n import browser_language, choose_language
+from dme_service.models import Case, HomeLogEntry
+from dme_service.services import home_log, home_plan, patient_links
+from dme_service.web.access import safe_next
+from dme_service.web.errors import Refused
+from dme_service.web.forms import keeps_input, no_input_to_keep
+from dme_service.web.patient_forms import RED_FLAG_LABELS, HomeLogForm, LinkForm
+
+bp = Blueprint("patient", __name__)
+
+PATIENT_PAGES = frozenset({"patient.instructions", "patient.log", "patient.log_saved"})
+SECURE_COOKIE, PLAIN_COOKIE = "__Host-patient", "dme-patient"  # __Host-: Secure, Path=/
+DEFAULT_ZONE = "America/Chicago"  # the patient's "today" when the clinic sets no zone
+
+
+def cookie_name() -> str:
+    return SECURE_COOKIE if current_app.config.get("SESSION_COOKIE_SECURE") else PLAIN_COOKIE
+
+
+def local_today() -> date:
+    """Today where the clinic's patients live (config CLINIC_TIMEZONE), not in UTC."""
+    zone = ZoneInfo(current_app.config.get("CLINIC_TIMEZONE", DEFAULT_ZONE))
+    return datetime.now(zone).date()
+
+
+@bp.context_processor
+def page_language() -> dict:
+    """`lang` for the patient layout's <html lang> and language picker."""
+    return {"lang": g.get("patient_lang") or "en"}
+
+
+# --- the patient session ------------------------------------------------------------------
+
+
+@bp.before_request
+def load_patient():
+    """Patient pages need a live patient cookie; without one, the kind "link" page."""
+    if request.endpoint not in PATIENT_PAGES:
+        return None
+    found = patient_links.read_session_cookie(
+        get_session(), current_app.secret_key, request.cookies.get(cookie_name())
+    )
+    if found is None:
+        return gone()
+    g.patient = found
+    g.patient_lang = choose_language(request.args.get("lang"), found.lang)
+    return None
+
+
+@bp.after_request
+def refresh_cookie(response):
+    """Slide the patient cookie forward (and keep the chosen language) on every page."""
+    found = g.get("patient")
+    if found is not None:
+        _set_cookie(response, found.link, g.patient_lang)
+    return response
+
+
+def _set_cookie(response, link, lang: str) -> None:
+    value = patient_links.session_cookie(current_app.secret_key, link, lang)
+    secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
+    # No Expires: gone with the browser; the server ends it after 60 idle minutes anyway.
+    response.set_cookie(
+        cookie_name(), value, path="/", secure=secure, httponly=True, samesite="Lax"
+    )
+
+
+def gone(status: int = 404, retry_after: int | None = None):
+    """The one page for every link that does not work: how to get a new one, nothing else.
+
+    Its language is the picker's or the browser's, never the link's, so it tells a guesser
+    nothing.
+    """
+    g.patient_lang = choose_language(request.args.get("lang"), browser_language())
+    wait = (retry_after + 59) // 60 if retry_after else None
+    response = make_response(render_template("patient/gone.html", wait_minutes=wait), status)
+    response.delete_cookie(cookie_name(), path="/")
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+@bp.route("/p")
+def open_link():
+    """The private link: check the token, then swap it for a cookie and a token-free page."""
+    g.patient_lang = browser_language()
+    opened = patient_links.open_link(get_session(), request.args.get("t", ""), request.remote_addr)
+    if opened.retry_after:
+        return gone(429, opened.retry_after)
+    if opened.link is None:
+        return gone()
+    response = redirect(url_for("patient.instructions"), code=303)
+    _set_cookie(response, opened.link, opened.link.lang)
+    response.headers["Referrer-Policy"] = "no-referrer"  # this URL holds the token
+    return response
+
+
+@bp.route("/patient/closed")
+def closed():
+    """After "close": the cookie is gone; the link from the clinic opens the pages again."""
+    g.patient_lang = choose_language(request.args.get("lang"), browser_language())
+    return render_template("patient/closed.html")
+
+
+@bp.route("/patient/close", methods=["POST"])
+@no_input_to_keep("a single Close button")
+def close():
+    """End the patient session on this device (shared phones and computers)."""
+    lang = choose_language(request.form.get("lang"), browser_language())
+    response = redirect(url_for("patient.closed", lang=lang), code=303)
+    response.delete_cookie(cookie_name(), path="/")
+    return response
+
+
+# --- the patient's pages ------------------------------------------------------------------
+
+
+def dose_numbers(plan) -> dict[str, str | None]:
+    """The dose as the patient's language writes numbers (12,5 in Spanish)."""
+    lang = g.patient_lang
+    return {
+        name: None if value is None else wording.number(value, lang)
+        for name, value in (("force", plan.force_lb), ("minutes", plan.minutes))
+    }
+
+
+@bp.route("/patient/instructions")
+def instructions():
+    """The instructions for this patient's unit and dose (domain.md §10, §9.4)."""
+    plan = home_plan.plan_for_patient(get_session(), g.patient.link)
+    return render_template(
+        "patient/instructions.html",
+        plan=plan,
+        dose=dose_numbers(plan),
+        signed_on=_long_date(plan.signed_on),
+    )
+
+
+def _long_date(day: date | None) -> str | None:
+    return wording.long_date(day, g.patient_lang) if day else None
+
+
+def log_context() -> dict:
+    """What the log page shows besides the form: the plan and the patient's last entries."""
+    db = get_session()
+    link = g.patient.link
+    plan = home_plan.plan_for_patient(db, link, audited=False)
+    entries = home_log.entries_for(db, link.case_id)[-14:]
+    return {"plan": plan, "entries": list(reversed(entries)), "flag_labels": RED_FLAG_LABELS}
+
+
+@bp.route("/patient/log", methods=["GET", "POST"])
+@keeps_input("patient/log.html", HomeLogForm, context=log_context)
+def log():
+    """Log one session; a red flag leads straight to "stop and call"."""
+    form = HomeLogForm()
+    if request.method == "GET":
+        _prefill(form)
+    elif form.validate_on_submit():
+        entry = _save(form)
+        if entry is not None:
+            return redirect(url_for("patient.log_saved", entry_id=entry.id), code=303)
+    return render_template("patient/log.html", form=form, **log_context())
+
+
+def _prefill(form: HomeLogForm) -> None:
+    plan = home_plan.plan_for_patient(get_session(), g.patient.link, audited=False)
+    form.date.data = local_today()
+    if plan.has_dose:
+        form.minutes.data = int(plan.minutes) if float(plan.minutes).is_integer() else None
+        form.force_lb.data = plan.force_lb
+
+
+ENTRY_MESSAGES = {
+    "future": _l("That day has not come yet. Enter today or an earlier day."),
+    "too_old": _l("Enter a day in the last 31 days."),
+    "range": _l("This number is too big or too small."),
+    "unknown": _l("Pick only from the list."),
+}
+
+
+def _save(form: HomeLogForm):
+    values = home_log.EntryInput(
+        date=form.date.data,
+        minutes=form.minutes.data,
+        force_lb=float(form.force_lb.data) if form.force_lb.data is not None else None,
+        pain_before=int(form.pain_before.data),
+        pain_after=int(form.pain_after.data),
+        red_flags=tuple(form.red_flags.data or ()),
+    )
+    try:
+        return home_log.add_entry(get_session(), g.patient.link, values, local_today())
+    except home_log.EntryInvalid as invalid:
+        for name, code in invalid.errors.items():
+            getattr(form, name).errors = [str(ENTRY_MESSAGES[code])]
+        return None
+
+
+@bp.route("/patient/log/<int:entry_id>")
+def log_saved(entry_id: int):
+    """The entry was saved; with a red flag, "stop and call" comes first (domain.md §10)."""
+    db = get_session()
+    entry = db.get(HomeLogEntry, entry_id)
+    if entry is None or entry.case_id != g.patient.link.case_id:
+        return gone()  # another patient's entry does not exist from here (AC-2)
+    plan = home_plan.plan_for_patient(db, g.patient.link, audited=False)
+    urgent = any(flag in home_log.URGENT_RED_FLAGS for flag in entry.red_flags)
+    return render_template(
+        "patient/log_saved.html",
+        entry=entry,
+        plan=plan,
+        urgent=urgent,
+        flag_labels=RED_FLAG_LABELS,
+        entry_date=_long_date(entry.date),
+    )
+
+
+# --- the clinician's link controls --------------------------------------------------------
+
+
+def staff_case(case_id: int) -> Case:
+    """The case when it belongs to the user's clinic; any other id does not exist (AC-2)."""
+    case = get_session().get(Case, case_id)
+    if case is None or case.clinic_id != current_user.clinic_id:
+        raise Refused(404, "There is no case with this number in your clinic.", "Go back.")
+    return case
+
+
+@bp.route("/cases/<int:case_id>/patient-link")
+def link_status(case_id: int):
+    """The case's patient link, home log, adherence and pain trend on a page of their own."""
+    case = staff_case(case_id)
+    return render_template("patient/link_status.html", case=case, title="Patient link")
+
+
+@bp.route("/cases/<int:case_id>/patient-link", methods=["POST"])
+@no_input_to_keep("a language choice and one button; the link is made fresh each time")
+def create_link(case_id: int):
+    """Make a new link (the old one stops working) and show it once, with its QR code."""
+    case = staff_case(case_id)
+    if case.status == "contraindicated":
+        raise Refused(
+            409,
+            "Traction is contraindicated for this case, so no home instructions can be shared.",
+            "Resolve the screening with the clinician first.",
+        )
+    form = LinkForm()
+    lang = form.lang.data if form.validate() else None
+    db = get_session()
+    link, raw = patient_links.create_link(db, case, current_user, lang=lang)
+    url = url_for("patient.open_link", t=raw, _external=True)
+    return render_template(
+        "patient/link_created.html",
+        case=case,
+        link=link,
+        url=url,
+        qr=qr_code(url),
+        title="Patient link created",
+    )
+
+
+@bp.route("/cases/<int:case_id>/patient-link/revoke", methods=["POST"])
+@no_input_to_keep("a single Revoke button")
+def revoke_link(case_id: int):
+    """Stop the case's link now; the patient sees the "ask for a new link" page."""
+    case = staff_case(case_id)
+    patient_links.revoke_links(get_session(), case, current_user)
+    default = url_for("patient.link_status", case_id=case.id)
+    return redirect(safe_next(request.form.get("back"), default), code=303)
+
+
+def qr_code(url: str) -> dict:
+    """The link as a QR code: the size and one SVG path of its dark modules (drawn inline,
+    so no image is fetched and the Content-Security-Policy stays strict)."""
+    import qrcode
+
+    code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(url)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    path = "".join(
+        f"M{x} {y}h1v1h-1z" for y, row in enumerate(matrix) for x, dark in enumerate(row) if dark
+    )
+    return {"size": len(matrix), "path": path}
+
+
+@bp.app_template_filter("red_flag")
+def red_flag_text(key: str) -> str:
+    """A stored red-flag key in the page's language (English on staff pages)."""
+    return str(RED_FLAG_LABELS.get(key, key))
+
+
+@bp.app_template_global("patient_home")
+def patient_home(case: Case):
+    """For the case page's partial: link state, adherence, pain trend and red flags."""
+    return home_log.summary(get_session(), case, local_today())
