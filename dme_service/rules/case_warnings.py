@@ -8,6 +8,7 @@ at most once.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from dme_service.case import Case, Trial
 from dme_service.rules import codes, wording
@@ -44,12 +45,12 @@ def case_warnings(case: Case, trial: Trial | None) -> tuple[Warning, ...]:
     if hcpcs == OVER_DOOR and force is not None and force > OVER_DOOR_LIMIT_LB:
         found.append(Warning("OVER_DOOR_FORCE", wording.over_door_force(force)))
     frequency = case.request.frequency_text
-    if frequency and PRN.search(frequency):
+    if frequency and _says_prn(frequency):
         found.append(Warning("ORDER_FREQUENCY_PRN", wording.order_frequency_prn(frequency)))
     same = _same_or_similar(case, trial)
     if same:
         found.append(same)
-    excludes = _excludes1(case)
+    excludes = _excludes1(case.diagnoses) if len(case.diagnoses) > 1 else None
     if excludes:
         found.append(excludes)
     return tuple(found)
@@ -78,11 +79,16 @@ def _same_or_similar(case: Case, trial: Trial | None) -> Warning | None:
     return None
 
 
-def _excludes1(case: Case) -> Warning | None:
-    if len(case.diagnoses) < 2:
-        return None
+@lru_cache(maxsize=1024)
+def _says_prn(frequency: str) -> bool:
+    return PRN.search(frequency) is not None
+
+
+@lru_cache(maxsize=4096)
+def _excludes1(diagnoses: tuple[str, ...]) -> Warning | None:
+    """The Excludes1 warning for a set of diagnoses (cached: a pure function of the codes)."""
     pairs, seen = [], set()
-    for code, other, exclusion in codes.excludes1_pairs(case.diagnoses):
+    for code, other, exclusion in codes.excludes1_pairs(diagnoses):
         key = frozenset((code, other))
         if key not in seen:
             seen.add(key)

@@ -24,7 +24,7 @@ from dme_service.rules import codes, wording
 from dme_service.rules.case_warnings import case_warnings
 from dme_service.rules.criteria import CRITERION_TESTS, WORSE, trial_response, worse_because
 from dme_service.rules.decision import Decision, PolicyRef, Reason
-from dme_service.rules.policy import Criterion, DeviceRule, PolicyPack, load_pack
+from dme_service.rules.policy import DeviceRule, PolicyPack, load_pack
 
 ALTERNATIVE = "E0860"  # clarification 2: the covered alternative is the over-door unit
 SCREENING_SOURCE = "Cervical traction contraindication screening"
@@ -71,7 +71,7 @@ def missing_facts(case: Case, index: int | None) -> tuple[str, ...]:
     """Dotted paths of the facts needed to decide that the case lacks (status step 2)."""
     missing = []
     answers = case.screening
-    for key in SCREENING_KEYS:
+    for key in SCREENING_KEYS if None in answers.values() else ():
         if answers.get(key) is None:
             # Clarification 4: tmj_treated only matters when tmj_dysfunction is true.
             if key == "tmj_treated" and answers.get("tmj_dysfunction") is False:
@@ -96,16 +96,21 @@ def _policy_ref(payer: str) -> PolicyRef:
     return PolicyRef(pack.payer, pack.policy_id, pack.effective)
 
 
-def _criterion_reason(pack: PolicyPack, criterion: Criterion, met: bool, fact: str) -> Reason:
+def _judge(pack: PolicyPack, cid: str, case: Case, trial: Trial | None) -> Reason:
+    criterion = pack.criteria[cid]
+    inputs = CRITERION_TESTS[criterion.test][0](criterion, case, trial)
+    return _reason(pack.payer, cid, inputs)
+
+
+@lru_cache(maxsize=16384)
+def _reason(payer: str, cid: str, inputs: tuple) -> Reason:
+    """The reason for one clause given the facts it reads (cached: a pure function)."""
+    pack = load_pack(payer)
+    criterion = pack.criteria[cid]
+    met, fact = CRITERION_TESTS[criterion.test][1](criterion, *inputs)
     clause = criterion.clause if met else f"{criterion.clause} not met"
     text = f"{clause}: {criterion.summary}: {fact}"
     return Reason(f"{pack.code_prefix}.{criterion.id}", met, text, pack.source)
-
-
-def _judge(pack: PolicyPack, cid: str, case: Case, trial: Trial | None) -> Reason:
-    criterion = pack.criteria[cid]
-    met, fact = CRITERION_TESTS[criterion.test](criterion, case, trial)
-    return _criterion_reason(pack, criterion, met, fact)
 
 
 def _device_reasons(pack: PolicyPack, rule: DeviceRule, case: Case, trial) -> list[Reason]:
