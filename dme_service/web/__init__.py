@@ -74,6 +74,7 @@ def _remember_viewer() -> None:
 
 def _register_documents_and_api(app: Flask) -> None:
     """A case's documents (issue 6) and the JSON API under /api/v1 (issues 4 and 7)."""
-    from dme_service.web import documents
+    from dme_service.web import api, documents
 
     app.register_blueprint(documents.bp)
+    app.register_blueprint(api.bp)

@@ -38,6 +38,18 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "documents.render": CASE_TEAM,
     "documents.preview": CASE_TEAM,
     "documents.download": CASE_TEAM,
+    # issues 4 and 7: the JSON API (bearer token, or session + X-CSRFToken). Deciding a
+    # document stores nothing; creating a case is clinical work; moves are checked again by
+    # services.billing (clinical team sends for signature, billing moves the claim).
+    "api.evaluate": STAFF,
+    "api.create_case": frozenset({CLINICIAN, PRACTITIONER}),
+    "api.list_cases": CASE_TEAM,
+    "api.get_case": CASE_TEAM,
+    "api.get_document": CASE_TEAM,
+    "api.render_document": CASE_TEAM,
+    "api.move_billing": CASE_TEAM,
+    "api.fhir_bundle": CASE_TEAM,
+    "api.openapi": PUBLIC,  # the API's description: no data
     # issue 8: the patient's pages are PUBLIC here; they need the link's own patient cookie
     # (dme_service.web.patient.load_patient), and answer the "get a new link" page without it.
     "patient.open_link": PUBLIC,

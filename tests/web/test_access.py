@@ -38,14 +38,21 @@ def _url(app, rule, seeds):
 
 
 def _calls(app, seeds, *, protected_only=False):
-    """(endpoint, method, url) for every rule and method, logout last (it ends the session)."""
-    calls = []
+    """(endpoint, method, url) for every rule and method, logout last (it ends the session).
+
+    The endpoint is the one the URL and method actually route to: an OPTIONS request answers
+    for every rule sharing its URL, so it is judged by the first of them.
+    """
+    adapter = app.url_map.bind("localhost")
+    calls = set()
     for rule in app.url_map.iter_rules():
-        if protected_only and access.ACCESS.get(rule.endpoint) == access.PUBLIC:
-            continue
-        for method in sorted(rule.methods):
-            calls.append((rule.endpoint, method, _url(app, rule, seeds)))
-    return sorted(calls, key=lambda call: call[0] == "auth.logout")
+        url = _url(app, rule, seeds)
+        for method in rule.methods:
+            endpoint = adapter.match(url.split("?")[0], method=method)[0]
+            if protected_only and access.ACCESS.get(endpoint) == access.PUBLIC:
+                continue
+            calls.add((endpoint, method, url))
+    return sorted(calls, key=lambda call: (call[0] == "auth.logout", call))
 
 
 def _is_api(url: str) -> bool:
