@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     security_headers.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(home.bp)
+    _register_cases(app)
     _register_documents_and_api(app)
     _register_patient(app)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
@@ -44,6 +45,13 @@ def _register_patient(app: Flask) -> None:
 
     i18n.init_app(app)
     app.register_blueprint(patient.bp)
+
+
+def _register_cases(app: Flask) -> None:
+    """The clinician's case list, case page and its sections (issue 5)."""
+    from dme_service.web import cases
+
+    app.register_blueprint(cases.bp)
 
 
 def label(value: object) -> str:

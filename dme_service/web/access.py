@@ -23,6 +23,8 @@ STAFF = frozenset({CLINICIAN, PRACTITIONER, BILLING, ADMIN})
 ADMINS = frozenset({ADMIN})
 # Who works on cases: reads them, their documents and their claim.
 CASE_TEAM = frozenset({CLINICIAN, PRACTITIONER, BILLING})
+# Who records and edits the clinical facts of a case (billing sees no clinical detail: AC-3).
+CLINICAL = frozenset({CLINICIAN, PRACTITIONER})
 
 # endpoint -> PUBLIC or the roles allowed. Every endpoint of app.url_map must be here.
 ACCESS: dict[str, str | frozenset[str]] = {
@@ -33,6 +35,13 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "auth.reauth": STAFF,
     "home.index": STAFF,
     "home.deactivate_user": ADMINS,
+    # issue 5: the clinician's case screens; those who record and sign trials, not billing.
+    "cases.index": CLINICAL,
+    "cases.new": CLINICAL,
+    "cases.show": CLINICAL,
+    "cases.save": CLINICAL,
+    "cases.codes": CLINICAL,
+    "cases.trial_response": CLINICAL,
     # issue 6: a case's documents; billing reads and prints the packet it submits.
     "documents.index": CASE_TEAM,
     "documents.render": CASE_TEAM,

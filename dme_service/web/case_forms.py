@@ -1,0 +1,371 @@
+"""The case page's forms, one per section (Flask-WTF).
+
+A form turns what was typed into its part of the dme-case/1 document (`part`); the service
+puts the part into the whole document and `case_format.parse` judges it. The parser's errors
+come back by dotted path and `show_errors` puts each next to its field. Forms check only
+what the parser cannot see: that text is a number, a choice is on the list, an MBI's shape.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    Field,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import Length, ValidationError
+from wtforms.widgets import CheckboxInput, DateInput, ListWidget
+
+from dme_service.case import HOME_DEVICES, SCREENING_KEYS, TRIAL_DEVICES
+from dme_service.case_format import FieldError
+from dme_service.rules.codes import CERVICAL_TRACTION_CODES, HCPCS_DESCRIPTORS
+from dme_service.rules.wording import SCREENING_LABELS
+from dme_service.web.case_inputs import (
+    MBI_PAYERS,
+    PAYER_NAMES,
+    NumberText,
+    WholeText,
+    YesNo,
+    YesNoSelect,
+    mbi_problem,
+    normal_mbi,
+    plain,
+)
+
+PAYER_CHOICES = [("", "Choose the payer")] + list(PAYER_NAMES.items())
+DEVICE_WORDS = {
+    **{code: f"{code}: {words}" for code, words in HCPCS_DESCRIPTORS.items()},
+    "mechanical": "Clinic motorised (mechanical) traction",
+    "manual": "Manual traction",
+}
+ALSO_WORDS = {"inversion_table": "Inversion table", "home_lumbar_traction": "Home lumbar traction"}
+HOME_DEFAULTS = {"minutes": 15, "sessions_per_day": 2, "frequency_text": "15 minutes, twice daily"}
+
+
+def _date_field(label: str) -> StringField:
+    # Passed to the parser as typed: it decides what a real, non-future date is.
+    return StringField(label, [Length(max=20)], widget=DateInput())
+
+
+def _answered(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def _text(field: Field) -> str | None:
+    text = (field.data or "").strip()
+    return text or None
+
+
+class SectionForm(FlaskForm):
+    """A section of the case page: its document part and where its errors go."""
+
+    section: ClassVar[str]
+    prefix_name: ClassVar[str]
+    version = HiddenField()
+
+    @classmethod
+    def make(cls, formdata=None, data: dict | None = None, **kwargs):
+        """A bound form (formdata) or one showing `data`; never binds the request by itself."""
+        return cls(formdata=formdata, data=data or {}, prefix=cls.prefix_name, **kwargs)
+
+    def part(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def field_for(self, path: str) -> Field | None:
+        """The field that holds the value at a dotted document path, if this form has it."""
+        raise NotImplementedError
+
+    def show_errors(self, errors: list[FieldError]) -> None:
+        """Put each parser error that belongs to this form next to its field."""
+        for error in errors:
+            field = self.field_for(error.field)
+            if field is not None:
+                field.errors = [*field.errors, plain(error.message)]
+
+
+class PatientFields(FlaskForm):
+    name = StringField("Patient's full name", [Length(max=200)])
+    date_of_birth = _date_field("Date of birth")
+    member_id = StringField("Member id", [Length(max=64)])
+    weight_lb = NumberText("Weight (lb, optional)", [Length(max=20)])
+    payer = SelectField("Payer", choices=PAYER_CHOICES, default="")
+
+    def validate_member_id(self, field: Field) -> None:
+        if self.payer.data in MBI_PAYERS and (field.data or "").strip():
+            problem = mbi_problem(field.data)
+            if problem:
+                raise ValidationError(problem)
+
+    def patient_part(self) -> dict[str, Any]:
+        member_id = (self.member_id.data or "").strip()
+        if self.payer.data in MBI_PAYERS:
+            member_id = normal_mbi(member_id)
+        patient = {
+            "name": (self.name.data or "").strip(),
+            "date_of_birth": _text(self.date_of_birth),
+            "member_id": member_id,
+            "weight_lb": self.weight_lb.value,
+        }
+        return _answered(patient)
+
+
+class NewCaseForm(PatientFields):
+    """A new draft: who the patient is and who pays. Carries an idempotency key (DB-4)."""
+
+    idempotency_key = HiddenField(validators=[Length(max=64)])
+
+    @classmethod
+    def blank(cls):
+        return cls(formdata=None, data={"idempotency_key": str(uuid.uuid4())})
+
+    def field_for(self, path: str) -> Field | None:
+        return PatientForm.field_for(self, path)  # the same paths, the same field names
+
+    def show_errors(self, errors: list[FieldError]) -> None:
+        SectionForm.show_errors(self, errors)
+
+
+class PatientForm(SectionForm, PatientFields):
+    section = "patient"
+    prefix_name = "patient"
+
+    def part(self) -> dict[str, Any]:
+        return {"patient": self.patient_part(), "payer": self.payer.data or None}
+
+    def field_for(self, path: str) -> Field | None:
+        if path == "payer":
+            return self.payer
+        if path.startswith("patient."):
+            return getattr(self, path.split(".", 1)[1], None)
+        return self.name if path == "patient" else None
+
+
+class DiagnosesForm(SectionForm):
+    section = "diagnoses"
+    prefix_name = "dx"
+    codes = FieldList(StringField("ICD-10-CM code", [Length(max=20)]), min_entries=1)
+    query = StringField("Find a code by words or code", [Length(max=100)])
+    add_code = StringField(validators=[Length(max=20)])  # set by an "Add" button
+    remove_code = StringField(validators=[Length(max=4)])  # set by a "Remove" button
+
+    def _kept(self) -> list[tuple[int, str]]:
+        removed = (self.remove_code.data or "").strip()
+        kept = []
+        for i, entry in enumerate(self.codes.entries):
+            code = (entry.data or "").strip()
+            if code and str(i) != removed:
+                kept.append((i, code))
+        return kept
+
+    def part(self) -> dict[str, Any]:
+        codes = [code for _, code in self._kept()]
+        added = (self.add_code.data or "").strip()
+        if added and added not in codes:
+            codes.append(added)
+        return {"diagnoses": codes}
+
+    def field_for(self, path: str) -> Field | None:
+        kept = self._kept()
+        if path.startswith("diagnoses[") and path.endswith("]"):
+            index = int(path[len("diagnoses[") : -1])
+            if index < len(kept):
+                return self.codes.entries[kept[index][0]]
+            return self.query  # the added code is the one after the typed ones
+        return self.codes.entries[0] if path == "diagnoses" else None
+
+
+class TrialRow(Form):
+    """One in-clinic trial (no CSRF of its own: it is part of TrialsForm)."""
+
+    date = _date_field("Date")
+    device = SelectField(
+        "Device",
+        choices=[("", "Choose")] + [(d, DEVICE_WORDS[d]) for d in TRIAL_DEVICES],
+        default="",
+    )
+    position = SelectField(
+        "Position",
+        choices=[("", "Not recorded"), ("seated", "Seated"), ("supine", "Supine")],
+        default="",
+    )
+    force_lb = NumberText("Force (lb)", [Length(max=20)])
+    minutes = NumberText("Minutes", [Length(max=20)])
+    pain_before = WholeText("Pain before (0-10)", [Length(max=20)])
+    pain_after = WholeText("Pain after (0-10)", [Length(max=20)])
+    peripheralization = YesNoSelect("Peripheralization with traction")
+    new_neuro_signs = YesNoSelect("New neurological signs")
+    use_demonstrated = YesNoSelect("Use of the home unit demonstrated")
+    tolerated = YesNoSelect("Tolerated")
+    remove = BooleanField("Remove this trial")
+
+    def is_blank(self) -> bool:
+        return not any(
+            (field.data or "") for name, field in self._fields.items() if name != "remove"
+        )
+
+    def trial(self) -> dict[str, Any]:
+        values = {
+            "date": _text(self.date),
+            "device": self.device.data or None,
+            "position": self.position.data or None,
+            "force_lb": self.force_lb.value,
+            "minutes": self.minutes.value,
+            "pain_before": self.pain_before.value,
+            "pain_after": self.pain_after.value,
+            "peripheralization": self.peripheralization.answer,
+            "new_neuro_signs": self.new_neuro_signs.answer,
+            "use_demonstrated": self.use_demonstrated.answer,
+            "tolerated": self.tolerated.answer,
+        }
+        return _answered(values)
+
+
+class TrialsForm(SectionForm):
+    section = "trials"
+    prefix_name = "trials"
+    rows = FieldList(FormField(TrialRow), min_entries=1)
+
+    def _kept(self) -> list:
+        return [
+            row for row in self.rows.entries if not row.form.remove.data and not row.form.is_blank()
+        ]
+
+    def part(self) -> dict[str, Any]:
+        return {"trials": [row.form.trial() for row in self._kept()]}
+
+    def field_for(self, path: str) -> Field | None:
+        kept = self._kept()
+        if not path.startswith("trials[") or not kept:
+            return self.rows.entries[0].form.date if path == "trials" else None
+        index, _, key = path[len("trials[") :].partition("].")
+        row = kept[int(index)].form if int(index) < len(kept) else None
+        return getattr(row, key or "date", None) if row is not None else None
+
+    def add_row(self) -> None:
+        self.rows.append_entry()
+
+
+class ScreeningForm(SectionForm):
+    section = "screening"
+    prefix_name = "screening"
+
+    def part(self) -> dict[str, Any]:
+        return {"screening": {key: self[key].answer for key in SCREENING_KEYS}}
+
+    def field_for(self, path: str) -> Field | None:
+        key = path.removeprefix("screening.")
+        return self[key] if path.startswith("screening.") and key in SCREENING_KEYS else None
+
+
+for _key in SCREENING_KEYS:
+    setattr(
+        ScreeningForm, _key, YesNo(SCREENING_LABELS[_key][:1].upper() + SCREENING_LABELS[_key][1:])
+    )
+
+
+class PrescriptionForm(SectionForm):
+    section = "prescription"
+    prefix_name = "request"
+    hcpcs = SelectField("Home device", choices=[(d, DEVICE_WORDS[d]) for d in HOME_DEVICES])
+    force_lb = NumberText("Force (lb)", [Length(max=20)])
+    minutes = NumberText("Minutes per session", [Length(max=20)])
+    sessions_per_day = WholeText("Sessions per day", [Length(max=20)])
+    length_of_need_months = WholeText("Length of need (months)", [Length(max=20)])
+    frequency_text = StringField("Frequency as the order will say it", [Length(max=200)])
+
+    def part(self) -> dict[str, Any]:
+        request = {
+            "hcpcs": self.hcpcs.data,
+            "force_lb": self.force_lb.value,
+            "minutes": self.minutes.value,
+            "sessions_per_day": self.sessions_per_day.value,
+            "length_of_need_months": self.length_of_need_months.value,
+            "frequency_text": _text(self.frequency_text),
+        }
+        return {"request": _answered(request)}
+
+    def field_for(self, path: str) -> Field | None:
+        if path == "request":
+            return self.hcpcs
+        return (
+            getattr(self, path.removeprefix("request."), None)
+            if path.startswith("request.")
+            else None
+        )
+
+
+class PriorRow(Form):
+    hcpcs = SelectField(
+        "Device",
+        choices=[("", "Choose")] + [(c, DEVICE_WORDS[c]) for c in sorted(CERVICAL_TRACTION_CODES)],
+        default="",
+    )
+    date = _date_field("Date supplied")
+    remove = BooleanField("Remove")
+
+    def prior(self) -> dict[str, Any] | None:
+        if self.remove.data or not (self.hcpcs.data or _text(self.date)):
+            return None
+        return _answered({"hcpcs": self.hcpcs.data or None, "date": _text(self.date)})
+
+
+class MultiCheckbox(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class OrderForm(SectionForm):
+    section = "order"
+    prefix_name = "order"
+    treating_practitioner = SelectField(
+        "Treating practitioner (signs the order)", choices=[], default=""
+    )
+    onset_date = _date_field("Onset of the current episode")
+    abn_on_file = BooleanField("An Advance Beneficiary Notice (ABN) is on file")
+    also_requested = MultiCheckbox("Also asked about", choices=list(ALSO_WORDS.items()))
+    prior = FieldList(FormField(PriorRow), min_entries=1)
+
+    def set_signers(self, signers) -> None:
+        choices = [("", "Not chosen yet")]
+        choices += [(str(u.id), f"{u.name}, {u.credential} (NPI {u.npi})") for u in signers]
+        self.treating_practitioner.choices = choices
+
+    def practitioner_id(self) -> int | None:
+        value = self.treating_practitioner.data or ""
+        return int(value) if value.isdigit() else None
+
+    def _kept(self) -> list:
+        return [row for row in self.prior.entries if row.form.prior() is not None]
+
+    def part(self) -> dict[str, Any]:
+        return {
+            "onset_date": _text(self.onset_date),
+            "abn_on_file": bool(self.abn_on_file.data),
+            "also_requested": list(self.also_requested.data or []),
+            "prior_devices": [row.form.prior() for row in self._kept()],
+        }
+
+    def field_for(self, path: str) -> Field | None:
+        top = path.split(".", 1)[0].split("[", 1)[0]
+        if top == "prior_devices" and "[" in path:
+            index, _, key = path[len("prior_devices[") :].partition("]")
+            kept = self._kept()
+            row = kept[int(index)].form if int(index) < len(kept) else None
+            return getattr(row, key.removeprefix(".") or "hcpcs", None) if row else None
+        return getattr(self, top, None) if top in self._fields else None
+
+
+SECTION_FORMS: dict[str, type[SectionForm]] = {
+    form.section: form
+    for form in (PatientForm, DiagnosesForm, TrialsForm, ScreeningForm, PrescriptionForm, OrderForm)
+}

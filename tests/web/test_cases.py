@@ -1,0 +1,235 @@
+"""The case screens through the test client: list, new case (idempotent, PRG), the case page,
+section saves, field errors with input kept, the 409 page, clinic scoping and roles."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from dme_service.case import SCREENING_KEYS
+from dme_service.db import get_session
+from dme_service.models import Case
+
+KEY = "5a0e8c52-7a57-4d6b-9a3e-0c1f2d3e4a5b"
+NEW_CASE = {
+    "name": "Jane Q. Doe",
+    "date_of_birth": "1958-03-14",
+    "member_id": "1EG4-TE5-MK73",
+    "payer": "medicare",
+    "idempotency_key": KEY,
+}
+
+
+@pytest.fixture
+def clinician(signed_in):
+    return signed_in("clinician", credential="PT")
+
+
+@pytest.fixture
+def signer(make_user):
+    return make_user("practitioner", credential="MD", name="Sam Lee")
+
+
+def case_count(app):
+    with app.app_context():
+        return get_session().scalar(select(func.count()).select_from(Case))
+
+
+def create(client, **changes):
+    response = client.post("/cases/new", data={**NEW_CASE, **changes})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return int(response.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def version_of(client, case_id):
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    return re.search(r'name="patient-version" type="hidden" value="(\d+)"', page).group(1)
+
+
+def post_section(client, case_id, section, data, version=None):
+    prefix = {"prescription": "request", "diagnoses": "dx"}.get(section, section)
+    version = version or version_of(client, case_id)
+    body = {f"{prefix}-version": version, **data}
+    return client.post(f"/cases/{case_id}/sections/{section}", data=body)
+
+
+TRIAL_ROW = {
+    "trials-rows-0-date": "2026-10-02",
+    "trials-rows-0-device": "E0860",
+    "trials-rows-0-position": "seated",
+    "trials-rows-0-force_lb": "12",
+    "trials-rows-0-minutes": "15",
+    "trials-rows-0-pain_before": "7",
+    "trials-rows-0-pain_after": "3",
+    "trials-rows-0-peripheralization": "no",
+    "trials-rows-0-new_neuro_signs": "no",
+    "trials-rows-0-use_demonstrated": "yes",
+    "trials-rows-0-tolerated": "yes",
+}
+REQUEST = {
+    "request-hcpcs": "E0860",
+    "request-force_lb": "12",
+    "request-minutes": "15",
+    "request-sessions_per_day": "2",
+    "request-length_of_need_months": "3",
+    "request-frequency_text": "15 minutes, twice daily",
+}
+
+
+def standard_case(client, signer, **changes):
+    case_id = create(client)
+    steps = [
+        ("diagnoses", {"dx-codes-0": "M50122"}),
+        ("trials", TRIAL_ROW),
+        ("screening", {f"screening-{key}": "no" for key in SCREENING_KEYS}),
+        ("prescription", REQUEST),
+        (
+            "order",
+            {"order-treating_practitioner": str(signer.id), "order-onset_date": "2026-07-01"},
+        ),
+    ]
+    for section, data in steps:
+        response = post_section(client, case_id, section, {**data, **changes.get(section, {})})
+        assert response.status_code == 303, (section, response.get_data(as_text=True)[:3000])
+    return case_id
+
+
+def test_new_case_redirects_to_the_draft_case_page(clinician, app):
+    client, _ = clinician
+    case_id = create(client)
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "Jane Q. Doe" in page and "Draft" in page
+    assert "Add at least one diagnosis" in page
+
+
+def test_double_submitted_new_case_creates_one_case(clinician, app):
+    client, _ = clinician
+    first, second = create(client), create(client)
+    assert first == second and case_count(app) == 1
+
+
+def test_same_key_other_entries_is_422(clinician, app):
+    client, _ = clinician
+    create(client)
+    response = client.post("/cases/new", data={**NEW_CASE, "name": "Other Person"})
+    assert response.status_code == 422 and case_count(app) == 1
+
+
+def test_new_case_without_its_key_is_400(clinician, app):
+    client, _ = clinician
+    response = client.post("/cases/new", data={**NEW_CASE, "idempotency_key": ""})
+    assert response.status_code == 400 and case_count(app) == 0
+
+
+def test_medicare_member_id_must_be_an_mbi(clinician, app):
+    client, _ = clinician
+    response = client.post("/cases/new", data={**NEW_CASE, "member_id": "W123456789"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Medicare MBI" in page
+    assert 'value="Jane Q. Doe"' in page and case_count(app) == 0
+
+
+def test_commercial_member_id_is_not_checked_as_an_mbi(clinician, app):
+    client, _ = clinician
+    create(client, payer="aetna", member_id="W123456789")
+    assert case_count(app) == 1
+
+
+def test_standard_case_is_eligible_on_the_page(clinician, signer):
+    client, _ = clinician
+    case_id = standard_case(client, signer)
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'badge badge-eligible">Eligible<' in page
+    assert "Inversion table unsupervised" in page
+
+
+def test_e0849_at_25_lb_gets_kx(clinician, signer):
+    client, _ = clinician
+    changes = {"prescription": {"request-hcpcs": "E0849", "request-force_lb": "25"}}
+    case_id = standard_case(client, signer, **changes)
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert re.search(r'class="modifiers">KX<', page)
+
+
+def test_myelopathy_yes_is_contraindicated(clinician, signer):
+    client, _ = clinician
+    case_id = standard_case(client, signer, screening={"screening-myelopathy": "yes"})
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'badge badge-contraindicated">Contraindicated<' in page
+
+
+def test_pain_of_11_shows_the_field_error_and_keeps_every_entry(clinician, signer):
+    client, _ = clinician
+    case_id = create(client)
+    response = post_section(
+        client, case_id, "trials", {**TRIAL_ROW, "trials-rows-0-pain_after": "11"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="trials-rows-0-pain_after-error"' in page
+    assert "Must be a whole number from 0 to 10, not 11." in page
+    assert 'href="#trials-rows-0-pain_after"' in page  # the summary links to the field
+    for name, value in TRIAL_ROW.items():
+        if name.endswith(("force_lb", "minutes", "pain_before", "date")):
+            assert (
+                f'name="{name}" type="text" value="{value}"' in page or f'value="{value}"' in page
+            )
+    assert 'value="11"' in page
+
+
+def test_stale_save_gets_the_409_page_with_both_versions(clinician):
+    client, _ = clinician
+    case_id = create(client)
+    old = version_of(client, case_id)
+    assert post_section(client, case_id, "trials", TRIAL_ROW, version=old).status_code == 303
+    mine = {**TRIAL_ROW, "trials-rows-0-pain_after": "5"}
+    response = post_section(client, case_id, "trials", mine, version=old)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Your entries were not saved" in page and 'value="5"' in page
+    assert "(yours: 5)" in page
+
+
+def test_other_clinics_case_is_404(clinician, signed_in, app):
+    from dme_service.models import Clinic
+
+    client, _ = clinician
+    case_id = create(client)
+    with app.app_context():
+        session = get_session()
+        other = Clinic(name="Elsewhere")
+        session.add(other)
+        session.commit()
+        other_id = other.id
+    stranger, _ = signed_in("clinician", clinic_id=other_id)
+    assert stranger.get(f"/cases/{case_id}").status_code == 404
+    assert post_section(stranger, case_id, "trials", TRIAL_ROW, version="1").status_code == 404
+
+
+def test_billing_may_not_open_the_case_page(clinician, signed_in):
+    client, _ = clinician
+    case_id = create(client)
+    billing, _ = signed_in("billing")
+    assert billing.get(f"/cases/{case_id}").status_code == 403
+
+
+def test_list_search_by_post_finds_by_name(clinician):
+    client, _ = clinician
+    create(client)
+    create(client, name="Zebulon Testpatient", idempotency_key="k-2")
+    page = client.post("/cases", data={"scope": "mine", "name": "zebulon"}).get_data(as_text=True)
+    assert "Zebulon Testpatient" in page and "Jane Q. Doe" not in page
+
+
+def test_code_search_json(clinician):
+    client, _ = clinician
+    results = client.get("/cases/codes?q=c5-c6 radic").get_json()["results"]
+    assert results[0]["code"] == "M50.122"
+
+
+def test_trial_response_json(clinician):
+    client, _ = clinician
+    query = "pain_before=7&pain_after=3&peripheralization=no&new_neuro_signs=no"
+    assert client.get(f"/cases/trial-response?{query}").get_json()["response"] == "improved"
