@@ -2,7 +2,8 @@
 
 Exit codes (case-format.md "Command line"): 0 when every document parsed (whatever the
 decision), 2 on bad input, with one `field: message` line per problem on standard error
-and never a traceback. `--batch DIR` prints one JSON line per `*.json` file, in name
+and never a traceback; 1 if the service itself cannot work (no ICD-10-CM index and none
+can be built). `--batch DIR` prints one JSON line per `*.json` file, in name
 order: {"file": name, "decision": {...}} or {"file": name, "errors": [...]}; it exits 2 if
 any file was bad input, and draws a progress bar on standard error only on a terminal.
 """
@@ -31,6 +32,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from dme_service.rules.code_index import CodeIndexError
+
+    try:
+        return _run(args)
+    except CodeIndexError as exc:
+        print(f"dme-service evaluate: {exc}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
     if (args.case is None) == (args.batch is None):
         print("$: give one case file (or - for standard input), or --batch DIR", file=sys.stderr)
         return BAD_INPUT

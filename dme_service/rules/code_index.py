@@ -81,12 +81,45 @@ def index_path(directory: str | None = None) -> str:
 
 
 def connect(path: str | None = None) -> sqlite3.Connection:
-    """A read-only connection to the index, building it first if it is missing."""
-    path = path or index_path()
+    """A read-only connection to the index, building it first if it is missing or unreadable.
+
+    If the cache folder cannot be written, the index goes to the system's temporary folder
+    instead, so a read-only home directory costs one build per boot, not a failure.
+    """
+    try:
+        return _open(path or index_path())
+    except CodeIndexError:
+        if path is not None:
+            raise
+        return _open(index_path(_fallback_dir()))
+
+
+def _fallback_dir() -> str:
+    return os.path.join(tempfile.gettempdir(), f"dme_service-{os.getuid()}")
+
+
+def _open(path: str) -> sqlite3.Connection:
     if not os.path.exists(path):
         build_index(path)
+    try:
+        return _checked(path)
+    except sqlite3.DatabaseError:
+        build_index(path)  # a damaged or foreign file: replace it atomically
+        return _checked(path)
+
+
+def _checked(path: str) -> sqlite3.Connection:
     uri = "file:" + path.replace("?", "%3f").replace("#", "%23") + "?mode=ro"
-    return sqlite3.connect(uri, uri=True, check_same_thread=False)
+    db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+    except sqlite3.DatabaseError:
+        db.close()
+        raise
+    if row is None or row[0] != str(SCHEMA_VERSION):
+        db.close()
+        raise sqlite3.DatabaseError(f"{path} is not a schema {SCHEMA_VERSION} code index")
+    return db
 
 
 def parse_references(notes: list[str]) -> list[list[str]]:

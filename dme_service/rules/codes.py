@@ -7,6 +7,7 @@ Everything here is cheap to import: the ICD-10-CM data comes from the SQLite ind
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 from dataclasses import dataclass
@@ -61,24 +62,34 @@ class Exclusion:
         return dotless[: len(self.low)] >= self.low and dotless[: len(self.high)] <= self.high
 
 
-_lock = threading.Lock()
+_lock = threading.RLock()
 _connection = None
+_connection_pid = None
 
 
 def _db():
-    global _connection
-    if _connection is None:
+    """The index connection of this process (reopened after a fork: SQLite connections must
+    not cross one)."""
+    global _connection, _connection_pid
+    if _connection is None or _connection_pid != os.getpid():
         with _lock:
-            if _connection is None:
+            if _connection is None or _connection_pid != os.getpid():
                 _connection = code_index.connect()
+                _connection_pid = os.getpid()
     return _connection
+
+
+def _query(sql: str, params: tuple) -> list[tuple]:
+    # One connection per process, shared by threads: queries take turns.
+    with _lock:
+        return _db().execute(sql, params).fetchall()
 
 
 def reset_index_connection() -> None:
     """Forget the open index (tests that point DME_CODE_INDEX_DIR elsewhere call this)."""
     global _connection
     with _lock:
-        if _connection is not None:
+        if _connection is not None and _connection_pid == os.getpid():
             _connection.close()
         _connection = None
     lookup.cache_clear()
@@ -96,15 +107,12 @@ def lookup(code: str) -> IcdCode | None:
     key = normalize(code)
     if not _DOTLESS.match(key):
         return None
-    row = (
-        _db()
-        .execute(
-            "SELECT dotted, descriptor, billable, parent, first_leaf, last_leaf "
-            "FROM item WHERE code = ? AND kind = 'code'",
-            (key,),
-        )
-        .fetchone()
+    rows = _query(
+        "SELECT dotted, descriptor, billable, parent, first_leaf, last_leaf "
+        "FROM item WHERE code = ? AND kind = 'code'",
+        (key,),
     )
+    row = rows[0] if rows else None
     if row is None:
         return None
     return IcdCode(row[0], row[1], bool(row[2]), row[3], row[4], row[5])
@@ -131,11 +139,8 @@ def exclusions(code: str) -> tuple[Exclusion, ...]:
     seen: set[str] = set()
     while key and key not in seen:
         seen.add(key)
-        row = (
-            _db()
-            .execute("SELECT dotted, parent, excludes1 FROM item WHERE code = ?", (key,))
-            .fetchone()
-        )
+        rows = _query("SELECT dotted, parent, excludes1 FROM item WHERE code = ?", (key,))
+        row = rows[0] if rows else None
         if row is None:
             break
         for low, high, note in json.loads(row[2]):
@@ -168,13 +173,11 @@ def search_codes(query: str, limit: int = 20) -> list[dict]:
     key = normalize(query)
     sql = "SELECT dotted, descriptor, billable FROM item WHERE kind = 'code' AND "
     if _DOTLESS.match(key) or re.fullmatch(r"[A-Z][0-9]?", key):
-        rows = _db().execute(
-            sql + "code >= ? AND code < ? ORDER BY code LIMIT ?", (key, key + "~", limit)
-        )
+        rows = _query(sql + "code >= ? AND code < ? ORDER BY code LIMIT ?", (key, key + "~", limit))
     else:
         words = [w.lower() for w in _WORD.findall(query)][:8]
         where = " AND ".join("instr(search, ?) > 0" for _ in words)
-        rows = _db().execute(sql + where + " ORDER BY billable DESC, code LIMIT ?", (*words, limit))
+        rows = _query(sql + where + " ORDER BY billable DESC, code LIMIT ?", (*words, limit))
     return [{"code": r[0], "descriptor": r[1], "billable": bool(r[2])} for r in rows]
 
 

@@ -132,3 +132,42 @@ def test_the_index_is_rebuilt_for_a_new_package_version(tmp_path, monkeypatch):
 def test_index_path_carries_the_installed_version():
     assert code_index.package_version() == "1.5.0"
     assert os.path.basename(code_index.index_path()) == "icd10cm-1.5.0-s1.sqlite3"
+
+
+@pytest.mark.slow
+def test_a_damaged_index_is_rebuilt(tmp_path, monkeypatch):
+    monkeypatch.setenv("DME_CODE_INDEX_DIR", str(tmp_path))
+    damaged = tmp_path / os.path.basename(code_index.index_path())
+    damaged.write_bytes(b"not a database" * 100)
+    codes.reset_index_connection()
+    try:
+        assert codes.lookup("M54.2").billable
+        assert damaged.read_bytes().startswith(b"SQLite format 3")
+    finally:
+        codes.reset_index_connection()
+
+
+def test_an_unwritable_cache_falls_back_to_the_temporary_folder(tmp_path, monkeypatch):
+    real = code_index.index_path()
+    code_index.connect(real).close()  # the real index exists (built if missing)
+    monkeypatch.setenv("DME_CODE_INDEX_DIR", str(tmp_path / "cache"))
+    fallback = tmp_path / "tmp"
+    built = []
+
+    def fake_build(path=None):
+        if str(tmp_path / "cache") in path:
+            raise code_index.CodeIndexError("cannot write")
+        built.append(path)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(real, "rb") as src, open(path, "wb") as dst:
+            dst.write(src.read())
+        return path
+
+    monkeypatch.setattr(code_index, "build_index", fake_build)
+    monkeypatch.setattr(code_index, "_fallback_dir", lambda: str(fallback))
+    connection = code_index.connect()
+    try:
+        assert connection.execute("SELECT count(*) FROM item").fetchone()[0] > 90000
+        assert built == [code_index.index_path(str(fallback))]
+    finally:
+        connection.close()
