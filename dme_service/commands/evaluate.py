@@ -55,7 +55,7 @@ def _run(args: argparse.Namespace) -> int:
         for error in exc.errors:
             print(f"{error.field}: {error.message}", file=sys.stderr)
         return BAD_INPUT
-    json.dump(decision, sys.stdout, indent=2, ensure_ascii=False)
+    json.dump(decision, sys.stdout, indent=2)
     sys.stdout.write("\n")
     return 0
 
@@ -96,7 +96,7 @@ def _run_batch(directory: str, today: date | None) -> int:
         except CaseFormatError as exc:
             line = {"file": name, "errors": [e.as_json() for e in exc.errors]}
             status = BAD_INPUT
-        sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(line) + "\n")
         if progress:
             progress.show(done)
     if progress:
