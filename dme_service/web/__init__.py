@@ -34,8 +34,17 @@ def init_app(app: Flask) -> None:
     _register_cases(app)
     _register_documents_and_api(app)
     _register_patient(app)
+    _register_signing_and_billing(app)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     app.jinja_env.filters["label"] = label
+
+
+def _register_signing_and_billing(app: Flask) -> None:
+    """The practitioner's signature and the billing queue (issue 7)."""
+    from dme_service.web import billing, signing
+
+    app.register_blueprint(signing.bp)
+    app.register_blueprint(billing.bp)
 
 
 def _register_patient(app: Flask) -> None:

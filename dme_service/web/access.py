@@ -70,6 +70,19 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "patient.link_status": frozenset({CLINICIAN, PRACTITIONER}),
     "patient.create_link": frozenset({CLINICIAN}),
     "patient.revoke_link": frozenset({CLINICIAN}),
+    # issue 7: signing. Any staff member may open the page: who may not sign this order gets
+    # 403 saying who can (MD, DO, DPM, PA, NP, CNS with an NPI, named on the order).
+    "signing.sign": STAFF,
+    "signing.history": STAFF,
+    "signing.document": STAFF,
+    "signing.send": frozenset({CLINICIAN, PRACTITIONER, ADMIN}),
+    # issue 7: the claim; only billing (and admin) move claim states (AC-3).
+    "billing.queue": frozenset({BILLING, ADMIN}),
+    "billing.export": frozenset({BILLING, ADMIN}),
+    "billing.claim": frozenset({BILLING, ADMIN}),
+    "billing.move": frozenset({BILLING, ADMIN}),
+    "billing.review": frozenset({BILLING, ADMIN}),
+    "billing.denials": frozenset({BILLING, ADMIN}),
 }
 
 

@@ -49,10 +49,10 @@ def _clinician_cases():
 
 
 def _cases_awaiting_signature():
-    return _cases(
-        Case.treating_practitioner_id == current_user.id,
-        Case.billing_state == "awaiting_signature",
-    )
+    """Filled by the signing service: it also catches signatures that no longer match (RET-2)."""
+    from dme_service.services import signing
+
+    return signing.awaiting_signature(get_session(), current_user, limit=LIST_LIMIT)
 
 
 def _billing_queue():

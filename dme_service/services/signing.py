@@ -1,0 +1,414 @@
+"""The treating practitioner's electronic signature over the SWO and the LMN.
+
+Signing renders both documents with the signature statement, stores them as new Document
+versions with their SHA-256, and records who signed, when, with which credential and NPI, and
+the SHA-256 of the canonical signed content (security.md RET-2). Any later change to that
+content voids the signature: `on_case_changed` (called by every case save) and
+`check_signature` (recomputes the hash on every read, so an edit that bypassed the ORM shows).
+Who may sign: an MD, DO, DPM, PA, NP or CNS with a valid NPI (42 CFR 410.38(c)(2)), and only
+the treating practitioner named on the order (PIM 100-08 ch. 5 §5.2.3).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dme_service import audit, case_format
+from dme_service.models import SIGNING_CREDENTIALS, Case, Document, Signature, User, utcnow
+from dme_service.rules import codes
+from dme_service.services.case_store import to_document
+
+SIGNED_KINDS = ("swo", "lmn")
+SIGNED_LANG = "en"
+# Decisions that go to the practitioner by themselves, and those that go only when a person
+# chooses to send them (with a reason: an ABN on file, a patient who pays, a claim for a
+# denial the secondary payer needs). Incomplete and contraindicated cases never go.
+ROUTED_STATUSES = ("eligible",)
+CHOSEN_STATUSES = ("not_eligible", "not_covered")
+WHO_MAY_SIGN = (
+    "Only the treating practitioner named on the order can sign it, and only with a signing "
+    "credential (MD, DO, DPM, PA, NP or CNS) and a valid NPI on their account."
+)
+
+
+class SigningError(Exception):
+    """A refusal with words for people; `status` is the HTTP status a view answers with."""
+
+    status = 409
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class CaseNotFound(SigningError):
+    status = 404
+
+    def __init__(self, case_id: int) -> None:
+        super().__init__(f"There is no case {case_id} in your clinic.")
+
+
+class NotAllowedToSign(SigningError):
+    status = 403
+
+
+class CannotSign(SigningError):
+    status = 409
+
+
+class StaleCase(SigningError):
+    """The case moved on since the user loaded it (DB-3); carries its current state."""
+
+    status = 409
+
+    def __init__(self, case: Case) -> None:
+        super().__init__(
+            f"Case {case.id} changed while you were looking at it: it is now "
+            f"{case.billing_state.replace('_', ' ')} (version {case.version})."
+        )
+        self.case_id = case.id
+        self.current_state = case.billing_state
+        self.current_version = case.version
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """The case's current signature (if any) and whether it still covers the case."""
+
+    signature: Signature | None
+    valid: bool
+    problem: str | None = None
+
+
+# --- canonical signed content -------------------------------------------------------------
+
+
+def canonical_sha256(value) -> str:
+    """SHA-256 of canonical JSON (sorted keys, no spaces, ASCII)."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def case_content_sha256(case: Case) -> str:
+    """SHA-256 of the case's order content alone (the dme-case/1 document; no notes)."""
+    return canonical_sha256(to_document(case))
+
+
+def signed_content_sha256(case: Case, case_version: int, document_hashes: dict) -> str:
+    """SHA-256 over what the practitioner signed: case id and version, the case document
+    (patient, payer, diagnoses, trials, screening, order fields, practitioner) and the
+    digests of the signed PDFs (security.md RET-2)."""
+    digests = {kind: entry["sha256"] for kind, entry in document_hashes.items()}
+    content = {
+        "case_id": case.id,
+        "case_version": case_version,
+        "case": to_document(case),
+        "documents": digests,
+    }
+    return canonical_sha256(content)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def load_case(session: Session, case_id: int, user: User, *, for_update: bool = False) -> Case:
+    """The case of the user's clinic (another clinic's id does not exist here: AC-2)."""
+    query = select(Case).where(Case.id == case_id, Case.clinic_id == user.clinic_id)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    case = session.scalars(query).first()
+    if case is None:
+        raise CaseNotFound(case_id)
+    return case
+
+
+def current_signature(session: Session, case_id: int) -> Signature | None:
+    """The newest signature of the case that has not been voided."""
+    query = (
+        select(Signature)
+        .where(Signature.case_id == case_id, Signature.voided_at.is_(None))
+        .order_by(Signature.signed_at.desc(), Signature.id.desc())
+    )
+    return session.scalars(query).first()
+
+
+def signatures(session: Session, case_id: int) -> list[Signature]:
+    """Every signature of the case, newest first, voided ones included."""
+    query = select(Signature).where(Signature.case_id == case_id)
+    return list(session.scalars(query.order_by(Signature.id.desc())))
+
+
+def check_signature(session: Session, case: Case) -> SignatureCheck:
+    """Recompute the signed content's hash and the PDFs' digests now (RET-2: catches raw SQL)."""
+    signature = current_signature(session, case.id)
+    if signature is None:
+        return SignatureCheck(None, False, "Not signed yet.")
+    expected = signed_content_sha256(case, signature.case_version, signature.document_hashes)
+    if expected != signature.content_sha256:
+        return SignatureCheck(
+            signature, False, "The case no longer matches what was signed; it must be re-signed."
+        )
+    for kind, entry in signature.document_hashes.items():
+        document = session.get(Document, entry["document_id"])
+        if document is None or hashlib.sha256(document.content).hexdigest() != entry["sha256"]:
+            return SignatureCheck(
+                signature, False, f"The signed {kind.upper()} file was altered; re-sign the case."
+            )
+    return SignatureCheck(signature, True)
+
+
+def signer_problem(case: Case, user: User) -> str | None:
+    """Why this user may not sign this case's order, in words; None when they may."""
+    if user.credential not in SIGNING_CREDENTIALS:
+        held = user.credential or "no credential"
+        return f"Your account has {held}, which may not sign a DME order. {WHO_MAY_SIGN}"
+    if not user.npi or not codes.npi_is_valid(user.npi):
+        return f"Your account has no valid NPI. {WHO_MAY_SIGN}"
+    if case.treating_practitioner_id != user.id:
+        named = case.treating_practitioner.name if case.treating_practitioner else "nobody yet"
+        return (
+            f"This order names {named} as the treating practitioner, so only they can sign it. "
+            "If you are now treating this patient, the clinician changes the order first."
+        )
+    return None
+
+
+def awaiting_signature(session: Session, user: User, limit: int = 100) -> list[Case]:
+    """The user's "Awaiting my signature" list: cases naming them whose signature is due.
+
+    A case waits when it is awaiting signature without a valid signature, or when billing
+    holds it but its signature no longer matches (changed outside the application).
+    """
+    query = (
+        select(Case)
+        .where(
+            Case.clinic_id == user.clinic_id,
+            Case.treating_practitioner_id == user.id,
+            Case.billing_state.in_(("awaiting_signature", "ready_to_submit")),
+        )
+        .order_by(Case.updated_at.asc(), Case.id.asc())
+        .limit(limit)
+    )
+    return [case for case in session.scalars(query) if not check_signature(session, case).valid]
+
+
+def case_and_decision(case: Case):
+    """The case parsed from its rows and the engine's decision; CannotSign if it does not parse."""
+    from dme_service.rules.engine import evaluate
+
+    try:
+        parsed = case_format.parse(to_document(case))
+    except case_format.CaseFormatError as error:
+        first = error.errors[0]
+        raise CannotSign(
+            f"The case is not complete enough to sign: {first.field}: {first.message}"
+        ) from None
+    return parsed, evaluate(parsed)
+
+
+# --- signing ------------------------------------------------------------------------------
+
+
+def check_signable(session: Session, case: Case, user: User) -> None:
+    """Raise NotAllowedToSign or CannotSign when this user cannot sign this case now."""
+    problem = signer_problem(case, user)
+    if problem:
+        raise NotAllowedToSign(problem)
+    if case.billing_state != "awaiting_signature":
+        raise CannotSign(
+            f"This case is {case.billing_state.replace('_', ' ')}, not awaiting signature."
+        )
+    if check_signature(session, case).valid:
+        raise CannotSign("This case is already signed; a change to it would ask for a new one.")
+    if case.status not in ROUTED_STATUSES + CHOSEN_STATUSES:
+        raise CannotSign(
+            f"The coverage decision is {case.status.replace('_', ' ')}: the case cannot be "
+            "signed until the clinician completes it."
+        )
+
+
+def sign(
+    session: Session,
+    case_id: int,
+    signer: User,
+    *,
+    expected_version: int,
+    now: datetime | None = None,
+) -> Signature:
+    """Sign the case as `signer` (whose password the caller has just checked: AUTH-6).
+
+    Renders first, outside any lock (a render takes ~0.5 s), then locks the case, checks that
+    nothing moved in the meantime, and stores documents, signature and audit rows as one unit.
+    """
+    from dme_service.db import run_with_retry
+
+    now = now or utcnow()
+    case = load_case(session, case_id, signer)
+    check_signable(session, case, signer)
+    if case.version != expected_version:
+        raise StaleCase(case)
+    rendered = _render_signed(case, signer, now)
+    session.rollback()  # release the read transaction (SQLite holds its write lock meanwhile)
+    try:
+        return run_with_retry(
+            session, lambda s: _record(s, case_id, signer, expected_version, rendered, now)
+        )
+    except Exception:
+        session.rollback()
+        raise
+
+
+def _render_signed(case: Case, signer: User, now: datetime) -> dict:
+    """The SWO and LMN rendered with the electronic signature statement, by kind."""
+    from dme_service.documents.renderer import DocumentRefused, render
+    from dme_service.documents.wording import Signature as SignatureLine
+
+    parsed, decision = case_and_decision(case)
+    line = SignatureLine(signer.name, signer.credential, signer.npi, now)
+    clinic = _clinic_line(case)
+    try:
+        return {
+            kind: render(kind, parsed, decision, signature=line, now=now, clinic=clinic)
+            for kind in SIGNED_KINDS
+        }
+    except DocumentRefused as refused:
+        raise CannotSign(f"The order cannot be signed as written: {refused.message}.") from None
+
+
+def _clinic_line(case: Case):
+    """The clinic printed on the letterhead of the signed documents."""
+    from sqlalchemy.orm import object_session
+
+    from dme_service.documents.wording import Clinic as ClinicLine
+    from dme_service.models import Clinic
+
+    clinic = object_session(case).get(Clinic, case.clinic_id)
+    return ClinicLine(clinic.name, clinic.phone, clinic.address)
+
+
+def _record(session, case_id, signer, version, rendered, now) -> Signature:
+    case = load_case(session, case_id, signer, for_update=True)
+    if case.version != version:
+        raise StaleCase(case)
+    check_signable(session, case, signer)
+    stale = current_signature(session, case.id)
+    if stale is not None:  # present but no longer valid: changed outside the application
+        void(session, case, stale, signer, "the signed content no longer matched the case")
+    hashes = {}
+    for kind, document in rendered.items():
+        row = store_document(session, case, kind, document, signer, now)
+        hashes[kind] = {"document_id": row.id, "version": row.version, "sha256": row.sha256}
+    signature = Signature(
+        case_id=case.id,
+        signer_id=signer.id,
+        signed_at=now,
+        credential=signer.credential,
+        npi=signer.npi,
+        case_version=version,
+        content_sha256=signed_content_sha256(case, version, hashes),
+        document_hashes=hashes,
+    )
+    session.add(signature)
+    session.flush()
+    audit.record(
+        session,
+        user=signer,
+        action="case.sign",
+        object_type="signature",
+        object_id=signature.id,
+        patient_id=case.patient_id,
+    )
+    return signature
+
+
+def store_document(session, case: Case, kind: str, rendered, user: User, now) -> Document:
+    """A new version of the document; earlier current versions become superseded (kept)."""
+    older = session.scalars(
+        select(Document).where(
+            Document.case_id == case.id,
+            Document.kind == kind,
+            Document.lang == SIGNED_LANG,
+            Document.superseded_at.is_(None),
+        )
+    )
+    for document in older:
+        document.superseded_at = now
+    latest = session.scalar(
+        select(func.max(Document.version)).where(
+            Document.case_id == case.id, Document.kind == kind, Document.lang == SIGNED_LANG
+        )
+    )
+    row = Document(
+        case_id=case.id,
+        kind=kind,
+        lang=SIGNED_LANG,
+        version=(latest or 0) + 1,
+        content=rendered.pdf,
+        sha256=rendered.sha256,
+        created_at=now,
+        created_by_id=user.id,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        user=user,
+        action="document.create",
+        object_type="document",
+        object_id=row.id,
+        patient_id=case.patient_id,
+    )
+    return row
+
+
+# --- voiding ------------------------------------------------------------------------------
+
+
+def void(session: Session, case: Case, signature: Signature, user: User, reason: str) -> None:
+    """Void the signature and supersede its documents (kept and downloadable); audited."""
+    now = utcnow()
+    signature.voided_at = now
+    signature.void_reason = reason
+    for entry in signature.document_hashes.values():
+        document = session.get(Document, entry["document_id"])
+        if document is not None and document.superseded_at is None:
+            document.superseded_at = now
+    audit.record(
+        session,
+        user=user,
+        action="signature.void",
+        object_type="signature",
+        object_id=signature.id,
+        patient_id=case.patient_id,
+    )
+
+
+def on_case_changed(session: Session, case: Case, user: User) -> Signature | None:
+    """Call after every save of a case, in the save's transaction (the caller commits).
+
+    A signature whose content no longer matches is voided, its documents superseded, and the
+    case goes back for signature; an eligible draft goes to its practitioner; a case awaiting
+    signature whose decision became incomplete goes back to draft. Returns the voided
+    signature, if any.
+    """
+    from dme_service.services import billing
+
+    session.flush()
+    session.expire(case)  # read the saved rows, not what the caller's objects remember
+    voided = None
+    signature = current_signature(session, case.id)
+    if signature is not None and not check_signature(session, case).valid:
+        void(session, case, signature, user, "the case was changed after signing")
+        voided = signature
+        if case.billing_state == "ready_to_submit":
+            billing.record_move(
+                session, case, "awaiting_signature", user, note="Changed after signing."
+            )
+    billing.route_for_signature(session, case, user)
+    return voided
