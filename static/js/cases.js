@@ -1,0 +1,159 @@
+/* Case page helpers. Everything works without this file; it only saves round trips:
+   code search as you type, adding trial rows, the live trial response, the contraindication
+   flag, and focusing the error summary. Plain JavaScript, no libraries, no inline handlers
+   (the Content-Security-Policy allows only files from this site). */
+(function () {
+  "use strict";
+
+  function debounce(fn, ms) {
+    var timer = null;
+    return function () {
+      var args = arguments;
+      clearTimeout(timer);
+      timer = setTimeout(function () { fn.apply(null, args); }, ms);
+    };
+  }
+
+  function getJSON(url, done) {
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (body) { if (body) { done(body); } })
+      .catch(function () { /* the no-JS path (Find codes, Save) still works */ });
+  }
+
+  /* Diagnosis picker: matches from the ICD-10-CM index, each billable code an "Add" button
+     that submits the form exactly as the server-rendered list does. */
+  function codeSearch(box) {
+    var input = box.querySelector("input[type=text]");
+    var results = box.querySelector(".code-results");
+    var addName = box.getAttribute("data-add-name");
+    var url = box.getAttribute("data-search-url");
+    if (!input || !results) { return; }
+    var run = debounce(function () {
+      var q = input.value.trim();
+      if (q.length < 2) { results.textContent = ""; return; }
+      getJSON(url + "?q=" + encodeURIComponent(q), function (body) {
+        results.textContent = "";
+        if (!body.results.length) {
+          var none = document.createElement("p");
+          none.textContent = "No codes match. Try fewer words, or the start of a code.";
+          results.appendChild(none);
+          return;
+        }
+        var list = document.createElement("ul");
+        list.className = "match-list";
+        body.results.forEach(function (match) {
+          var item = document.createElement("li");
+          if (match.billable) {
+            var button = document.createElement("button");
+            button.type = "submit";
+            button.name = addName;
+            button.value = match.code;
+            button.className = "button button-quiet button-small";
+            button.textContent = "Add " + match.code;
+            item.appendChild(button);
+          } else {
+            var category = document.createElement("span");
+            category.className = "code-category";
+            category.textContent = match.code + " (category)";
+            item.appendChild(category);
+          }
+          item.appendChild(document.createTextNode(" " + match.descriptor));
+          list.appendChild(item);
+        });
+        results.appendChild(list);
+      });
+    }, 250);
+    input.addEventListener("input", run);
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); run(); }
+    });
+  }
+
+  /* Trial response, from the server's rule (the same function the decision uses). */
+  function trialResponse(container) {
+    var url = container.getAttribute("data-response-url");
+    function update(row) {
+      var field = function (name) { return row.querySelector("[name$='-" + name + "']"); };
+      var output = row.querySelector("output.response");
+      if (!output) { return; }
+      var params = ["pain_before", "pain_after", "peripheralization", "new_neuro_signs"]
+        .map(function (name) {
+          var input = field(name);
+          return name + "=" + encodeURIComponent(input ? input.value.trim() : "");
+        }).join("&");
+      getJSON(url + "?" + params, function (body) {
+        output.textContent = body.words || "—";
+        output.className = "response response-" + (body.response || "none");
+      });
+    }
+    var later = debounce(update, 200);
+    container.addEventListener("input", function (event) {
+      var row = event.target.closest(".trial-row");
+      if (row) { later(row); }
+    });
+    container.addEventListener("change", function (event) {
+      var row = event.target.closest(".trial-row");
+      if (row) { update(row); }
+    });
+  }
+
+  /* Add a trial row by copying the empty one and numbering it after the last. */
+  function addTrialRows(button) {
+    button.addEventListener("click", function (event) {
+      var form = button.form;
+      var rows = form.querySelectorAll(".trial-row");
+      var blank = form.querySelector(".trial-row.trial-new") || rows[rows.length - 1];
+      if (!blank) { return; }
+      event.preventDefault();
+      var next = rows.length;
+      var copy = blank.cloneNode(true);
+      var pattern = /trials-rows-\d+-/g;
+      var replacement = "trials-rows-" + next + "-";
+      copy.querySelectorAll("[id],[name],[for],[aria-describedby],[aria-labelledby]").forEach(function (el) {
+        ["id", "name", "for", "aria-describedby", "aria-labelledby"].forEach(function (attr) {
+          var value = el.getAttribute(attr);
+          if (value) { el.setAttribute(attr, value.replace(pattern, replacement)); }
+        });
+        if (el.matches("input[type=text], input[type=date]")) { el.value = ""; }
+        if (el.matches("select")) { el.selectedIndex = 0; }
+      });
+      copy.querySelectorAll(".field-error").forEach(function (el) { el.remove(); });
+      copy.setAttribute("data-index", String(next));
+      copy.querySelector("legend").textContent = "New trial " + (next + 1);
+      blank.parentNode.appendChild(copy);
+      var first = copy.querySelector("input");
+      if (first) { first.focus(); }
+    });
+  }
+
+  /* An absolute contraindication is flagged the moment it is answered Yes. */
+  function contraindicationFlags(form) {
+    form.addEventListener("change", function (event) {
+      var input = event.target;
+      var question = input.closest("fieldset.question");
+      if (!question) { return; }
+      var pending = question.querySelector(".unanswered");
+      if (pending) { pending.remove(); }
+      if (!input.hasAttribute("data-absolute")) { return; }
+      var flag = question.querySelector(".contra-flag");
+      var yes = input.value === "yes" && input.checked;
+      question.classList.toggle("flagged", yes);
+      if (flag) { flag.hidden = !yes; }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".code-search").forEach(codeSearch);
+    document.querySelectorAll(".trial-rows[data-response-url]").forEach(trialResponse);
+    document.querySelectorAll("[data-add-trial]").forEach(addTrialRows);
+    document.querySelectorAll("form[data-section=screening]").forEach(contraindicationFlags);
+    document.querySelectorAll("button[data-once]").forEach(function (button) {
+      button.form.addEventListener("submit", function () {
+        setTimeout(function () { button.disabled = true; }, 0);
+      });
+    });
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.focus(); }
+  });
+})();
