@@ -43,6 +43,47 @@ AUTHOR_ONLY_CREDENTIALS: tuple[str, ...] = ("PT", "DC", "OT", "RN")
 ALSO_REQUESTED: tuple[str, ...] = ("inversion_table", "home_lumbar_traction")
 POSITIONS: tuple[str, ...] = ("seated", "supine")
 
+# The keys each object of the document may have, in the contract's order; any other key
+# is rejected by case_format (typos are caught).
+TOP_KEYS = (
+    "format",
+    "patient",
+    "payer",
+    "diagnoses",
+    "onset_date",
+    "trials",
+    "screening",
+    "request",
+    "also_requested",
+    "treating_practitioner",
+    "abn_on_file",
+    "prior_devices",
+)
+PATIENT_KEYS = ("name", "date_of_birth", "member_id", "weight_lb")
+TRIAL_KEYS = (
+    "date",
+    "device",
+    "position",
+    "force_lb",
+    "minutes",
+    "pain_before",
+    "pain_after",
+    "peripheralization",
+    "new_neuro_signs",
+    "use_demonstrated",
+    "tolerated",
+)
+REQUEST_KEYS = (
+    "hcpcs",
+    "force_lb",
+    "minutes",
+    "sessions_per_day",
+    "length_of_need_months",
+    "frequency_text",
+)
+PRACTITIONER_KEYS = ("name", "npi", "credential")
+PRIOR_DEVICE_KEYS = ("hcpcs", "date")
+
 
 @dataclass(frozen=True, slots=True)
 class Patient:

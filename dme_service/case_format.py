@@ -17,10 +17,16 @@ from dme_service.case import (
     ALSO_REQUESTED,
     AUTHOR_ONLY_CREDENTIALS,
     HOME_DEVICES,
+    PATIENT_KEYS,
     POSITIONS,
+    PRACTITIONER_KEYS,
+    PRIOR_DEVICE_KEYS,
+    REQUEST_KEYS,
     SCREENING_KEYS,
     SIGNING_CREDENTIALS,
+    TOP_KEYS,
     TRIAL_DEVICES,
+    TRIAL_KEYS,
     Case,
     HomeRequest,
     Patient,
@@ -36,44 +42,6 @@ FORMAT = "dme-case/1"
 WHOLE_DOCUMENT = "$"
 MAX_BYTES = 1024 * 1024  # as the JSON API's MAX_CONTENT_LENGTH (security.md IN-2)
 
-TOP_KEYS = (
-    "format",
-    "patient",
-    "payer",
-    "diagnoses",
-    "onset_date",
-    "trials",
-    "screening",
-    "request",
-    "also_requested",
-    "treating_practitioner",
-    "abn_on_file",
-    "prior_devices",
-)
-PATIENT_KEYS = ("name", "date_of_birth", "member_id", "weight_lb")
-TRIAL_KEYS = (
-    "date",
-    "device",
-    "position",
-    "force_lb",
-    "minutes",
-    "pain_before",
-    "pain_after",
-    "peripheralization",
-    "new_neuro_signs",
-    "use_demonstrated",
-    "tolerated",
-)
-REQUEST_KEYS = (
-    "hcpcs",
-    "force_lb",
-    "minutes",
-    "sessions_per_day",
-    "length_of_need_months",
-    "frequency_text",
-)
-PRACTITIONER_KEYS = ("name", "npi", "credential")
-PRIOR_DEVICE_KEYS = ("hcpcs", "date")
 CREDENTIALS = SIGNING_CREDENTIALS + AUTHOR_ONLY_CREDENTIALS
 
 
