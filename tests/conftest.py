@@ -22,6 +22,16 @@ from dme_service.models import Base, Clinic, User
 TEST_SECRET_KEY = "test-secret-key-" + "x" * 32
 DEFAULT_TEST_PASSWORD = "correct horse battery staple"
 _email_numbers = itertools.count(1)
+_password_hashes: dict[str, str] = {}
+
+
+def hashed(password: str) -> str:
+    """argon2id is slow by design; tests hash each distinct password once per session."""
+    if password not in _password_hashes:
+        from dme_service.accounts import hash_password
+
+        _password_hashes[password] = hash_password(password)
+    return _password_hashes[password]
 
 
 def npi_with_check_digit(first_nine: str) -> str:
@@ -125,8 +135,6 @@ def make_user(db_session, clinic):
         active: bool = True,
         clinic_id: int | None = None,
     ) -> User:
-        from dme_service.accounts import hash_password
-
         number = next(_email_numbers)
         if npi is None and credential in ("MD", "DO", "DPM", "PA", "NP", "CNS"):
             npi = npi_with_check_digit(f"{123450000 + number:09d}")
@@ -137,7 +145,7 @@ def make_user(db_session, clinic):
             role=role,
             credential=credential,
             npi=npi,
-            password_hash=hash_password(password),
+            password_hash=hashed(password),
             active=active,
         )
         db_session.add(user)

@@ -167,3 +167,15 @@ def test_log_records_are_single_json_lines_even_with_newlines_in_input():
         "login failed for x\n2026-01-01 admin LOGIN OK",
         "E-7F3K2Q",
     )
+
+
+def test_importing_the_package_loads_no_web_or_database_library():
+    code = (
+        "import sys, dme_service, dme_service.cli; "
+        "heavy = {'flask', 'sqlalchemy', 'weasyprint'} & set(sys.modules); "
+        "print(sorted(heavy)); sys.exit(1 if heavy else 0)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stdout
