@@ -39,6 +39,12 @@ def run(args: argparse.Namespace) -> int:
     except CodeIndexError as exc:
         print(f"dme-service evaluate: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader went away (`... | head`): stop quietly, as other filters do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        return 130
 
 
 def _run(args: argparse.Namespace) -> int:
