@@ -127,6 +127,33 @@ def billable_hint(code: IcdCode) -> str:
     return f"{code.first_leaf}-{code.last_leaf}"
 
 
+def children(code: str) -> list[IcdCode]:
+    """The codes one level below `code` (M50.12 -> M50.120 ... M50.123), in tabular order."""
+    key = normalize(code)
+    # A code's children share its characters as a prefix: a primary-key range, then parent.
+    rows = _query(
+        "SELECT dotted, descriptor, billable, parent, first_leaf, last_leaf FROM item "
+        "WHERE code > ? AND code < ? AND parent = ? AND kind = 'code' ORDER BY code",
+        (key, key + "~", key),
+    )
+    return [IcdCode(r[0], r[1], bool(r[2]), r[3], r[4], r[5]) for r in rows]
+
+
+def ancestors(code: str) -> list[str]:
+    """Parents of `code`, nearest first, up to its block and chapter (M54.12 -> M54.1, M54,
+    M50-M54, 13)."""
+    found: list[str] = []
+    key = normalize(code)
+    while key and len(found) < 10:
+        rows = _query("SELECT parent FROM item WHERE code = ?", (key,))
+        if not rows or rows[0][0] is None:
+            break
+        key = rows[0][0]
+        parent = _query("SELECT dotted FROM item WHERE code = ?", (key,))
+        found.append(parent[0][0] if parent else key)
+    return found
+
+
 @lru_cache(maxsize=4096)
 def exclusions(code: str) -> tuple[Exclusion, ...]:
     """Every Excludes1 reference that applies to `code`: its own and its ancestors' notes.

@@ -171,3 +171,19 @@ def test_an_unwritable_cache_falls_back_to_the_temporary_folder(tmp_path, monkey
         assert built == [code_index.index_path(str(fallback))]
     finally:
         connection.close()
+
+
+def test_children_are_the_codes_one_level_down():
+    assert [c.code for c in codes.children("M50.12")] == [
+        "M50.120",
+        "M50.121",
+        "M50.122",
+        "M50.123",
+    ]
+    assert [c.code for c in codes.children("M50.1")] == ["M50.10", "M50.11", "M50.12", "M50.13"]
+    assert codes.children("M50.122") == []
+
+
+def test_ancestors_run_up_to_the_chapter():
+    assert codes.ancestors("M54.12") == ["M54.1", "M54", "M50-M54", "13"]
+    assert codes.ancestors("m50122") == ["M50.12", "M50.1", "M50", "M50-M54", "13"]
