@@ -14,7 +14,6 @@ import json
 import os
 import re
 import sqlite3
-import tempfile
 
 SCHEMA_VERSION = 1
 PACKAGE = "simple_icd_10_cm"
@@ -95,6 +94,8 @@ def connect(path: str | None = None) -> sqlite3.Connection:
 
 
 def _fallback_dir() -> str:
+    import tempfile
+
     return os.path.join(tempfile.gettempdir(), f"dme_service-{os.getuid()}")
 
 
@@ -135,6 +136,8 @@ def parse_references(notes: list[str]) -> list[list[str]]:
 
 def build_index(path: str | None = None) -> str:
     """Read simple-icd-10-cm once and write the index atomically; returns its path."""
+    import tempfile  # only when building: keeps the evaluate path's imports short
+
     path = path or index_path()
     directory = os.path.dirname(path) or "."
     try:
