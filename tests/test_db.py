@@ -198,3 +198,62 @@ def test_duplicate_email_error_does_not_repeat_the_email(db_session, make_user):
     with pytest.raises(IntegrityError) as caught:
         make_user("billing", email="canary.zebra@test.clinic")
     assert "zebra" not in messages_of(caught.value)
+
+
+def versioned_tables() -> dict[str, str]:
+    """Class name -> table name of every model with a version counter."""
+    from dme_service.models import Base
+
+    return {
+        mapper.class_.__name__: mapper.local_table.name
+        for mapper in Base.registry.mappers
+        if mapper.version_id_col is not None
+    }
+
+
+def bulk_writes_to_versioned_tables(source: str) -> list[int]:
+    """Line numbers of `update(Versioned)` / `delete(Versioned)` or raw UPDATE of their tables."""
+    import ast
+    import re
+
+    versioned = versioned_tables()
+    raw = re.compile(r"\bUPDATE\s+(" + "|".join(versioned.values()) + r")\b", re.IGNORECASE)
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and node.args:
+            func, target = node.func, node.args[0]
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            target_name = getattr(target, "id", None) or getattr(target, "attr", None)
+            is_module_call = isinstance(func, ast.Name) or isinstance(func.value, ast.Name)
+            if name == "update" and is_module_call and target_name in versioned:
+                found.append(node.lineno)
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and raw.search(node.value)
+        ):
+            found.append(node.lineno)
+    return sorted(found)
+
+
+def test_no_bulk_update_or_raw_sql_on_versioned_tables():
+    """DB-3: version_id_col guards ORM flushes only; a bulk UPDATE would skip the check."""
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[1] / "dme_service"
+    offenders = {
+        str(path.relative_to(package)): lines
+        for path in sorted(package.rglob("*.py"))
+        if (lines := bulk_writes_to_versioned_tables(path.read_text()))
+    }
+    assert offenders == {}
+
+
+def test_the_bulk_write_scan_finds_what_it_looks_for():
+    source = (
+        "from sqlalchemy import update\n"
+        "session.execute(update(Case).values(status='x'))\n"
+        "session.execute(text('update cases set payer = 1'))\n"
+        "values.update(Case=1)\n"
+    )
+    assert bulk_writes_to_versioned_tables(source) == [2, 3]
