@@ -209,11 +209,15 @@ def pain_trend(entries: list[HomeLogEntry]) -> PainTrend | None:
         return None
     size = min(TREND_WINDOW, len(scored) // 2)
     return PainTrend(
-        first=round(mean(e.pain_before for e in scored[:size]), 1),
-        last=round(mean(e.pain_before for e in scored[-size:]), 1),
+        first=_mean(e.pain_before for e in scored[:size]),
+        last=_mean(e.pain_before for e in scored[-size:]),
         sessions=len(scored),
-        mean_relief=round(mean(e.pain_before - e.pain_after for e in scored), 1),
+        mean_relief=_mean(e.pain_before - e.pain_after for e in scored),
     )
+
+
+def _mean(values) -> float:
+    return round(float(mean(values)), 1)
 
 
 @dataclass(frozen=True)

@@ -284,6 +284,7 @@ def create_link(case_id: int):
         link=link,
         url=url,
         qr=qr_code(url),
+        back=case_page(case.id),
         title="Patient link created",
     )
 
@@ -294,8 +295,14 @@ def revoke_link(case_id: int):
     """Stop the case's link now; the patient sees the "ask for a new link" page."""
     case = staff_case(case_id)
     patient_links.revoke_links(get_session(), case, current_user)
-    default = url_for("patient.link_status", case_id=case.id)
-    return redirect(safe_next(request.form.get("back"), default), code=303)
+    return redirect(safe_next(request.form.get("back"), case_page(case.id)), code=303)
+
+
+def case_page(case_id: int) -> str:
+    """The case page's "Patient at home" card (issue 5's page), else our own status page."""
+    if "cases.show" in current_app.view_functions:
+        return url_for("cases.show", case_id=case_id, _anchor="patient-home")
+    return url_for("patient.link_status", case_id=case_id)
 
 
 def qr_code(url: str) -> dict:
