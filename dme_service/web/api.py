@@ -56,6 +56,22 @@ def _refuse_impossible_ids(endpoint, values) -> None:
             raise Refused(404, "There is no such case in your clinic.", NOT_FOUND_NEXT)
 
 
+# The query parameters each endpoint reads; any other is refused, so a typo is not ignored.
+QUERY_PARAMETERS = {
+    "api.list_cases": ("limit", "payer", "status"),
+    "api.get_document": ("lang",),
+    "api.render_document": ("lang",),
+}
+
+
+@bp.before_request
+def _refuse_unknown_query_parameters():
+    allowed = QUERY_PARAMETERS.get(request.endpoint, ())
+    unknown = [name for name in request.args if name not in allowed]
+    if unknown:
+        raise FieldProblems([views.problem(name, "unknown query parameter") for name in unknown])
+
+
 # --- deciding and creating ---------------------------------------------------------------
 
 
