@@ -12,6 +12,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event
@@ -41,6 +42,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for url; bound parameters never reach logs or error messages (LOG-3)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, hide_parameters=True, echo=echo)
+        if engine.url.database and engine.url.database != ":memory:":
+            Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
         _configure_sqlite(engine)
         return engine
     engine = create_engine(url, hide_parameters=True, echo=echo, pool_pre_ping=True)

@@ -96,10 +96,18 @@ def test_db_current_on_an_empty_database_says_what_to_do(database_url, tmp_path)
     assert (result.returncode, "db upgrade" in result.stdout) == (0, True)
 
 
-def test_db_upgrade_on_sqlite_leaves_the_file_in_wal_mode(tmp_path):
-    url = "sqlite:///" + str(tmp_path / "fresh.sqlite3")
+def test_db_upgrade_on_an_empty_sqlite_file_in_a_new_folder_leaves_it_in_wal_mode(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "fresh.sqlite3").touch()  # zero bytes, as `touch` or a volume leaves it
+    url = "sqlite:///" + str(tmp_path / "data" / "fresh.sqlite3")
     assert run_command("db", "upgrade", database_url=url, tmp_path=tmp_path).returncode == 0
     import sqlite3
 
-    with sqlite3.connect(tmp_path / "fresh.sqlite3") as connection:
+    with sqlite3.connect(tmp_path / "data" / "fresh.sqlite3") as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_db_upgrade_creates_the_folder_of_a_new_sqlite_file(tmp_path):
+    url = "sqlite:///" + str(tmp_path / "new" / "folder" / "dme.sqlite3")
+    assert run_command("db", "upgrade", database_url=url, tmp_path=tmp_path).returncode == 0
+    assert (tmp_path / "new" / "folder" / "dme.sqlite3").stat().st_size > 0
