@@ -14,7 +14,7 @@ from werkzeug.exceptions import TooManyRequests
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from dme_service import accounts
+from dme_service import accounts, audit
 from dme_service.db import get_session
 from dme_service.models import User
 from dme_service.web import errors, sessions, throttle
@@ -92,6 +92,16 @@ def _check_credentials(email: str, password: str) -> User | None:
     throttle.record(db, keys, success=ok)
     if ok and accounts.check_needs_rehash(user.password_hash):
         user.password_hash = accounts.hash_password(password)  # legacy or weaker hash upgraded
+    if user is not None:  # sign-ins of real accounts are audited, good or bad (LOG-1)
+        outcome = "ok" if ok else "refused"
+        audit.record(
+            db,
+            user=user,
+            action="session.login",
+            object_type="user",
+            object_id=user.id,
+            outcome=outcome,
+        )
     db.commit()
     return user if ok else None
 
@@ -106,6 +116,10 @@ def _refuse_when_throttled(keys: list[str]) -> None:
 @no_input_to_keep("a single Sign out button")
 def logout():
     """Sign out: the session row is deleted, so a copied cookie stops working (AUTH-1)."""
+    user = current_user._get_current_object()
+    audit.record(
+        get_session(), user=user, action="session.logout", object_type="user", object_id=user.id
+    )
     sessions.end()
     get_session().commit()
     return redirect(url_for("auth.login", reason="signed_out"), code=303)
@@ -125,6 +139,13 @@ def password():
             user.password_changed_at = datetime.now(UTC)
             sessions.end_all_for(user.id, keep_current=True)
             sessions.mark_fresh()
+            audit.record(
+                get_session(),
+                user=user,
+                action="user.password_change",
+                object_type="user",
+                object_id=user.id,
+            )
             get_session().commit()
             return redirect(url_for("auth.password", done=1), code=303)
     done = request.method == "GET" and request.args.get("done") == "1"

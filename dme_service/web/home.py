@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from dme_service import api_tokens
+from dme_service import api_tokens, audit
 from dme_service.db import get_session
 from dme_service.models import Case, User
 from dme_service.web import sessions
@@ -116,5 +116,8 @@ def deactivate_user(user_id: int):
     user.active = False
     sessions.end_all_for(user.id)
     api_tokens.revoke(db, user=user)
+    audit.record(
+        db, user=current_user, action="user.deactivate", object_type="user", object_id=user.id
+    )
     db.commit()
     return redirect(url_for("home.index"), code=303)

@@ -280,3 +280,28 @@ def test_an_admin_cannot_reach_another_clinics_user(app, signed_in, make_user):
         other_id = other.id
     stranger = make_user("clinician", clinic_id=other_id)
     assert client.post(f"/users/{stranger.id}/deactivate").status_code == 404
+
+
+def test_sign_in_sign_out_and_refusals_of_real_accounts_are_audited(app, make_user):
+    from sqlalchemy import select
+
+    from dme_service.models import AuditEvent
+
+    user = make_user("clinician")
+    client = app.test_client()
+    _post_login(client, user.email, "not the password at all")
+    _post_login(client, "nobody@test.clinic", "not the password at all")
+    _post_login(client, user.email, user.password)
+    client.post("/logout")
+    with app.app_context():
+        rows = get_session().execute(
+            select(AuditEvent.action, AuditEvent.outcome, AuditEvent.object_id).order_by(
+                AuditEvent.id
+            )
+        )
+        found = [tuple(row) for row in rows]
+    assert found == [
+        ("session.login", "refused", str(user.id)),
+        ("session.login", "ok", str(user.id)),
+        ("session.logout", "ok", str(user.id)),
+    ]
