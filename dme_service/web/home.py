@@ -89,6 +89,13 @@ def index():
     """The signed-in user's home page: one list, chosen by role."""
     role = current_user.role
     items = ROLE_LISTS[role]()
+    if role != "admin":
+        # A case list shows patient names: a PHI read, audited before it is shown (LOG-1).
+        db = get_session()
+        audit.record(
+            db, user=current_user, action="home.list", object_type="case_list", object_id=None
+        )
+        db.commit()
     return render_template(
         f"home/{role}.html",
         title=TITLES[role],

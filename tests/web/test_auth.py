@@ -305,3 +305,18 @@ def test_sign_in_sign_out_and_refusals_of_real_accounts_are_audited(app, make_us
         ("session.login", "ok", str(user.id)),
         ("session.logout", "ok", str(user.id)),
     ]
+
+
+@pytest.mark.parametrize(("role", "audited"), [("clinician", 1), ("billing", 1), ("admin", 0)])
+def test_a_home_list_of_patients_is_an_audited_read(app, signed_in, role, audited):
+    from sqlalchemy import func, select
+
+    from dme_service.models import AuditEvent
+
+    client, _ = signed_in(role)
+    assert client.get("/").status_code == 200
+    with app.app_context():
+        count = get_session().scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "home.list")
+        )
+    assert count == audited
