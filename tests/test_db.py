@@ -257,3 +257,27 @@ def test_the_bulk_write_scan_finds_what_it_looks_for():
         "values.update(Case=1)\n"
     )
     assert bulk_writes_to_versioned_tables(source) == [2, 3]
+
+
+def test_a_real_postgres_serialization_failure_is_retried(app):
+    """SQLSTATE 40001 from the server itself (not a fake) is recognised and retried (DB-3)."""
+    engine = get_engine(app)
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL serialization failure")
+    counters = counter_table(app)
+    attempts = []
+
+    def increment(session):
+        attempts.append(1)
+        session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+        value = session.execute(select(counters.c.value)).scalar_one()
+        if len(attempts) == 1:  # another writer commits between our read and our write
+            with engine.begin() as other:
+                other.execute(update(counters).values(value=counters.c.value + 10))
+        session.execute(update(counters).values(value=value + 1))
+
+    with Session(engine) as session:
+        run_with_retry(session, increment, sleep=lambda _s: None)
+    with engine.connect() as connection:
+        final = connection.execute(select(counters.c.value)).scalar_one()
+    assert (len(attempts), final) == (2, 11)
