@@ -48,6 +48,18 @@ DEVICE_WORDS = {
     "mechanical": "Clinic motorised (mechanical) traction",
     "manual": "Manual traction",
 }
+# Short names for the trial's device list (the home prescription shows the full descriptors).
+TRIAL_DEVICE_WORDS = {
+    "E0860": "E0860 over-door",
+    "E0849": "E0849 pneumatic, occipital pull",
+    "E0855": "E0855 without stand or frame",
+    "E0840": "E0840 headboard frame",
+    "E0850": "E0850 free-standing stand",
+    "E0856": "E0856 inflatable (ambulatory)",
+    "E0941": "E0941 gravity / inversion",
+    "mechanical": "Clinic mechanical traction",
+    "manual": "Manual traction",
+}
 ALSO_WORDS = {"inversion_table": "Inversion table", "home_lumbar_traction": "Home lumbar traction"}
 HOME_DEFAULTS = {"minutes": 15, "sessions_per_day": 2, "frequency_text": "15 minutes, twice daily"}
 
@@ -55,6 +67,10 @@ HOME_DEFAULTS = {"minutes": 15, "sessions_per_day": 2, "frequency_text": "15 min
 def _date_field(label: str) -> StringField:
     # Passed to the parser as typed: it decides what a real, non-future date is.
     return StringField(label, [Length(max=20)], widget=DateInput())
+
+
+def _dotless(code: str) -> str:
+    return code.strip().upper().replace(".", "")
 
 
 def _answered(values: dict[str, Any]) -> dict[str, Any]:
@@ -170,8 +186,13 @@ class DiagnosesForm(SectionForm):
     def part(self) -> dict[str, Any]:
         codes = [code for _, code in self._kept()]
         added = (self.add_code.data or "").strip()
-        if added and added not in codes:
-            codes.append(added)
+        if added:
+            # Picking M50.122 for a refused category M50.12 replaces it: the category's
+            # billable child is what the clinician meant.
+            key = _dotless(added)
+            codes = [c for c in codes if not (key.startswith(_dotless(c)) and key != _dotless(c))]
+            if key not in {_dotless(c) for c in codes}:
+                codes.append(added)
         return {"diagnoses": codes}
 
     def field_for(self, path: str) -> Field | None:
@@ -190,7 +211,7 @@ class TrialRow(Form):
     date = _date_field("Date")
     device = SelectField(
         "Device",
-        choices=[("", "Choose")] + [(d, DEVICE_WORDS[d]) for d in TRIAL_DEVICES],
+        choices=[("", "Choose")] + [(d, TRIAL_DEVICE_WORDS[d]) for d in TRIAL_DEVICES],
         default="",
     )
     position = SelectField(

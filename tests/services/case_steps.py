@@ -43,9 +43,9 @@ def save(session, user, case, section, part, practitioner_id=None):
     return cases.save_section(session, user, case.id, case.version, edit)
 
 
-def standard_case(session, user, signer, payer="medicare", **changes):
+def standard_case(session, user, signer, payer="medicare", name=None, **changes):
     """A complete case: every section saved in turn, as a clinician would."""
-    case = new_case(session, user, payer)
+    case = new_case(session, user, payer, **({"name": name} if name else {}))
     save(session, user, case, "diagnoses", {"diagnoses": ["M50.122"]})
     save(session, user, case, "trials", {"trials": [{**TRIAL, **changes.get("trial", {})}]})
     screening = dict.fromkeys(SCREENING_KEYS, False) | changes.get("screening", {})

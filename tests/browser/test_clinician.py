@@ -1,0 +1,232 @@
+"""A clinician's whole workflow in a real Chromium (issue 5 "Tests").
+
+The app runs on a real server on a free loopback port with CSRF on; Playwright drives Debian's
+chromium. The standard Medicare over-door case is entered section by section and decided
+eligible; E0849 at 25 lb gets KX; myelopathy Yes is flagged at once and decided
+contraindicated; a pain of 11 is refused at its field with everything else kept; two
+browsers editing one case: the second gets the 409 page. axe-core checks each page.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from dme_service import ROOT
+from dme_service.case import SCREENING_KEYS
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def live_server(app):
+    """The app on a real HTTP server in a thread, on a free loopback port; stopped afterwards."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def team(make_user):
+    return {
+        "clinician": make_user("clinician", credential="PT", name="Dana Reyes, PT"),
+        "practitioner": make_user("practitioner", credential="MD", name="Dr. Samuel Greene"),
+    }
+
+
+def new_page(browser, base_url, user):
+    # bypass_csp only so the axe-core file can be injected; the app's own JS needs no bypass.
+    context = browser.new_context(viewport=VIEWPORT, bypass_csp=True)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.errors = errors
+    page.goto(f"{base_url}/login")
+    page.get_by_label("E-mail address").fill(user.email)
+    page.get_by_label("Password").fill(user.password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    return page
+
+
+def serious_violations(page) -> list[str]:
+    """axe-core's serious or critical violations on the page (empty when axe is absent)."""
+    if not AXE.exists():
+        return []
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+             .filter(v => v.impact === 'serious' || v.impact === 'critical')
+             .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"""
+    )
+    return found
+
+
+def save(page, section: str, button: str):
+    page.locator(f"#section-{section}").get_by_role("button", name=button).click()
+    page.wait_for_load_state()
+
+
+def panel_status(page) -> str:
+    return page.locator("#decision .decision-status .badge").inner_text()
+
+
+def create_case(page, base_url):
+    page.goto(f"{base_url}/cases/new")
+    page.get_by_label("Patient's full name").fill("Maria Alvarez")
+    page.get_by_label("Date of birth").fill("1958-03-14")
+    page.get_by_label("Payer").select_option("medicare")
+    page.get_by_label("Member id").fill("1EG4-TE5-MK73")
+    page.get_by_role("button", name="Create the draft case").click()
+    page.wait_for_load_state()
+    return page.url.split("/cases/")[1].split("?")[0].split("#")[0]
+
+
+def enter_standard_case(page, practitioner):
+    """Diagnosis by words, one trial, all screening No, the suggested prescription, the order."""
+    page.fill("#dx-query", "c5-c6 radic")
+    page.get_by_role("button", name="Add M50.122").click()
+    page.wait_for_load_state()
+    page.fill("#trials-rows-0-date", "2026-10-02")
+    page.select_option("#trials-rows-0-device", "E0860")
+    page.select_option("#trials-rows-0-position", "seated")
+    page.fill("#trials-rows-0-force_lb", "12")
+    page.fill("#trials-rows-0-minutes", "15")
+    page.select_option("#trials-rows-0-peripheralization", "no")
+    page.select_option("#trials-rows-0-new_neuro_signs", "no")
+    page.fill("#trials-rows-0-pain_before", "7")
+    page.fill("#trials-rows-0-pain_after", "3")
+    page.locator("#trials-rows-0-response").filter(has_text="Improved").wait_for()
+    page.select_option("#trials-rows-0-use_demonstrated", "yes")
+    page.select_option("#trials-rows-0-tolerated", "yes")
+    save(page, "trials", "Save in-clinic trials")
+    for key in SCREENING_KEYS:
+        page.check(f"#screening-{key}-1")
+    save(page, "screening", "Save screening")
+    assert page.input_value("#request-force_lb") == "12"  # suggested from the trial
+    page.fill("#request-length_of_need_months", "3")
+    save(page, "prescription", "Save home prescription")
+    page.select_option("#order-treating_practitioner", str(practitioner.id))
+    page.fill("#order-onset_date", "2026-07-01")
+    save(page, "order", "Save order and history")
+
+
+def test_clinician_enters_the_standard_case_and_follows_the_decision(live_server, browser, team):
+    page = new_page(browser, live_server, team["clinician"])
+    case_id = create_case(page, live_server)
+    assert panel_status(page) == "Draft"
+    enter_standard_case(page, team["practitioner"])
+    assert panel_status(page) == "Eligible"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto(f"{live_server}/cases/{case_id}")  # the top of the page, with the panel beside
+    page.screenshot(path=str(SCREENSHOTS / "case-page.png"))
+    page.locator("#section-trials").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "case-trials.png"))
+    assert serious_violations(page) == []
+
+    page.select_option("#request-hcpcs", "E0849")
+    page.fill("#request-force_lb", "25")
+    save(page, "prescription", "Save home prescription")
+    assert panel_status(page) == "Eligible"
+    assert page.locator("#decision .modifiers").inner_text() == "KX"
+
+    page.check("#screening-myelopathy-0")
+    assert page.locator("#screening-myelopathy .contra-flag").is_visible()  # before saving
+    save(page, "screening", "Save screening")
+    assert panel_status(page) == "Contraindicated"
+
+    page.fill("#trials-rows-0-pain_after", "11")
+    page.fill("#trials-rows-0-minutes", "20")
+    save(page, "trials", "Save in-clinic trials")
+    error = page.locator("#trials-rows-0-pain_after-error")
+    assert "whole number from 0 to 10, not 11" in error.inner_text()
+    assert page.input_value("#trials-rows-0-pain_after") == "11"
+    assert page.input_value("#trials-rows-0-minutes") == "20"  # the other typed entry kept
+    assert page.input_value("#trials-rows-0-date") == "2026-10-02"
+    assert page.locator("#error-summary a[href='#trials-rows-0-pain_after']").is_visible()
+    assert serious_violations(page) == []
+    assert page.errors == []
+    assert case_id.isdigit()
+
+
+def test_second_of_two_concurrent_edits_gets_the_409_page(live_server, browser, team):
+    first = new_page(browser, live_server, team["clinician"])
+    case_id = create_case(first, live_server)
+    second = new_page(browser, live_server, team["practitioner"])
+    second.goto(f"{live_server}/cases/{case_id}")
+    first.fill("#request-length_of_need_months", "3")
+    save(first, "prescription", "Save home prescription")
+    second.fill("#request-length_of_need_months", "6")
+    save(second, "prescription", "Save home prescription")
+    assert (
+        second.get_by_role("heading", level=1)
+        .inner_text()
+        .endswith("was changed while you were editing")
+    )
+    assert second.input_value("#request-length_of_need_months") == "6"
+    assert "(yours: 6)" in second.locator(".conflict").inner_text()
+    second.screenshot(path=str(SCREENSHOTS / "case-409.png"), full_page=True)
+    assert serious_violations(second) == []
+    second.get_by_role("button", name="Save my entries").click()
+    second.wait_for_load_state()
+    assert second.input_value("#request-length_of_need_months") == "6"
+
+
+def seed_cases(app, team):
+    """A few invented patients with different decisions, so the list shows each label."""
+    from services.case_steps import new_case, standard_case
+
+    from dme_service.db import get_session
+
+    clinician, signer = team["clinician"], team["practitioner"]
+    with app.app_context():
+        db = get_session()
+        standard_case(db, clinician, signer, name="James Whitfield", payer="uhc_commercial")
+        standard_case(db, clinician, signer, name="Linh Tran", screening={"myelopathy": True})
+        standard_case(db, signer, signer, name="Robert Okafor", payer="aetna")
+        new_case(db, clinician, name="Grace Liu", member_id="2AB3CD4EF56")
+
+
+def test_case_list_and_new_case_pages_pass_axe(app, live_server, browser, team):
+    seed_cases(app, team)
+    page = new_page(browser, live_server, team["clinician"])
+    create_case(page, live_server)
+    page.goto(f"{live_server}/cases/new")
+    assert serious_violations(page) == []
+    page.goto(f"{live_server}/cases")
+    page.get_by_label("All cases of the clinic").check()
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("link", name="Maria Alvarez").is_visible()
+    page.screenshot(path=str(SCREENSHOTS / "case-list.png"), full_page=True)
+    assert serious_violations(page) == []
+    assert page.errors == []
