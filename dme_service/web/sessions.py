@@ -61,6 +61,7 @@ class ServerSession(dict, SessionMixin):
         self.issue_cookie = False
         self.clear_cookie = False
         self.csrf_used = False
+        self.load_error: Exception | None = None  # raised again in before_request (-> 503)
 
     def __getitem__(self, key):
         if key == "csrf_token":
@@ -103,7 +104,13 @@ class ServerSessionInterface(SessionInterface):
             session = ServerSession(secrets.token_urlsafe(32), token_is_new=True)
         else:
             session = ServerSession(token)
-            _attach_row(session)
+            try:
+                _attach_row(session)
+            except Exception as error:  # noqa: BLE001 - answered as an error page, see below
+                # open_session runs outside Flask's error handlers; keep the failure for the
+                # first before_request, so the user gets the 503 page with an error id.
+                get_session().rollback()
+                session.load_error = error
         dict.__setitem__(session, "csrf_token", csrf_secret(app, session.token))
         return session
 
@@ -263,9 +270,17 @@ def load_user(user_id: str) -> User | None:
     return session.user
 
 
+def raise_load_error() -> None:
+    """before_request: a session that could not be loaded fails the request (never anonymous)."""
+    session = current()
+    if session is not None and session.load_error is not None:
+        raise session.load_error
+
+
 def init_app(app: Flask) -> None:
     """Install the session interface and name the cookie after its security (AUTH-2)."""
     app.session_interface = ServerSessionInterface()
+    app.before_request(raise_load_error)
     app.config["SESSION_COOKIE_NAME"] = cookie_name(app)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"

@@ -210,3 +210,20 @@ def test_anonymous_visitors_get_no_session_row(app, client):
     client.get("/login")
     client.get("/")
     assert _row_count(app) == 0
+
+
+def test_a_database_failure_while_loading_the_session_answers_503_not_sign_in(
+    app, signed_in, monkeypatch
+):
+    from sqlalchemy.exc import OperationalError
+
+    client, _ = signed_in("clinician")
+
+    def unavailable(_session):
+        raise OperationalError("SELECT user_sessions", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(sessions, "_attach_row", unavailable)
+    response = client.get("/")
+    assert response.status_code == 503
+    assert "Busy right now" in response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == "no-store"
