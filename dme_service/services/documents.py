@@ -65,6 +65,7 @@ class Version:
     """One stored version of a document, without its bytes (for lists)."""
 
     id: int
+    case_id: int
     kind: str
     lang: str
     version: int
@@ -246,6 +247,7 @@ def versions_of(session: Session, case: Case) -> dict[str, list[Version]]:
         found[row.kind].append(
             Version(
                 row.id,
+                row.case_id,
                 row.kind,
                 row.lang,
                 row.version,

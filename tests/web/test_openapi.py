@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, settings
 from sample_case import store_case
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from dme_service.services import documents
 from dme_service.web import api_schema
 from web.api_helpers import bearer, token_for
 
@@ -59,8 +60,13 @@ def api_headers(db_session, make_user):
     """A clinician's bearer token; the clinic has a practitioner and one decided case."""
     clinician = make_user("clinician", credential="PT")
     practitioner = make_user("practitioner", credential="MD")
-    store_case(db_session, clinician, practitioner)
+    case = store_case(db_session, clinician, practitioner)
+    documents.render_document(db_session, clinician, case.id, "swo", render=_stored_pdf)
     return bearer(token_for(db_session, clinician))
+
+
+def _stored_pdf(kind, case, decision, **options):
+    return type("Rendered", (), {"pdf": b"%PDF-1.7 a stored order"})()
 
 
 # The document is data (web/api_schema.py), so the schema loads at import; each example runs
