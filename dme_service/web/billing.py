@@ -19,6 +19,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
 from dme_service.db import get_session
@@ -46,7 +47,7 @@ MOVE_WORDS = {
 
 
 def _code_choices(kind: str) -> list[tuple[str, str]]:
-    return [(entry.code, entry.label) for entry in carc.all_codes(kind)]
+    return [SelectChoice(entry.code, entry.label) for entry in carc.all_codes(kind)]
 
 
 class MoveForm(FlaskForm):
@@ -58,7 +59,8 @@ class MoveForm(FlaskForm):
     delivery_date = DateField("Delivery date", validators=[Optional()])
     delivery_method = SelectField(
         "How the unit was delivered",
-        choices=[("", "Not recorded")] + list(billing.DELIVERY_METHODS.items()),
+        choices=[SelectChoice("", "Not recorded")]
+        + [SelectChoice(key, words) for key, words in billing.DELIVERY_METHODS.items()],
         default="",
     )
     received_by = StringField("Received by", validators=[Optional(), Length(max=200)])
