@@ -9,6 +9,8 @@ token rides in the query string because error logs record paths only (LOG-3). An
 
 from __future__ import annotations
 
+import logging
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -40,6 +42,27 @@ bp = Blueprint("patient", __name__)
 PATIENT_PAGES = frozenset({"patient.instructions", "patient.log", "patient.log_saved"})
 SECURE_COOKIE, PLAIN_COOKIE = "__Host-patient", "dme-patient"  # __Host-: Secure, Path=/
 DEFAULT_ZONE = "America/Chicago"  # the patient's "today" when the clinic sets no zone
+
+
+class RedactLinkToken(logging.Filter):
+    """Access logs print the request line; a patient link's token never reaches them (LOG-3)."""
+
+    TOKEN = re.compile(r"([?&]t=)[^&\s\"]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "t=" in message:
+            record.msg, record.args = self.TOKEN.sub(r"\1[redacted]", message), ()
+        return True
+
+
+@bp.record_once
+def redact_access_logs(_state) -> None:
+    """The dev server's and gunicorn's request logs (gunicorn's atoms are args too)."""
+    for name in ("werkzeug", "gunicorn.access"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactLinkToken) for f in logger.filters):
+            logger.addFilter(RedactLinkToken())
 
 
 def cookie_name() -> str:

@@ -139,8 +139,13 @@ def test_a_patient_never_reaches_another_patients_case(app, db_session, clinic, 
     open_link(bob_client, bob_token)
     bob_client.post(
         "/patient/log",
-        data={"date": datetime.now(UTC).date().isoformat(), "minutes": "15", "force_lb": "14",
-              "pain_before": "5", "pain_after": "3"},
+        data={
+            "date": datetime.now(UTC).date().isoformat(),
+            "minutes": "15",
+            "force_lb": "14",
+            "pain_before": "5",
+            "pain_after": "3",
+        },
     )
     from dme_service.models import HomeLogEntry
 
@@ -171,9 +176,7 @@ def test_no_token_or_phi_in_logs(app, token, caplog):
     assert token not in text and CANARY not in text
 
 
-def test_language_comes_from_the_link_then_the_patients_choice(
-    app, db_session, case, clinician
-):
+def test_language_comes_from_the_link_then_the_patients_choice(app, db_session, case, clinician):
     _, raw = patient_links.create_link(db_session, case, clinician, lang="es")
     client = app.test_client()
     spanish = open_link(client, raw, follow_redirects=True).get_data(as_text=True)
@@ -196,3 +199,13 @@ def test_close_clears_the_patient_cookie(app, token):
     response = client.post("/patient/close", data={"lang": "en"})
     assert response.status_code == 303
     assert client.get("/patient/instructions").status_code == 404
+
+
+@pytest.mark.parametrize("logger_name", ["werkzeug", "gunicorn.access"])
+def test_access_logs_never_print_a_link_token(app, token, caplog, logger_name):
+    caplog.set_level(logging.INFO)
+    logging.getLogger(logger_name).info(
+        '"%s" %s %s', f"GET /p?t={token}&lang=es HTTP/1.1", "303", "-"
+    )
+    assert token not in caplog.text
+    assert "/p?t=[redacted]&lang=es" in caplog.text
