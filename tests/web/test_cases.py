@@ -233,3 +233,46 @@ def test_trial_response_json(clinician):
     client, _ = clinician
     query = "pain_before=7&pain_after=3&peripheralization=no&new_neuro_signs=no"
     assert client.get(f"/cases/trial-response?{query}").get_json()["response"] == "improved"
+
+
+def test_a_database_failure_on_save_keeps_every_entry_and_gives_an_error_id(
+    clinician, monkeypatch, caplog
+):
+    from sqlalchemy.exc import OperationalError
+
+    from dme_service.services import cases as case_service
+
+    client, _ = clinician
+    case_id = create(client)
+
+    def broken(*args, **kwargs):
+        raise OperationalError("UPDATE cases", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(case_service, "save_section", broken)
+    response = post_section(client, case_id, "trials", TRIAL_ROW)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    error_id = re.search(r"quote (E-[0-9A-Z]{6})", page).group(1)
+    assert error_id in [getattr(record, "error_id", None) for record in caplog.records]
+    assert "UPDATE cases" not in page and "Traceback" not in page
+    for value in ("2026-10-02", 'value="12"', 'value="7"', 'value="3"'):
+        assert value in page
+
+
+def test_search_post_keeps_phi_out_of_the_url(clinician):
+    client, _ = clinician
+    create(client)
+    response = client.post("/cases", data={"scope": "clinic", "name": "Jane", "payer": "medicare"})
+    assert response.status_code == 200 and response.request.url.endswith("/cases")
+    assert 'value="Jane"' in response.get_data(as_text=True)
+
+
+def test_mass_assignment_of_status_is_ignored(clinician, app):
+    client, _ = clinician
+    case_id = create(client)
+    post_section(
+        client, case_id, "trials", {**TRIAL_ROW, "status": "eligible", "billing_state": "paid"}
+    )
+    with app.app_context():
+        case = get_session().get(Case, case_id)
+        assert (case.status, case.billing_state) == ("draft", "draft")
