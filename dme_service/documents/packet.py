@@ -1,10 +1,12 @@
 """The billing packet: one PDF/A-3u with bookmarks, the decision JSON attached.
 
 Order: cover sheet (readiness checklist and contents), SWO, LMN, trial note, patient
-instructions, manifest. Each part is laid out once; its pages go into the packet as they
-are, and its SHA-256 on the manifest is the hash of that same part written on its own, which
-is byte for byte what `render(kind, ...)` returns for the same case, decision, time and
-signature. So the manifest ties the packet to the LMN and SWO the practitioner signed.
+instructions, manifest. The packet is one HTML document laid out in a single pass: each
+part is its own template's body, so the packet's SWO reads exactly as the SWO printed alone.
+The manifest lists, for each part, the SHA-256 of that body (the exact HTML laid out, which
+the service regenerates from the stored case version, decision, time and signature to
+check a packet), and the SHA-256 of the attached decision JSON. Page numbers in the
+contents come from the layout itself (CSS `target-counter`).
 """
 
 from __future__ import annotations
@@ -13,13 +15,10 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from weasyprint.document import Document
-
 from dme_service.case import Case
 from dme_service.documents import wording as w
 from dme_service.documents.checklist import readiness
 from dme_service.documents.renderer import (
-    LETTER_VARIANT,
     PACKET_VARIANT,
     DocumentSource,
     RenderedDocument,
@@ -40,39 +39,54 @@ ATTACHMENT_NAME = "decision.json"
 
 @dataclass(frozen=True, slots=True)
 class Part:
+    """One part of the packet: its anchor, its label, its body HTML and that body's hash."""
+
     kind: str
     label: str
-    document: Document
-    rendered: RenderedDocument
-    first_page: int = 0  # 1-based page in the packet, set once the cover is laid out
+    lang: str
+    body: str
 
     @property
-    def pages(self) -> str:
-        last = self.first_page + self.rendered.pages - 1
-        return str(self.first_page) if last == self.first_page else f"{self.first_page}-{last}"
+    def sha256(self) -> str:
+        return hashlib.sha256(self.body.encode("utf-8")).hexdigest()
 
 
 def decision_json(decision: Decision) -> bytes:
     return json.dumps(decision.as_json(), indent=2, ensure_ascii=False).encode("utf-8")
 
 
+def body_of(html: str) -> str:
+    """The inside of <body>: user text is escaped, so these tags occur exactly once."""
+    head, rest = html.split("<body>", 1)
+    inside, tail = rest.split("</body>", 1)
+    return inside.strip()
+
+
+def parts_of(renderer: Renderer, case: Case, decision: Decision, options: RenderOptions):
+    parts = []
+    for kind, label in PARTS:
+        source = source_for(kind, case, decision, options)
+        parts.append(Part(kind, label, source.lang, body_of(renderer.html(source))))
+    return parts
+
+
+def packet_html(renderer, case, decision, options, parts, attachment: bytes) -> str:
+    """Cover, parts and manifest as one HTML document (the cover's head gives the metadata)."""
+    cover = renderer.html(cover_source(case, decision, options, parts))
+    manifest = body_of(renderer.html(manifest_source(case, options, parts, attachment)))
+    bodies = "\n".join(part.body for part in parts)
+    head, rest = cover.split("</body>", 1)
+    return f"{head}\n{bodies}\n{manifest}\n</body>{rest}"
+
+
 def render_packet(
     renderer: Renderer, case: Case, decision: Decision, options: RenderOptions
 ) -> RenderedDocument:
-    parts = [lay_out_part(renderer, kind, label, case, decision, options) for kind, label in PARTS]
+    parts = parts_of(renderer, case, decision, options)
     attachment = decision_json(decision)
-    cover = lay_out_cover(renderer, case, decision, options, parts)
-    parts = number_parts(parts, start=len(cover.pages) + 1)
-    manifest = renderer.layout(
-        renderer.html(manifest_source(case, options, parts, attachment, len(cover.pages)))
-    )
-    pages = list(cover.pages)
-    for part in parts:
-        pages += part.document.pages
-    pages += manifest.pages
-    packet = cover.copy(pages)
+    document = renderer.layout(packet_html(renderer, case, decision, options, parts, attachment))
     pdf = renderer.write(
-        packet,
+        document,
         variant=PACKET_VARIANT,
         attachments=[
             renderer.attachment(
@@ -83,39 +97,11 @@ def render_packet(
             )
         ],
     )
-    return renderer.finish("packet", packet, pdf, packet_title(case), "en")
-
-
-def lay_out_part(renderer, kind, label, case, decision, options) -> Part:
-    """Lay the part out once and write it alone for its hash (= render(kind) bytes)."""
-    source = source_for(kind, case, decision, options)
-    document = renderer.layout(renderer.html(source))
-    pdf = renderer.write(document, variant=LETTER_VARIANT)
-    rendered = renderer.finish(kind, document, pdf, source.title, source.lang)
-    return Part(kind, label, document, rendered)
-
-
-def number_parts(parts: list[Part], start: int) -> list[Part]:
-    numbered, page = [], start
-    for part in parts:
-        numbered.append(Part(part.kind, part.label, part.document, part.rendered, page))
-        page += part.rendered.pages
-    return numbered
+    return renderer.finish("packet", document, pdf, packet_title(case), "en")
 
 
 def packet_title(case: Case) -> str:
     return f"Billing packet: {case.patient.name}"
-
-
-def lay_out_cover(renderer, case, decision, options, parts) -> Document:
-    """The cover lists page numbers that depend on its own length: lay out until stable."""
-    cover_pages = 1
-    while True:
-        numbered = number_parts(parts, start=cover_pages + 1)
-        cover = renderer.layout(renderer.html(cover_source(case, decision, options, numbered)))
-        if len(cover.pages) == cover_pages:
-            return cover
-        cover_pages = len(cover.pages)
 
 
 def common_context(case: Case, options: RenderOptions) -> dict:
@@ -147,8 +133,7 @@ def cover_source(case, decision, options, parts) -> DocumentSource:
     )
 
 
-def manifest_source(case, options, parts, attachment: bytes, cover_pages: int):
-    last = parts[-1].first_page + parts[-1].rendered.pages
+def manifest_source(case, options, parts, attachment: bytes) -> DocumentSource:
     return DocumentSource(
         kind="packet",
         template="packet_manifest.html",
@@ -158,8 +143,6 @@ def manifest_source(case, options, parts, attachment: bytes, cover_pages: int):
         context={
             **common_context(case, options),
             "parts": parts,
-            "cover_pages": "1" if cover_pages == 1 else f"1-{cover_pages}",
-            "manifest_page": last,
             "attachment_name": ATTACHMENT_NAME,
             "attachment_sha256": hashlib.sha256(attachment).hexdigest(),
             "attachment_bytes": len(attachment),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 
 import pytest
 
-from dme_service.documents.renderer import render
+from dme_service.documents import packet as packet_module
+from dme_service.documents.renderer import RenderOptions, get_renderer, render
 from documents import pdfs
 from documents.samples import CLINIC, NOW, SIGNED, case_and_decision
 
@@ -35,12 +38,44 @@ def test_the_packet_has_a_bookmark_per_part_in_order(packet):
     ]
 
 
-def test_the_manifest_lists_the_hash_of_each_part_as_rendered_alone(packet):
-    case, decision, rendered, pages = packet
-    manifest = pages[-1]
-    for kind in ("swo", "lmn", "trial_note", "instructions"):
-        alone = render(kind, case, decision, now=NOW, clinic=CLINIC, signature=SIGNED)
-        assert alone.sha256 in manifest.replace(" ", ""), kind
+def manifest_hashes(pages: list[str]) -> dict[str, str]:
+    """Part label -> SHA-256 as printed on the manifest (the last page)."""
+    manifest = pages[-1].replace(" ", "")
+    found = {}
+    for kind, label in packet_module.PARTS:
+        start = manifest.index(label.replace(" ", ""))
+        # The row reads label, first page, hash; squashed, the page digits lead the hash.
+        found[kind] = re.search(r"[0-9a-f]{64,}", manifest[start:]).group(0)[-64:]
+    return found
+
+
+def test_the_manifest_lists_the_hash_of_each_part_as_laid_out(packet):
+    case, decision, _, pages = packet
+    options = RenderOptions(now=NOW, clinic=CLINIC, signature=SIGNED)
+    parts = packet_module.parts_of(get_renderer(), case, decision, options)
+    expected = {part.kind: hashlib.sha256(part.body.encode()).hexdigest() for part in parts}
+    assert manifest_hashes(pages) == expected
+
+
+def test_signing_changes_the_hashes_of_the_signed_parts_only(packet):
+    case, decision, _, signed_pages = packet
+    unsigned = render("packet", case, decision, now=NOW, clinic=CLINIC)
+    before = manifest_hashes(pdfs.page_texts(unsigned.pdf))
+    after = manifest_hashes(signed_pages)
+    changed = {kind for kind in before if before[kind] != after[kind]}
+    assert changed == {"swo", "lmn"}
+
+
+def test_the_contents_give_each_part_its_first_page(packet):
+    cover_page = packet[3][0]
+    for label, page in [
+        ("Standard written order", 2),
+        ("Letter of medical necessity", 3),
+        ("Supervised trial note", 5),
+        ("Patient instructions", 6),
+        ("Manifest (SHA-256 of each part)", 10),
+    ]:
+        assert f"{label} {page}" in cover_page
 
 
 def test_the_decision_json_is_the_only_attachment(packet):
