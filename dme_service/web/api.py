@@ -26,7 +26,7 @@ from dme_service.services.cases import (
     read_case,
     search_cases,
 )
-from dme_service.web import api_schema
+from dme_service.web import api_schema, openapi
 from dme_service.web import api_views as views
 from dme_service.web.api_views import FieldProblems
 from dme_service.web.documents import _bounded_render, pdf_response
@@ -240,10 +240,10 @@ def _billing_refusal(refused) -> Response:
 # --- the document of this API ---------------------------------------------------------------
 
 
-@bp.get("/openapi.json")
-def openapi():
+@bp.get("/openapi.json", endpoint="openapi")
+def openapi_document():
     """The OpenAPI 3.1 description of exactly these routes."""
-    return jsonify(api_schema.document())
+    return jsonify(openapi.document())
 
 
 # --- helpers -------------------------------------------------------------------------------

@@ -26,6 +26,16 @@ RENDER_ROLES = frozenset({CLINICIAN, PRACTITIONER, BILLING})
 RENDER_TIMEOUT_SECONDS = 20.0  # PDF-3; DOCUMENT_RENDER_TIMEOUT in the config overrides it
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL; a larger one cannot exist
+
+
+@bp.url_value_preprocessor
+def _refuse_impossible_ids(endpoint, values) -> None:
+    """A larger id would overflow the database's integer (a 500); it cannot exist: 404."""
+    if values and any(values.get(name, 0) > MAX_ID for name in ("case_id", "document_id")):
+        raise Refused(404, "There is no such case or document in your clinic.", _back_step())
+
+
 @bp.app_context_processor
 def _document_helpers() -> dict:
     """What the `_case_documents.html` partial needs besides `case`."""

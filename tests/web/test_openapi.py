@@ -13,7 +13,7 @@ from sample_case import store_case
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from dme_service.services import documents
-from dme_service.web import api_schema
+from dme_service.web import openapi
 from web.api_helpers import bearer, token_for
 
 FLASK_METHODS = {"HEAD", "OPTIONS"}
@@ -71,7 +71,7 @@ def _stored_pdf(kind, case, decision, **options):
 
 # The document is data (web/api_schema.py), so the schema loads at import; each example runs
 # against this test's app, a fresh database with one clinic, its users and a decided case.
-schema = schemathesis.openapi.from_dict(api_schema.document())
+schema = schemathesis.openapi.from_dict(openapi.document())
 
 
 @schema.parametrize()
@@ -85,4 +85,4 @@ def test_no_response_contradicts_the_document(case, app, api_headers):
 
 
 def test_the_served_document_is_the_one_tested(client):
-    assert client.get("/api/v1/openapi.json").get_json() == api_schema.document()
+    assert client.get("/api/v1/openapi.json").get_json() == openapi.document()
