@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dme_service import audit, case_format
@@ -47,6 +48,15 @@ def create_case(session: Session, user: User, new: NewCase) -> Case:
     """
     try:
         return run_with_retry(session, lambda s: _create(s, user, new))
+    except IntegrityError:
+        # Two requests with one key at once (PostgreSQL lets both start): the loser's
+        # insert of the key fails; the winner's case is the answer.
+        session.rollback()
+        earlier = _case_for_key(session, user, new)
+        session.commit()
+        if earlier is None:
+            raise
+        return earlier
     except Exception:
         session.rollback()
         raise

@@ -45,7 +45,8 @@ def test_standard_medicare_case_is_eligible_and_its_decision_is_stored(
     case = standard_case(db_session, clinician, signer)
     assert case.status == "eligible"
     record = db_session.scalars(select(DecisionRecord).order_by(DecisionRecord.id.desc())).first()
-    assert record.case_version == case.version
+    # The save's own version; routing for signature may move the case on again after it.
+    assert record.case_version <= case.version
     assert record.decision_json["status"] == "eligible"
 
 
