@@ -47,10 +47,17 @@ def env_list(name: str) -> list[str] | None:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def instance_path_from_env() -> str | None:
-    """DME_INSTANCE_PATH as an absolute path, or None for Flask's default (repo-root instance/)."""
+def instance_path_from_env() -> str:
+    """DME_INSTANCE_PATH as an absolute path, else the repository's instance/ folder."""
+    from dme_service import ROOT
+
     raw = os.environ.get("DME_INSTANCE_PATH")
-    return str(Path(raw).expanduser().resolve()) if raw else None
+    return str(Path(raw).expanduser().resolve()) if raw else str(ROOT / "instance")
+
+
+def database_url_from_env() -> str:
+    """DME_DATABASE_URL, else the embedded SQLite file (what create_app would use)."""
+    return os.environ.get("DME_DATABASE_URL") or default_database_url(instance_path_from_env())
 
 
 def default_database_url(instance_path: str) -> str:

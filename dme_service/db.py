@@ -125,6 +125,21 @@ def _remove_session(exc: BaseException | None) -> None:
         database.session.remove()
 
 
+def engine_from_environment() -> Engine:
+    """The engine of a command-line tool: the app's database without building the web app.
+
+    `dme-service db upgrade`, `demo`, `audit verify`, `backup` and `restore` only need the
+    database; skipping the blueprints keeps them fast and working even if a view is broken.
+    """
+    import os
+
+    from dme_service.config import database_url_from_env
+    from dme_service.jsonlog import configure_logging
+
+    configure_logging(os.environ.get("DME_LOG_LEVEL", "WARNING").upper())
+    return make_engine(database_url_from_env())
+
+
 def app_database(app=None) -> _AppDatabase:
     """The current (or given) app's database."""
     if app is None:

@@ -16,13 +16,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dme_service import create_app
-    from dme_service.audit import verify
-    from dme_service.db import get_session
+    from sqlalchemy.orm import Session
 
-    app = create_app()
-    with app.app_context():
-        result = verify(get_session())
+    from dme_service.audit import verify
+    from dme_service.db import engine_from_environment
+
+    engine = engine_from_environment()
+    with Session(engine) as session:
+        result = verify(session)
+    engine.dispose()
     if not result.ok:
         print(
             f"audit chain BROKEN at audit_events.id={result.broken_id}: {result.problem} "

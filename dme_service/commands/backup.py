@@ -82,17 +82,17 @@ def document_digest_problems(session) -> list[int]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dme_service import audit, create_app
-    from dme_service.db import get_engine, get_session
+    from sqlalchemy.orm import Session
+
+    from dme_service import audit
+    from dme_service.db import engine_from_environment
 
     out: Path = args.out
     if out.exists():
         print(f"dme-service backup: {out} exists; choose a new file name", file=sys.stderr)
         return 1
-    app = create_app()
-    engine = get_engine(app)
-    with app.app_context():
-        session = get_session()
+    engine = engine_from_environment()
+    with Session(engine) as session:
         audit.record(
             session, user=None, action="backup.create", object_type="database", object_id=None
         )

@@ -67,14 +67,12 @@ def _with_connection(engine, action) -> None:
 def run(args: argparse.Namespace) -> int:
     import logging
 
-    from dme_service import create_app
     from dme_service.config import redact_url
-    from dme_service.db import get_engine
+    from dme_service.db import engine_from_environment
 
-    app = create_app()
+    engine = engine_from_environment()
     logging.getLogger("alembic").setLevel(logging.WARNING)  # the summary line below says it
-    engine = get_engine(app)
-    where = redact_url(app.config["DATABASE_URL"])
+    where = redact_url(engine.url.render_as_string(hide_password=True))
     if args.action == "upgrade":
         upgrade(engine, args.revision)
         print(f"database at {current_revision(engine)} (head {head_revision()}): {where}")

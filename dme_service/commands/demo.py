@@ -155,13 +155,12 @@ def database_is_empty(session) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import OperationalError, ProgrammingError
+    from sqlalchemy.orm import Session
 
-    from dme_service import create_app
-    from dme_service.db import get_session
+    from dme_service.db import engine_from_environment
 
-    app = create_app()
-    with app.app_context():
-        session = get_session()
+    engine = engine_from_environment()
+    with Session(engine) as session:
         try:
             empty = database_is_empty(session)
         except (OperationalError, ProgrammingError):
@@ -182,6 +181,7 @@ def run(args: argparse.Namespace) -> int:
             return 1
         passwords = seed(session)
         session.commit()
+    engine.dispose()
     print_logins(passwords)
     return 0
 

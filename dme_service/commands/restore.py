@@ -81,16 +81,13 @@ def restore_postgres(engine, source: Path, schema: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dme_service import create_app
+    from dme_service.db import engine_from_environment
 
     source: Path = args.source
     if not source.is_file():
         print(f"dme-service restore: {source} is not a file", file=sys.stderr)
         return 1
-    app = create_app()
-    from dme_service.db import get_engine
-
-    engine = get_engine(app)
+    engine = engine_from_environment()
     schema = None if engine.dialect.name == "sqlite" else dump_schema(source)
     if target_has_tables(engine, schema):
         print(
@@ -103,17 +100,20 @@ def run(args: argparse.Namespace) -> int:
         restore_sqlite(engine, source)
     else:
         restore_postgres(engine, source, schema)
-    engine.dispose()
-    return check_restored(app)
+    try:
+        return check_restored(engine)
+    finally:
+        engine.dispose()
 
 
-def check_restored(app) -> int:
+def check_restored(engine) -> int:
     """Alembic at head, document digests, audit chain; then audit the restore itself."""
+    from sqlalchemy.orm import Session
+
     from dme_service import audit
     from dme_service.commands.db import current_revision, head_revision
-    from dme_service.db import get_engine, get_session
 
-    revision = current_revision(get_engine(app))
+    revision = current_revision(engine)
     if revision != head_revision():
         print(
             f"dme-service restore: restored schema is at {revision}, not {head_revision()}; "
@@ -121,8 +121,7 @@ def check_restored(app) -> int:
             file=sys.stderr,
         )
         return 1
-    with app.app_context():
-        session = get_session()
+    with Session(engine) as session:
         bad_documents = document_digest_problems(session)
         chain = audit.verify(session)
         if bad_documents or not chain.ok:
