@@ -9,6 +9,8 @@ showed (domain.md §6.4).
 
 from __future__ import annotations
 
+from datetime import date
+
 from dme_service.case import ABSOLUTE_CONTRAINDICATIONS, Case, Trial
 from dme_service.documents import wording as w
 from dme_service.documents.parts import signature_context
@@ -27,6 +29,7 @@ def source(case: Case, decision: Decision, options: RenderOptions) -> DocumentSo
         ("Supervised in-clinic trial", trial_sentences(case)),
         ("Device and home prescription", device_sentences(case)),
         ("Screening and precautions", screening_sentences(case, decision)),
+        ("Other devices asked about", other_device_sentences(case)),
         ("Medical necessity", necessity_sentences(case, decision)),
     ]
     return DocumentSource(
@@ -247,9 +250,8 @@ def precaution_sentences(case: Case) -> list[str]:
 
 def necessity_sentences(case: Case, decision: Decision) -> list[str]:
     """The statement of necessity: only for an eligible decision, citing its criteria."""
-    sentences = other_device_sentences(case)
     if decision.status != "eligible":
-        return sentences
+        return []
     met = [r for r in decision.reasons if r.met]
     statement = (
         f"In my clinical judgement, home cervical traction with HCPCS {case.request.hcpcs} "
@@ -257,15 +259,23 @@ def necessity_sentences(case: Case, decision: Decision) -> list[str]:
         "supervised trial described above."
     )
     policy = decision.policy
-    effective = f", effective {policy.effective}" if policy.effective else ""
+    effective = f", effective {effective_date(policy.effective)}" if policy.effective else ""
     cited = "; ".join(f"({i}) {cite(r)}" for i, r in enumerate(met, 1))
-    sentences = [statement] + sentences
+    sentences = [statement]
     if cited:
         sentences.append(
             f"The record meets the criteria of {w.payer_name(case.payer)} policy "
             f"{policy.id}{effective}: {cited}."
         )
     return sentences
+
+
+def effective_date(text: str) -> str:
+    """A policy's ISO effective date in words; other wording is kept as it is."""
+    try:
+        return w.long_date(date.fromisoformat(text))
+    except ValueError:
+        return text
 
 
 def cite(reason) -> str:
