@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from alembic import context
 
 from dme_service.models import Base, UTCDateTime
@@ -29,15 +27,6 @@ def configure(connection) -> None:
     )
 
 
-def database_url() -> str:
-    from dme_service.config import default_database_url
-
-    return os.environ.get("DME_DATABASE_URL") or default_database_url(
-        os.environ.get("DME_INSTANCE_PATH")
-        or os.path.join(os.path.dirname(__file__), "..", "instance")
-    )
-
-
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
@@ -45,9 +34,10 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
+    from dme_service.config import database_url_from_env
     from dme_service.db import make_engine
 
-    engine = make_engine(database_url())
+    engine = make_engine(database_url_from_env())
     with engine.connect() as connection:
         configure(connection)
         with context.begin_transaction():
