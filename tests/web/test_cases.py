@@ -276,3 +276,47 @@ def test_mass_assignment_of_status_is_ignored(clinician, app):
     with app.app_context():
         case = get_session().get(Case, case_id)
         assert (case.status, case.billing_state) == ("draft", "draft")
+
+
+def test_add_another_trial_without_javascript_adds_a_row_and_keeps_the_first(clinician):
+    client, _ = clinician
+    case_id = create(client)
+    response = post_section(client, case_id, "trials", {**TRIAL_ROW, "action": "add_row"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="trials-rows-1-date"' in page and 'value="2026-10-02"' in page
+
+
+def test_find_codes_without_javascript_lists_matches_with_add_buttons(clinician):
+    client, _ = clinician
+    case_id = create(client)
+    data = {"dx-query": "c5-c6 radic", "action": "search"}
+    page = post_section(client, case_id, "diagnoses", data).get_data(as_text=True)
+    assert 'name="dx-add_code" value="M50.122"' in page
+
+
+def test_a_category_code_is_refused_with_its_billable_codes_offered(clinician):
+    client, _ = clinician
+    case_id = create(client)
+    page = post_section(client, case_id, "diagnoses", {"dx-codes-0": "M50.12"}).get_data(
+        as_text=True
+    )
+    assert "is not a billable ICD-10-CM code" in page
+    for child in ("M50.120", "M50.121", "M50.122", "M50.123"):
+        assert f'name="dx-add_code" value="{child}"' in page
+
+
+def test_draft_lists_what_to_do_next_with_links_to_the_fields(clinician):
+    client, _ = clinician
+    case_id = create(client)
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'href="#dx-codes-0">Add at least one diagnosis' in page
+    assert 'href="#order-treating_practitioner">Choose the treating practitioner' in page
+
+
+def test_incomplete_case_links_each_unanswered_question(clinician, signer):
+    client, _ = clinician
+    case_id = standard_case(client, signer, screening={"screening-glaucoma": ""})
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'badge badge-incomplete">Incomplete<' in page
+    assert 'href="#screening-glaucoma-0">Answer the screening question: glaucoma.' in page
