@@ -34,6 +34,17 @@ KIND_LABELS = {
     "instructions": "Patient instructions",
     "packet": "Billing packet",
 }
+# What each document is for, in a line the clinician and billing clerk read on the case page.
+KIND_PURPOSES = {
+    "lmn": "The treating practitioner's letter to the payer: why the home unit is needed, "
+    "built from the recorded trial and findings.",
+    "swo": "The order the supplier and the payer need: device, dose, quantity and length of "
+    "need, for the practitioner's signature.",
+    "instructions": "For the patient: setting up the unit, the dose in large type, when to "
+    "stop, and a 14-day log. English or Spanish.",
+    "packet": "Everything billing sends, in one PDF: cover sheet with the checklist, order, "
+    "letter, trial note, instructions and a manifest of SHA-256 fingerprints.",
+}
 # Only the patient's instructions are printed in Spanish; the payer's papers are English.
 LANGUAGES = {"lmn": ("en",), "swo": ("en",), "instructions": ("en", "es"), "packet": ("en",)}
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}

@@ -44,6 +44,7 @@ def _document_helpers() -> dict:
         "signed_documents": lambda case: service.signed_document_ids(get_session(), case),
         "document_kinds": DOCUMENT_KINDS,
         "document_labels": service.KIND_LABELS,
+        "document_purposes": service.KIND_PURPOSES,
         "document_languages": service.LANGUAGES,
         "language_names": service.LANGUAGE_NAMES,
         "may_render": current_user.is_authenticated and current_user.role in RENDER_ROLES,
