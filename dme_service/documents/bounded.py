@@ -3,8 +3,8 @@
 The render runs in a forked child process with `RLIMIT_AS` (1 GiB by default) and is killed
 when the wall clock (20 s by default) runs out: a pathological layout (nested flex took 29 s
 in Kozea/WeasyPrint#1166) costs one child, never the worker. The fork inherits this
-process's warm renderer, so a bounded render pays no font or stylesheet set-up; the child
-builds its own renderer if the parent has none.
+process's warm renderer (made here on first use), so a bounded render pays no font or
+stylesheet set-up; the child's copy is its own.
 """
 
 from __future__ import annotations
@@ -15,7 +15,12 @@ import resource
 import traceback
 from collections.abc import Callable
 
-from dme_service.documents.renderer import DocumentRefused, RenderedDocument, render
+from dme_service.documents.renderer import (
+    DocumentRefused,
+    RenderedDocument,
+    get_renderer,
+    render,
+)
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +102,7 @@ def render_bounded(
     **options,
 ) -> RenderedDocument:
     """`render(kind, case, decision, **options)` in a child process under the limits."""
+    get_renderer()  # warm here once; every forked child inherits fonts and stylesheet
     return run_bounded(
         render, kind, case, decision, timeout=timeout, memory_bytes=memory_bytes, **options
     )

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import os
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -167,12 +166,12 @@ _local = threading.local()
 
 
 def get_renderer() -> Renderer:
-    """This process's renderer (one per thread, re-made after a fork: FontConfiguration
-    holds fontconfig state that must not be shared across threads or processes)."""
+    """This thread's renderer (in a sync worker: the process's one). A FontConfiguration
+    must not be shared across threads; a forked child gets its own copy of the parent's,
+    already warm (the bounded render relies on that)."""
     renderer = getattr(_local, "renderer", None)
-    if renderer is None or _local.pid != os.getpid():
+    if renderer is None:
         _local.renderer = renderer = Renderer()
-        _local.pid = os.getpid()
     return renderer
 
 
