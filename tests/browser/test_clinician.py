@@ -230,3 +230,31 @@ def test_case_list_and_new_case_pages_pass_axe(app, live_server, browser, team):
     page.screenshot(path=str(SCREENSHOTS / "case-list.png"), full_page=True)
     assert serious_violations(page) == []
     assert page.errors == []
+
+
+def tab_to(page, element_id: str, limit: int = 25) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
+            return
+    raise AssertionError(f"Tab never reached #{element_id}")
+
+
+def test_a_new_case_can_be_made_with_the_keyboard_alone(live_server, browser, team):
+    page = new_page(browser, live_server, team["clinician"])
+    page.goto(f"{live_server}/cases/new")
+    tab_to(page, "name")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"  # the focus ring is visible
+    page.keyboard.type("Maria Alvarez")
+    page.keyboard.press("Tab")
+    page.keyboard.type("03141958")
+    tab_to(page, "payer")
+    page.keyboard.type("Medicare")
+    tab_to(page, "member_id")
+    page.keyboard.type("1EG4TE5MK73")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/cases/*")
+    assert page.get_by_role("heading", level=1).inner_text() == "Maria Alvarez"
+    tab_to(page, "patient-name", limit=40)
+    assert page.errors == []
