@@ -250,7 +250,7 @@ def summary(session: Session, case: Case, today: date) -> HomeSummary:
         link_state=_link_state(link),
         entries=entries,
         sessions_per_day=per_day,
-        adherence=adherence(entries, per_day, signed_on(session, case.id), today),
+        adherence=adherence(entries, per_day, signed_on(session, case), today),
         trend=pain_trend(entries),
         red_flags=red_flag_entries(entries),
     )

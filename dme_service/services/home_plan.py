@@ -14,14 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dme_service import audit
-from dme_service.models import (
-    Case,
-    Clinic,
-    HomePrescription,
-    PatientLink,
-    ScreeningAnswer,
-    Signature,
-)
+from dme_service.models import Case, Clinic, HomePrescription, PatientLink, ScreeningAnswer
 from dme_service.services.patient_links import PATIENT
 
 # contract: INVERSION_HIGH_RISK keys (case-format.md; domain.md §9.1), in the warning's order.
@@ -115,7 +108,7 @@ def home_plan(session: Session, case: Case) -> HomePlan:
         minutes=number(rx.minutes) if rx else None,
         sessions_per_day=rx.sessions_per_day if rx else None,
         months=rx.length_of_need_months if rx else None,
-        signed_on=signed_on(session, case.id),
+        signed_on=signed_on(session, case),
         supine=_taught_supine(case),
         tmj=bool(answers.get("tmj_dysfunction")) and hcpcs == "E0860",
         high_risk=tuple(key for key in INVERSION_HIGH_RISK if answers.get(key)),
@@ -151,16 +144,13 @@ def _unit(hcpcs: str | None, status: str) -> str:
     return UNIT_KINDS.get(hcpcs, "frame")
 
 
-def signed_on(session: Session, case_id: int) -> date | None:
-    """The day the order was signed (the newest signature not voided), or None."""
-    query = (
-        select(Signature.signed_at)
-        .where(Signature.case_id == case_id, Signature.voided_at.is_(None))
-        .order_by(Signature.signed_at.desc())
-        .limit(1)
-    )
-    signed = session.scalar(query)
-    return signed.date() if signed else None
+def signed_on(session: Session, case: Case) -> date | None:
+    """The day of the signature that still covers the case (recomputed now, as the documents
+    do: an edit after signing, even behind the ORM's back, means there is no signed order)."""
+    from dme_service.services import signing
+
+    check = signing.check_signature(session, case)
+    return check.signature.signed_at.date() if check.valid else None
 
 
 def _taught_supine(case: Case) -> bool:

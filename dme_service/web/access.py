@@ -63,6 +63,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     # (dme_service.web.patient.load_patient), and answer the "get a new link" page without it.
     "patient.open_link": PUBLIC,
     "patient.instructions": PUBLIC,
+    "patient.instructions_pdf": PUBLIC,
     "patient.log": PUBLIC,
     "patient.log_saved": PUBLIC,
     "patient.close": PUBLIC,
@@ -70,6 +71,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "patient.link_status": frozenset({CLINICIAN, PRACTITIONER}),
     "patient.create_link": frozenset({CLINICIAN}),
     "patient.revoke_link": frozenset({CLINICIAN}),
+    "patient.print_link": frozenset({CLINICIAN}),
     # issue 7: signing. Any staff member may open the page: who may not sign this order gets
     # 403 saying who can (MD, DO, DPM, PA, NP, CNS with an NPI, named on the order).
     "signing.sign": STAFF,

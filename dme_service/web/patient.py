@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
+    Response,
     current_app,
     g,
     make_response,
@@ -25,21 +26,20 @@ from flask import (
     url_for,
 )
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from dme_service.db import get_session
 from dme_service.documents import wording
 from dme_service.i18n import browser_language, choose_language
-from dme_service.models import Case, HomeLogEntry
-from dme_service.services import home_log, home_plan, patient_links
-from dme_service.web.access import safe_next
-from dme_service.web.errors import Refused
+from dme_service.models import HomeLogEntry
+from dme_service.services import home_log, home_plan, patient_links, patient_print
 from dme_service.web.forms import keeps_input, no_input_to_keep
-from dme_service.web.patient_forms import RED_FLAG_LABELS, HomeLogForm, LinkForm
+from dme_service.web.patient_forms import RED_FLAG_LABELS, HomeLogForm
 
 bp = Blueprint("patient", __name__)
 
-PATIENT_PAGES = frozenset({"patient.instructions", "patient.log", "patient.log_saved"})
+PATIENT_PAGES = frozenset(
+    {"patient.instructions", "patient.instructions_pdf", "patient.log", "patient.log_saved"}
+)
 SECURE_COOKIE, PLAIN_COOKIE = "__Host-patient", "dme-patient"  # __Host-: Secure, Path=/
 DEFAULT_ZONE = "America/Chicago"  # the patient's "today" when the clinic sets no zone
 
@@ -179,13 +179,33 @@ def dose_numbers(plan) -> dict[str, str | None]:
 @bp.route("/patient/instructions")
 def instructions():
     """The instructions for this patient's unit and dose (domain.md §10, §9.4)."""
-    plan = home_plan.plan_for_patient(get_session(), g.patient.link)
+    db = get_session()
+    plan = home_plan.plan_for_patient(db, g.patient.link)
     return render_template(
         "patient/instructions.html",
         plan=plan,
+        printable=patient_print.can_print(db, g.patient.link),
         dose=dose_numbers(plan),
         signed_on=_long_date(plan.signed_on),
     )
+
+
+@bp.route("/patient/instructions.pdf")
+def instructions_pdf():
+    """The same instructions as a PDF to print or keep (PDF-4: an attachment, no user text
+    in the file name)."""
+    db = get_session()
+    try:
+        rendered = patient_print.render_instructions(db, g.patient.link, g.patient_lang)
+    except patient_print.NotPrintable:
+        return redirect(url_for("patient.instructions"), code=303)
+    return pdf_response(rendered.pdf, f"instructions-{g.patient_lang}.pdf")
+
+
+def pdf_response(pdf: bytes, filename: str) -> Response:
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _long_date(day: date | None) -> str | None:
@@ -267,89 +287,5 @@ def log_saved(entry_id: int):
     )
 
 
-# --- the clinician's link controls --------------------------------------------------------
-
-
-def staff_case(case_id: int) -> Case:
-    """The case when it belongs to the user's clinic; any other id does not exist (AC-2)."""
-    case = get_session().get(Case, case_id)
-    if case is None or case.clinic_id != current_user.clinic_id:
-        raise Refused(404, "There is no case with this number in your clinic.", "Go back.")
-    return case
-
-
-@bp.route("/cases/<int:case_id>/patient-link")
-def link_status(case_id: int):
-    """The case's patient link, home log, adherence and pain trend on a page of their own."""
-    case = staff_case(case_id)
-    return render_template("patient/link_status.html", case=case, title="Patient link")
-
-
-@bp.route("/cases/<int:case_id>/patient-link", methods=["POST"])
-@no_input_to_keep("a language choice and one button; the link is made fresh each time")
-def create_link(case_id: int):
-    """Make a new link (the old one stops working) and show it once, with its QR code."""
-    case = staff_case(case_id)
-    if case.status == "contraindicated":
-        raise Refused(
-            409,
-            "Traction is contraindicated for this case, so no home instructions can be shared.",
-            "Resolve the screening with the clinician first.",
-        )
-    form = LinkForm()
-    lang = form.lang.data if form.validate() else None
-    db = get_session()
-    link, raw = patient_links.create_link(db, case, current_user, lang=lang)
-    url = url_for("patient.open_link", t=raw, _external=True)
-    return render_template(
-        "patient/link_created.html",
-        case=case,
-        link=link,
-        url=url,
-        qr=qr_code(url),
-        back=case_page(case.id),
-        title="Patient link created",
-    )
-
-
-@bp.route("/cases/<int:case_id>/patient-link/revoke", methods=["POST"])
-@no_input_to_keep("a single Revoke button")
-def revoke_link(case_id: int):
-    """Stop the case's link now; the patient sees the "ask for a new link" page."""
-    case = staff_case(case_id)
-    patient_links.revoke_links(get_session(), case, current_user)
-    return redirect(safe_next(request.form.get("back"), case_page(case.id)), code=303)
-
-
-def case_page(case_id: int) -> str:
-    """The case page's "Patient at home" card (issue 5's page), else our own status page."""
-    if "cases.show" in current_app.view_functions:
-        return url_for("cases.show", case_id=case_id, _anchor="patient-home")
-    return url_for("patient.link_status", case_id=case_id)
-
-
-def qr_code(url: str) -> dict:
-    """The link as a QR code: the size and one SVG path of its dark modules (drawn inline,
-    so no image is fetched and the Content-Security-Policy stays strict)."""
-    import qrcode
-
-    code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
-    code.add_data(url)
-    code.make(fit=True)
-    matrix = code.get_matrix()
-    path = "".join(
-        f"M{x} {y}h1v1h-1z" for y, row in enumerate(matrix) for x, dark in enumerate(row) if dark
-    )
-    return {"size": len(matrix), "path": path}
-
-
-@bp.app_template_filter("red_flag")
-def red_flag_text(key: str) -> str:
-    """A stored red-flag key in the page's language (English on staff pages)."""
-    return str(RED_FLAG_LABELS.get(key, key))
-
-
-@bp.app_template_global("patient_home")
-def patient_home(case: Case):
-    """For the case page's partial: link state, adherence, pain trend and red flags."""
-    return home_log.summary(get_session(), case, local_today())
+# The clinician's link controls live in their own module, on this blueprint.
+from dme_service.web import patient_staff  # noqa: E402,F401

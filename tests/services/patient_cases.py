@@ -9,7 +9,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from dme_service.case import SCREENING_KEYS
-from dme_service.models import Case, HomePrescription, Patient, ScreeningAnswer, Signature, Trial
+from dme_service.models import (
+    Case,
+    Diagnosis,
+    HomePrescription,
+    Patient,
+    ScreeningAnswer,
+    Signature,
+    Trial,
+)
+from dme_service.services import signing
 
 CANARY = "Zebulon Testpatient"  # security.md: the name every leak scan looks for
 
@@ -29,6 +38,7 @@ def a_stored_case(
     screening_yes: tuple[str, ...] = (),
     also_requested: tuple[str, ...] = (),
     position: str = "seated",
+    practitioner=None,
 ) -> Case:
     patient = Patient(
         clinic_id=clinic.id,
@@ -46,7 +56,10 @@ def a_stored_case(
         created_by_id=author.id,
         updated_by_id=author.id,
         also_requested=list(also_requested),
+        onset_date=date(2026, 7, 1),
+        treating_practitioner_id=practitioner.id if practitioner else None,
     )
+    case.diagnoses = [Diagnosis(position=0, code="M50.122")]
     case.trials = [
         Trial(
             position=0,
@@ -80,14 +93,15 @@ def a_stored_case(
 
 
 def sign(session, case, signer, when: datetime | None = None) -> Signature:
-    """A live signature on the case (what signing leaves behind), committed."""
+    """A signature that covers the case as it stands (what signing leaves behind), committed."""
     signature = Signature(
         case_id=case.id,
         signer_id=signer.id,
         signed_at=when or datetime(2026, 11, 2, 15, 0, tzinfo=UTC),
         credential=signer.credential or "MD",
         npi=signer.npi or "1234567893",
-        content_sha256="0" * 64,
+        case_version=case.version,
+        content_sha256=signing.signed_content_sha256(case, case.version, {}),
         document_hashes={},
     )
     session.add(signature)

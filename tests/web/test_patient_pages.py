@@ -237,3 +237,13 @@ def test_every_page_string_has_a_spanish_translation():
         if not all(strings if isinstance(strings, tuple) else [strings]):
             missing.append(key)
     assert not missing, missing
+
+
+def test_an_edit_after_signing_means_no_signed_order(visit, db_session, make_user):
+    client = visit()
+    sign(db_session, client.case, make_user("practitioner", credential="MD"))
+    client.case.home_prescription.force_lb = 14  # changed behind the signature's back
+    db_session.commit()
+    html = instructions(client)
+    assert "Your doctor has not signed it yet." in html
+    assert "Weight: 14 pounds." in html
