@@ -58,6 +58,10 @@ class ClaimRow:
     next_states: tuple[str, ...]
 
     @property
+    def signed(self) -> bool:
+        return any(item.key == "signature" and item.met for item in self.checklist)
+
+    @property
     def missing(self) -> list[readiness.ReadinessItem]:
         needed = "payment" if self.case.billing_state in billing.SUBMISSIONS else "submission"
         return readiness.missing(self.checklist, needed)

@@ -37,6 +37,7 @@ class ReadinessItem:
     met: bool
     detail: str
     needed_for: str = "submission"
+    follows: str | None = None  # unmet only because this other item is: not listed twice
 
     def as_row(self) -> tuple[str, bool, str]:
         return (self.label, self.met, self.detail)
@@ -45,7 +46,9 @@ class ReadinessItem:
 def missing(items: list[ReadinessItem], needed_for: str = "submission") -> list[ReadinessItem]:
     """The unmet items a move needs: submission items, or every item for "payment"."""
     wanted = ("submission",) if needed_for == "submission" else ("submission", "payment")
-    return [item for item in items if not item.met and item.needed_for in wanted]
+    unmet = [item for item in items if not item.met and item.needed_for in wanted]
+    keys = {item.key for item in unmet}
+    return [item for item in unmet if item.follows not in keys]
 
 
 def cover_sheet_rows(session: Session, case: Case) -> list[tuple[str, bool, str]]:
@@ -99,7 +102,9 @@ def swo_item(case: Case, check: signing.SignatureCheck) -> ReadinessItem:
     if not check.valid:
         gaps.append("order date and practitioner signature (set when the practitioner signs)")
     if gaps:
-        return ReadinessItem("swo", label, False, "Missing: " + "; ".join(gaps) + ".")
+        follows = "signature" if len(gaps) == 1 and not check.valid else None
+        detail = "Missing: " + "; ".join(gaps) + "."
+        return ReadinessItem("swo", label, False, detail, follows=follows)
     return ReadinessItem(
         "swo",
         label,
@@ -128,7 +133,9 @@ def order_date_item(session, case, check: signing.SignatureCheck, today: date) -
     """42 CFR 410.38(d)(1)(ii)(B): the order must reach the supplier before the claim."""
     label = "Order date on or before submission"
     if not check.valid:
-        return ReadinessItem("order_date", label, False, "No valid order date until signed.")
+        return ReadinessItem(
+            "order_date", label, False, "No valid order date until signed.", follows="signature"
+        )
     ordered = check.signature.signed_at.date()
     submitted = _first_submission(session, case.id)
     when = submitted or today

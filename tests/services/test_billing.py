@@ -237,7 +237,7 @@ def test_ready_to_submit_is_refused_with_what_is_missing_in_words(db_session, pe
     with pytest.raises(billing.NotReady) as refused:
         move(db_session, case, "ready_to_submit", people["billing"])
     keys = {item.key for item in refused.value.missing}
-    assert keys == {"swo", "signature", "order_date"}
+    assert keys == {"signature"}  # the SWO's order date and signature follow from it
     assert "Not signed yet." in refused.value.message
 
 
