@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 
 from dme_service import ROOT
 from dme_service.db import get_session
-from dme_service.models import Case, Patient
+from dme_service.models import Case, Clinic, Patient
 
 pytestmark = pytest.mark.browser
 
@@ -46,13 +46,21 @@ PATIENTS = [
 def staff(app, make_user):
     """One user per role in a clinic with a few invented cases, so the lists are not empty."""
     users = {
-        "clinician": make_user("clinician", credential="PT", name="Dana Reyes, PT"),
-        "practitioner": make_user("practitioner", credential="MD", name="Dr. Samuel Greene"),
-        "billing": make_user("billing", name="Priya Nair"),
-        "admin": make_user("admin", name="Alex Morgan"),
+        "clinician": make_user(
+            "clinician", credential="PT", name="Dana Reyes, PT", email="dana.reyes@riverside.test"
+        ),
+        "practitioner": make_user(
+            "practitioner",
+            credential="MD",
+            name="Dr. Samuel Greene",
+            email="samuel.greene@riverside.test",
+        ),
+        "billing": make_user("billing", name="Priya Nair", email="priya.nair@riverside.test"),
+        "admin": make_user("admin", name="Alex Morgan", email="alex.morgan@riverside.test"),
     }
     with app.app_context():
         db = get_session()
+        db.get(Clinic, users["admin"].clinic_id).name = "Riverside Spine & Physical Therapy"
         for number, (name, payer, status, billing_state) in enumerate(PATIENTS):
             patient = Patient(
                 clinic_id=users["clinician"].clinic_id,
