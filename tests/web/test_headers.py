@@ -126,5 +126,6 @@ def test_stylesheets_are_our_own_small_files_not_a_framework():
     sheets = list((ROOT / "static").rglob("*.css"))
     assert ROOT / "static" / "css" / "app.css" in sheets
     for sheet in sheets:
-        assert sheet.stat().st_size < 20_000, sheet
+        # Small next to a framework (Bootstrap's CSS alone is ~230 kB): read by people, not tools.
+        assert sheet.stat().st_size < 64_000, sheet
         assert not re.search(r"bootstrap|tailwind|bulma|foundation", sheet.read_text(), re.I)
