@@ -69,22 +69,7 @@ def _create(session: Session, user: User, new: NewCase) -> Case:
     document = {"format": case_format.FORMAT, "patient": new.patient, "payer": new.payer}
     validate(document)
     patient = _patient_for(session, user.clinic_id, new.patient)
-    now = utcnow()
-    case = Case(
-        clinic_id=user.clinic_id,
-        patient=patient,
-        payer=new.payer,
-        status="draft",
-        author_id=user.id,
-        created_by_id=user.id,
-        updated_by_id=user.id,
-        created_at=now,
-        updated_at=now,
-        also_requested=[],
-        prior_devices=[],
-        # A practitioner who records a case is usually the one who signs its order.
-        treating_practitioner_id=user.id if user.may_sign else None,
-    )
+    case = _draft(user, patient, new.payer)
     session.add(case)
     session.flush()
     session.add(
@@ -105,6 +90,26 @@ def _create(session: Session, user: User, new: NewCase) -> Case:
         patient_id=patient.id,
     )
     return case
+
+
+def _draft(user: User, patient: Patient, payer: str) -> Case:
+    """A new draft case of the patient, authored by the user."""
+    now = utcnow()
+    return Case(
+        clinic_id=user.clinic_id,
+        patient=patient,
+        payer=payer,
+        status="draft",
+        author_id=user.id,
+        created_by_id=user.id,
+        updated_by_id=user.id,
+        created_at=now,
+        updated_at=now,
+        also_requested=[],
+        prior_devices=[],
+        # A practitioner who records a case is usually the one who signs its order.
+        treating_practitioner_id=user.id if user.may_sign else None,
+    )
 
 
 def _case_for_key(session: Session, user: User, new: NewCase) -> Case | None:

@@ -26,7 +26,7 @@ from wtforms import (
 from wtforms.validators import Length, ValidationError
 from wtforms.widgets import CheckboxInput, DateInput, ListWidget
 
-from dme_service.case import HOME_DEVICES, SCREENING_KEYS, TRIAL_DEVICES
+from dme_service.case import HOME_DEVICES, SCREENING_KEYS
 from dme_service.case_format import FieldError
 from dme_service.rules.codes import CERVICAL_TRACTION_CODES, HCPCS_DESCRIPTORS
 from dme_service.rules.wording import SCREENING_LABELS
@@ -36,7 +36,6 @@ from dme_service.web.case_inputs import (
     NumberText,
     WholeText,
     YesNo,
-    YesNoSelect,
     mbi_problem,
     normal_mbi,
     plain,
@@ -48,23 +47,11 @@ DEVICE_WORDS = {
     "mechanical": "Clinic motorised (mechanical) traction",
     "manual": "Manual traction",
 }
-# Short names for the trial's device list (the home prescription shows the full descriptors).
-TRIAL_DEVICE_WORDS = {
-    "E0860": "E0860 over-door",
-    "E0849": "E0849 pneumatic, occipital pull",
-    "E0855": "E0855 without stand or frame",
-    "E0840": "E0840 headboard frame",
-    "E0850": "E0850 free-standing stand",
-    "E0856": "E0856 inflatable (ambulatory)",
-    "E0941": "E0941 gravity / inversion",
-    "mechanical": "Clinic mechanical traction",
-    "manual": "Manual traction",
-}
 ALSO_WORDS = {"inversion_table": "Inversion table", "home_lumbar_traction": "Home lumbar traction"}
 HOME_DEFAULTS = {"minutes": 15, "sessions_per_day": 2, "frequency_text": "15 minutes, twice daily"}
 
 
-def _date_field(label: str) -> StringField:
+def date_field(label: str) -> StringField:
     # Passed to the parser as typed: it decides what a real, non-future date is.
     return StringField(label, [Length(max=20)], widget=DateInput())
 
@@ -73,11 +60,11 @@ def _dotless(code: str) -> str:
     return code.strip().upper().replace(".", "")
 
 
-def _answered(values: dict[str, Any]) -> dict[str, Any]:
+def answered(values: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}
 
 
-def _text(field: Field) -> str | None:
+def typed_text(field: Field) -> str | None:
     text = (field.data or "").strip()
     return text or None
 
@@ -111,7 +98,7 @@ class SectionForm(FlaskForm):
 
 class PatientFields(FlaskForm):
     name = StringField("Patient's full name", [Length(max=200)])
-    date_of_birth = _date_field("Date of birth")
+    date_of_birth = date_field("Date of birth")
     member_id = StringField("Member id", [Length(max=64)])
     weight_lb = NumberText("Weight (lb, optional)", [Length(max=20)])
     payer = SelectField("Payer", choices=PAYER_CHOICES, default="")
@@ -128,11 +115,11 @@ class PatientFields(FlaskForm):
             member_id = normal_mbi(member_id)
         patient = {
             "name": (self.name.data or "").strip(),
-            "date_of_birth": _text(self.date_of_birth),
+            "date_of_birth": typed_text(self.date_of_birth),
             "member_id": member_id,
             "weight_lb": self.weight_lb.value,
         }
-        return _answered(patient)
+        return answered(patient)
 
 
 class NewCaseForm(PatientFields):
@@ -205,77 +192,6 @@ class DiagnosesForm(SectionForm):
         return self.codes.entries[0] if path == "diagnoses" else None
 
 
-class TrialRow(Form):
-    """One in-clinic trial (no CSRF of its own: it is part of TrialsForm)."""
-
-    date = _date_field("Date")
-    device = SelectField(
-        "Device",
-        choices=[("", "Choose")] + [(d, TRIAL_DEVICE_WORDS[d]) for d in TRIAL_DEVICES],
-        default="",
-    )
-    position = SelectField(
-        "Position",
-        choices=[("", "Not recorded"), ("seated", "Seated"), ("supine", "Supine")],
-        default="",
-    )
-    force_lb = NumberText("Force (lb)", [Length(max=20)])
-    minutes = NumberText("Minutes", [Length(max=20)])
-    pain_before = WholeText("Pain before (0-10)", [Length(max=20)])
-    pain_after = WholeText("Pain after (0-10)", [Length(max=20)])
-    peripheralization = YesNoSelect("Peripheralization with traction")
-    new_neuro_signs = YesNoSelect("New neurological signs")
-    use_demonstrated = YesNoSelect("Use of the home unit demonstrated")
-    tolerated = YesNoSelect("Tolerated")
-    remove = BooleanField("Remove this trial")
-
-    def is_blank(self) -> bool:
-        return not any(
-            (field.data or "") for name, field in self._fields.items() if name != "remove"
-        )
-
-    def trial(self) -> dict[str, Any]:
-        values = {
-            "date": _text(self.date),
-            "device": self.device.data or None,
-            "position": self.position.data or None,
-            "force_lb": self.force_lb.value,
-            "minutes": self.minutes.value,
-            "pain_before": self.pain_before.value,
-            "pain_after": self.pain_after.value,
-            "peripheralization": self.peripheralization.answer,
-            "new_neuro_signs": self.new_neuro_signs.answer,
-            "use_demonstrated": self.use_demonstrated.answer,
-            "tolerated": self.tolerated.answer,
-        }
-        return _answered(values)
-
-
-class TrialsForm(SectionForm):
-    section = "trials"
-    prefix_name = "trials"
-    rows = FieldList(FormField(TrialRow), min_entries=1)
-
-    def _kept(self) -> list:
-        return [
-            row for row in self.rows.entries if not row.form.remove.data and not row.form.is_blank()
-        ]
-
-    def part(self) -> dict[str, Any]:
-        return {"trials": [row.form.trial() for row in self._kept()]}
-
-    def field_for(self, path: str) -> Field | None:
-        kept = self._kept()
-        if not path.startswith("trials[") or not kept:
-            return self.rows.entries[0].form.date if path == "trials" else None
-        index, _, key = path[len("trials[") :].partition("].")
-        row = kept[int(index)].form if int(index) < len(kept) else None
-        return getattr(row, key or "date", None) if row is not None else None
-
-    def add_row(self) -> None:
-        self.rows.append_entry()
-
-
 class ScreeningForm(SectionForm):
     section = "screening"
     prefix_name = "screening"
@@ -311,9 +227,9 @@ class PrescriptionForm(SectionForm):
             "minutes": self.minutes.value,
             "sessions_per_day": self.sessions_per_day.value,
             "length_of_need_months": self.length_of_need_months.value,
-            "frequency_text": _text(self.frequency_text),
+            "frequency_text": typed_text(self.frequency_text),
         }
-        return {"request": _answered(request)}
+        return {"request": answered(request)}
 
     def field_for(self, path: str) -> Field | None:
         if path == "request":
@@ -331,13 +247,13 @@ class PriorRow(Form):
         choices=[("", "Choose")] + [(c, DEVICE_WORDS[c]) for c in sorted(CERVICAL_TRACTION_CODES)],
         default="",
     )
-    date = _date_field("Date supplied")
+    date = date_field("Date supplied")
     remove = BooleanField("Remove")
 
     def prior(self) -> dict[str, Any] | None:
-        if self.remove.data or not (self.hcpcs.data or _text(self.date)):
+        if self.remove.data or not (self.hcpcs.data or typed_text(self.date)):
             return None
-        return _answered({"hcpcs": self.hcpcs.data or None, "date": _text(self.date)})
+        return answered({"hcpcs": self.hcpcs.data or None, "date": typed_text(self.date)})
 
 
 class MultiCheckbox(SelectMultipleField):
@@ -351,7 +267,7 @@ class OrderForm(SectionForm):
     treating_practitioner = SelectField(
         "Treating practitioner (signs the order)", choices=[], default=""
     )
-    onset_date = _date_field("Onset of the current episode")
+    onset_date = date_field("Onset of the current episode")
     abn_on_file = BooleanField("An Advance Beneficiary Notice (ABN) is on file")
     also_requested = MultiCheckbox("Also asked about", choices=list(ALSO_WORDS.items()))
     prior = FieldList(FormField(PriorRow), min_entries=1)
@@ -370,7 +286,7 @@ class OrderForm(SectionForm):
 
     def part(self) -> dict[str, Any]:
         return {
-            "onset_date": _text(self.onset_date),
+            "onset_date": typed_text(self.onset_date),
             "abn_on_file": bool(self.abn_on_file.data),
             "also_requested": list(self.also_requested.data or []),
             "prior_devices": [row.form.prior() for row in self._kept()],
@@ -384,9 +300,3 @@ class OrderForm(SectionForm):
             row = kept[int(index)].form if int(index) < len(kept) else None
             return getattr(row, key.removeprefix(".") or "hcpcs", None) if row else None
         return getattr(self, top, None) if top in self._fields else None
-
-
-SECTION_FORMS: dict[str, type[SectionForm]] = {
-    form.section: form
-    for form in (PatientForm, DiagnosesForm, TrialsForm, ScreeningForm, PrescriptionForm, OrderForm)
-}

@@ -15,7 +15,15 @@ from dme_service.rules.wording import INVERSION_TABLE_UNSUPERVISED
 from dme_service.services import case_sections
 from dme_service.services import cases as case_service
 from dme_service.services.case_store import to_document
-from dme_service.web.case_forms import HOME_DEFAULTS, SECTION_FORMS, SectionForm
+from dme_service.web.case_forms import (
+    HOME_DEFAULTS,
+    DiagnosesForm,
+    OrderForm,
+    PatientForm,
+    PrescriptionForm,
+    ScreeningForm,
+    SectionForm,
+)
 from dme_service.web.case_inputs import (
     PAYER_NAMES,
     SCREENING_HINTS,
@@ -25,7 +33,12 @@ from dme_service.web.case_inputs import (
     plain,
     trial_response_of,
 )
+from dme_service.web.trial_forms import TrialsForm
 
+SECTION_FORMS: dict[str, type[SectionForm]] = {
+    form.section: form
+    for form in (PatientForm, DiagnosesForm, TrialsForm, ScreeningForm, PrescriptionForm, OrderForm)
+}
 SECTION_TITLES = {
     "patient": "Patient and payer",
     "diagnoses": "Diagnoses",

@@ -17,7 +17,8 @@ from dme_service.db import get_session
 from dme_service.services import cases as case_service
 from dme_service.services.case_create import IdempotencyConflict, NewCase, create_case
 from dme_service.web import case_list, case_page
-from dme_service.web.case_forms import SECTION_FORMS, NewCaseForm
+from dme_service.web.case_forms import NewCaseForm
+from dme_service.web.case_page import SECTION_FORMS
 from dme_service.web.errors import Refused
 from dme_service.web.forms import failure_for, keeps_input
 

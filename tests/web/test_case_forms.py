@@ -15,9 +15,9 @@ from dme_service.web.case_forms import (
     PatientForm,
     PrescriptionForm,
     ScreeningForm,
-    TrialsForm,
 )
 from dme_service.web.case_inputs import anchor_for, label_for, mbi_problem, plain
+from dme_service.web.trial_forms import TrialsForm
 
 TRIAL = {
     "date": "2026-10-02",
