@@ -7,9 +7,12 @@ import hashlib
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
+from hypothesis import HealthCheck, given, settings
+from rules.test_properties import TODAY, valid_cases  # the engine's strategy for cases
 from sample_case import NOW, a_case
 
 from dme_service import fhir
+from dme_service.case_format import parse
 from dme_service.rules.engine import evaluate
 
 PDF = b"%PDF-1.7 a letter"
@@ -162,3 +165,15 @@ def test_hostile_text_stays_plain_data():
     name = '<link rel="attachment" href="file:///etc/passwd"> {{7*7}}'
     patient = one(export(case=a_case(**{"patient.name": name})), "Patient")
     assert patient["name"] == [{"text": name}]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(valid_cases())
+def test_any_valid_case_exports_a_bundle_that_validates(doc):
+    case = parse(doc, today=TODAY)
+    exported = export(case=case, letter=fhir.Letter(PDF, NOW))
+    Bundle.model_validate(exported)
+    conditions = resources(exported, "Condition")
+    assert [c["code"]["coding"][0]["code"] for c in conditions] == list(case.diagnoses)
+    request = one(exported, "DeviceRequest")
+    assert request["codeCodeableConcept"]["coding"][0]["code"] == case.request.hcpcs
