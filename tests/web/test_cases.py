@@ -320,3 +320,33 @@ def test_incomplete_case_links_each_unanswered_question(clinician, signer):
     page = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert 'badge badge-incomplete">Incomplete<' in page
     assert 'href="#screening-glaucoma-0">Answer the screening question: glaucoma.' in page
+
+
+STALE_EDITS = {
+    "patient": {
+        "patient-name": "Jane Doe",
+        "patient-date_of_birth": "1958-03-14",
+        "patient-member_id": "1EG4TE5MK73",
+        "patient-payer": "medicare",
+    },
+    "diagnoses": {"dx-codes-0": "G54.2"},
+    "trials": {**TRIAL_ROW, "trials-rows-0-pain_after": "5"},
+    "screening": {"screening-myelopathy": "yes"},
+    "prescription": {**REQUEST, "request-length_of_need_months": "6"},
+    "order": {
+        "order-onset_date": "2026-06-01",
+        "order-prior-0-hcpcs": "E0860",
+        "order-prior-0-date": "2022-01-05",
+    },
+}
+
+
+@pytest.mark.parametrize("section", list(STALE_EDITS))
+def test_each_section_has_a_409_page_with_both_versions(clinician, signer, section):
+    client, _ = clinician
+    case_id = standard_case(client, signer)
+    response = post_section(client, case_id, section, STALE_EDITS[section], version="1")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Saved now (version" in page and "Your entries (not saved)" in page
+    assert "differs" in page
