@@ -255,8 +255,15 @@ def check_input(to_state: str, carc, rarc, note) -> None:
             errors.append(FieldProblem(kind, f"{code} is not in the code table; check it."))
     if note is not None and len(note) > NOTE_MAX:
         errors.append(FieldProblem("note", f"Keep the note under {NOTE_MAX} characters."))
+    if note is not None and not printable(note):
+        errors.append(FieldProblem("note", "The note holds control characters; retype it."))
     if errors:
         raise InvalidInput(errors)
+
+
+def printable(text: str) -> bool:
+    """No control characters but line breaks and tabs (PostgreSQL refuses NUL in text)."""
+    return all(ch in "\n\r\t" or ord(ch) >= 32 for ch in text)
 
 
 def clean_delivery(delivery: dict[str, Any] | None) -> dict[str, str] | None:
@@ -274,7 +281,7 @@ def clean_delivery(delivery: dict[str, Any] | None) -> dict[str, str] | None:
     if method not in DELIVERY_METHODS:
         errors.append(FieldProblem("delivery.method", "Choose how the unit was delivered."))
     received_by = " ".join(str(delivery.get("received_by") or "").split())
-    if not received_by or len(received_by) > 200:
+    if not received_by or len(received_by) > 200 or not printable(received_by):
         errors.append(FieldProblem("delivery.received_by", "Say who received the unit."))
     if unknown := set(delivery) - {"date", "method", "received_by"}:
         errors.append(FieldProblem("delivery", f"Unknown fields: {', '.join(sorted(unknown))}."))
@@ -295,7 +302,7 @@ def review(
     if user.role not in CLAIM_TEAM:
         raise NotPermitted("Only billing staff record checklist reviews.")
     note = (note or "").strip()
-    if not note or len(note) > NOTE_MAX:
+    if not note or len(note) > NOTE_MAX or not printable(note):
         raise InvalidInput([FieldProblem("note", "Say what you checked and what you found.")])
     case = signing.load_case(session, case_id, user, for_update=True)
     entry = ChecklistReview(

@@ -220,6 +220,7 @@ def denials():
 
 def _date_arg(name: str) -> date | None:
     try:
-        return date.fromisoformat(request.args.get(name, ""))
+        value = date.fromisoformat(request.args.get(name, ""))
     except ValueError:
         return None
+    return value if 1900 <= value.year <= 2100 else None  # no overflow at the calendar's ends

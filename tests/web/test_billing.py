@@ -8,6 +8,8 @@ import hashlib
 import threading
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from services.claim_cases import stored_case
 from sqlalchemy import func, select
 
@@ -213,3 +215,53 @@ def test_an_illegal_move_is_a_409_that_names_the_possible_ones(db_session, desk)
     response = _move(desk["clients"]["biller"], db_session, desk["case_id"], "paid")
     assert response.status_code == 409
     assert "it can become ready to submit" in response.get_data(as_text=True)
+
+
+NASTY = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(["", " ", "\x00", "\u202e", "🙂" * 50, "x" * 10_000, "{{ 7*7 }}", "1; DROP"]),
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    to_state=st.one_of(st.sampled_from(["ready_to_submit", "denied", "paid", "closed"]), NASTY),
+    version=st.one_of(st.integers(-5, 10**12).map(str), NASTY),
+    carc=st.lists(st.one_of(st.sampled_from(["50", "16", "4"]), NASTY), max_size=3),
+    note=NASTY,
+    delivery_date=st.one_of(st.dates().map(str), NASTY),
+    received_by=NASTY,
+)
+def test_any_move_form_input_answers_without_a_server_error(
+    db_session, desk, to_state, version, carc, note, delivery_date, received_by
+):
+    """IN-3: whatever the form holds, the answer is a redirect or a refusal, never a 5xx, and
+    a refused move writes no billing event."""
+    before = db_session.scalar(select(func.count(BillingEvent.id)))
+    response = desk["clients"]["biller"].post(
+        f"/billing/cases/{desk['case_id']}/move",
+        data={
+            "to_state": to_state,
+            "version": version,
+            "carc": carc,
+            "note": note,
+            "delivery_date": delivery_date,
+            "delivery_method": "in_clinic",
+            "received_by": received_by,
+        },
+    )
+    assert response.status_code in (303, 409, 422), response.status_code
+    db_session.expire_all()
+    after = db_session.scalar(select(func.count(BillingEvent.id)))
+    assert after == before + (1 if response.status_code == 303 else 0)
+    db_session.rollback()
+
+
+def test_the_denial_report_takes_any_date_range(desk):
+    client = desk["clients"]["biller"]
+    for query in ("start=9999-12-31&end=9999-12-31", "start=0001-01-01", "end=nonsense"):
+        assert client.get(f"/billing/denials?{query}").status_code == 200
