@@ -22,8 +22,16 @@ from dme_service.web.forms import no_input_to_keep
 bp = Blueprint("home", __name__)
 
 LIST_LIMIT = 100
-# Claim states billing acts on (domain.md billing lifecycle); draft and closed are not work.
-BILLING_QUEUE_STATES = ("ready_to_submit", "submitted", "denied", "resubmitted", "appealed")
+# Claim states billing acts on (services.billing_queue): a signed order stays "awaiting
+# signature" until billing checks it and marks it ready to submit; paid and closed are done.
+BILLING_QUEUE_STATES = (
+    "awaiting_signature",
+    "ready_to_submit",
+    "submitted",
+    "denied",
+    "resubmitted",
+    "appealed",
+)
 TITLES = {
     "clinician": "My cases",
     "practitioner": "Awaiting my signature",
