@@ -181,6 +181,8 @@ def _conflict(stale, form):
     form.version.data = str(stale.current_version)
     data = case_page.form_data(stale.section, case, stale.theirs)
     theirs = SECTION_FORMS[stale.section].make(data=data)
+    if stale.section == "order":
+        theirs.set_signers(case_service.signers(get_session(), current_user.clinic_id))
     page = render_template(
         "cases/conflict.html",
         case=case,
