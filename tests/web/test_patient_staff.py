@@ -134,3 +134,28 @@ def test_card_without_entries(db_session, case, clinician_client):
     client, _ = clinician_client
     html = client.get(f"/cases/{case.id}/patient-link").get_data(as_text=True)
     assert "No link yet" in html and "No sessions logged yet." in html
+
+
+def test_the_case_page_includes_the_card(app, case, clinician_client):
+    if "cases.show" not in app.view_functions:
+        pytest.skip("the case page (issue 5) is not installed")
+    client, _ = clinician_client
+    response = client.get(f"/cases/{case.id}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'id="patient-home"' in html and "Make a link" in html
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"), [("billing", False), ("admin", False), ("clinician", True)]
+)
+def test_only_the_clinical_team_sees_the_card(app, make_user, db_session, clinic, role, shown):
+    from flask import render_template
+    from flask_login import login_user
+
+    viewer = make_user(role, credential="PT" if role == "clinician" else None)
+    case = a_stored_case(db_session, clinic, make_user("clinician", credential="PT"))
+    with app.test_request_context("/"):
+        login_user(viewer)
+        html = render_template("patient/_adherence.html", case=case)
+    assert ("Patient at home" in html) is shown
