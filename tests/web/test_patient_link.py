@@ -209,3 +209,17 @@ def test_access_logs_never_print_a_link_token(app, token, caplog, logger_name):
     )
     assert token not in caplog.text
     assert "/p?t=[redacted]&lang=es" in caplog.text
+
+
+def test_patient_cookie_flags_over_https(app, token):
+    app.config["SESSION_COOKIE_SECURE"] = True
+    client = app.test_client()
+    response = client.get(f"/p?t={token}", base_url="https://localhost")
+    cookie = next(value for value in response.headers.getlist("Set-Cookie") if "patient" in value)
+    assert cookie.startswith(f"{patient.SECURE_COOKIE}=")
+    for flag in ("Secure", "HttpOnly", "SameSite=Lax", "Path=/"):
+        assert flag in cookie
+    assert "Domain" not in cookie and "Expires" not in cookie
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    page = client.get("/patient/instructions", base_url="https://localhost")
+    assert page.status_code == 200
