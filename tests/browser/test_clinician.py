@@ -161,6 +161,8 @@ def test_clinician_enters_the_standard_case_and_follows_the_decision(live_server
 
     page.check("#screening-myelopathy-0")
     assert page.locator("#screening-myelopathy .contra-flag").is_visible()  # before saving
+    page.locator("#screening-myelopathy").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "case-screening.png"))
     save(page, "screening", "Save screening")
     assert panel_status(page) == "Contraindicated"
 
@@ -173,6 +175,7 @@ def test_clinician_enters_the_standard_case_and_follows_the_decision(live_server
     assert page.input_value("#trials-rows-0-minutes") == "20"  # the other typed entry kept
     assert page.input_value("#trials-rows-0-date") == "2026-10-02"
     assert page.locator("#error-summary a[href='#trials-rows-0-pain_after']").is_visible()
+    page.screenshot(path=str(SCREENSHOTS / "case-errors.png"))
     assert serious_violations(page) == []
     assert page.errors == []
     assert case_id.isdigit()
