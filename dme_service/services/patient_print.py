@@ -59,18 +59,10 @@ def render_instructions(
 ):
     """The instructions PDF of the link's case, audited as a print. Commits."""
     from dme_service.documents.renderer import DocumentRefused
-    from dme_service.services.documents import current_signature
 
     case = session.get(Case, link.case_id)
     parsed = parsed_case(case)
-    clinic = session.get(Clinic, case.clinic_id)
-    options = {
-        "lang": lang,
-        "now": now or utcnow(),
-        "signature": current_signature(session, case),
-        "clinic": wording.Clinic(name=clinic.name, phone=clinic.phone, address=clinic.address),
-        "link_url": link_url,
-    }
+    options = _options(session, case, lang, now or utcnow(), link_url)
     session.commit()  # no lock is held during the slow render
     if render is None:
         from dme_service.documents.bounded import render_bounded as render
@@ -88,6 +80,20 @@ def render_instructions(
     )
     session.commit()
     return rendered
+
+
+def _options(session: Session, case: Case, lang: str, now: datetime, link_url: str | None):
+    """What the renderer needs besides the case: the standing signature, the clinic, the QR."""
+    from dme_service.services.documents import current_signature
+
+    clinic = session.get(Clinic, case.clinic_id)
+    return {
+        "lang": lang,
+        "now": now,
+        "signature": current_signature(session, case),
+        "clinic": wording.Clinic(name=clinic.name, phone=clinic.phone, address=clinic.address),
+        "link_url": link_url,
+    }
 
 
 def link_for_token(session: Session, case: Case, raw: str) -> PatientLink | None:
