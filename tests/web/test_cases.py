@@ -350,3 +350,15 @@ def test_each_section_has_a_409_page_with_both_versions(clinician, signer, secti
     assert response.status_code == 409
     assert "Saved now (version" in page and "Your entries (not saved)" in page
     assert "differs" in page
+
+
+def test_a_hostile_patient_name_is_shown_as_text_everywhere(clinician):
+    client, _ = clinician
+    name = "<script>alert(1)</script> {{ 7*7 }}"
+    case_id = create(client, name=name)
+    for page in (
+        client.get(f"/cases/{case_id}").get_data(as_text=True),
+        client.post("/cases", data={"scope": "clinic"}).get_data(as_text=True),
+    ):
+        assert "<script>alert(1)</script>" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; {{ 7*7 }}" in page
