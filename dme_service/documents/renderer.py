@@ -10,6 +10,8 @@ Templates only ever come from files; user text only ever arrives as template var
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import importlib
 import threading
@@ -175,6 +177,23 @@ def get_renderer() -> Renderer:
     return renderer
 
 
+@contextlib.contextmanager
+def gc_paused():
+    """Pause Python's cyclic garbage collector for one render.
+
+    A layout allocates a box tree full of reference cycles; collections triggered during the
+    render walk that growing tree again and again (15-20 % of a packet's layout, measured).
+    The render's garbage is collected by the next ordinary collection once it is re-enabled.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def source_for(kind: str, case: Case, decision: Decision, options: RenderOptions):
     """The DocumentSource of a single (non-packet) document."""
     module = importlib.import_module(f"dme_service.documents.{kind}")
@@ -205,9 +224,10 @@ def render(
         link_url=link_url,
     )
     renderer = get_renderer()
-    if kind == "packet":
-        from dme_service.documents import packet
+    with gc_paused():
+        if kind == "packet":
+            from dme_service.documents import packet
 
-        return packet.render_packet(renderer, case, decision, options)
-    _, rendered = renderer.render_source(source_for(kind, case, decision, options))
-    return rendered
+            return packet.render_packet(renderer, case, decision, options)
+        _, rendered = renderer.render_source(source_for(kind, case, decision, options))
+        return rendered
