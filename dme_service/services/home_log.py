@@ -104,9 +104,13 @@ def add_entry(session: Session, link: PatientLink, values: EntryInput, today: da
 
 
 def _audit(session: Session, action: str, object_type: str, object_id, patient_id) -> None:
+    _audit_as(session, PATIENT, action, object_type, object_id, patient_id)
+
+
+def _audit_as(session: Session, user, action: str, object_type: str, object_id, patient_id):
     audit.record(
         session,
-        user=PATIENT,
+        user=user,
         action=action,
         object_type=object_type,
         object_id=object_id,
@@ -122,6 +126,12 @@ def entries_for(session: Session, case_id: int) -> list[HomeLogEntry]:
         .order_by(HomeLogEntry.date, HomeLogEntry.id)
     )
     return list(session.scalars(query))
+
+
+def record_read(session: Session, case: Case, user=PATIENT) -> None:
+    """Audit a read of the case's home log (LOG-1), by the patient or a clinician. Commits."""
+    _audit_as(session, user, "home_log.read", "case", case.id, case.patient_id)
+    session.commit()
 
 
 def red_flag_entries(entries: list[HomeLogEntry]) -> list[HomeLogEntry]:

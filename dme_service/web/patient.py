@@ -30,7 +30,7 @@ from flask_babel import lazy_gettext as _l
 from dme_service.db import get_session
 from dme_service.documents import wording
 from dme_service.i18n import browser_language, choose_language
-from dme_service.models import HomeLogEntry
+from dme_service.models import Case, HomeLogEntry
 from dme_service.services import home_log, home_plan, patient_links, patient_print
 from dme_service.web.forms import keeps_input, no_input_to_keep
 from dme_service.web.patient_forms import RED_FLAG_LABELS, HomeLogForm
@@ -228,6 +228,8 @@ def log():
     form = HomeLogForm()
     if request.method == "GET":
         _prefill(form)
+        db = get_session()
+        home_log.record_read(db, db.get(Case, g.patient.link.case_id))
     elif form.validate_on_submit():
         entry = _save(form)
         if entry is not None:

@@ -30,6 +30,7 @@ def staff_case(case_id: int) -> Case:
 def link_status(case_id: int):
     """The case's patient link, home log, adherence and pain trend on a page of their own."""
     case = staff_case(case_id)
+    home_log.record_read(get_session(), case, current_user)
     return render_template("patient/link_status.html", case=case, title="Patient link")
 
 

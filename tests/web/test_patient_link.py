@@ -164,6 +164,11 @@ def test_opening_and_reading_are_audited(app, db_session, token, case):
     ).all()
     assert ("patient_link.open", "patient", case.patient_id) in rows
     assert ("instructions.read", "patient", case.patient_id) in rows
+    client.get("/patient/log")
+    reads = db_session.scalars(
+        select(AuditEvent.role).where(AuditEvent.action == "home_log.read")
+    ).all()
+    assert reads == ["patient"]
 
 
 def test_no_token_or_phi_in_logs(app, token, caplog):

@@ -159,3 +159,12 @@ def test_only_the_clinical_team_sees_the_card(app, make_user, db_session, clinic
         login_user(viewer)
         html = render_template("patient/_adherence.html", case=case)
     assert ("Patient at home" in html) is shown
+
+
+def test_the_status_page_read_is_audited(db_session, case, clinician_client):
+    from dme_service.models import AuditEvent
+
+    client, user = clinician_client
+    client.get(f"/cases/{case.id}/patient-link")
+    row = db_session.scalar(select(AuditEvent).where(AuditEvent.action == "home_log.read"))
+    assert (row.user_id, row.object_id, row.patient_id) == (user.id, str(case.id), case.patient_id)
