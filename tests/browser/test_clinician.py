@@ -261,3 +261,21 @@ def test_a_new_case_can_be_made_with_the_keyboard_alone(live_server, browser, te
     assert page.get_by_role("heading", level=1).inner_text() == "Maria Alvarez"
     tab_to(page, "patient-name", limit=40)
     assert page.errors == []
+
+
+def test_double_clicking_create_makes_one_case(app, live_server, browser, team):
+    from sqlalchemy import func, select
+
+    from dme_service.db import get_session
+    from dme_service.models import Case
+
+    page = new_page(browser, live_server, team["clinician"])
+    page.goto(f"{live_server}/cases/new")
+    page.get_by_label("Patient's full name").fill("Maria Alvarez")
+    page.get_by_label("Date of birth").fill("1958-03-14")
+    page.get_by_label("Payer").select_option("medicare")
+    page.get_by_label("Member id").fill("1EG4-TE5-MK73")
+    page.get_by_role("button", name="Create the draft case").dblclick()
+    page.wait_for_url("**/cases/*")
+    with app.app_context():
+        assert get_session().scalar(select(func.count()).select_from(Case)) == 1
