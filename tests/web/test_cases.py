@@ -362,3 +362,21 @@ def test_a_hostile_patient_name_is_shown_as_text_everywhere(clinician):
     ):
         assert "<script>alert(1)</script>" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt; {{ 7*7 }}" in page
+
+
+def test_unmet_criterion_is_shown_with_its_clause_and_the_modifier(clinician, signer):
+    client, _ = clinician
+    changes = {"prescription": {"request-hcpcs": "E0849", "request-force_lb": "15"}}
+    case_id = standard_case(client, signer, **changes)
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'badge badge-not_eligible">Not eligible<' in page
+    assert '<span class="reason-mark">Not met</span>' in page
+    assert "LCD L33823" in page
+    assert re.search(r'class="modifiers">GZ<', page)
+
+
+def test_over_door_above_20_lb_warns_next_to_the_force(clinician, signer):
+    client, _ = clinician
+    case_id = standard_case(client, signer, prescription={"request-force_lb": "25"})
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'class="field-warning" role="note"' in page
