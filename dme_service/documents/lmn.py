@@ -9,9 +9,8 @@ showed (domain.md §6.4).
 
 from __future__ import annotations
 
-from datetime import date
-
 from dme_service.case import ABSOLUTE_CONTRAINDICATIONS, Case, Trial
+from dme_service.documents import citing
 from dme_service.documents import wording as w
 from dme_service.documents.parts import signature_context
 from dme_service.documents.renderer import DocumentSource, RenderOptions
@@ -59,7 +58,7 @@ def draft_reason(decision: Decision) -> str | None:
     """Why this letter must not be sent as it stands (None when the case is eligible)."""
     if decision.status == "eligible":
         return None
-    unmet = [w.plain_units(r.text) for r in decision.reasons if not r.met]
+    unmet = [w.plain_words(r.text) for r in decision.reasons if not r.met]
     detail = f" Unmet: {'; '.join(unmet)}." if unmet else ""
     if decision.missing:
         detail += f" Missing: {', '.join(decision.missing)}."
@@ -258,30 +257,12 @@ def necessity_sentences(case: Case, decision: Decision) -> list[str]:
         f"is medically necessary for {case.patient.name}, based on the diagnosis and the "
         "supervised trial described above."
     )
-    policy = decision.policy
-    effective = f", effective {effective_date(policy.effective)}" if policy.effective else ""
-    cited = "; ".join(f"({i}) {cite(r)}" for i, r in enumerate(met, 1))
+    cited = "; ".join(f"({i}) {citing.cite(r)}" for i, r in enumerate(met, 1))
     sentences = [statement]
     if cited:
-        sentences.append(
-            f"The record meets the criteria of {w.payer_name(case.payer)} policy "
-            f"{policy.id}{effective}: {cited}."
-        )
+        policy = citing.policy_name(case.payer, decision.policy)
+        sentences.append(f"The record meets the criteria of {policy}: {cited}.")
     return sentences
-
-
-def effective_date(text: str) -> str:
-    """A policy's ISO effective date in words; other wording is kept as it is."""
-    try:
-        return w.long_date(date.fromisoformat(text))
-    except ValueError:
-        return text
-
-
-def cite(reason) -> str:
-    """A criterion as the decision states it, with its source unless the text names it."""
-    text = w.plain_units(reason.text).rstrip(".")
-    return text if text.startswith(reason.source) else f"{text} ({reason.source})"
 
 
 def other_device_sentences(case: Case) -> list[str]:

@@ -147,8 +147,14 @@ def dose_sentence(request) -> str:
 
 
 _LB = re.compile(r"\blbs?\b\.?")
+# Latin abbreviations a letter must not carry (domain.md §5), in plain English.
+_LATIN = {"e.g.": "for example", "i.e.": "that is", "etc.": "and so on", "viz.": "namely"}
 
 
-def plain_units(text: str) -> str:
-    """Spell out pounds in text that comes from elsewhere (policy wording): never "lb"."""
-    return _LB.sub("pounds", text)
+def plain_words(text: str) -> str:
+    """Text that comes from elsewhere (policy wording) in the letter's words: pounds spelled
+    out, no Latin abbreviations."""
+    text = _LB.sub("pounds", text)
+    for latin, plain in _LATIN.items():
+        text = text.replace(latin, plain)
+    return text

@@ -153,3 +153,16 @@ def test_two_patients_do_not_get_the_same_letter():
     first = lmn_text()
     second = lmn_text(trial={"pain_before": 6, "pain_after": 2, "force_lb": 10})
     assert first != second
+
+
+def test_a_policy_without_a_recorded_date_is_cited_without_one():
+    text = lmn_text("aetna")
+    assert "The record meets the criteria of Aetna policy CPB 0453:" in text
+    assert "effective unconfirmed" not in text
+
+
+def test_policy_wording_reaches_the_letter_in_plain_words():
+    assert (
+        wording.plain_words("distortion (e.g., radical neck dissection); 25 lb ordered")
+        == "distortion (for example, radical neck dissection); 25 pounds ordered"
+    )
