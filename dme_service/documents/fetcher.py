@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 import os
+from collections import deque
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -35,7 +36,7 @@ class AssetFetcher(URLFetcher):
     def __init__(self, assets_dir: Path = ASSETS_DIR) -> None:
         super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
         self.assets_dir = Path(assets_dir).resolve()
-        self.refused: list[str] = []
+        self.refused: deque[str] = deque(maxlen=100)  # the latest refusals, for tests
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
         scheme = url.split(":", 1)[0].lower() if ":" in url else ""
