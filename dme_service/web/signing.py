@@ -221,7 +221,9 @@ def send(case_id: int):
                 note=form.reason.data.strip(),
             )
             return redirect(url_for("home.index"), code=303)
-        except billing.BillingError as error:
+        except signing.SigningError as error:  # stale, illegal, not ready (billing errors too)
+            if error.status == 404:
+                abort(404)
             problem, status = error.message, error.status
             case = _case_or_404(case_id)
     return render_template("signing/send.html", form=form, case=case, problem=problem), status

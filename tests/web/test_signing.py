@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from services.claim_cases import stored_case
 from sqlalchemy import func, select, text, update
 
@@ -255,3 +257,39 @@ def stored_trial() -> dict:
     from services.claim_cases import CASE_DOCUMENT
 
     return dict(CASE_DOCUMENT["trials"][0])
+
+
+NASTY = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["", " ", "\x00", "\u202e", "🙂" * 40, "x" * 5000, "{{ 7*7 }}", "-1", "1e9"]),
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(version=NASTY, reason=NASTY, confirm=st.sampled_from(["", "y", "no"]), password=NASTY)
+def test_any_signing_or_sending_input_answers_without_a_server_error(
+    db_session, team, version, reason, confirm, password
+):
+    """IN-3: the sign and send forms answer any input with a refusal or a redirect, never 5xx;
+    a wrong password never signs."""
+    people, clients = team
+    case = db_session.scalars(select(Case)).first() or stored_case(
+        db_session, people["author"], people["doctor"]
+    )
+    case_id = case.id
+    db_session.rollback()
+    signed = clients["doctor"].post(
+        f"/signing/cases/{case_id}",
+        data={"version": version, "confirm": confirm, "password": password},
+    )
+    assert signed.status_code in (409, 422, 429), signed.status_code
+    sent = clients["author"].post(
+        f"/signing/cases/{case_id}/send", data={"version": version, "reason": reason}
+    )
+    assert sent.status_code in (303, 409, 422), sent.status_code
+    assert db_session.scalar(select(func.count(Signature.id))) == 0
+    db_session.rollback()
