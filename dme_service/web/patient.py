@@ -10,9 +10,10 @@ token rides in the query string because error logs record paths only (LOG-3). An
 from __future__ import annotations
 
 import logging
+import os
 import re
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import (
     Blueprint,
@@ -70,8 +71,13 @@ def cookie_name() -> str:
 
 
 def local_today() -> date:
-    """Today where the clinic's patients live (config CLINIC_TIMEZONE), not in UTC."""
-    zone = ZoneInfo(current_app.config.get("CLINIC_TIMEZONE", DEFAULT_ZONE))
+    """Today where the clinic's patients live (CLINIC_TIMEZONE or DME_CLINIC_TIMEZONE, an IANA
+    name such as America/Denver), not in UTC; an unknown name falls back to the default."""
+    name = current_app.config.get("CLINIC_TIMEZONE") or os.environ.get("DME_CLINIC_TIMEZONE")
+    try:
+        zone = ZoneInfo(name or DEFAULT_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo(DEFAULT_ZONE)
     return datetime.now(zone).date()
 
 

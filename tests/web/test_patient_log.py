@@ -200,3 +200,16 @@ def test_any_log_input_is_saved_or_refused_never_a_server_error(patient, db_sess
         stored = db_session.scalars(select(HomeLogEntry).order_by(HomeLogEntry.id.desc())).first()
         assert stored.pain_before == int(data["pain_before"])
         assert set(stored.red_flags) == set(data["red_flags"])
+
+
+@pytest.mark.parametrize(
+    ("setting", "zone"),
+    [("Pacific/Kiritimati", "Pacific/Kiritimati"), ("Not/AZone", "America/Chicago")],
+)
+def test_today_is_the_clinics_date(app, monkeypatch, setting, zone):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    monkeypatch.setenv("DME_CLINIC_TIMEZONE", setting)
+    with app.app_context():
+        assert local_today() == datetime.now(ZoneInfo(zone)).date()
