@@ -95,9 +95,11 @@ def load_patient():
     """Patient pages need a live patient cookie; without one, the kind "link" page."""
     if request.endpoint not in PATIENT_PAGES:
         return None
+    db = get_session()
     found = patient_links.read_session_cookie(
-        get_session(), current_app.secret_key, request.cookies.get(cookie_name())
+        db, current_app.secret_key, request.cookies.get(cookie_name())
     )
+    db.commit()  # end the read now: on SQLite every transaction holds the write lock (DB-2)
     if found is None:
         return gone()
     g.patient = found
