@@ -159,3 +159,8 @@ def test_practitioner_signs_then_billing_submits_and_records_a_denial(
         ).one()
         assert (denial.carc_codes, denial.rarc_codes) == (["50"], ["N115"])
         session.rollback()
+    if not AXE.exists():
+        pytest.skip(
+            "axe-core is not installed (npm install --no-save --no-package-lock "
+            "axe-core@4.10.3): every check but the accessibility scans ran and passed"
+        )
