@@ -36,7 +36,14 @@ def with_(path: str, value, doc=None) -> dict:
     return doc
 
 
-_ABSENT = object()
+class _Absent:
+    """Marks a key to delete; its repr keeps test ids stable across xdist workers."""
+
+    def __repr__(self) -> str:
+        return "absent"
+
+
+_ABSENT = _Absent()
 
 # (path, value, message fragment): one row per bad-input rule.
 BAD_VALUES = [
