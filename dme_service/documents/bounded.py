@@ -1,8 +1,9 @@
 """A render with a wall clock and a memory ceiling, for the web layer (security.md PDF-3).
 
-The render runs in a forked child process with `RLIMIT_AS` (1 GiB by default) and is killed
-when the wall clock (20 s by default) runs out: a pathological layout (nested flex took 29 s
-in Kozea/WeasyPrint#1166) costs one child, never the worker. The fork inherits this
+The render runs in a forked child process whose `RLIMIT_AS` allows 1 GiB (by default) more
+than the parent's size, and is killed when the wall clock (20 s by default) runs out: a
+pathological layout (nested flex took 29 s in Kozea/WeasyPrint#1166) costs one child, never
+the worker. The fork inherits this
 process's warm renderer (made here on first use), so a bounded render pays no font or
 stylesheet set-up; the child's copy is its own.
 """
@@ -36,8 +37,21 @@ class RenderFailed(RuntimeError):
     """The child process failed (out of memory, crashed, or raised)."""
 
 
+def _address_space_in_use() -> int:
+    """This process's virtual size in bytes (0 where /proc is unavailable)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def _child(connection, memory_bytes: int, function: Callable, args: tuple, kwargs: dict):
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    # The ceiling is what the render may add on top of what the fork inherited: a worker
+    # that has imported more libraries (a long-lived gunicorn worker, a test process) has a
+    # larger virtual size, and a fixed 1 GiB made ordinary renders fail inside C code there.
+    ceiling = _address_space_in_use() + memory_bytes
+    resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
     try:
         result = ("ok", function(*args, **kwargs))
     except DocumentRefused as refused:
