@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 AXE := node_modules/axe-core/axe.min.js
 AXE_VERSION := 4.10.3
 
-.PHONY: run test lint format bench system deps db demo serve clean-venv
+.PHONY: run test lint format bench screenshots system deps db demo serve clean-venv
 
 ## run: install, create or upgrade the database, seed the demo clinic if empty, serve on :5000
 run: deps db demo serve
@@ -35,6 +35,10 @@ format: deps
 
 bench: deps
 	$(PY) -m bench
+
+## screenshots: refresh docs/screenshots/ (the README's pictures) from the browser tests
+screenshots: deps
+	DME_UPDATE_SCREENSHOTS=1 $(PY) -m pytest -m browser -q
 
 deps: system $(STAMP) $(AXE)
 

@@ -15,12 +15,13 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from browser import screenshot_dir
 from dme_service import ROOT
 from dme_service.case import SCREENING_KEYS
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+SCREENSHOTS = screenshot_dir()
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -12,13 +12,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from werkzeug.serving import make_server
 
-from dme_service import ROOT
+from browser import screenshot_dir
 from dme_service.db import get_session
 from dme_service.models import Case, Clinic, Patient
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+SCREENSHOTS = screenshot_dir()
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -13,6 +13,7 @@ import pytest
 from services.patient_cases import a_stored_case, sign
 from werkzeug.serving import make_server
 
+from browser import screenshot_dir
 from dme_service import ROOT
 from dme_service.db import get_session
 from dme_service.models import Clinic
@@ -20,7 +21,7 @@ from dme_service.services import patient_links
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+SCREENSHOTS = screenshot_dir()
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 360, "height": 740}
 CHROMIUM_ARGS = [
