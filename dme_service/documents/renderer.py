@@ -1,7 +1,8 @@
 """One WeasyPrint renderer per process, and `render(kind, case, decision)` for every document.
 
 The renderer keeps what does not change between documents: one `FontConfiguration` with
-the bundled fonts registered, the print stylesheet parsed once, a Jinja2 environment over
+the bundled fonts registered, the print stylesheet and a cut-down user-agent sheet (ua.py)
+parsed once, a Jinja2 environment over
 `pdf_templates/` (autoescaped: a patient named `<script>` stays text), and the restricted
 asset fetcher (security.md PDF-1), which is passed to every HTML, CSS and Attachment.
 Templates only ever come from files; user text only ever arrives as template variables
@@ -20,11 +21,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import jinja2
-from weasyprint import CSS, HTML, Attachment
+from weasyprint import CSS, Attachment
 from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 
 from dme_service.case import Case
+from dme_service.documents import ua
 from dme_service.documents.fetcher import ASSETS_DIR, AssetFetcher
 from dme_service.documents.wording import Clinic, Signature
 from dme_service.rules.decision import Decision
@@ -97,6 +99,7 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.stylesheet = self.css(filename=self.assets_dir / "print.css")
+        self.ua_stylesheet = ua.load(self.assets_dir)
 
     def css(self, **source) -> CSS:
         """A stylesheet parsed with this renderer's fetcher and fonts."""
@@ -119,11 +122,15 @@ class Renderer:
             author=source.author,
         )
 
-    def layout(self, html: str) -> Document:
-        """Lay out the HTML (never from a URL) with the cached stylesheet and fonts."""
-        document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher)
+    def layout(self, html: str, css: str | None = None) -> Document:
+        """Lay out the HTML (never from a URL) with the cached stylesheets and fonts, and
+        `css` (our own rules, never user text) after them."""
+        document = ua.TemplateHTML(
+            string=html, base_url=self.base_url, url_fetcher=self.fetcher, ua=self.ua_stylesheet
+        )
+        extra = [self.css(string=css)] if css else []
         return document.render(
-            stylesheets=[self.stylesheet],
+            stylesheets=[self.stylesheet, *extra],
             font_config=self.font_config,
             presentational_hints=False,
         )
