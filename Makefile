@@ -11,6 +11,7 @@ APT_PACKAGES := libharfbuzz-subset0 poppler-utils chromium fonts-dejavu-core pos
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
+JOBS ?= 2
 AXE := node_modules/axe-core/axe.min.js
 AXE_VERSION := 4.10.3
 
@@ -20,9 +21,11 @@ AXE_VERSION := 4.10.3
 run: deps db demo serve
 
 ## test: install, lint, then the whole suite on SQLite and again on a throwaway PostgreSQL
+# pytest exits 5 when it collects nothing, which fails the target like any failure.
 test: deps lint
-	$(PY) -m pytest $(PYTEST_ARGS)
-	bash .ci/with-postgres.sh $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(JOBS) -m "not browser" $(PYTEST_ARGS)
+	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+	bash .ci/with-postgres.sh $(PY) -m pytest -n $(JOBS) -m "not browser" $(PYTEST_ARGS)
 
 lint: deps
 	$(VENV)/bin/ruff check .

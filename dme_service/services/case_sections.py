@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dme_service import models
-from dme_service.case import SCREENING_KEYS
 from dme_service.case import Case as ParsedCase
+from dme_service.services.case_store import apply_request, apply_screening, trial_row
 
 # section -> the top-level document keys it edits (case-format.md names).
 SECTIONS: dict[str, tuple[str, ...]] = {
@@ -110,11 +110,11 @@ def apply(
             models.Diagnosis(position=i, code=code) for i, code in enumerate(parsed.diagnoses)
         ]
     elif section == "trials":
-        case.trials = [_trial_row(i, trial) for i, trial in enumerate(parsed.trials)]
+        case.trials = [trial_row(i, trial) for i, trial in enumerate(parsed.trials)]
     elif section == "screening":
-        _apply_screening(case, parsed.screening)
+        apply_screening(case, parsed.screening)
     elif section == "prescription":
-        _apply_request(case, parsed)
+        apply_request(case, parsed)
     elif section == "order":
         _apply_order(session, case, parsed, practitioner_id)
 
@@ -135,47 +135,6 @@ def _apply_patient(session: Session, case: models.Case, parsed: ParsedCase) -> N
     patient.member_id = parsed.patient.member_id.strip()
     patient.weight_lb = parsed.patient.weight_lb
     case.payer = parsed.payer
-
-
-def _trial_row(position: int, trial) -> models.Trial:
-    return models.Trial(
-        position=position,
-        date=trial.date,
-        device=trial.device,
-        body_position=trial.position,
-        force_lb=trial.force_lb,
-        minutes=trial.minutes,
-        pain_before=trial.pain_before,
-        pain_after=trial.pain_after,
-        peripheralization=trial.peripheralization,
-        new_neuro_signs=trial.new_neuro_signs,
-        use_demonstrated=trial.use_demonstrated,
-        tolerated=trial.tolerated,
-    )
-
-
-def _apply_screening(case: models.Case, screening: dict[str, bool | None]) -> None:
-    # In place: the (case_id, key) unique constraint refuses delete + insert in one flush.
-    existing = {answer.key: answer for answer in case.screening_answers}
-    for key in SCREENING_KEYS:
-        if key in existing:
-            existing[key].answer = screening.get(key)
-        else:
-            case.screening_answers.append(
-                models.ScreeningAnswer(key=key, answer=screening.get(key))
-            )
-
-
-def _apply_request(case: models.Case, parsed: ParsedCase) -> None:
-    request = parsed.request
-    rx = case.home_prescription or models.HomePrescription()
-    rx.hcpcs = request.hcpcs
-    rx.force_lb = request.force_lb
-    rx.minutes = request.minutes
-    rx.sessions_per_day = request.sessions_per_day
-    rx.length_of_need_months = request.length_of_need_months
-    rx.frequency_text = request.frequency_text
-    case.home_prescription = rx
 
 
 def _apply_order(session: Session, case: models.Case, parsed: ParsedCase, practitioner_id) -> None:

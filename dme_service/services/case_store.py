@@ -115,12 +115,12 @@ def apply_parsed(case: models.Case, parsed: ParsedCase) -> None:
     case.diagnoses = [
         models.Diagnosis(position=i, code=code) for i, code in enumerate(parsed.diagnoses)
     ]
-    case.trials = [_trial_row(i, trial) for i, trial in enumerate(parsed.trials)]
-    _apply_screening(case, parsed.screening)
-    _apply_request(case, parsed)
+    case.trials = [trial_row(i, trial) for i, trial in enumerate(parsed.trials)]
+    apply_screening(case, parsed.screening)
+    apply_request(case, parsed)
 
 
-def _trial_row(position: int, trial) -> models.Trial:
+def trial_row(position: int, trial) -> models.Trial:
     return models.Trial(
         position=position,
         date=trial.date,
@@ -137,7 +137,7 @@ def _trial_row(position: int, trial) -> models.Trial:
     )
 
 
-def _apply_screening(case: models.Case, screening: dict[str, bool | None]) -> None:
+def apply_screening(case: models.Case, screening: dict[str, bool | None]) -> None:
     # Update rows in place: the (case_id, key) unique constraint would refuse a delete and
     # re-insert of the same key inside one flush.
     existing = {answer.key: answer for answer in case.screening_answers}
@@ -150,7 +150,7 @@ def _apply_screening(case: models.Case, screening: dict[str, bool | None]) -> No
             )
 
 
-def _apply_request(case: models.Case, parsed: ParsedCase) -> None:
+def apply_request(case: models.Case, parsed: ParsedCase) -> None:
     request = parsed.request
     rx = case.home_prescription or models.HomePrescription()
     rx.hcpcs = request.hcpcs

@@ -11,7 +11,7 @@ import pytest
 from services.claim_cases import stored_case
 from sqlalchemy import select
 
-from browser.test_login import SCREENSHOTS, browser, live_server  # noqa: F401 (fixtures)
+from browser.test_login import SCREENSHOTS
 from dme_service import ROOT
 from dme_service.db import get_session
 from dme_service.models import BillingEvent, Case
@@ -62,7 +62,7 @@ def others(session, people):
         signing.sign(session, case.id, doctor, expected_version=case.version)
 
 
-def open_as(browser, base_url, user):  # noqa: F811 (browser is the fixture's value)
+def open_as(browser, base_url, user):
     # bypass_csp only so axe-core can be injected; the app's pages need no bypass.
     context = browser.new_context(viewport=VIEWPORT, bypass_csp=True)
     page = context.new_page()
@@ -140,8 +140,8 @@ def billing_submits_and_records_a_denial(page, base_url, case_id):
 
 def test_practitioner_signs_then_billing_submits_and_records_a_denial(
     app,
-    live_server,  # noqa: F811
-    browser,  # noqa: F811
+    live_server,
+    browser,
     clinic_case,
 ):
     people, case_id = clinic_case

@@ -9,7 +9,6 @@ import pytest
 from sample_case import store_case
 
 from browser.test_billing import open_as, serious_violations, shot
-from browser.test_login import browser, live_server  # noqa: F401 (fixtures)
 from dme_service.db import get_session
 
 pytestmark = pytest.mark.browser
@@ -27,7 +26,7 @@ def case_id(app, make_user):
     return clinician, found
 
 
-def test_create_two_versions_and_download_the_current_one(live_server, browser, case_id):  # noqa: F811
+def test_create_two_versions_and_download_the_current_one(live_server, browser, case_id):
     clinician, found = case_id
     page = open_as(browser, live_server, clinician)
     page.goto(f"{live_server}/cases/{found}/documents")

@@ -6,11 +6,9 @@ through Playwright, and writes the screenshots in docs/screenshots/ that the REA
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from werkzeug.serving import make_server
 
 from browser import screenshot_dir
 from dme_service.db import get_session
@@ -19,14 +17,6 @@ from dme_service.models import Case, Clinic, Patient
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = screenshot_dir()
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 HOME_HEADINGS = {
     "clinician": "My cases",
     "practitioner": "Awaiting my signature",
@@ -89,29 +79,6 @@ def _case(patient, users, payer, status, billing_state, number):
         treating_practitioner_id=practitioner.id,
         updated_at=datetime(2026, 3, 2, 15, 40, tzinfo=UTC) - timedelta(hours=5 * number),
     )
-
-
-@pytest.fixture
-def live_server(app):
-    """The app on a real HTTP server in a thread, on a free loopback port; stopped afterwards."""
-    app.config["WTF_CSRF_ENABLED"] = True
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 def _sign_in(page, base_url, user):
