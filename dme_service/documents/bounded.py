@@ -4,8 +4,8 @@ The render runs in a forked child process whose `RLIMIT_AS` allows 1 GiB (by def
 than the parent's size, and is killed when the wall clock (20 s by default) runs out: a
 pathological layout (nested flex took 29 s in Kozea/WeasyPrint#1166) costs one child, never
 the worker. The fork inherits this
-process's warm renderer (made here on first use), so a bounded render pays no font or
-stylesheet set-up; the child's copy is its own.
+process's warm renderer (made and warmed up by one small render here on first use), so a
+bounded render pays no font, stylesheet or first-render set-up; the child's copy is its own.
 """
 
 from __future__ import annotations
@@ -116,7 +116,9 @@ def render_bounded(
     **options,
 ) -> RenderedDocument:
     """`render(kind, case, decision, **options)` in a child process under the limits."""
-    get_renderer()  # warm here once; every forked child inherits fonts and stylesheet
+    # Warm here once (fonts, stylesheets, and one small render): every forked child inherits
+    # it, so that no bounded render pays a renderer's first-render costs.
+    get_renderer().warm_up()
     return run_bounded(
         render, kind, case, decision, timeout=timeout, memory_bytes=memory_bytes, **options
     )

@@ -12,7 +12,14 @@ from dme_service.documents.bounded import (
     render_bounded,
     run_bounded,
 )
-from dme_service.documents.renderer import DocumentRefused, get_renderer, render
+from dme_service.documents.renderer import (
+    DocumentRefused,
+    Renderer,
+    RenderOptions,
+    get_renderer,
+    render,
+    source_for,
+)
 from documents.samples import NOW, case_and_decision
 
 # Test-only hostile template: thousands of rows of nested flex boxes with absurd type.
@@ -66,3 +73,13 @@ def test_the_worker_renders_again_after_a_timeout():
         run_bounded(lay_out_hostile, timeout=0.5)
     case, decision = case_and_decision()
     assert render_bounded("swo", case, decision, now=NOW).pages == 1
+
+
+def test_a_bounded_render_warms_the_parent_renderer_up_first_and_changes_no_byte():
+    case, decision = case_and_decision()
+    fresh = Renderer()
+    assert not fresh.warmed_up
+    _, before = fresh.render_source(source_for("lmn", case, decision, RenderOptions(now=NOW)))
+    render_bounded("lmn", case, decision, now=NOW)
+    assert get_renderer().warmed_up
+    assert render("lmn", case, decision, now=NOW).sha256 == before.sha256
