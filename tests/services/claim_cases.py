@@ -10,47 +10,18 @@ from __future__ import annotations
 import copy
 from datetime import date
 
-from dme_service.case import SCREENING_KEYS
+from sample_case import EXAMPLE
+
 from dme_service.case_format import parse
 from dme_service.models import Case, Patient
 from dme_service.rules.engine import evaluate
 from dme_service.services import signing
 from dme_service.services.case_store import apply_parsed
 
-CASE_DOCUMENT = {
-    "format": "dme-case/1",
-    "patient": {"name": "Jane Q. Doe", "date_of_birth": "1958-03-14", "member_id": "1EG4TE5MK73"},
-    "payer": "medicare",
-    "diagnoses": ["M50.122"],
-    "onset_date": "2026-07-01",
-    "trials": [
-        {
-            "date": "2026-10-02",
-            "device": "E0860",
-            "position": "seated",
-            "force_lb": 12,
-            "minutes": 15,
-            "pain_before": 7,
-            "pain_after": 3,
-            "peripheralization": False,
-            "new_neuro_signs": False,
-            "use_demonstrated": True,
-            "tolerated": True,
-        }
-    ],
-    "screening": dict.fromkeys(SCREENING_KEYS, False),
-    "request": {
-        "hcpcs": "E0860",
-        "force_lb": 12,
-        "minutes": 15,
-        "sessions_per_day": 2,
-        "length_of_need_months": 3,
-        "frequency_text": "15 minutes, twice daily",
-    },
-    "also_requested": [],
-    "abn_on_file": False,
-    "prior_devices": [],
-}
+# The contract's example (tests/sample_case.py) without the practitioner, who is a stored user
+# here, and without the optional weight.
+CASE_DOCUMENT = {key: value for key, value in EXAMPLE.items() if key != "treating_practitioner"}
+CASE_DOCUMENT["patient"] = {k: v for k, v in EXAMPLE["patient"].items() if k != "weight_lb"}
 
 
 def case_document(signer, **changes) -> dict:
