@@ -121,6 +121,7 @@ def store_case(session, clinic, users, doc: dict):
     from dme_service.rules.engine import evaluate
     from dme_service.services.case_store import apply_parsed
     from dme_service.services.decisions import record_decision
+    from dme_service.services.signing import on_case_changed
 
     parsed = parse(doc)
     patient = Patient(
@@ -142,6 +143,8 @@ def store_case(session, clinic, users, doc: dict):
     apply_parsed(case, parsed)
     session.add(case)
     record_decision(session, case, evaluate(parsed))
+    # Route as a clinician's save would: eligible cases wait on the practitioner's list.
+    on_case_changed(session, case, clinician)
     return case
 
 

@@ -90,7 +90,14 @@ def test_six_cases_stored_each_with_its_decision(db_session, seeded):
         (record,) = db_session.scalars(
             select(DecisionRecord).where(DecisionRecord.case_id == case.id)
         )
-        assert (record.status, record.case_version) == (case.status, case.version)
+        # Routing an eligible case to its practitioner moves billing_state after the decision.
+        assert record.status == case.status and record.case_version <= case.version
+
+
+def test_eligible_demo_cases_wait_for_the_practitioners_signature(db_session, seeded):
+    states = {(case.status, case.billing_state) for case in db_session.scalars(select(Case))}
+    assert ("eligible", "awaiting_signature") in states
+    assert all(state == "awaiting_signature" for status, state in states if status == "eligible")
 
 
 def test_stored_rows_rebuild_a_document_with_the_same_decision(db_session, seeded):
@@ -107,7 +114,9 @@ def test_seed_dates_put_the_latest_trial_two_weeks_ago(db_session, seeded):
 def test_seeding_is_audited_and_the_chain_verifies(db_session, seeded):
     result = audit.verify(db_session)
     patients = db_session.scalar(select(func.count(Patient.id)))
-    assert (result.ok, result.rows, patients) == (True, 6, 6)
+    routed = db_session.scalar(select(func.count(Case.id)).where(Case.status == "eligible"))
+    # One row per stored case and one per case routed for signature.
+    assert (result.ok, result.rows, patients) == (True, 6 + routed, 6)
 
 
 def test_shift_dates_moves_the_timeline_but_not_the_birthday():
