@@ -93,7 +93,7 @@ def missing_facts(case: Case, index: int | None) -> tuple[str, ...]:
 @lru_cache(maxsize=64)
 def _policy_ref(payer: str) -> PolicyRef:
     pack = load_pack(payer)
-    return PolicyRef(pack.payer, pack.policy_id, pack.effective)
+    return PolicyRef(pack.payer, pack.policy_id, pack.effective_date)
 
 
 def _judge(pack: PolicyPack, cid: str, case: Case, trial: Trial | None) -> Reason:

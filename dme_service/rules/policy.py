@@ -85,6 +85,15 @@ class PolicyPack:
     modifiers: ModifierScheme | None = None
     notes: tuple[str, ...] = field(default=())
 
+    @property
+    def effective_date(self) -> str | None:
+        """The effective date for the decision's `policy.effective`: an ISO date or null.
+
+        An unconfirmed date stays in the pack (for the reviewer) but never reaches integrations
+        as a word in a date field.
+        """
+        return self.effective if self.effective and self.effective[:1].isdigit() else None
+
 
 @dataclass(frozen=True, slots=True)
 class CodeList:

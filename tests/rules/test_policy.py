@@ -11,6 +11,8 @@ import pytest
 from dme_service.case import HOME_DEVICES
 from dme_service.rules import policy
 
+from .factories import a_case, decide
+
 PAYERS = (
     "aetna", "anthem", "cigna", "connectcare", "ibx_commercial", "ibx_ma", "medicare",
     "premera", "self_pay", "uhc_commercial",
@@ -129,3 +131,12 @@ def test_a_broken_pack_is_refused_with_the_reason(tmp_path, monkeypatch, edit, m
     finally:
         policy.payer_ids.cache_clear()
         policy.load_pack.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("payer", "effective"),
+    [("medicare", "2020-01-01"), ("anthem", "2024-05-09"), ("aetna", None), ("self_pay", None)],
+    ids=lambda value: str(value),
+)
+def test_decision_policy_effective_is_an_iso_date_or_null(payer, effective):
+    assert decide(a_case(payer=payer))["policy"]["effective"] == effective
