@@ -102,6 +102,27 @@ def print_link(case_id: int):
     return pdf_response(rendered.pdf, f"instructions-{case.id}-{link.lang}.pdf")
 
 
+@bp.route("/cases/<int:case_id>/followup-letter", methods=["POST"])
+@no_input_to_keep("a single Print button")
+def followup_letter(case_id: int):
+    """The home-traction follow-up letter (adherence, pain trend, red flags) as a PDF."""
+    from dme_service.services import followup_print
+    from dme_service.web.patient import pdf_response
+
+    case = staff_case(case_id)
+    try:
+        rendered = followup_print.render_letter(get_session(), case, current_user, local_today())
+    except patient_print.NotPrintable as refused:
+        raise Refused(
+            409,
+            f"The follow-up letter cannot be printed yet: {refused}.",
+            "Complete the case and its home prescription, then print again.",
+        ) from None
+    response = pdf_response(rendered.pdf, f"followup-{case.id}.pdf")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def case_page(case_id: int) -> str:
     """The case page's "Patient at home" card (issue 5's page), else our own status page."""
     if "cases.show" in current_app.view_functions:
