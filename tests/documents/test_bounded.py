@@ -83,3 +83,19 @@ def test_a_bounded_render_warms_the_parent_renderer_up_first_and_changes_no_byte
     render_bounded("lmn", case, decision, now=NOW)
     assert get_renderer().warmed_up
     assert render("lmn", case, decision, now=NOW).sha256 == before.sha256
+
+
+def allocate(size: int) -> int:
+    return len(bytearray(size))
+
+
+def test_the_ceiling_is_counted_from_the_workers_own_size():
+    # A long-lived worker with many libraries loaded can already use more address space than
+    # the allowance; an absolute 1 GiB limit made every render in such a process fail.
+    import mmap
+
+    reserved = mmap.mmap(-1, 1536 << 20)  # address space only; never touched
+    try:
+        assert run_bounded(allocate, 32 << 20, memory_bytes=256 << 20) == 32 << 20
+    finally:
+        reserved.close()
