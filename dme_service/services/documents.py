@@ -204,7 +204,19 @@ def signed_document_ids(session: Session, case: Case) -> frozenset[int]:
 def _store(session: Session, user: User, case_id: int, kind: str, lang: str, pdf: bytes):
     # The case row lock serializes renders of one case (PostgreSQL; SQLite: BEGIN IMMEDIATE).
     case = load_case(session, user, case_id, for_update=True)
-    moment = utcnow()
+    document = add_version(session, case, kind, lang, pdf, user, utcnow())
+    _audit(session, user, "document.render", document, case)
+    return document
+
+
+def add_version(
+    session: Session, case: Case, kind: str, lang: str, pdf: bytes, user: User, moment: datetime
+) -> Document:
+    """Store pdf as the next version of (kind, lang); the current ones become superseded.
+
+    The one place versions are numbered: renders from the documents page and the SWO and LMN
+    stored at signing both come through here (the caller audits in its own words).
+    """
     latest = session.scalar(
         select(func.max(Document.version)).where(
             Document.case_id == case.id, Document.kind == kind, Document.lang == lang
@@ -224,7 +236,6 @@ def _store(session: Session, user: User, case_id: int, kind: str, lang: str, pdf
     )
     session.add(document)
     session.flush()
-    _audit(session, user, "document.render", document, case)
     return document
 
 

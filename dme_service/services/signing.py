@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dme_service import audit, case_format
@@ -263,33 +263,9 @@ def _record(session, case_id, signer, version, rendered, now) -> Signature:
 
 def store_document(session, case: Case, kind: str, rendered, user: User, now) -> Document:
     """A new version of the document; earlier current versions become superseded (kept)."""
-    older = session.scalars(
-        select(Document).where(
-            Document.case_id == case.id,
-            Document.kind == kind,
-            Document.lang == SIGNED_LANG,
-            Document.superseded_at.is_(None),
-        )
-    )
-    for document in older:
-        document.superseded_at = now
-    latest = session.scalar(
-        select(func.max(Document.version)).where(
-            Document.case_id == case.id, Document.kind == kind, Document.lang == SIGNED_LANG
-        )
-    )
-    row = Document(
-        case_id=case.id,
-        kind=kind,
-        lang=SIGNED_LANG,
-        version=(latest or 0) + 1,
-        content=rendered.pdf,
-        sha256=rendered.sha256,
-        created_at=now,
-        created_by_id=user.id,
-    )
-    session.add(row)
-    session.flush()
+    from dme_service.services.documents import add_version  # documents imports this module
+
+    row = add_version(session, case, kind, SIGNED_LANG, rendered.pdf, user, now)
     audit.record(
         session,
         user=user,
