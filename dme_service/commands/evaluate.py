@@ -16,8 +16,7 @@ import os
 import sys
 from datetime import date
 
-BAD_INPUT = 2
-READ_LIMIT = 1024 * 1024 + 1  # one byte past the parser's limit, so it can say "too large"
+from dme_service.commands.case_input import BAD_INPUT, print_field_errors, read_source
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -56,27 +55,12 @@ def _run(args: argparse.Namespace) -> int:
     from dme_service.case_format import CaseFormatError
 
     try:
-        decision = _decide(_read(args.case), args.today)
+        decision = _decide(read_source(args.case), args.today)
     except CaseFormatError as exc:
-        for error in exc.errors:
-            print(f"{error.field}: {error.message}", file=sys.stderr)
-        return BAD_INPUT
+        return print_field_errors(exc.errors)
     json.dump(decision, sys.stdout, indent=2)
     sys.stdout.write("\n")
     return 0
-
-
-def _read(source: str) -> bytes:
-    from dme_service.case_format import CaseFormatError, FieldError
-
-    try:
-        if source == "-":
-            return sys.stdin.buffer.read(READ_LIMIT)
-        with open(source, "rb") as fh:
-            return fh.read(READ_LIMIT)
-    except OSError as exc:
-        reason = exc.strerror or exc.__class__.__name__
-        raise CaseFormatError([FieldError("$", f"cannot read {source}: {reason}")]) from None
 
 
 def _decide(data: bytes, today: date | None) -> dict:
@@ -98,7 +82,8 @@ def _run_batch(directory: str, today: date | None) -> int:
     status = 0
     for done, name in enumerate(names, start=1):
         try:
-            line = {"file": name, "decision": _decide(_read(os.path.join(directory, name)), today)}
+            decision = _decide(read_source(os.path.join(directory, name)), today)
+            line = {"file": name, "decision": decision}
         except CaseFormatError as exc:
             line = {"file": name, "errors": [e.as_json() for e in exc.errors]}
             status = BAD_INPUT

@@ -14,8 +14,8 @@ import json
 import sys
 from datetime import UTC, date, datetime
 
-BAD_INPUT = 2
-READ_LIMIT = 1024 * 1024 + 1  # one byte past the parser's limit, so it can say "too large"
+from dme_service.commands.case_input import READ_LIMIT, print_field_errors, read_source
+
 LETTER_LIMIT = 50 * 1024 * 1024
 
 
@@ -40,9 +40,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         bundle = _bundle(args)
     except CaseFormatError as exc:
-        for error in exc.errors:
-            print(f"{error.field}: {error.message}", file=sys.stderr)
-        return BAD_INPUT
+        return print_field_errors(exc.errors)
     json.dump(bundle, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0
@@ -53,12 +51,12 @@ def _bundle(args: argparse.Namespace) -> dict:
     from dme_service.case_format import parse_text
     from dme_service.rules.engine import evaluate
 
-    case = parse_text(_read(args.case, READ_LIMIT), today=args.today)
+    case = parse_text(read_source(args.case, READ_LIMIT), today=args.today)
     decision = evaluate(case)
     now = datetime.now(UTC).replace(microsecond=0)
     letter = None
     if args.lmn:
-        letter = fhir.Letter(pdf=_read(args.lmn, LETTER_LIMIT, field="--lmn"), created=now)
+        letter = fhir.Letter(pdf=read_source(args.lmn, LETTER_LIMIT, field="--lmn"), created=now)
     elif not args.no_letter:
         letter = fhir.Letter(pdf=_render_letter(case, decision, now), created=now)
     return fhir.bundle_json(case, decision, now=now, letter=letter)
@@ -72,16 +70,3 @@ def _render_letter(case, decision, now: datetime) -> bytes:
         return render("lmn", case, decision, now=now).pdf
     except DocumentRefused as exc:
         raise CaseFormatError([FieldError(exc.field, exc.message)]) from None
-
-
-def _read(source: str, limit: int, *, field: str = "$") -> bytes:
-    from dme_service.case_format import CaseFormatError, FieldError
-
-    try:
-        if source == "-":
-            return sys.stdin.buffer.read(limit)
-        with open(source, "rb") as fh:
-            return fh.read(limit)
-    except OSError as exc:
-        reason = exc.strerror or exc.__class__.__name__
-        raise CaseFormatError([FieldError(field, f"cannot read {source}: {reason}")]) from None

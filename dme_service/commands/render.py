@@ -13,9 +13,9 @@ import sys
 import tempfile
 from datetime import date
 
-BAD_INPUT = 2
+from dme_service.commands.case_input import BAD_INPUT, print_field_errors, read_source
+
 CANNOT_WRITE = 1
-READ_LIMIT = 1024 * 1024 + 1  # one byte past the parser's limit, so it can say "too large"
 DOCUMENTS = ("lmn", "swo", "instructions", "packet")
 
 
@@ -47,9 +47,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         rendered = _render(args)
     except CaseFormatError as exc:
-        for error in exc.errors:
-            print(f"{error.field}: {error.message}", file=sys.stderr)
-        return BAD_INPUT
+        return print_field_errors(exc.errors)
     except DocumentRefused as exc:
         print(f"{exc.field}: {exc.message}", file=sys.stderr)
         return BAD_INPUT
@@ -68,24 +66,11 @@ def _render(args: argparse.Namespace):
     from dme_service.documents.wording import Clinic
     from dme_service.rules.engine import evaluate
 
-    case = parse_text(_read(args.case), today=args.today)
+    case = parse_text(read_source(args.case), today=args.today)
     clinic = Clinic(args.clinic, args.clinic_phone) if args.clinic else None
     return render(
         args.document, case, evaluate(case), lang=args.lang, clinic=clinic, link_url=args.link
     )
-
-
-def _read(source: str) -> bytes:
-    from dme_service.case_format import CaseFormatError, FieldError
-
-    try:
-        if source == "-":
-            return sys.stdin.buffer.read(READ_LIMIT)
-        with open(source, "rb") as handle:
-            return handle.read(READ_LIMIT)
-    except OSError as exc:
-        reason = exc.strerror or exc.__class__.__name__
-        raise CaseFormatError([FieldError("$", f"cannot read {source}: {reason}")]) from None
 
 
 def _write(path: str, data: bytes) -> None:

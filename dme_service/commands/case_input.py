@@ -1,0 +1,34 @@
+"""What the case-reading commands (evaluate, render, fhir) share: reading a case file or
+standard input, and printing bad input as `field: message` lines (case-format.md).
+
+Light on purpose: `dme-service evaluate` imports it on its fast path.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+
+BAD_INPUT = 2  # case-format.md: bad input exits 2
+READ_LIMIT = 1024 * 1024 + 1  # one byte past the parser's limit, so it can say "too large"
+
+
+def read_source(source: str, limit: int = READ_LIMIT, *, field: str = "$") -> bytes:
+    """The bytes of a file, or of standard input for "-"; unreadable → CaseFormatError."""
+    from dme_service.case_format import CaseFormatError, FieldError
+
+    try:
+        if source == "-":
+            return sys.stdin.buffer.read(limit)
+        with open(source, "rb") as handle:
+            return handle.read(limit)
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise CaseFormatError([FieldError(field, f"cannot read {source}: {reason}")]) from None
+
+
+def print_field_errors(errors: Iterable) -> int:
+    """One `field: message` line per problem on standard error; returns the exit code 2."""
+    for error in errors:
+        print(f"{error.field}: {error.message}", file=sys.stderr)
+    return BAD_INPUT
