@@ -1,59 +1,26 @@
 """The contract's example case (case-format.md), varied per test: `case_doc(**{"x.y": v})`.
 
-Shared by the FHIR, document-service and API tests; dates sit before NOW so `parse` accepts them.
+The example is the rules' factory's default case (tests/rules/factories.py), so one place
+builds a valid case document. Shared by the FHIR, document-service and API tests; dates sit
+before NOW so `parse` accepts them.
 """
 
 from __future__ import annotations
 
 import copy
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
-from dme_service.case import SCREENING_KEYS
+from rules.factories import TODAY
+from rules.factories import a_case as a_case_document
+
 from dme_service.case_format import parse
 
-NOW = datetime(2026, 11, 23, 15, 4, tzinfo=UTC)
-PRACTITIONER_NPI = "1234567893"
+# The tests' clock as a moment: the factories' TODAY, mid-afternoon UTC.
+NOW = datetime.combine(TODAY, time(15, 4), tzinfo=UTC)
 
-EXAMPLE = {
-    "format": "dme-case/1",
-    "patient": {
-        "name": "Jane Q. Doe",
-        "date_of_birth": "1958-03-14",
-        "member_id": "1EG4TE5MK73",
-        "weight_lb": 160,
-    },
-    "payer": "medicare",
-    "diagnoses": ["M50.122"],
-    "onset_date": "2026-07-01",
-    "trials": [
-        {
-            "date": "2026-10-02",
-            "device": "E0860",
-            "position": "seated",
-            "force_lb": 12,
-            "minutes": 15,
-            "pain_before": 7,
-            "pain_after": 3,
-            "peripheralization": False,
-            "new_neuro_signs": False,
-            "use_demonstrated": True,
-            "tolerated": True,
-        }
-    ],
-    "screening": dict.fromkeys(SCREENING_KEYS, False),
-    "request": {
-        "hcpcs": "E0860",
-        "force_lb": 12,
-        "minutes": 15,
-        "sessions_per_day": 2,
-        "length_of_need_months": 3,
-        "frequency_text": "15 minutes, twice daily",
-    },
-    "also_requested": [],
-    "treating_practitioner": {"name": "Sam Lee", "npi": PRACTITIONER_NPI, "credential": "MD"},
-    "abn_on_file": False,
-    "prior_devices": [],
-}
+# The contract's example is the factories' default case; kept as a constant so callers can
+# read it, and copied before every change.
+EXAMPLE = a_case_document()
 
 
 def case_doc(**changes) -> dict:

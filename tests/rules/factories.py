@@ -2,7 +2,8 @@
 
 `a_case(payer="aetna", hcpcs="E0849", force_lb=20)` is a complete, valid case that is
 `eligible` under Medicare for E0860 as built; keyword arguments change one fact each.
-Other helpers (documents, web, API tests) may reuse these.
+This is the one builder of a valid case document: the contract's example
+(tests/sample_case.py), the documents' samples and the service steps all start from it.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ and `signing.on_case_changed` routes it as a save would.
 from __future__ import annotations
 
 import copy
-from datetime import date
 
+from rules.factories import TODAY
 from sample_case import EXAMPLE
 
 from dme_service.case_format import parse
@@ -41,7 +41,7 @@ def stored_case(session, author, signer, *, notes=None, patient_name=None, **cha
     document = case_document(signer, **changes)
     if patient_name:
         document["patient"]["name"] = patient_name
-    parsed = parse(document, today=date(2026, 11, 23))
+    parsed = parse(document, today=TODAY)
     patient = Patient(
         clinic_id=author.clinic_id,
         name=parsed.patient.name,
