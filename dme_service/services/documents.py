@@ -1,16 +1,13 @@
 """Rendering and serving a case's documents (LMN, SWO, instructions, packet) as stored PDFs.
 
-A render stores a new version: the PDF bytes and their SHA-256 go into one Document row, in
-the same transaction as its audit row, and the previous version of that kind and language is
-marked superseded (kept, still downloadable). A download recomputes the SHA-256 of the stored
-bytes; a mismatch refuses the download and is audited (security.md PDF-4, HIPAA (c)(2)).
-The render itself runs before the write transaction opens, in a bounded child process when the
-caller asks for it (PDF-3), so a slow layout never holds a database lock.
+A render stores a new version and a download serves a stored one; how versions are numbered,
+superseded and checked against their SHA-256 before they leave is `services.document_store`
+(security.md PDF-4). The render itself runs before the write transaction opens, in a bounded
+child process when the caller asks for it (PDF-3), so a slow layout never holds a database lock.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,14 +16,23 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
-from dme_service import audit, case_format
+from dme_service import case_format
 from dme_service.case_format import CaseFormatError, FieldError
 from dme_service.db import run_with_retry
 from dme_service.documents import wording
 from dme_service.models import DOCUMENT_KINDS, Case, Document, User, utcnow
 from dme_service.rules.engine import evaluate
+from dme_service.services import signed_content
 from dme_service.services.case_store import to_document
 from dme_service.services.cases import CaseNotFound, load_case
+from dme_service.services.document_store import (
+    # Re-exported: fetch raises it, and the views and tests catch it as documents.DocumentTampered
+    # (their code is not this module's to change; only their imports follow a move).
+    DocumentTampered,
+    current_versions,
+    store_render,
+    verified,
+)
 
 KIND_LABELS = {
     "lmn": "Letter of medical necessity",
@@ -61,14 +67,6 @@ class CaseNotReady(ValueError):
     def __init__(self, errors: list[FieldError]):
         super().__init__("; ".join(str(error) for error in errors))
         self.errors = errors
-
-
-class DocumentTampered(RuntimeError):
-    """The stored bytes no longer hash to the stored SHA-256; nothing was sent."""
-
-    def __init__(self, document_id: int):
-        super().__init__(f"document {document_id}: stored bytes do not match their SHA-256")
-        self.document_id = document_id
 
 
 @dataclass(frozen=True)
@@ -148,7 +146,7 @@ def render_document(
     for attempt in range(1, INSERT_ATTEMPTS + 1):
         try:
             return run_with_retry(
-                session, lambda s: _store(s, user, case_id, kind, lang, rendered.pdf)
+                session, lambda s: store_render(s, user, case_id, kind, lang, rendered.pdf)
             )
         except IntegrityError:
             session.rollback()
@@ -177,9 +175,7 @@ def _inputs(session: Session, user: User, case_id: int, lang: str, now: datetime
 def current_signature(session: Session, case: Case) -> wording.Signature | None:
     """The signature the documents print: the case's standing signature, only while it still
     covers the case (recomputed now, so an edit made behind the ORM's back is caught: RET-2)."""
-    from dme_service.services import signing
-
-    check = signing.check_signature(session, case)
+    check = signed_content.check_signature(session, case)
     if not check.valid:
         return None
     row = check.signature
@@ -190,61 +186,12 @@ def current_signature(session: Session, case: Case) -> wording.Signature | None:
 
 def signed_document_ids(session: Session, case: Case) -> frozenset[int]:
     """Ids of the stored PDFs the case's standing (not voided) signature covers."""
-    from dme_service.services import signing
-
-    signature = signing.current_signature(session, case.id)
+    signature = signed_content.current_signature(session, case.id)
     if signature is None:
         return frozenset()
     entries = (signature.document_hashes or {}).values()
     return frozenset(
         e["document_id"] for e in entries if isinstance(e, dict) and "document_id" in e
-    )
-
-
-def _store(session: Session, user: User, case_id: int, kind: str, lang: str, pdf: bytes):
-    # The case row lock serializes renders of one case (PostgreSQL; SQLite: BEGIN IMMEDIATE).
-    case = load_case(session, user, case_id, for_update=True)
-    document = add_version(session, case, kind, lang, pdf, user, utcnow())
-    _audit(session, user, "document.render", document, case)
-    return document
-
-
-def add_version(
-    session: Session, case: Case, kind: str, lang: str, pdf: bytes, user: User, moment: datetime
-) -> Document:
-    """Store pdf as the next version of (kind, lang); the current ones become superseded.
-
-    The one place versions are numbered: renders from the documents page and the SWO and LMN
-    stored at signing both come through here (the caller audits in its own words).
-    """
-    latest = session.scalar(
-        select(func.max(Document.version)).where(
-            Document.case_id == case.id, Document.kind == kind, Document.lang == lang
-        )
-    )
-    for older in session.scalars(_current_query(case.id, kind, lang)):
-        older.superseded_at = moment
-    document = Document(
-        case_id=case.id,
-        kind=kind,
-        lang=lang,
-        version=(latest or 0) + 1,
-        content=pdf,
-        sha256=hashlib.sha256(pdf).hexdigest(),
-        created_at=moment,
-        created_by_id=user.id,
-    )
-    session.add(document)
-    session.flush()
-    return document
-
-
-def _current_query(case_id: int, kind: str, lang: str):
-    return select(Document).where(
-        Document.case_id == case_id,
-        Document.kind == kind,
-        Document.lang == lang,
-        Document.superseded_at.is_(None),
     )
 
 
@@ -295,7 +242,7 @@ def fetch(
     )
     if document is None:
         raise DocumentNotFound(document_id)
-    return _verified(session, user, case, document, action)
+    return verified(session, user, case, document, action)
 
 
 def fetch_latest(
@@ -304,32 +251,10 @@ def fetch_latest(
     """The current (not superseded) version of `kind` for the case, verified and audited."""
     check_kind(kind, lang)
     case = load_case(session, user, case_id)
-    document = session.scalar(_current_query(case.id, kind, lang).order_by(Document.id.desc()))
+    document = session.scalar(current_versions(case.id, kind, lang).order_by(Document.id.desc()))
     if document is None:
         raise DocumentNotFound(f"no {kind} has been rendered for case {case_id}")
-    return _verified(session, user, case, document, "document.download")
-
-
-def _verified(session: Session, user: User, case: Case, document: Document, action: str):
-    if hashlib.sha256(document.content).hexdigest() != document.sha256:
-        _audit(session, user, action, document, case, outcome="hash_mismatch")
-        session.commit()
-        raise DocumentTampered(document.id)
-    _audit(session, user, action, document, case)
-    session.commit()  # LOG-1: the read is served only once its audit row is stored
-    return document
-
-
-def _audit(session, user, action, document, case, outcome="ok") -> None:
-    audit.record(
-        session,
-        user=user,
-        action=action,
-        object_type="document",
-        object_id=document.id,
-        patient_id=case.patient_id,
-        outcome=outcome,
-    )
+    return verified(session, user, case, document, "document.download")
 
 
 __all__ = [

@@ -20,6 +20,7 @@ from dme_service import audit, case_format
 from dme_service.models import SIGNING_CREDENTIALS, Case, Document, Signature, User, utcnow
 from dme_service.rules import codes
 from dme_service.services.case_store import to_document
+from dme_service.services.document_store import add_version
 from dme_service.services.signed_content import (  # noqa: F401 (part of this module's API)
     SignatureCheck,
     canonical_sha256,
@@ -263,8 +264,6 @@ def _record(session, case_id, signer, version, rendered, now) -> Signature:
 
 def store_document(session, case: Case, kind: str, rendered, user: User, now) -> Document:
     """A new version of the document; earlier current versions become superseded (kept)."""
-    from dme_service.services.documents import add_version  # documents imports this module
-
     row = add_version(session, case, kind, SIGNED_LANG, rendered.pdf, user, now)
     audit.record(
         session,
