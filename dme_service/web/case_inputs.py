@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 
 from wtforms import RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from dme_service.case import SCREENING_KEYS
@@ -132,11 +134,19 @@ class WholeText(NumberText):
     message = "Enter a whole number, for example 7."
 
 
+def select_choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
+    """(value, label) pairs as a field's choices.
+
+    WTForms 3.3 deprecates tuple choices (removed in 3.4); SelectChoice renders the same options.
+    """
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 class YesNo(RadioField):
     """A yes/no question that starts unanswered: no default, and unanswered is allowed."""
 
     def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("choices", [("yes", "Yes"), ("no", "No")])
+        kwargs.setdefault("choices", select_choices([("yes", "Yes"), ("no", "No")]))
         super().__init__(label, validators, **kwargs)
 
     def process_data(self, value):
@@ -155,7 +165,8 @@ class YesNoSelect(SelectField):
     """A compact yes/no for trial rows; "Not recorded" is a real choice (None)."""
 
     def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("choices", [("", "Not recorded"), ("yes", "Yes"), ("no", "No")])
+        choices = select_choices([("", "Not recorded"), ("yes", "Yes"), ("no", "No")])
+        kwargs.setdefault("choices", choices)
         super().__init__(label, validators, **kwargs)
 
     def process_data(self, value):

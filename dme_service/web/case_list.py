@@ -14,22 +14,24 @@ from wtforms.validators import Length, ValidationError
 from wtforms.widgets import DateInput
 
 from dme_service.services.cases import CaseSearch
-from dme_service.web.case_inputs import PAYER_NAMES, STATUS_WORDS
+from dme_service.web.case_inputs import PAYER_NAMES, STATUS_WORDS, select_choices
 
 
 class SearchForm(FlaskForm):
     scope = RadioField(
         "Whose cases",
-        choices=[("mine", "My cases"), ("clinic", "All cases of the clinic")],
+        choices=select_choices([("mine", "My cases"), ("clinic", "All cases of the clinic")]),
         default="mine",
     )
     name = StringField("Patient name contains", [Length(max=200)])
     date_of_birth = StringField("Date of birth", [Length(max=20)], widget=DateInput())
     payer = SelectField(
-        "Payer", choices=[("", "Any payer")] + list(PAYER_NAMES.items()), default=""
+        "Payer", choices=select_choices([("", "Any payer"), *PAYER_NAMES.items()]), default=""
     )
     status = SelectField(
-        "Decision", choices=[("", "Any decision")] + list(STATUS_WORDS.items()), default=""
+        "Decision",
+        choices=select_choices([("", "Any decision"), *STATUS_WORDS.items()]),
+        default="",
     )
 
     def validate_date_of_birth(self, field) -> None:

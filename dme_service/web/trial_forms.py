@@ -13,7 +13,7 @@ from wtforms.validators import Length
 
 from dme_service.case import TRIAL_DEVICES
 from dme_service.web.case_forms import SectionForm, answered, date_field, typed_text
-from dme_service.web.case_inputs import NumberText, WholeText, YesNoSelect
+from dme_service.web.case_inputs import NumberText, WholeText, YesNoSelect, select_choices
 
 # Short names for the trial's device list (the home prescription shows the full descriptors).
 TRIAL_DEVICE_WORDS = {
@@ -35,12 +35,14 @@ class TrialRow(Form):
     date = date_field("Date")
     device = SelectField(
         "Device",
-        choices=[("", "Choose")] + [(d, TRIAL_DEVICE_WORDS[d]) for d in TRIAL_DEVICES],
+        choices=select_choices(
+            [("", "Choose")] + [(d, TRIAL_DEVICE_WORDS[d]) for d in TRIAL_DEVICES]
+        ),
         default="",
     )
     position = SelectField(
         "Position",
-        choices=[("", "Not recorded"), ("seated", "Seated"), ("supine", "Supine")],
+        choices=select_choices([("", "Not recorded"), ("seated", "Seated"), ("supine", "Supine")]),
         default="",
     )
     force_lb = NumberText("Force (lb)", [Length(max=20)])
