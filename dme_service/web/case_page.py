@@ -18,7 +18,6 @@ from dme_service.services.case_store import to_document
 from dme_service.web.case_forms import (
     HOME_DEFAULTS,
     DiagnosesForm,
-    OrderForm,
     PatientForm,
     PrescriptionForm,
     ScreeningForm,
@@ -33,6 +32,7 @@ from dme_service.web.case_inputs import (
     plain,
     trial_response_of,
 )
+from dme_service.web.order_forms import OrderForm
 from dme_service.web.trial_forms import TrialsForm
 
 SECTION_FORMS: dict[str, type[SectionForm]] = {

@@ -11,12 +11,12 @@ from dme_service.services import case_sections
 from dme_service.web.case_forms import (
     DiagnosesForm,
     NewCaseForm,
-    OrderForm,
     PatientForm,
     PrescriptionForm,
     ScreeningForm,
 )
 from dme_service.web.case_inputs import anchor_for, label_for, mbi_problem, plain
+from dme_service.web.order_forms import OrderForm
 from dme_service.web.trial_forms import TrialsForm
 
 TRIAL = {
