@@ -28,6 +28,7 @@ from weasyprint.text.fonts import FontConfiguration
 from dme_service.case import Case
 from dme_service.documents import ua
 from dme_service.documents.fetcher import ASSETS_DIR, AssetFetcher
+from dme_service.documents.line_cache import LineCache
 from dme_service.documents.wording import Clinic, Signature
 from dme_service.rules.decision import Decision
 
@@ -100,6 +101,7 @@ class Renderer:
         )
         self.stylesheet = self.css(filename=self.assets_dir / "print.css")
         self.ua_stylesheet = ua.load(self.assets_dir)
+        self.line_cache = LineCache()
         self.warmed_up = False
 
     def css(self, **source) -> CSS:
@@ -130,11 +132,12 @@ class Renderer:
             string=html, base_url=self.base_url, url_fetcher=self.fetcher, ua=self.ua_stylesheet
         )
         extra = [self.css(string=css)] if css else []
-        return document.render(
-            stylesheets=[self.stylesheet, *extra],
-            font_config=self.font_config,
-            presentational_hints=False,
-        )
+        with self.line_cache.active():
+            return document.render(
+                stylesheets=[self.stylesheet, *extra],
+                font_config=self.font_config,
+                presentational_hints=False,
+            )
 
     def attachment(self, data: bytes, *, name: str, description: str, when: datetime):
         return Attachment(

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from weasyprint import CSS, HTML
+import cssselect2
+from weasyprint import CSS, HTML, _find_base_url
 from weasyprint.html import UA_COUNTER_STYLE
 
+from dme_service.documents import xhtml
 from dme_service.documents.fetcher import ASSETS_DIR
 
 # The elements whose user-agent rules ua.css carries (a template must use no other).
@@ -33,10 +35,19 @@ def load(assets_dir: Path = ASSETS_DIR) -> CSS:
 
 
 class TemplateHTML(HTML):
-    """An HTML document laid out with the cut-down user-agent sheet `ua`."""
+    """One of our templates' documents, parsed by xhtml.py and laid out with the cut-down
+    user-agent sheet `ua`.
 
-    def __init__(self, *, ua: CSS, **source) -> None:
-        super().__init__(**source)
+    It sets what weasyprint.HTML.__init__ sets (70.0), from the tree xhtml.parse builds
+    instead of tinyhtml5's (the same tree: tests/documents/test_xhtml.py)."""
+
+    def __init__(self, *, string: str, base_url: str, url_fetcher, ua: CSS) -> None:
+        root = xhtml.parse(string)
+        self.base_url = _find_base_url(root, base_url)
+        self.url_fetcher = url_fetcher
+        self.media_type = "print"
+        self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
+        self.etree_element = self.wrapper_element.etree_element
         self._ua = ua
 
     def _ua_stylesheets(self, forms=False):
