@@ -2,8 +2,9 @@
 
 Signing renders both documents with the signature statement, stores them as new Document
 versions with their SHA-256, and records who signed, when, with which credential and NPI, and
-the SHA-256 of the canonical signed content (security.md RET-2). Any later change to that
-content voids the signature: `on_case_changed` (called by every case save) and
+the SHA-256 of the canonical signed content (security.md RET-2). This module decides, renders
+and locks; `services.signature_store` writes the rows. Any later change to that content voids
+the signature: `on_case_changed` (called by every case save) and
 `check_signature` (recomputes the hash on every read, so an edit that bypassed the ORM shows).
 Who may sign: an MD, DO, DPM, PA, NP or CNS with a valid NPI (42 CFR 410.38(c)(2)), and only
 the treating practitioner named on the order (PIM 100-08 ch. 5 §5.2.3).
@@ -16,11 +17,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dme_service import audit, case_format
-from dme_service.models import SIGNING_CREDENTIALS, Case, Document, Signature, User, utcnow
+from dme_service import case_format
+from dme_service.models import SIGNING_CREDENTIALS, Case, Signature, User, utcnow
 from dme_service.rules import codes
+from dme_service.services import signature_store
 from dme_service.services.case_store import to_document
-from dme_service.services.document_store import add_version
 from dme_service.services.signed_content import (  # noqa: F401 (part of this module's API)
     SignatureCheck,
     canonical_sha256,
@@ -32,7 +33,6 @@ from dme_service.services.signed_content import (  # noqa: F401 (part of this mo
 )
 
 SIGNED_KINDS = ("swo", "lmn")
-SIGNED_LANG = "en"
 # Decisions that go to the practitioner by themselves, and those that go only when a person
 # chooses to send them (with a reason: an ABN on file, a patient who pays, a claim for a
 # denial the secondary payer needs). Incomplete and contraindicated cases never go.
@@ -228,74 +228,15 @@ def _clinic_line(case: Case):
 
 
 def _record(session, case_id, signer, version, rendered, now) -> Signature:
+    """Lock the case, check again that nothing moved since the render, and store the rows."""
     case = load_case(session, case_id, signer, for_update=True)
     if case.version != version:
         raise StaleCase(case)
     check_signable(session, case, signer)
-    stale = current_signature(session, case.id)
-    if stale is not None:  # present but no longer valid: changed outside the application
-        void(session, case, stale, signer, "the signed content no longer matched the case")
-    hashes = {}
-    for kind, document in rendered.items():
-        row = store_document(session, case, kind, document, signer, now)
-        hashes[kind] = {"document_id": row.id, "version": row.version, "sha256": row.sha256}
-    signature = Signature(
-        case_id=case.id,
-        signer_id=signer.id,
-        signed_at=now,
-        credential=signer.credential,
-        npi=signer.npi,
-        case_version=version,
-        content_sha256=signed_content_sha256(case, version, hashes),
-        document_hashes=hashes,
-    )
-    session.add(signature)
-    session.flush()
-    audit.record(
-        session,
-        user=signer,
-        action="case.sign",
-        object_type="signature",
-        object_id=signature.id,
-        patient_id=case.patient_id,
-    )
-    return signature
+    return signature_store.store_signature(session, case, signer, version, rendered, now)
 
 
-def store_document(session, case: Case, kind: str, rendered, user: User, now) -> Document:
-    """A new version of the document; earlier current versions become superseded (kept)."""
-    row = add_version(session, case, kind, SIGNED_LANG, rendered.pdf, user, now)
-    audit.record(
-        session,
-        user=user,
-        action="document.create",
-        object_type="document",
-        object_id=row.id,
-        patient_id=case.patient_id,
-    )
-    return row
-
-
-# --- voiding ------------------------------------------------------------------------------
-
-
-def void(session: Session, case: Case, signature: Signature, user: User, reason: str) -> None:
-    """Void the signature and supersede its documents (kept and downloadable); audited."""
-    now = utcnow()
-    signature.voided_at = now
-    signature.void_reason = reason
-    for entry in signature.document_hashes.values():
-        document = session.get(Document, entry["document_id"])
-        if document is not None and document.superseded_at is None:
-            document.superseded_at = now
-    audit.record(
-        session,
-        user=user,
-        action="signature.void",
-        object_type="signature",
-        object_id=signature.id,
-        patient_id=case.patient_id,
-    )
+# --- after a case changes -----------------------------------------------------------------
 
 
 def on_case_changed(session: Session, case: Case, user: User) -> Signature | None:
@@ -313,7 +254,7 @@ def on_case_changed(session: Session, case: Case, user: User) -> Signature | Non
     voided = None
     signature = current_signature(session, case.id)
     if signature is not None and not check_signature(session, case).valid:
-        void(session, case, signature, user, "the case was changed after signing")
+        signature_store.void(session, case, signature, user, "the case was changed after signing")
         voided = signature
         if case.billing_state == "ready_to_submit":
             billing.record_move(
