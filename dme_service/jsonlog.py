@@ -43,3 +43,6 @@ def configure_logging(level: str = "INFO") -> None:
     handler._dme_json = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
+    # WeasyPrint logs each step of every render ("Step 5 - Creating layout - Page 3") at
+    # INFO: a dozen lines per document that say nothing an operator needs.
+    logging.getLogger("weasyprint.progress").setLevel(max(logging.WARNING, root.level))

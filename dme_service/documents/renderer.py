@@ -169,18 +169,33 @@ class Renderer:
         )
 
     def warm_up(self) -> None:
-        """Render a small page through every font face and both PDF variants, once.
+        """Render a small page through every font face and both PDF variants, then the
+        specimen documents (specimen.py), once.
 
         A renderer's first render costs ~40 ms of CPU more than the next ones (fonts loaded
-        into Pango and HarfBuzz, caches filled; measured on the LMN). documents/bounded.py
-        calls this in the parent, so that every forked render starts warm."""
+        into Pango and HarfBuzz, caches filled; measured on the LMN), and the specimen fills
+        the line cache with every template's fixed sentences. documents/bounded.py calls this
+        in the parent, so that every forked render starts warm."""
         if self.warmed_up:
             return
         source = DocumentSource(kind="warm_up", template="warm_up.html", title="", lang="en")
         document = self.layout(self.html(source))
         for variant in (LETTER_VARIANT, PACKET_VARIANT):
             self.write(document, variant=variant)
+        from dme_service.documents.specimen import specimen_renders
+
+        with gc_paused():
+            for kind, case, decision, options in specimen_renders():
+                self.render_kind(kind, case, decision, RenderOptions(**options))
         self.warmed_up = True
+
+    def render_kind(self, kind: str, case: Case, decision: Decision, options: RenderOptions):
+        """One document of any kind, the packet included."""
+        if kind == "packet":
+            from dme_service.documents import packet
+
+            return packet.render_packet(self, case, decision, options)
+        return self.render_source(source_for(kind, case, decision, options))[1]
 
     def render_source(self, source: DocumentSource) -> tuple[Document, RenderedDocument]:
         """Lay out and write one letter-type document (PDF/UA-1)."""
@@ -248,11 +263,5 @@ def render(
         clinic=clinic,
         link_url=link_url,
     )
-    renderer = get_renderer()
     with gc_paused():
-        if kind == "packet":
-            from dme_service.documents import packet
-
-            return packet.render_packet(renderer, case, decision, options)
-        _, rendered = renderer.render_source(source_for(kind, case, decision, options))
-        return rendered
+        return get_renderer().render_kind(kind, case, decision, options)
