@@ -27,12 +27,28 @@ def create_app(test_config: dict[str, Any] | None = None):
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     load_config(app, test_config)
+    register_proxy_fix(app)
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
+
+
+def register_proxy_fix(app) -> None:
+    """Take the client's address, scheme and host from the DME_TRUSTED_PROXIES proxies in front.
+
+    Sign-in throttling and the audit trail key on the client address, and patient links are
+    built from the scheme and host; behind a proxy, without this, every client looks like the
+    proxy and a TLS-terminated request looks like plain http. With 0 (the default) forwarded
+    headers are ignored, since any client can send them.
+    """
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def register_logging(app) -> None:

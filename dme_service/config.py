@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,16 @@ def env_list(name: str) -> list[str] | None:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_count(name: str, default: int = 0) -> int:
+    """A whole-number `DME_<name>` setting of 0 or more."""
+    raw = os.environ.get(f"DME_{name}")
+    if raw is None or raw.strip() == "":
+        return default
+    if not re.fullmatch(r"[0-9]+", raw.strip()):
+        raise ConfigError(f"DME_{name}={raw!r} is not a whole number of 0 or more")
+    return int(raw.strip())
+
+
 def instance_path_from_env() -> str:
     """DME_INSTANCE_PATH as an absolute path, else the repository's instance/ folder."""
     from dme_service import ROOT
@@ -81,6 +92,9 @@ def settings_from_env(instance_path: str, debug: bool = False) -> dict[str, Any]
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "TRUSTED_HOSTS": env_list("TRUSTED_HOSTS") or (None if production else DEV_TRUSTED_HOSTS),
+        # Proxies in front of the app whose X-Forwarded-* headers count; 0 trusts none, since
+        # a client can send those headers itself (forged addresses, Host, https).
+        "TRUSTED_PROXIES": env_count("TRUSTED_PROXIES"),
         "MAX_CONTENT_LENGTH": MAX_CONTENT_LENGTH,
         "MAX_FORM_MEMORY_SIZE": MAX_CONTENT_LENGTH,
         "LOG_LEVEL": os.environ.get("DME_LOG_LEVEL", "INFO").upper(),

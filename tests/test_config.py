@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from dme_service import create_app
-from dme_service.config import MAX_CONTENT_LENGTH
+from dme_service.config import MAX_CONTENT_LENGTH, ConfigError
 from dme_service.jsonlog import JsonFormatter
 
 GOOD_KEY = "k" * 48
@@ -127,6 +127,28 @@ def test_a_bad_boolean_is_an_error_naming_the_setting(monkeypatch):
     monkeypatch.setenv("DME_DEBUG", "maybe")
     with pytest.raises(Exception, match="DME_DEBUG"):
         create_app()
+
+
+def test_no_proxy_is_trusted_unless_configured():
+    assert create_app({"DATABASE_URL": "sqlite://"}).config["TRUSTED_PROXIES"] == 0
+
+
+def test_the_trusted_proxy_count_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("DME_TRUSTED_PROXIES", " 2 ")
+    assert create_app({"DATABASE_URL": "sqlite://"}).config["TRUSTED_PROXIES"] == 2
+
+
+@pytest.mark.parametrize("raw", ["-1", "one", "1.5", "yes", "²"])
+def test_a_bad_trusted_proxy_count_is_an_error_naming_the_setting(monkeypatch, raw):
+    monkeypatch.setenv("DME_TRUSTED_PROXIES", raw)
+    with pytest.raises(ConfigError, match="DME_TRUSTED_PROXIES=.* is not a whole number"):
+        create_app({"DATABASE_URL": "sqlite://"})
+
+
+def test_the_app_refuses_to_start_with_a_bad_trusted_proxy_count(tmp_path):
+    result = start_app(production_env(tmp_path, DME_TRUSTED_PROXIES="two"))
+    assert result.returncode != 0
+    assert "DME_TRUSTED_PROXIES='two' is not a whole number of 0 or more" in result.stderr
 
 
 def test_request_bodies_are_limited_to_one_mebibyte(tmp_path):
