@@ -36,9 +36,10 @@ from dme_service.web.case_inputs import (
     mbi_problem,
     normal_mbi,
     plain,
+    select_choices,
 )
 
-PAYER_CHOICES = [("", "Choose the payer")] + list(PAYER_NAMES.items())
+PAYER_CHOICES = select_choices([("", "Choose the payer")] + list(PAYER_NAMES.items()))
 DEVICE_WORDS = {
     **{code: f"{code}: {words}" for code, words in HCPCS_DESCRIPTORS.items()},
     "mechanical": "Clinic motorised (mechanical) traction",
@@ -209,7 +210,9 @@ for _key in SCREENING_KEYS:
 class PrescriptionForm(SectionForm):
     section = "prescription"
     prefix_name = "request"
-    hcpcs = SelectField("Home device", choices=[(d, DEVICE_WORDS[d]) for d in HOME_DEVICES])
+    hcpcs = SelectField(
+        "Home device", choices=select_choices((d, DEVICE_WORDS[d]) for d in HOME_DEVICES)
+    )
     force_lb = NumberText("Force (lb)", [Length(max=20)])
     minutes = NumberText("Minutes per session", [Length(max=20)])
     sessions_per_day = WholeText("Sessions per day", [Length(max=20)])

@@ -21,6 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from dme_service.rules.codes import CERVICAL_TRACTION_CODES
 from dme_service.web.case_forms import DEVICE_WORDS, SectionForm, answered, date_field, typed_text
+from dme_service.web.case_inputs import select_choices
 
 ALSO_WORDS = {"inversion_table": "Inversion table", "home_lumbar_traction": "Home lumbar traction"}
 
@@ -28,7 +29,9 @@ ALSO_WORDS = {"inversion_table": "Inversion table", "home_lumbar_traction": "Hom
 class PriorRow(Form):
     hcpcs = SelectField(
         "Device",
-        choices=[("", "Choose")] + [(c, DEVICE_WORDS[c]) for c in sorted(CERVICAL_TRACTION_CODES)],
+        choices=select_choices(
+            [("", "Choose")] + [(c, DEVICE_WORDS[c]) for c in sorted(CERVICAL_TRACTION_CODES)]
+        ),
         default="",
     )
     date = date_field("Date supplied")
@@ -53,13 +56,13 @@ class OrderForm(SectionForm):
     )
     onset_date = date_field("Onset of the current episode")
     abn_on_file = BooleanField("An Advance Beneficiary Notice (ABN) is on file")
-    also_requested = MultiCheckbox("Also asked about", choices=list(ALSO_WORDS.items()))
+    also_requested = MultiCheckbox("Also asked about", choices=select_choices(ALSO_WORDS.items()))
     prior = FieldList(FormField(PriorRow), min_entries=1)
 
     def set_signers(self, signers) -> None:
         choices = [("", "Not chosen yet")]
         choices += [(str(u.id), f"{u.name}, {u.credential} (NPI {u.npi})") for u in signers]
-        self.treating_practitioner.choices = choices
+        self.treating_practitioner.choices = select_choices(choices)
 
     def practitioner_id(self) -> int | None:
         value = self.treating_practitioner.data or ""
