@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from dme_service import audit
 from dme_service.models import BILLING_STATES, BillingEvent, Case, ChecklistReview, User
 from dme_service.rules import carc as codes
-from dme_service.services import readiness, signing
+from dme_service.services import readiness, readiness_item, signing
 from dme_service.services.signing import CaseNotFound, StaleCase
 
 __all__ = [
@@ -93,7 +93,7 @@ class NotReady(BillingError):
 
     status = 409
 
-    def __init__(self, missing: list[readiness.ReadinessItem]) -> None:
+    def __init__(self, missing: list[readiness_item.ReadinessItem]) -> None:
         words = "; ".join(f"{item.label}: {item.detail}" for item in missing)
         super().__init__(f"Not ready: {words}")
         self.missing = missing
@@ -176,9 +176,9 @@ def check_ready(s: Session, case: Case, to_state: str, note, delivery) -> None:
     if to_state == "awaiting_signature":
         missing = readiness.signature_route_problems(case, chosen=bool(note))
     elif to_state in SUBMISSIONS:
-        missing = readiness.missing(readiness.checklist(s, case), "submission")
+        missing = readiness_item.missing(readiness.checklist(s, case), "submission")
     elif to_state == "paid" and delivery is None:
-        missing = readiness.missing(readiness.checklist(s, case), "payment")
+        missing = readiness_item.missing(readiness.checklist(s, case), "payment")
     else:
         missing = []
     if missing:

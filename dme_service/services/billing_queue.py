@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, joinedload
 from dme_service import audit
 from dme_service.models import BillingEvent, Case, Document, User
 from dme_service.rules import carc
-from dme_service.services import billing, readiness, signing
+from dme_service.services import billing, readiness, readiness_item, signing
 
 QUEUE_STATES = (
     "awaiting_signature",
@@ -54,7 +54,7 @@ class ClaimRow:
     hcpcs: str
     modifiers: tuple[str, ...]
     diagnoses: tuple[str, ...]
-    checklist: list[readiness.ReadinessItem]
+    checklist: list[readiness_item.ReadinessItem]
     next_states: tuple[str, ...]
 
     @property
@@ -62,9 +62,9 @@ class ClaimRow:
         return any(item.key == "signature" and item.met for item in self.checklist)
 
     @property
-    def missing(self) -> list[readiness.ReadinessItem]:
+    def missing(self) -> list[readiness_item.ReadinessItem]:
         needed = "payment" if self.case.billing_state in billing.SUBMISSIONS else "submission"
-        return readiness.missing(self.checklist, needed)
+        return readiness_item.missing(self.checklist, needed)
 
 
 @dataclass(frozen=True)
