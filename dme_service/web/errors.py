@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass, replace
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -185,7 +186,7 @@ def error_response(status: int, error: BaseException | None = None) -> Response:
         response = jsonify(error=body)
     else:
         html = render_template(
-            "errors/error.html",
+            _page_template(),
             status=status,
             explanation=explanation,
             next_step=next_step,
@@ -196,6 +197,12 @@ def error_response(status: int, error: BaseException | None = None) -> Response:
     response.status_code = status
     response.headers.update(_carried_headers(error))
     return response
+
+
+def _page_template() -> str:
+    # Without a URL adapter (the request's Host is not in DME_TRUSTED_HOSTS) url_for cannot
+    # work, and the site's layout needs it: such a request gets a page that stands alone.
+    return "errors/error.html" if request_ctx.url_adapter is not None else "errors/bare.html"
 
 
 def _is_csrf(error: BaseException | None) -> bool:

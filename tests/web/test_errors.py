@@ -189,3 +189,14 @@ def test_every_post_view_keeps_input_or_says_why_it_has_none(app):
         if not (getattr(view, "keeps_input", False) or getattr(view, "no_input_reason", "")):
             unwrapped.append(rule.endpoint)
     assert unwrapped == []
+
+
+@pytest.mark.parametrize("path", ["/login", "/api/v1/cases", "/no/such/page"])
+def test_a_host_the_app_does_not_answer_to_gets_a_plain_400(client, path):
+    """Flask builds no URL adapter for a host outside TRUSTED_HOSTS: the error page must not
+    need one (it crashed in url_for before)."""
+    response = client.get(path, headers={"Host": "evil.example"})
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert ERROR_ID.search(body)
+    assert "evil.example" not in body and not any(word in body for word in FORBIDDEN_WORDS)
