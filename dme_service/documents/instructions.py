@@ -4,7 +4,8 @@ Only the unit on the order, with the order's numbers: the dose in large type on 
 with the stop rules and red flags, set-up steps for that unit, how it should feel, the
 warning against unsupervised inversion tables (naming the patient's own high-risk
 condition), the low-back note, the clinic's phone and a 14-day log for the follow-up.
-The wording lives in the template, marked for gettext; Spanish comes from the catalog.
+The sentences the phone page shares are in dme_service/instructions_text.py (msgids marked
+for gettext), the rest in the template; Spanish comes from the catalog.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import base64
 import io
 
+from dme_service import instructions_text as sentences
 from dme_service.case import Case
 from dme_service.documents import wording as w
 from dme_service.documents.i18n import Gettext
@@ -20,15 +22,7 @@ from dme_service.documents.swo import REQUIRED_DOSE
 from dme_service.rules.decision import Decision
 
 # case-format.md: the INVERSION_HIGH_RISK keys, in the order the warning names them.
-INVERSION_HIGH_RISK = (
-    "uncontrolled_hypertension",
-    "glaucoma",
-    "retinal_detachment",
-    "heart_disease",
-    "anticoagulant_use",
-    "hernia",
-    "pregnancy",
-)
+INVERSION_HIGH_RISK = tuple(sentences.HIGH_RISK_LINES)
 PNEUMATIC = ("E0849", "E0855", "E0856")
 LOG_DAYS = 14
 TITLE = "Your home neck traction"  # msgid; the template's heading uses the same text
@@ -71,6 +65,7 @@ def context(case: Case, options: RenderOptions, gettext: Gettext) -> dict:
     return {
         "_": gettext,
         "ngettext": gettext.plural,
+        "sentences": sentences,
         "patient": case.patient,
         "hcpcs": request.hcpcs,
         "unit": unit_kind(request.hcpcs),

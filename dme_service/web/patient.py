@@ -27,6 +27,7 @@ from flask import (
     url_for,
 )
 
+from dme_service import instructions_text
 from dme_service.db import get_session
 from dme_service.documents import wording
 from dme_service.i18n import browser_language, choose_language
@@ -192,6 +193,7 @@ def instructions():
         printable=patient_print.can_print(db, g.patient.link),
         dose=dose_numbers(plan),
         signed_on=long_date(plan.signed_on),
+        sentences=instructions_text,
     )
 
 

@@ -159,6 +159,12 @@ def test_a_pneumatic_unit_gets_pump_steps_not_a_water_bag():
     assert "water bag" not in text
 
 
+def test_a_stand_or_frame_gets_its_own_steps():
+    text = pdfs.text(instructions(hcpcs="E0840", trial={"device": "E0840"}).pdf)
+    assert "Use only your setting: 12 pounds." in text
+    assert "Pump only" not in text and "water bag" not in text
+
+
 def test_a_patient_link_is_printed_as_a_qr_code():
     assert pdfs.image_count(instructions(link_url="https://clinic.example/p/x1").pdf) == 1
     assert pdfs.image_count(instructions().pdf) == 0

@@ -14,7 +14,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from services.patient_cases import a_stored_case, sign
 
-from dme_service.services import patient_links
+from dme_service import instructions_text
+from dme_service.services import home_plan, patient_links
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "dme_service" / "translations" / "es" / "LC_MESSAGES" / "messages.po"
@@ -140,6 +141,11 @@ def test_inversion_warning_names_the_patients_own_condition(visit, key, sentence
     assert "In one study, eye pressure more than doubled." in html
 
 
+def test_every_high_risk_answer_has_its_personal_line():
+    """The page's high-risk keys are the ones the shared sentences name, in the same order."""
+    assert tuple(instructions_text.HIGH_RISK_LINES) == home_plan.INVERSION_HIGH_RISK
+
+
 def test_inversion_warning_is_always_there_with_reasons(visit):
     html = instructions(visit())
     for sentence in (
@@ -222,14 +228,23 @@ def test_every_page_string_has_a_spanish_translation():
         catalog = read_po(handle)
     mapping = [
         ("dme_service/web/patient*.py", "python"),
+        ("dme_service/instructions_text.py", "python"),  # the sentences shared with the PDF
         ("templates/patient/**.html", "jinja2"),
     ]
     found = extract_from_dir(
         ROOT,
         method_map=mapping,
-        keywords={"_": None, "_l": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None},
+        keywords={
+            "_": None,
+            "_l": None,
+            "N_": None,
+            "gettext": None,
+            "ngettext": (1, 2),
+            "lazy_gettext": None,
+        },
     )
     missing = []
+    assert any(file == "dme_service/instructions_text.py" for file, *_ in found)
     for _file, _line, message, _comments, _context in found:
         key = message if isinstance(message, str) else message[0]
         entry = catalog.get(key)
