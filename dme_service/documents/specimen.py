@@ -4,9 +4,10 @@ Most lines the service prints are fixed sentences: the patient instructions are 
 every patient, and every letter shares its headings, table headers, labels and closing lines.
 The renderer's line cache (line_cache.py) keeps WeasyPrint's line breaks, but a bounded
 render (bounded.py) runs in a forked child whose cache dies with it. So the parent lays out
-the documents of one bundled case, the demo clinic's eligible Medicare case, signed and not,
-in English and Spanish: every child forked afterwards finds the fixed sentences already
-broken into lines. Nothing here is stored or shown.
+the documents of the demo clinic's bundled cases: the eligible Medicare over-door case in
+full (signed and not, English and Spanish), and the letters of the higher-force E0849 case and
+of a commercial payer's case, whose criteria read differently. Every child forked afterwards
+finds the fixed sentences already broken into lines. Nothing here is stored or shown.
 """
 
 from __future__ import annotations
@@ -19,26 +20,37 @@ from dme_service.case_format import parse
 from dme_service.documents.wording import Clinic, Signature
 from dme_service.rules.engine import evaluate
 
-SPECIMEN = (
-    Path(__file__).resolve().parent.parent / "demo_cases" / "01-medicare-over-door-eligible.json"
-)
+DEMO_CASES = Path(__file__).resolve().parent.parent / "demo_cases"
+FULL = "01-medicare-over-door-eligible"  # every document
+LETTERS = ("02-medicare-e0849-25-lb", "03-aetna-over-door-eligible")  # the signed LMN and SWO
 CLINIC = Clinic(name="Specimen Clinic", phone="(555) 010-0000", address="1 Main St")
 
 
 def specimen_renders():
     """(kind, case, decision, options) of each specimen render, for `render`'s keywords."""
-    doc = json.loads(SPECIMEN.read_text("utf-8"))
+    renders = []
+    for name in (FULL, *LETTERS):
+        case, decision, now = _specimen(name)
+        signer = case.treating_practitioner
+        signed = {"now": now, "clinic": CLINIC}
+        signed["signature"] = Signature(signer.name, signer.credential, signer.npi, now)
+        if name != FULL:
+            renders += [(kind, case, decision, signed) for kind in ("lmn", "swo")]
+            continue
+        unsigned = {"now": now, "clinic": CLINIC}
+        renders += [
+            ("packet", case, decision, signed),
+            ("lmn", case, decision, unsigned),
+            ("swo", case, decision, unsigned),
+            ("instructions", case, decision, {**unsigned, "lang": "es"}),
+        ]
+    return renders
+
+
+def _specimen(name: str):
+    """A demo case, parsed as of two weeks after its latest trial, its decision and time."""
+    doc = json.loads((DEMO_CASES / f"{name}.json").read_text("utf-8"))
     seen = max(datetime.fromisoformat(trial["date"]) for trial in doc["trials"])
     today = (seen + timedelta(days=14)).date()
     case = parse(doc, today=today)
-    decision = evaluate(case)
-    now = datetime.combine(today, time(9), tzinfo=UTC)
-    signer = case.treating_practitioner
-    signed = Signature(signer.name, signer.credential, signer.npi, now)
-    unsigned = {"now": now, "clinic": CLINIC}
-    return [
-        ("packet", case, decision, {**unsigned, "signature": signed}),
-        ("lmn", case, decision, unsigned),
-        ("swo", case, decision, unsigned),
-        ("instructions", case, decision, {**unsigned, "lang": "es"}),
-    ]
+    return case, evaluate(case), datetime.combine(today, time(9), tzinfo=UTC)
