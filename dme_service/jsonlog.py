@@ -33,15 +33,14 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(level: str = "INFO") -> None:
-    """Send dme_service, flask and gunicorn error logs to stderr as JSON lines (idempotent)."""
+    """Send dme_service, flask and gunicorn error logs to stderr as JSON lines at `level`
+    (idempotent: one JSON handler however often it is called)."""
     root = logging.getLogger()
-    for handler in root.handlers:
-        if getattr(handler, "_dme_json", False):
-            return
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
-    handler._dme_json = True  # type: ignore[attr-defined]
-    root.addHandler(handler)
+    if not any(getattr(handler, "_dme_json", False) for handler in root.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonFormatter())
+        handler._dme_json = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
     root.setLevel(level)
     # WeasyPrint logs each step of every render ("Step 5 - Creating layout - Page 3") at
     # INFO: a dozen lines per document that say nothing an operator needs.
