@@ -1,7 +1,8 @@
-"""`dme-service db upgrade|current|revision`: the database schema through Alembic.
+"""`dme-service db upgrade|current|revision|app-role`: the database schema through Alembic.
 
 `upgrade` creates the schema on an empty database (SQLite file or PostgreSQL) or brings an
 existing one to the newest migration; it runs on the app's own engine so SQLite gets its PRAGMAs.
+`app-role` (PostgreSQL only, commands/app_role.py) sets up the restricted role the app runs as.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+
+from dme_service.commands import app_role  # standard library only at import time
 
 MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
 
@@ -20,6 +23,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions.add_parser("current", help="print the revision the database is at")
     revision = actions.add_parser("revision", help="autogenerate a migration from the models")
     revision.add_argument("-m", "--message", required=True, help="what the migration changes")
+    app_role.add_arguments(
+        actions.add_parser(
+            "app-role",
+            help="PostgreSQL: create/grant the restricted role the app runs as (not the owner)",
+            description=(
+                "Run as the schema owner. Gives ROLE LOGIN, CONNECT, schema USAGE, read/write on "
+                "the application tables and only SELECT/INSERT on the audit table. Idempotent. "
+                f"The password comes from {app_role.CREDENTIAL_VARIABLE} if set, or "
+                "`\\password ROLE` in psql."
+            ),
+        )
+    )
 
 
 def alembic_config():
@@ -65,6 +80,8 @@ def _with_connection(engine, action) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.action == "app-role":
+        return app_role.run(args)
     import logging
 
     from dme_service.config import redact_url

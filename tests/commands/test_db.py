@@ -7,7 +7,7 @@ import sys
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import insert, inspect, update
+from sqlalchemy import insert, inspect, text, update
 from sqlalchemy.exc import DBAPIError
 
 from dme_service.commands.db import current_revision, head_revision, upgrade
@@ -111,3 +111,239 @@ def test_db_upgrade_creates_the_folder_of_a_new_sqlite_file(tmp_path):
     url = "sqlite:///" + str(tmp_path / "new" / "folder" / "dme.sqlite3")
     assert run_command("db", "upgrade", database_url=url, tmp_path=tmp_path).returncode == 0
     assert (tmp_path / "new" / "folder" / "dme.sqlite3").stat().st_size > 0
+
+
+# `dme-service db app-role`: the restricted PostgreSQL role the app runs as (LOG-2).
+
+
+def small_target():
+    from dme_service.commands.app_role import Target
+
+    return Target(
+        database="dme",
+        schema="public",
+        owner="dme",
+        tables=("audit_events", "cases", "clinics"),
+        audit_table="audit_events",
+        sequences=("audit_events_id_seq", "cases_id_seq", "clinics_id_seq"),
+    )
+
+
+def test_app_role_sql_grants_read_write_but_only_select_and_insert_on_the_audit_table():
+    from dme_service.commands.app_role import script
+
+    assert script("dme_app", small_target()) == (
+        "-- dme-service db app-role dme_app: run as dme (the schema owner)\n"
+        "BEGIN;\n"
+        "\n"
+        "DO $dme$\n"
+        "BEGIN\n"
+        "  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'dme_app') THEN\n"
+        '    CREATE ROLE "dme_app" LOGIN;\n'
+        "  ELSIF NOT (SELECT rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = 'dme_app')"
+        " THEN\n"
+        '    ALTER ROLE "dme_app" LOGIN;\n'
+        "  END IF;\n"
+        "END\n"
+        "$dme$;\n"
+        "\n"
+        'GRANT CONNECT ON DATABASE "dme" TO "dme_app";\n'
+        "\n"
+        'GRANT USAGE ON SCHEMA "public" TO "dme_app";\n'
+        "\n"
+        "REVOKE ALL ON TABLE\n"
+        '    "public"."audit_events",\n'
+        '    "public"."cases",\n'
+        '    "public"."clinics"\n'
+        '  FROM "dme_app";\n'
+        "\n"
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE\n"
+        '    "public"."cases",\n'
+        '    "public"."clinics"\n'
+        '  TO "dme_app";\n'
+        "\n"
+        'GRANT SELECT, INSERT ON TABLE "public"."audit_events" TO "dme_app";\n'
+        "\n"
+        "GRANT USAGE, SELECT ON SEQUENCE\n"
+        '    "public"."audit_events_id_seq",\n'
+        '    "public"."cases_id_seq",\n'
+        '    "public"."clinics_id_seq"\n'
+        '  TO "dme_app";\n'
+        "\n"
+        'ALTER DEFAULT PRIVILEGES FOR ROLE "dme" IN SCHEMA "public"\n'
+        '  GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "dme_app";\n'
+        "\n"
+        'ALTER DEFAULT PRIVILEGES FOR ROLE "dme" IN SCHEMA "public"\n'
+        '  GRANT USAGE, SELECT ON SEQUENCES TO "dme_app";\n'
+        "\n"
+        "COMMIT;\n"
+        "\n"
+        "-- Then give dme_app a password in psql (it is not stored in any history):\n"
+        "--   \\password dme_app\n"
+    )
+
+
+def test_app_role_sql_quotes_schema_owner_and_database_names():
+    from dataclasses import replace
+
+    from dme_service.commands.app_role import statements
+
+    odd = replace(small_target(), database='my "db"', schema="Clinic Data", owner="Owner-1")
+    sql = "\n".join(statements("dme_app", odd))
+    assert 'GRANT CONNECT ON DATABASE "my ""db""" TO "dme_app"' in sql
+    assert '"Clinic Data"."audit_events"' in sql
+    assert 'FOR ROLE "Owner-1" IN SCHEMA "Clinic Data"' in sql
+
+
+def test_app_role_sql_grants_the_audit_table_nothing_but_select_and_insert():
+    from dme_service.commands.app_role import statements
+
+    for statement in statements("dme_app", small_target()):
+        if '"audit_events"' in statement and statement.startswith("GRANT"):
+            assert statement.startswith(("GRANT SELECT, INSERT ON TABLE", "GRANT USAGE, SELECT"))
+
+
+@pytest.mark.parametrize("extra", [[], ["--print"]], ids=["run", "print"])
+def test_app_role_on_sqlite_says_it_is_for_postgresql_only(tmp_path, monkeypatch, capsys, extra):
+    from dme_service.cli import main
+
+    monkeypatch.setenv("DME_DATABASE_URL", "sqlite:///" + str(tmp_path / "dme.sqlite3"))
+    assert main(["db", "app-role", "dme_app", *extra]) == 2
+    captured = capsys.readouterr()
+    assert "PostgreSQL only" in captured.err
+    assert captured.out == ""
+    assert not (tmp_path / "dme.sqlite3").exists()
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Dme_App", "dme-app", 'dme"app', "dme app", "1dme", "", "x" * 64, "pg_app", "public", "none"],
+)
+def test_app_role_refuses_a_bad_role_name_naming_the_argument(name, monkeypatch, capsys):
+    from dme_service.cli import main
+
+    monkeypatch.setenv("DME_DATABASE_URL", "postgresql+psycopg://dme@127.0.0.1:1/dme")
+    with pytest.raises(SystemExit) as exited:
+        main(["db", "app-role", name, "--print"])
+    assert exited.value.code == 2
+    assert "argument ROLE:" in capsys.readouterr().err
+
+
+def test_app_role_accepts_a_plain_name():
+    from dme_service.commands.app_role import role_name
+
+    assert role_name("dme_app") == "dme_app"
+    assert role_name("_a" + "b" * 61) == "_a" + "b" * 61
+
+
+needs_postgres = pytest.mark.skipif(
+    not os.environ.get("DME_TEST_DATABASE_URL"),
+    reason="needs the throwaway PostgreSQL (DME_TEST_DATABASE_URL, .ci/with-postgres.sh)",
+)
+
+
+def _drop_role(role: str) -> None:
+    from sqlalchemy import create_engine
+
+    admin = create_engine(os.environ["DME_TEST_DATABASE_URL"])
+    with admin.begin() as connection:
+        if connection.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}):
+            connection.execute(text(f'DROP OWNED BY "{role}"'))
+            connection.execute(text(f'DROP ROLE "{role}"'))
+    admin.dispose()
+
+
+@pytest.fixture
+def app_role(migrated_engine, database_url, monkeypatch):
+    """A role name of this worker's own (roles are server-wide), dropped before and after."""
+    role = f"dme_app_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    _drop_role(role)
+    monkeypatch.setenv("DME_DATABASE_URL", database_url)
+    yield role
+    _drop_role(role)
+
+
+def _role_exists(engine, role: str) -> bool:
+    with engine.connect() as connection:
+        return bool(
+            connection.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
+        )
+
+
+@needs_postgres
+def test_app_role_print_shows_the_sql_and_changes_nothing(app_role, migrated_engine, capsys):
+    from dme_service.cli import main
+
+    assert main(["db", "app-role", app_role, "--print"]) == 0
+    printed = capsys.readouterr().out
+    with migrated_engine.connect() as connection:
+        schema = connection.scalar(text("SELECT current_schema()"))
+    assert f'GRANT SELECT, INSERT ON TABLE "{schema}"."audit_events" TO "{app_role}";' in printed
+    assert f"\\password {app_role}" in printed
+    assert not _role_exists(migrated_engine, app_role)
+
+
+@needs_postgres
+def test_app_role_can_write_and_append_to_the_audit_trail_but_not_rewrite_or_drop(
+    app_role, migrated_engine, database_url, capsys
+):
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ProgrammingError
+
+    from dme_service.cli import main
+    from dme_service.models import Clinic
+
+    assert main(["db", "app-role", app_role]) == 0
+    assert main(["db", "app-role", app_role]) == 0, "running it twice is harmless"
+    assert "\\password" in capsys.readouterr().out
+
+    as_app = create_engine(make_url(database_url).set(username=app_role))
+    try:
+        with as_app.begin() as connection:
+            connection.execute(insert(Clinic).values(name="Role Test Clinic"))
+            connection.execute(insert(AuditEvent).values(**audit_row()))
+        refused = [
+            update(AuditEvent).values(outcome="edited"),
+            AuditEvent.__table__.delete(),
+            text("TRUNCATE audit_events"),
+            text("ALTER TABLE audit_events DISABLE TRIGGER USER"),
+            text("DROP TABLE audit_events"),
+            text("DROP TABLE clinics"),
+        ]
+        for statement in refused:
+            with pytest.raises(ProgrammingError) as error, as_app.begin() as connection:
+                connection.execute(statement)
+            assert error.value.orig.sqlstate == "42501", statement  # insufficient_privilege
+    finally:
+        as_app.dispose()
+    with migrated_engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM audit_events")).scalar() == 1
+
+
+@needs_postgres
+def test_app_role_password_comes_from_the_environment_as_a_scram_verifier(
+    app_role, migrated_engine, monkeypatch
+):
+    from dme_service.cli import main
+
+    monkeypatch.setenv("DME_APP_ROLE_PASSWORD", "correct horse battery staple")
+    assert main(["db", "app-role", app_role]) == 0
+    with migrated_engine.connect() as connection:
+        stored = connection.execute(
+            text("SELECT rolpassword FROM pg_authid WHERE rolname = :r"), {"r": app_role}
+        ).scalar()
+    assert stored.startswith("SCRAM-SHA-256$")
+    assert "horse" not in stored
+
+
+@needs_postgres
+def test_app_role_refuses_the_owner_itself(migrated_engine, database_url, monkeypatch, capsys):
+    from sqlalchemy.engine import make_url
+
+    from dme_service.cli import main
+
+    monkeypatch.setenv("DME_DATABASE_URL", database_url)
+    owner = make_url(database_url).username
+    assert main(["db", "app-role", owner]) == 2
+    assert owner in capsys.readouterr().err
