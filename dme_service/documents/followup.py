@@ -3,11 +3,12 @@ the order, in prose, for the treating practitioner and the chart.
 
 Every sentence comes from a recorded fact (domain.md §5): the prescribed dose, sessions
 logged against sessions prescribed, days with more sessions than prescribed, the pain
-before sessions at the start and at the end of the log, red-flag entries with their dates,
-and the in-clinic trial for context. A fact that was not recorded leaves its sentence out;
-an empty log is said in one sentence. The home log's numbers arrive as `HomeFacts` (the
-services layer computes them); this module is pure like the rest of the documents layer
-and renders with the renderer's own machinery (`render_followup`).
+before sessions at the start and at the end of the log, red-flag entries with their dates
+(and who reviewed each one when, never the review's note), and the in-clinic trial for
+context. A fact that was not recorded leaves its sentence out; an empty log is said in one
+sentence. The home log's numbers arrive as `HomeFacts` (the services layer computes them);
+this module is pure like the rest of the documents layer and renders with the renderer's
+own machinery (`render_followup`).
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ SCALE = "on the 0-10 numeric pain rating scale"
 class RedFlagEntry:
     day: date
     flags: tuple[str, ...]  # home_log.RED_FLAGS keys
+    reviewed_on: date | None = None  # a clinician's review, in the clinic's zone (no note)
+    reviewed_by: str | None = None  # "name, credential"
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,10 +166,14 @@ def red_flag_sentences(home: HomeFacts) -> list[str]:
             if URGENT & set(entry.flags)
             else "stop traction and call the therapist or doctor before using the unit again"
         )
-        sentences.append(
+        sentence = (
             f"On {w.long_date(entry.day)} the patient reported {words}, and the log page told "
             f"the patient to {told}."
         )
+        if entry.reviewed_on:
+            who = entry.reviewed_by or "A clinician"
+            sentence += f" {who} reviewed it on {w.long_date(entry.reviewed_on)}."
+        sentences.append(sentence)
     return sentences
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, Float, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Date, Float, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dme_service.models.base import Base, UTCDateTime, created_at_column, fk
 
@@ -41,7 +41,11 @@ class PatientLink(Base):
 
 
 class HomeLogEntry(Base):
-    """One home traction session the patient logged through their link."""
+    """One home traction session the patient logged through their link.
+
+    A red-flag entry stays open until a clinician reviews it (services/red_flag_review.py):
+    one review per entry, so a red flag logged after a review is a new, open entry.
+    """
 
     __tablename__ = "home_log_entries"
 
@@ -55,3 +59,8 @@ class HomeLogEntry(Base):
     pain_after: Mapped[int | None] = mapped_column(Integer)
     red_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = created_at_column()
+    # A clinician's review of a red flag; the service sets all three together (None: open).
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reviewed_by_id: Mapped[int | None] = mapped_column(fk("users.id"))
+    review_note: Mapped[str | None] = mapped_column(Text)  # what was done; never audited
+    reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])

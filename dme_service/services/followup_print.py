@@ -6,7 +6,7 @@ PDF-3: a child process with a wall clock) and audited as a print (LOG-1).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 
 from sqlalchemy.orm import Session
 
@@ -20,8 +20,11 @@ from dme_service.services.home_plan import signed_on
 from dme_service.services.patient_print import NotPrintable, parsed_case
 
 
-def home_facts(summary: home_log.HomeSummary, today: date, order_day: date | None) -> HomeFacts:
-    """What the letter says of the home log, from the case page's own summary."""
+def home_facts(
+    summary: home_log.HomeSummary, today: date, order_day: date | None, zone: tzinfo = UTC
+) -> HomeFacts:
+    """What the letter says of the home log, from the case page's own summary; review days
+    are days in `zone`, the clinic's (a call at 7 pm in Denver is the next day in UTC)."""
     entries = summary.entries
     facts: dict = {"through": today, "sessions": len(entries), "signed_on": order_day}
     if entries:
@@ -47,8 +50,20 @@ def home_facts(summary: home_log.HomeSummary, today: date, order_day: date | Non
             mean_relief=trend.mean_relief,
         )
     flagged = sorted(summary.red_flags, key=lambda e: (e.date, e.id))
-    facts["red_flags"] = tuple(RedFlagEntry(e.date, tuple(e.red_flags)) for e in flagged)
+    facts["red_flags"] = tuple(_red_flag(entry, zone) for entry in flagged)
     return HomeFacts(**facts)
+
+
+def _red_flag(entry, zone: tzinfo) -> RedFlagEntry:
+    """One red-flag entry for the letter: its day, its flags and who reviewed it when."""
+    if entry.reviewed_at is None:
+        return RedFlagEntry(entry.date, tuple(entry.red_flags))
+    return RedFlagEntry(
+        entry.date,
+        tuple(entry.red_flags),
+        reviewed_on=entry.reviewed_at.astimezone(zone).date(),
+        reviewed_by=_prepared_by(entry.reviewed_by),
+    )
 
 
 def render_letter(
@@ -59,13 +74,15 @@ def render_letter(
     *,
     render: Callable | None = None,
     now: datetime | None = None,
+    zone: tzinfo = UTC,
 ):
     """The case's follow-up letter PDF, audited as a print by `user`. Commits."""
     from dme_service.documents.bounded import run_bounded
     from dme_service.documents.renderer import DocumentRefused, get_renderer
 
     parsed = parsed_case(case)
-    facts = home_facts(home_log.summary(session, case, today), today, signed_on(session, case))
+    summary = home_log.summary(session, case, today)
+    facts = home_facts(summary, today, signed_on(session, case), zone)
     options = _options(session, case, user, now or utcnow())
     session.commit()  # no lock is held during the slow render
     try:

@@ -1,7 +1,8 @@
 """The patient's home log: one entry per traction session, red flags, adherence, pain trend.
 
 A red-flag symptom (domain.md §10, "Stop rules and red flags") flags the case for the
-clinician: an audit row in the entry's transaction, and `red_flag_entries` for the case page.
+clinician: an audit row in the entry's transaction, and `red_flag_entries` for the case page,
+until a clinician reviews the entry (services/red_flag_review.py).
 Adherence counts sessions done against the prescription's sessions a day over the days since
 the order was signed or the first entry, whichever came first.
 """
@@ -140,11 +141,12 @@ def red_flag_entries(entries: list[HomeLogEntry]) -> list[HomeLogEntry]:
 
 
 def cases_with_red_flags(session: Session, clinic_id: int) -> set[int]:
-    """Ids of the clinic's cases whose home log holds a red flag (for case lists)."""
+    """Ids of the clinic's cases with a red flag no clinician has reviewed yet (for case
+    lists): a reviewed entry no longer flags its case, a later red flag does again."""
     query = (
         select(HomeLogEntry.case_id, HomeLogEntry.red_flags)
         .join(Case, Case.id == HomeLogEntry.case_id)
-        .where(Case.clinic_id == clinic_id)
+        .where(Case.clinic_id == clinic_id, HomeLogEntry.reviewed_at.is_(None))
     )
     return {case_id for case_id, flags in session.execute(query) if flags}
 
@@ -240,7 +242,16 @@ class HomeSummary:
     sessions_per_day: int | None
     adherence: Adherence | None
     trend: PainTrend | None
-    red_flags: list[HomeLogEntry]
+    red_flags: list[HomeLogEntry]  # every red-flag entry, newest first
+
+    @property
+    def open_red_flags(self) -> list[HomeLogEntry]:
+        """Red-flag entries no clinician has reviewed yet: what the alert is about."""
+        return [entry for entry in self.red_flags if entry.reviewed_at is None]
+
+    @property
+    def reviewed_red_flags(self) -> list[HomeLogEntry]:
+        return [entry for entry in self.red_flags if entry.reviewed_at is not None]
 
 
 def summary(session: Session, case: Case, today: date) -> HomeSummary:

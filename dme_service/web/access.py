@@ -73,6 +73,8 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "patient.revoke_link": frozenset({CLINICIAN}),
     "patient.print_link": frozenset({CLINICIAN}),
     "patient.followup_letter": CLINICAL,  # the home-log follow-up letter: clinical detail
+    # A red flag's review holds what the clinician did (clinical free text): not billing.
+    "patient.review_red_flag": CLINICAL,
     # issue 7: signing. Any staff member may open the page: who may not sign this order gets
     # 403 saying who can (MD, DO, DPM, PA, NP, CNS with an NPI, named on the order).
     "signing.sign": STAFF,

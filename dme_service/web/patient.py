@@ -68,15 +68,19 @@ def cookie_name() -> str:
     return SECURE_COOKIE if current_app.config.get("SESSION_COOKIE_SECURE") else PLAIN_COOKIE
 
 
-def local_today() -> date:
-    """Today where the clinic's patients live (CLINIC_TIMEZONE or DME_CLINIC_TIMEZONE, an IANA
-    name such as America/Denver), not in UTC; an unknown name falls back to the default."""
+def clinic_zone() -> ZoneInfo:
+    """Where the clinic's patients live (CLINIC_TIMEZONE or DME_CLINIC_TIMEZONE, an IANA name
+    such as America/Denver); an unknown name falls back to the default."""
     name = current_app.config.get("CLINIC_TIMEZONE") or os.environ.get("DME_CLINIC_TIMEZONE")
     try:
-        zone = ZoneInfo(name or DEFAULT_ZONE)
+        return ZoneInfo(name or DEFAULT_ZONE)
     except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo(DEFAULT_ZONE)
-    return datetime.now(zone).date()
+        return ZoneInfo(DEFAULT_ZONE)
+
+
+def local_today() -> date:
+    """Today in the clinic's zone, not in UTC."""
+    return datetime.now(clinic_zone()).date()
 
 
 @bp.context_processor

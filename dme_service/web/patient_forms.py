@@ -1,4 +1,5 @@
-"""Forms of the patient's pages (the home log) and of the clinician's link controls.
+"""Forms of the patient's pages (the home log) and of the clinician's link and red-flag
+controls.
 
 Labels and messages are lazy gettext strings: the patient reads them in their own language.
 Pain is a row of 0-10 radio buttons (big targets on a phone, no typing); red flags are
@@ -9,14 +10,22 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMultipleField
+from wtforms import (
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    TextAreaField,
+)
 from wtforms.fields import DecimalField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from dme_service.i18n import LANGUAGE_NAMES, LANGUAGES
 from dme_service.services.home_log import LIMITS
+from dme_service.services.red_flag_review import NOTE_MAX
 
 RED_FLAG_LABELS = {
     "arm_symptoms_worse": _l("Arm pain, tingling or numbness got worse or spread."),
@@ -84,4 +93,32 @@ class LinkForm(FlaskForm):
     lang = SelectField(
         "Language of the patient's pages",
         choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+    )
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+# Staff pages are English; the service checks the same rules again (red_flag_review.check_note).
+REVIEW_MESSAGES = {
+    "required": "Write what you did about this red flag, e.g. whom you called and what you "
+    "advised.",
+    "too_long": f"Keep the note to {NOTE_MAX} characters or fewer; shorten it and save again.",
+    "control": "The note holds control characters; retype it.",
+}
+
+
+class RedFlagReviewForm(FlaskForm):
+    """A clinician's review of a red-flag home log entry: the action taken, in a line or two.
+
+    DataRequired, not InputRequired: a note of spaces is no note (security.md IN-1)."""
+
+    note = TextAreaField(
+        "Action taken",
+        filters=[_strip],
+        validators=[
+            DataRequired(message=REVIEW_MESSAGES["required"]),
+            Length(max=NOTE_MAX, message=REVIEW_MESSAGES["too_long"]),
+        ],
     )

@@ -1,6 +1,7 @@
 """The clinician's side of the patient link (issue 8), on the `patient` blueprint: make a link
-(shown once, with its QR code and a printed copy carrying it), revoke it, and the case page's
-"Patient at home" card (link state, adherence, pain trend, red flags).
+(shown once, with its QR code and a printed copy carrying it), revoke it, the case page's
+"Patient at home" card (link state, adherence, pain trend, red flags) and the review of a red
+flag (what the clinician did about it), which stops it flagging the case.
 """
 
 from __future__ import annotations
@@ -10,12 +11,17 @@ from flask_login import current_user
 
 from dme_service.db import get_session
 from dme_service.models import Case
-from dme_service.services import home_log, patient_links, patient_print
+from dme_service.services import home_log, patient_links, patient_print, red_flag_review
 from dme_service.web.access import safe_next
 from dme_service.web.errors import Refused
-from dme_service.web.forms import no_input_to_keep
-from dme_service.web.patient import bp, local_today
-from dme_service.web.patient_forms import RED_FLAG_LABELS, LinkForm
+from dme_service.web.forms import keeps_input, no_input_to_keep
+from dme_service.web.patient import bp, clinic_zone, local_today
+from dme_service.web.patient_forms import (
+    RED_FLAG_LABELS,
+    REVIEW_MESSAGES,
+    LinkForm,
+    RedFlagReviewForm,
+)
 
 
 def staff_case(case_id: int) -> Case:
@@ -111,7 +117,9 @@ def followup_letter(case_id: int):
 
     case = staff_case(case_id)
     try:
-        rendered = followup_print.render_letter(get_session(), case, current_user, local_today())
+        rendered = followup_print.render_letter(
+            get_session(), case, current_user, local_today(), zone=clinic_zone()
+        )
     except patient_print.NotPrintable as refused:
         raise Refused(
             409,
@@ -121,6 +129,57 @@ def followup_letter(case_id: int):
     response = pdf_response(rendered.pdf, f"followup-{case.id}.pdf")
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _review_context(form: RedFlagReviewForm | None = None) -> dict:
+    """The card on its own page around the review form, the note shown again as typed (LOG-4;
+    also keeps_input's context after an unexpected failure)."""
+    return {
+        "case": staff_case(request.view_args["case_id"]),
+        "title": "Patient link",
+        "review_form": form or RedFlagReviewForm(formdata=request.form),
+        "review_entry_id": request.view_args["entry_id"],
+        "review_back": request.form.get("back", ""),
+    }
+
+
+def _shown_again(case: Case, form: RedFlagReviewForm, status: int):
+    """The review was not saved: the page with the typed note and its message. It shows the
+    home log, so the read is audited like the page's GET (LOG-1)."""
+    home_log.record_read(get_session(), case, current_user)
+    return render_template("patient/link_status.html", **_review_context(form)), status
+
+
+@bp.route("/cases/<int:case_id>/home-log/<int:entry_id>/review", methods=["POST"])
+@keeps_input("patient/link_status.html", RedFlagReviewForm, _review_context)
+def review_red_flag(case_id: int, entry_id: int):
+    """Mark a red-flag entry reviewed with the action taken; back to the card (PRG)."""
+    case = staff_case(case_id)
+    form = RedFlagReviewForm()
+    if not form.validate():
+        return _shown_again(case, form, 422)
+    try:
+        red_flag_review.review_entry(get_session(), current_user, case, entry_id, form.note.data)
+    except red_flag_review.NotReviewable:
+        raise Refused(
+            404, "This case has no red flag with this number to review.", "Go back to the case."
+        ) from None
+    except red_flag_review.ReviewInvalid as invalid:
+        form.note.errors = [REVIEW_MESSAGES[code] for code in invalid.errors.values()]
+        return _shown_again(case, form, 422)
+    except red_flag_review.AlreadyReviewed as done:
+        form.note.errors = [already_reviewed_message(done.entry)]
+        return _shown_again(case, form, 409)
+    return redirect(safe_next(request.form.get("back"), case_page(case.id)), code=303)
+
+
+def already_reviewed_message(entry) -> str:
+    """Someone saved a review first: say who and when, and that this note was not saved."""
+    who, when = entry.reviewed_by.name, clinic_time(entry.reviewed_at)
+    return (
+        f"{who} reviewed this red flag at {when} while you were writing, so your note was not "
+        "saved. Their note is shown with the entry; yours is kept here."
+    )
 
 
 def case_page(case_id: int) -> str:
@@ -155,3 +214,15 @@ def red_flag_text(key: str) -> str:
 def patient_home(case: Case):
     """For the case page's partial: link state, adherence, pain trend and red flags."""
     return home_log.summary(get_session(), case, local_today())
+
+
+@bp.app_template_filter("clinic_time")
+def clinic_time(moment) -> str:
+    """A stored UTC time as the clinic reads it, e.g. "Nov 23, 2026 14:10 CST"."""
+    return moment.astimezone(clinic_zone()).strftime("%b %d, %Y %H:%M %Z")
+
+
+@bp.app_template_global("review_note_max")
+def review_note_max() -> int:
+    """The longest review note, for the form's hint (the service enforces it)."""
+    return red_flag_review.NOTE_MAX

@@ -7,7 +7,12 @@ from datetime import date
 
 import pytest
 
-from dme_service.documents.followup import HomeFacts, RedFlagEntry, render_followup
+from dme_service.documents.followup import (
+    HomeFacts,
+    RedFlagEntry,
+    red_flag_sentences,
+    render_followup,
+)
 from documents import pdfs
 from documents.samples import CLINIC, NOW, case_and_decision
 
@@ -77,6 +82,24 @@ def test_red_flags_are_listed_with_their_dates_and_what_the_patient_was_told(ful
     assert "call the therapist or doctor before using the unit again" in full
     assert "On November 12, 2026 the patient reported a change in bladder or bowel control" in full
     assert "get care right away" in full
+
+
+def test_a_reviewed_red_flag_says_who_reviewed_it_and_when():
+    home = HomeFacts(
+        through=date(2026, 11, 20),
+        sessions=2,
+        red_flags=(
+            RedFlagEntry(
+                date(2026, 11, 8), ("arm_symptoms_worse",), date(2026, 11, 9), "Pat Kim, PT"
+            ),
+            RedFlagEntry(date(2026, 11, 12), ("bladder_bowel",)),
+        ),
+    )
+    reviewed, still_open = red_flag_sentences(home)
+    assert reviewed.endswith(
+        "before using the unit again. Pat Kim, PT reviewed it on November 9, 2026."
+    )
+    assert "reviewed" not in still_open
 
 
 def test_the_trial_is_given_for_context(full):

@@ -101,6 +101,32 @@ def test_each_role_is_allowed_exactly_what_the_table_says(
             assert response.status_code == 403, (endpoint, method, role, response.status_code)
 
 
+def test_the_red_flag_review_is_in_the_matrix_for_the_clinical_team_only(app, seeds):
+    """It holds clinical free text: billing (AC-3) and admin get 403 in the matrix above."""
+    assert ("patient.review_red_flag", "POST") in {(e, m) for e, m, _ in _calls(app, seeds)}
+    assert access.ACCESS["patient.review_red_flag"] == {access.CLINICIAN, access.PRACTITIONER}
+
+
+def test_a_patient_inside_their_pages_is_refused_every_staff_endpoint(
+    app, seeds, db_session, clinic, make_user
+):
+    """The patient's link cookie is no staff session: sign-in (401 on /api/) everywhere."""
+    from services.patient_cases import a_stored_case
+
+    from dme_service.services import patient_links
+
+    clinician = make_user("clinician", credential="PT")
+    case = a_stored_case(db_session, clinic, clinician)
+    _, raw = patient_links.create_link(db_session, case, clinician)
+    patient = app.test_client()
+    assert patient.get(f"/p?t={raw}").status_code == 303
+    for endpoint, method, url in _calls(app, seeds, protected_only=True):
+        response = patient.open(url, method=method)
+        expected = {401} if _is_api(url) else PROTECTED_ANSWERS_FOR_ANONYMOUS
+        assert response.status_code in expected, (endpoint, method, response.status_code)
+    assert patient.get("/patient/log").status_code == 200  # still inside their own pages
+
+
 def test_when_the_role_lookup_fails_nothing_protected_answers_200(
     app, seeds, make_user, session_client, monkeypatch
 ):
