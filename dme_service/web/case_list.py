@@ -59,4 +59,4 @@ def default() -> CaseSearch:
 
 
 def failure_context() -> dict:
-    return {"cases": [], "title": "Cases"}
+    return {"cases": [], "flagged": set(), "title": "Cases"}

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from dme_service.db import get_session
 from dme_service.services import cases as case_service
+from dme_service.services import home_log
 from dme_service.services.case_create import IdempotencyConflict, NewCase, create_case
 from dme_service.web import case_list, case_page
 from dme_service.web.case_forms import NewCaseForm
@@ -94,8 +95,13 @@ def index():
     """My cases and the clinic's; the search is a POST so no PHI reaches a URL (LOG-3)."""
     form = case_list.SearchForm(formdata=request.form if request.method == "POST" else None)
     search = case_list.search_from(form) if form.validate_on_submit() else case_list.default()
-    found = case_service.search_cases(get_session(), current_user, search)
-    return render_template("cases/index.html", form=form, cases=found, title="Cases")
+    session = get_session()
+    found = case_service.search_cases(session, current_user, search)
+    # A red flag the patient logged at home stays marked until a clinician reviews it.
+    flagged = home_log.cases_with_red_flags(session, current_user.clinic_id)
+    return render_template(
+        "cases/index.html", form=form, cases=found, flagged=flagged, title="Cases"
+    )
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])

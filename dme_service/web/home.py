@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from dme_service import api_tokens, audit
 from dme_service.db import get_session
 from dme_service.models import Case, User
+from dme_service.services import home_log
 from dme_service.web import sessions
 from dme_service.web.auth import require_fresh_login
 from dme_service.web.errors import Refused
@@ -109,7 +110,14 @@ def index():
         title=TITLES[role],
         items=items,
         fresh=sessions.is_fresh(),
+        flagged=_red_flagged() if role in ("clinician", "practitioner") else set(),
     )
+
+
+def _red_flagged() -> set[int]:
+    """The clinic's cases with a red flag from home no clinician has reviewed (clinical
+    information: shown on the clinical roles' pages, never billing's)."""
+    return home_log.cases_with_red_flags(get_session(), current_user.clinic_id)
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])

@@ -279,3 +279,32 @@ def test_any_note_is_saved_or_refused_never_a_server_error(
         assert saved.review_note == note.strip()
     else:
         assert saved.reviewed_at is None
+
+
+def case_list(client) -> str:
+    return client.post("/cases", data={"scope": "clinic"}).get_data(as_text=True)
+
+
+def test_the_case_list_marks_a_case_until_its_red_flag_is_reviewed(
+    db_session, case, link, clinician_client
+):
+    client = clinician_client[0]
+    marker = "Red flag at home, not reviewed"
+    assert marker not in case_list(client)
+    entry = log(db_session, link)
+    html = case_list(client)
+    assert marker in html and f'href="/cases/{case.id}#patient-home"' in html
+    client.post(review_url(case, entry), data={"note": NOTE})
+    assert marker not in case_list(client)
+    log(db_session, link, flags=("dizzy_vision_speech",))
+    assert marker in case_list(client)
+
+
+def test_the_clinicians_home_page_marks_the_case_and_billings_never_does(
+    db_session, case, link, clinician_client, signed_in
+):
+    marker = "Red flag at home, not reviewed"
+    log(db_session, link)
+    assert marker in clinician_client[0].get("/").get_data(as_text=True)
+    billing, _ = signed_in("billing", name="Bea Biller")
+    assert marker not in billing.get("/").get_data(as_text=True)
