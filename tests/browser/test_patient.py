@@ -171,3 +171,43 @@ def test_the_clinician_sees_the_patients_log(live_server, browser, story):
     assert "prescribed sessions" in card.inner_text()
     assert axe_violations(page) == []
     card.screenshot(path=str(SCREENSHOTS / "patient-card.png"))
+
+
+def staff_page(browser, live_server, user):
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    page.get_by_label("E-mail address").fill(user.email)
+    page.get_by_label("Password").fill(user.password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    return page
+
+
+def test_a_red_flag_is_marked_until_a_clinician_reviews_it(live_server, browser, story):
+    patient = phone_page(browser)
+    patient.goto(f"{live_server}/p?t={story['token']}")
+    patient.goto(f"{live_server}/patient/log")
+    patient.get_by_role("group", name="Pain before you started").get_by_text(
+        "5", exact=True
+    ).click()
+    patient.get_by_role("group", name="Pain when you finished").get_by_text("6", exact=True).click()
+    patient.get_by_label("Neck pain got worse and stayed worse.").check()
+    patient.get_by_role("button", name="Save").click()
+    patient.wait_for_load_state()
+
+    page = staff_page(browser, live_server, story["clinician"])
+    badge = page.get_by_role("link", name="Red flag at home, not reviewed")
+    assert badge.count() == 1 and axe_violations(page) == []
+    page.screenshot(path=str(SCREENSHOTS / "home-red-flag.png"))
+    badge.click()
+    page.wait_for_load_state()
+    card = page.locator("#patient-home")
+    card.get_by_label("Action taken").fill("Called her at 14:10: stop traction, seen tomorrow.")
+    card.screenshot(path=str(SCREENSHOTS / "red-flag-review.png"))
+    card.get_by_role("button", name="Mark reviewed").click()
+    page.wait_for_load_state()
+    assert "Called her at 14:10" in page.locator("#patient-home").inner_text()
+    assert axe_violations(page) == []
+    page.goto(f"{live_server}/")
+    assert page.get_by_role("link", name="Red flag at home, not reviewed").count() == 0
