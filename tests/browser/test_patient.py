@@ -158,13 +158,7 @@ def test_the_clinician_sees_the_patients_log(live_server, browser, story):
     patient.get_by_role("button", name="Save").click()
     patient.wait_for_load_state()
 
-    staff = browser.new_context(viewport={"width": 1200, "height": 900}, bypass_csp=True)
-    page = staff.new_page()
-    page.goto(f"{live_server}/login")
-    page.get_by_label("E-mail address").fill(story["clinician"].email)
-    page.get_by_label("Password").fill(story["clinician"].password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    page = staff_page(browser, live_server, story["clinician"])
     page.goto(f"{live_server}/cases/{story['case_id']}/patient-link")
     card = page.locator("#patient-home")
     assert "Active" in card.inner_text()
@@ -203,11 +197,12 @@ def test_a_red_flag_is_marked_until_a_clinician_reviews_it(live_server, browser,
     badge.click()
     page.wait_for_load_state()
     card = page.locator("#patient-home")
-    card.get_by_label("Action taken").fill("Called her at 14:10: stop traction, seen tomorrow.")
+    card.get_by_label("Action taken").fill("Called her at 14:10.\nStop traction, seen tomorrow.")
     card.screenshot(path=str(SCREENSHOTS / "red-flag-review.png"))
     card.get_by_role("button", name="Mark reviewed").click()
     page.wait_for_load_state()
-    assert "Called her at 14:10" in page.locator("#patient-home").inner_text()
+    # The note keeps the lines it was typed in.
+    assert "Called her at 14:10.\nStop traction" in page.locator("#patient-home").inner_text()
     assert axe_violations(page) == []
     page.goto(f"{live_server}/")
     assert page.get_by_role("link", name="Red flag at home, not reviewed").count() == 0
