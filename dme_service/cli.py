@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "db": ("dme_service.commands.db", "create or upgrade the database (Alembic)"),
     "demo": ("dme_service.commands.demo", "seed a demo clinic with users and cases"),
     "token": ("dme_service.commands.token", "create or revoke API bearer tokens"),
+    "totp-reset": ("dme_service.commands.totp_reset", "reset an admin's lost TOTP authenticator"),
     "backup": ("dme_service.commands.backup", "back up the database and documents"),
     "restore": ("dme_service.commands.restore", "restore a backup into an empty database"),
     "audit": ("dme_service.commands.audit", "verify the audit trail's hash chain"),

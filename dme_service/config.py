@@ -95,6 +95,8 @@ def settings_from_env(instance_path: str, debug: bool = False) -> dict[str, Any]
         # Proxies in front of the app whose X-Forwarded-* headers count; 0 trusts none, since
         # a client can send those headers itself (forged addresses, Host, https).
         "TRUSTED_PROXIES": env_count("TRUSTED_PROXIES"),
+        # AUTH-6: admins give a one-time TOTP code after their password (off by default).
+        "ADMIN_TOTP": env_flag("ADMIN_TOTP", False),
         "MAX_CONTENT_LENGTH": MAX_CONTENT_LENGTH,
         "MAX_FORM_MEMORY_SIZE": MAX_CONTENT_LENGTH,
         "LOG_LEVEL": os.environ.get("DME_LOG_LEVEL", "INFO").upper(),

@@ -145,6 +145,22 @@ def test_a_bad_trusted_proxy_count_is_an_error_naming_the_setting(monkeypatch, r
         create_app({"DATABASE_URL": "sqlite://"})
 
 
+def test_admin_totp_is_off_unless_configured():
+    assert create_app({"DATABASE_URL": "sqlite://"}).config["ADMIN_TOTP"] is False
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("1", True), (" on ", True), ("false", False)])
+def test_admin_totp_comes_from_the_environment(monkeypatch, raw, expected):
+    monkeypatch.setenv("DME_ADMIN_TOTP", raw)
+    assert create_app({"DATABASE_URL": "sqlite://"}).config["ADMIN_TOTP"] is expected
+
+
+def test_a_bad_admin_totp_value_is_an_error_naming_the_setting(monkeypatch):
+    monkeypatch.setenv("DME_ADMIN_TOTP", "required")
+    with pytest.raises(ConfigError, match="DME_ADMIN_TOTP='required' is not a boolean"):
+        create_app({"DATABASE_URL": "sqlite://"})
+
+
 def test_the_app_refuses_to_start_with_a_bad_trusted_proxy_count(tmp_path):
     result = start_app(production_env(tmp_path, DME_TRUSTED_PROXIES="two"))
     assert result.returncode != 0

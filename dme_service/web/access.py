@@ -30,6 +30,10 @@ CLINICAL = frozenset({CLINICIAN, PRACTITIONER})
 ACCESS: dict[str, str | frozenset[str]] = {
     "static": PUBLIC,  # the stylesheet: no data
     "auth.login": PUBLIC,
+    # AUTH-6 admin TOTP: the second sign-in step, before any session exists (a signed token
+    # from the password step says who); PUBLIC like the password form it continues.
+    "auth.totp_step": PUBLIC,
+    "auth.totp_enroll": PUBLIC,
     "auth.logout": STAFF,
     "auth.password": STAFF,
     "auth.reauth": STAFF,

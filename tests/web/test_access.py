@@ -107,6 +107,15 @@ def test_the_red_flag_review_is_in_the_matrix_for_the_clinical_team_only(app, se
     assert access.ACCESS["patient.review_red_flag"] == {access.CLINICIAN, access.PRACTITIONER}
 
 
+def test_the_admin_totp_steps_are_in_the_matrix_as_public_posts(app, seeds):
+    """They come before any session exists; the signed step token says who (AUTH-6)."""
+    calls = {(e, m) for e, m, _ in _calls(app, seeds)}
+    for endpoint in ("auth.totp_step", "auth.totp_enroll"):
+        assert (endpoint, "POST") in calls
+        assert (endpoint, "GET") not in calls
+        assert access.ACCESS[endpoint] == access.PUBLIC
+
+
 def test_a_patient_inside_their_pages_is_refused_every_staff_endpoint(
     app, seeds, db_session, clinic, make_user
 ):
