@@ -15,19 +15,8 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
 from dme_service.rules import codes
+from dme_service.rules.wording import PAYER_NAMES
 
-PAYER_NAMES: dict[str, str] = {
-    "medicare": "Medicare",
-    "ibx_ma": "Independence Blue Cross Medicare Advantage",
-    "aetna": "Aetna",
-    "anthem": "Anthem",
-    "premera": "Premera Blue Cross",
-    "connectcare": "ConnectCare",
-    "uhc_commercial": "UnitedHealthcare (commercial)",
-    "cigna": "Cigna",
-    "ibx_commercial": "Independence Blue Cross (commercial)",
-    "self_pay": "Self-pay (no insurer)",
-}
 TRIAL_DEVICE_NAMES: dict[str, str] = {
     "mechanical": "clinic motorized (mechanical) cervical traction",
     "manual": "manual cervical traction by the therapist",

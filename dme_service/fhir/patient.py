@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from dme_service.case import Case
-from dme_service.documents.wording import PAYER_NAMES
 from dme_service.fhir.ids import Ids
 from dme_service.fhir.systems import (
     CLINICAL_STATUS,
@@ -18,6 +17,7 @@ from dme_service.fhir.systems import (
     VERIFICATION,
 )
 from dme_service.rules import codes
+from dme_service.rules.wording import PAYER_NAMES
 
 
 def patient(case: Case, ids: Ids) -> dict:

@@ -7,6 +7,20 @@ sentence the service prints in one place.
 
 from __future__ import annotations
 
+# The payers' names as every page, document and export prints them.
+PAYER_NAMES: dict[str, str] = {
+    "medicare": "Medicare",
+    "ibx_ma": "Independence Blue Cross Medicare Advantage",
+    "aetna": "Aetna",
+    "anthem": "Anthem",
+    "premera": "Premera Blue Cross",
+    "connectcare": "ConnectCare",
+    "uhc_commercial": "UnitedHealthcare (commercial)",
+    "cigna": "Cigna",
+    "ibx_commercial": "Independence Blue Cross (commercial)",
+    "self_pay": "Self-pay (no insurer)",
+}
+
 SCREENING_LABELS: dict[str, str] = {
     "fracture_or_acute_trauma": "fracture or acute trauma",
     "spinal_instability": "spinal instability",

@@ -26,10 +26,9 @@ from wtforms.widgets import DateInput
 from dme_service.case import HOME_DEVICES, SCREENING_KEYS
 from dme_service.case_format import FieldError
 from dme_service.rules.codes import HCPCS_DESCRIPTORS
-from dme_service.rules.wording import SCREENING_LABELS
+from dme_service.rules.wording import PAYER_NAMES, SCREENING_LABELS
 from dme_service.web.case_inputs import (
     MBI_PAYERS,
-    PAYER_NAMES,
     NumberText,
     WholeText,
     YesNo,

@@ -18,18 +18,6 @@ from wtforms.validators import ValidationError
 from dme_service.case import SCREENING_KEYS
 from dme_service.rules.wording import SCREENING_LABELS
 
-PAYER_NAMES: dict[str, str] = {
-    "medicare": "Medicare",
-    "ibx_ma": "Independence Blue Cross Medicare Advantage",
-    "aetna": "Aetna",
-    "anthem": "Anthem",
-    "premera": "Premera Blue Cross",
-    "connectcare": "ConnectCare",
-    "uhc_commercial": "UnitedHealthcare (commercial)",
-    "cigna": "Cigna",
-    "ibx_commercial": "Independence Blue Cross (commercial)",
-    "self_pay": "Self-pay",
-}
 # Payers whose member id is a Medicare Beneficiary Identifier.
 MBI_PAYERS = frozenset({"medicare", "ibx_ma"})
 # CMS MBI format: 11 characters, C A AN N A AN N A A N N; letters exclude S, L, O, I, B, Z.

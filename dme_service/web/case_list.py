@@ -13,8 +13,9 @@ from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import Length, ValidationError
 from wtforms.widgets import DateInput
 
+from dme_service.rules.wording import PAYER_NAMES
 from dme_service.services.cases import CaseSearch
-from dme_service.web.case_inputs import PAYER_NAMES, STATUS_WORDS, select_choices
+from dme_service.web.case_inputs import STATUS_WORDS, select_choices
 
 
 class SearchForm(FlaskForm):

@@ -11,7 +11,7 @@ from typing import Any
 from dme_service.case import ABSOLUTE_CONTRAINDICATIONS, OTHER_SCREENING_KEYS
 from dme_service.case_format import FieldError
 from dme_service.rules import codes
-from dme_service.rules.wording import INVERSION_TABLE_UNSUPERVISED
+from dme_service.rules.wording import INVERSION_TABLE_UNSUPERVISED, PAYER_NAMES
 from dme_service.services import case_sections
 from dme_service.services import cases as case_service
 from dme_service.services.case_store import to_document
@@ -24,7 +24,6 @@ from dme_service.web.case_forms import (
     SectionForm,
 )
 from dme_service.web.case_inputs import (
-    PAYER_NAMES,
     SCREENING_HINTS,
     STATUS_WORDS,
     anchor_for,

@@ -80,7 +80,7 @@ def _clinic_users():
 @bp.app_template_filter("payer_name")
 def payer_name(payer: str | None) -> str:
     """A payer id as people know it: "uhc_commercial" -> "UnitedHealthcare (commercial)"."""
-    from dme_service.documents.wording import PAYER_NAMES
+    from dme_service.rules.wording import PAYER_NAMES
 
     return PAYER_NAMES.get(payer or "", payer or "Not chosen yet")
 
