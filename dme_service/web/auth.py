@@ -1,4 +1,7 @@
-"""Sign-in, sign-out, password change and step-up re-authentication (security.md AUTH-1..AUTH-6)."""
+"""Sign-in, sign-out, password change and step-up re-authentication (security.md AUTH-1..AUTH-6).
+
+The admin TOTP code step and enrollment (AUTH-6) are in auth_totp, on this blueprint.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from werkzeug.exceptions import TooManyRequests
 from wtforms import HiddenField, PasswordField, StringField
@@ -35,12 +37,6 @@ SIGN_IN_REASONS = {
     "totp_expired": "The sign-in took too long or was started in another browser. "
     "Sign in again with your password.",
 }
-# AUTH-6: after the right password an admin has this long to give the TOTP code.
-TOTP_STEP_SECONDS = 300
-TOTP_CODE_PROBLEM = (
-    "This code is not right or was already used. Type the 6-digit code your authenticator "
-    "app shows now (a code works once; wait for the next one if you just used it)."
-)
 
 
 class LoginForm(FlaskForm):
@@ -59,18 +55,6 @@ class PasswordChangeForm(FlaskForm):
     confirm_password = PasswordField(
         "New password again", validators=[DataRequired(), Length(max=PASSWORD_MAX)]
     )
-
-
-class TotpForm(FlaskForm):
-    """The second sign-in step for admins (AUTH-6); `pending` proves the password step."""
-
-    code = StringField(
-        "6-digit code from your authenticator app",
-        validators=[DataRequired(message="Type the 6-digit code."), Length(max=20)],
-        filters=[totp.normalized],
-        render_kw={"inputmode": "numeric", "maxlength": "20", "spellcheck": "false"},
-    )
-    pending = HiddenField(validators=[Length(max=2000)])
 
 
 class ReauthForm(FlaskForm):
@@ -95,7 +79,7 @@ def login():
     if form.validate_on_submit():
         user = _check_credentials(form.email.data, form.password.data)
         if user is not None and totp.required_for(user, current_app.config.get("ADMIN_TOTP")):
-            return _second_step(user, safe_next(form.next.data, default=""))
+            return auth_totp.second_step(user, safe_next(form.next.data, default=""))
         if user is not None:
             sessions.start(user)
             get_session().commit()
@@ -108,7 +92,7 @@ def _check_credentials(email: str, password: str) -> User | None:
     """The active user with this e-mail and password, counting the attempt (AUTH-4, AUTH-5)."""
     db = get_session()
     keys = throttle.keys_for(request.remote_addr, email)
-    _refuse_when_throttled(keys)
+    refuse_when_throttled(keys)
     user = db.scalar(select(User).where(User.email == email.strip().lower()))
     stored = user.password_hash if user is not None else _DUMMY_HASH
     ok = accounts.verify_password(stored, password) and user is not None and user.active
@@ -129,133 +113,8 @@ def _check_credentials(email: str, password: str) -> User | None:
     return user if ok else None
 
 
-# --- Admin TOTP (AUTH-6) -------------------------------------------------------------------
-# The password step does not sign the admin in: it hands the browser a signed, 5-minute token
-# (hidden field) naming the user and bound to this browser's cookie token. Nothing is stored
-# in the session until the code checks out. Enrollment carries the new secret in the same
-# signed token until a first code from it is confirmed; only then is it saved.
-
-
-def _pending_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="dme-admin-totp-step")
-
-
-def _browser_binding() -> str:
-    session = sessions.current()
-    token = session.token if session is not None and session.token else ""
-    return sessions.token_digest("totp:" + token)[:32]
-
-
-def _pending_token(user: User, next_path: str, secret: str | None = None) -> str:
-    session = sessions.current()
-    if session is not None and session.token_is_new:
-        session.issue_cookie = True  # the next step must come from this same browser
-    payload = {"u": user.id, "b": _browser_binding(), "n": next_path}
-    if secret is not None:
-        payload["s"] = secret
-    return _pending_serializer().dumps(payload)
-
-
-def _pending_from(token: str | None) -> tuple[User, dict] | None:
-    """The user whose password step this token proves, if it is recent and from this browser."""
-    try:
-        payload = _pending_serializer().loads(token or "", max_age=TOTP_STEP_SECONDS)
-    except BadSignature:
-        return None
-    if not isinstance(payload, dict) or payload.get("b") != _browser_binding():
-        return None
-    user = get_session().get(User, payload.get("u"))
-    if user is None or not user.active:
-        return None
-    return user, payload
-
-
-def _second_step(user: User, next_path: str):
-    """Answer a right admin password: the code page, or enrollment when there is no secret."""
-    if user.totp_secret:
-        form = TotpForm(formdata=None)
-        form.pending.data = _pending_token(user, next_path)
-        return render_template("auth/totp.html", form=form)
-    form = TotpForm(formdata=None)
-    form.pending.data = _pending_token(user, next_path, secret=totp.new_secret())
-    return render_template("auth/totp_enroll.html", form=form, **_enroll_context(form))
-
-
-def _enroll_context(form: TotpForm | None = None) -> dict:
-    """The QR code and the secret in text for the enrollment page, from the signed token."""
-    token = form.pending.data if form is not None else request.form.get("pending")
-    found = _pending_from(token)
-    if found is None or not found[1].get("s"):
-        return {"secret": None, "qr": None}
-    user, payload = found
-    size, path = totp.qr_svg_path(totp.provisioning_uri(payload["s"], user.email))
-    return {"secret": payload["s"], "qr": {"size": size, "path": path}}
-
-
-def _expired_step():
-    return redirect(url_for("auth.login", reason="totp_expired"), code=303)
-
-
-def _check_code(user: User, accepted: bool, action: str) -> None:
-    """Count the code attempt like a password attempt (AUTH-5) and audit it; commits."""
-    db = get_session()
-    throttle.record(db, throttle.keys_for(request.remote_addr, user.email), success=accepted)
-    audit.record(
-        db,
-        user=user,
-        action=action,
-        object_type="user",
-        object_id=user.id,
-        outcome="ok" if accepted else "refused",
-    )
-    db.commit()
-
-
-@bp.route("/login/totp", methods=["POST"])
-@keeps_input("auth/totp.html", TotpForm)
-def totp_step():
-    """Second sign-in step for admins with DME_ADMIN_TOTP on: a code that works once (AUTH-6)."""
-    form = TotpForm()
-    found = _pending_from(form.pending.data)
-    if found is None or found[1].get("s"):
-        return _expired_step()
-    user, payload = found
-    if form.validate_on_submit():
-        _refuse_when_throttled(throttle.keys_for(request.remote_addr, user.email))
-        accepted = totp.accept_code(user, form.code.data)
-        _check_code(user, accepted, "session.totp")
-        if accepted:
-            sessions.start(user)
-            get_session().commit()
-            return redirect(safe_next(payload.get("n")), code=303)
-        form.code.errors.append(TOTP_CODE_PROBLEM)
-    return render_template("auth/totp.html", form=form), 422
-
-
-@bp.route("/login/totp/enroll", methods=["POST"])
-@keeps_input("auth/totp_enroll.html", TotpForm, _enroll_context)
-def totp_enroll():
-    """First admin sign-in with TOTP on: save the secret once a first code confirms it."""
-    form = TotpForm()
-    found = _pending_from(form.pending.data)
-    if found is None or not found[1].get("s"):
-        return _expired_step()
-    user, payload = found
-    if user.totp_secret:  # enrolled meanwhile (another tab): use the normal code step
-        return _expired_step()
-    if form.validate_on_submit():
-        _refuse_when_throttled(throttle.keys_for(request.remote_addr, user.email))
-        accepted = totp.enroll(user, payload["s"], form.code.data)
-        _check_code(user, accepted, "user.totp_enroll")
-        if accepted:
-            sessions.start(user)
-            get_session().commit()
-            return redirect(safe_next(payload.get("n")), code=303)
-        form.code.errors.append(TOTP_CODE_PROBLEM)
-    return render_template("auth/totp_enroll.html", form=form, **_enroll_context(form)), 422
-
-
-def _refuse_when_throttled(keys: list[str]) -> None:
+def refuse_when_throttled(keys: list[str]) -> None:
+    """Answer 429 with Retry-After while these throttle keys are locked out (AUTH-4)."""
     wait = throttle.retry_after(get_session(), keys)
     if wait is not None:
         raise TooManyRequests(retry_after=wait)
@@ -317,7 +176,7 @@ def _password_matches(user: User, password: str) -> bool:
     """Check the signed-in user's password, throttled like sign-in (guessing it is as bad)."""
     db = get_session()
     keys = throttle.keys_for(request.remote_addr, user.email)
-    _refuse_when_throttled(keys)
+    refuse_when_throttled(keys)
     ok = accounts.verify_password(user.password_hash, password)
     throttle.record(db, keys, success=ok)
     db.commit()
@@ -373,3 +232,7 @@ def _return_path() -> str:
     if referrer.netloc == request.host and referrer.path:
         return safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
     return "/"
+
+
+# The admin TOTP code step and enrollment live in their own module, on this blueprint.
+from dme_service.web import auth_totp  # noqa: E402
