@@ -59,6 +59,13 @@ class PasswordChangeForm(FlaskForm):
 
 class ReauthForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+    # Asked (and checked) only when DME_ADMIN_TOTP is on and the user is an admin (auth_totp).
+    code = StringField(
+        "6-digit code from your authenticator app",
+        validators=[Length(max=20)],
+        filters=[totp.normalized],
+        render_kw={"inputmode": "numeric", "maxlength": "20", "spellcheck": "false"},
+    )
     next = HiddenField(validators=[Length(max=2000)])
 
 
@@ -184,24 +191,33 @@ def _password_matches(user: User, password: str) -> bool:
 
 
 def _reauth_context() -> dict:
-    return {"max_minutes": int(sessions.FRESH_LOGIN.total_seconds() // 60)}
+    return {
+        "max_minutes": int(sessions.FRESH_LOGIN.total_seconds() // 60),
+        "ask_code": totp.required_for(current_user, current_app.config.get("ADMIN_TOTP")),
+    }
 
 
 @bp.route("/reauth", methods=["GET", "POST"])
 @keeps_input("auth/reauth.html", ReauthForm, _reauth_context)
 def reauth():
-    """Step-up: type the password again before signing or admin actions (AUTH-6)."""
+    """Step-up: type the password again before signing or admin actions (AUTH-6); admins
+    with DME_ADMIN_TOTP on also give a one-time code (auth_totp.step_up_code_refused)."""
     form = ReauthForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next"))
-    problem = None
+    problem, status = None, 200
     if form.validate_on_submit():
-        if _password_matches(current_user._get_current_object(), form.password.data):
+        user = current_user._get_current_object()
+        if not _password_matches(user, form.password.data):
+            problem = "The password is not right. Type it again."
+        elif auth_totp.step_up_code_refused(user, form):
+            status = 422  # the message is next to the code field
+        else:
             sessions.mark_fresh()
             get_session().commit()
             return redirect(safe_next(form.next.data), code=303)
-        problem = "The password is not right. Type it again."
-    return render_template("auth/reauth.html", form=form, problem=problem, **_reauth_context())
+    page = render_template("auth/reauth.html", form=form, problem=problem, **_reauth_context())
+    return page, status
 
 
 def require_fresh_login(view=None, *, max_age: timedelta = sessions.FRESH_LOGIN):

@@ -1,6 +1,6 @@
 """Admin TOTP sign-in (security.md AUTH-6), on the `auth` blueprint: the 6-digit code step
 after a right admin password (`auth.totp_step`) and the first-sign-in enrollment with its QR
-code (`auth.totp_enroll`).
+code (`auth.totp_enroll`), and the code asked at step-up re-authentication (`auth.reauth`).
 
 It lives apart from auth.py to keep that module within the house size budget; `auth.login`
 hands a right admin password to `second_step` here.
@@ -164,3 +164,30 @@ def totp_enroll():
             return redirect(safe_next(payload.get("n")), code=303)
         form.code.errors.append(TOTP_CODE_PROBLEM)
     return render_template("auth/totp_enroll.html", form=form, **_enroll_context(form)), 422
+
+
+STEP_UP_NO_CODE = "Type the 6-digit code."
+STEP_UP_NOT_ENROLLED = (
+    "Your account has no authenticator app set up yet. Sign out and sign in again to set one "
+    "up, then repeat this step."
+)
+
+
+def step_up_code_refused(user: User, form) -> bool:
+    """After a right step-up password: True (message on `form.code`) when an admin with
+    DME_ADMIN_TOTP on gives no valid code (AUTH-6); False for everyone else.
+
+    The code is checked against the same last-used counter as at sign-in, so a code already
+    used there (or here) is refused. A typed code counts towards the sign-in throttle and is
+    audited (`session.reauth_totp`), like the sign-in code step; commits.
+    """
+    if not totp.required_for(user, current_app.config.get("ADMIN_TOTP")):
+        return False
+    if not form.code.data:
+        form.code.errors.append(STEP_UP_NO_CODE)
+        return True
+    accepted = totp.accept_code(user, form.code.data)
+    _check_code(user, accepted, "session.reauth_totp")
+    if not accepted:
+        form.code.errors.append(TOTP_CODE_PROBLEM if user.totp_secret else STEP_UP_NOT_ENROLLED)
+    return not accepted
