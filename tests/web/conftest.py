@@ -111,3 +111,15 @@ def session_client(app):
         return client
 
     return _client
+
+
+@pytest.fixture
+def clinician_client(signed_in):
+    """A signed-in physical therapist: (client, user)."""
+    return signed_in("clinician", credential="PT")
+
+
+@pytest.fixture
+def doctor(make_user):
+    """The practitioner who signs the patient-side tests' orders."""
+    return make_user("practitioner", credential="MD", name="Dr. Samuel Greene")

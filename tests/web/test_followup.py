@@ -3,11 +3,10 @@ home log (bounded render, audited as a print), clinical roles only, one clinic's
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 
 import pytest
-from pypdf import PdfReader
+from documents.pdfs import text as pdf_text
 from services.patient_cases import CANARY, a_stored_case, sign
 from sqlalchemy import select
 
@@ -15,21 +14,6 @@ from dme_service.models import AuditEvent, Clinic
 from dme_service.services import home_log, patient_links
 from dme_service.services.home_log import EntryInput
 from dme_service.web.patient import local_today
-
-
-def pdf_text(data: bytes) -> str:
-    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
-    return " ".join(text.split())
-
-
-@pytest.fixture
-def clinician_client(signed_in):
-    return signed_in("clinician", credential="PT")
-
-
-@pytest.fixture
-def doctor(make_user):
-    return make_user("practitioner", credential="MD", name="Dr. Samuel Greene")
 
 
 @pytest.fixture

@@ -3,31 +3,15 @@ clinician's "link created" page (the documents layer's PDF, bounded, audited).""
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
-from pypdf import PdfReader
+from documents.pdfs import text as pdf_text
 from services.patient_cases import a_stored_case
 from sqlalchemy import select
 
 from dme_service.models import AuditEvent
 from dme_service.services import patient_links
-
-
-def pdf_text(data: bytes) -> str:
-    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
-    return " ".join(text.split())
-
-
-@pytest.fixture
-def clinician_client(signed_in):
-    return signed_in("clinician", credential="PT")
-
-
-@pytest.fixture
-def doctor(make_user):
-    return make_user("practitioner", credential="MD", name="Dr. Samuel Greene")
 
 
 @pytest.fixture

@@ -17,11 +17,6 @@ from dme_service.web.patient import local_today
 
 
 @pytest.fixture
-def clinician_client(signed_in):
-    return signed_in("clinician", credential="PT")
-
-
-@pytest.fixture
 def case(db_session, clinic, clinician_client):
     return a_stored_case(db_session, clinic, clinician_client[1])
 
