@@ -83,17 +83,24 @@ def key_file() -> Path:
 
 
 def ensure_key_file(path: Path) -> None:
-    """Create the key file with one fresh key, mode 0600, unless it exists."""
+    """Create the key file with one fresh key, mode 0600, unless it exists.
+
+    Written to a private temporary file first and then linked into place: two workers (or
+    threads) starting together never read a half-written file or write two different keys.
+    """
     if path.exists():
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    # O_EXCL: two workers starting together must not both write a different key.
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(f"k1 {new_secret()}\n")
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        pass
+    finally:
+        temporary.unlink()
 
 
 def new_secret() -> str:

@@ -324,3 +324,22 @@ def test_verify_expect_head_catches_a_deleted_tail_of_rows_and_seals(
     assert main(["audit", "verify", "--expect-head", expected]) == 1
     assert "expected head" in capsys.readouterr().err
     assert main(["audit", "verify", "--expect-head", "nonsense"]) == 2
+
+
+def test_threads_creating_the_key_file_together_all_read_the_same_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("DME_INSTANCE_PATH", str(tmp_path / "fresh"))
+    found, errors = [], []
+
+    def read() -> None:
+        try:
+            found.append(integrity_keys.keyring().secrets)
+        except Exception as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=read) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and all(secrets == found[0] for secrets in found)
+    assert (integrity_keys.key_file().stat().st_mode & 0o777) == 0o600
