@@ -10,6 +10,7 @@ and diagnosis codes. A PRN / "as needed" frequency is refused: "Orders that only
 from __future__ import annotations
 
 from dme_service.case import Case
+from dme_service.documents import availability
 from dme_service.documents import wording as w
 from dme_service.documents.parts import signature_context
 from dme_service.documents.renderer import DocumentRefused, DocumentSource, RenderOptions
@@ -21,6 +22,7 @@ REQUIRED_DOSE = {
     "minutes": "the minutes per session",
     "sessions_per_day": "the sessions per day",
 }
+HEADER_REASON_MAX = 110
 
 
 def check_order(case: Case) -> None:
@@ -58,8 +60,27 @@ def source(case: Case, decision: Decision, options: RenderOptions) -> DocumentSo
             "dose": w.dose_sentence(request),
             "signature": signature_context(case, options),
             "prepared": w.long_date(options.now.date()),
+            "against": against_criteria(case, decision, options.reason),
         },
     )
+
+
+def against_criteria(case: Case, decision: Decision, reason: str | None) -> dict | None:
+    """The marking of an order sent for signature against the payer's criteria, with the
+    clinician's reason (documents/availability.py allows it only with one); None when eligible."""
+    if decision.status == "eligible":
+        return None
+    status = decision.status.replace("_", " ")
+    policy = availability.policy_words(decision)
+    short = reason or ""
+    if len(short) > HEADER_REASON_MAX:  # the page's top margin holds two lines; page 1 has it all
+        short = short[: HEADER_REASON_MAX - 1].rstrip() + "…"
+    header = f"Ordered against the payer's criteria ({status} under {policy}). Reason: {short}"
+    return {
+        "decision": f"The coverage decision is {status} under {policy}.",
+        "reason": reason or "",
+        "header": header,
+    }
 
 
 def added_elements(case: Case) -> list[tuple[str, str]]:

@@ -8,7 +8,7 @@ import pytest
 from rules.factories import a_trial
 
 from dme_service.documents import wording
-from dme_service.documents.renderer import render
+from dme_service.documents.renderer import DocumentRefused, render
 from documents import pdfs
 from documents.samples import CLINIC, NOW, SIGNED, case_and_decision
 
@@ -89,18 +89,17 @@ def test_without_a_signature_the_letter_says_it_awaits_one():
     assert "Electronically signed" not in text
 
 
-def test_a_worse_trial_letter_claims_no_necessity_and_is_marked_not_for_submission():
-    text = lmn_text(trial={"pain_after": 8})
-    assert "Not for submission: the decision for this case is not eligible" in text
-    assert "medically necessary" not in text
-    assert "meets the criteria" not in text
-    assert "rose from 7 before traction to 8 after" in text
+def test_no_letter_after_a_worse_trial():
+    with pytest.raises(DocumentRefused) as refused:
+        lmn_text(trial={"pain_after": 8})
+    assert refused.value.field == "trials[0]"
+    assert "made symptoms worse (pain 7 → 8)" in refused.value.message
 
 
-def test_a_demonstration_not_recorded_is_not_claimed():
-    text = lmn_text(trial={"use_demonstrated": None})
-    assert "Appropriate use of the home" not in text
-    assert "Missing: trials[0].use_demonstrated" in text
+def test_a_demonstration_not_recorded_leaves_the_case_incomplete_and_no_letter():
+    with pytest.raises(DocumentRefused) as refused:
+        lmn_text(trial={"use_demonstrated": None})
+    assert refused.value.field == "trials[0].use_demonstrated"
 
 
 def test_e0849_at_25_pounds_names_criterion_c_and_its_fact():
@@ -120,8 +119,8 @@ def test_premera_letter_says_the_trial_was_beneficial_only_when_improved():
     improved = lmn_text("premera")
     assert "The trial of traction was beneficial: pain fell from 7 to 3" in improved
     assert "received training on the traction device" in improved
-    unchanged = lmn_text("premera", trial={"pain_after": 6})
-    assert "The trial of traction was beneficial" not in unchanged
+    with pytest.raises(DocumentRefused):  # not eligible under Premera: no letter at all
+        lmn_text("premera", trial={"pain_after": 6})
 
 
 def test_every_trial_is_described_in_date_order():

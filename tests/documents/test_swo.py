@@ -61,7 +61,8 @@ def test_an_unsigned_order_says_it_is_a_draft_dated_at_signature():
     _, rendered = swo()
     text = pdfs.text(rendered.pdf)
     assert "Order date Set when signed" in text
-    assert "Draft: this order is not valid until it is signed" in text
+    assert "Not signed yet. This order is not valid until the treating practitioner signs" in text
+    assert "The patient must not start using the unit until the clinic says so." in text
     assert "Electronically signed" not in text
 
 
@@ -78,9 +79,10 @@ def test_an_order_without_a_force_is_refused_naming_the_field():
     assert refused.value.field == "request.force_lb"
 
 
-def test_a_practitioner_who_may_not_sign_is_named_as_such():
-    _, rendered = swo(credential="PT")
-    assert "A PT may not sign this order" in pdfs.text(rendered.pdf)
+def test_no_order_names_a_practitioner_who_may_not_sign():
+    with pytest.raises(DocumentRefused) as refused:
+        swo(credential="PT")
+    assert refused.value.field == "treating_practitioner.credential"
 
 
 def test_metadata(signed):
