@@ -15,13 +15,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from dme_service import case_format
 from dme_service.models import SIGNING_CREDENTIALS, Case, Signature, User, utcnow
 from dme_service.rules import codes
 from dme_service.services import signature_store
 from dme_service.services.case_store import to_document
+from dme_service.services.order_reason import order_reason
 from dme_service.services.signed_content import (  # noqa: F401 (part of this module's API)
     SignatureCheck,
     canonical_sha256,
@@ -29,6 +30,7 @@ from dme_service.services.signed_content import (  # noqa: F401 (part of this mo
     check_signature,
     current_signature,
     signatures,
+    signed_content_mac,
     signed_content_sha256,
 )
 
@@ -223,20 +225,23 @@ def _signed_inputs(case: Case, signer: User, now: datetime) -> dict:
         "signature": line,
         "now": now,
         "clinic": _clinic_line(case),
+        "reason": order_reason(object_session(case), case),
+        # An order against the payer's criteria has no letter of medical necessity (issue 16).
+        "kinds": SIGNED_KINDS if decision.status == "eligible" else ("swo",),
     }
 
 
 def _render_signed(inputs: dict, render=None) -> dict:
-    """The SWO and LMN rendered with the electronic signature statement, by kind."""
+    """The signed documents (SWO, and the LMN when eligible) with the signature statement."""
     from dme_service.documents.renderer import DocumentRefused
     from dme_service.documents.renderer import render as render_here
 
     render = render or render_here
-    options = {key: inputs[key] for key in ("signature", "now", "clinic")}
+    options = {key: inputs[key] for key in ("signature", "now", "clinic", "reason")}
     try:
         return {
             kind: render(kind, inputs["case"], inputs["decision"], **options)
-            for kind in SIGNED_KINDS
+            for kind in inputs["kinds"]
         }
     except DocumentRefused as refused:
         raise CannotSign(f"The order cannot be signed as written: {refused.message}.") from None
@@ -244,8 +249,6 @@ def _render_signed(inputs: dict, render=None) -> dict:
 
 def _clinic_line(case: Case):
     """The clinic printed on the letterhead of the signed documents."""
-    from sqlalchemy.orm import object_session
-
     from dme_service.documents.wording import Clinic as ClinicLine
     from dme_service.models import Clinic
 

@@ -28,7 +28,7 @@ def fake_render(inputs, render=None):
     """Stand-in for WeasyPrint in the many-step tests: distinct bytes per kind and render."""
     out = {}
     serial = next(_RENDERS)
-    for kind in signing.SIGNED_KINDS:
+    for kind in inputs["kinds"]:
         pdf = f"%PDF-1.7 {kind} {serial} {inputs['now'].isoformat()}".encode()
         out[kind] = RenderedDocument(kind, pdf, hashlib.sha256(pdf).hexdigest(), 1, kind, "en")
     return out

@@ -1,7 +1,7 @@
 """Patient links: when "Close" last ended the link's patient sessions (pen test M6)
 
-Revision ID: e5a7c3b9d210
-Revises: c4e8a1d93f27
+Revision ID: f3b8d1c6a902
+Revises: e5a7c3b91d20
 Create Date: 2026-12-06 08:00:00
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = 'e5a7c3b9d210'
-down_revision: Union[str, Sequence[str], None] = 'c4e8a1d93f27'
+revision: str = 'f3b8d1c6a902'
+down_revision: Union[str, Sequence[str], None] = 'e5a7c3b91d20'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
