@@ -1,4 +1,4 @@
-"""`dme-service codes build|search|info`: the compact ICD-10-CM index (rules/code_index.py).
+"""`dme-service codes build|search|info`: the compact ICD-10-CM index (coding/code_index.py).
 
 `build` reads simple-icd-10-cm once (about 2 s) and writes the index the evaluate path
 uses; the Makefile runs it at install. `search` tries the diagnosis picker's lookup.
@@ -22,14 +22,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dme_service.rules import code_index
+    from dme_service.coding import code_index
 
     try:
         if args.action == "build":
             path = code_index.build_index(code_index.index_path(args.dir))
             print(f"ICD-10-CM index written: {path}")
         elif args.action == "search":
-            from dme_service.rules.codes import search_codes
+            from dme_service.coding.codes import search_codes
 
             for row in search_codes(args.query, args.limit):
                 print(json.dumps(row, ensure_ascii=False))

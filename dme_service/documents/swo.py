@@ -9,7 +9,7 @@ and diagnosis codes. A PRN / "as needed" frequency is refused: "Orders that only
 
 from __future__ import annotations
 
-from dme_service.case import Case
+from dme_service.case.model import Case
 from dme_service.documents import wording as w
 from dme_service.documents.parts import signature_context
 from dme_service.documents.renderer import DocumentRefused, DocumentSource, RenderOptions

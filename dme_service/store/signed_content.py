@@ -1,0 +1,91 @@
+"""What a signature covers and whether it still does (security.md RET-2).
+
+The canonical signed content is the case document (patient, payer, diagnoses, trials,
+screening, order fields, practitioner; never the free-text notes), the case version signed and
+the SHA-256 of each signed PDF. `check_signature` recomputes it, and the PDFs' digests, on
+every read, so a change that bypassed the application (raw SQL) shows at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dme_service.models import Case, Document, Signature
+from dme_service.store.cases import to_document
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """The case's current signature (if any) and whether it still covers the case."""
+
+    signature: Signature | None
+    valid: bool
+    problem: str | None = None
+
+
+# --- canonical signed content -------------------------------------------------------------
+
+
+def canonical_sha256(value) -> str:
+    """SHA-256 of canonical JSON (sorted keys, no spaces, ASCII)."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def case_content_sha256(case: Case) -> str:
+    """SHA-256 of the case's order content alone (the dme-case/1 document; no notes)."""
+    return canonical_sha256(to_document(case))
+
+
+def signed_content_sha256(case: Case, case_version: int, document_hashes: dict) -> str:
+    """SHA-256 over what the practitioner signed: case id and version, the case document
+    (patient, payer, diagnoses, trials, screening, order fields, practitioner) and the
+    digests of the signed PDFs (security.md RET-2)."""
+    digests = {kind: entry["sha256"] for kind, entry in document_hashes.items()}
+    content = {
+        "case_id": case.id,
+        "case_version": case_version,
+        "case": to_document(case),
+        "documents": digests,
+    }
+    return canonical_sha256(content)
+
+
+def current_signature(session: Session, case_id: int) -> Signature | None:
+    """The newest signature of the case that has not been voided."""
+    query = (
+        select(Signature)
+        .where(Signature.case_id == case_id, Signature.voided_at.is_(None))
+        .order_by(Signature.signed_at.desc(), Signature.id.desc())
+    )
+    return session.scalars(query).first()
+
+
+def signatures(session: Session, case_id: int) -> list[Signature]:
+    """Every signature of the case, newest first, voided ones included."""
+    query = select(Signature).where(Signature.case_id == case_id)
+    return list(session.scalars(query.order_by(Signature.id.desc())))
+
+
+def check_signature(session: Session, case: Case) -> SignatureCheck:
+    """Recompute the signed content's hash and the PDFs' digests now (RET-2: catches raw SQL)."""
+    signature = current_signature(session, case.id)
+    if signature is None:
+        return SignatureCheck(None, False, "Not signed yet.")
+    expected = signed_content_sha256(case, signature.case_version, signature.document_hashes)
+    if expected != signature.content_sha256:
+        return SignatureCheck(
+            signature, False, "The case no longer matches what was signed; it must be re-signed."
+        )
+    for kind, entry in signature.document_hashes.items():
+        document = session.get(Document, entry["document_id"])
+        if document is None or hashlib.sha256(document.content).hexdigest() != entry["sha256"]:
+            return SignatureCheck(
+                signature, False, f"The signed {kind.upper()} file was altered; re-sign the case."
+            )
+    return SignatureCheck(signature, True)
