@@ -11,8 +11,8 @@ from dme_service import integrity_keys
 from dme_service.models import Case, Signature
 from dme_service.services import documents, signing
 from dme_service.store.signed_content import rekey_legacy_signatures
-from web.test_signing import _signed_case
-from web.test_signing import team as team  # noqa: F401 (the signed-in team fixture)
+from web.pages.test_signing import _signed_case
+from web.pages.test_signing import team as team  # noqa: F401 (the signed-in team fixture)
 
 SIGNED_STATEMENT = "Electronically signed by"
 
