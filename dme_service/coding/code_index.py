@@ -40,7 +40,7 @@ CREATE TABLE item (
 -- The codes' search text by trigrams, so "every typed word somewhere in the text" reads a
 -- few index pages instead of scanning every item (38 ms to under 3 ms, issue 19). Trigrams
 -- match substrings, as instr() does; detail=none keeps it small: a query asks for every
--- trigram of each word and instr() checks the few rows returned (rules/codes.py).
+-- trigram of each word and instr() checks the few rows returned (coding/codes.py).
 CREATE VIRTUAL TABLE search_fts USING fts5(
     code UNINDEXED, search, tokenize='trigram', detail='none'
 );
