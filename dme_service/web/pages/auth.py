@@ -20,8 +20,8 @@ from wtforms.validators import DataRequired, Length
 from dme_service import audit
 from dme_service.db import get_session
 from dme_service.models import User
+from dme_service.services.accounts import api_tokens, totp
 from dme_service.services.accounts import passwords as accounts
-from dme_service.services.accounts import totp
 from dme_service.web import errors
 from dme_service.web.forms import keeps_input, no_input_to_keep
 from dme_service.web.security import sessions, throttle
@@ -156,7 +156,10 @@ def password():
             user.password_hash = accounts.hash_password(form.new_password.data)
             user.password_changed_at = datetime.now(UTC)
             sessions.end_all_for(user.id, keep_current=True)
-            sessions.mark_fresh()
+            # I6: API tokens end with the password they were issued under (security.md AUTH-1).
+            api_tokens.revoke(get_session(), user=user)
+            # No mark_fresh: the change asks only for the current password, so it must not
+            # stand in for an admin's TOTP step-up (AUTH-6; pen test L6).
             audit.record(
                 get_session(),
                 user=user,

@@ -19,6 +19,7 @@ from wtforms import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from dme_service.case.limits import MAX_PRIOR_DEVICES
 from dme_service.coding.codes import CERVICAL_TRACTION_CODES
 from dme_service.web.pages.cases.forms import (
     DEVICE_WORDS,
@@ -63,7 +64,7 @@ class OrderForm(SectionForm):
     onset_date = date_field("Onset of the current episode")
     abn_on_file = BooleanField("An Advance Beneficiary Notice (ABN) is on file")
     also_requested = MultiCheckbox("Also asked about", choices=select_choices(ALSO_WORDS.items()))
-    prior = FieldList(FormField(PriorRow), min_entries=1)
+    prior = FieldList(FormField(PriorRow), min_entries=1, max_entries=MAX_PRIOR_DEVICES + 1)
 
     def set_signers(self, signers) -> None:
         choices = [("", "Not chosen yet")]
