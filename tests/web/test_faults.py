@@ -22,15 +22,15 @@ from sqlalchemy.orm import Session
 
 from dme_service.db import get_engine, get_session
 from dme_service.models import AuditEvent, Case, Document, Trial
-from web.test_cases import (
+from web.pages.cases.test_views import (
     TRIAL_ROW,
     case_count,
     create,
     post_section,
     version_of,
 )
-from web.test_cases import clinician as clinician  # noqa: F401 (fixture)
-from web.test_cases import signer as signer  # noqa: F401 (fixture)
+from web.pages.cases.test_views import clinician as clinician  # noqa: F401 (fixture)
+from web.pages.cases.test_views import signer as signer  # noqa: F401 (fixture)
 
 TYPED = ("2026-10-02", 'value="12"', 'value="7"', 'value="3"')
 
@@ -54,7 +54,7 @@ def test_the_renderer_dying_mid_render_stores_nothing_and_says_so(app, request, 
 
     client, _ = request.getfixturevalue("clinician")
     signer_user = request.getfixturevalue("signer")
-    from web.test_cases import standard_case
+    from web.pages.cases.test_views import standard_case
 
     case_id = standard_case(client, signer_user)
 
