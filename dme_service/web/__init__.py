@@ -41,7 +41,7 @@ def init_app(app: Flask) -> None:
 
 def _register_signing_and_billing(app: Flask) -> None:
     """The practitioner's signature and the billing queue (issue 7)."""
-    from dme_service.web import billing, signing
+    from dme_service.web import billing, claim_files, signing  # noqa: F401  (claim_files: routes)
 
     app.register_blueprint(signing.bp)
     app.register_blueprint(billing.bp)
