@@ -2,7 +2,7 @@
 remittances; the patient's address and sex for the 837P (amounts are whole cents)
 
 Revision ID: 33ad8c89aef5
-Revises: e5a7c3b91d20
+Revises: f3b8d1c6a902
 Create Date: 2026-12-06 07:22:14.876745
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = '33ad8c89aef5'
-down_revision: Union[str, Sequence[str], None] = 'e5a7c3b91d20'
+down_revision: Union[str, Sequence[str], None] = 'f3b8d1c6a902'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
