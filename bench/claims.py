@@ -32,7 +32,7 @@ DELIVERED = date(2026, 11, 20)
 def _seed(session) -> tuple:
     from rules.factories import a_case
 
-    from dme_service.case_format import parse
+    from dme_service.case.parse import parse
     from dme_service.models import (
         BillingEvent,
         Case,
@@ -42,7 +42,7 @@ def _seed(session) -> tuple:
         Patient,
         User,
     )
-    from dme_service.services.case_store import apply_parsed
+    from dme_service.store.cases import apply_parsed
 
     clinic = Clinic(name="Bench Spine Clinic")
     session.add(clinic)
@@ -146,7 +146,7 @@ def _remittance(session, case_ids) -> bytes:
 
     from dme_service.claims import x835_build
     from dme_service.models import Case
-    from dme_service.services import claim_money
+    from dme_service.services.billing import money as claim_money
 
     cases = [session.get(Case, i) for i in case_ids]
     records = claim_money.claim_records(session, cases)

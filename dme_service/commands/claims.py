@@ -127,7 +127,7 @@ def _acting_user(session, clinic_id: int, email: str | None):
 
 
 def _export(session, user, checked: dict, today: date) -> int:
-    from dme_service.services import claim_export
+    from dme_service.services.billing import export as claim_export
 
     case_ids = checked["cases"] or claim_export.ready_case_ids(session, user.clinic_id)
     if not case_ids:
@@ -156,7 +156,9 @@ def _export(session, user, checked: dict, today: date) -> int:
 
 
 def _confirm(session, user, checked: dict, today: date) -> int:
-    from dme_service.services import billing, claim_export, signing
+    from dme_service.services import signing
+    from dme_service.services.billing import claim as billing
+    from dme_service.services.billing import export as claim_export
 
     try:
         result = claim_export.confirm_sent(
@@ -177,7 +179,7 @@ def _confirm(session, user, checked: dict, today: date) -> int:
 
 def _import(session, user, checked: dict, today: date) -> int:
     from dme_service.claims.x835 import RemittanceRefused
-    from dme_service.services import remittance_import
+    from dme_service.services.billing import remittance as remittance_import
 
     try:
         result = remittance_import.import_835(session, user, checked["content"])

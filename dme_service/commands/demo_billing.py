@@ -73,7 +73,8 @@ def seed(session, clinic, users, cases, today: date) -> None:
 
 
 def _sign_and_ready(session, case, users, today: date) -> None:
-    from dme_service.services import billing, signing
+    from dme_service.services import signing
+    from dme_service.services.billing import claim as billing
 
     signing.sign(session, case.id, users["practitioner"], expected_version=case.version)
     session.refresh(case)

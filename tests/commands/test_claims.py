@@ -6,12 +6,12 @@ import sys
 from dataclasses import replace
 
 import pytest
-from services.ready_claims import ready_claim
+from services.billing.ready_claims import ready_claim
 
 from dme_service.claims import x835_build
 from dme_service.cli import main
 from dme_service.models import Case
-from dme_service.services import claim_money
+from dme_service.services.billing import money as claim_money
 
 sys.path.insert(0, "tests")
 from claims import remits  # noqa: E402

@@ -8,15 +8,15 @@ from sqlalchemy.orm import Session
 from stdnum import luhn
 
 from dme_service import audit
-from dme_service.accounts import password_problems, verify_password
-from dme_service.case_format import parse
+from dme_service.case.parse import parse
 from dme_service.cli import main
 from dme_service.commands.db import upgrade
 from dme_service.commands.demo import DEMO_USERS, demo_documents, seed, shift_dates
 from dme_service.db import get_engine
 from dme_service.models import AuditEvent, Base, Case, Clinic, DecisionRecord, Patient, User
 from dme_service.rules.engine import evaluate
-from dme_service.services.case_store import to_document
+from dme_service.services.accounts.passwords import password_problems, verify_password
+from dme_service.store.cases import to_document
 
 TODAY = date(2026, 11, 23)
 EXPECTED = {
@@ -111,7 +111,7 @@ def test_eligible_demo_cases_wait_for_the_practitioners_signature(db_session, se
 def test_the_ready_demo_claim_exports_as_a_valid_837p(db_session, seeded):
     from dme_service.claims import scrub
     from dme_service.models import Clinic
-    from dme_service.services import claim_money
+    from dme_service.services.billing import money as claim_money
 
     (case,) = db_session.scalars(select(Case).where(Case.billing_state == "ready_to_submit"))
     record = claim_money.claim_record(db_session, case)
