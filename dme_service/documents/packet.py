@@ -20,6 +20,7 @@ import json
 from dataclasses import dataclass
 
 from dme_service.case import Case
+from dme_service.documents import citing
 from dme_service.documents import packet_layout as layout
 from dme_service.documents import wording as w
 from dme_service.documents.checklist import readiness
@@ -162,6 +163,7 @@ def cover_source(case, decision, options, parts, first_page: dict[str, int]) -> 
             "parts": parts,
             "first_page": first_page,
             "device": f"{case.request.hcpcs} ({w.hcpcs_descriptor(case.request.hcpcs)})",
+            "effective": citing.effective_date(decision.policy.effective or ""),
         },
     )
 

@@ -154,10 +154,13 @@ class Renderer:
         )
 
     def write(self, document: Document, *, variant: str, attachments=()) -> bytes:
+        # The packet is PDF/A-3u and tagged like the letters (its instructions are read on
+        # screen too): pdf_tags gives it the structure tree PDF/UA-1 gives the letters.
         return document.write_pdf(
             pdf_variant=variant,
             attachments=list(attachments) or None,
             presentational_hints=False,
+            pdf_tags=variant == PACKET_VARIANT,
         )
 
     def finish(self, kind: str, document: Document, pdf: bytes, title: str, lang: str):
