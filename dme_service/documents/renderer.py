@@ -196,10 +196,12 @@ class Renderer:
 
     def render_kind(self, kind: str, case: Case, decision: Decision, options: RenderOptions):
         """One document of any kind, the packet included."""
-        if kind == "packet":
+        if kind in ("packet", "submission"):
             from dme_service.documents import packet
 
-            return packet.render_packet(self, case, decision, options)
+            return packet.render_packet(
+                self, case, decision, options, submission=kind == "submission"
+            )
         return self.render_source(source_for(kind, case, decision, options))[1]
 
     def render_source(self, source: DocumentSource) -> tuple[Document, RenderedDocument]:

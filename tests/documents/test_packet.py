@@ -212,3 +212,30 @@ def test_the_trial_note_tables_stay_inside_the_right_margin():
     assert len(tables) == 3
     for box in tables:
         assert box.border_box_x() + box.border_width() <= right + 0.5
+
+
+def test_the_submission_packet_leaves_out_what_is_internal():
+    """Review §6.5: the payer gets the order, the letter, the trial values and the ABN; not the
+    checklist, the decision JSON, the coverage summary or the patient's instructions."""
+    case, decision = case_and_decision(hcpcs="E0849", force_lb=20)
+    rendered = render("submission", case, decision, now=NOW, clinic=CLINIC, reason="ABN signed")
+    assert rendered.kind == "submission"
+    assert pdfs.outline_titles(rendered.pdf) == [
+        "Submission packet",
+        "Standard written order",
+        "Supervised trial note",
+        "Advance Beneficiary Notice of Non-coverage (ABN)",
+        "Manifest",
+    ]
+    assert pdfs.attachments(rendered.pdf) == {}
+    text = pdfs.text(rendered.pdf)
+    for internal in ("Billing checklist", "decision.json", "Coverage summary", "Missing"):
+        assert internal not in text
+
+
+def test_an_eligible_submission_packet_carries_the_letter():
+    case, decision = case_and_decision()
+    rendered = render("submission", case, decision, now=NOW, clinic=CLINIC)
+    titles = pdfs.outline_titles(rendered.pdf)
+    assert titles[1:3] == ["Standard written order", "Letter of medical necessity"]
+    assert "Your home neck traction" not in titles
