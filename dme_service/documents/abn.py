@@ -13,7 +13,7 @@ The notice is given before delivery; the patient's choice and signature make it 
 
 from __future__ import annotations
 
-from dme_service.case import Case
+from dme_service.case.model import Case
 from dme_service.documents import wording as w
 from dme_service.documents.renderer import DocumentSource, RenderOptions
 from dme_service.rules.decision import Decision
