@@ -103,6 +103,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "billing.claim_details": frozenset({BILLING, ADMIN}),
     "billing.fees": frozenset({BILLING, ADMIN}),
     "billing.reports": frozenset({BILLING, ADMIN}),
+    "billing.supplier": frozenset({BILLING, ADMIN}),
 }
 
 
