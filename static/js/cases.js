@@ -149,11 +149,23 @@
     });
   }
 
+  /* Leaving the page with typed, unsaved entries asks first (the browser's own question). */
+  function unsavedGuard(form) {
+    var dirty = false;
+    form.addEventListener("input", function () { dirty = true; });
+    form.addEventListener("change", function () { dirty = true; });
+    form.addEventListener("submit", function () { dirty = false; });
+    window.addEventListener("beforeunload", function (event) {
+      if (dirty) { event.preventDefault(); event.returnValue = ""; }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".code-search").forEach(codeSearch);
     document.querySelectorAll(".trial-rows[data-response-url]").forEach(trialResponse);
     document.querySelectorAll("[data-add-trial]").forEach(addTrialRows);
-    document.querySelectorAll("form[data-section=screening]").forEach(contraindicationFlags);
+    document.querySelectorAll("div.section-form[data-section=screening]").forEach(contraindicationFlags);
+    document.querySelectorAll("form.case-form").forEach(unsavedGuard);
     document.querySelectorAll("button[data-once]").forEach(function (button) {
       button.form.addEventListener("submit", function () {
         setTimeout(function () { button.disabled = true; }, 0);
