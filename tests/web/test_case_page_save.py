@@ -4,6 +4,7 @@ refusal re-shows every section as typed."""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -270,3 +271,39 @@ def test_a_refused_carried_save_shows_the_case_page_as_typed(app, make_user, sig
     assert "not saved yet: check it and press Save" in shown
     assert "whole number from 0 to 10, not 11" in shown
     assert page_fields(shown)["trials-rows-0-pain_after"] == "11"
+
+
+# --- order wording that cannot contradict itself ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("wording", "message"),
+    [
+        ("PRN as needed for neck pain", 'An order cannot say "PRN" or "as needed"'),
+        ("30 minutes, three times daily", "says 30 minutes but Minutes per session is 15"),
+    ],
+)
+def test_an_order_wording_that_cannot_go_on_the_order_is_refused_at_its_field(
+    app, clinician, wording, message
+):
+    client, _ = clinician
+    case_id = create(client)
+    fields = the_page(client, case_id)
+    fields["request-frequency_text"] = wording
+    page = send(client, case_id, fields, section="prescription").get_data(as_text=True)
+    assert message in html.unescape(page)
+    assert 'id="request-frequency_text-error"' in page
+    assert page_fields(page)["request-frequency_text"] == wording
+    assert stored(app, case_id)["prescription"] is False
+
+
+def test_an_empty_wording_is_written_from_the_minutes_and_sessions(app, clinician):
+    client, _ = clinician
+    case_id = create(client)
+    fields = the_page(client, case_id)
+    fields.update(
+        {"request-minutes": "20", "request-sessions_per_day": "3", "request-frequency_text": ""}
+    )
+    send(client, case_id, fields, section="prescription")
+    again = the_page(client, case_id)
+    assert again["request-frequency_text"] == "20 minutes, three times daily"
