@@ -1,0 +1,290 @@
+"""Server-side, revocable sessions over the UserSession table (security.md AUTH-1..AUTH-3).
+
+The cookie holds only a random 256-bit token; the table row is keyed by its SHA-256, so a copy
+of the database cannot be replayed as cookies. Logout deletes the row, login always issues a new
+token, and idle (15 min) and absolute (12 h) limits are enforced here on the server. Visitors
+who are not signed in get a token too, but no row: their CSRF secret is derived from the token
+with the app's secret key, so the login form is CSRF-protected without storing anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from flask import Flask, Request, Response, g
+from flask.sessions import SessionInterface, SessionMixin
+from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
+
+from dme_service.db import get_session
+from dme_service.models import User, UserSession
+
+log = logging.getLogger(__name__)
+
+IDLE_TIMEOUT = timedelta(minutes=15)  # AUTH-3; HIPAA 164.312(a)(2)(iii) automatic logoff
+ABSOLUTE_TIMEOUT = timedelta(hours=12)  # AUTH-3; ASVS 3.3.2
+FRESH_LOGIN = timedelta(minutes=5)  # AUTH-6 step-up window
+# last_seen is written at most once a minute (one write per request would serialize every
+# request on SQLite); a session therefore ends between 14 and 15 minutes idle, never later.
+LAST_SEEN_STEP = timedelta(seconds=60)
+# AUTH-2: nothing else is ever stored; other keys set during a request are dropped.
+ALLOWED_KEYS = ("user_id", "role", "csrf_token", "created", "last_seen", "fresh_until")
+SECURE_COOKIE_NAME = "__Host-session"  # __Host-: Secure, Path=/, no Domain (RFC 6265bis)
+PLAIN_COOKIE_NAME = "dme-session"  # only when DME_SESSION_COOKIE_SECURE is off (local http)
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def token_digest(token: str) -> str:
+    """The row id for a cookie token: SHA-256 hex."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ServerSession(dict, SessionMixin):
+    """The request's view of its session: allow-listed values plus what the request needs."""
+
+    def __init__(self, token: str | None, *, token_is_new: bool = False) -> None:
+        super().__init__()
+        self.token = token
+        self.token_is_new = token_is_new
+        self.row: UserSession | None = None
+        self.user: User | None = None
+        self.ended_reason: str | None = None  # "idle" / "absolute" when a session just expired
+        self.ended_user_id: int | None = None  # whose session ended (pages/cases/typed_input)
+        self.issue_cookie = False
+        self.clear_cookie = False
+        self.csrf_used = False
+        self.load_error: Exception | None = None  # raised again in before_request (-> 503)
+
+    def __getitem__(self, key):
+        if key == "csrf_token":
+            self.csrf_used = True
+        return super().__getitem__(key)
+
+    @property
+    def authenticated(self) -> bool:
+        return self.row is not None and self.user is not None
+
+    def stored_data(self) -> dict:
+        """The JSON kept in UserSession.data: allow-listed keys only (AUTH-2)."""
+        return {key: self[key] for key in ALLOWED_KEYS if key in self and key != "csrf_token"}
+
+
+def cookie_name(app: Flask) -> str:
+    return SECURE_COOKIE_NAME if app.config.get("SESSION_COOKIE_SECURE") else PLAIN_COOKIE_NAME
+
+
+def csrf_secret(app: Flask, token: str) -> str:
+    """The CSRF secret bound to this cookie token (Flask-WTF signs it again per form)."""
+    key = str(app.secret_key).encode()
+    return hmac.new(key, b"csrf:" + token.encode(), hashlib.sha256).hexdigest()
+
+
+class ServerSessionInterface(SessionInterface):
+    """Flask's session interface backed by UserSession rows."""
+
+    def open_session(self, app: Flask, request: Request) -> ServerSession:
+        # A request normally gets a fresh app context; when one is reused (tests, CLI), what
+        # the last request cached in g (user, CSRF token, auth method) must not carry over.
+        for name in list(vars(g)):
+            delattr(g, name)
+        if request.path.startswith(f"{app.static_url_path}/"):
+            return ServerSession(None)  # stylesheets need no session and no database
+        if request.path.startswith("/api/") and "Authorization" in request.headers:
+            return ServerSession(None)  # bearer calls ignore cookies (OUT-3)
+        token = request.cookies.get(cookie_name(app), "")
+        if not _TOKEN_SHAPE.fullmatch(token):
+            session = ServerSession(secrets.token_urlsafe(32), token_is_new=True)
+        else:
+            session = ServerSession(token)
+            try:
+                _attach_row(session)
+            except Exception as error:  # noqa: BLE001 - answered as an error page, see below
+                # open_session runs outside Flask's error handlers; keep the failure for the
+                # first before_request, so the user gets the 503 page with an error id.
+                get_session().rollback()
+                session.load_error = error
+        dict.__setitem__(session, "csrf_token", csrf_secret(app, session.token))
+        return session
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if not isinstance(session, ServerSession) or session.token is None:
+            return
+        response.vary.add("Cookie")
+        options = {
+            "path": "/",
+            "secure": bool(app.config.get("SESSION_COOKIE_SECURE")),
+            "httponly": True,
+            "samesite": "Lax",
+        }
+        if session.clear_cookie:
+            response.delete_cookie(cookie_name(app), **options)
+        elif session.issue_cookie or (session.token_is_new and session.csrf_used):
+            # No Expires: the cookie dies with the browser; the server enforces 15 min / 12 h.
+            response.set_cookie(cookie_name(app), session.token, **options)
+
+
+def _attach_row(session: ServerSession) -> None:
+    """Load and check the row for the cookie's token; drop it when expired or its user is gone."""
+    db = get_session()
+    # populate_existing: a reused Session (tests) must see revocations made by other requests.
+    row = db.scalar(
+        select(UserSession)
+        .options(joinedload(UserSession.user).joinedload(User.clinic))
+        .where(UserSession.id == token_digest(session.token))
+        .execution_options(populate_existing=True)
+    )
+    if row is None:
+        return
+    moment = now()
+    reason = _expiry_reason(row, moment)
+    if reason is None and not (row.user and row.user.active):
+        reason = "inactive"
+    if reason is not None:
+        session.ended_user_id = row.user_id
+        db.delete(row)
+        db.commit()
+        session.ended_reason = reason
+        return
+    if moment - row.last_seen_at >= LAST_SEEN_STEP:
+        row.last_seen_at = moment
+        row.data = _data_for(row)
+    # End the lookup's transaction now, before the view runs (SQLite BEGIN IMMEDIATE holds the
+    # write lock until then); expire_on_commit=False keeps row and user loaded.
+    db.commit()
+    _fill(session, row)
+
+
+def _expiry_reason(row: UserSession, moment: datetime) -> str | None:
+    if moment - row.created_at > ABSOLUTE_TIMEOUT:
+        return "absolute"
+    if moment - row.last_seen_at > IDLE_TIMEOUT:
+        return "idle"
+    return None
+
+
+def _data_for(row: UserSession) -> dict:
+    values = {
+        "user_id": row.user_id,
+        "role": row.user.role,
+        "created": row.created_at.isoformat(),
+        "last_seen": row.last_seen_at.isoformat(),
+    }
+    if row.fresh_at is not None:
+        values["fresh_until"] = (row.fresh_at + FRESH_LOGIN).isoformat()
+    return values
+
+
+def _fill(session: ServerSession, row: UserSession) -> None:
+    session.row, session.user = row, row.user
+    for key, value in _data_for(row).items():
+        dict.__setitem__(session, key, value)
+    # Flask-Login's user_loader is called with this id; the value is never stored (AUTH-2).
+    dict.__setitem__(session, "_user_id", str(row.user_id))
+
+
+def current() -> ServerSession | None:
+    from flask import has_request_context, session
+
+    if not has_request_context():
+        return None
+    found = session._get_current_object()
+    return found if isinstance(found, ServerSession) else None
+
+
+def start(user: User) -> UserSession:
+    """Sign `user` in: a brand-new token and row (never the pre-login id); the caller commits."""
+    from flask import current_app
+
+    session = current()
+    db = get_session()
+    if session.row is not None:
+        db.delete(session.row)
+    token = secrets.token_urlsafe(32)
+    moment = now()
+    row = UserSession(
+        id=token_digest(token), user_id=user.id, created_at=moment, last_seen_at=moment
+    )
+    row.user, row.fresh_at = user, moment
+    row.data = _data_for(row)
+    db.add(row)
+    session.clear()
+    session.token, session.issue_cookie, session.clear_cookie = token, True, False
+    dict.__setitem__(session, "csrf_token", csrf_secret(current_app, token))
+    _fill(session, row)
+    g.pop("_login_user", None)  # Flask-Login reloads current_user from the new row
+    return row
+
+
+def end() -> None:
+    """Sign out: delete this session's row and clear the cookie; the caller commits."""
+    session = current()
+    if session is None:
+        return
+    if session.row is not None:
+        get_session().delete(session.row)
+    session.clear()
+    session.row = session.user = None
+    session.clear_cookie = True
+    g.pop("_login_user", None)
+
+
+def end_all_for(user_id: int, *, keep_current: bool = False) -> int:
+    """Delete every session of a user (or all but this one); returns how many. Caller commits."""
+    statement = delete(UserSession).where(UserSession.user_id == user_id)
+    session = current()
+    if keep_current and session is not None and session.row is not None:
+        statement = statement.where(UserSession.id != session.row.id)
+    result = get_session().execute(statement, execution_options={"synchronize_session": False})
+    return result.rowcount or 0
+
+
+def mark_fresh() -> None:
+    """The user just typed their password: start a new step-up window (AUTH-6)."""
+    session = current()
+    if session is not None and session.row is not None:
+        session.row.fresh_at = now()
+        session.row.data = _data_for(session.row)
+        dict.__setitem__(session, "fresh_until", session.row.data["fresh_until"])
+
+
+def is_fresh(max_age: timedelta = FRESH_LOGIN) -> bool:
+    """True when the password was entered within max_age in this session."""
+    session = current()
+    if session is None or session.row is None or session.row.fresh_at is None:
+        return False
+    return now() - session.row.fresh_at <= max_age
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's user_loader: the user of this request's session row, and only that user."""
+    session = current()
+    if session is None or not session.authenticated or str(session.user.id) != user_id:
+        return None
+    return session.user
+
+
+def raise_load_error() -> None:
+    """before_request: a session that could not be loaded fails the request (never anonymous)."""
+    session = current()
+    if session is not None and session.load_error is not None:
+        raise session.load_error
+
+
+def init_app(app: Flask) -> None:
+    """Install the session interface and name the cookie after its security (AUTH-2)."""
+    app.session_interface = ServerSessionInterface()
+    app.before_request(raise_load_error)
+    app.config["SESSION_COOKIE_NAME"] = cookie_name(app)
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_PATH"] = "/"
+    app.config["SESSION_COOKIE_DOMAIN"] = None
