@@ -95,7 +95,7 @@ def _after_sign_in(user: User, form: LoginForm):
     else `next`."""
     carried = typed_input.opened(request.form.get(typed_input.FIELD), user)
     if carried is not None:
-        from dme_service.web.cases import replay_typed_page
+        from dme_service.web.pages.cases.views import replay_typed_page
 
         return replay_typed_page(*carried)
     return redirect(safe_next(form.next.data), code=303)
