@@ -92,6 +92,10 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "billing.move": frozenset({BILLING, ADMIN}),
     "billing.review": frozenset({BILLING, ADMIN}),
     "billing.denials": frozenset({BILLING, ADMIN}),
+    # issue 18: CDS Hooks. Discovery holds no data; a hook call is authenticated by the EHR's
+    # JWT in the view itself (web/cds_hooks.py), never by a session.
+    "cds.discovery": PUBLIC,
+    "cds.hook": PUBLIC,
 }
 
 
