@@ -72,19 +72,12 @@ def _valid_entries(value: object) -> list[tuple[str | None, dict]]:
     if not isinstance(value, dict):
         return []
     if value.get("resourceType") != "Bundle":
-        kind = value.get("resourceType")
-        ok = kind in resources.READ_TYPES and resources.is_valid(value)
-        return [(None, value)] if ok else []
+        return [(None, value)] if resources.is_read(value) and resources.is_valid(value) else []
     found = []
     raw = value.get("entry") if isinstance(value.get("entry"), list) else []
     for entry in raw:
         resource = entry.get("resource") if isinstance(entry, dict) else None
-        if (
-            not isinstance(resource, dict)
-            or resource.get("resourceType") not in resources.READ_TYPES
-        ):
-            continue
-        if resources.is_valid(resource):
+        if resources.is_read(resource) and resources.is_valid(resource):
             url = entry.get("fullUrl") if isinstance(entry.get("fullUrl"), str) else None
             found.append((url, resource))
     return found

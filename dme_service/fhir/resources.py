@@ -47,6 +47,12 @@ def problems(resource: object) -> list[Problem]:
     return []
 
 
+def is_read(resource: object) -> bool:
+    """A JSON object of one of the READ_TYPES (checked before validating: EHRs send others)."""
+    kind = resource.get("resourceType") if isinstance(resource, dict) else None
+    return isinstance(kind, str) and kind in READ_TYPES
+
+
 def is_valid(resource: object) -> bool:
     return not problems(resource)
 
@@ -72,7 +78,7 @@ def valid_resources(value: object) -> Iterator[dict]:
     """The valid resources of the READ_TYPES in a resource or a Bundle of them (one level)."""
     if isinstance(value, dict) and value.get("resourceType") == "Bundle":
         for _, resource in entries(value):
-            if resource.get("resourceType") in READ_TYPES and is_valid(resource):
+            if is_read(resource) and is_valid(resource):
                 yield resource
-    elif isinstance(value, dict) and value.get("resourceType") in READ_TYPES and is_valid(value):
+    elif is_read(value) and is_valid(value):
         yield value

@@ -104,8 +104,19 @@ def test_an_invalid_device_request_gets_no_card():
         lambda r: r["context"]["draftOrders"]["entry"][0]["resource"]["codeCodeableConcept"][
             "coding"
         ][0].update(system="http://example.org/local-codes"),
+        lambda r: (
+            r["context"]["draftOrders"]["entry"].insert(0, {"resource": {"resourceType": {}}})
+            or r["context"]["draftOrders"]["entry"].pop(1)
+        ),
     ],
-    ids=["entry-not-list", "bundle-not-object", "no-draft-orders", "oxygen", "local-system"],
+    ids=[
+        "entry-not-list",
+        "bundle-not-object",
+        "no-draft-orders",
+        "oxygen",
+        "local-system",
+        "resource-type-object",
+    ],
 )
 def test_malformed_bundles_and_other_codes_give_an_empty_card_list(change):
     request = load("kit_order_sign_e0860.json")
