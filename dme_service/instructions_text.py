@@ -31,6 +31,12 @@ DOSE_RULES = (
     N_("Ask before you change anything."),
 )
 
+# The printed plan before the treating practitioner signs the order (issue 16; the phone page
+# says the same: domain.md §10, instructions cover only the unit on the signed order).
+NOT_SIGNED = N_(
+    "Your doctor has not signed this plan yet. Do not start until your clinic tells you to."
+)
+
 # --- red flags: what happens, what to do ----------------------------------------------------
 
 STOP_TITLE = N_("Stop and get help")

@@ -79,6 +79,7 @@ def context(case: Case, options: RenderOptions, gettext: Gettext) -> dict:
         "lumbar_asked": "home_lumbar_traction" in case.also_requested,
         "inversion_asked": "inversion_table" in case.also_requested,
         "clinic": options.clinic,
+        "signed": options.signature is not None,
         "qr": qr_data_uri(options.link_url) if options.link_url else None,
         "log_days": range(1, LOG_DAYS + 1),
         "log_sessions": range(1, request.sessions_per_day + 1)

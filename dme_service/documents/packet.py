@@ -39,6 +39,9 @@ PARTS: tuple[tuple[str, str], ...] = (
     ("trial_note", "Supervised trial note"),
     ("instructions", "Patient instructions"),
 )
+# An order against the payer's criteria carries the coverage summary, never a letter
+# (documents/availability.py).
+SUMMARY_PART = ("summary", "Coverage summary for the treating practitioner")
 ATTACHMENT_NAME = "decision.json"
 
 
@@ -67,9 +70,16 @@ def body_of(html: str) -> str:
     return inside.strip()
 
 
+def part_kinds(decision: Decision) -> tuple[tuple[str, str], ...]:
+    """The packet's parts for this decision: the letter only for an eligible one."""
+    if decision.status == "eligible":
+        return PARTS
+    return tuple(SUMMARY_PART if kind == "lmn" else (kind, label) for kind, label in PARTS)
+
+
 def parts_of(renderer: Renderer, case: Case, decision: Decision, options: RenderOptions):
     parts = []
-    for kind, label in PARTS:
+    for kind, label in part_kinds(decision):
         source = source_for(kind, case, decision, options)
         parts.append(Part(kind, label, source.lang, body_of(renderer.html(source))))
     return parts

@@ -208,6 +208,28 @@ def search_codes(query: str, limit: int = 20) -> list[dict]:
     return [{"code": r[0], "descriptor": r[1], "billable": bool(r[2])} for r in rows]
 
 
+def codes_under(prefix: str, limit: int = 200) -> list[tuple[str, str, bool, str]]:
+    """(dotted, descriptor, billable, search text) of `prefix` itself and every code below
+    it, in code order (a primary-key range)."""
+    key = normalize(prefix).rstrip("-")
+    sql = (
+        "SELECT dotted, descriptor, billable, search FROM item WHERE kind = 'code' "
+        "AND code >= ? AND code < ? ORDER BY code LIMIT ?"
+    )
+    return [(r[0], r[1], bool(r[2]), r[3]) for r in _query(sql, (key, key + "~", limit))]
+
+
+def codes_with_words(words: list[str], limit: int = 500) -> list[tuple[str, str, bool, str]]:
+    """(dotted, descriptor, billable, search text) of the codes whose code, descriptor or
+    inclusion terms contain every one of `words` (lower case), in code order."""
+    if not words:
+        return []
+    where = " AND ".join("instr(search, ?) > 0" for _ in words)
+    sql = "SELECT dotted, descriptor, billable, search FROM item WHERE kind = 'code' AND "
+    rows = _query(sql + where + " ORDER BY code LIMIT ?", (*words, limit))
+    return [(r[0], r[1], bool(r[2]), r[3]) for r in rows]
+
+
 def npi_is_valid(npi: str) -> bool:
     """Ten digits whose check digit passes Luhn over '80840' + NPI (the NPI standard).
 

@@ -160,7 +160,7 @@ def test_a_pneumatic_unit_gets_pump_steps_not_a_water_bag():
 
 
 def test_a_stand_or_frame_gets_its_own_steps():
-    text = pdfs.text(instructions(hcpcs="E0840", trial={"device": "E0840"}).pdf)
+    text = pdfs.text(instructions("self_pay", hcpcs="E0840", trial={"device": "E0840"}).pdf)
     assert "Use only your setting: 12 pounds." in text
     assert "Pump only" not in text and "water bag" not in text
 
