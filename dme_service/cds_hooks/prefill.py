@@ -30,12 +30,12 @@ def seal(part: dict, secret_key: str) -> str:
 
 def unseal(token: str, secret_key: str, now: int | None = None) -> dict | None:
     """The partial case document, or None when the token is altered, foreign or too old."""
+    fernet = _fernet(secret_key)
     try:
-        raw = (
-            _fernet(secret_key).decrypt_at_time(token.encode(), MAX_AGE_SECONDS, now)
-            if now is not None
-            else _fernet(secret_key).decrypt(token.encode(), MAX_AGE_SECONDS)
-        )
+        if now is None:
+            raw = fernet.decrypt(token.encode(), MAX_AGE_SECONDS)
+        else:
+            raw = fernet.decrypt_at_time(token.encode(), MAX_AGE_SECONDS, now)
         value = json.loads(raw)
     except (InvalidToken, ValueError):
         return None

@@ -5,19 +5,22 @@ A Coverage names its payer three ways, tried in this order:
    set up to say so, the most exact answer;
 2. the self-pay type (`coverage-selfpay#pay`), or a payor that is the Patient: `self_pay`;
 3. the payor Organization, by an identifier whose value is a pack id (this service's own export
-   writes `urn:dme-service:payer|medicare`), else by its name in the payer directory.
+   writes `urn:dme-service:payer|medicare`) or an electronic payer id of the payer directory
+   (claims/directory.py; an id two payers share decides nothing), else by its name.
 
-The directory is, for now, the payer names the service prints (rules.wording.PAYER_NAMES) plus
-the names EHRs commonly give the same payers (ALIASES). Names are compared after folding case,
-"&" and punctuation, never by a part of a name: "Independence Blue Cross Medicare Advantage"
-must not become Medicare.
+Names come from the payer directory, the names the service prints (rules.wording.PAYER_NAMES)
+and the names EHRs commonly give the same payers (ALIASES). They are compared after folding
+case, "&" and punctuation, never by a part of a name: "Independence Blue Cross Medicare
+Advantage" must not become Medicare.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 
+from dme_service.claims import directory as payer_directory
 from dme_service.fhir.systems import COVERAGE_CLASS, SELF_PAY
 from dme_service.rules.policy import payer_ids
 from dme_service.rules.wording import PAYER_NAMES
@@ -47,12 +50,31 @@ def fold(name: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
+@cache
 def directory() -> dict[str, str]:
-    """Folded payer name -> pack id: the printed names, the pack ids and the aliases."""
-    names = {fold(name): payer for payer, name in PAYER_NAMES.items()}
+    """Folded payer name -> pack id: directory and printed names, pack ids and aliases."""
+    names = {}
+    for payer in payer_ids():
+        found = payer_directory.entry(payer)
+        if found is not None:
+            names[fold(found.name)] = payer
+    names.update({fold(name): payer for payer, name in PAYER_NAMES.items()})
     names.update({fold(payer): payer for payer in payer_ids()})
     names.update(ALIASES)
     return {name: payer for name, payer in names.items() if payer in payer_ids()}
+
+
+@cache
+def electronic_ids() -> dict[str, str]:
+    """Electronic payer id -> pack id, for the ids only one payer of the directory uses."""
+    seen: dict[str, set[str]] = {}
+    for payer in payer_ids():
+        states = payer_directory.states() if payer == "medicare" else {""}
+        for state in states:  # Medicare: one id per DME MAC jurisdiction
+            found = payer_directory.entry(payer, state)
+            if found is not None and found.payer_id.value:
+                seen.setdefault(found.payer_id.value, set()).add(payer)
+    return {pid: payers.pop() for pid, payers in seen.items() if len(payers) == 1}
 
 
 def by_name(name: str | None) -> str | None:
@@ -95,9 +117,11 @@ def _payor(coverage: dict, resolve: Resolve) -> str | None:
     for reference in coverage.get("payor") or []:
         organization = resolve(reference) or {}
         for identifier in organization.get("identifier") or []:
-            value = str(identifier.get("value") or "").strip().lower()
-            if value in payer_ids():
-                return value
+            value = str(identifier.get("value") or "").strip()
+            if value.lower() in payer_ids():
+                return value.lower()
+            if value in electronic_ids():
+                return electronic_ids()[value]
         found = by_name(organization.get("name")) or by_name(reference.get("display"))
         if found:
             return found

@@ -17,7 +17,7 @@ from dme_service.db import get_session
 from dme_service.services import cases as case_service
 from dme_service.services import home_log
 from dme_service.services.case_create import IdempotencyConflict, NewCase, create_case
-from dme_service.web import case_list, case_page
+from dme_service.web import case_list, case_page, ehr_prefill
 from dme_service.web.case_forms import NewCaseForm
 from dme_service.web.case_page import SECTION_FORMS
 from dme_service.web.errors import Refused
@@ -109,7 +109,9 @@ def index():
 def new():
     """Start a case: the patient and the payer; one draft per form, however often it is sent."""
     if request.method == "GET":
-        return render_template("cases/new.html", form=NewCaseForm.blank(), title="New case")
+        form = NewCaseForm.blank()
+        from_ehr = ehr_prefill.fill(form, request.args.get("ehr"))  # a CDS Hooks card's link
+        return render_template("cases/new.html", form=form, from_ehr=from_ehr, title="New case")
     form = NewCaseForm()
     if not form.idempotency_key.data:
         raise Refused(

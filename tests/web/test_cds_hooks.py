@@ -238,3 +238,22 @@ def test_ten_refused_calls_pause_the_address_with_429(ehr, keys):
     response = call(ehr, keys, request)  # even a good token waits
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) > 0
+
+
+def test_the_app_link_fills_the_new_case_form(ehr, keys, hooks_app, clinician_client):
+    body = call(ehr, keys, load("kit_order_select_e0849_e0941.json")).get_json()
+    url = urlsplit(body["cards"][0]["links"][-1]["url"])
+    client, _ = clinician_client
+    page = client.get(f"{url.path}?{url.query}").get_data(as_text=True)
+    assert 'value="Amy V. Baxter"' in page
+    assert 'value="1987-02-20"' in page
+    assert '<option selected value="anthem">' in page or 'value="anthem" selected' in page
+    assert "Filled in from the EHR's order for E0849" in page.replace("&#39;", "'")
+    assert "M54.12, H40.1131" in page
+
+
+def test_an_altered_app_link_fills_nothing_and_says_so(clinician_client):
+    client, _ = clinician_client
+    page = client.get("/cases/new?ehr=gAAAAABnot-a-real-token").get_data(as_text=True)
+    assert "has expired or was changed" in page
+    assert "Baxter" not in page
