@@ -257,3 +257,22 @@ def test_an_altered_app_link_fills_nothing_and_says_so(clinician_client):
     page = client.get("/cases/new?ehr=gAAAAABnot-a-real-token").get_data(as_text=True)
     assert "has expired or was changed" in page
     assert "Baxter" not in page
+
+
+def test_keys_can_come_from_the_ehrs_jwks_url(app, keys, monkeypatch):
+    private, algorithm = keys["ec-1"]
+    jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(private.public_key()))
+    fetched = []
+
+    def fetch(client):
+        fetched.append(client.uri)
+        return {"keys": [{**jwk, "kid": "ec-1", "alg": algorithm}]}
+
+    monkeypatch.setattr(jwt.PyJWKClient, "fetch_data", fetch)
+    app.config.update(
+        CDS_HOOKS_ISSUERS=[ISSUER], CDS_HOOKS_JWKS="https://ehr.example.org/.well-known/jwks.json"
+    )
+    client = app.test_client()
+    assert call(client, keys, load("kit_order_sign_e0860.json"), kid="ec-1").status_code == 200
+    assert call(client, keys, load("kit_order_sign_e0860.json"), kid="ec-1").status_code == 200
+    assert fetched == ["https://ehr.example.org/.well-known/jwks.json"]  # cached, not refetched
