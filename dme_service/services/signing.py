@@ -30,6 +30,7 @@ from dme_service.services.signed_content import (  # noqa: F401 (part of this mo
     check_signature,
     current_signature,
     signatures,
+    signed_content_mac,
     signed_content_sha256,
 )
 
