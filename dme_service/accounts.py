@@ -92,11 +92,18 @@ def password_problems(password: str, *, email: str | None = None) -> list[str]:
     lowered = candidate.lower()
     if lowered in common_passwords() or len(set(lowered)) == 1:
         return ["This password is on a list of commonly used passwords. Choose another one."]
-    if email and lowered in _email_words(email):
-        return ["Do not use your e-mail address as your password. Choose another one."]
+    if email and _derived_from_email(lowered, email):
+        return ["Do not build your password from your e-mail address. Choose another one."]
     return []
 
 
-def _email_words(email: str) -> set[str]:
+def _derived_from_email(lowered: str, email: str) -> bool:
+    """The e-mail address, its part before the @, or a password containing either (NIST SP
+    800-63B 5.1.1.2: context-specific words "and derivatives"; pen test I4 had
+    `pt@demo.clinic1` accepted). A local part under 4 characters only counts when it is the
+    whole password: `pt` occurs inside too many good passphrases."""
     address = email.strip().lower()
-    return {address, address.split("@", 1)[0]}
+    local = address.split("@", 1)[0]
+    if address in lowered or lowered == local:
+        return True
+    return len(local) >= 4 and local in lowered

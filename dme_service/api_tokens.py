@@ -18,6 +18,9 @@ from dme_service.models import ApiToken, User
 PREFIX = "dme_"  # recognisable in a leaked config file or a secret scanner's rules
 # last_used_at is informational: written at most once a minute per token.
 LAST_USED_STEP = timedelta(seconds=60)
+# A token works for 90 days from its creation (pen test I6); `token create` issues a new one.
+# Changing the password revokes the user's tokens too (web/auth.password).
+LIFETIME = timedelta(days=90)
 
 
 def token_hash(token: str) -> str:
@@ -33,17 +36,35 @@ def create(session: Session, user: User, name: str) -> tuple[ApiToken, str]:
 
 
 def authenticate(session: Session, raw: str) -> User | None:
-    """The active user owning a live token, or None (unknown, revoked, or user deactivated)."""
+    """The active user owning a live token, or None (unknown, revoked, expired, or user
+    deactivated).
+
+    Always ends its transaction before returning (pen test M3: on SQLite the lookup opens
+    BEGIN IMMEDIATE, and leaving it open held the database's write lock for the whole bearer
+    request, so one slow API call made every other write wait and fail with 503). The session
+    keeps the loaded rows (expire_on_commit=False), as web/sessions._attach_row does.
+    """
     if not raw.startswith(PREFIX) or len(raw) > 200:
         return None
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(raw)))
-    if row is None or row.revoked_at is not None or not row.user.active:
-        return None
-    moment = datetime.now(UTC)
-    if row.last_used_at is None or moment - row.last_used_at >= LAST_USED_STEP:
-        row.last_used_at = moment
+    try:
+        row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(raw)))
+        moment = datetime.now(UTC)
+        if row is None or not _live(row, moment):
+            return None
+        user = row.user
+        if row.last_used_at is None or moment - row.last_used_at >= LAST_USED_STEP:
+            row.last_used_at = moment
         session.commit()
-    return row.user
+        return user
+    finally:
+        if session.in_transaction():
+            session.rollback()
+
+
+def _live(row: ApiToken, moment: datetime) -> bool:
+    if row.revoked_at is not None or not row.user.active:
+        return False
+    return moment - row.created_at < LIFETIME
 
 
 def revoke(session: Session, *, token_id: int | None = None, user: User | None = None) -> int:

@@ -13,11 +13,15 @@ import math
 import re
 from datetime import date
 
+from dme_service.case_limits import MAX_ERRORS, line_problem, normal_text, shown
+
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _HCPCS = re.compile(r"[A-V][0-9]{4}")
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_]+")
 # Larger than any force, minute count or weight; keeps formatting and arithmetic finite.
 MAX_NUMBER = 1e9
+# A list of a few named values (also_requested) never needs more items than this (IN-2).
+MAX_LIST_ITEMS = 20
 
 
 class Reader:
@@ -28,7 +32,16 @@ class Reader:
         self.errors: list[tuple[str, str]] = []
 
     def error(self, path: str, message: str) -> None:
-        self.errors.append((path, message))
+        """Record a problem; past MAX_ERRORS only one closing note is kept (L5)."""
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append((path, message))
+        elif len(self.errors) == MAX_ERRORS:
+            self.errors.append(("$", f"more than {MAX_ERRORS} problems: the rest are not listed"))
+
+    @property
+    def full(self) -> bool:
+        """True once no further problem would be listed: readers may stop looking."""
+        return len(self.errors) > MAX_ERRORS
 
     @staticmethod
     def kind(value: object) -> str:
@@ -60,8 +73,10 @@ class Reader:
             self.error(path, f"{what} must be a JSON object, not {self.kind(value)}")
             return None
         for key in value:
+            if self.full:
+                break
             if key not in keys:
-                self.error(_key_path(path, str(key)), _unknown_key(str(key), keys))
+                self.error(_key_path(path, str(key)[:40]), _unknown_key(str(key)[:40], keys))
         return value
 
     def string(self, obj: dict, key: str, path: str, *, required=True) -> str | None:
@@ -75,13 +90,24 @@ class Reader:
             return None
         return value
 
-    def text(self, obj: dict, key: str, path: str) -> str | None:
-        """A required string that is not blank."""
-        value = self.string(obj, key, path)
-        if value is not None and not value.strip():
+    def text(self, obj: dict, key: str, path: str, *, limit: int) -> str | None:
+        """A required one-line string that is not blank, at most `limit` characters (IN-2)."""
+        value = self.line(obj, key, path, limit=limit)
+        if value is not None and not value:
             self.error(path, "must not be empty")
             return None
-        return value.strip() if value is not None else None
+        return value
+
+    def line(self, obj: dict, key: str, path: str, *, limit: int, required=True) -> str | None:
+        """One-line text in NFC without control characters, at most `limit` characters."""
+        value = self.string(obj, key, path, required=required)
+        if value is None:
+            return None
+        problem = line_problem(value, limit)
+        if problem:
+            self.error(path, problem)
+            return None
+        return normal_text(value)
 
     def choice(
         self,
@@ -99,7 +125,9 @@ class Reader:
             return None
         candidate = value.strip().upper() if upper else value
         if candidate not in allowed:
-            self.error(path, f"{value!r} is not a valid {what} (use one of {', '.join(allowed)})")
+            self.error(
+                path, f"{shown(value)} is not a valid {what} (use one of {', '.join(allowed)})"
+            )
             return None
         return candidate
 
@@ -109,7 +137,7 @@ class Reader:
             return None
         code = value.strip().upper()
         if not _HCPCS.fullmatch(code):
-            self.error(path, f"{value!r} is not a HCPCS Level II code (a letter and 4 digits)")
+            self.error(path, f"{shown(value)} is not a HCPCS Level II code (a letter and 4 digits)")
             return None
         return code
 
@@ -120,13 +148,15 @@ class Reader:
         if not isinstance(value, list):
             self.error(key, f"must be a list of {', '.join(allowed)}, not {self.kind(value)}")
             return ()
+        if len(value) > MAX_LIST_ITEMS:
+            self.error(key, f"must list at most {MAX_LIST_ITEMS} items, not {len(value)}")
+            return ()
         found = []
         for i, item in enumerate(value):
             if item in allowed:
                 found.append(item)
             else:
-                shown = self.kind(item)
-                self.error(f"{key}[{i}]", f"{shown} is not one of {', '.join(allowed)}")
+                self.error(f"{key}[{i}]", f"{self.kind(item)} is not one of {', '.join(allowed)}")
         return tuple(found)
 
     def boolean(self, obj: dict, key: str, path: str, *, required=True) -> bool | None:
@@ -188,7 +218,7 @@ class Reader:
         if value is None:
             return None
         if not _ISO_DATE.fullmatch(value):
-            self.error(path, f"{value!r} is not a date in the form YYYY-MM-DD")
+            self.error(path, f"{shown(value)} is not a date in the form YYYY-MM-DD")
             return None
         try:
             parsed = date.fromisoformat(value)

@@ -112,7 +112,7 @@ def _case(r: Reader, doc: object) -> Case | None:
     if fmt is not None and fmt != FORMAT:
         r.error("format", f"must be {FORMAT!r} (or left out), not {fmt!r}")
     payer = r.choice(top, "payer", "payer", payer_ids(), what="payer")
-    patient = parts.patient(r, top.get("patient"))
+    patient = parts.patient(r, top.get("patient"), payer)
     diagnoses = parts.diagnoses(r, top.get("diagnoses"))
     trials = parts.trials(r, top.get("trials"), patient)
     onset = r.date(top, "onset_date", "onset_date", required=False)

@@ -6,6 +6,7 @@ could read (case-format.md and its clarifications say what each part allows).
 
 from __future__ import annotations
 
+from dme_service import case_limits as limits
 from dme_service.case import (
     AUTHOR_ONLY_CREDENTIALS,
     HOME_DEVICES,
@@ -30,13 +31,19 @@ from dme_service.rules import codes
 CREDENTIALS = SIGNING_CREDENTIALS + AUTHOR_ONLY_CREDENTIALS
 
 
-def patient(r: Reader, raw: object) -> Patient | None:
+def patient(r: Reader, raw: object, payer: str | None = None) -> Patient | None:
     obj = r.object(raw, "patient", PATIENT_KEYS, what="the patient", required=True)
     if obj is None:
         return None
-    name = r.text(obj, "name", "patient.name")
+    name = r.text(obj, "name", "patient.name", limit=limits.MAX_NAME)
     born = r.date(obj, "date_of_birth", "patient.date_of_birth")
-    member_id = r.text(obj, "member_id", "patient.member_id")
+    member_id = r.text(obj, "member_id", "patient.member_id", limit=limits.MAX_MEMBER_ID)
+    if member_id is not None and payer in limits.MBI_PAYERS:
+        # The same rule as the web form: Medicare and IBX MA identify members by MBI.
+        problem = limits.mbi_problem(member_id)
+        if problem:
+            r.error("patient.member_id", problem)
+        member_id = limits.normal_mbi(member_id)
     weight = r.number(obj, "weight_lb", "patient.weight_lb", required=False)
     return Patient(name, born, member_id, weight)
 
@@ -48,10 +55,13 @@ def diagnoses(r: Reader, raw: object) -> tuple[str, ...]:
     if not isinstance(raw, list):
         r.error("diagnoses", f"must be a list of ICD-10-CM codes, not {r.kind(raw)}")
         return ()
-    found = []
+    if len(raw) > limits.MAX_DIAGNOSES:
+        r.error("diagnoses", _too_many("ICD-10-CM codes", limits.MAX_DIAGNOSES, len(raw), DX_WHY))
+        return ()
+    found: dict[str, int] = {}
     for i, value in enumerate(raw):
         path = f"diagnoses[{i}]"
-        if not isinstance(value, str) or not value.strip():
+        if not isinstance(value, str) or not value.strip() or len(value) > limits.MAX_CODE:
             r.error(path, f'must be an ICD-10-CM code such as "M50.122", not {r.kind(value)}')
             continue
         code = codes.lookup(value)
@@ -60,9 +70,20 @@ def diagnoses(r: Reader, raw: object) -> tuple[str, ...]:
             r.error(path, f"{shown} is not an ICD-10-CM code")
         elif not code.billable:
             r.error(path, f"{code.code} is not a billable ICD-10-CM code (use {_hint(code)})")
+        elif code.code in found:
+            r.error(path, f"{code.code} is listed twice (also diagnoses[{found[code.code]}])")
         else:
-            found.append(code.code)
+            found[code.code] = i
     return tuple(found)
+
+
+DX_WHY = f"an 837P claim carries {limits.MAX_DIAGNOSES}"
+
+
+def _too_many(what: str, limit: int, count: int, why: str = "") -> str:
+    """'at most 12 ICD-10-CM codes (an 837P claim carries 12), not 600' (IN-2 bounds)."""
+    because = f" ({why})" if why else ""
+    return f"at most {limit} {what}{because}, not {count}"
 
 
 def _hint(code: codes.IcdCode) -> str:
@@ -75,6 +96,9 @@ def trials(r: Reader, raw: object, patient: Patient | None) -> tuple[Trial, ...]
         return ()
     if not isinstance(raw, list):
         r.error("trials", f"must be a list of trials, not {r.kind(raw)}")
+        return ()
+    if len(raw) > limits.MAX_TRIALS:
+        r.error("trials", _too_many("trials", limits.MAX_TRIALS, len(raw)))
         return ()
     trials = []
     for i, item in enumerate(raw):
@@ -136,7 +160,13 @@ def request(r: Reader, raw: object) -> HomeRequest:
         length_of_need_months=r.count(
             obj, "length_of_need_months", "request.length_of_need_months"
         ),
-        frequency_text=r.string(obj, "frequency_text", "request.frequency_text", required=False),
+        frequency_text=r.line(
+            obj,
+            "frequency_text",
+            "request.frequency_text",
+            limit=limits.MAX_FREQUENCY_TEXT,
+            required=False,
+        ),
     )
 
 
@@ -145,7 +175,7 @@ def practitioner(r: Reader, raw: object) -> Practitioner | None:
     obj = r.object(raw, path, PRACTITIONER_KEYS, what="the treating practitioner", required=True)
     if obj is None:
         return None
-    name = r.text(obj, "name", f"{path}.name")
+    name = r.text(obj, "name", f"{path}.name", limit=limits.MAX_NAME)
     npi = r.string(obj, "npi", f"{path}.npi")
     if npi is not None and not codes.npi_is_valid(npi):
         r.error(f"{path}.npi", _npi_problem(npi))
@@ -157,7 +187,7 @@ def practitioner(r: Reader, raw: object) -> Practitioner | None:
 
 def _npi_problem(npi: str) -> str:
     if len(npi) != 10 or not npi.isascii() or not npi.isdigit():
-        return f"{npi!r} is not an NPI: an NPI is exactly 10 digits"
+        return f"{limits.shown(npi)} is not an NPI: an NPI is exactly 10 digits"
     return f"{npi} is not a valid NPI: the check digit is wrong (Luhn over 80840 + NPI)"
 
 
@@ -166,6 +196,9 @@ def prior_devices(r: Reader, raw: object) -> tuple[PriorDevice, ...]:
         return ()
     if not isinstance(raw, list):
         r.error("prior_devices", f"must be a list, not {r.kind(raw)}")
+        return ()
+    if len(raw) > limits.MAX_PRIOR_DEVICES:
+        r.error("prior_devices", _too_many("prior devices", limits.MAX_PRIOR_DEVICES, len(raw)))
         return ()
     found = []
     for i, item in enumerate(raw):

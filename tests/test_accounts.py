@@ -101,3 +101,17 @@ def test_the_account_email_is_rejected_as_a_password():
 
 def test_an_absurdly_long_password_is_rejected():
     assert "at most" in accounts.password_problems("word " * 300)[0]
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["pt@demo.clinic1", "xx pt@demo.clinic xx", "pat.jones@clinic.example2", "Pat.Jones2026!!"],
+)
+def test_pentest_i4_passwords_derived_from_the_email_are_rejected(password):
+    email = "pat.jones@clinic.example" if "pat" in password.lower() else "pt@demo.clinic"
+    problems = accounts.password_problems(password, email=email)
+    assert problems and "e-mail" in problems[0]
+
+
+def test_a_short_local_part_inside_a_passphrase_is_fine():
+    assert accounts.password_problems("an optimistic river crossing", email="pt@demo.clinic") == []

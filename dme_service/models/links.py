@@ -38,6 +38,8 @@ class PatientLink(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int] = mapped_column(fk("users.id"))
+    # "Close" on a patient page: cookies issued up to this moment stop working (pen test M6).
+    sessions_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class HomeLogEntry(Base):

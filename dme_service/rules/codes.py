@@ -6,6 +6,7 @@ Everything here is cheap to import: the ICD-10-CM data comes from the SQLite ind
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import re
@@ -177,17 +178,27 @@ def exclusions(code: str) -> tuple[Exclusion, ...]:
 
 
 def excludes1_pairs(codes: tuple[str, ...]) -> list[tuple[str, str, Exclusion]]:
-    """(code, excluded code, note) for each pair of `codes` that Excludes1 forbids together."""
+    """(code, excluded code, note) for each pair of `codes` that Excludes1 forbids together.
+
+    Linear in the codes and their notes (penetration test H1: the pairwise loop took 30 s
+    for 6,000 repeated codes): each code is normalized once, repeats are dropped, and each
+    note's range is looked up by bisection in the sorted codes. Order: by code, then by the
+    excluded code, both in the order given; per pair, the first note that covers it.
+    """
+    unique = list(dict.fromkeys(codes))
+    keyed = sorted((normalize(code), index) for index, code in enumerate(unique))
+    keys = [key for key, _ in keyed]
     pairs = []
-    for code in codes:
-        for other in codes:
-            if other == code:
-                continue
-            other_key = normalize(other)
-            for exclusion in exclusions(code):
-                if exclusion.covers(other_key):
-                    pairs.append((code, other, exclusion))
-                    break
+    for index, code in enumerate(unique):
+        found: dict[int, Exclusion] = {}
+        for exclusion in exclusions(code):
+            # covers(k) <=> low <= k and k[:len(high)] <= high <=> low <= k < high + "~"
+            start = bisect.bisect_left(keys, exclusion.low)
+            stop = bisect.bisect_left(keys, exclusion.high + "~")
+            for _, other in keyed[start:stop]:
+                if other != index and other not in found:
+                    found[other] = exclusion
+        pairs.extend((code, unique[other], found[other]) for other in sorted(found))
     return pairs
 
 

@@ -149,23 +149,19 @@ def open_link(session: Session, raw: str, ip: str | None, *, now=None) -> Opened
     """
     moment = now or now_utc()
     key = f"patient-ip:{ip or 'unknown'}"
+    # Pen test M7: every request to /p used to add a permanent audit row (~125 rows/s from one
+    # client, throttled or not). Now only a token-shaped try that was counted is audited, so
+    # one address adds at most FAILURE_LIMIT refused rows per window. A string that cannot be
+    # a token is refused before any database access: a typo, not a try at a link.
+    if not _TOKEN_SHAPE.fullmatch(raw or ""):
+        return Opened()
     try:
         wait = _retry_after(session, key, moment)
         if wait is not None:
-            audit.record(
-                session,
-                user=PATIENT,
-                action="patient_link.open",
-                object_type="patient_link",
-                object_id=None,
-                outcome="throttled",
-            )
-            session.commit()
+            session.rollback()  # a read only: a paused address writes nothing (M7)
             return Opened(retry_after=wait)
         link = _find(session, raw, moment)
-        if _TOKEN_SHAPE.fullmatch(raw or ""):
-            # Only token-shaped guesses count: a truncated or empty link is a typo, not a try.
-            _count_attempt(session, key, success=link is not None, moment=moment)
+        _count_attempt(session, key, success=link is not None, moment=moment)
         audit.record(
             session,
             user=PATIENT,
@@ -248,4 +244,31 @@ def read_session_cookie(session: Session, secret: str, value: str | None, *, now
     link = session.get(PatientLink, link_id)
     if link is None or not hmac.compare_digest(mac, _mac(secret, link, issued, lang)):
         return None
+    if link.sessions_closed_at is not None and issued <= link.sessions_closed_at.timestamp():
+        return None  # issued before "Close" on some device (M6): a copied cookie ends there too
     return PatientSession(link, lang) if is_live(link, moment) else None
+
+
+def close_sessions(session: Session, secret: str, value: str | None, *, now=None) -> bool:
+    """ "Close": end every patient session of the cookie's link issued until now (pen test M6:
+    the session was stateless, so a cookie copied before "Close" kept working). Commits.
+    True when a live session was closed."""
+    moment = now or now_utc()
+    try:
+        found = read_session_cookie(session, secret, value, now=moment)
+        if found is None:
+            session.rollback()
+            return False
+        found.link.sessions_closed_at = moment
+        audit.record(
+            session,
+            user=PATIENT,
+            action="patient_link.close",
+            object_type="patient_link",
+            object_id=found.link.id,
+        )
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return True

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dme_service import case_limits as limits
 from dme_service.case import (
     ALSO_REQUESTED,
     AUTHOR_ONLY_CREDENTIALS,
@@ -22,6 +23,7 @@ from dme_service.case import (
     SIGNING_CREDENTIALS,
     TRIAL_DEVICES,
 )
+from dme_service.case_fields import MAX_LIST_ITEMS
 from dme_service.rules.decision import STATUSES
 from dme_service.rules.policy import payer_ids
 
@@ -60,6 +62,11 @@ POSITIVE = {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_NUMBER}
 PAIN = {"type": "integer", "minimum": 0, "maximum": 10}
 COUNT = {"type": "integer", "minimum": 1, "maximum": MAX_NUMBER}
 TEXT = {"type": "string", "minLength": 1}
+# The parser's bounds (case_limits; security.md IN-2), stated so clients can check before sending.
+ONE_LINE = "^[^\\u0000-\\u001f\\u007f]*$"  # no control characters (the parser refuses them)
+NAME = {**TEXT, "maxLength": limits.MAX_NAME, "pattern": ONE_LINE}
+MEMBER_ID = {**TEXT, "maxLength": limits.MAX_MEMBER_ID, "pattern": ONE_LINE}
+CODE = {**TEXT, "maxLength": limits.MAX_CODE}
 
 
 def case_schemas() -> dict[str, dict]:
@@ -78,19 +85,33 @@ def _case_document() -> dict:
             "format": nullable({"type": "string", "enum": ["dme-case/1"]}),
             "patient": ref("Patient"),
             "payer": {"type": "string", "enum": list(payer_ids())},
-            "diagnoses": {"type": "array", "minItems": 1, "items": TEXT},
+            "diagnoses": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": limits.MAX_DIAGNOSES,
+                "uniqueItems": True,
+                "items": CODE,
+            },
             "onset_date": nullable(ISO_DATE),
-            "trials": nullable({"type": "array", "items": ref("Trial")}),
+            "trials": nullable(
+                {"type": "array", "maxItems": limits.MAX_TRIALS, "items": ref("Trial")}
+            ),
             "screening": nullable(
                 closed_object({key: nullable({"type": "boolean"}) for key in SCREENING_KEYS})
             ),
             "request": nullable(ref("HomeRequest")),
             "also_requested": nullable(
-                {"type": "array", "items": {"type": "string", "enum": list(ALSO_REQUESTED)}}
+                {
+                    "type": "array",
+                    "maxItems": MAX_LIST_ITEMS,
+                    "items": {"type": "string", "enum": list(ALSO_REQUESTED)},
+                }
             ),
             "treating_practitioner": _treating_practitioner(),
             "abn_on_file": nullable({"type": "boolean"}),
-            "prior_devices": nullable({"type": "array", "items": _prior_device()}),
+            "prior_devices": nullable(
+                {"type": "array", "maxItems": limits.MAX_PRIOR_DEVICES, "items": _prior_device()}
+            ),
         },
         ("patient", "payer", "diagnoses", "treating_practitioner"),
     )
@@ -101,9 +122,9 @@ def _case_document() -> dict:
 def _patient() -> dict:
     return closed_object(
         {
-            "name": TEXT,
+            "name": NAME,
             "date_of_birth": ISO_DATE,
-            "member_id": TEXT,
+            "member_id": MEMBER_ID,
             "weight_lb": nullable(POSITIVE),
         },
         ("name", "date_of_birth", "member_id"),
@@ -138,7 +159,9 @@ def _home_request() -> dict:
             "minutes": nullable(POSITIVE),
             "sessions_per_day": nullable(COUNT),
             "length_of_need_months": nullable(COUNT),
-            "frequency_text": nullable({"type": "string"}),
+            "frequency_text": nullable(
+                {"type": "string", "maxLength": limits.MAX_FREQUENCY_TEXT, "pattern": ONE_LINE}
+            ),
         }
     )
 
@@ -147,7 +170,7 @@ def _treating_practitioner() -> dict:
     credentials = list(SIGNING_CREDENTIALS + AUTHOR_ONLY_CREDENTIALS)
     return closed_object(
         {
-            "name": TEXT,
+            "name": NAME,
             "npi": {"type": "string", "pattern": "^[0-9]{10}$"},
             "credential": {"type": "string", "enum": credentials},
         },

@@ -17,7 +17,7 @@ from werkzeug.exceptions import TooManyRequests
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from dme_service import accounts, audit, totp
+from dme_service import accounts, api_tokens, audit, totp
 from dme_service.db import get_session
 from dme_service.models import User
 from dme_service.web import errors, sessions, throttle
@@ -153,7 +153,10 @@ def password():
             user.password_hash = accounts.hash_password(form.new_password.data)
             user.password_changed_at = datetime.now(UTC)
             sessions.end_all_for(user.id, keep_current=True)
-            sessions.mark_fresh()
+            # I6: API tokens end with the password they were issued under (security.md AUTH-1).
+            api_tokens.revoke(get_session(), user=user)
+            # No mark_fresh: the change asks only for the current password, so it must not
+            # stand in for an admin's TOTP step-up (AUTH-6; pen test L6).
             audit.record(
                 get_session(),
                 user=user,

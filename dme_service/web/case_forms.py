@@ -25,6 +25,7 @@ from wtforms.widgets import DateInput
 
 from dme_service.case import HOME_DEVICES, SCREENING_KEYS
 from dme_service.case_format import FieldError
+from dme_service.case_limits import MAX_DIAGNOSES
 from dme_service.rules.codes import HCPCS_DESCRIPTORS
 from dme_service.rules.wording import PAYER_NAMES, SCREENING_LABELS
 from dme_service.web.case_inputs import (
@@ -152,7 +153,12 @@ class PatientForm(SectionForm, PatientFields):
 class DiagnosesForm(SectionForm):
     section = "diagnoses"
     prefix_name = "dx"
-    codes = FieldList(StringField("ICD-10-CM code", [Length(max=20)]), min_entries=1)
+    codes = FieldList(
+        StringField("ICD-10-CM code", [Length(max=20)]),
+        min_entries=1,
+        # One past the parser's bound, so the parser says why (H1: 7,000 fields held a worker).
+        max_entries=MAX_DIAGNOSES + 1,
+    )
     query = StringField("Find a code by words or code", [Length(max=100)])
     add_code = StringField(validators=[Length(max=20)])  # set by an "Add" button
     remove_code = StringField(validators=[Length(max=4)])  # set by a "Remove" button

@@ -16,14 +16,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from dme_service.case import SCREENING_KEYS
+from dme_service.case_limits import MBI, MBI_PAYERS, mbi_problem, normal_mbi  # noqa: F401 - the forms' names
 from dme_service.rules.wording import SCREENING_LABELS
 
-# Payers whose member id is a Medicare Beneficiary Identifier.
-MBI_PAYERS = frozenset({"medicare", "ibx_ma"})
-# CMS MBI format: 11 characters, C A AN N A AN N A A N N; letters exclude S, L, O, I, B, Z.
-_A = "[AC-HJKMNP-RT-Y]"
-_AN = "[AC-HJKMNP-RT-Y0-9]"
-MBI = re.compile(f"[1-9]{_A}{_AN}[0-9]{_A}{_AN}[0-9]{_A}{_A}[0-9][0-9]")
 STATUS_WORDS: dict[str, str] = {
     "eligible": "Eligible",
     "not_eligible": "Not eligible",
@@ -65,25 +60,6 @@ SCREENING_HINTS = {
     "jaw_or_neck_distortion": "Distorted lower jaw or neck anatomy supports E0849/E0855.",
     "over_door_unsafe": "A limitation making over-door traction unsafe (ConnectCare, E0849/E0855).",
 }
-
-
-def normal_mbi(text: str) -> str:
-    """'1eg4-te5-mk73 ' -> '1EG4TE5MK73' (cards print MBIs with dashes)."""
-    return re.sub(r"[\s-]", "", text or "").upper()
-
-
-def mbi_problem(member_id: str) -> str | None:
-    """Why a member id is not a Medicare Beneficiary Identifier, or None if it is one."""
-    mbi = normal_mbi(member_id)
-    if len(mbi) != 11:
-        return f"A Medicare MBI has 11 characters; this has {len(mbi)}. Example: 1EG4-TE5-MK73."
-    if not MBI.fullmatch(mbi):
-        return (
-            "This is not a Medicare MBI: the 1st, 4th, 7th, 10th and 11th characters are "
-            "digits, the 2nd, 5th, 8th and 9th letters (not S, L, O, I, B or Z). "
-            "Example: 1EG4-TE5-MK73."
-        )
-    return None
 
 
 class NumberText(StringField):

@@ -19,6 +19,7 @@ from wtforms import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from dme_service.case_limits import MAX_PRIOR_DEVICES
 from dme_service.rules.codes import CERVICAL_TRACTION_CODES
 from dme_service.web.case_forms import DEVICE_WORDS, SectionForm, answered, date_field, typed_text
 from dme_service.web.case_inputs import select_choices
@@ -57,7 +58,7 @@ class OrderForm(SectionForm):
     onset_date = date_field("Onset of the current episode")
     abn_on_file = BooleanField("An Advance Beneficiary Notice (ABN) is on file")
     also_requested = MultiCheckbox("Also asked about", choices=select_choices(ALSO_WORDS.items()))
-    prior = FieldList(FormField(PriorRow), min_entries=1)
+    prior = FieldList(FormField(PriorRow), min_entries=1, max_entries=MAX_PRIOR_DEVICES + 1)
 
     def set_signers(self, signers) -> None:
         choices = [("", "Not chosen yet")]

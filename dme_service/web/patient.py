@@ -47,10 +47,14 @@ class RedactLinkToken(logging.Filter):
     """Access logs print the request line; a patient link's token never reaches them (LOG-3)."""
 
     TOKEN = re.compile(r"([?&]t=)[^&\s\"]+")
+    # Pen test L8: `/p?%74=<token>` is the same link and was logged in clear; the whole query of
+    # /p is dropped, whatever its parameter names are spelled like.
+    LINK_QUERY = re.compile(r"(/p\?)[^\s\"]*")
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "t=" in message:
+        if "t=" in message or "/p?" in message:
+            message = self.LINK_QUERY.sub(r"\1[redacted]", message)
             record.msg, record.args = self.TOKEN.sub(r"\1[redacted]", message), ()
         return True
 
@@ -136,7 +140,7 @@ def gone(status: int = 404, retry_after: int | None = None):
     g.patient_lang = choose_language(request.args.get("lang"), browser_language())
     wait = (retry_after + 59) // 60 if retry_after else None
     response = make_response(render_template("patient/gone.html", wait_minutes=wait), status)
-    response.delete_cookie(cookie_name(), path="/")
+    _delete_cookie(response)
     if retry_after:
         response.headers["Retry-After"] = str(retry_after)
     return response
@@ -169,9 +173,19 @@ def closed():
 def close():
     """End the patient session on this device (shared phones and computers)."""
     lang = choose_language(request.form.get("lang"), browser_language())
+    patient_links.close_sessions(
+        get_session(), current_app.secret_key, request.cookies.get(cookie_name())
+    )
     response = redirect(url_for("patient.closed", lang=lang), code=303)
-    response.delete_cookie(cookie_name(), path="/")
+    _delete_cookie(response)
     return response
+
+
+def _delete_cookie(response) -> None:
+    """Expire the patient cookie with the attributes it was set with: a browser ignores a
+    `__Host-` cookie without Secure, the deleting one included (pen test M6)."""
+    secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
+    response.delete_cookie(cookie_name(), path="/", secure=secure, httponly=True, samesite="Lax")
 
 
 # --- the patient's pages ------------------------------------------------------------------

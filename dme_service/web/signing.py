@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import TooManyRequests
@@ -102,12 +111,35 @@ def sign(case_id: int):
             form.password.errors = ["The password is not right. Type it again."]
         else:
             try:
-                signing.sign(db, case_id, current_user, expected_version=form.version.data)
+                signing.sign(
+                    db,
+                    case_id,
+                    current_user,
+                    expected_version=form.version.data,
+                    render=_bounded_render,
+                )
                 return redirect(url_for("signing.history", case_id=case_id, signed=1), code=303)
             except signing.SigningError as error:
                 problem, status = error.message, error.status
                 context = _sign_context()
     return render_template("signing/sign.html", form=form, problem=problem, **context), status
+
+
+def _bounded_render(kind, case, decision, **options):
+    """The signed SWO/LMN rendered in a child process under PDF-3's clock and memory ceiling
+    (pen test M1: in the worker, a 60 KB name timed the worker out on every signing attempt)."""
+    from dme_service.documents.bounded import RenderFailed, RenderTimeout, render_bounded
+    from dme_service.web.documents import RENDER_TIMEOUT_SECONDS
+
+    timeout = current_app.config.get("DOCUMENT_RENDER_TIMEOUT", RENDER_TIMEOUT_SECONDS)
+    try:
+        return render_bounded(kind, case, decision, timeout=timeout, **options)
+    except (RenderTimeout, RenderFailed):
+        raise signing.RenderTooSlow(
+            f"Laying out the signed order and letter did not finish within {timeout:g} seconds, "
+            "so nothing was signed. Press Sign again in a minute; if it happens again, ask the "
+            "clinician to check the order's text (a very long name or frequency)."
+        ) from None
 
 
 def _password_matches(password: str) -> bool:

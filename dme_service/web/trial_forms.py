@@ -12,6 +12,7 @@ from wtforms import BooleanField, Field, FieldList, Form, FormField, SelectField
 from wtforms.validators import Length
 
 from dme_service.case import TRIAL_DEVICES
+from dme_service.case_limits import MAX_TRIALS
 from dme_service.web.case_forms import SectionForm, answered, date_field, typed_text
 from dme_service.web.case_inputs import NumberText, WholeText, YesNoSelect, select_choices
 
@@ -80,7 +81,7 @@ class TrialRow(Form):
 class TrialsForm(SectionForm):
     section = "trials"
     prefix_name = "trials"
-    rows = FieldList(FormField(TrialRow), min_entries=1)
+    rows = FieldList(FormField(TrialRow), min_entries=1, max_entries=MAX_TRIALS + 1)
 
     def _kept(self) -> list:
         return [
@@ -99,4 +100,5 @@ class TrialsForm(SectionForm):
         return getattr(row, key or "date", None) if row is not None else None
 
     def add_row(self) -> None:
-        self.rows.append_entry()
+        if len(self.rows.entries) < self.rows.max_entries:  # the parser reports the bound
+            self.rows.append_entry()

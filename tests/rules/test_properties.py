@@ -66,7 +66,7 @@ def valid_cases(draw):
         draw(st.sampled_from(payer_ids())),
         draw(st.sampled_from(HOME_DEVICES)),
         draw(st.one_of(st.none(), forces)),
-        diagnoses=draw(st.lists(st.sampled_from(DIAGNOSES), min_size=1, max_size=3)),
+        diagnoses=draw(st.lists(st.sampled_from(DIAGNOSES), min_size=1, max_size=3, unique=True)),
         trials=draw(st.lists(trials(), max_size=3)),
         screening=screening,
         credential=draw(st.sampled_from(SIGNING_CREDENTIALS * 3 + AUTHOR_ONLY_CREDENTIALS)),

@@ -5,6 +5,7 @@ concurrent moves wins (security.md DB-3); the readiness checklist gates submissi
 from __future__ import annotations
 
 import hashlib
+import itertools
 import threading
 from datetime import date, timedelta
 
@@ -23,13 +24,17 @@ from services.claim_cases import CASE_DOCUMENT, stored_case
 DELIVERY = {"date": "2026-11-20", "method": "in_clinic", "received_by": "Jane Q. Doe"}
 
 
-def fake_render(case, signer, now):
-    """Stand-in for WeasyPrint in the many-step tests: distinct bytes per kind and moment."""
+def fake_render(inputs, render=None):
+    """Stand-in for WeasyPrint in the many-step tests: distinct bytes per kind and render."""
     out = {}
-    for kind in signing.SIGNED_KINDS:
-        pdf = f"%PDF-1.7 {kind} {case.id} {signer.id} {now.isoformat()}".encode()
+    serial = next(_RENDERS)
+    for kind in inputs["kinds"]:
+        pdf = f"%PDF-1.7 {kind} {serial} {inputs['now'].isoformat()}".encode()
         out[kind] = RenderedDocument(kind, pdf, hashlib.sha256(pdf).hexdigest(), 1, kind, "en")
     return out
+
+
+_RENDERS = itertools.count(1)
 
 
 @pytest.fixture

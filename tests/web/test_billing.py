@@ -5,6 +5,7 @@ audited, and billing never sees the clinical notes (security.md AC-3, DB-3, LOG-
 from __future__ import annotations
 
 import hashlib
+import itertools
 import threading
 
 import pytest
@@ -20,12 +21,17 @@ from dme_service.services import signing
 CANARY = "CANARY-NOTES-ZX81: patient cried in the gym"
 
 
-def fake_render(case, signer, now):
+def fake_render(inputs, render=None):
+    """Stand-in for WeasyPrint in the many-step tests: distinct bytes per kind and render."""
     out = {}
-    for kind in signing.SIGNED_KINDS:
-        pdf = f"%PDF-1.7 {kind} {case.id} {now.isoformat()}".encode()
+    serial = next(_RENDERS)
+    for kind in inputs["kinds"]:
+        pdf = f"%PDF-1.7 {kind} {serial} {inputs['now'].isoformat()}".encode()
         out[kind] = RenderedDocument(kind, pdf, hashlib.sha256(pdf).hexdigest(), 1, kind, "en")
     return out
+
+
+_RENDERS = itertools.count(1)
 
 
 def sign_in(client, user):

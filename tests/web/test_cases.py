@@ -400,3 +400,22 @@ def test_over_door_above_20_lb_warns_next_to_the_force(clinician, signer):
     case_id = standard_case(client, signer, prescription={"request-force_lb": "25"})
     page = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert 'class="field-warning" role="note"' in page
+
+
+def test_pentest_h1_seven_thousand_diagnosis_fields_are_refused_at_the_field(
+    clinician, monkeypatch
+):
+    """H1: 7,000 `dx-codes-N` fields held the write lock for 30 s; now the parser refuses them
+    (the form keeps at most one code past the bound, so the message names the bound)."""
+    from dme_service.rules import codes
+
+    client, _ = clinician
+    case_id = create(client)
+    seen = []
+    real = codes.excludes1_pairs
+    monkeypatch.setattr(codes, "excludes1_pairs", lambda dx: seen.append(len(dx)) or real(dx))
+    fields = {f"dx-codes-{i}": code for i, code in enumerate(["M50.120", "M54.12"] * 3500)}
+    response = post_section(client, case_id, "diagnoses", fields)
+    assert response.status_code == 200  # the form again, with the message (house style)
+    assert "t most 12 ICD-10-CM codes" in response.get_data(as_text=True)
+    assert all(count <= 12 for count in seen)

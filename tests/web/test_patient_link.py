@@ -213,7 +213,7 @@ def test_access_logs_never_print_a_link_token(app, token, caplog, logger_name):
         '"%s" %s %s', f"GET /p?t={token}&lang=es HTTP/1.1", "303", "-"
     )
     assert token not in caplog.text
-    assert "/p?t=[redacted]&lang=es" in caplog.text
+    assert "GET /p?[redacted] HTTP/1.1" in caplog.text
 
 
 def test_patient_cookie_flags_over_https(app, token):
@@ -228,3 +228,64 @@ def test_patient_cookie_flags_over_https(app, token):
     assert response.headers["Referrer-Policy"] == "no-referrer"
     page = client.get("/patient/instructions", base_url="https://localhost")
     assert page.status_code == 200
+
+
+@pytest.mark.parametrize("logger_name", ["werkzeug", "gunicorn.access"])
+def test_pentest_l8_a_percent_encoded_parameter_name_is_redacted_too(
+    app, token, caplog, logger_name
+):
+    """L8: `/p?%74=<token>` opens the link and was logged in clear."""
+    assert open_link(app.test_client(), "").status_code == 404
+    assert app.test_client().get(f"/p?%74={token}").status_code == 303  # the same link
+    caplog.set_level(logging.INFO)
+    logging.getLogger(logger_name).info('"%s" %s %s', f"GET /p?%74={token} HTTP/1.1", "303", "-")
+    assert token not in caplog.text
+
+
+def test_pentest_m6_close_over_https_expires_the_host_cookie_with_secure(app, token):
+    """M6: the deleting cookie had no Secure, so the browser kept `__Host-patient`."""
+    app.config["SESSION_COOKIE_SECURE"] = True
+    client = app.test_client()
+    client.get(f"/p?t={token}", base_url="https://localhost")
+    response = client.post("/patient/close", data={"lang": "en"}, base_url="https://localhost")
+    deleting = next(v for v in response.headers.getlist("Set-Cookie") if "patient" in v)
+    assert deleting.startswith(f"{patient.SECURE_COOKIE}=;")
+    for flag in ("Secure", "HttpOnly", "Path=/", "Max-Age=0"):
+        assert flag in deleting
+
+
+def test_pentest_m6_a_cookie_copied_before_close_stops_working(app, token, replay_patient):
+    client = app.test_client()
+    open_link(client, token)
+    copied = client.get_cookie(patient.PLAIN_COOKIE).value
+    assert replay_patient(copied).get("/patient/instructions").status_code == 200
+    with time_machine.travel(datetime.now(UTC) + timedelta(seconds=2)):
+        assert client.post("/patient/close", data={"lang": "en"}).status_code == 303
+    with time_machine.travel(datetime.now(UTC) + timedelta(seconds=4)):
+        assert replay_patient(copied).get("/patient/instructions").status_code == 404
+        fresh = app.test_client()
+        assert open_link(fresh, token).status_code == 303  # the link itself still works
+        assert fresh.get("/patient/instructions").status_code == 200
+
+
+def test_pentest_m7_requests_that_cannot_name_a_link_add_no_audit_rows(app, db_session, token):
+    """M7: 600 anonymous requests added 600 permanent audit rows (throttled ones included)."""
+    client = app.test_client()
+    for _ in range(50):
+        assert client.get("/p?t=x").status_code == 404
+    for _ in range(30):
+        assert client.get("/p", query_string={"t": "A" * 43}).status_code in (404, 429)
+    rows = db_session.scalars(
+        select(AuditEvent.outcome).where(AuditEvent.action == "patient_link.open")
+    ).all()
+    assert rows == ["refused"] * patient_links.FAILURE_LIMIT
+
+
+@pytest.fixture
+def replay_patient(app):
+    def _client(value):
+        other = app.test_client()
+        other.set_cookie(patient.PLAIN_COOKIE, value)
+        return other
+
+    return _client

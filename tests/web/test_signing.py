@@ -293,3 +293,31 @@ def test_any_signing_or_sending_input_answers_without_a_server_error(
     assert sent.status_code in (303, 409, 422), sent.status_code
     assert db_session.scalar(select(func.count(Signature.id))) == 0
     db_session.rollback()
+
+
+def test_pentest_m1_signing_renders_in_the_bounded_child_and_a_hang_signs_nothing(
+    db_session, team, app
+):
+    """M1: the signing render ran in the worker with no bound; a render that never ends now
+    answers 503 in words after DOCUMENT_RENDER_TIMEOUT, stores nothing and the worker goes on."""
+    import time
+
+    from dme_service.documents import bounded
+
+    people, clients = team
+    case = stored_case(db_session, people["author"], people["doctor"])
+    app.config["DOCUMENT_RENDER_TIMEOUT"] = 0.5
+    original = bounded.render
+
+    def hang(*args, **kwargs):
+        time.sleep(30)
+
+    bounded.render = hang  # the child process runs this instead of WeasyPrint
+    try:
+        response = _sign(clients["doctor"], case, people["doctor"].password)
+    finally:
+        bounded.render = original
+    assert response.status_code == 503
+    assert "nothing was signed" in response.get_data(as_text=True)
+    assert db_session.scalar(select(func.count(Signature.id))) == 0
+    assert clients["doctor"].get(f"/signing/cases/{case.id}").status_code == 200

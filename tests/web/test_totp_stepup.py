@@ -213,3 +213,23 @@ def test_an_admin_without_an_enrolled_app_is_told_to_sign_in_again(totp_on, make
         response = _reauth(client, admin, "123456")
     assert response.status_code == 422
     assert "Sign out and sign in again" in response.text
+
+
+def test_pentest_l6_a_password_change_does_not_stand_in_for_the_admins_code(
+    totp_on, admin, make_user
+):
+    """L6: the change asks only for the current password and used to mark the login fresh, so
+    an admin action then ran without the authenticator's code."""
+    target = make_user("clinician")
+    new = "another long passphrase for the admin 9%"
+    with time_machine.travel(T0, tick=False) as clock:
+        client = _sign_in(totp_on, admin, T0)
+        clock.shift(STALE)
+        changed = client.post(
+            "/account/password",
+            data={"current_password": admin.password, "new_password": new, "confirm_password": new},
+        )
+        assert changed.status_code == 303
+        refused = _deactivate(client, target)
+        assert refused.headers["Location"].startswith("/reauth?next=/")
+    assert _active(totp_on, target)
