@@ -3,9 +3,11 @@
 Discovery is public. A hook call must carry the EHR's JWT (cds_hooks/token.py; issuers and keys
 from DME_CDS_HOOKS_ISSUERS and DME_CDS_HOOKS_JWKS), whose `jti` is accepted once
 (services/cds_hooks.py). Refused calls answer 401 and are counted per client address: 10 within
-15 minutes answer 429 until the window passes. The body is read by the pure package
-dme_service.cds_hooks; nothing from it is logged (patient data), only the service id, the
-outcome and the number of cards. No cookie authenticates these calls, so no CSRF token is asked.
+15 minutes answer 429 until the window passes; an EHR over 300 accepted calls a minute gets 429
+too (the sign-in form and patient links are throttled the same way; the JSON API is not). The
+body is read by the pure package dme_service.cds_hooks; nothing from it is logged (patient
+data), only the service id, the outcome and the number of cards. No cookie authenticates these
+calls, so no CSRF token is asked.
 """
 
 from __future__ import annotations
@@ -62,13 +64,18 @@ def hook(service_id: str):
             issuers=current_app.config.get("CDS_HOOKS_ISSUERS") or [],
             audience=request.base_url,
         )
-        if not hook_calls.first_use(session, claims.issuer, claims.jti, claims.expires_at):
+        outcome = hook_calls.accept(session, claims.issuer, claims.jti, claims.expires_at)
+        if outcome == hook_calls.REPLAYED:
             raise TokenRefused("jti already used")
     except TokenRefused as refused:
         hook_calls.count_refusal(session, request.remote_addr)
         log.warning("cds hook refused", extra={"service": service_id, "reason": str(refused)})
         response = _error(401, "a valid JWT from a trusted EHR is required")
         response.headers["WWW-Authenticate"] = 'Bearer realm="cds-services"'
+        return response
+    if outcome == hook_calls.BUSY:
+        response = _error(429, "too many calls from this EHR in the last minute; try again soon")
+        response.headers["Retry-After"] = "60"
         return response
     body = request.get_json(silent=True)
     try:

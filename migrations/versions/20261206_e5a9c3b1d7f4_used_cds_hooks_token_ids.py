@@ -24,6 +24,7 @@ def upgrade() -> None:
         'used_hook_tokens',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('digest', sa.String(length=64), nullable=False),
+        sa.Column('issuer_digest', sa.String(length=64), nullable=False),
         sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('used_at', sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_used_hook_tokens')),
@@ -33,9 +34,13 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f('ix_used_hook_tokens_expires_at'), ['expires_at'], unique=False
         )
+        batch_op.create_index(
+            'ix_used_hook_tokens_issuer_used', ['issuer_digest', 'used_at'], unique=False
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table('used_hook_tokens', schema=None) as batch_op:
+        batch_op.drop_index('ix_used_hook_tokens_issuer_used')
         batch_op.drop_index(batch_op.f('ix_used_hook_tokens_expires_at'))
     op.drop_table('used_hook_tokens')

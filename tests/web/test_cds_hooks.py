@@ -276,3 +276,17 @@ def test_keys_can_come_from_the_ehrs_jwks_url(app, keys, monkeypatch):
     assert call(client, keys, load("kit_order_sign_e0860.json"), kid="ec-1").status_code == 200
     assert call(client, keys, load("kit_order_sign_e0860.json"), kid="ec-1").status_code == 200
     assert fetched == ["https://ehr.example.org/.well-known/jwks.json"]  # cached, not refetched
+
+
+def test_an_ehr_over_its_calls_per_minute_gets_429_without_spending_the_jti(ehr, keys, monkeypatch):
+    from dme_service.services import cds_hooks as hook_calls
+
+    monkeypatch.setattr(hook_calls, "CALLS_PER_MINUTE", 2)
+    request = load("kit_order_sign_e0860.json")
+    assert call(ehr, keys, request).status_code == 200
+    assert call(ehr, keys, request).status_code == 200
+    busy = {"Authorization": f"Bearer {token(keys)}"}
+    response = ehr.post(SIGN, json=request, headers=busy)
+    assert (response.status_code, response.headers["Retry-After"]) == (429, "60")
+    monkeypatch.setattr(hook_calls, "CALLS_PER_MINUTE", 3)
+    assert ehr.post(SIGN, json=request, headers=busy).status_code == 200  # the jti still works
