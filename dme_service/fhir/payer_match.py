@@ -6,9 +6,11 @@ A Coverage names its payer three ways, tried in this order:
 2. the self-pay type (`coverage-selfpay#pay`), or a payor that is the Patient: `self_pay`;
 3. the payor Organization, by an identifier whose value is a pack id (this service's own export
    writes `urn:dme-service:payer|medicare`) or an electronic payer id of the payer directory
-   (claims/directory.py; an id two payers share decides nothing), else by its name.
+   (an id two payers share decides nothing), else by its name.
 
-Names come from the payer directory, the names the service prints (rules.wording.PAYER_NAMES)
+The payer directory is the billing data file rules/data/payer_directory.toml, read here as data
+(claims/directory.py reads it for claims; the two packages stay independent). Names come from
+it, the names the service prints (rules.wording.PAYER_NAMES)
 and the names EHRs commonly give the same payers (ALIASES). They are compared after folding
 case, "&" and punctuation, never by a part of a name: "Independence Blue Cross Medicare
 Advantage" must not become Medicare.
@@ -16,13 +18,14 @@ Advantage" must not become Medicare.
 
 from __future__ import annotations
 
+import os
 import re
+import tomllib
 from collections.abc import Callable
 from functools import cache
 
-from dme_service.claims import directory as payer_directory
 from dme_service.fhir.systems import COVERAGE_CLASS, SELF_PAY
-from dme_service.rules.policy import payer_ids
+from dme_service.rules.policy import DATA_DIR, payer_ids
 from dme_service.rules.wording import PAYER_NAMES
 
 # Names EHRs give payers (Organization.name / payor display), folded by `fold`.
@@ -51,13 +54,16 @@ def fold(name: str) -> str:
 
 
 @cache
+def _directory_file() -> dict:
+    with open(os.path.join(DATA_DIR, "payer_directory.toml"), "rb") as handle:
+        return tomllib.load(handle)
+
+
+@cache
 def directory() -> dict[str, str]:
     """Folded payer name -> pack id: directory and printed names, pack ids and aliases."""
-    names = {}
-    for payer in payer_ids():
-        found = payer_directory.entry(payer)
-        if found is not None:
-            names[fold(found.name)] = payer
+    payers = _directory_file().get("payers", {})
+    names = {fold(entry["name"]): key for key, entry in payers.items() if entry.get("name")}
     names.update({fold(name): payer for payer, name in PAYER_NAMES.items()})
     names.update({fold(payer): payer for payer in payer_ids()})
     names.update(ALIASES)
@@ -66,15 +72,21 @@ def directory() -> dict[str, str]:
 
 @cache
 def electronic_ids() -> dict[str, str]:
-    """Electronic payer id -> pack id, for the ids only one payer of the directory uses."""
+    """Electronic payer id -> pack id, for the ids only one payer of the directory uses
+    (Medicare: one id per DME MAC jurisdiction)."""
+    data = _directory_file()
     seen: dict[str, set[str]] = {}
-    for payer in payer_ids():
-        states = payer_directory.states() if payer == "medicare" else {""}
-        for state in states:  # Medicare: one id per DME MAC jurisdiction
-            found = payer_directory.entry(payer, state)
-            if found is not None and found.payer_id.value:
-                seen.setdefault(found.payer_id.value, set()).add(payer)
-    return {pid: payers.pop() for pid, payers in seen.items() if len(payers) == 1}
+    for key, entry in data.get("payers", {}).items():
+        if entry.get("payer_id"):
+            seen.setdefault(str(entry["payer_id"]), set()).add(key)
+    for entry in data.get("jurisdictions", {}).values():
+        if entry.get("payer_id"):
+            seen.setdefault(str(entry["payer_id"]), set()).add("medicare")
+    return {
+        pid: next(iter(keys))
+        for pid, keys in seen.items()
+        if len(keys) == 1 and next(iter(keys)) in payer_ids()
+    }
 
 
 def by_name(name: str | None) -> str | None:
