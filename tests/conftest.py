@@ -28,7 +28,7 @@ _password_hashes: dict[str, str] = {}
 def hashed(password: str) -> str:
     """argon2id is slow by design; tests hash each distinct password once per session."""
     if password not in _password_hashes:
-        from dme_service.accounts import hash_password
+        from dme_service.services.accounts.passwords import hash_password
 
         _password_hashes[password] = hash_password(password)
     return _password_hashes[password]

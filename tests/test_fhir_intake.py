@@ -11,7 +11,7 @@ from rules.test_properties import TODAY, valid_cases
 from sample_case import NOW, a_case, case_doc
 
 from dme_service import fhir
-from dme_service.case_format import parse
+from dme_service.case.parse import parse
 from dme_service.fhir import intake
 from dme_service.rules.engine import evaluate
 

@@ -1,6 +1,6 @@
 """CDS Hooks for home cervical traction orders: discovery, reading a hook call, advice, cards.
 
-Pure Python (no Flask, no SQLAlchemy): the web layer (web/cds_hooks.py) authenticates the
+Pure Python (no Flask, no SQLAlchemy): the web layer (web/api/cds_hooks.py) authenticates the
 call and hands the body to `answer`, which returns the response body. The mapping from FHIR
 resources to case-document fields lives in dme_service.fhir (reading.py, payer_match.py),
 shared with the FHIR intake of `POST /api/v1/cases`.

@@ -12,9 +12,9 @@ import copy
 import uuid
 
 from dme_service.cds_hooks.advice import MET, NOT_MET, OPEN, Advice
+from dme_service.coding import codes
 from dme_service.fhir import resources
 from dme_service.fhir.systems import HCPCS_SYSTEMS
-from dme_service.rules import codes
 
 SUMMARY_LIMIT = 139  # CDS Hooks: "<140 characters"
 CARD_TYPES = "http://hl7.org/fhir/us/davinci-crd/CodeSystem/temp"

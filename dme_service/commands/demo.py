@@ -81,8 +81,8 @@ def new_password() -> str:
 def seed(session, today: date | None = None) -> dict[str, str]:
     """Create the clinic, users and cases in the session (the caller commits); email -> password."""
     from dme_service import audit
-    from dme_service.accounts import hash_password
     from dme_service.models import Clinic, User
+    from dme_service.services.accounts.passwords import hash_password
 
     clinic = Clinic(**CLINIC)
     session.add(clinic)
@@ -116,12 +116,12 @@ def seed(session, today: date | None = None) -> dict[str, str]:
 
 def store_case(session, clinic, users, doc: dict):
     """One demo case: patient, normalized case rows and the engine's decision."""
-    from dme_service.case_format import parse
+    from dme_service.case.parse import parse
     from dme_service.models import Case, Patient
     from dme_service.rules.engine import evaluate
-    from dme_service.services.case_store import apply_parsed
-    from dme_service.services.decisions import record_decision
     from dme_service.services.signing import on_case_changed
+    from dme_service.store.cases import apply_parsed
+    from dme_service.store.decisions import record_decision
 
     parsed = parse(doc)
     patient = Patient(

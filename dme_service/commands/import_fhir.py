@@ -1,6 +1,6 @@
 """`dme-service import-fhir FILE --user EMAIL`: create a case from a FHIR R4 Bundle.
 
-The same intake as `POST /api/v1/cases` with a Bundle (services.fhir_intake), acting as the
+The same intake as `POST /api/v1/cases` with a Bundle (services.cases.from_fhir), acting as the
 given clinician or practitioner of a clinic. Prints the new case's id, its decision status and
 what is still missing (the trial and the screening a Bundle cannot carry) as JSON. Bad input
 exits 2 with one `field: message` line per problem (docs/case-format.md); never a traceback.
@@ -25,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dme_service.case_format import CaseFormatError, decode_json
+    from dme_service.case.parse import CaseFormatError, decode_json
 
     try:
         bundle = decode_json(read_source(args.file, field=args.file))
@@ -46,7 +46,7 @@ def _import(session, email: str, bundle) -> int:
     from sqlalchemy import select
 
     from dme_service.models import DecisionRecord, User
-    from dme_service.services import fhir_intake
+    from dme_service.services.cases import from_fhir as fhir_intake
 
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.active or user.role not in CREATORS:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from dme_service.case import HOME_DEVICES
+from dme_service.case.model import HOME_DEVICES
+from dme_service.coding import codes
 from dme_service.fhir.systems import HCPCS_SYSTEMS, ICD10CM, IDENTIFIER_TYPE, MBI, NPI
-from dme_service.rules import codes
 
 # Condition states that are not a current diagnosis of the order.
 INACTIVE = frozenset({"inactive", "remission", "resolved"})

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from dme_service.case import HOME_DEVICES
+from dme_service.case.model import HOME_DEVICES
 from dme_service.cds_hooks import advice, cards, prefill
 from dme_service.rules.policy import payer_ids
 

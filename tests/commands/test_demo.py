@@ -8,15 +8,15 @@ from sqlalchemy.orm import Session
 from stdnum import luhn
 
 from dme_service import audit
-from dme_service.accounts import password_problems, verify_password
-from dme_service.case_format import parse
+from dme_service.case.parse import parse
 from dme_service.cli import main
 from dme_service.commands.db import upgrade
 from dme_service.commands.demo import DEMO_USERS, demo_documents, seed, shift_dates
 from dme_service.db import get_engine
 from dme_service.models import Base, Case, Clinic, DecisionRecord, Patient, User
 from dme_service.rules.engine import evaluate
-from dme_service.services.case_store import to_document
+from dme_service.services.accounts.passwords import password_problems, verify_password
+from dme_service.store.cases import to_document
 
 TODAY = date(2026, 11, 23)
 EXPECTED = {
