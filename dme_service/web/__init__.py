@@ -44,7 +44,7 @@ def init_app(app: Flask) -> None:
 
 def _register_signing_and_billing(app: Flask) -> None:
     """The practitioner's signature and the billing queue (issue 7)."""
-    from dme_service.web.pages import billing, signing
+    from dme_service.web.pages import billing, billing_files, signing  # noqa: F401  (routes)
 
     app.register_blueprint(signing.bp)
     app.register_blueprint(billing.bp)

@@ -1,7 +1,7 @@
 """CDS Hooks: the token ids already accepted, so an EHR's JWT is never accepted twice
 
 Revision ID: e5a9c3b1d7f4
-Revises: f3b8d1c6a902
+Revises: 33ad8c89aef5
 Create Date: 2026-12-06 08:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = 'e5a9c3b1d7f4'
-down_revision: Union[str, Sequence[str], None] = 'f3b8d1c6a902'
+down_revision: Union[str, Sequence[str], None] = '33ad8c89aef5'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
