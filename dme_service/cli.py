@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "evaluate": ("dme_service.commands.evaluate", "decide a dme-case/1 document (JSON out)"),
     "render": ("dme_service.commands.render", "render the LMN, SWO, instructions or packet PDF"),
     "fhir": ("dme_service.commands.fhir", "print a case as a FHIR R4 Bundle"),
+    "import-fhir": ("dme_service.commands.import_fhir", "create a case from a FHIR R4 Bundle"),
     "serve": ("dme_service.commands.serve", "serve the web app (development server)"),
     "db": ("dme_service.commands.db", "create or upgrade the database (Alembic)"),
     "demo": ("dme_service.commands.demo", "seed a demo clinic with users and cases"),
@@ -26,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "restore": ("dme_service.commands.restore", "restore a backup into an empty database"),
     "audit": ("dme_service.commands.audit", "verify the audit trail's hash chain"),
     "codes": ("dme_service.commands.codes", "build the compact ICD-10-CM code index"),
+    "claims": ("dme_service.commands.claims", "export the 837P claim file, import an 835"),
 }
 
 

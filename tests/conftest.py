@@ -154,3 +154,12 @@ def make_user(db_session, clinic):
         return user
 
     return _make_user
+
+
+@pytest.fixture
+def billed(db_session, make_user, monkeypatch):
+    """Clinician, practitioner, billing and admin of a clinic whose claims can be exported (its
+    NPI, EIN, address, submitter id and fee table set: tests/services/billing/ready_claims.py)."""
+    from services.billing.ready_claims import billing_people
+
+    return billing_people(make_user, monkeypatch, db_session)

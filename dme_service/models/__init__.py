@@ -24,7 +24,15 @@ from dme_service.models.cases import (
     ScreeningAnswer,
     Trial,
 )
+from dme_service.models.claims import (
+    ClaimFile,
+    ClaimRecord,
+    ClinicBilling,
+    FeeScheduleEntry,
+    RemittanceFile,
+)
 from dme_service.models.documents import DOCUMENT_KINDS, Document, Signature
+from dme_service.models.hooks import UsedHookToken
 from dme_service.models.links import HomeLogEntry, IdempotencyKey, PatientLink
 from dme_service.models.triggers import attach as _attach_triggers
 
@@ -44,6 +52,11 @@ __all__ = [
     "BillingEvent",
     "Case",
     "ChecklistReview",
+    "ClaimFile",
+    "ClaimRecord",
+    "ClinicBilling",
+    "FeeScheduleEntry",
+    "RemittanceFile",
     "Clinic",
     "DecisionRecord",
     "Diagnosis",
@@ -57,6 +70,7 @@ __all__ = [
     "ScreeningAnswer",
     "Signature",
     "Trial",
+    "UsedHookToken",
     "User",
     "UserSession",
     "UTCDateTime",

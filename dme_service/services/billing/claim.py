@@ -229,6 +229,38 @@ def record_move(
     return event
 
 
+def record_moves(session: Session, user: User, moves) -> list[BillingEvent]:
+    """Write many moves at once (an 835 posting): `moves` holds (case, to_state, carc, rarc,
+    note). Same rows as `record_move`, one flush and one chained audit append for all of them;
+    the caller has checked each move and commits."""
+    events = []
+    for case, to_state, carc, rarc, note in moves:
+        events.append(
+            BillingEvent(
+                case_id=case.id,
+                from_state=case.billing_state,
+                to_state=to_state,
+                user_id=user.id,
+                carc_codes=list(carc),
+                rarc_codes=list(rarc),
+                note=note,
+            )
+        )
+        case.billing_state = to_state
+        case.updated_by_id = user.id
+    session.add_all(events)
+    session.flush()
+    for to_state in sorted({move[1] for move in moves}):
+        audit.record_many(
+            session,
+            user=user,
+            action=f"billing.{to_state}",
+            object_type="case",
+            objects=[(case.id, case.patient_id) for case, state, *_ in moves if state == to_state],
+        )
+    return events
+
+
 def route_for_signature(session: Session, case: Case, user: User) -> None:
     """After a save: an eligible draft goes to its practitioner, an incomplete one comes back."""
     if case.billing_state == "draft" and not readiness.signature_route_problems(case):

@@ -9,15 +9,18 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from dme_service import audit
+from dme_service.claims import deadlines, directory
 from dme_service.coding import carc
-from dme_service.models import BillingEvent, Case, Document, User
+from dme_service.models import BillingEvent, Case, ClaimRecord, Document, User
+from dme_service.rules.wording import PAYER_NAMES
 from dme_service.services import signing
 from dme_service.services.billing import claim as billing
 from dme_service.services.billing import readiness, readiness_item
@@ -45,7 +48,22 @@ CSV_COLUMNS = (
     "claim_state",
     "missing",
     "last_change_utc",
+    # Issue 17: the money, dates and identifiers a biller reconciles with (payer and state
+    # above are in words).
+    "ordering_npi",
+    "billed",
+    "allowed",
+    "paid",
+    "patient_responsibility",
+    "carc",
+    "rarc",
+    "icn",
+    "submitted_on",
+    "remitted_on",
+    "next_deadline",
+    "days_in_state",
 )
+SORTS = ("changed", "deadline", "age")
 
 
 @dataclass(frozen=True)
@@ -58,6 +76,9 @@ class ClaimRow:
     diagnoses: tuple[str, ...]
     checklist: list[readiness_item.ReadinessItem]
     next_states: tuple[str, ...]
+    money: Any = None  # the claim record (amounts, ICN, dates) once there is one
+    deadline: deadlines.Deadline | None = None  # the next one that matters in this state
+    days_in_state: int | None = None
 
     @property
     def signed(self) -> bool:
@@ -78,6 +99,7 @@ class Claim:
     signatures: list
     events: list[BillingEvent]
     users: dict[int, str] = field(default_factory=dict)
+    payer: Any = None  # claims.directory.PayerEntry: where the claim goes, whom to call
 
 
 def claim_row(session: Session, case: Case, user: User) -> ClaimRow:
@@ -107,9 +129,17 @@ def _cases(session: Session, user: User, states) -> list[Case]:
     return list(session.scalars(query))
 
 
-def queue(session: Session, user: User, states=QUEUE_STATES) -> list[ClaimRow]:
-    """The clinic's claims in `states`, newest change first; the read is audited."""
-    rows = [claim_row(session, case, user) for case in _cases(session, user, states)]
+def queue(
+    session: Session, user: User, states=QUEUE_STATES, *, sort: str = "changed", today=None
+) -> list[ClaimRow]:
+    """The clinic's claims in `states`, newest change first, or the nearest deadline first
+    (`sort="deadline"`), or the longest in their state first (`"age"`); the read is audited."""
+    rows = _with_money(
+        session,
+        [claim_row(session, case, user) for case in _cases(session, user, states)],
+        today or date.today(),
+    )
+    rows = _sorted(rows, sort, today or date.today())
     audit.record(
         session, user=user, action="billing.queue.read", object_type="case_list", object_id=None
     )
@@ -130,12 +160,14 @@ def claim(session: Session, case_id: int, user: User) -> Claim:
         u.id: u.name
         for u in session.scalars(select(User).where(User.id.in_({e.user_id for e in events})))
     }
+    row = _with_money(session, [claim_row(session, case, user)], date.today())[0]
     result = Claim(
-        claim_row(session, case, user),
+        row,
         list(documents),
         signing.signatures(session, case.id),
         events,
         names,
+        directory.entry(case.payer or "", case.patient.state or ""),
     )
     audit.record(
         session,
@@ -200,9 +232,13 @@ def _meaning(code: str) -> str:
 # --- export -------------------------------------------------------------------------------
 
 
-def queue_csv(session: Session, user: User, states=QUEUE_STATES) -> str:
+def queue_csv(session: Session, user: User, states=QUEUE_STATES, today=None) -> str:
     """The queue as CSV (audited as an export); cells cannot start a spreadsheet formula."""
-    rows = [claim_row(session, case, user) for case in _cases(session, user, states)]
+    rows = _with_money(
+        session,
+        [claim_row(session, case, user) for case in _cases(session, user, states)],
+        today or date.today(),
+    )
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -216,21 +252,92 @@ def queue_csv(session: Session, user: User, states=QUEUE_STATES) -> str:
 
 
 def _csv_values(row: ClaimRow) -> list:
-    case = row.case
+    case, money = row.case, row.money
+    signer = case.treating_practitioner
     return [
         case.id,
         case.patient.name,
         case.patient.member_id,
         case.patient.date_of_birth.isoformat(),
-        case.payer or "",
+        PAYER_NAMES.get(case.payer or "", case.payer or ""),
         row.hcpcs,
         " ".join(row.modifiers),
         " ".join(row.diagnoses),
         case.status,
-        case.billing_state,
+        billing.STATE_WORDS.get(case.billing_state, case.billing_state),
         "; ".join(f"{item.label}: {item.detail}" for item in row.missing),
         case.updated_at.strftime("%Y-%m-%d %H:%M"),
+        signer.npi if signer is not None and signer.npi else "",
+        *_money_cells(money),
+        f"{row.deadline.what} {row.deadline.due.isoformat()}" if row.deadline else "",
+        "" if row.days_in_state is None else row.days_in_state,
     ]
+
+
+def _money_cells(money) -> list:
+    if money is None:
+        return [""] * 9
+    amounts = (money.billed, money.allowed, money.paid, money.patient_responsibility)
+    carcs = " ".join(f"{a['group']}-{a['reason']}" for a in money.adjustments or [])
+    dates = (money.submitted_on, money.remitted_on)
+    return [
+        *("" if a is None else f"{a:.2f}" for a in amounts),
+        carcs,
+        " ".join(money.remarks or []),
+        money.icn or "",
+        *("" if d is None else d.isoformat() for d in dates),
+    ]
+
+
+# --- money, deadlines, aging ----------------------------------------------------------------
+
+
+def _with_money(session: Session, rows: list[ClaimRow], today: date) -> list[ClaimRow]:
+    """Each row with its claim record, next deadline and days in its state (three reads)."""
+    ids = [row.case.id for row in rows]
+    if not ids:
+        return rows
+    records = {
+        r.case_id: r
+        for r in session.scalars(select(ClaimRecord).where(ClaimRecord.case_id.in_(ids)))
+    }
+    entered = dict(
+        session.execute(
+            select(BillingEvent.case_id, func.max(BillingEvent.at))
+            .where(BillingEvent.case_id.in_(ids))
+            .group_by(BillingEvent.case_id)
+        ).all()
+    )
+    delivered = {}  # the date of service before export: the delivery date, if recorded
+    for case_id, delivery in session.execute(
+        select(BillingEvent.case_id, BillingEvent.delivery)
+        .where(BillingEvent.case_id.in_(ids), BillingEvent.delivery.is_not(None))
+        .order_by(BillingEvent.id)
+    ):
+        if delivery:
+            delivered[case_id] = date.fromisoformat(delivery["date"])
+    out = []
+    for row in rows:
+        money = records.get(row.case.id)
+        served = (money.service_date if money else None) or delivered.get(row.case.id)
+        remitted = money.remitted_on if money else None
+        due = deadlines.next_deadline(
+            row.case.payer or "", row.case.billing_state, served, remitted
+        )
+        since = entered.get(row.case.id) or row.case.created_at
+        days = (today - since.date()).days if since else None
+        out.append(replace(row, money=money, deadline=due, days_in_state=days))
+    return out
+
+
+def _sorted(rows: list[ClaimRow], sort: str, today: date) -> list[ClaimRow]:
+    if sort == "deadline":  # nearest deadline first; claims without one after them
+        return sorted(
+            rows, key=lambda r: (r.deadline is None, r.deadline.due if r.deadline else today)
+        )
+    if sort == "age":
+        return sorted(rows, key=lambda r: -(r.days_in_state or 0))
+    return rows
 
 
 def _cell(value) -> str:

@@ -107,6 +107,8 @@ def _claim_context() -> dict:
         "methods": billing.DELIVERY_METHODS,
         "code_note": carc.source_note(),
         "lookup": carc.lookup,
+        "details": _details(claim),
+        "today": date.today(),
     }
 
 
@@ -115,9 +117,18 @@ def queue():
     """The queue: every open claim with what is missing, in words."""
     chosen = request.args.get("show", "open")
     states = FILTERS.get(chosen, FILTERS["open"])
-    rows = billing_queue.queue(get_session(), current_user, states)
+    sort = request.args.get("sort", "changed")
+    sort = sort if sort in billing_queue.SORTS else "changed"
+    today = date.today()
+    rows = billing_queue.queue(get_session(), current_user, states, sort=sort, today=today)
     return render_template(
-        "billing/queue.html", rows=rows, chosen=chosen, filters=FILTERS, title="Billing queue"
+        "billing/queue.html",
+        rows=rows,
+        chosen=chosen,
+        filters=FILTERS,
+        sort=sort,
+        today=today,
+        title="Billing queue",
     )
 
 
@@ -142,6 +153,12 @@ def claim(case_id: int):
     form = MoveForm(formdata=None)
     form.version.data = context["claim"].row.case.version
     return render_template("billing/claim.html", form=form, **context)
+
+
+def _details(claim):
+    from dme_service.web.pages.billing_files import details_form
+
+    return details_form(claim)
 
 
 @bp.route("/cases/<int:case_id>/move", methods=["POST"])

@@ -94,6 +94,20 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "billing.move": frozenset({BILLING, ADMIN}),
     "billing.review": frozenset({BILLING, ADMIN}),
     "billing.denials": frozenset({BILLING, ADMIN}),
+    # issue 17: claim files, remittances, claim details, fees and the money report.
+    "billing.export_claims": frozenset({BILLING, ADMIN}),
+    "billing.claim_files": frozenset({BILLING, ADMIN}),
+    "billing.claim_file": frozenset({BILLING, ADMIN}),
+    "billing.claim_file_download": frozenset({BILLING, ADMIN}),
+    "billing.confirm_sent": frozenset({BILLING, ADMIN}),
+    "billing.remittances": frozenset({BILLING, ADMIN}),
+    "billing.claim_details": frozenset({BILLING, ADMIN}),
+    "billing.fees": frozenset({BILLING, ADMIN}),
+    "billing.reports": frozenset({BILLING, ADMIN}),
+    # issue 18: CDS Hooks. Discovery holds no data; a hook call is authenticated by the EHR's
+    # JWT in the view itself (web/api/cds_hooks.py), never by a session.
+    "cds.discovery": PUBLIC,
+    "cds.hook": PUBLIC,
 }
 
 

@@ -20,6 +20,7 @@ from dme_service.services.cases.create import IdempotencyConflict, NewCase, crea
 from dme_service.services.patient import home_log
 from dme_service.web.errors import Refused
 from dme_service.web.forms import failure_for, keeps_input
+from dme_service.web.pages.cases import ehr_prefill
 from dme_service.web.pages.cases import page as case_page
 from dme_service.web.pages.cases import page_save as case_page_save
 from dme_service.web.pages.cases import search as case_list
@@ -124,7 +125,9 @@ def index():
 def new():
     """Start a case: the patient and the payer; one draft per form, however often it is sent."""
     if request.method == "GET":
-        return render_template("cases/new.html", form=NewCaseForm.blank(), title="New case")
+        form = NewCaseForm.blank()
+        from_ehr = ehr_prefill.fill(form, request.args.get("ehr"))  # a CDS Hooks card's link
+        return render_template("cases/new.html", form=form, from_ehr=from_ehr, title="New case")
     form = NewCaseForm()
     if not form.idempotency_key.data:
         raise Refused(
