@@ -22,9 +22,10 @@ class Viewer:
 
 
 def init_app(app: Flask) -> None:
-    from dme_service.web import access, auth, home, security_headers, sessions
+    from dme_service.web import access, auth, body_limit, home, security_headers, sessions
 
     sessions.init_app(app)
+    body_limit.init_app(app)  # first: a length-less body over the limit goes no further (I2)
     _configure_login(app)
     app.before_request(_remember_viewer)  # before the access hook, so a 403 page knows the user
     access.init_app(app)
