@@ -3,8 +3,8 @@
 RFC 6238 codes through pyotp: 6 digits, 30-second steps, one step of clock drift either way.
 Each accepted code's time-step counter is stored on the user, and a code whose counter is not
 greater than the last accepted one is refused, so a code works once (a code seen over someone's
-shoulder cannot be replayed in the same 90 seconds). No Flask; the used counter is claimed with one conditional UPDATE in the caller's
-transaction (callers commit).
+shoulder cannot be replayed in the same 90 seconds). No Flask; the used counter is claimed
+with one conditional UPDATE in the caller's transaction (callers commit).
 
 The secret is stored as typed into the authenticator (base32) in users.totp_secret: the project
 has no application-level encryption key, so it relies on the encrypted volume (CI-3).
