@@ -41,8 +41,8 @@ class User(Base):
     npi: Mapped[str | None] = mapped_column(String(10))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # AUTH-6 admin TOTP (dme_service/totp.py): the base32 secret, and the time-step counter of
-    # the last accepted code (a code whose counter is not greater is refused: each works once).
+    # AUTH-6 admin TOTP (services/accounts/totp.py): the base32 secret, and the time-step counter
+    # of the last accepted code (a code whose counter is not greater is refused: each works once).
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_counter: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = created_at_column()
@@ -50,7 +50,7 @@ class User(Base):
 
     clinic: Mapped[Clinic] = relationship(back_populates="users")
 
-    # Flask-Login's user protocol (D: dme_service.web.sessions loads users through it).
+    # Flask-Login's user protocol (D: dme_service.web.security.sessions loads users through it).
     is_authenticated = True
     is_anonymous = False
 

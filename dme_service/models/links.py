@@ -45,7 +45,7 @@ class PatientLink(Base):
 class HomeLogEntry(Base):
     """One home traction session the patient logged through their link.
 
-    A red-flag entry stays open until a clinician reviews it (services/red_flag_review.py):
+    A red-flag entry stays open until a clinician reviews it (services/patient/red_flags.py):
     one review per entry, so a red flag logged after a review is a new, open entry.
     """
 

@@ -17,13 +17,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from dme_service import case_format
+from dme_service.case import parse as case_format
+from dme_service.coding import codes
 from dme_service.models import SIGNING_CREDENTIALS, Case, Signature, User, utcnow
-from dme_service.rules import codes
-from dme_service.services import signature_store
-from dme_service.services.case_store import to_document
 from dme_service.services.order_reason import order_reason
-from dme_service.services.signed_content import (  # noqa: F401 (part of this module's API)
+from dme_service.store import signatures as signature_store
+from dme_service.store.cases import to_document
+from dme_service.store.signed_content import (  # noqa: F401 (part of this module's API)
     SignatureCheck,
     canonical_sha256,
     case_content_sha256,
@@ -276,7 +276,7 @@ def on_case_changed(session: Session, case: Case, user: User) -> Signature | Non
     signature whose decision became incomplete goes back to draft. Returns the voided
     signature, if any.
     """
-    from dme_service.services import billing
+    from dme_service.services.billing import claim as billing
 
     session.flush()
     session.expire(case)  # read the saved rows, not what the caller's objects remember

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dme_service.case import (
+from dme_service.case.model import (
     ABSOLUTE_CONTRAINDICATIONS,
     ALSO_REQUESTED,
     AUTHOR_ONLY_CREDENTIALS,
@@ -21,7 +21,7 @@ from dme_service.case import (
     SIGNING_CREDENTIALS,
     TRIAL_DEVICES,
 )
-from dme_service.case_format import CaseFormatError, parse
+from dme_service.case.parse import CaseFormatError, parse
 from dme_service.rules.decision import STATUSES
 from dme_service.rules.engine import evaluate
 from dme_service.rules.policy import payer_ids
