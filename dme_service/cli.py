@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "evaluate": ("dme_service.commands.evaluate", "decide a dme-case/1 document (JSON out)"),
     "render": ("dme_service.commands.render", "render the LMN, SWO, instructions or packet PDF"),
     "fhir": ("dme_service.commands.fhir", "print a case as a FHIR R4 Bundle"),
+    "import-fhir": ("dme_service.commands.import_fhir", "create a case from a FHIR R4 Bundle"),
     "serve": ("dme_service.commands.serve", "serve the web app (development server)"),
     "db": ("dme_service.commands.db", "create or upgrade the database (Alembic)"),
     "demo": ("dme_service.commands.demo", "seed a demo clinic with users and cases"),

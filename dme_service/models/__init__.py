@@ -32,6 +32,7 @@ from dme_service.models.claims import (
     RemittanceFile,
 )
 from dme_service.models.documents import DOCUMENT_KINDS, Document, Signature
+from dme_service.models.hooks import UsedHookToken
 from dme_service.models.links import HomeLogEntry, IdempotencyKey, PatientLink
 from dme_service.models.triggers import attach as _attach_triggers
 
@@ -69,6 +70,7 @@ __all__ = [
     "ScreeningAnswer",
     "Signature",
     "Trial",
+    "UsedHookToken",
     "User",
     "UserSession",
     "UTCDateTime",

@@ -41,6 +41,8 @@ KIND_LABELS = {
     "instructions": "Patient instructions",
     "packet": "Billing packet",
     "summary": "Coverage summary",
+    "submission": "Submission packet",
+    "abn": "Advance Beneficiary Notice",
 }
 # What each document is for, in a line the clinician and billing clerk read on the case page.
 KIND_PURPOSES = {
@@ -54,6 +56,10 @@ KIND_PURPOSES = {
     "letter, trial note, instructions and a manifest of SHA-256 fingerprints.",
     "summary": "For the treating practitioner: what the payer requires, what is met and not, "
     "and the options. Printed for every decision; not a letter.",
+    "submission": "What goes to the payer: order, letter, trial values and ABN, without the "
+    "internal checklist, the decision JSON or the patient's instructions.",
+    "abn": "Form CMS-R-131 for a Medicare or IBX Medicare Advantage claim billed with GA or GZ, "
+    "pre-filled; the patient chooses an option and signs before delivery. English or Spanish.",
 }
 # Only the patient's instructions are printed in Spanish; the payer's papers are English.
 LANGUAGES = {
@@ -62,6 +68,8 @@ LANGUAGES = {
     "instructions": ("en", "es"),
     "packet": ("en",),
     "summary": ("en",),
+    "submission": ("en",),
+    "abn": ("en", "es"),
 }
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 INSERT_ATTEMPTS = 3  # two renders racing for the same version number: the loser takes the next

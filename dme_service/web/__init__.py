@@ -38,6 +38,7 @@ def init_app(app: Flask) -> None:
     _register_documents_and_api(app)
     _register_patient(app)
     _register_signing_and_billing(app)
+    _register_cds_hooks(app)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     app.jinja_env.filters["label"] = label
 
@@ -48,6 +49,13 @@ def _register_signing_and_billing(app: Flask) -> None:
 
     app.register_blueprint(signing.bp)
     app.register_blueprint(billing.bp)
+
+
+def _register_cds_hooks(app: Flask) -> None:
+    """CDS Hooks for EHRs ordering traction (issue 18)."""
+    from dme_service.web.api import cds_hooks
+
+    app.register_blueprint(cds_hooks.bp)
 
 
 def _register_patient(app: Flask) -> None:
