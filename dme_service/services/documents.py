@@ -186,6 +186,20 @@ def render_document(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def refusals(session: Session, case: Case) -> dict[str, str]:
+    """Kind -> the sentence saying why it is not printed for the case's decision now
+    (documents/availability.py), for the case page to show beside each button; a draft that
+    does not parse has none (its problems are shown when a render is asked for)."""
+    from dme_service.documents import availability
+
+    try:
+        parsed = case_format.parse(to_document(case))
+    except CaseFormatError:
+        return {}
+    found = availability.available(parsed, evaluate(parsed), reason=order_reason(session, case))
+    return {kind: r.message for kind, r in found.items() if r and kind in DOCUMENT_KINDS}
+
+
 def _inputs(session: Session, user: User, case_id: int, lang: str, now: datetime | None):
     """The parsed case, its decision and the render options (signature, clinic, time)."""
     case = load_case(session, user, case_id)
