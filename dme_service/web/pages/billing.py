@@ -117,8 +117,9 @@ def queue():
     """The queue: every open claim with what is missing, in words."""
     chosen = request.args.get("show", "open")
     states = FILTERS.get(chosen, FILTERS["open"])
-    sort = request.args.get("sort", "changed")
-    sort = sort if sort in billing_queue.SORTS else "changed"
+    # Nearest deadline first by default (issue 17); claims without one follow, newest change first.
+    sort = request.args.get("sort", "deadline")
+    sort = sort if sort in billing_queue.SORTS else "deadline"
     today = date.today()
     rows = billing_queue.queue(get_session(), current_user, states, sort=sort, today=today)
     return render_template(
