@@ -132,7 +132,7 @@ class Clinician(Staff):
         html = self.page(f"/cases/{case_id}/documents", "documents page")
         form = form_for(html, rf"/cases/{case_id}/documents$")
         if form is not None:
-            self.submit(form, "create document", expect="document.create", kind="lmn")
+            self.submit(form, "create document", expect="document.render", kind="lmn")
 
 
 class Practitioner(Staff):
