@@ -106,7 +106,7 @@ class Clinician(Staff):
         if not case_id:
             return
         html = self.page(f"/cases/{case_id}", "case page")
-        form = form_for(html, rf"/cases/{case_id}/sections/patient$")
+        form = form_for(html, rf"/cases/{case_id}/save$")  # the case page's one Save
         if form is None:
             return
         weight = dict(form.fields).get("patient-weight_lb") or "160"
