@@ -163,3 +163,22 @@ def billed(db_session, make_user, monkeypatch):
     from services.billing.ready_claims import billing_people
 
     return billing_people(make_user, monkeypatch, db_session)
+
+
+def pytest_collection_modifyitems(config, items):
+    """On the PostgreSQL run, keep only the tests that open a database.
+
+    The pure layers (case contract, rules, documents, claim files) give the same answers on any
+    engine and already ran on SQLite; repeating them against PostgreSQL proves nothing and would
+    push `make test` past its 15-minute budget. A test opens a database exactly when it asks
+    for `database_url`, directly or through `app`, `client`, `db_session` and the rest.
+    """
+    if not os.environ.get("DME_TEST_DATABASE_URL"):
+        return
+    kept, skipped = [], []
+    for item in items:
+        uses_database = "database_url" in getattr(item, "fixturenames", ())
+        (kept if uses_database else skipped).append(item)
+    if skipped:
+        config.hook.pytest_deselected(items=skipped)
+        items[:] = kept

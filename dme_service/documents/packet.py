@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dme_service.case.model import Case
 from dme_service.documents import availability, citing
@@ -126,6 +126,9 @@ def render_packet(
 ) -> RenderedDocument:
     """The billing packet, or with `submission` the packet for the payer (no checklist, no
     decision JSON, no coverage summary, no patient instructions)."""
+    # The patient's private link (a QR code in the instructions) never goes into a packet that
+    # billing sends on (review §6.6).
+    options = replace(options, link_url=None)
     parts = parts_of(renderer, case, decision, options, submission)
     attachment = None if submission else decision_json(decision)
     head, tail = skeleton(renderer, case, submission)

@@ -2,7 +2,7 @@
 
 A render stores a new version and a download serves a stored one; how versions are numbered,
 superseded and checked against their SHA-256 before they leave is `services.document_store`
-(security.md PDF-4). The render itself runs before the write transaction opens, in a bounded
+(docs/security.md PDF-4). The render itself runs before the write transaction opens, in a bounded
 child process when the caller asks for it (PDF-3), so a slow layout never holds a database lock.
 """
 
@@ -73,6 +73,16 @@ LANGUAGES = {
 }
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 INSERT_ATTEMPTS = 3  # two renders racing for the same version number: the loser takes the next
+
+
+# Pen test I1: a re-render of the SWO or LMN after signing printed the e-signature statement
+# on a PDF the signature does not cover, and made the signed one "superseded". While the
+# signature stands, the signed versions are the current ones (docs/security.md RET-2).
+SIGNED_KINDS = ("swo", "lmn")
+SIGNED_STANDS = (
+    "the {label} is signed: download the signed version; a new one is made only when a "
+    "change to the case voids the signature and the practitioner signs again"
+)
 
 
 class DocumentNotFound(LookupError):
@@ -152,6 +162,9 @@ def render_document(
     """
     check_kind(kind, lang)
     parsed, decision, options = _inputs(session, user, case_id, lang, now)
+    if kind in SIGNED_KINDS and options["signature"] is not None:
+        session.rollback()
+        raise CaseNotReady([FieldError("kind", SIGNED_STANDS.format(label=KIND_LABELS[kind]))])
     session.commit()  # end the read before the slow render: no lock is held meanwhile
     from dme_service.documents.renderer import DocumentRefused  # WeasyPrint: only when printing
 
@@ -171,6 +184,20 @@ def render_document(
             if attempt == INSERT_ATTEMPTS:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def refusals(session: Session, case: Case) -> dict[str, str]:
+    """Kind -> the sentence saying why it is not printed for the case's decision now
+    (documents/availability.py), for the case page to show beside each button; a draft that
+    does not parse has none (its problems are shown when a render is asked for)."""
+    from dme_service.documents import availability
+
+    try:
+        parsed = case_format.parse(to_document(case))
+    except CaseFormatError:
+        return {}
+    found = availability.available(parsed, evaluate(parsed), reason=order_reason(session, case))
+    return {kind: r.message for kind, r in found.items() if r and kind in DOCUMENT_KINDS}
 
 
 def _inputs(session: Session, user: User, case_id: int, lang: str, now: datetime | None):

@@ -239,3 +239,10 @@ def test_an_eligible_submission_packet_carries_the_letter():
     titles = pdfs.outline_titles(rendered.pdf)
     assert titles[1:3] == ["Standard written order", "Letter of medical necessity"]
     assert "Your home neck traction" not in titles
+
+
+def test_the_patient_link_never_reaches_a_packet():
+    """Review §6.6: `render --document packet --link URL` printed the patient's QR code."""
+    case, decision = case_and_decision()
+    rendered = render("packet", case, decision, now=NOW, link_url="https://clinic.example/p/x1")
+    assert all(pdfs.image_count(rendered.pdf, page) == 0 for page in range(rendered.pages))

@@ -62,7 +62,8 @@ POSITIVE = {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_NUMBER}
 PAIN = {"type": "integer", "minimum": 0, "maximum": 10}
 COUNT = {"type": "integer", "minimum": 1, "maximum": MAX_NUMBER}
 TEXT = {"type": "string", "minLength": 1}
-# The parser's bounds (case_limits; security.md IN-2), stated so clients can check before sending.
+# The parser's bounds (case_limits; docs/security.md IN-2), stated so clients can check before
+# sending.
 ONE_LINE = "^[^\\u0000-\\u001f\\u007f]*$"  # no control characters (the parser refuses them)
 NAME = {**TEXT, "maxLength": limits.MAX_NAME, "pattern": ONE_LINE}
 MEMBER_ID = {**TEXT, "maxLength": limits.MAX_MEMBER_ID, "pattern": ONE_LINE}

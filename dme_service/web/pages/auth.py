@@ -1,4 +1,5 @@
-"""Sign-in, sign-out, password change and step-up re-authentication (security.md AUTH-1..AUTH-6).
+"""Sign-in, sign-out, password change and step-up re-authentication (docs/security.md
+AUTH-1..AUTH-6).
 
 The admin TOTP code step and enrollment (AUTH-6) are in auth_totp, on this blueprint.
 """
@@ -181,7 +182,7 @@ def password():
             user.password_hash = accounts.hash_password(form.new_password.data)
             user.password_changed_at = datetime.now(UTC)
             sessions.end_all_for(user.id, keep_current=True)
-            # I6: API tokens end with the password they were issued under (security.md AUTH-1).
+            # I6: API tokens end with the password they were issued under (docs/security.md AUTH-1).
             api_tokens.revoke(get_session(), user=user)
             # No mark_fresh: the change asks only for the current password, so it must not
             # stand in for an admin's TOTP step-up (AUTH-6; pen test L6).

@@ -1,6 +1,6 @@
 """A case's documents on the web: render a new version, preview it, download it.
 
-Renders run in a bounded child process (security.md PDF-3): a render that runs out of time
+Renders run in a bounded child process (docs/security.md PDF-3): a render that runs out of time
 answers 503 with an error id and stores nothing. PDFs are sent with `no-store`, `nosniff` and
 a file name made of the kind and the row id only (PDF-4); every version stays downloadable,
 superseded ones marked as such on the case page.
@@ -42,6 +42,7 @@ def _document_helpers() -> dict:
     return {
         "document_versions": lambda case: service.versions_of(get_session(), case),
         "signed_documents": lambda case: service.signed_document_ids(get_session(), case),
+        "document_refusals": lambda case: service.refusals(get_session(), case),
         "document_kinds": DOCUMENT_KINDS,
         "document_labels": service.KIND_LABELS,
         "document_purposes": service.KIND_PURPOSES,

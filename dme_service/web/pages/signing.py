@@ -1,6 +1,6 @@
 """The practitioner's signing page, the signature history and the signed PDFs.
 
-Signing re-asks the password on the form itself (security.md AUTH-6 step-up: the password is
+Signing re-asks the password on the form itself (docs/security.md AUTH-6 step-up: the password is
 checked, throttled like sign-in, right before the signature is recorded). Anyone who may not
 sign this order gets 403 with the rule in words. Views stay thin: services.signing does it.
 """

@@ -84,9 +84,11 @@ ACCESS: dict[str, str | frozenset[str]] = {
     # issue 7: signing. Any staff member may open the page: who may not sign this order gets
     # 403 saying who can (MD, DO, DPM, PA, NP, CNS with an NPI, named on the order).
     "signing.sign": STAFF,
-    "signing.history": STAFF,
-    "signing.document": STAFF,
-    "signing.send": frozenset({CLINICIAN, PRACTITIONER, ADMIN}),
+    # Pen test L1 (minimum necessary, 164.502(b)): the signed orders and letters and their
+    # history are PHI for the case team only; sending a case to signing is a clinical call.
+    "signing.history": CASE_TEAM,
+    "signing.document": CASE_TEAM,
+    "signing.send": CLINICAL,
     # issue 7: the claim; only billing (and admin) move claim states (AC-3).
     "billing.queue": frozenset({BILLING, ADMIN}),
     "billing.export": frozenset({BILLING, ADMIN}),
@@ -104,6 +106,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "billing.claim_details": frozenset({BILLING, ADMIN}),
     "billing.fees": frozenset({BILLING, ADMIN}),
     "billing.reports": frozenset({BILLING, ADMIN}),
+    "billing.supplier": frozenset({BILLING, ADMIN}),
     # issue 18: CDS Hooks. Discovery holds no data; a hook call is authenticated by the EHR's
     # JWT in the view itself (web/api/cds_hooks.py), never by a session.
     "cds.discovery": PUBLIC,

@@ -2,7 +2,7 @@
 
 Views are thin: read the form, call one service, redirect (Post/Redirect/Get). A failed save
 re-shows the whole page with what was typed, a message at each field and a summary at the
-top (security.md LOG-4); a save made on an older version gets the 409 page with both versions.
+top (docs/security.md LOG-4); a save made on an older version gets the 409 page with both versions.
 """
 
 from __future__ import annotations
