@@ -4,9 +4,9 @@ The renderer keeps what does not change between documents: one `FontConfiguratio
 the bundled fonts registered, the print stylesheet and a cut-down user-agent sheet (ua.py)
 parsed once, a Jinja2 environment over
 `pdf_templates/` (autoescaped: a patient named `<script>` stays text), and the restricted
-asset fetcher (security.md PDF-1), which is passed to every HTML, CSS and Attachment.
+asset fetcher (docs/security.md PDF-1), which is passed to every HTML, CSS and Attachment.
 Templates only ever come from files; user text only ever arrives as template variables
-(security.md OUT-2). Pure: no Flask, no database.
+(docs/security.md OUT-2). Pure: no Flask, no database.
 """
 
 from __future__ import annotations

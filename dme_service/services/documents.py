@@ -2,7 +2,7 @@
 
 A render stores a new version and a download serves a stored one; how versions are numbered,
 superseded and checked against their SHA-256 before they leave is `services.document_store`
-(security.md PDF-4). The render itself runs before the write transaction opens, in a bounded
+(docs/security.md PDF-4). The render itself runs before the write transaction opens, in a bounded
 child process when the caller asks for it (PDF-3), so a slow layout never holds a database lock.
 """
 
@@ -77,7 +77,7 @@ INSERT_ATTEMPTS = 3  # two renders racing for the same version number: the loser
 
 # Pen test I1: a re-render of the SWO or LMN after signing printed the e-signature statement
 # on a PDF the signature does not cover, and made the signed one "superseded". While the
-# signature stands, the signed versions are the current ones (security.md RET-2).
+# signature stands, the signed versions are the current ones (docs/security.md RET-2).
 SIGNED_KINDS = ("swo", "lmn")
 SIGNED_STANDS = (
     "the {label} is signed: download the signed version; a new one is made only when a "

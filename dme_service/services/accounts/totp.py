@@ -1,4 +1,4 @@
-"""Admin TOTP (security.md AUTH-6): enrollment, single-use code checks, reset.
+"""Admin TOTP (docs/security.md AUTH-6): enrollment, single-use code checks, reset.
 
 RFC 6238 codes through pyotp: 6 digits, 30-second steps, one step of clock drift either way.
 Each accepted code's time-step counter is stored on the user, and a code whose counter is not

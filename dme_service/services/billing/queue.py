@@ -1,5 +1,5 @@
 """What billing reads: the queue with each case's missing items, one claim, the denial report
-and the queue as CSV. Minimum necessary (security.md AC-3): identifiers, codes, documents and
+and the queue as CSV. Minimum necessary (docs/security.md AC-3): identifiers, codes, documents and
 the checklist, never the clinical free text (`Case.notes` is not read here). Every read is
 audited (LOG-1); the export as an export.
 """

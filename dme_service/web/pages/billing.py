@@ -1,6 +1,6 @@
 """The billing pages: the queue, one claim (move its state, record a denial or a delivery,
 review checklist items), the denial report and the CSV export. Billing sees identifiers,
-codes, documents and the checklist, never the clinical notes (security.md AC-3).
+codes, documents and the checklist, never the clinical notes (docs/security.md AC-3).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Request bodies sent without a length are held to MAX_CONTENT_LENGTH too (security.md IN-2).
+"""Request bodies sent without a length are held to MAX_CONTENT_LENGTH too (docs/security.md IN-2).
 
 With `Transfer-Encoding: chunked` there is no Content-Length for Flask to refuse up front; the
 WSGI server hands over a stream that Werkzeug cuts at MAX_CONTENT_LENGTH, and the cut body was

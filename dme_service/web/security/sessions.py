@@ -1,4 +1,4 @@
-"""Server-side, revocable sessions over the UserSession table (security.md AUTH-1..AUTH-3).
+"""Server-side, revocable sessions over the UserSession table (docs/security.md AUTH-1..AUTH-3).
 
 The cookie holds only a random 256-bit token; the table row is keyed by its SHA-256, so a copy
 of the database cannot be replayed as cookies. Logout deletes the row, login always issues a new
