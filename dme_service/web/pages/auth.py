@@ -131,6 +131,9 @@ def _check_credentials(email: str, password: str) -> User | None:
     refuse_when_throttled(keys)
     user = db.scalar(select(User).where(User.email == email.strip().lower()))
     stored = user.password_hash if user is not None else _DUMMY_HASH
+    # End the read before argon2 (about 0.3 s of CPU by design): on SQLite every transaction
+    # holds the write lock, so hashing inside one stalled every other request (make load).
+    db.commit()
     ok = accounts.verify_password(stored, password) and user is not None and user.active
     throttle.record(db, keys, success=ok)
     if ok and accounts.check_needs_rehash(user.password_hash):
@@ -216,6 +219,7 @@ def _password_matches(user: User, password: str) -> bool:
     db = get_session()
     keys = throttle.keys_for(request.remote_addr, user.email)
     refuse_when_throttled(keys)
+    db.commit()  # never hash inside a transaction (see _check_credentials)
     ok = accounts.verify_password(user.password_hash, password)
     throttle.record(db, keys, success=ok)
     db.commit()

@@ -152,6 +152,9 @@ def _password_matches(password: str) -> bool:
     wait = throttle.retry_after(db, keys)
     if wait is not None:
         raise TooManyRequests(retry_after=wait)
+    # End the read before argon2: on SQLite an open transaction holds the write lock, and
+    # hashing inside it stalled every other request (make load).
+    db.commit()
     ok = accounts.verify_password(user.password_hash, password)
     throttle.record(db, keys, success=ok)
     if ok:
