@@ -38,7 +38,9 @@ def test_the_app_link_fills_the_form_and_makes_the_draft(app, live_server, brows
     page.get_by_role("button", name="Create the draft case").click()
     page.wait_for_load_state()
     assert "/cases/" in page.url and "/new" not in page.url
-    assert "Amy V. Baxter" in page.content()
+    content = page.content()
+    assert "Amy V. Baxter" in content
+    assert "M54.12" in content and "H40.1131" in content  # the order's diagnoses came along
     assert page.errors == []
     assert violations == []
     require_axe()

@@ -5,10 +5,11 @@ error summary. Everything is read from the stored decision or the parser; no rul
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from dme_service.case.model import ABSOLUTE_CONTRAINDICATIONS, OTHER_SCREENING_KEYS
+from dme_service.case.model import ABSOLUTE_CONTRAINDICATIONS, HOME_DEVICES, OTHER_SCREENING_KEYS
 from dme_service.case.parse import FieldError
 from dme_service.coding import codes
 from dme_service.rules.wording import INVERSION_TABLE_UNSUPERVISED, PAYER_NAMES
@@ -99,9 +100,12 @@ def form_data(section: str, case, document: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def latest_trial(document: dict[str, Any]) -> dict[str, Any] | None:
-    """The deciding trial: latest by date, ties to the later one (clarification 3)."""
-    trials = [t for t in document.get("trials") or [] if t.get("date")]
+def latest_home_trial(document: dict[str, Any]) -> dict[str, Any] | None:
+    """The latest home-unit trial: latest by date among trials of a home unit, ties to the
+    later one (clarifications 3 and 13)."""
+    trials = [
+        t for t in document.get("trials") or [] if t.get("date") and t.get("device") in HOME_DEVICES
+    ]
     best = None
     for trial in trials:
         if best is None or trial["date"] >= best["date"]:
@@ -110,12 +114,14 @@ def latest_trial(document: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def prescription_data(case, document: dict[str, Any]) -> dict[str, Any]:
-    """The stored prescription, or suggestions from the latest trial before the first save."""
+    """The stored prescription, or, before the first save, suggestions from the latest
+    home-unit trial (its unit and force; never from a clinic trial)."""
     if case.home_prescription is not None:
         return dict(document.get("request") or {})
     suggested: dict[str, Any] = {"hcpcs": "E0860", **HOME_DEFAULTS}
-    trial = latest_trial(document)
+    trial = latest_home_trial(document)
     if trial is not None:
+        suggested["hcpcs"] = trial["device"]
         suggested["force_lb"] = trial.get("force_lb")
     return suggested
 
@@ -207,10 +213,14 @@ def _missing_text(path: str) -> str:
     if path.startswith("screening."):
         return f"Answer the screening question: {label_for(path).removeprefix('Screening: ')}."
     if path.endswith(".tolerated"):
-        return f"Record whether {label_for(path).split(',')[0].lower()} was tolerated."
+        trial = label_for(path).split(",")[0].lower()
+        return f"Record whether the home unit was tolerated in {trial}, the latest home-unit trial."
     if path.endswith(".use_demonstrated"):
         trial = label_for(path).split(",")[0].lower()
-        return f"Record whether use of the home unit was demonstrated in {trial}."
+        return (
+            f"Record whether use of the home unit was demonstrated in {trial}, "
+            "the latest home-unit trial."
+        )
     if path.startswith("treating_practitioner"):
         return "Choose a treating practitioner who may sign the order (MD, DO, DPM, PA, NP, CNS)."
     return f"Complete: {label_for(path)}."
@@ -274,8 +284,36 @@ def row_response(row) -> str | None:
     return trial_response_of(values)
 
 
+# Where a person reads the decision, the contract's dotted paths stay out: the reason texts
+# say "(screening.myelopathy is true)" or "(trials[1].use_demonstrated)" for API readers.
+_PATH_IN_TEXT = re.compile(r"\s*\((?:[a-z_]+(?:\[\d+\])?\.)+[a-z_]+(?: is (?:true|false))?\)")
+WARNING_TITLES = {
+    "INVERSION_TABLE_UNSUPERVISED": "Inversion table unsupervised",
+    "INVERSION_HIGH_RISK": "Inversion risk for this patient",
+    "INVERSION_TABLE_REQUESTED": "Inversion table asked about",
+    "HOME_LUMBAR_TRACTION": "Home lumbar traction asked about",
+    "PRECAUTION": "Precaution",
+    "OVER_DOOR_FORCE": "Force too high for an over-door unit",
+    "ORDER_FREQUENCY_PRN": "Frequency says PRN / as needed",
+    "SAME_OR_SIMILAR": "Same or similar unit supplied before",
+    "DEMONSTRATED_DEVICE_DIFFERS": "Ordered unit not the one demonstrated",
+    "DIAGNOSIS_EXCLUDES1": "Diagnoses that are not coded together",
+}
+
+
+def readable(text: str) -> str:
+    """A decision text for the page: without the contract's dotted field paths."""
+    return _PATH_IN_TEXT.sub("", text or "")
+
+
+def warning_title(code: str) -> str:
+    return WARNING_TITLES.get(code) or code.replace("_", " ").lower().capitalize()
+
+
 def template_helpers() -> dict[str, Any]:
     return {
+        "readable": readable,
+        "warning_title": warning_title,
         "payer_names": PAYER_NAMES,
         "status_words": STATUS_WORDS,
         "code_words": code_words,

@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from dme_service.db import get_session
 from dme_service.services.cases import edit as case_service
+from dme_service.services.cases import from_ehr_link
 from dme_service.services.cases.create import IdempotencyConflict, NewCase, create_case
 from dme_service.services.patient import home_log
 from dme_service.web.errors import Refused
@@ -26,8 +27,12 @@ from dme_service.web.pages.cases import page_save as case_page_save
 from dme_service.web.pages.cases import search as case_list
 from dme_service.web.pages.cases.forms import NewCaseForm
 from dme_service.web.pages.cases.page import SECTION_FORMS
+from dme_service.web.pages.cases.widgets import field_html, label_html
 
 bp = Blueprint("cases", __name__)
+# The case macros render inputs and selects with it (widgets.py: the page's render speed).
+bp.add_app_template_global(field_html, "field_html")
+bp.add_app_template_global(label_html, "label_html")
 
 
 @bp.context_processor
@@ -135,8 +140,15 @@ def new():
         )
     if form.validate():
         new_case = NewCase(form.patient_part(), form.payer.data, form.idempotency_key.data)
+        order = ehr_prefill.order_facts(form.ehr.data)  # from a CDS Hooks card's link
         try:
-            case = create_case(get_session(), current_user, new_case)
+            if order is None:
+                case = create_case(get_session(), current_user, new_case)
+            else:
+                hcpcs, diagnoses = order
+                case = from_ehr_link.create_with_order_facts(
+                    get_session(), current_user, new_case, diagnoses, hcpcs
+                )
         except case_service.CaseInvalid as invalid:
             form.show_errors(invalid.errors)
         except IdempotencyConflict:
