@@ -62,6 +62,8 @@ class RenderOptions:
     link_url: str | None = None
     # The clinician's written reason for ordering against the payer's criteria (availability.py)
     reason: str | None = None
+    # The claim's purchase (NU) or rental (RR) modifier, chosen by billing (issue 17)
+    purchase_or_rental: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,6 +261,7 @@ def render(
     clinic: Clinic | None = None,
     link_url: str | None = None,
     reason: str | None = None,
+    purchase_or_rental: str | None = None,
 ) -> RenderedDocument:
     """Render one document of `KINDS`, when availability.py allows it for this decision
     (DocumentRefused, naming the field, when it does not)."""
@@ -277,6 +280,7 @@ def render(
         clinic=clinic,
         link_url=link_url,
         reason=reason,
+        purchase_or_rental=purchase_or_rental,
     )
     with gc_paused():
         return get_renderer().render_kind(kind, case, decision, options)

@@ -20,7 +20,7 @@ from dme_service.case import parse as case_format
 from dme_service.case.parse import CaseFormatError, FieldError
 from dme_service.db import run_with_retry
 from dme_service.documents import wording
-from dme_service.models import DOCUMENT_KINDS, Case, Document, User, utcnow
+from dme_service.models import DOCUMENT_KINDS, Case, ClaimRecord, Document, User, utcnow
 from dme_service.rules.engine import evaluate
 from dme_service.services.cases.edit import CaseNotFound, load_case
 from dme_service.services.order_reason import order_reason
@@ -214,8 +214,17 @@ def _inputs(session: Session, user: User, case_id: int, lang: str, now: datetime
         "signature": current_signature(session, case),
         "clinic": wording.Clinic(name=clinic.name, phone=clinic.phone, address=clinic.address),
         "reason": order_reason(session, case),
+        "purchase_or_rental": purchase_or_rental(session, case),
     }
     return parsed, evaluate(parsed), options
+
+
+def purchase_or_rental(session: Session, case: Case) -> str:
+    """The claim's NU/RR choice for the packet cover (NU until billing chooses; issue 17)."""
+    chosen = session.scalar(
+        select(ClaimRecord.purchase_or_rental).where(ClaimRecord.case_id == case.id)
+    )
+    return chosen or "NU"
 
 
 def current_signature(session: Session, case: Case) -> wording.Signature | None:
