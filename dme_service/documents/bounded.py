@@ -46,7 +46,23 @@ def _address_space_in_use() -> int:
         return 0
 
 
+def _die_with_parent() -> None:
+    """The render child ends when its worker does: a worker SIGKILLed mid-render (issue 19's
+    fault test) left the child asleep for good, and it had inherited gunicorn's SIGTERM
+    handler, which does not exit. Linux prctl(PR_SET_PDEATHSIG, SIGKILL); elsewhere only
+    the default SIGTERM."""
+    import ctypes
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+
+
 def _child(connection, memory_bytes: int, function: Callable, args: tuple, kwargs: dict):
+    _die_with_parent()
     # The ceiling is what the render may add on top of what the fork inherited: a worker
     # that has imported more libraries (a long-lived gunicorn worker, a test process) has a
     # larger virtual size, and a fixed 1 GiB made ordinary renders fail inside C code there.

@@ -275,3 +275,21 @@ def test_a_worker_killed_mid_render_leaves_no_half_written_document(tmp_path):
     engine.dispose()
     assert sorted(str(row.id) for row in documents) == sorted(row[0] for row in created)
     assert "audit trail OK" in _cli(env, "audit", "verify")
+    # Nothing of the killed worker lingers: its render child died with it.
+    deadline = time.monotonic() + 10
+    while _processes_serving(port) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_serving(port) == []
+
+
+def _processes_serving(port: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if f"127.0.0.1:{port}".encode() in command:
+                found.append(int(entry.name))
+    return found
