@@ -19,6 +19,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fhir": ("dme_service.commands.fhir", "print a case as a FHIR R4 Bundle"),
     "serve": ("dme_service.commands.serve", "serve the web app (development server)"),
     "db": ("dme_service.commands.db", "create or upgrade the database (Alembic)"),
+    "clinic": ("dme_service.commands.clinic", "create a clinic and its first admin; list clinics"),
+    "user": ("dme_service.commands.user", "add a user to a clinic (prints a set-password link)"),
     "demo": ("dme_service.commands.demo", "seed a demo clinic with users and cases"),
     "token": ("dme_service.commands.token", "create or revoke API bearer tokens"),
     "totp-reset": ("dme_service.commands.totp_reset", "reset an admin's lost TOTP authenticator"),

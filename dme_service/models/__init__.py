@@ -7,6 +7,7 @@ from dme_service.models.accounts import (
     ApiToken,
     Clinic,
     LoginAttempt,
+    PasswordLink,
     User,
     UserSession,
 )
@@ -24,7 +25,7 @@ from dme_service.models.cases import (
     ScreeningAnswer,
     Trial,
 )
-from dme_service.models.documents import DOCUMENT_KINDS, Document, Signature
+from dme_service.models.documents import DOCUMENT_KINDS, Document, Signature, SignatureScan
 from dme_service.models.links import HomeLogEntry, IdempotencyKey, PatientLink
 from dme_service.models.triggers import attach as _attach_triggers
 
@@ -51,10 +52,12 @@ __all__ = [
     "HomePrescription",
     "IdempotencyKey",
     "LoginAttempt",
+    "PasswordLink",
     "Patient",
     "PatientLink",
     "ScreeningAnswer",
     "Signature",
+    "SignatureScan",
     "Trial",
     "User",
     "UserSession",

@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     security_headers.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(home.bp)
+    _register_clinic_setup(app)
     _register_cases(app)
     _register_documents_and_api(app)
     _register_patient(app)
@@ -45,6 +46,13 @@ def _register_signing_and_billing(app: Flask) -> None:
 
     app.register_blueprint(signing.bp)
     app.register_blueprint(billing.bp)
+
+
+def _register_clinic_setup(app: Flask) -> None:
+    """Set-password links, the admin's clinic and user pages (issue 13)."""
+    from dme_service.web import set_password
+
+    app.register_blueprint(set_password.bp)
 
 
 def _register_patient(app: Flask) -> None:

@@ -34,6 +34,8 @@ ACCESS: dict[str, str | frozenset[str]] = {
     # from the password step says who); PUBLIC like the password form it continues.
     "auth.totp_step": PUBLIC,
     "auth.totp_enroll": PUBLIC,
+    # issue 13: a one-time set-password link is its own credential (services.clinic).
+    "password_link.set_password": PUBLIC,
     "auth.logout": STAFF,
     "auth.password": STAFF,
     "auth.reauth": STAFF,
