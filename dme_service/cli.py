@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "db": ("dme_service.commands.db", "create or upgrade the database (Alembic)"),
     "clinic": ("dme_service.commands.clinic", "create a clinic and its first admin; list clinics"),
     "user": ("dme_service.commands.user", "add a user to a clinic (prints a set-password link)"),
+    "mail": ("dme_service.commands.mail", "send the daily signature reminders; a test message"),
     "demo": ("dme_service.commands.demo", "seed a demo clinic with users and cases"),
     "token": ("dme_service.commands.token", "create or revoke API bearer tokens"),
     "totp-reset": ("dme_service.commands.totp_reset", "reset an admin's lost TOTP authenticator"),

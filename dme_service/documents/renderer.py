@@ -59,6 +59,7 @@ class RenderOptions:
     signature: Signature | None = None
     clinic: Clinic | None = None
     link_url: str | None = None
+    wet_ink: bool = False  # the SWO/LMN printed with lines for a signature in ink
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +251,7 @@ def render(
     now: datetime | None = None,
     clinic: Clinic | None = None,
     link_url: str | None = None,
+    wet_ink: bool = False,
 ) -> RenderedDocument:
     """Render one document: "lmn", "swo", "instructions", "trial_note" or "packet"."""
     if kind not in KINDS:
@@ -262,6 +264,7 @@ def render(
         signature=signature,
         clinic=clinic,
         link_url=link_url,
+        wet_ink=wet_ink,
     )
     with gc_paused():
         return get_renderer().render_kind(kind, case, decision, options)

@@ -249,3 +249,12 @@ def read_session_cookie(session: Session, secret: str, value: str | None, *, now
     if link is None or not hmac.compare_digest(mac, _mac(secret, link, issued, lang)):
         return None
     return PatientSession(link, lang) if is_live(link, moment) else None
+
+
+def clinic_timezone(session: Session, link: PatientLink) -> str | None:
+    """The time zone of the clinic whose case the link opens (the patient's "today")."""
+    from dme_service.models import Case, Clinic
+
+    case = session.get(Case, link.case_id)
+    clinic = session.get(Clinic, case.clinic_id) if case is not None else None
+    return clinic.timezone if clinic is not None else None

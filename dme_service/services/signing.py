@@ -22,6 +22,7 @@ from dme_service.models import SIGNING_CREDENTIALS, Case, Signature, User, utcno
 from dme_service.rules import codes
 from dme_service.services import signature_store
 from dme_service.services.case_store import to_document
+from dme_service.services.clinic.clinic_time import local
 from dme_service.services.signed_content import (  # noqa: F401 (part of this module's API)
     SignatureCheck,
     canonical_sha256,
@@ -88,8 +89,11 @@ class StaleCase(SigningError):
 
 
 def load_case(session: Session, case_id: int, user: User, *, for_update: bool = False) -> Case:
-    """The case of the user's clinic (another clinic's id does not exist here: AC-2)."""
+    """The case of the user's clinic (another clinic's id does not exist here: AC-2); for an
+    outside practitioner only a case naming them exists (issue 13)."""
     query = select(Case).where(Case.id == case_id, Case.clinic_id == user.clinic_id)
+    if user.outside:
+        query = query.where(Case.treating_practitioner_id == user.id)
     if for_update:
         query = query.with_for_update().execution_options(populate_existing=True)
     case = session.scalars(query).first()
@@ -205,11 +209,14 @@ def _render_signed(case: Case, signer: User, now: datetime) -> dict:
     from dme_service.documents.wording import Signature as SignatureLine
 
     parsed, decision = case_and_decision(case)
-    line = SignatureLine(signer.name, signer.credential, signer.npi, now)
-    clinic = _clinic_line(case)
+    clinic, zone = _clinic_line(case)
+    # The order date is the clinic's day: signed at 7 pm in Chicago is that day, not the next
+    # UTC day (issue 13); the stored Signature keeps UTC.
+    there = local(now, zone)
+    line = SignatureLine(signer.name, signer.credential, signer.npi, there)
     try:
         return {
-            kind: render(kind, parsed, decision, signature=line, now=now, clinic=clinic)
+            kind: render(kind, parsed, decision, signature=line, now=there, clinic=clinic)
             for kind in SIGNED_KINDS
         }
     except DocumentRefused as refused:
@@ -217,14 +224,14 @@ def _render_signed(case: Case, signer: User, now: datetime) -> dict:
 
 
 def _clinic_line(case: Case):
-    """The clinic printed on the letterhead of the signed documents."""
+    """The clinic printed on the letterhead of the signed documents, and its time zone."""
     from sqlalchemy.orm import object_session
 
     from dme_service.documents.wording import Clinic as ClinicLine
     from dme_service.models import Clinic
 
     clinic = object_session(case).get(Clinic, case.clinic_id)
-    return ClinicLine(clinic.name, clinic.phone, clinic.address)
+    return ClinicLine(clinic.name, clinic.phone, clinic.address), clinic.timezone
 
 
 def _record(session, case_id, signer, version, rendered, now) -> Signature:

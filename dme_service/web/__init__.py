@@ -27,6 +27,9 @@ def init_app(app: Flask) -> None:
     sessions.init_app(app)
     _configure_login(app)
     app.before_request(_remember_viewer)  # before the access hook, so a 403 page knows the user
+    from dme_service.web import ink
+
+    app.before_request(ink.allow_scan_upload)  # before the access hook reads the body
     access.init_app(app)
     security_headers.init_app(app)
     app.register_blueprint(auth.bp)
@@ -38,6 +41,9 @@ def init_app(app: Flask) -> None:
     _register_signing_and_billing(app)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     app.jinja_env.filters["label"] = label
+    from dme_service.web import time_filters
+
+    time_filters.init_app(app)
 
 
 def _register_signing_and_billing(app: Flask) -> None:
@@ -50,9 +56,13 @@ def _register_signing_and_billing(app: Flask) -> None:
 
 def _register_clinic_setup(app: Flask) -> None:
     """Set-password links, the admin's clinic and user pages (issue 13)."""
-    from dme_service.web import set_password
+    from dme_service.web import account, admin, ink, reminders, set_password
 
     app.register_blueprint(set_password.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(reminders.bp)
+    app.register_blueprint(ink.bp)
 
 
 def _register_patient(app: Flask) -> None:

@@ -108,7 +108,7 @@ def test_the_same_facts_render_the_same_bytes(packet):
 def test_a_signed_eligible_cover_shows_every_item_met_or_not_needed(packet):
     page = packet[3][0]
     assert "Missing" not in page and "Review" not in page
-    assert "Signed electronically by Sam Lee, MD" in page
+    assert "Electronically signed by Sam Lee, MD" in page
     assert "Proof of delivery Pending" in page
 
 
