@@ -81,7 +81,8 @@ def test_an_outside_practitioner_reaches_only_their_orders_and_their_account():
         for endpoint, rule in access.ACCESS.items()
         if rule != access.PUBLIC and access.OUTSIDE_PRACTITIONER in rule
     }
-    assert {e.split(".")[0] for e in reachable} <= {"auth", "home", "signing", "account"}
+    assert {e.split(".")[0] for e in reachable} <= {"auth", "home", "signing", "account", "ink"}
+    assert access.ACCESS["ink.upload"] == access.CLINICAL  # only the scan download
     assert not any(
         e.startswith(("cases.", "documents.", "billing.", "patient.", "api.")) for e in reachable
     )
