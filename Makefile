@@ -74,10 +74,9 @@ db: deps
 demo: db
 	$(PY) -m dme_service demo --if-empty
 
+# serve: workers, preload, staggered recycling and the audit sealer are in gunicorn.conf.py
 serve: deps
-	$(VENV)/bin/gunicorn --workers 2 --worker-class sync --timeout 30 \
-	  --max-requests 500 --max-requests-jitter 50 \
-	  --bind $(HOST):$(PORT) wsgi:app
+	$(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT)
 
 clean-venv:
 	rm -rf $(VENV)

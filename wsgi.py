@@ -1,8 +1,9 @@
-"""The WSGI entry point: `gunicorn wsgi:app` (see `make serve`).
+"""The WSGI entry point: `gunicorn wsgi:app` (see `make serve` and gunicorn.conf.py).
 
-Each worker warms its PDF renderer while it boots, before it takes a request: fonts, the
-stylesheets and the specimen documents' fixed sentences (documents/specimen.py), about 1.6 s
-of CPU once per worker. Every bounded render forks from this warm renderer.
+The PDF renderer is warmed here: fonts, the stylesheets and the specimen documents' fixed
+sentences (documents/specimen.py), about 1.6 s of CPU. gunicorn.conf.py preloads this module in
+the master, so that happens once and every worker (and every recycled one) is forked warm;
+every bounded render forks from the worker's warm renderer in turn.
 """
 
 from dme_service import create_app

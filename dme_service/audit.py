@@ -1,9 +1,12 @@
-"""The audit trail writer and verifier: append-only, hash-chained (security.md LOG-1, LOG-2).
+"""The audit trail writer: append-only, keyed rows (security.md LOG-1, LOG-2).
 
-`record` appends one row in the caller's transaction: row_hash = SHA-256(prev_hash || canonical
-JSON of the row). Appends are serialized (SQLite: BEGIN IMMEDIATE holds the write lock;
-PostgreSQL: a transaction-scoped advisory lock) so two writers never chain onto the same head.
-Rows carry surrogate ids only, never names, dates of birth, codes or free text.
+`record` appends one row in the caller's transaction: row_hash = HMAC-SHA-256 over a random
+nonce and the row's canonical JSON, under the current key from `integrity_keys` (outside the
+database; review finding M4). Appending takes no lock and reads no other row, so audited reads
+on several nodes never queue behind each other; `audit_seal` chains the rows in id order in
+batches afterwards and `audit_verify` checks rows and seals. Rows written before the keys
+existed keep their unkeyed chain (`row_hash`). Rows carry surrogate ids only, never names,
+dates of birth, codes or free text.
 """
 
 from __future__ import annotations
@@ -11,17 +14,16 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+import secrets
 from typing import Any
 
-from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from dme_service import integrity_keys
 from dme_service.models import AuditEvent, utcnow
 
 GENESIS_HASH = "0" * 64
-# Any constant shared by every writer; the audit chain is the only user of this lock id.
-ADVISORY_LOCK_ID = 0x61756469  # "audi"
+ROW_PURPOSE = "audit.row"
 # Actions and object types are code identifiers ("case.read", "document"), never free text.
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_.:-]{0,39}$")
 HASHED_FIELDS = (
@@ -46,8 +48,18 @@ def canonical_json(event: AuditEvent) -> str:
 
 
 def row_hash(prev_hash: str, event: AuditEvent) -> str:
-    """SHA-256 over the previous row's hash followed by this row's canonical JSON."""
+    """Unkeyed SHA-256 chain of the rows written before the keys existed (key_id NULL)."""
     return hashlib.sha256((prev_hash + canonical_json(event)).encode()).hexdigest()
+
+
+def row_message(event: AuditEvent) -> str:
+    """What a keyed row's HMAC covers: its nonce, then its canonical JSON."""
+    return event.prev_hash + canonical_json(event)
+
+
+def row_mac_matches(event: AuditEvent) -> bool:
+    """True when the keyed row's HMAC checks out under its own key id."""
+    return integrity_keys.check(ROW_PURPOSE, row_message(event), event.key_id, event.row_hash)
 
 
 def record(
@@ -60,12 +72,14 @@ def record(
     patient_id: int | None = None,
     outcome: str = "ok",
 ) -> AuditEvent:
-    """Append one audit row in the session's transaction (the caller commits)."""
+    """Append one keyed audit row in the session's transaction (the caller commits).
+
+    No lock and no read of other rows: concurrent readers on several nodes append side by
+    side; `audit_seal.seal` puts the rows in order later (LOG-2).
+    """
     for name, value in (("action", action), ("object_type", object_type), ("outcome", outcome)):
         if not _IDENTIFIER.match(value):
             raise ValueError(f"audit {name} must be a short code identifier, got {value!r}")
-    _lock_chain(session)
-    prev_hash = head_hash(session)
     request_id, ip = _request_origin()
     event = AuditEvent(
         ts_utc=utcnow(),
@@ -78,24 +92,12 @@ def record(
         request_id=request_id,
         ip=ip,
         outcome=outcome,
-        prev_hash=prev_hash,
+        prev_hash=secrets.token_hex(16),
     )
-    event.row_hash = row_hash(prev_hash, event)
+    event.key_id, event.row_hash = integrity_keys.sign(ROW_PURPOSE, row_message(event))
     session.add(event)
     session.flush()
     return event
-
-
-def head_hash(session: Session) -> str:
-    """The newest row's hash (the genesis hash for an empty trail)."""
-    newest = select(AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)
-    return session.scalar(newest) or GENESIS_HASH
-
-
-def _lock_chain(session: Session) -> None:
-    # SQLite needs nothing more: every transaction began with BEGIN IMMEDIATE (DB-2).
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": ADVISORY_LOCK_ID})
 
 
 def _request_origin() -> tuple[str | None, str | None]:
@@ -111,31 +113,8 @@ def _request_origin() -> tuple[str | None, str | None]:
     return g.get("request_id"), request.remote_addr
 
 
-@dataclass(frozen=True)
-class Verification:
-    """The result of walking the chain: how many rows, the head, and the first broken row."""
+def verify(session: Session, batch: int = 1000):
+    """Check every row and seal (dme_service.audit_verify.verify)."""
+    from dme_service.audit_verify import verify as verify_trail
 
-    rows: int
-    head: str
-    broken_id: int | None = None
-    problem: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.broken_id is None
-
-
-def verify(session: Session, batch: int = 1000) -> Verification:
-    """Walk the chain in id order; name the first row whose link or hash does not match."""
-    expected_prev, count = GENESIS_HASH, 0
-    rows = session.execute(
-        select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=batch)
-    ).scalars()
-    for event in rows:
-        count += 1
-        if event.prev_hash != expected_prev:
-            return Verification(count, expected_prev, event.id, "prev_hash does not link")
-        if event.row_hash != row_hash(event.prev_hash, event):
-            return Verification(count, expected_prev, event.id, "row_hash does not match")
-        expected_prev = event.row_hash
-    return Verification(count, expected_prev)
+    return verify_trail(session, batch)

@@ -30,6 +30,19 @@ DOSE_RULES = (
     N_("Use it on this schedule, not only when it hurts."),
     N_("Ask before you change anything."),
 )
+# A pneumatic unit (E0849, E0855, E0856) is pumped up and let down: no weight to add or take off.
+PNEUMATIC_DOSE_RULES = (N_("Do not pump higher or use it longer."), *DOSE_RULES[1:])
+
+
+def dose_rules(unit: str) -> tuple[str, ...]:
+    return PNEUMATIC_DOSE_RULES if unit == "pneumatic" else DOSE_RULES
+
+
+# The printed plan before the treating practitioner signs the order (issue 16; the phone page
+# says the same: domain.md §10, instructions cover only the unit on the signed order).
+NOT_SIGNED = N_(
+    "Your doctor has not signed this plan yet. Do not start until your clinic tells you to."
+)
 
 # --- red flags: what happens, what to do ----------------------------------------------------
 
@@ -75,6 +88,31 @@ RED_FLAGS = (
         urgent=True,
     ),
 )
+# The pneumatic unit's release: the air comes out through the valve (review defect #7).
+PNEUMATIC_RELEASE = N_(
+    "Stop. Open the release valve to let the air out. "
+    "Call your therapist or doctor before you use it again."
+)
+
+
+def has_chin_strap(hcpcs: str | None, jaw_or_neck_distortion: bool) -> bool:
+    """E0849 pulls other than through the jaw; an E0855 chosen because a chin halter cannot be
+    used (criterion B) has none either (review defect #7)."""
+    if hcpcs == "E0849":
+        return False
+    return not (hcpcs == "E0855" and jaw_or_neck_distortion)
+
+
+def red_flags(unit: str, chin_strap: bool = True) -> tuple[RedFlag, ...]:
+    """The red flags for the unit: a pneumatic unit's first action opens the release valve;
+    the chin-strap row only where the unit has a chin strap."""
+    flags = list(RED_FLAGS)
+    if unit == "pneumatic":
+        flags[0] = RedFlag(RED_FLAGS[0].when, PNEUMATIC_RELEASE)
+    if not chin_strap:
+        flags.remove(RED_FLAGS[2])
+    return tuple(flags)
+
 
 # --- set-up steps, per unit -----------------------------------------------------------------
 
@@ -97,6 +135,7 @@ _SEATED = (
     Step(N_("Sit tall. Let your shoulders relax.")),
 )
 _SUPINE = (Step(N_("Lie down the way you were shown in the clinic.")),)
+_ON_YOUR_BACK = Step(N_("Lie on your back the way you were shown."))
 _BAG = (
     Step(N_("Put on the head piece. It should pull mostly at the back of your head.")),
     Step(N_("The chin strap is snug. It must not push your teeth together.")),
@@ -119,7 +158,7 @@ SETUP_STEPS = MappingProxyType(
             _FIRST,
             _AS_SHOWN,
             Step(N_("Pump only to your setting: %(n)s pounds.")),
-            Step(N_("To finish, let the pressure out slowly.")),
+            Step(N_("To finish, open the release valve and let the air out slowly.")),
             _REST,
         ),
         "frame": (
@@ -140,7 +179,10 @@ def setup_steps(unit: str, supine: bool = False) -> tuple[Step, ...]:
         return ()
     if unit == "over_door":
         return SETUP_STEPS["over_door_supine" if supine else "over_door_seated"]
-    return SETUP_STEPS["pneumatic" if unit == "pneumatic" else "frame"]
+    steps = SETUP_STEPS["pneumatic" if unit == "pneumatic" else "frame"]
+    if supine:  # the way the supervised trial was done (review defect #7)
+        return (steps[0], _ON_YOUR_BACK, *steps[1:])
+    return steps
 
 
 # --- how it should feel ---------------------------------------------------------------------
@@ -151,6 +193,13 @@ FEEL = (
     N_("It should not make your pain worse."),
     N_("If it hurts more, take the weight off and stop."),
 )
+PNEUMATIC_FEEL = (*FEEL[:2], N_("If it hurts more, let the air out and stop."))
+
+
+def feel(unit: str) -> tuple[str, ...]:
+    return PNEUMATIC_FEEL if unit == "pneumatic" else FEEL
+
+
 FEEL_TMJ = N_("Your jaw needs care. If your jaw hurts, stop and call us.")
 CHILDREN = N_("Keep the unit away from children. Do not let anyone else use it.")
 

@@ -29,10 +29,13 @@ def run(args: argparse.Namespace) -> int:
             path = code_index.build_index(code_index.index_path(args.dir))
             print(f"ICD-10-CM index written: {path}")
         elif args.action == "search":
-            from dme_service.rules.codes import search_codes
+            from dme_service.rules.diagnosis_search import find_codes
 
-            for row in search_codes(args.query, args.limit):
+            found = find_codes(args.query, args.limit)
+            for row in found.results:
                 print(json.dumps(row, ensure_ascii=False))
+            if found.more:
+                print(f"(more than {args.limit} codes match: add words)", file=sys.stderr)
         else:
             path = code_index.index_path()
             state = "present" if __import__("os").path.exists(path) else "missing"

@@ -93,6 +93,8 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "upgrade":
         upgrade(engine, args.revision)
         print(f"database at {current_revision(engine)} (head {head_revision()}): {where}")
+        if args.revision == "head":
+            _rekey_signatures(engine)
     elif args.action == "current":
         print(current_revision(engine) or "empty (no schema yet; run `dme-service db upgrade`)")
     else:
@@ -102,6 +104,19 @@ def run(args: argparse.Namespace) -> int:
         )
     engine.dispose()
     return 0
+
+
+def _rekey_signatures(engine) -> None:
+    """Signatures from before the integrity keys get their HMAC now, while they still match
+    (services.signed_content.rekey_legacy_signatures; review finding M5)."""
+    from sqlalchemy.orm import Session
+
+    from dme_service.services.signed_content import rekey_legacy_signatures
+
+    with Session(engine) as session:
+        rekeyed = rekey_legacy_signatures(session)
+    if rekeyed:
+        print(f"{rekeyed} signatures from before the integrity keys were keyed")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -57,7 +57,7 @@ def _bundle(args: argparse.Namespace) -> dict:
     letter = None
     if args.lmn:
         letter = fhir.Letter(pdf=read_source(args.lmn, LETTER_LIMIT, field="--lmn"), created=now)
-    elif not args.no_letter:
+    elif not args.no_letter and decision.status == "eligible":  # no letter otherwise (issue 16)
         letter = fhir.Letter(pdf=_render_letter(case, decision, now), created=now)
     return fhir.bundle_json(case, decision, now=now, letter=letter)
 

@@ -1,6 +1,9 @@
-"""`dme-service render CASE.json|- --document lmn|swo|instructions|packet -o OUT.pdf`.
+"""`dme-service render CASE.json|- --document KIND -o OUT.pdf [--reason TEXT]`.
 
-Exit codes as `evaluate`: 0 when the PDF was written; 2 on bad input, with one
+KIND is lmn, swo, instructions, packet or summary. Which kind exists for which decision is
+documents/availability.py: a refused kind exits 2 with one `field: message` sentence saying
+why and what to do (a missing reason for an order against the payer's criteria names
+`--reason`). Exit codes as `evaluate`: 0 when the PDF was written; 2 on bad input, with one
 `field: message` line per problem on standard error (a PRN order names
 `request.frequency_text`); 1 when the output cannot be written. Never a traceback.
 """
@@ -16,7 +19,7 @@ from datetime import date
 from dme_service.commands.case_input import BAD_INPUT, print_field_errors, read_source
 
 CANNOT_WRITE = 1
-DOCUMENTS = ("lmn", "swo", "instructions", "packet")
+DOCUMENTS = ("lmn", "swo", "instructions", "packet", "summary")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,6 +35,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--clinic", metavar="NAME", help="clinic name for the letterhead")
     parser.add_argument("--clinic-phone", metavar="PHONE", help="clinic phone number")
     parser.add_argument("--link", metavar="URL", help="patient link to print as a QR code")
+    parser.add_argument(
+        "--reason",
+        metavar="TEXT",
+        help="the clinician's written reason for ordering against the payer's criteria "
+        "(an order for a not eligible or not covered decision needs one)",
+    )
     parser.add_argument(
         "--today",
         metavar="YYYY-MM-DD",
@@ -49,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
     except CaseFormatError as exc:
         return print_field_errors(exc.errors)
     except DocumentRefused as exc:
-        print(f"{exc.field}: {exc.message}", file=sys.stderr)
+        field = "--reason" if exc.field == "reason" else exc.field
+        print(f"{field}: {exc.message}", file=sys.stderr)
         return BAD_INPUT
     try:
         _write(args.output, rendered.pdf)
@@ -69,7 +79,13 @@ def _render(args: argparse.Namespace):
     case = parse_text(read_source(args.case), today=args.today)
     clinic = Clinic(args.clinic, args.clinic_phone) if args.clinic else None
     return render(
-        args.document, case, evaluate(case), lang=args.lang, clinic=clinic, link_url=args.link
+        args.document,
+        case,
+        evaluate(case),
+        lang=args.lang,
+        clinic=clinic,
+        link_url=args.link,
+        reason=args.reason,
     )
 
 

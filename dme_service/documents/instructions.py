@@ -69,16 +69,22 @@ def context(case: Case, options: RenderOptions, gettext: Gettext) -> dict:
         "patient": case.patient,
         "hcpcs": request.hcpcs,
         "unit": unit_kind(request.hcpcs),
-        "force": w.number(request.force_lb, lang),
-        "minutes": w.number(request.minutes, lang),
+        # "12.5" in Spanish too: US scales and bags show a decimal point (review §5)
+        "force": w.number(request.force_lb),
+        "minutes": w.number(request.minutes),
         "sessions": request.sessions_per_day,
         "months": request.length_of_need_months,
         "supine": bool(trial and trial.position == "supine"),
         "high_risk": [key for key in INVERSION_HIGH_RISK if screening.get(key)],
-        "tmj": bool(screening.get("tmj_dysfunction")) and request.hcpcs == "E0860",
+        # the TMJ line for every unit (an E0849 may be chosen because of the TMJ: defect #7)
+        "tmj": bool(screening.get("tmj_dysfunction")),
+        "chin_strap": sentences.has_chin_strap(
+            request.hcpcs, bool(screening.get("jaw_or_neck_distortion"))
+        ),
         "lumbar_asked": "home_lumbar_traction" in case.also_requested,
         "inversion_asked": "inversion_table" in case.also_requested,
         "clinic": options.clinic,
+        "signed": options.signature is not None,
         "qr": qr_data_uri(options.link_url) if options.link_url else None,
         "log_days": range(1, LOG_DAYS + 1),
         "log_sessions": range(1, request.sessions_per_day + 1)

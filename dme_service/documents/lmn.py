@@ -10,10 +10,11 @@ showed (domain.md §6.4).
 from __future__ import annotations
 
 from dme_service.case import ABSOLUTE_CONTRAINDICATIONS, Case, Trial
-from dme_service.documents import citing
+from dme_service.documents import citing, letter_facts
 from dme_service.documents import wording as w
 from dme_service.documents.parts import signature_context
 from dme_service.documents.renderer import DocumentSource, RenderOptions
+from dme_service.documents.swo import check_order
 from dme_service.rules.decision import Decision
 
 HIGHER_FORCE = ("E0849", "E0855")
@@ -23,10 +24,12 @@ ABSOLUTE_NAMES["vertebrobasilar_insufficiency"] = "vertebrobasilar insufficiency
 
 
 def source(case: Case, decision: Decision, options: RenderOptions) -> DocumentSource:
+    # The letter's numbers are the order's (domain.md §5 item 8): no order, no letter.
+    check_order(case, document="letter")
     sections = [
         ("Diagnosis and history", history(case)),
         ("Supervised in-clinic trial", trial_sentences(case)),
-        ("Device and home prescription", device_sentences(case)),
+        ("Device and home prescription", device_sentences(case, decision)),
         ("Screening and precautions", screening_sentences(case, decision)),
         ("Other devices asked about", other_device_sentences(case)),
         ("Medical necessity", necessity_sentences(case, decision)),
@@ -43,6 +46,7 @@ def source(case: Case, decision: Decision, options: RenderOptions) -> DocumentSo
             "decision": decision,
             "sections": [(title, body) for title, body in sections if body],
             "draft_reason": draft_reason(decision),
+            "addressee": addressee(case),
             "today": w.long_date(options.now.date()),
             "payer_name": w.payer_name(case.payer),
             "member_label": w.member_id_label(case.payer),
@@ -66,6 +70,16 @@ def draft_reason(decision: Decision) -> str | None:
     return f"Not for submission: the decision for this case is {status}.{detail}"
 
 
+def addressee(case: Case) -> str:
+    """Medicare's letter sits in the supplier file until a reviewer asks for it; a self-paid
+    unit has no payer to address."""
+    if case.payer in ("medicare", "ibx_ma"):
+        return "To whom it may concern (DME MAC medical review, on request)"
+    if case.payer == "self_pay":
+        return "To whom it may concern"
+    return f"To: {w.payer_name(case.payer)}, medical review"
+
+
 def diagnosis_phrase(code: str) -> str:
     descriptor = w.icd_descriptor(code)
     return f"{code} ({descriptor})" if descriptor else code
@@ -75,18 +89,18 @@ def history(case: Case) -> list[str]:
     patient = case.patient
     codes = [diagnosis_phrase(code) for code in case.diagnoses]
     listed = codes[0] if len(codes) == 1 else ", ".join(codes[:-1]) + " and " + codes[-1]
-    sentences = [f"{patient.name} is being treated for {listed}."]
     trial = case.latest_trial
+    age = ""
+    if trial:
+        age = f" ({w.age_on(patient.date_of_birth, trial.date)} at the time of the trial)"
+    sentences = [f"{patient.name}{age} is being treated for {listed}."]
     if case.onset_date:
         sentence = f"The symptoms began on {w.long_date(case.onset_date)}"
         if trial:
             months = w.months_between(case.onset_date, trial.date)
             span = f"{months} month{'s' if months != 1 else ''}" if months else "under a month"
-            sentence += f", {span} before the latest supervised trial"
+            sentence += f", {span} before the latest supervised trial ({w.long_date(trial.date)})"
         sentences.append(sentence + ".")
-    if trial:
-        age = w.age_on(patient.date_of_birth, trial.date)
-        sentences.append(f"{patient.name} was {age} years old at that trial.")
     return sentences
 
 
@@ -95,13 +109,8 @@ def trial_sentences(case: Case) -> list[str]:
     sentences: list[str] = []
     for trial in ordered:
         sentences += one_trial(trial)
+    sentences += letter_facts.demonstrated_sentences(case)
     latest = case.latest_trial
-    if latest and latest.use_demonstrated and latest.tolerated:
-        # domain.md §5 item 6: only when both are recorded true.
-        sentences.append(
-            f"Appropriate use of the home {case.request.hcpcs} unit was demonstrated "
-            f"to the patient, and the patient tolerated it."
-        )
     if latest and case.payer == "premera":
         sentences += premera_sentences(case, latest)
     return sentences
@@ -122,6 +131,8 @@ def one_trial(trial: Trial) -> list[str]:
         sentences.append(
             "Symptoms did not spread further down the arm, and no new neurological signs appeared."
         )
+    if trial.tolerated is False:
+        sentences.append("The patient did not tolerate this trial.")
     return sentences
 
 
@@ -138,8 +149,8 @@ def pain_sentence(trial: Trial) -> str:
         return said + ", with no change."
     if response == "improved":
         return (
-            f"{said}, a fall of {drop} point{'s' if drop != 1 else ''}{percent}, at or above "
-            "the change of about 2 points or 30% taken as clinically important."
+            f"{said}, a fall of {drop} point{'s' if drop != 1 else ''}{percent}. This meets "
+            "the usual threshold for a clinically important change (2 points or 30%)."
         )
     return f"{said}, a fall of {drop} point{'s' if drop != 1 else ''}{percent}."
 
@@ -163,14 +174,16 @@ def premera_sentences(case: Case, trial: Trial) -> list[str]:
     return sentences
 
 
-def device_sentences(case: Case) -> list[str]:
+def device_sentences(case: Case, decision: Decision) -> list[str]:
     request = case.request
     sentences = [
         f"I am ordering HCPCS {request.hcpcs} ({w.hcpcs_descriptor(request.hcpcs)}), "
         "quantity 1, for use at home."
     ]
     if request.hcpcs in HIGHER_FORCE:
-        sentences += higher_force_sentences(case)
+        sentences += letter_facts.earlier_over_door_not_tolerated(case)
+        sentences += higher_force_sentences(case, decision)
+    sentences += letter_facts.home_force_sentences(case)
     dose = w.dose_sentence(request)
     if dose:
         sentences.append(f"The home prescription is {dose}, the same as on the written order.")
@@ -184,27 +197,42 @@ def device_sentences(case: Case) -> list[str]:
     return sentences
 
 
-def higher_force_sentences(case: Case) -> list[str]:
-    """Which of LCD L33823 criteria A, B or C applies, with the fact behind it."""
-    screening, force = case.screening, case.request.force_lb
+def higher_force_sentences(case: Case, decision: Decision) -> list[str]:
+    """Which higher-force criterion applies, as the recorded fact, under the payer's own
+    criterion names (LCD L33823 A, B or C; Aetna CPB 0453; ConnectCare)."""
+    screening = case.screening
+    labels = {r.code.rsplit(".", 1)[-1]: letter_facts.criterion_label(r) for r in decision.reasons}
     sentences = []
     if screening.get("tmj_dysfunction") and screening.get("tmj_treated"):
+        label = labels.get("criterionA") or labels.get("tmj") or "criterion A"
         sentences.append(
             "The patient has temporomandibular joint (TMJ) dysfunction that has been treated, "
-            "so force must be applied other than through the jaw (criterion A)."
+            f"so force must be applied other than through the jaw ({label})."
         )
     if screening.get("jaw_or_neck_distortion"):
+        label = labels.get("criterionB") or labels.get("distortion") or "criterion B"
         sentences.append(
-            "Distortion of the lower jaw or neck anatomy prevents use of a chin halter "
-            "(criterion B)."
+            f"Distortion of the lower jaw or neck anatomy prevents use of a chin halter ({label})."
         )
-    if force and force > 20:
+    force = letter_facts.force_reason(decision)
+    threshold = letter_facts.threshold_words(force) if force else None
+    trial = letter_facts.latest_home_unit_trial(case)
+    if force and threshold:
+        if trial:
+            sentences.append(
+                f"The supervised trial on {w.long_date(trial.date)} used "
+                f"{w.number(trial.force_lb)} pounds on the {trial.device} unit."
+            )
         sentences.append(
-            f"The home prescription of {w.number(force)} pounds is more than the 20 pounds "
-            "an over-door unit is built for (criterion C)."
+            f"In my judgement this patient needs {threshold} of cervical traction at home "
+            f"({letter_facts.criterion_label(force)}); an over-door unit (E0860) is not suited "
+            "to forces above 20 pounds."
         )
     if screening.get("over_door_unsafe"):
-        sentences.append("Another limitation makes over-door traction unsafe for this patient.")
+        label = labels.get("over_door_unsafe", "the payer's criteria")
+        sentences.append(
+            f"The record states that over-door traction is unsafe for this patient ({label})."
+        )
     return sentences
 
 
@@ -231,7 +259,10 @@ def precaution_sentences(case: Case) -> list[str]:
     if screening.get("pregnancy"):
         sentences.append("The patient is pregnant, a precaution for traction.")
     if screening.get("uncontrolled_hypertension"):
-        sentences.append("The patient has uncontrolled high blood pressure, a precaution.")
+        sentences.append(
+            "The patient has uncontrolled high blood pressure, a precaution for cervical "
+            "traction because blood pressure rises at heavier loads."
+        )
     careful = screening.get("pregnancy") or screening.get("uncontrolled_hypertension")
     if careful and trial and request.force_lb and request.force_lb <= trial.force_lb:
         sentences.append(
@@ -240,9 +271,9 @@ def precaution_sentences(case: Case) -> list[str]:
         )
     if screening.get("tmj_dysfunction") and request.hcpcs == "E0860":
         sentences.append(
-            "The patient has TMJ dysfunction and the over-door unit uses a chin strap; the "
-            "strap is fitted so it does not push the teeth together, and jaw pain is a stop "
-            "rule in the patient's written instructions."
+            "The patient has TMJ dysfunction and the over-door unit uses a chin strap; jaw, "
+            "teeth or ear pain from the chin strap is a stop rule in the patient's written "
+            "instructions."
         )
     return sentences
 
@@ -251,15 +282,20 @@ def necessity_sentences(case: Case, decision: Decision) -> list[str]:
     """The statement of necessity: only for an eligible decision, citing its criteria."""
     if decision.status != "eligible":
         return []
-    met = [r for r in decision.reasons if r.met]
+    met = [r for r in decision.reasons if r.met and ".alternative." not in r.code]
     statement = (
         f"In my clinical judgement, home cervical traction with HCPCS {case.request.hcpcs} "
-        f"is medically necessary for {case.patient.name}, based on the diagnosis and the "
+        "is medically necessary for this patient, based on the diagnosis and the "
         "supervised trial described above."
     )
-    cited = "; ".join(f"({i}) {citing.cite(r)}" for i, r in enumerate(met, 1))
+    cited = "; ".join(f"({i}) {letter_facts.met_criterion(case, r)}" for i, r in enumerate(met, 1))
     sentences = [statement]
-    if cited:
+    if case.payer == "self_pay":
+        sentences.append(
+            "This letter documents clinical appropriateness for a self-paid purchase; no payer "
+            f"policy applies{': ' + cited if cited else ''}."
+        )
+    elif cited:
         policy = citing.policy_name(case.payer, decision.policy)
         sentences.append(f"The record meets the criteria of {policy}: {cited}.")
     return sentences
@@ -271,7 +307,7 @@ def other_device_sentences(case: Case) -> list[str]:
     if "inversion_table" in case.also_requested or case.request.hcpcs == "E0941":
         sentences.append(
             "An inversion table was asked about. It is not part of this request, and the "
-            "patient was advised not to use one unsupervised."
+            "patient's written instructions warn against using one."
         )
     if "home_lumbar_traction" in case.also_requested:
         sentences.append("Home lumbar traction was asked about. It is not part of this request.")

@@ -39,6 +39,9 @@ PARTS: tuple[tuple[str, str], ...] = (
     ("trial_note", "Supervised trial note"),
     ("instructions", "Patient instructions"),
 )
+# An order against the payer's criteria carries the coverage summary, never a letter
+# (documents/availability.py).
+SUMMARY_PART = ("summary", "Coverage summary for the treating practitioner")
 ATTACHMENT_NAME = "decision.json"
 WET_REPLACES = ("swo", "lmn")
 WET_LABEL = "Order and letter signed in ink (scan at the end)"
@@ -86,11 +89,18 @@ def body_of(html: str) -> str:
     return inside.strip()
 
 
+def part_kinds(decision: Decision) -> tuple[tuple[str, str], ...]:
+    """The packet's parts for this decision: the letter only for an eligible one."""
+    if decision.status == "eligible":
+        return PARTS
+    return tuple(SUMMARY_PART if kind == "lmn" else (kind, label) for kind, label in PARTS)
+
+
 def parts_of(renderer: Renderer, case: Case, decision: Decision, options: RenderOptions):
     parts = []
     wet = options.signature is not None and options.signature.method == "wet"
-    for kind, label in PARTS:
-        if wet and kind in WET_REPLACES:
+    for kind, label in part_kinds(decision):
+        if wet and kind in WET_REPLACES + ("summary",):
             # The pages signed in ink replace the unsigned SWO and LMN (issue 13); the scan
             # itself is appended after the manifest (services.wet_signing.append_scan).
             if kind == WET_REPLACES[0]:

@@ -26,13 +26,13 @@ from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 
 from dme_service.case import Case
-from dme_service.documents import ua
+from dme_service.documents import availability, ua
 from dme_service.documents.fetcher import ASSETS_DIR, AssetFetcher
 from dme_service.documents.line_cache import LineCache
 from dme_service.documents.wording import Clinic, Signature
 from dme_service.rules.decision import Decision
 
-KINDS: tuple[str, ...] = ("lmn", "swo", "instructions", "trial_note", "packet")
+KINDS: tuple[str, ...] = availability.KINDS
 LANGUAGES: tuple[str, ...] = ("en", "es")
 # PDF/UA-1 for what people read on screen and print (tagged, with /Lang and /Title);
 # PDF/A-3u for the billing packet, which is archived and carries the decision JSON.
@@ -60,6 +60,8 @@ class RenderOptions:
     clinic: Clinic | None = None
     link_url: str | None = None
     wet_ink: bool = False  # the SWO/LMN printed with lines for a signature in ink
+    # The clinician's written reason for ordering against the payer's criteria (availability.py)
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,12 +254,18 @@ def render(
     clinic: Clinic | None = None,
     link_url: str | None = None,
     wet_ink: bool = False,
+    reason: str | None = None,
 ) -> RenderedDocument:
-    """Render one document: "lmn", "swo", "instructions", "trial_note" or "packet"."""
+    """Render one document of `KINDS`, when availability.py allows it for this decision
+    (DocumentRefused, naming the field, when it does not)."""
     if kind not in KINDS:
         raise ValueError(f"unknown document kind {kind!r} (one of {', '.join(KINDS)})")
     if lang not in LANGUAGES:
         raise DocumentRefused("lang", f"{lang!r} is not a language we print (en, es)")
+    reason = (reason or "").strip() or None
+    refused = availability.refusal(kind, case, decision, reason=reason)
+    if refused:
+        raise DocumentRefused(refused.field, refused.message)
     options = RenderOptions(
         now=now or datetime.now(UTC),
         lang=lang,
@@ -265,6 +273,7 @@ def render(
         clinic=clinic,
         link_url=link_url,
         wet_ink=wet_ink,
+        reason=reason,
     )
     with gc_paused():
         return get_renderer().render_kind(kind, case, decision, options)

@@ -9,7 +9,10 @@ and diagnosis codes. A PRN / "as needed" frequency is refused: "Orders that only
 
 from __future__ import annotations
 
+import re
+
 from dme_service.case import Case
+from dme_service.documents import availability
 from dme_service.documents import wording as w
 from dme_service.documents.parts import signature_context
 from dme_service.documents.renderer import DocumentRefused, DocumentSource, RenderOptions
@@ -21,10 +24,12 @@ REQUIRED_DOSE = {
     "minutes": "the minutes per session",
     "sessions_per_day": "the sessions per day",
 }
+HEADER_REASON_MAX = 110
 
 
-def check_order(case: Case) -> None:
-    """Raise DocumentRefused, naming the field, when the order cannot be written."""
+def check_order(case: Case, document: str = "order") -> None:
+    """Raise DocumentRefused, naming the field, when the order cannot be written (the letter
+    repeats the order's numbers, so it is refused the same way: `document="letter"`)."""
     request = case.request
     if w.is_prn(request.frequency_text):
         raise DocumentRefused(
@@ -34,7 +39,11 @@ def check_order(case: Case) -> None:
         )
     for name, words in REQUIRED_DOSE.items():
         if not getattr(request, name):
-            raise DocumentRefused(f"request.{name}", f"the order needs {words}")
+            as_on = ", as on the order" if document != "order" else ""
+            raise DocumentRefused(f"request.{name}", f"the {document} needs {words}{as_on}")
+    conflict = frequency_conflict(request)
+    if conflict:
+        raise DocumentRefused("request.frequency_text", conflict)
 
 
 def source(case: Case, decision: Decision, options: RenderOptions) -> DocumentSource:
@@ -58,8 +67,27 @@ def source(case: Case, decision: Decision, options: RenderOptions) -> DocumentSo
             "dose": w.dose_sentence(request),
             "signature": signature_context(case, options),
             "prepared": w.long_date(options.now.date()),
+            "against": against_criteria(case, decision, options.reason),
         },
     )
+
+
+def against_criteria(case: Case, decision: Decision, reason: str | None) -> dict | None:
+    """The marking of an order sent for signature against the payer's criteria, with the
+    clinician's reason (documents/availability.py allows it only with one); None when eligible."""
+    if decision.status == "eligible":
+        return None
+    status = decision.status.replace("_", " ")
+    policy = availability.policy_words(decision)
+    short = reason or ""
+    if len(short) > HEADER_REASON_MAX:  # the page's top margin holds two lines; page 1 has it all
+        short = short[: HEADER_REASON_MAX - 1].rstrip() + "…"
+    header = f"Ordered against the payer's criteria ({status} under {policy}). Reason: {short}"
+    return {
+        "decision": f"The coverage decision is {status} under {policy}.",
+        "reason": reason or "",
+        "header": header,
+    }
 
 
 def added_elements(case: Case) -> list[tuple[str, str]]:
@@ -79,8 +107,36 @@ def added_elements(case: Case) -> list[tuple[str, str]]:
 
 
 def frequency(request) -> str:
+    """Built from the structured fields only, so the row cannot disagree with them (the free
+    text is checked against them by `frequency_conflict`)."""
     sessions = request.sessions_per_day
-    text = f"{sessions} session{'s' if sessions != 1 else ''} a day"
-    if request.frequency_text:
-        text += f" ({request.frequency_text})"
-    return text
+    return (
+        f"{sessions} session{'s' if sessions != 1 else ''} a day, "
+        f"{w.number(request.minutes)} minutes each, every day"
+    )
+
+
+_MINUTES = re.compile(r"(\d+(?:\.\d+)?)\s*(?:minutes?|mins?)\b", re.IGNORECASE)
+_COUNT_WORDS = {"once": 1, "twice": 2, "thrice": 3, "bid": 2, "tid": 3, "qid": 4}
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_TIMES = re.compile(r"\b(\d+|one|two|three|four|five|six)\s*(?:x|times)\b", re.IGNORECASE)
+_COUNT = re.compile(r"\b(once|twice|thrice|bid|tid|qid)\b", re.IGNORECASE)
+
+
+def frequency_conflict(request) -> str | None:
+    """Why the order's free-text frequency contradicts its minutes or sessions, or None."""
+    text = request.frequency_text
+    if not text:
+        return None
+    minutes = {float(m) for m in _MINUTES.findall(text)}
+    counts = {_COUNT_WORDS[m.lower()] for m in _COUNT.findall(text)}
+    for found in _TIMES.findall(text):
+        counts.add(int(found) if found.isdigit() else _NUMBER_WORDS[found.lower()])
+    wrong_minutes = request.minutes and minutes and minutes != {float(request.minutes)}
+    wrong_count = request.sessions_per_day and counts and counts != {request.sessions_per_day}
+    if not (wrong_minutes or wrong_count):
+        return None
+    return (
+        f'says "{text}", but minutes is {w.number(request.minutes)} and sessions_per_day is '
+        f"{request.sessions_per_day}; make the frequency text agree with them"
+    )

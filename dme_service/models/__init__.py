@@ -11,7 +11,7 @@ from dme_service.models.accounts import (
     User,
     UserSession,
 )
-from dme_service.models.audit import AuditEvent
+from dme_service.models.audit import AuditEvent, AuditSeal
 from dme_service.models.base import Base, UTCDateTime, utcnow
 from dme_service.models.billing import BillingEvent, ChecklistReview
 from dme_service.models.cases import (
@@ -40,6 +40,7 @@ __all__ = [
     "SIGNING_CREDENTIALS",
     "ApiToken",
     "AuditEvent",
+    "AuditSeal",
     "Base",
     "BillingEvent",
     "Case",

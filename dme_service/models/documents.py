@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dme_service.models.base import Base, UTCDateTime, created_at_column, fk
 
-DOCUMENT_KINDS = ("lmn", "swo", "instructions", "packet")
+DOCUMENT_KINDS = ("lmn", "swo", "instructions", "packet", "summary")
 
 
 class Document(Base):
@@ -43,7 +43,11 @@ class Signature(Base):
     credential: Mapped[str] = mapped_column(String(8))
     npi: Mapped[str] = mapped_column(String(10))
     case_version: Mapped[int | None] = mapped_column(Integer)  # the version the signer saw
+    # HMAC-SHA-256 of the signed content under key `key_id` (dme_service/integrity_keys.py), so
+    # whoever edits the database cannot recompute it; NULL key_id: an unkeyed SHA-256 written
+    # before the keys existed (`dme-service db upgrade` re-keys those that still match).
     content_sha256: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(16))
     document_hashes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     void_reason: Mapped[str | None] = mapped_column(Text)

@@ -1,8 +1,9 @@
 """Database triggers the ORM cannot express: append-only audit rows and case retention.
 
-security.md LOG-2: nothing in the app may UPDATE, DELETE or TRUNCATE audit rows. RET-1: a case
-under legal hold or before its `retain_until` date cannot be deleted, even by raw SQL. The same
-statements are in the migration that created the tables (migrations never import models).
+security.md LOG-2: nothing in the app may UPDATE, DELETE or TRUNCATE audit rows or seals.
+RET-1: a case under legal hold or before its `retain_until` date cannot be deleted, even by raw
+SQL. The same statements are in the migrations that created the tables (migrations never import
+models).
 """
 
 from __future__ import annotations
@@ -15,6 +16,12 @@ SQLITE = {
         "BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END",
         "CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events "
         "BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END",
+    ),
+    "audit_seals": (
+        "CREATE TRIGGER audit_seals_no_update BEFORE UPDATE ON audit_seals "
+        "BEGIN SELECT RAISE(ABORT, 'audit_seals is append-only'); END",
+        "CREATE TRIGGER audit_seals_no_delete BEFORE DELETE ON audit_seals "
+        "BEGIN SELECT RAISE(ABORT, 'audit_seals is append-only'); END",
     ),
     "cases": (
         "CREATE TRIGGER cases_retention BEFORE DELETE ON cases "
@@ -31,6 +38,14 @@ POSTGRESQL = {
         "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()",
         "CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events "
         "FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()",
+    ),
+    "audit_seals": (
+        "CREATE OR REPLACE FUNCTION audit_seals_append_only() RETURNS trigger AS $$ "
+        "BEGIN RAISE EXCEPTION 'audit_seals is append-only'; END $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER audit_seals_no_change BEFORE UPDATE OR DELETE ON audit_seals "
+        "FOR EACH ROW EXECUTE FUNCTION audit_seals_append_only()",
+        "CREATE TRIGGER audit_seals_no_truncate BEFORE TRUNCATE ON audit_seals "
+        "FOR EACH STATEMENT EXECUTE FUNCTION audit_seals_append_only()",
     ),
     "cases": (
         "CREATE OR REPLACE FUNCTION cases_retention() RETURNS trigger AS $$ BEGIN "

@@ -15,7 +15,7 @@ import os
 import re
 import sqlite3
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the trigram search index (search_fts)
 PACKAGE = "simple_icd_10_cm"
 
 # A code token inside an Excludes1 note: "(M50.1)", "(M51.1-)", "(M50.-)", "(M50-M51)".
@@ -37,6 +37,17 @@ CREATE TABLE item (
     excludes1 TEXT NOT NULL,    -- JSON [[low, high, note], ...] from this item's own notes
     search TEXT NOT NULL        -- lower-case code, descriptor and inclusion terms
 ) WITHOUT ROWID;
+-- The codes' search text by trigrams, so "every typed word somewhere in the text" reads a
+-- few index pages instead of scanning every item (38 ms to under 3 ms, issue 19). Trigrams
+-- match substrings, as instr() does; detail=none keeps it small: a query asks for every
+-- trigram of each word and instr() checks the few rows returned (rules/codes.py).
+CREATE VIRTUAL TABLE search_fts USING fts5(
+    code UNINDEXED, search, tokenize='trigram', detail='none'
+);
+-- Two-character needles a trigram cannot hold: a letter and a digit ("c6" typed alone is a
+-- spinal level), each with the codes whose search text contains it.
+CREATE TABLE letter_digit (gram TEXT NOT NULL, code TEXT NOT NULL, PRIMARY KEY (gram, code))
+    WITHOUT ROWID;
 """
 
 
@@ -161,6 +172,9 @@ def _write(tmp: str, rows: list[tuple]) -> None:
     try:
         db.executescript(_DDL)
         db.executemany("INSERT INTO item VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+        db.execute("INSERT INTO search_fts SELECT code, search FROM item WHERE kind = 'code'")
+        db.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+        db.executemany("INSERT INTO letter_digit VALUES (?, ?)", _letter_digit_rows(rows))
         db.executemany(
             "INSERT INTO meta VALUES (?, ?)",
             [("package_version", package_version()), ("schema", str(SCHEMA_VERSION))],
@@ -168,6 +182,17 @@ def _write(tmp: str, rows: list[tuple]) -> None:
         db.commit()
     finally:
         db.close()
+
+
+_LETTER_DIGIT = re.compile(r"(?=([a-z][0-9]))")
+
+
+def _letter_digit_rows(rows: list[tuple]):
+    """(gram, code) for every letter-digit pair inside each code's search text."""
+    for row in rows:
+        if row[2] == "code":
+            for gram in set(_LETTER_DIGIT.findall(row[9])):
+                yield gram, row[0]
 
 
 def _rows() -> list[tuple]:

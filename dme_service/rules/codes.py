@@ -208,6 +208,44 @@ def search_codes(query: str, limit: int = 20) -> list[dict]:
     return [{"code": r[0], "descriptor": r[1], "billable": bool(r[2])} for r in rows]
 
 
+def codes_under(prefix: str, limit: int = 200) -> list[tuple[str, str, bool, str]]:
+    """(dotted, descriptor, billable, search text) of `prefix` itself and every code below
+    it, in code order (a primary-key range)."""
+    key = normalize(prefix).rstrip("-")
+    sql = (
+        "SELECT dotted, descriptor, billable, search FROM item WHERE kind = 'code' "
+        "AND code >= ? AND code < ? ORDER BY code LIMIT ?"
+    )
+    return [(r[0], r[1], bool(r[2]), r[3]) for r in _query(sql, (key, key + "~", limit))]
+
+
+_LETTER_DIGIT = re.compile(r"[a-z][0-9]")
+
+
+def codes_with_words(words: list[str], limit: int = 500) -> list[tuple[str, str, bool, str]]:
+    """(dotted, descriptor, billable, search text) of the codes whose code, descriptor or
+    inclusion terms contain every one of `words` (lower case), in code order."""
+    if not words:
+        return []
+    where = " AND ".join("instr(search, ?) > 0" for _ in words)
+    sql = "SELECT dotted, descriptor, billable, search FROM item WHERE kind = 'code' AND "
+    indexed = [word for word in words if len(word) >= 3]  # a trigram needs three characters
+    if indexed:
+        # The trigram index narrows to the codes holding every trigram of every long word;
+        # instr() then checks each word exactly (trigrams in another order match too).
+        trigrams = sorted({word[i : i + 3] for word in indexed for i in range(len(word) - 2)})
+        match = " AND ".join('"' + gram.replace('"', '""') + '"' for gram in trigrams)
+        sql += "code IN (SELECT code FROM search_fts WHERE search_fts MATCH ?) AND "
+        rows = _query(sql + where + " ORDER BY code LIMIT ?", (match, *words, limit))
+    elif any(_LETTER_DIGIT.fullmatch(word) for word in words):
+        gram = next(word for word in words if _LETTER_DIGIT.fullmatch(word))
+        sql += "code IN (SELECT code FROM letter_digit WHERE gram = ?) AND "
+        rows = _query(sql + where + " ORDER BY code LIMIT ?", (gram, *words, limit))
+    else:  # one or two characters of another kind: rare, and a scan
+        rows = _query(sql + where + " ORDER BY code LIMIT ?", (*words, limit))
+    return [(r[0], r[1], bool(r[2]), r[3]) for r in rows]
+
+
 def npi_is_valid(npi: str) -> bool:
     """Ten digits whose check digit passes Luhn over '80840' + NPI (the NPI standard).
 

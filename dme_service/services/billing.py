@@ -31,6 +31,7 @@ from dme_service.services.claim_input import (
     printable,
     read_delivery,
 )
+from dme_service.services.order_reason import AUTOMATIC_NOTE
 from dme_service.services.signing import CaseNotFound, StaleCase
 
 __all__ = [
@@ -230,7 +231,7 @@ def record_move(
 def route_for_signature(session: Session, case: Case, user: User) -> None:
     """After a save: an eligible draft goes to its practitioner, an incomplete one comes back."""
     if case.billing_state == "draft" and not readiness.signature_route_problems(case):
-        record_move(session, case, "awaiting_signature", user, note="Eligible: sent for signature.")
+        record_move(session, case, "awaiting_signature", user, note=AUTOMATIC_NOTE)
     elif case.billing_state == "awaiting_signature" and case.status not in (
         signing.ROUTED_STATUSES + signing.CHOSEN_STATUSES
     ):

@@ -34,12 +34,14 @@ from dme_service.services.document_store import (
     store_render,
     verified,
 )
+from dme_service.services.order_reason import order_reason
 
 KIND_LABELS = {
     "lmn": "Letter of medical necessity",
     "swo": "Standard written order",
     "instructions": "Patient instructions",
     "packet": "Billing packet",
+    "summary": "Coverage summary",
 }
 # What each document is for, in a line the clinician and billing clerk read on the case page.
 KIND_PURPOSES = {
@@ -51,9 +53,17 @@ KIND_PURPOSES = {
     "stop, and a 14-day log. English or Spanish.",
     "packet": "Everything billing sends, in one PDF: cover sheet with the checklist, order, "
     "letter, trial note, instructions and a manifest of SHA-256 fingerprints.",
+    "summary": "For the treating practitioner: what the payer requires, what is met and not, "
+    "and the options. Printed for every decision; not a letter.",
 }
 # Only the patient's instructions are printed in Spanish; the payer's papers are English.
-LANGUAGES = {"lmn": ("en",), "swo": ("en",), "instructions": ("en", "es"), "packet": ("en",)}
+LANGUAGES = {
+    "lmn": ("en",),
+    "swo": ("en",),
+    "instructions": ("en", "es"),
+    "packet": ("en",),
+    "summary": ("en",),
+}
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 INSERT_ATTEMPTS = 3  # two renders racing for the same version number: the loser takes the next
 
@@ -186,6 +196,7 @@ def _inputs(session: Session, user: User, case_id: int, lang: str, now: datetime
         "now": local(now or utcnow(), clinic.timezone),
         "signature": current_signature(session, case, clinic.timezone),
         "clinic": wording.Clinic(name=clinic.name, phone=clinic.phone, address=clinic.address),
+        "reason": order_reason(session, case),
     }
     return parsed, evaluate(parsed), options
 

@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dme_service import audit
+from dme_service import audit, instructions_text
 from dme_service.models import Case, Clinic, HomePrescription, PatientLink, ScreeningAnswer
 from dme_service.services.patient_links import PATIENT
 
@@ -52,6 +52,7 @@ class HomePlan:
     signed_on: date | None
     supine: bool
     tmj: bool
+    chin_strap: bool
     high_risk: tuple[str, ...]
     inversion_asked: bool
     lumbar_asked: bool
@@ -110,7 +111,10 @@ def home_plan(session: Session, case: Case) -> HomePlan:
         months=rx.length_of_need_months if rx else None,
         signed_on=signed_on(session, case),
         supine=_taught_supine(case),
-        tmj=bool(answers.get("tmj_dysfunction")) and hcpcs == "E0860",
+        tmj=bool(answers.get("tmj_dysfunction")),
+        chin_strap=instructions_text.has_chin_strap(
+            hcpcs, bool(answers.get("jaw_or_neck_distortion"))
+        ),
         high_risk=tuple(key for key in INVERSION_HIGH_RISK if answers.get(key)),
         inversion_asked="inversion_table" in also or hcpcs == "E0941",
         lumbar_asked="home_lumbar_traction" in also,

@@ -1,8 +1,8 @@
 """Writing and voiding a practitioner's signature, in the caller's transaction.
 
 Storing a signature writes the signed SWO and LMN as new Document versions, the Signature row
-with the SHA-256 of the canonical signed content (security.md RET-2), and their audit rows;
-voiding one marks it void and supersedes its documents (kept and downloadable).
+with the HMAC of the canonical signed content under the integrity key (security.md RET-2), and
+their audit rows; voiding one marks it void and supersedes its documents (kept and downloadable).
 
 Separate from `services.signing`, which decides whether this user may sign this case now,
 renders and locks: this module only writes rows, and `signing.on_case_changed` voids through
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from dme_service import audit
 from dme_service.models import Case, Document, Signature, User, utcnow
 from dme_service.services.document_store import add_version
-from dme_service.services.signed_content import current_signature, signed_content_sha256
+from dme_service.services.signed_content import current_signature, signed_content_mac
 
 SIGNED_LANG = "en"
 
@@ -41,9 +41,9 @@ def store_signature(session: Session, case: Case, signer: User, version, rendere
         credential=signer.credential,
         npi=signer.npi,
         case_version=version,
-        content_sha256=signed_content_sha256(case, version, hashes),
         document_hashes=hashes,
     )
+    signature.key_id, signature.content_sha256 = signed_content_mac(case, version, hashes)
     session.add(signature)
     session.flush()
     audit.record(

@@ -2,8 +2,12 @@
 
 The canonical signed content is the case document (patient, payer, diagnoses, trials,
 screening, order fields, practitioner; never the free-text notes), the case version signed and
-the SHA-256 of each signed PDF. `check_signature` recomputes it, and the PDFs' digests, on
-every read, so a change that bypassed the application (raw SQL) shows at once.
+the SHA-256 of each signed PDF. The signature stores its HMAC-SHA-256 under an integrity key
+kept outside the database (dme_service/integrity_keys.py; review finding M5), with the key id:
+someone who edits the order in the database cannot recompute it. `check_signature` recomputes
+it, and the PDFs' digests, on every read, so a change that bypassed the application (raw SQL,
+re-hashed or not) shows at once. A signature without a key id (written before the keys
+existed and not re-keyed by `dme-service db upgrade`) never counts.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dme_service import integrity_keys
 from dme_service.models import Case, Document, Signature, SignatureScan
 from dme_service.services.case_store import to_document
 
@@ -42,8 +47,11 @@ def case_content_sha256(case: Case) -> str:
     return canonical_sha256(to_document(case))
 
 
-def signed_content_sha256(case: Case, case_version: int, document_hashes: dict) -> str:
-    """SHA-256 over what the practitioner signed: case id and version, the case document
+SIGNATURE_PURPOSE = "signature"
+
+
+def _signed_content_text(case: Case, case_version: int, document_hashes: dict) -> str:
+    """Canonical JSON of what the practitioner signed: case id and version, the case document
     (patient, payer, diagnoses, trials, screening, order fields, practitioner) and the
     digests of the signed PDFs (security.md RET-2)."""
     digests = {kind: entry["sha256"] for kind, entry in document_hashes.items()}
@@ -53,7 +61,28 @@ def signed_content_sha256(case: Case, case_version: int, document_hashes: dict) 
         "case": to_document(case),
         "documents": digests,
     }
-    return canonical_sha256(content)
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def signed_content_sha256(case: Case, case_version: int, document_hashes: dict) -> str:
+    """The unkeyed SHA-256 signatures stored before the integrity keys existed; only
+    `rekey_legacy_signatures` compares it, never a read."""
+    return hashlib.sha256(
+        _signed_content_text(case, case_version, document_hashes).encode()
+    ).hexdigest()
+
+
+def signed_content_mac(case: Case, case_version: int, document_hashes: dict) -> tuple[str, str]:
+    """(key id, HMAC-SHA-256 of the signed content under the current integrity key)."""
+    return integrity_keys.sign(
+        SIGNATURE_PURPOSE, _signed_content_text(case, case_version, document_hashes)
+    )
+
+
+def still_covers(signature: Signature, case: Case) -> bool:
+    """True when the signature's HMAC matches the case as it is now (never for unkeyed ones)."""
+    text = _signed_content_text(case, signature.case_version, signature.document_hashes)
+    return integrity_keys.check(SIGNATURE_PURPOSE, text, signature.key_id, signature.content_sha256)
 
 
 def current_signature(session: Session, case_id: int) -> Signature | None:
@@ -85,8 +114,7 @@ def check_signature(session: Session, case: Case) -> SignatureCheck:
     signature = current_signature(session, case.id)
     if signature is None:
         return SignatureCheck(None, False, "Not signed yet.")
-    expected = signed_content_sha256(case, signature.case_version, signature.document_hashes)
-    if expected != signature.content_sha256:
+    if not still_covers(signature, case):
         return SignatureCheck(
             signature, False, "The case no longer matches what was signed; it must be re-signed."
         )
@@ -97,3 +125,24 @@ def check_signature(session: Session, case: Case) -> SignatureCheck:
                 signature, False, f"The signed {kind.upper()} file was altered; re-sign the case."
             )
     return SignatureCheck(signature, True)
+
+
+def rekey_legacy_signatures(session: Session) -> int:
+    """Key the signatures stored before the integrity keys existed (key_id NULL) whose unkeyed
+    hash still matches their case; the others stay unkeyed and so count as not signed.
+    Commits; returns how many were keyed. Run by `dme-service db upgrade`."""
+    rekeyed = 0
+    legacy = select(Signature).where(Signature.key_id.is_(None), Signature.voided_at.is_(None))
+    for signature in session.scalars(legacy).all():
+        case = session.get(Case, signature.case_id)
+        if case is None:
+            continue
+        hashes = signature.document_hashes or {}
+        if signed_content_sha256(case, signature.case_version, hashes) != signature.content_sha256:
+            continue
+        signature.key_id, signature.content_sha256 = signed_content_mac(
+            case, signature.case_version, hashes
+        )
+        rekeyed += 1
+    session.commit()
+    return rekeyed

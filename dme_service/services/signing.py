@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from dme_service import case_format
 from dme_service.models import SIGNING_CREDENTIALS, Case, Signature, User, utcnow
@@ -23,6 +23,7 @@ from dme_service.rules import codes
 from dme_service.services import signature_store
 from dme_service.services.case_store import to_document
 from dme_service.services.clinic.clinic_time import local
+from dme_service.services.order_reason import order_reason
 from dme_service.services.signed_content import (  # noqa: F401 (part of this module's API)
     SignatureCheck,
     canonical_sha256,
@@ -30,6 +31,7 @@ from dme_service.services.signed_content import (  # noqa: F401 (part of this mo
     check_signature,
     current_signature,
     signatures,
+    signed_content_mac,
     signed_content_sha256,
 )
 
@@ -214,10 +216,15 @@ def _render_signed(case: Case, signer: User, now: datetime) -> dict:
     # UTC day (issue 13); the stored Signature keeps UTC.
     there = local(now, zone)
     line = SignatureLine(signer.name, signer.credential, signer.npi, there)
+    reason = order_reason(object_session(case), case)
+    # An order against the payer's criteria has no letter of medical necessity (issue 16).
+    kinds = SIGNED_KINDS if decision.status == "eligible" else ("swo",)
     try:
         return {
-            kind: render(kind, parsed, decision, signature=line, now=there, clinic=clinic)
-            for kind in SIGNED_KINDS
+            kind: render(
+                kind, parsed, decision, signature=line, now=there, clinic=clinic, reason=reason
+            )
+            for kind in kinds
         }
     except DocumentRefused as refused:
         raise CannotSign(f"The order cannot be signed as written: {refused.message}.") from None
@@ -225,8 +232,6 @@ def _render_signed(case: Case, signer: User, now: datetime) -> dict:
 
 def _clinic_line(case: Case):
     """The clinic printed on the letterhead of the signed documents, and its time zone."""
-    from sqlalchemy.orm import object_session
-
     from dme_service.documents.wording import Clinic as ClinicLine
     from dme_service.models import Clinic
 

@@ -21,7 +21,7 @@ from dme_service.models import Case, Signature, SignatureScan, User, utcnow
 from dme_service.rules import codes
 from dme_service.services import signing
 from dme_service.services.clinic.clinic_time import local
-from dme_service.services.signed_content import check_signature, signed_content_sha256
+from dme_service.services.signed_content import check_signature, signed_content_mac
 
 MAX_BYTES = 10 * 1024 * 1024  # 10 MiB
 MAGIC = (
@@ -153,6 +153,7 @@ def upload(
         session.add(scan)
         session.flush()
         hashes = {"scan": {"scan_id": scan.id, "sha256": digest}}
+        key_id, mac = signed_content_mac(case, case.version, hashes)
         signature = Signature(
             case_id=case.id,
             signer_id=practitioner.id,
@@ -160,7 +161,8 @@ def upload(
             credential=practitioner.credential,
             npi=practitioner.npi,
             case_version=case.version,
-            content_sha256=signed_content_sha256(case, case.version, hashes),
+            key_id=key_id,
+            content_sha256=mac,
             document_hashes=hashes,
             method="wet",
             uploaded_by_id=user.id,

@@ -156,7 +156,8 @@ def save(case_id: int, section: str):
         form.add_row()
         return render_case(case, bound=form)
     if action == "search" and section == "diagnoses":
-        return render_case(case, bound=form, matches=_matches(form.query.data))
+        found = _matches(form.query.data)
+        return render_case(case, bound=form, matches=found.results, more_matches=found.more)
     if not form.validate():
         return render_case(case, bound=form)
     return _save(case, form)
@@ -204,17 +205,19 @@ def _conflict(stale, form):
     return page, 409
 
 
-def _matches(query: str | None) -> list[dict]:
-    from dme_service.rules.codes import search_codes
+def _matches(query: str | None):
+    """The picker's codes for a search in a therapist's words, and whether there are more."""
+    from dme_service.rules.diagnosis_search import find_codes
 
-    return search_codes((query or "")[:100], limit=20)
+    return find_codes((query or "")[:100], limit=20)
 
 
 @bp.route("/cases/codes")
 def codes():
-    """ICD-10-CM matches for the diagnosis picker (JSON): `?q=c5-c6 radic` or `?q=M50122`."""
-    query = request.args.get("q", "")[:100]
-    return jsonify(results=_matches(query))
+    """ICD-10-CM matches for the diagnosis picker (JSON): `?q=herniated disc c5-c6`,
+    `?q=C6` or `?q=M50122`; `more` is true when more codes match than are listed."""
+    found = _matches(request.args.get("q", "")[:100])
+    return jsonify(results=found.results, more=found.more)
 
 
 @bp.route("/cases/trial-response")

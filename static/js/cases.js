@@ -62,6 +62,12 @@
           list.appendChild(item);
         });
         results.appendChild(list);
+        if (body.more) {
+          var more = document.createElement("p");
+          more.className = "hint more-codes";
+          more.textContent = "More codes match than are listed: add a word or a level (for example C5-C6) to narrow the list.";
+          results.appendChild(more);
+        }
       });
     }, 250);
     input.addEventListener("input", run);

@@ -78,3 +78,74 @@ def test_an_unwritable_output_is_reported_without_a_traceback(case_file, capsys)
 def test_a_missing_case_file_is_bad_input(tmp_path, capsys):
     assert run(str(tmp_path / "none.json"), "--document", "lmn", "-o", "x.pdf") == 2
     assert capsys.readouterr().err.startswith("$: cannot read ")
+
+
+SUMMARY_CASES = {
+    "eligible": {},
+    "not_eligible": {"hcpcs": "E0849", "force_lb": 20},
+    "not_covered": {"payer": "uhc_commercial"},
+    "contraindicated": {"screening": {"myelopathy": True}},
+    "incomplete": {"screening": {"vertebrobasilar_insufficiency": None}},
+}
+
+
+@pytest.mark.parametrize("status", SUMMARY_CASES)
+def test_the_coverage_summary_renders_for_every_status(case_file, tmp_path, capsys, status):
+    out = tmp_path / "summary.pdf"
+    assert run(case_file(**SUMMARY_CASES[status]), "--document", "summary", "-o", str(out)) == 0
+    text = " ".join(page.extract_text() for page in PdfReader(out).pages)
+    assert "Coverage summary for the treating practitioner" in text
+    assert f"decision: {status.replace('_', ' ')}" in " ".join(text.split())
+    assert "I am ordering" not in text and "Sincerely" not in text
+    assert "Awaiting signature" not in text
+
+
+@pytest.mark.parametrize(
+    ("changes", "document", "line"),
+    [
+        (
+            {"screening": {"myelopathy": True}},
+            "swo",
+            "screening: traction is contraindicated for this patient (myelopathy), so no written "
+            "order is printed; do not dispense a home traction unit",
+        ),
+        (
+            {"credential": "PT"},
+            "instructions",
+            "treating_practitioner.credential: a PT may not sign an order, so no patient "
+            "instructions are printed; name the treating MD, DO, DPM, PA, NP or CNS",
+        ),
+        (
+            {"hcpcs": "E0849", "force_lb": 20},
+            "lmn",
+            "decision.status: the decision is not eligible under Medicare policy L33823 / "
+            "A52476, so no letter of medical necessity is printed; print the coverage summary "
+            "for the practitioner (summary) instead",
+        ),
+        (
+            {"payer": "uhc_commercial"},
+            "swo",
+            "--reason: the decision is not covered under UnitedHealthcare (commercial) policy "
+            "2025T0545U, so a written order is printed only with the clinician's written reason "
+            "for ordering against the payer's criteria, given when the case is sent for signature",
+        ),
+    ],
+)
+def test_a_refused_document_exits_2_with_one_sentence(
+    case_file, tmp_path, capsys, changes, document, line
+):
+    out = tmp_path / "out.pdf"
+    assert run(case_file(**changes), "--document", document, "-o", str(out)) == 2
+    assert capsys.readouterr().err == line + "\n"
+    assert not out.exists()
+
+
+def test_an_order_against_the_criteria_carries_the_reason_on_every_page(case_file, tmp_path):
+    out = tmp_path / "swo.pdf"
+    reason = "Over-door unit not tolerated at home; the patient signed an ABN."
+    document = case_file(hcpcs="E0849", force_lb=20)
+    assert run(document, "--document", "swo", "--reason", reason, "-o", str(out)) == 0
+    for page in PdfReader(out).pages:
+        text = " ".join(page.extract_text().split())
+        assert "Ordered against the payer's criteria (not eligible under Medicare policy" in text
+        assert reason in text

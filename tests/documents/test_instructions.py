@@ -9,16 +9,23 @@ import textstat.backend.counts._count_syllables as syllables
 
 from dme_service.documents.renderer import DocumentRefused, render
 from documents import pdfs
-from documents.samples import CLINIC, NOW, case_and_decision
+from documents.samples import CLINIC, NOW, SIGNED, case_and_decision
 
 DOSE_EN = "Weight: 12 pounds. Time: 15 minutes. How often: 2 times a day. For: 3 months."
 DOSE_ES = "Peso: 12 libras. Tiempo: 15 minutos. Frecuencia: 2 veces al día. Durante: 3 meses."
 
 
-def instructions(*args, lang="en", link_url=None, clinic=CLINIC, **changes):
+def instructions(*args, lang="en", link_url=None, clinic=CLINIC, signature=None, **changes):
     case, decision = case_and_decision(*args, **changes)
     return render(
-        "instructions", case, decision, now=NOW, lang=lang, clinic=clinic, link_url=link_url
+        "instructions",
+        case,
+        decision,
+        now=NOW,
+        lang=lang,
+        clinic=clinic,
+        link_url=link_url,
+        signature=signature,
     )
 
 
@@ -160,7 +167,7 @@ def test_a_pneumatic_unit_gets_pump_steps_not_a_water_bag():
 
 
 def test_a_stand_or_frame_gets_its_own_steps():
-    text = pdfs.text(instructions(hcpcs="E0840", trial={"device": "E0840"}).pdf)
+    text = pdfs.text(instructions("self_pay", hcpcs="E0840", trial={"device": "E0840"}).pdf)
     assert "Use only your setting: 12 pounds." in text
     assert "Pump only" not in text and "water bag" not in text
 
@@ -185,3 +192,75 @@ def test_no_instructions_when_traction_is_contraindicated():
     with pytest.raises(DocumentRefused) as refused:
         instructions(screening={"myelopathy": True})
     assert refused.value.field == "screening"
+
+
+def flat(pages) -> str:
+    return " ".join(" ".join(pages).split())
+
+
+def test_a_pneumatic_unit_is_released_with_its_valve_not_by_taking_weight_off():
+    """Review defect #7: no chin strap, no "take the weight off" for an E0849."""
+    text = flat(pdfs.page_texts(instructions(hcpcs="E0849", force_lb=25).pdf))
+    assert "Stop. Open the release valve to let the air out." in text
+    assert "Do not pump higher or use it longer." in text
+    assert "If it hurts more, let the air out and stop." in text
+    assert "open the release valve and let the air out slowly" in text
+    for over_door in ("Take the weight off", "take the weight off", "chin strap", "add weight"):
+        assert over_door not in text
+
+
+def test_an_e0855_for_a_jaw_that_cannot_take_a_chin_halter_has_no_chin_strap_row():
+    screening = {"jaw_or_neck_distortion": True}
+    text = flat(pdfs.page_texts(instructions(hcpcs="E0855", screening=screening).pdf))
+    assert "chin strap" not in text
+    assert "chin strap" in flat(pdfs.page_texts(instructions(hcpcs="E0855", force_lb=25).pdf))
+
+
+def test_a_supine_trial_is_set_up_lying_down_and_tmj_is_named_for_every_unit():
+    text = flat(
+        pdfs.page_texts(
+            instructions(
+                hcpcs="E0849",
+                force_lb=25,
+                trial={"position": "supine"},
+                screening={"tmj_dysfunction": True, "tmj_treated": True},
+            ).pdf
+        )
+    )
+    assert "Lie on your back the way you were shown." in text
+    assert "Your jaw needs care. If your jaw hurts, stop and call us." in text
+
+
+def test_an_unsigned_plan_says_not_to_start_yet_and_a_signed_one_does_not(english):
+    assert (
+        "Your doctor has not signed this plan yet. Do not start until your clinic tells you to."
+        in " ".join(english[1][0].split())
+    )
+    signed = instructions(signature=SIGNED)
+    assert "has not signed" not in pdfs.text(signed.pdf)
+
+
+def test_the_spanish_corrections_of_the_review(spanish):
+    text = flat(spanish[1])
+    assert "Su médico todavía no firmó este plan. No empiece hasta que su clínica le diga." in text
+    for corrected in (
+        "La tracción estira el cuello con suavidad.",
+        "entumecimiento en el brazo",
+        "Le duelen la mandíbula, los dientes o el oído",
+        "Tiene mareos o se desmaya.",
+        "Llame al 911 si empieza de repente o es muy fuerte.",
+        "debe quedar ajustada, pero no debe hacerle juntar los dientes",
+        "Antes de pararse, espere un minuto.",
+        "Las trabas que sujetan los tobillos se abrieron",
+        "la presión arterial (la presión de la sangre)",
+        "No compre un aparato de tracción para la espalda baja",
+        "1.ª vez",
+    ):
+        assert corrected in text, corrected
+    for wrong in ("jalón", "adormecimiento", "Le duele la", "mareado", "seguros de los", "Uso 1"):
+        assert wrong not in text
+
+
+def test_a_half_pound_prints_with_a_decimal_point_in_spanish():
+    text = pdfs.text(instructions(lang="es", force_lb=12.5, trial={"force_lb": 12.5}).pdf)
+    assert "Peso: 12.5 libras." in text and "12,5" not in text

@@ -8,9 +8,14 @@ import pytest
 from rules.factories import a_trial
 
 from dme_service.documents import wording
-from dme_service.documents.renderer import render
+from dme_service.documents.renderer import DocumentRefused, render
 from documents import pdfs
 from documents.samples import CLINIC, NOW, SIGNED, case_and_decision
+
+
+def flat(text: str) -> str:
+    """The text with line breaks as spaces (sentences wrap across lines in the PDF)."""
+    return " ".join(text.split())
 
 
 def lmn_text(*args, signature=None, **changes) -> str:
@@ -39,13 +44,13 @@ def eligible():
         "in the seated position at 12 pounds for 15 minutes",
         "went from 7 before traction to 3 after, a fall of 4 points (57%)",
         "did not spread further down the arm, and no new neurological signs appeared",
-        "Appropriate use of the home E0860 unit was demonstrated to the patient, "
-        "and the patient tolerated it",
+        "On October 2, 2026, appropriate use of the E0860 unit was demonstrated to the patient "
+        "in the supervised trial, and the patient tolerated it",
         "HCPCS E0860 (Traction equipment, overdoor, cervical), quantity 1",
         "7.5% of the patient's recorded body weight of 160 pounds",
         "screening for contraindications to cervical traction was completed",
         "L33823 / A52476",
-        "is medically necessary for Jane Q. Doe",
+        "is medically necessary for this patient",
         "Sam Lee, MD",
         "NPI 1234567893",
         "Electronically signed by Sam Lee, MD (NPI 1234567893) on November 23, 2026 at 3:04 PM",
@@ -89,39 +94,128 @@ def test_without_a_signature_the_letter_says_it_awaits_one():
     assert "Electronically signed" not in text
 
 
-def test_a_worse_trial_letter_claims_no_necessity_and_is_marked_not_for_submission():
-    text = lmn_text(trial={"pain_after": 8})
-    assert "Not for submission: the decision for this case is not eligible" in text
-    assert "medically necessary" not in text
-    assert "meets the criteria" not in text
-    assert "rose from 7 before traction to 8 after" in text
+def test_no_letter_after_a_worse_trial():
+    with pytest.raises(DocumentRefused) as refused:
+        lmn_text(trial={"pain_after": 8})
+    assert refused.value.field == "trials[0]"
+    assert "made symptoms worse (pain 7 → 8)" in refused.value.message
 
 
-def test_a_demonstration_not_recorded_is_not_claimed():
-    text = lmn_text(trial={"use_demonstrated": None})
-    assert "Appropriate use of the home" not in text
-    assert "Missing: trials[0].use_demonstrated" in text
+def test_a_demonstration_not_recorded_leaves_the_case_incomplete_and_no_letter():
+    with pytest.raises(DocumentRefused) as refused:
+        lmn_text(trial={"use_demonstrated": None})
+    assert refused.value.field == "trials[0].use_demonstrated"
 
 
-def test_e0849_at_25_pounds_names_criterion_c_and_its_fact():
-    text = lmn_text(hcpcs="E0849", force_lb=25)
-    assert "The home prescription of 25 pounds is more than the 20 pounds" in text
-    assert "(criterion C)" in text
+def test_e0849_at_25_pounds_states_criterion_c_as_the_recorded_fact():
+    """Review defect #5: criterion C is the need for more than 20 pounds, tied to the trial,
+    not a remark about what over-door units are built for."""
+    text = flat(lmn_text(hcpcs="E0849", force_lb=25, trial={"device": "E0849", "force_lb": 25}))
+    assert "built for" not in text
+    assert "The supervised trial on October 2, 2026 used 25 pounds on the E0849 unit." in text
+    assert (
+        "In my judgement this patient needs more than 20 pounds of cervical traction at home "
+        "(LCD L33823 criterion C)" in text
+    )
+    assert "25 pounds is ordered for home use, where LCD L33823 criterion C asks for more " in text
     assert "criterion A" not in text
+    assert "higher than the" not in text
+
+
+def test_a_home_force_above_the_trial_force_is_flagged():
+    """Review defect #5 (X5): 25 pounds at home after a trial at 12."""
+    text = flat(lmn_text(hcpcs="E0849", force_lb=25))
+    assert (
+        "The home force of 25 pounds is higher than the 12 pounds used in the supervised trial "
+        "on October 2, 2026." in text
+    )
+
+
+def test_the_letter_names_the_unit_actually_demonstrated():
+    """Review defect #4 (X5): the trial used the E0860; the letter must not say the E0849 was
+    demonstrated."""
+    text = flat(lmn_text(hcpcs="E0849", force_lb=25))
+    assert "appropriate use of the E0860 unit was demonstrated" in text
+    assert "The E0849 unit ordered was not used in a supervised trial." in text
+    assert "use of the home E0849 unit" not in text
+
+
+def test_the_demonstrated_unit_is_the_latest_home_unit_trial_not_a_clinic_trial():
+    trials = [a_trial(date="2026-09-20"), a_trial(date="2026-10-02", device="mechanical")]
+    text = flat(lmn_text(trials=trials))
+    assert "On September 20, 2026, appropriate use of the E0860 unit was demonstrated" in text
+
+
+def test_an_earlier_over_door_unit_not_tolerated_supports_a_pneumatic_order():
+    trials = [
+        a_trial(date="2026-09-02", tolerated=False, peripheralization=False),
+        a_trial(date="2026-10-02", device="E0849", force_lb=25),
+    ]
+    text = flat(lmn_text(hcpcs="E0849", force_lb=25, trials=trials))
+    assert (
+        "The over-door unit (E0860) was not tolerated in the supervised trial on September 2, "
+        "2026." in text
+    )
+    assert "The patient did not tolerate this trial." in text
+
+
+def test_aetna_letter_uses_aetna_criterion_names():
+    text = flat(lmn_text("aetna", hcpcs="E0849", force_lb=20, trial={"device": "E0849"}))
+    assert "needs 20 pounds or more of cervical traction at home (Aetna CPB 0453 (force))" in text
+    assert "LCD" not in text and "criterion C" not in text
 
 
 def test_e0855_for_treated_tmj_names_criterion_a():
-    text = lmn_text(hcpcs="E0855", screening={"tmj_dysfunction": True, "tmj_treated": True})
+    text = flat(lmn_text(hcpcs="E0855", screening={"tmj_dysfunction": True, "tmj_treated": True}))
     assert "temporomandibular joint (TMJ) dysfunction that has been treated" in text
-    assert "(criterion A)" in text
+    assert "(LCD L33823 criterion A)" in text
+    assert "the patient has TMJ dysfunction, and it has been treated (LCD L33823 criterion A)" in (
+        text
+    )
+    assert "TMJ dysfunction: yes" not in text  # review defect #9: no check-box look
+
+
+def test_one_date_format_and_no_stray_sentences():
+    """Review defect #9: no ISO date in prose, the age folded in, no unrecorded fitting or
+    counselling."""
+    text = flat(
+        lmn_text(
+            screening={"tmj_dysfunction": True},
+            also_requested=["inversion_table"],
+        )
+    )
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text)
+    assert "Jane Q. Doe (68 at the time of the trial) is being treated for" in text
+    assert "years old at that trial" not in text
+    assert "fitted so it does not push the teeth together" not in text
+    assert "advised not to use one" not in text
+    assert "the patient's written instructions warn against using one" in text
+
+
+def test_a_self_paid_letter_cites_no_payer_policy():
+    text = flat(lmn_text("self_pay"))
+    assert "To whom it may concern" in text
+    assert "This letter documents clinical appropriateness for a self-paid purchase" in text
+    assert "policy none" not in text and "To: Self-pay" not in text
+
+
+def test_no_letter_when_the_order_cannot_be_written():
+    """Review defect #10: a letter whose dose the order refuses would disagree with it."""
+    with pytest.raises(DocumentRefused) as refused:
+        lmn_text(force_lb=None)
+    assert refused.value.field == "request.force_lb"
+    assert refused.value.message == "the letter needs the force in pounds, as on the order"
+    with pytest.raises(DocumentRefused) as refused:
+        lmn_text(frequency_text="PRN")
+    assert refused.value.field == "request.frequency_text"
 
 
 def test_premera_letter_says_the_trial_was_beneficial_only_when_improved():
     improved = lmn_text("premera")
     assert "The trial of traction was beneficial: pain fell from 7 to 3" in improved
     assert "received training on the traction device" in improved
-    unchanged = lmn_text("premera", trial={"pain_after": 6})
-    assert "The trial of traction was beneficial" not in unchanged
+    with pytest.raises(DocumentRefused):  # not eligible under Premera: no letter at all
+        lmn_text("premera", trial={"pain_after": 6})
 
 
 def test_every_trial_is_described_in_date_order():
@@ -146,7 +240,10 @@ def test_precautions_are_named_with_how_they_are_handled():
     text = lmn_text(screening={"uncontrolled_hypertension": True, "tmj_dysfunction": True})
     assert "uncontrolled high blood pressure, a precaution" in text
     assert "does not exceed the force tolerated in the supervised trial (12 pounds)" in text
-    assert "jaw pain is a stop rule in the patient's written instructions" in text
+    assert (
+        "jaw, teeth or ear pain from the chin strap is a stop rule in the patient's written "
+        "instructions" in flat(text)
+    )
 
 
 def test_two_patients_do_not_get_the_same_letter():

@@ -43,7 +43,7 @@ def test_the_six_required_elements_are_on_the_order(signed, element):
     [
         "Force 12 pounds",
         "Time 15 minutes per session",
-        "Frequency 2 sessions a day (15 minutes, twice daily)",
+        "Frequency 2 sessions a day, 15 minutes each, every day",
         "Length of need 3 months",
         "M50.122 Cervical disc disorder at C5-C6 level with radiculopathy",
     ],
@@ -61,7 +61,8 @@ def test_an_unsigned_order_says_it_is_a_draft_dated_at_signature():
     _, rendered = swo()
     text = pdfs.text(rendered.pdf)
     assert "Order date Set when signed" in text
-    assert "Draft: this order is not valid until it is signed" in text
+    assert "Not signed yet. This order is not valid until the treating practitioner signs" in text
+    assert "The patient must not start using the unit until the clinic says so." in text
     assert "Electronically signed" not in text
 
 
@@ -78,9 +79,10 @@ def test_an_order_without_a_force_is_refused_naming_the_field():
     assert refused.value.field == "request.force_lb"
 
 
-def test_a_practitioner_who_may_not_sign_is_named_as_such():
-    _, rendered = swo(credential="PT")
-    assert "A PT may not sign this order" in pdfs.text(rendered.pdf)
+def test_no_order_names_a_practitioner_who_may_not_sign():
+    with pytest.raises(DocumentRefused) as refused:
+        swo(credential="PT")
+    assert refused.value.field == "treating_practitioner.credential"
 
 
 def test_metadata(signed):
@@ -88,3 +90,23 @@ def test_metadata(signed):
     assert pdfs.reader(rendered.pdf).metadata["/Title"] == "Standard written order: Jane Q. Doe"
     assert pdfs.catalog_lang(rendered.pdf) == "en"
     assert rendered.pages == 1
+
+
+@pytest.mark.parametrize(
+    "frequency", ["20 minutes, three times daily", "15 minutes 3x a day", "10 min twice daily"]
+)
+def test_a_frequency_that_contradicts_minutes_or_sessions_is_refused(frequency):
+    """Review defect #6: the order cannot contradict itself."""
+    with pytest.raises(DocumentRefused) as refused:
+        swo(frequency_text=frequency)
+    assert refused.value.field == "request.frequency_text"
+    assert refused.value.message == (
+        f'says "{frequency}", but minutes is 15 and sessions_per_day is 2; make the frequency '
+        "text agree with them"
+    )
+
+
+@pytest.mark.parametrize("frequency", ["15 minutes, twice daily", "2 times a day", "daily", None])
+def test_a_frequency_that_agrees_is_accepted(frequency):
+    _, rendered = swo(frequency_text=frequency)
+    assert "2 sessions a day, 15 minutes each, every day" in pdfs.text(rendered.pdf)

@@ -119,7 +119,7 @@ def test_the_index_is_rebuilt_for_a_new_package_version(tmp_path, monkeypatch):
     codes.reset_index_connection()
     try:
         assert codes.lookup("M50.122").billable
-        built = tmp_path / "icd10cm-9.9.9-s1.sqlite3"
+        built = tmp_path / f"icd10cm-9.9.9-s{code_index.SCHEMA_VERSION}.sqlite3"
         assert built.exists()
         meta = dict(sqlite3.connect(built).execute("SELECT key, value FROM meta"))
         assert meta["package_version"] == "9.9.9"
@@ -131,7 +131,7 @@ def test_the_index_is_rebuilt_for_a_new_package_version(tmp_path, monkeypatch):
 
 def test_index_path_carries_the_installed_version():
     assert code_index.package_version() == "1.5.0"
-    assert os.path.basename(code_index.index_path()) == "icd10cm-1.5.0-s1.sqlite3"
+    assert os.path.basename(code_index.index_path()) == "icd10cm-1.5.0-s2.sqlite3"
 
 
 @pytest.mark.slow
@@ -187,3 +187,28 @@ def test_children_are_the_codes_one_level_down():
 def test_ancestors_run_up_to_the_chapter():
     assert codes.ancestors("M54.12") == ["M54.1", "M54", "M50-M54", "13"]
     assert codes.ancestors("m50122") == ["M50.12", "M50.1", "M50", "M50-M54", "13"]
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["radiculopathy", "cervical"],
+        ["c6"],
+        ["c5-c6", "disc"],
+        ["neck", "pa"],
+        ["x"],
+        ['o"brien'],
+        ["whiplash"],
+    ],
+)
+def test_the_search_index_finds_exactly_what_a_scan_of_every_code_finds(words):
+    """The trigram and letter-digit indexes only narrow; the answer is the full scan's."""
+    where = " AND ".join("instr(search, ?) > 0" for _ in words)
+    scan = codes._query(
+        "SELECT dotted, descriptor, billable, search FROM item WHERE kind = 'code' AND "
+        + where
+        + " ORDER BY code LIMIT 500",
+        tuple(words),
+    )
+    expected = [(r[0], r[1], bool(r[2]), r[3]) for r in scan]
+    assert codes.codes_with_words(words, 500) == expected

@@ -101,9 +101,9 @@ def sign(session, case, signer, when: datetime | None = None) -> Signature:
         credential=signer.credential or "MD",
         npi=signer.npi or "1234567893",
         case_version=case.version,
-        content_sha256=signing.signed_content_sha256(case, case.version, {}),
         document_hashes={},
     )
+    signature.key_id, signature.content_sha256 = signing.signed_content_mac(case, case.version, {})
     session.add(signature)
     session.commit()
     return signature

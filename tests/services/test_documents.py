@@ -164,7 +164,7 @@ def test_a_document_of_another_case_is_not_served_under_this_case(db_session, pe
 
 
 def sign(session, case, signer, **fields):
-    from dme_service.services.signing import signed_content_sha256
+    from dme_service.services.signing import signed_content_mac
 
     session.refresh(case)
     values = {
@@ -174,7 +174,8 @@ def sign(session, case, signer, **fields):
         "credential": "MD",
         "npi": signer.npi,
         "case_version": case.version,
-        "content_sha256": signed_content_sha256(case, case.version, {}),
+        "content_sha256": signed_content_mac(case, case.version, {})[1],
+        "key_id": signed_content_mac(case, case.version, {})[0],
         "document_hashes": {},
     }
     values.update(fields)

@@ -53,14 +53,14 @@ def test_the_signed_content_hash_covers_the_order_and_the_pdf_digests(db_session
     signature = _sign(db_session, case, people["practitioner"])
     db_session.expire_all()
     row = db_session.get(Case, case.id)
-    recomputed = signing.signed_content_sha256(
+    key_id, recomputed = signing.signed_content_mac(
         row, signature.case_version, signature.document_hashes
     )
-    assert recomputed == signature.content_sha256
+    assert (key_id, recomputed) == (signature.key_id, signature.content_sha256)
     other = {
         kind: {**entry, "sha256": "0" * 64} for kind, entry in signature.document_hashes.items()
     }
-    assert signing.signed_content_sha256(row, signature.case_version, other) != recomputed
+    assert signing.signed_content_mac(row, signature.case_version, other)[1] != recomputed
 
 
 def test_earlier_versions_of_the_swo_are_superseded_by_the_signed_one(db_session, people):

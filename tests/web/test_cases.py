@@ -229,6 +229,17 @@ def test_code_search_json(clinician):
     assert results[0]["code"] == "M50.122"
 
 
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [("herniated disc c5-c6", "M50.222"), ("C6", "M50.122"), ("pinched nerve", "M54.12")],
+)
+def test_code_search_json_speaks_a_therapists_words(clinician, query, first):
+    client, _ = clinician
+    body = client.get(f"/cases/codes?q={query}").get_json()
+    assert body["results"][0]["code"] == first
+    assert body["more"] is (query == "C6")
+
+
 def test_trial_response_json(clinician):
     client, _ = clinician
     query = "pain_before=7&pain_after=3&peripheralization=no&new_neuro_signs=no"
@@ -293,6 +304,15 @@ def test_find_codes_without_javascript_lists_matches_with_add_buttons(clinician)
     data = {"dx-query": "c5-c6 radic", "action": "search"}
     page = post_section(client, case_id, "diagnoses", data).get_data(as_text=True)
     assert 'name="dx-add_code" value="M50.122"' in page
+    assert "More codes match" not in page
+
+
+def test_find_codes_without_javascript_says_when_more_codes_match(clinician):
+    client, _ = clinician
+    case_id = create(client)
+    data = {"dx-query": "radiculopathy", "action": "search"}
+    page = post_section(client, case_id, "diagnoses", data).get_data(as_text=True)
+    assert "More codes match than are listed" in page
 
 
 def test_a_category_code_is_refused_with_its_billable_codes_offered(clinician):

@@ -53,7 +53,7 @@ def test_the_page_lists_every_kind_with_render_buttons(team, case):
     html = page.get_data(as_text=True)
     for label in service.KIND_LABELS.values():
         assert label in html
-    assert html.count('name="kind"') == 4
+    assert html.count('name="kind"') == len(service.KIND_LABELS)
     assert "Not created yet." in html
 
 
