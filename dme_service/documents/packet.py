@@ -67,13 +67,14 @@ def wet_part(case: Case, options: RenderOptions) -> Part:
 
     footer = escape(f"Signed order and letter · {case.patient.name}")
     statement = escape(options.signature.statement())
+    digest = escape(options.signature.scan_sha256 or "")
     body = (
         f'<section class="part" id="signed_scan" lang="en" data-footer="{footer}">'
         "<h1>Standard written order and letter of medical necessity, signed in ink</h1>"
         f"<p>{statement}</p>"
+        f'<p>SHA-256 of the uploaded file: <span class="hash">{digest}</span></p>'
         "<p>The signed pages, exactly as uploaded, follow the manifest at the end of this "
-        "packet. They are the order and letter of this case version; the SHA-256 above "
-        "identifies the file.</p></section>"
+        "packet. They are the order and letter of this case version.</p></section>"
     )
     return Part("signed_scan", WET_LABEL, "en", body)
 

@@ -45,7 +45,7 @@ class Signature:
         if self.method == "wet":
             return (
                 f"Signed in ink by {who}; the signed scan was uploaded by {self.uploaded_by} "
-                f"on {date_time(self.signed_at)} (SHA-256 {self.scan_sha256})."
+                f"on {date_time(self.signed_at)}."
             )
         return f"Electronically signed by {who} on {date_time(self.signed_at)}."
 

@@ -98,19 +98,31 @@ def check_case(session: Session, case: Case) -> User:
 
 def print_for_ink(session: Session, user: User, case_id: int) -> bytes:
     """The SWO and the LMN in one PDF, with lines for a signature in ink. Audited; commits."""
+    case = signing.load_case(session, case_id, user)
+    check_case(session, case)
+    return _order_and_letter(session, user, case, wet_ink=True, action="case.ink_print")
+
+
+def order_for_review(session: Session, user: User, case_id: int) -> bytes:
+    """The unsigned SWO and LMN in one PDF, for the practitioner to read before signing (an
+    outside practitioner has no documents page). Audited; commits."""
+    case = signing.load_case(session, case_id, user)
+    return _order_and_letter(session, user, case, wet_ink=False, action="case.review_print")
+
+
+def _order_and_letter(session: Session, user: User, case: Case, *, wet_ink: bool, action: str):
     from pypdf import PdfWriter
 
     from dme_service.documents.renderer import DocumentRefused, render
 
-    case = signing.load_case(session, case_id, user)
-    check_case(session, case)
     parsed, decision = signing.case_and_decision(case)
     clinic, zone = signing._clinic_line(case)
     now = local(utcnow(), zone)
+    kinds = signing.SIGNED_KINDS if decision.status == "eligible" else ("swo",)
     audit.record(
         session,
         user=user,
-        action="case.ink_print",
+        action=action,
         object_type="case",
         object_id=case.id,
         patient_id=case.patient_id,
@@ -118,8 +130,8 @@ def print_for_ink(session: Session, user: User, case_id: int) -> bytes:
     session.commit()
     writer = PdfWriter()
     try:
-        for kind in signing.SIGNED_KINDS:
-            pdf = render(kind, parsed, decision, now=now, clinic=clinic, wet_ink=True).pdf
+        for kind in kinds:
+            pdf = render(kind, parsed, decision, now=now, clinic=clinic, wet_ink=wet_ink).pdf
             writer.append(io.BytesIO(pdf))
     except DocumentRefused as refused:
         raise signing.CannotSign(

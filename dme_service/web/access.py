@@ -62,6 +62,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "ink.upload": CLINICAL,
     "ink.print_pdf": CLINICAL,
     "ink.scan": SIGNED_IN,
+    "ink.review_pdf": frozenset({CLINICIAN, PRACTITIONER, OUTSIDE_PRACTITIONER}),
     # issue 5: the clinician's case screens; those who record and sign trials, not billing.
     "cases.index": CLINICAL,
     "cases.new": CLINICAL,

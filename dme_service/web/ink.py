@@ -101,6 +101,21 @@ def print_pdf(case_id: int):
     return response
 
 
+@bp.route("/cases/<int:case_id>/review.pdf")
+def review_pdf(case_id: int):
+    """The unsigned order and letter, to read before signing (an outside practitioner's only
+    view of them)."""
+    try:
+        pdf = wet_signing.order_for_review(get_session(), current_user, case_id)
+    except signing.CaseNotFound:
+        abort(404)
+    except signing.SigningError as error:
+        raise Refused(409, error.message, "Ask the clinician to complete the case.") from None
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="order-{case_id}.pdf"'
+    return response
+
+
 @bp.route("/scans/<int:scan_id>")
 def scan(scan_id: int):
     """A stored scan of an order signed in ink, as uploaded (its SHA-256 checked first)."""

@@ -117,6 +117,17 @@ def test_a_clinic_sets_itself_up_and_an_outside_md_signs(
     shot(admin, "2-invitation-sent")
     admin.goto(live_server)
     shot(admin, "3-admin-users")
+    admin.get_by_role("link", name="Clinic profile").click()
+    admin.get_by_label("Organization NPI").fill(NPI)
+    admin.get_by_label("Tax id (EIN)").fill("12-345678")  # one digit short
+    admin.get_by_role("button", name="Save the clinic profile").click()
+    admin.wait_for_load_state()
+    assert "A tax id (EIN) has 9 digits" in admin.content()
+    shot(admin, "3b-clinic-profile-error")
+    admin.get_by_label("Tax id (EIN)").fill("12-3456789")
+    admin.get_by_role("button", name="Save the clinic profile").click()
+    admin.wait_for_load_state()
+    assert "Saved." in admin.content()
 
     pt = fresh_page(browser)
     set_password_and_sign_in(pt, pt_link, "maria@lakeside.example")
@@ -137,6 +148,9 @@ def test_a_clinic_sets_itself_up_and_an_outside_md_signs(
     md.get_by_role("link", name="Maria Alvarez").click()
     md.wait_for_load_state()
     shot(md, "5-outside-md-sign-page")
+    href = md.get_by_role("link", name="Read the unsigned order and letter").get_attribute("href")
+    review = md.request.get(f"{live_server}{href}")
+    assert review.status == 200 and review.headers["content-type"] == "application/pdf"
     md.locator("input[name=confirm]").check()
     md.get_by_label("Your password").fill(PASSWORDS["okafor@ortho.example"])
     md.get_by_role("button", name="Sign order and letter").click()

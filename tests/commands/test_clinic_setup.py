@@ -153,3 +153,13 @@ def test_commands_before_the_schema_exist_say_what_to_run(monkeypatch, tmp_path,
     assert main(CREATE) == 1
     assert "dme-service db upgrade" in capsys.readouterr().err
     assert not list(Path(tmp_path).glob("instance/outbox/*.eml"))
+
+
+def test_mail_reminders_and_a_test_message(cli_env, capsys, monkeypatch, smtp_server):
+    monkeypatch.setenv("DME_SMTP_URL", smtp_server.url)
+    assert main(["mail", "reminders"]) == 0
+    assert capsys.readouterr().out.strip() == "reminders sent: 0"
+    assert main(["mail", "test", "--to", "not-an-address"]) == 2
+    assert capsys.readouterr().err.startswith("--to: ")
+    assert main(["mail", "test", "--to", "it@lakeside.example"]) == 0
+    assert [m["Subject"] for m in smtp_server.messages] == ["DME Service: test message"]
