@@ -15,7 +15,7 @@ JOBS ?= 2
 AXE := node_modules/axe-core/axe.min.js
 AXE_VERSION := 4.10.3
 
-.PHONY: run test lint format bench screenshots system deps db demo serve clean-venv
+.PHONY: run test lint format bench load screenshots system deps db demo serve clean-venv
 
 ## run: install, create or upgrade the database, seed the demo clinic if empty, serve on :5000
 run: deps db demo serve
@@ -38,6 +38,15 @@ format: deps
 
 bench: deps
 	$(PY) -m bench
+
+## load: 50 users for 60 s through the real flows (locust, loopback only), on SQLite (1 node) and
+## on a throwaway PostgreSQL (2 nodes), reconciled; figures into docs/performance.md. Minutes.
+LOAD_USERS ?= 50
+LOAD_SECONDS ?= 60
+load: deps
+	$(PY) -m bench.load --engine sqlite --users $(LOAD_USERS) --seconds $(LOAD_SECONDS)
+	bash .ci/with-postgres.sh $(PY) -m bench.load --engine postgresql --nodes 2 \
+	  --users $(LOAD_USERS) --seconds $(LOAD_SECONDS)
 
 ## screenshots: refresh docs/screenshots/ (the README's pictures) from the browser tests
 screenshots: deps

@@ -8,7 +8,8 @@
   comparison is fair. The LMN is also shown against a default naive render.
 - warm, new patient (the goal's figure): a renderer that has already rendered other patients
   renders a patient it has never seen (every run its own name, payer, force and trial pain),
-  so its line cache (documents/line_cache.py) only knows what truly recurs between patients.
+  so its line cache (documents/speedups/line_cache.py) only knows what truly recurs between
+  patients.
   The naive render is of that same patient's HTML.
 - warm, same patient again: the render repeated (all of its lines cached), for information;
   this is what a packet costs right after its SWO and LMN were previewed.

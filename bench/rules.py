@@ -81,7 +81,7 @@ def random_documents(count: int, seed: int = 4) -> list[dict]:
     """Distinct, valid case documents: every payer and device, varied facts."""
     from rules.factories import a_case, a_trial
 
-    from dme_service.case import HOME_DEVICES
+    from dme_service.case.model import HOME_DEVICES
     from dme_service.rules.policy import payer_ids
 
     rng = random.Random(seed)
@@ -124,7 +124,7 @@ def _rates(function, items, cpu_seconds: float = 2.0) -> tuple[float, float]:
 def in_process() -> dict:
     from rules.factories import TODAY
 
-    from dme_service.case_format import parse
+    from dme_service.case.parse import parse
     from dme_service.rules.engine import evaluate
 
     docs = random_documents(DISTINCT_CASES)

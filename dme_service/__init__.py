@@ -29,6 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None):
     load_config(app, test_config)
     register_proxy_fix(app)
     register_logging(app)
+    register_request_ids(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -56,6 +57,26 @@ def register_logging(app) -> None:
     from dme_service.jsonlog import configure_logging
 
     configure_logging(app.config["LOG_LEVEL"])
+
+
+def register_request_ids(app) -> None:
+    """A random id per request: on its audit rows (security.md LOG-1) and in the response's
+    X-Request-Id header, so an acknowledged write can be found in the trail (`make load`
+    reconciles by it) and a user's report matched to its rows."""
+    import secrets
+
+    from flask import g
+
+    @app.before_request
+    def _new_request_id() -> None:
+        g.request_id = secrets.token_hex(8)
+
+    @app.after_request
+    def _send_request_id(response):
+        request_id = g.get("request_id")
+        if request_id:
+            response.headers["X-Request-Id"] = request_id
+        return response
 
 
 def register_extensions(app) -> None:

@@ -100,6 +100,31 @@ def record(
     return event
 
 
+def record_many(session: Session, *, user, action: str, object_type: str, objects) -> None:
+    """`record` for each (object_id, patient_id) in `objects`, with one flush for all of them
+    (a remittance posting a thousand claim moves)."""
+    if not (_IDENTIFIER.match(action) and _IDENTIFIER.match(object_type)):
+        raise ValueError(f"audit action/object_type must be code identifiers: {action!r}")
+    request_id, ip = _request_origin()
+    for object_id, patient_id in objects:
+        event = AuditEvent(
+            ts_utc=utcnow(),
+            user_id=getattr(user, "id", None),
+            role=getattr(user, "role", None),
+            action=action,
+            object_type=object_type,
+            object_id=None if object_id is None else str(object_id),
+            patient_id=patient_id,
+            request_id=request_id,
+            ip=ip,
+            outcome="ok",
+            prev_hash=secrets.token_hex(16),
+        )
+        event.key_id, event.row_hash = integrity_keys.sign(ROW_PURPOSE, row_message(event))
+        session.add(event)
+    session.flush()
+
+
 def _request_origin() -> tuple[str | None, str | None]:
     """The current request's id and client address, when there is a request."""
     import sys

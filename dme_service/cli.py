@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "restore": ("dme_service.commands.restore", "restore a backup into an empty database"),
     "audit": ("dme_service.commands.audit", "verify the audit trail's hash chain"),
     "codes": ("dme_service.commands.codes", "build the compact ICD-10-CM code index"),
+    "claims": ("dme_service.commands.claims", "export the 837P claim file, import an 835"),
 }
 
 

@@ -28,7 +28,7 @@ _password_hashes: dict[str, str] = {}
 def hashed(password: str) -> str:
     """argon2id is slow by design; tests hash each distinct password once per session."""
     if password not in _password_hashes:
-        from dme_service.accounts import hash_password
+        from dme_service.services.accounts.passwords import hash_password
 
         _password_hashes[password] = hash_password(password)
     return _password_hashes[password]
@@ -154,6 +154,15 @@ def make_user(db_session, clinic):
         return user
 
     return _make_user
+
+
+@pytest.fixture
+def billed(db_session, make_user, monkeypatch):
+    """Clinician, practitioner, billing and admin of a clinic whose claims can be exported (its
+    NPI, EIN, address, submitter id and fee table set: tests/services/billing/ready_claims.py)."""
+    from services.billing.ready_claims import billing_people
+
+    return billing_people(make_user, monkeypatch, db_session)
 
 
 @pytest.fixture

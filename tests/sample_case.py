@@ -13,7 +13,7 @@ from datetime import UTC, datetime, time
 from rules.factories import TODAY
 from rules.factories import a_case as a_case_document
 
-from dme_service.case_format import parse
+from dme_service.case.parse import parse
 
 # The tests' clock as a moment: the factories' TODAY, mid-afternoon UTC.
 NOW = datetime.combine(TODAY, time(15, 4), tzinfo=UTC)
@@ -48,8 +48,8 @@ def store_case(session, author, practitioner=None, document: dict | None = None,
     """
     from dme_service.models import Case, Patient, utcnow
     from dme_service.rules.engine import evaluate
-    from dme_service.services.case_store import apply_parsed, to_document
-    from dme_service.services.decisions import record_decision
+    from dme_service.store.cases import apply_parsed, to_document
+    from dme_service.store.decisions import record_decision
 
     doc = document or case_doc(**changes)
     patient = doc["patient"]

@@ -12,7 +12,7 @@ from rules.test_properties import TODAY, valid_cases  # the engine's strategy fo
 from sample_case import NOW, a_case
 
 from dme_service import fhir
-from dme_service.case_format import parse
+from dme_service.case.parse import parse
 from dme_service.rules.engine import evaluate
 
 PDF = b"%PDF-1.7 a letter"

@@ -42,6 +42,7 @@ class PayerEntry:
     address: Fact
     jurisdiction: str = ""  # DME MAC jurisdiction letter, Medicare only
     contractor: Fact | None = None
+    purchase_or_rental: Fact = Fact("", False)  # the payer's NU/RR rule, in words
 
     def contacts(self) -> list[tuple[str, Fact]]:
         """(label, fact) for each contact that has a value, for the claim page."""
@@ -84,11 +85,16 @@ def entry(payer: str, state: str = "") -> PayerEntry | None:
             raw["name"],
             raw["claim_filing_code"],
             *(_fact(raw, f) for f in CONTACT_FIELDS),
+            purchase_or_rental=_fact(raw, "purchase_or_rental"),
         )
     letter = jurisdiction_of(state)
     if not letter:
         return PayerEntry(
-            payer, raw["name"], raw["claim_filing_code"], *(Fact("", False) for _ in CONTACT_FIELDS)
+            payer,
+            raw["name"],
+            raw["claim_filing_code"],
+            *(Fact("", False) for _ in CONTACT_FIELDS),
+            purchase_or_rental=_fact(raw, "purchase_or_rental"),
         )
     mac = _raw()["jurisdictions"][letter]
     return PayerEntry(
@@ -98,6 +104,7 @@ def entry(payer: str, state: str = "") -> PayerEntry | None:
         *(_fact(mac, f) for f in CONTACT_FIELDS),
         jurisdiction=letter,
         contractor=_fact(mac, "contractor"),
+        purchase_or_rental=_fact(raw, "purchase_or_rental"),
     )
 
 

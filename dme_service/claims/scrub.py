@@ -82,7 +82,9 @@ def _claim_checks(claim: Claim, today: date):
     if not CONTROL_NUMBER.fullmatch(claim.control_number or ""):
         yield "claim number", "Up to 20 letters, digits or dashes."
     yield from _subscriber_checks(claim)
-    if not claim.payer.payer_id:
+    # Medicare's payer id is the DME MAC of the patient's state: a missing address says it all.
+    medicare_without_state = claim.payer.key == "medicare" and claim.subscriber.address is None
+    if not claim.payer.payer_id and not medicare_without_state:
         yield "payer id", f"{claim.payer.name} has no electronic payer id in the payer directory."
     if not claim.payer.filing_code:
         yield "claim filing indicator", f"{claim.payer.name} has no claim filing indicator."

@@ -15,7 +15,7 @@ READ_LIMIT = 1024 * 1024 + 1  # one byte past the parser's limit, so it can say 
 
 def read_source(source: str, limit: int = READ_LIMIT, *, field: str = "$") -> bytes:
     """The bytes of a file, or of standard input for "-"; unreadable → CaseFormatError."""
-    from dme_service.case_format import CaseFormatError, FieldError
+    from dme_service.case.parse import CaseFormatError, FieldError
 
     try:
         if source == "-":

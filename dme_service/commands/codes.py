@@ -1,4 +1,4 @@
-"""`dme-service codes build|search|info`: the compact ICD-10-CM index (rules/code_index.py).
+"""`dme-service codes build|search|info`: the compact ICD-10-CM index (coding/code_index.py).
 
 `build` reads simple-icd-10-cm once (about 2 s) and writes the index the evaluate path
 uses; the Makefile runs it at install. `search` tries the diagnosis picker's lookup.
@@ -22,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dme_service.rules import code_index
+    from dme_service.coding import code_index
 
     try:
         if args.action == "build":

@@ -111,7 +111,7 @@ def _rekey_signatures(engine) -> None:
     (services.signed_content.rekey_legacy_signatures; review finding M5)."""
     from sqlalchemy.orm import Session
 
-    from dme_service.services.signed_content import rekey_legacy_signatures
+    from dme_service.store.signed_content import rekey_legacy_signatures
 
     with Session(engine) as session:
         rekeyed = rekey_legacy_signatures(session)

@@ -1,5 +1,8 @@
 """`dme-service demo [--if-empty]`: seed a demo clinic, one user per role and six cases.
 
+The clinic's billing comes set up (commands/demo_billing.py): one signed Medicare claim waits,
+ready to submit, for `dme-service claims export --ready`.
+
 Passwords are generated and printed once; there is no default password. The six cases live as
 dme-case/1 documents in dme_service/demo_cases/ (tests and docs reuse them); seeding moves their
 trial, onset and prior-device dates so the latest trial was two weeks ago.
@@ -86,7 +89,8 @@ def seed(session, today: date | None = None) -> dict[str, str]:
     (services.clinic.setup); only the passwords differ: set here instead of by a link.
     """
     from dme_service import audit
-    from dme_service.accounts import hash_password
+    from dme_service.commands import demo_billing
+    from dme_service.services.accounts.passwords import hash_password
     from dme_service.services.clinic import setup
     from dme_service.services.clinic.checks import ClinicDetails, UserDetails
 
@@ -98,8 +102,10 @@ def seed(session, today: date | None = None) -> dict[str, str]:
         users[spec.role] = setup.build_user(
             session, clinic, details, password_hash=hash_password(passwords[spec.email])
         )
+    cases = []
     for _name, doc in demo_documents():
         case = store_case(session, clinic, users, shift_dates(doc, today or date.today()))
+        cases.append(case)
         audit.record(
             session,
             user=None,
@@ -108,17 +114,19 @@ def seed(session, today: date | None = None) -> dict[str, str]:
             object_id=case.id,
             patient_id=case.patient_id,
         )
+    session.flush()
+    demo_billing.seed(session, clinic, users, cases, today or date.today())
     return passwords
 
 
 def store_case(session, clinic, users, doc: dict):
     """One demo case: patient, normalized case rows and the engine's decision."""
-    from dme_service.case_format import parse
+    from dme_service.case.parse import parse
     from dme_service.models import Case, Patient
     from dme_service.rules.engine import evaluate
-    from dme_service.services.case_store import apply_parsed
-    from dme_service.services.decisions import record_decision
     from dme_service.services.signing import on_case_changed
+    from dme_service.store.cases import apply_parsed
+    from dme_service.store.decisions import record_decision
 
     parsed = parse(doc)
     patient = Patient(

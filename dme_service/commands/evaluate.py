@@ -31,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dme_service.rules.code_index import CodeIndexError
+    from dme_service.coding.code_index import CodeIndexError
 
     try:
         return _run(args)
@@ -52,7 +52,7 @@ def _run(args: argparse.Namespace) -> int:
         return BAD_INPUT
     if args.batch is not None:
         return _run_batch(args.batch, args.today)
-    from dme_service.case_format import CaseFormatError
+    from dme_service.case.parse import CaseFormatError
 
     try:
         decision = _decide(read_source(args.case), args.today)
@@ -64,14 +64,14 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _decide(data: bytes, today: date | None) -> dict:
-    from dme_service.case_format import parse_text
+    from dme_service.case.parse import parse_text
     from dme_service.rules.engine import evaluate
 
     return evaluate(parse_text(data, today=today)).as_json()
 
 
 def _run_batch(directory: str, today: date | None) -> int:
-    from dme_service.case_format import CaseFormatError
+    from dme_service.case.parse import CaseFormatError
 
     try:
         names = sorted(n for n in os.listdir(directory) if n.endswith(".json"))

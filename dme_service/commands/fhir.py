@@ -35,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dme_service.case_format import CaseFormatError
+    from dme_service.case.parse import CaseFormatError
 
     try:
         bundle = _bundle(args)
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _bundle(args: argparse.Namespace) -> dict:
     from dme_service import fhir
-    from dme_service.case_format import parse_text
+    from dme_service.case.parse import parse_text
     from dme_service.rules.engine import evaluate
 
     case = parse_text(read_source(args.case, READ_LIMIT), today=args.today)
@@ -63,7 +63,7 @@ def _bundle(args: argparse.Namespace) -> dict:
 
 
 def _render_letter(case, decision, now: datetime) -> bytes:
-    from dme_service.case_format import CaseFormatError, FieldError
+    from dme_service.case.parse import CaseFormatError, FieldError
     from dme_service.documents.renderer import DocumentRefused, render
 
     try:

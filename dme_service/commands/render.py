@@ -50,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dme_service.case_format import CaseFormatError
+    from dme_service.case.parse import CaseFormatError
     from dme_service.documents.renderer import DocumentRefused
 
     try:
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace):
-    from dme_service.case_format import parse_text
+    from dme_service.case.parse import parse_text
     from dme_service.documents.renderer import render
     from dme_service.documents.wording import Clinic
     from dme_service.rules.engine import evaluate

@@ -32,7 +32,7 @@ def _find_user(session, email: str):
 
 
 def _create(session, args) -> int:
-    from dme_service import api_tokens
+    from dme_service.services.accounts import api_tokens
 
     user = _find_user(session, args.user)
     if user is None or not user.active:
@@ -50,7 +50,7 @@ def _create(session, args) -> int:
 
 
 def _revoke(session, args) -> int:
-    from dme_service import api_tokens
+    from dme_service.services.accounts import api_tokens
 
     user = None
     if args.user:

@@ -17,9 +17,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _reset(session, email: str) -> int:
     from sqlalchemy import select
 
-    from dme_service import audit, totp
+    from dme_service import audit
     from dme_service.models import User
-    from dme_service.web import sessions
+    from dme_service.services.accounts import totp
+    from dme_service.web.security import sessions
 
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dme_service.case import Case, Trial
+from dme_service.case.model import Case, Trial
 from dme_service.rules.decision import Decision
 from dme_service.rules.wording import PAYER_NAMES, SCREENING_LABELS
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dme_service.case import Case
+from dme_service.case.model import Case
 from dme_service.documents import wording as w
 from dme_service.documents.wording import Signature
 from dme_service.rules.decision import Decision

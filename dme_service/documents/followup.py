@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from dme_service.case import Case
+from dme_service.case.model import Case
 from dme_service.documents import wording as w
 from dme_service.documents.renderer import (
     DocumentSource,

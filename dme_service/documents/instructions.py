@@ -4,7 +4,7 @@ Only the unit on the order, with the order's numbers: the dose in large type on 
 with the stop rules and red flags, set-up steps for that unit, how it should feel, the
 warning against unsupervised inversion tables (naming the patient's own high-risk
 condition), the low-back note, the clinic's phone and a 14-day log for the follow-up.
-The sentences the phone page shares are in dme_service/instructions_text.py (msgids marked
+The sentences the phone page shares are in dme_service/documents/instructions_text.py (msgids marked
 for gettext), the rest in the template; Spanish comes from the catalog.
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import base64
 import io
 
-from dme_service import instructions_text as sentences
-from dme_service.case import Case
+from dme_service.case.model import Case
+from dme_service.documents import instructions_text as sentences
 from dme_service.documents import wording as w
 from dme_service.documents.i18n import Gettext
 from dme_service.documents.renderer import DocumentRefused, DocumentSource, RenderOptions

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from dme_service.case import Case, Trial
+from dme_service.case.model import Case, Trial
 from dme_service.documents import citing
 from dme_service.documents import wording as w
 from dme_service.rules.decision import Decision, Reason

@@ -9,7 +9,7 @@ showed (domain.md §6.4).
 
 from __future__ import annotations
 
-from dme_service.case import ABSOLUTE_CONTRAINDICATIONS, Case, Trial
+from dme_service.case.model import ABSOLUTE_CONTRAINDICATIONS, Case, Trial
 from dme_service.documents import citing, letter_facts
 from dme_service.documents import wording as w
 from dme_service.documents.parts import signature_context

@@ -19,7 +19,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from dme_service.case import Case
+from dme_service.case.model import Case
 from dme_service.documents import packet_layout as layout
 from dme_service.documents import wording as w
 from dme_service.documents.checklist import readiness

@@ -6,7 +6,7 @@ stamped or typed-in signature (PIM ch. 3 §3.3.2.4: no signature stamps).
 
 from __future__ import annotations
 
-from dme_service.case import Case
+from dme_service.case.model import Case
 from dme_service.documents import wording as w
 from dme_service.documents.renderer import RenderOptions
 

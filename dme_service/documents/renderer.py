@@ -25,10 +25,11 @@ from weasyprint import CSS, Attachment
 from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 
-from dme_service.case import Case
-from dme_service.documents import availability, ua
+from dme_service.case.model import Case
+from dme_service.documents import availability
 from dme_service.documents.fetcher import ASSETS_DIR, AssetFetcher
-from dme_service.documents.line_cache import LineCache
+from dme_service.documents.speedups import ua
+from dme_service.documents.speedups.line_cache import LineCache
 from dme_service.documents.wording import Clinic, Signature
 from dme_service.rules.decision import Decision
 

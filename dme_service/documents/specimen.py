@@ -16,7 +16,7 @@ import json
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
-from dme_service.case_format import parse
+from dme_service.case.parse import parse
 from dme_service.documents.wording import Clinic, Signature
 from dme_service.rules.engine import evaluate
 

@@ -9,7 +9,7 @@ recommends and the practitioner's options. It is not a letter: no "I am ordering
 
 from __future__ import annotations
 
-from dme_service.case import Case
+from dme_service.case.model import Case
 from dme_service.documents import availability, citing
 from dme_service.documents import wording as w
 from dme_service.documents.renderer import DocumentSource, RenderOptions

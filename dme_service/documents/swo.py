@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from dme_service.case import Case
+from dme_service.case.model import Case
 from dme_service.documents import availability
 from dme_service.documents import wording as w
 from dme_service.documents.parts import signature_context

@@ -6,7 +6,7 @@ trials with the same numbers the LMN and the SWO use, the screening and the home
 
 from __future__ import annotations
 
-from dme_service.case import ABSOLUTE_CONTRAINDICATIONS, OTHER_SCREENING_KEYS, Case, Trial
+from dme_service.case.model import ABSOLUTE_CONTRAINDICATIONS, OTHER_SCREENING_KEYS, Case, Trial
 from dme_service.documents import wording as w
 from dme_service.documents.renderer import DocumentSource, RenderOptions
 from dme_service.rules.decision import Decision

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
-from dme_service.rules import codes
+from dme_service.coding import codes
 from dme_service.rules.wording import PAYER_NAMES
 
 TRIAL_DEVICE_NAMES: dict[str, str] = {

@@ -18,7 +18,7 @@ from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
 
-from dme_service.case import Case
+from dme_service.case.model import Case
 from dme_service.fhir import order, patient
 from dme_service.fhir.ids import Ids
 from dme_service.fhir.letter import Letter, document_reference

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from dme_service.case import Case
+from dme_service.case.model import Case
+from dme_service.coding import codes
 from dme_service.fhir.ids import Ids
 from dme_service.fhir.systems import DEGREES, HCPCS, NPI, PARAMETERS, UCUM, V2_DEGREES
-from dme_service.rules import codes
 from dme_service.rules.decision import Decision
 
 

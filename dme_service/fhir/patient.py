@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from dme_service.case import Case
+from dme_service.case.model import Case
+from dme_service.coding import codes
 from dme_service.fhir.ids import Ids
 from dme_service.fhir.systems import (
     CLINICAL_STATUS,
@@ -16,7 +17,6 @@ from dme_service.fhir.systems import (
     SELF_PAY,
     VERIFICATION,
 )
-from dme_service.rules import codes
 from dme_service.rules.wording import PAYER_NAMES
 
 

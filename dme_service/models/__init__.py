@@ -25,6 +25,13 @@ from dme_service.models.cases import (
     ScreeningAnswer,
     Trial,
 )
+from dme_service.models.claims import (
+    ClaimFile,
+    ClaimRecord,
+    ClinicBilling,
+    FeeScheduleEntry,
+    RemittanceFile,
+)
 from dme_service.models.documents import DOCUMENT_KINDS, Document, Signature, SignatureScan
 from dme_service.models.links import HomeLogEntry, IdempotencyKey, PatientLink
 from dme_service.models.triggers import attach as _attach_triggers
@@ -45,6 +52,11 @@ __all__ = [
     "BillingEvent",
     "Case",
     "ChecklistReview",
+    "ClaimFile",
+    "ClaimRecord",
+    "ClinicBilling",
+    "FeeScheduleEntry",
+    "RemittanceFile",
     "Clinic",
     "DecisionRecord",
     "Diagnosis",

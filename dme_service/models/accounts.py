@@ -52,14 +52,14 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # A practitioner who is not on the clinic's staff (an outside physician, PA or NP): sees
-    # only the orders addressed to them (dme_service/web/access.py OUTSIDE_PRACTITIONER).
+    # only the orders addressed to them (dme_service/web/security/access.py OUTSIDE_PRACTITIONER).
     outside: Mapped[bool] = mapped_column(Boolean, default=False)
     # The optional mails (reminders, red flags, declines) are off for this user.
     mail_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
     # When the last "orders await your signature" reminder went out (at most one a day).
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # AUTH-6 admin TOTP (dme_service/totp.py): the base32 secret, and the time-step counter of
-    # the last accepted code (a code whose counter is not greater is refused: each works once).
+    # AUTH-6 admin TOTP (services/accounts/totp.py): the base32 secret, and the time-step counter
+    # of the last accepted code (a code whose counter is not greater is refused: each works once).
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_counter: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = created_at_column()
@@ -67,7 +67,7 @@ class User(Base):
 
     clinic: Mapped[Clinic] = relationship(back_populates="users")
 
-    # Flask-Login's user protocol (D: dme_service.web.sessions loads users through it).
+    # Flask-Login's user protocol (D: dme_service.web.security.sessions loads users through it).
     is_authenticated = True
     is_anonymous = False
 

@@ -32,7 +32,7 @@ class ChecklistReview(Base):
     """Billing's review of a readiness item that needs a person (Excludes1, same-or-similar).
 
     `content_sha256` is the signed-content hash of the case when reviewed: a review counts only
-    while the case still says what the reviewer saw (services/readiness.py).
+    while the case still says what the reviewer saw (services/billing/readiness.py).
     """
 
     __tablename__ = "checklist_reviews"

@@ -54,6 +54,12 @@ class Patient(Base):
     member_id: Mapped[str] = mapped_column(String(64))
     weight_lb: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = created_at_column()
+    # For claims: the DME MAC follows the state the patient lives in; sex goes on the 837P DMG.
+    sex: Mapped[str | None] = mapped_column(String(1))  # F, M or U
+    address_line1: Mapped[str | None] = mapped_column(String(55))
+    city: Mapped[str | None] = mapped_column(String(30))
+    state: Mapped[str | None] = mapped_column(String(2))
+    zip: Mapped[str | None] = mapped_column(String(10))
 
     cases: Mapped[list[Case]] = relationship(back_populates="patient")
 

@@ -38,12 +38,14 @@ class PatientLink(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int] = mapped_column(fk("users.id"))
+    # "Close" on a patient page: cookies issued up to this moment stop working (pen test M6).
+    sessions_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class HomeLogEntry(Base):
     """One home traction session the patient logged through their link.
 
-    A red-flag entry stays open until a clinician reviews it (services/red_flag_review.py):
+    A red-flag entry stays open until a clinician reviews it (services/patient/red_flags.py):
     one review per entry, so a red flag logged after a review is a new, open entry.
     """
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 
-from dme_service.case import Case, Trial
-from dme_service.rules import codes
+from dme_service.case.model import Case, Trial
+from dme_service.coding import codes
 from dme_service.rules.policy import Criterion, load_code_list
 from dme_service.rules.wording import SCREENING_LABELS, pounds
 

@@ -1,6 +1,6 @@
 """The decision (dme-decision/1) as frozen dataclasses, and its JSON form.
 
-Field names and order follow ../shared/docs/case-format.md ("Decision"). Pure Python.
+Field names and order follow docs/case-format.md, "Decision". Pure Python.
 """
 
 from __future__ import annotations

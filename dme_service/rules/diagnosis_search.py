@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from dme_service.rules import codes
+from dme_service.coding import codes
 from dme_service.rules.policy import load_code_list
 
 SYNONYMS_FILE = Path(__file__).parent / "data" / "diagnosis_synonyms.toml"

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from dme_service.case import ABSOLUTE_CONTRAINDICATIONS, SCREENING_KEYS, Case, Trial
-from dme_service.rules import codes, wording
-from dme_service.rules.case_warnings import case_warnings
+from dme_service.case.model import ABSOLUTE_CONTRAINDICATIONS, SCREENING_KEYS, Case, Trial
+from dme_service.coding import codes
+from dme_service.rules import wording
 from dme_service.rules.criteria import CRITERION_TESTS, WORSE, trial_response, worse_because
 from dme_service.rules.decision import Decision, PolicyRef, Reason
 from dme_service.rules.policy import DeviceRule, PolicyPack, load_pack
+from dme_service.rules.warnings import case_warnings
 
 ALTERNATIVE = "E0860"  # clarification 2: the covered alternative is the over-door unit
 SCREENING_SOURCE = "Cervical traction contraindication screening"

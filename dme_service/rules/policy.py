@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from dme_service.case import HOME_DEVICES
+from dme_service.case.model import HOME_DEVICES
 
 PAYERS_DIR = os.path.join(os.path.dirname(__file__), "payers")
 DATA_DIR = os.path.join(os.path.dirname(__file__), "data")

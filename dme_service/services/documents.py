@@ -16,17 +16,18 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
-from dme_service import case_format
-from dme_service.case_format import CaseFormatError, FieldError
+from dme_service.case import parse as case_format
+from dme_service.case.parse import CaseFormatError, FieldError
 from dme_service.db import run_with_retry
 from dme_service.documents import wording
 from dme_service.models import DOCUMENT_KINDS, Case, Document, User, utcnow
 from dme_service.rules.engine import evaluate
-from dme_service.services import signed_content
-from dme_service.services.case_store import to_document
-from dme_service.services.cases import CaseNotFound, load_case
+from dme_service.services.cases.edit import CaseNotFound, load_case
 from dme_service.services.clinic.clinic_time import local
-from dme_service.services.document_store import (
+from dme_service.services.order_reason import order_reason
+from dme_service.store import signed_content
+from dme_service.store.cases import to_document
+from dme_service.store.documents import (
     # Re-exported: fetch raises it, and the views and tests catch it as documents.DocumentTampered
     # (their code is not this module's to change; only their imports follow a move).
     DocumentTampered,
@@ -34,7 +35,6 @@ from dme_service.services.document_store import (
     store_render,
     verified,
 )
-from dme_service.services.order_reason import order_reason
 
 KIND_LABELS = {
     "lmn": "Letter of medical necessity",

@@ -17,14 +17,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from dme_service import case_format
+from dme_service.case import parse as case_format
+from dme_service.coding import codes
 from dme_service.models import SIGNING_CREDENTIALS, Case, Signature, User, utcnow
-from dme_service.rules import codes
-from dme_service.services import signature_store
-from dme_service.services.case_store import to_document
 from dme_service.services.clinic.clinic_time import local
 from dme_service.services.order_reason import order_reason
-from dme_service.services.signed_content import (  # noqa: F401 (part of this module's API)
+from dme_service.store import signatures as signature_store
+from dme_service.store.cases import to_document
+from dme_service.store.signed_content import (  # noqa: F401 (part of this module's API)
     SignatureCheck,
     canonical_sha256,
     case_content_sha256,
@@ -70,6 +70,12 @@ class NotAllowedToSign(SigningError):
 
 class CannotSign(SigningError):
     status = 409
+
+
+class RenderTooSlow(SigningError):
+    """The bounded render of the signed documents was stopped (PDF-3); nothing was signed."""
+
+    status = 503
 
 
 class StaleCase(SigningError):
@@ -181,11 +187,16 @@ def sign(
     *,
     expected_version: int,
     now: datetime | None = None,
+    render=None,
 ) -> Signature:
     """Sign the case as `signer` (whose password the caller has just checked: AUTH-6).
 
-    Renders first, outside any lock (a render takes ~0.5 s), then locks the case, checks that
-    nothing moved in the meantime, and stores documents, signature and audit rows as one unit.
+    Renders first, outside any transaction (a render takes ~0.5 s; SQLite's BEGIN IMMEDIATE
+    would hold the write lock meanwhile), then locks the case, checks that nothing moved in the
+    meantime, and stores documents, signature and audit rows as one unit. `render` is
+    `documents.renderer.render` by default; the web passes the bounded render (PDF-3: a child
+    process with a wall clock and a memory ceiling; pen test M1: a 60 KB name made the
+    in-process render time the worker out on every attempt).
     """
     from dme_service.db import run_with_retry
 
@@ -194,8 +205,9 @@ def sign(
     check_signable(session, case, signer)
     if case.version != expected_version:
         raise StaleCase(case)
-    rendered = _render_signed(case, signer, now)
-    session.rollback()  # release the read transaction (SQLite holds its write lock meanwhile)
+    inputs = _signed_inputs(case, signer, now)
+    session.rollback()  # end the read transaction before the render
+    rendered = _render_signed(inputs, render)
     try:
         return run_with_retry(
             session, lambda s: _record(s, case_id, signer, expected_version, rendered, now)
@@ -205,9 +217,8 @@ def sign(
         raise
 
 
-def _render_signed(case: Case, signer: User, now: datetime) -> dict:
-    """The SWO and LMN rendered with the electronic signature statement, by kind."""
-    from dme_service.documents.renderer import DocumentRefused, render
+def _signed_inputs(case: Case, signer: User, now: datetime) -> dict:
+    """What the signed SWO and LMN are rendered from, read while the case is loaded."""
     from dme_service.documents.wording import Signature as SignatureLine
 
     parsed, decision = case_and_decision(case)
@@ -216,15 +227,29 @@ def _render_signed(case: Case, signer: User, now: datetime) -> dict:
     # UTC day (issue 13); the stored Signature keeps UTC.
     there = local(now, zone)
     line = SignatureLine(signer.name, signer.credential, signer.npi, there)
-    reason = order_reason(object_session(case), case)
-    # An order against the payer's criteria has no letter of medical necessity (issue 16).
-    kinds = SIGNED_KINDS if decision.status == "eligible" else ("swo",)
+    return {
+        "case": parsed,
+        "decision": decision,
+        "signature": line,
+        "now": there,
+        "clinic": clinic,
+        "reason": order_reason(object_session(case), case),
+        # An order against the payer's criteria has no letter of medical necessity (issue 16).
+        "kinds": SIGNED_KINDS if decision.status == "eligible" else ("swo",),
+    }
+
+
+def _render_signed(inputs: dict, render=None) -> dict:
+    """The signed documents (SWO, and the LMN when eligible) with the signature statement."""
+    from dme_service.documents.renderer import DocumentRefused
+    from dme_service.documents.renderer import render as render_here
+
+    render = render or render_here
+    options = {key: inputs[key] for key in ("signature", "now", "clinic", "reason")}
     try:
         return {
-            kind: render(
-                kind, parsed, decision, signature=line, now=there, clinic=clinic, reason=reason
-            )
-            for kind in kinds
+            kind: render(kind, inputs["case"], inputs["decision"], **options)
+            for kind in inputs["kinds"]
         }
     except DocumentRefused as refused:
         raise CannotSign(f"The order cannot be signed as written: {refused.message}.") from None
@@ -259,7 +284,7 @@ def on_case_changed(session: Session, case: Case, user: User) -> Signature | Non
     signature whose decision became incomplete goes back to draft. Returns the voided
     signature, if any.
     """
-    from dme_service.services import billing
+    from dme_service.services.billing import claim as billing
 
     session.flush()
     session.expire(case)  # read the saved rows, not what the caller's objects remember

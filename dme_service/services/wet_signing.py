@@ -17,11 +17,11 @@ import io
 from sqlalchemy.orm import Session
 
 from dme_service import audit
+from dme_service.coding import codes
 from dme_service.models import Case, Signature, SignatureScan, User, utcnow
-from dme_service.rules import codes
 from dme_service.services import signing
 from dme_service.services.clinic.clinic_time import local
-from dme_service.services.signed_content import check_signature, signed_content_mac
+from dme_service.store.signed_content import check_signature, signed_content_mac
 
 MAX_BYTES = 10 * 1024 * 1024  # 10 MiB
 MAGIC = (

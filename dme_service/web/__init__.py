@@ -22,12 +22,14 @@ class Viewer:
 
 
 def init_app(app: Flask) -> None:
-    from dme_service.web import access, auth, home, security_headers, sessions
+    from dme_service.web.pages import auth, home
+    from dme_service.web.security import access, sessions
+    from dme_service.web.security import headers as security_headers
 
     sessions.init_app(app)
     _configure_login(app)
     app.before_request(_remember_viewer)  # before the access hook, so a 403 page knows the user
-    from dme_service.web import ink
+    from dme_service.web.pages import ink
 
     app.before_request(ink.allow_scan_upload)  # before the access hook reads the body
     access.init_app(app)
@@ -48,7 +50,7 @@ def init_app(app: Flask) -> None:
 
 def _register_signing_and_billing(app: Flask) -> None:
     """The practitioner's signature and the billing queue (issue 7)."""
-    from dme_service.web import billing, signing
+    from dme_service.web.pages import billing, billing_files, signing  # noqa: F401  (routes)
 
     app.register_blueprint(signing.bp)
     app.register_blueprint(billing.bp)
@@ -56,7 +58,7 @@ def _register_signing_and_billing(app: Flask) -> None:
 
 def _register_clinic_setup(app: Flask) -> None:
     """Set-password links, the admin's clinic and user pages (issue 13)."""
-    from dme_service.web import account, admin, ink, reminders, set_password
+    from dme_service.web.pages import account, admin, ink, reminders, set_password
 
     app.register_blueprint(set_password.bp)
     app.register_blueprint(admin.bp)
@@ -67,8 +69,8 @@ def _register_clinic_setup(app: Flask) -> None:
 
 def _register_patient(app: Flask) -> None:
     """The patient's pages (issue 8) and Flask-Babel, which only they translate."""
-    from dme_service import i18n
-    from dme_service.web import patient
+    from dme_service.web import i18n
+    from dme_service.web.pages.patient import patient
 
     i18n.init_app(app)
     app.register_blueprint(patient.bp)
@@ -76,7 +78,7 @@ def _register_patient(app: Flask) -> None:
 
 def _register_cases(app: Flask) -> None:
     """The clinician's case list, case page and its sections (issue 5)."""
-    from dme_service.web import cases
+    from dme_service.web.pages.cases import views as cases
 
     app.register_blueprint(cases.bp)
 
@@ -89,7 +91,7 @@ def label(value: object) -> str:
 
 def _configure_login(app: Flask) -> None:
     from dme_service.extensions import login_manager
-    from dme_service.web import access, sessions
+    from dme_service.web.security import access, sessions
 
     login_manager.user_loader(sessions.load_user)
     login_manager.request_loader(access.load_bearer_user)
@@ -109,7 +111,8 @@ def _remember_viewer() -> None:
 
 def _register_documents_and_api(app: Flask) -> None:
     """A case's documents (issue 6) and the JSON API under /api/v1 (issues 4 and 7)."""
-    from dme_service.web import api, documents
+    from dme_service.web.api import views as api
+    from dme_service.web.pages import documents
 
     app.register_blueprint(documents.bp)
     app.register_blueprint(api.bp)

@@ -15,7 +15,7 @@ import pytest
 
 from browser import screenshot_dir
 from dme_service import ROOT
-from dme_service.case import SCREENING_KEYS
+from dme_service.case.model import SCREENING_KEYS
 
 pytestmark = pytest.mark.browser
 

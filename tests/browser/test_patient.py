@@ -15,7 +15,7 @@ from browser import screenshot_dir
 from dme_service import ROOT
 from dme_service.db import get_session
 from dme_service.models import Clinic
-from dme_service.services import patient_links
+from dme_service.services.patient import links as patient_links
 
 pytestmark = pytest.mark.browser
 

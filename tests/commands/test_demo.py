@@ -8,15 +8,15 @@ from sqlalchemy.orm import Session
 from stdnum import luhn
 
 from dme_service import audit
-from dme_service.accounts import password_problems, verify_password
-from dme_service.case_format import parse
+from dme_service.case.parse import parse
 from dme_service.cli import main
 from dme_service.commands.db import upgrade
 from dme_service.commands.demo import DEMO_USERS, demo_documents, seed, shift_dates
 from dme_service.db import get_engine
-from dme_service.models import Base, Case, Clinic, DecisionRecord, Patient, User
+from dme_service.models import AuditEvent, Base, Case, Clinic, DecisionRecord, Patient, User
 from dme_service.rules.engine import evaluate
-from dme_service.services.case_store import to_document
+from dme_service.services.accounts.passwords import password_problems, verify_password
+from dme_service.store.cases import to_document
 
 TODAY = date(2026, 11, 23)
 EXPECTED = {
@@ -95,9 +95,30 @@ def test_six_cases_stored_each_with_its_decision(db_session, seeded):
 
 
 def test_eligible_demo_cases_wait_for_the_practitioners_signature(db_session, seeded):
-    states = {(case.status, case.billing_state) for case in db_session.scalars(select(Case))}
+    cases = list(db_session.scalars(select(Case)))
+    states = [(case.status, case.billing_state) for case in cases]
     assert ("eligible", "awaiting_signature") in states
-    assert all(state == "awaiting_signature" for status, state in states if status == "eligible")
+    # Issue 17: one Medicare claim comes signed and ready to submit (claims export --ready).
+    ready = [c for c in cases if c.billing_state == "ready_to_submit"]
+    assert [(c.status, c.payer) for c in ready] == [("eligible", "medicare")]
+    assert all(
+        state in ("awaiting_signature", "ready_to_submit")
+        for status, state in states
+        if status == "eligible"
+    )
+
+
+def test_the_ready_demo_claim_exports_as_a_valid_837p(db_session, seeded):
+    from dme_service.claims import scrub
+    from dme_service.models import Clinic
+    from dme_service.services.billing import money as claim_money
+
+    (case,) = db_session.scalars(select(Case).where(Case.billing_state == "ready_to_submit"))
+    record = claim_money.claim_record(db_session, case)
+    facts = claim_money.claim_facts(db_session, case, record)
+    provider = claim_money.provider_facts(db_session, db_session.scalars(select(Clinic)).one())
+    assert scrub.scrub(provider, [facts], date.today()) == ([facts], [])
+    assert facts.total_charge == 150 and facts.lines[0].modifiers == ("NU",)
 
 
 def test_stored_rows_rebuild_a_document_with_the_same_decision(db_session, seeded):
@@ -116,8 +137,20 @@ def test_seeding_is_audited_and_the_chain_verifies(db_session, seeded):
     patients = db_session.scalar(select(func.count(Patient.id)))
     routed = db_session.scalar(select(func.count(Case.id)).where(Case.status == "eligible"))
     # One row for the clinic and each of its 4 users (the same path as `clinic create` and
-    # `user add`), one per stored case and one per case routed for signature.
-    assert (result.ok, result.rows, patients) == (True, 1 + 4 + 6 + routed, 6)
+    # `user add`), one per stored case and one per case routed for signature, then the demo's ready
+    # claim: its signature and its move to ready to submit (issue 17).
+    actions = list(
+        db_session.scalars(
+            select(AuditEvent.action).where(
+                AuditEvent.action.not_in(
+                    ("demo.seed", "billing.awaiting_signature", "clinic.create", "user.create")
+                )
+            )
+        )
+    )
+    assert {"case.sign", "billing.ready_to_submit"} <= set(actions)
+    ready = len(actions)
+    assert (result.ok, result.rows, patients) == (True, 1 + 4 + 6 + routed + ready, 6)
 
 
 def test_shift_dates_moves_the_timeline_but_not_the_birthday():

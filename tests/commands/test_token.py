@@ -18,7 +18,7 @@ def api_route(app, monkeypatch):
     from flask import Blueprint, jsonify
     from flask_login import current_user
 
-    from dme_service.web import access
+    from dme_service.web.security import access
 
     bp = Blueprint("tokenapi", __name__, url_prefix="/api/token-test")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rules.factories import TODAY, a_case
 from sample_case import NOW
 
-from dme_service.case_format import parse
+from dme_service.case.parse import parse
 from dme_service.documents.wording import Clinic, Signature
 from dme_service.rules.engine import evaluate
 

@@ -1,6 +1,6 @@
 """The Spanish catalog covers every patient sentence, and the committed .mo matches the .po.
 
-The instructions' sentences are in the template and in dme_service/instructions_text.py (the
+The instructions' sentences are in the template and in documents/instructions_text.py (the
 sentences the phone page shares, marked with `N_`); both are extracted."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from jinja2.ext import babel_extract
 
-from dme_service import instructions_text
+from dme_service.documents import instructions_text
 from dme_service.documents.fetcher import ASSETS_DIR
 from dme_service.documents.i18n import TRANSLATIONS_DIR, Gettext, compile_po
 

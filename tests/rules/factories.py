@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from datetime import date
 
-from dme_service.case import SCREENING_KEYS
+from dme_service.case.model import SCREENING_KEYS
 
 # The clock the parser is given in tests, so dates never drift into the future.
 TODAY = date(2026, 11, 23)
@@ -97,7 +97,7 @@ def a_case(
 
 def decide(doc: dict) -> dict:
     """Parse (with the tests' clock) and evaluate; the decision as JSON."""
-    from dme_service.case_format import parse
+    from dme_service.case.parse import parse
     from dme_service.rules.engine import evaluate
 
     return evaluate(parse(doc, today=TODAY)).as_json()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dme_service.rules import codes
+from dme_service.coding import codes
 from dme_service.rules.diagnosis_search import (
     Candidate,
     find_codes,

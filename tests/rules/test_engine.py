@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from dme_service.case import ABSOLUTE_CONTRAINDICATIONS, AUTHOR_ONLY_CREDENTIALS, SCREENING_KEYS
+from dme_service.case.model import (
+    ABSOLUTE_CONTRAINDICATIONS,
+    AUTHOR_ONLY_CREDENTIALS,
+    SCREENING_KEYS,
+)
 
 from .factories import a_case, a_trial, decide, reason
 

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dme_service.case import (
+from dme_service.case.model import (
     ABSOLUTE_CONTRAINDICATIONS,
     ALSO_REQUESTED,
     AUTHOR_ONLY_CREDENTIALS,
@@ -21,7 +21,7 @@ from dme_service.case import (
     SIGNING_CREDENTIALS,
     TRIAL_DEVICES,
 )
-from dme_service.case_format import CaseFormatError, parse
+from dme_service.case.parse import CaseFormatError, parse
 from dme_service.rules.decision import STATUSES
 from dme_service.rules.engine import evaluate
 from dme_service.rules.policy import payer_ids
@@ -66,7 +66,7 @@ def valid_cases(draw):
         draw(st.sampled_from(payer_ids())),
         draw(st.sampled_from(HOME_DEVICES)),
         draw(st.one_of(st.none(), forces)),
-        diagnoses=draw(st.lists(st.sampled_from(DIAGNOSES), min_size=1, max_size=3)),
+        diagnoses=draw(st.lists(st.sampled_from(DIAGNOSES), min_size=1, max_size=3, unique=True)),
         trials=draw(st.lists(trials(), max_size=3)),
         screening=screening,
         credential=draw(st.sampled_from(SIGNING_CREDENTIALS * 3 + AUTHOR_ONLY_CREDENTIALS)),

@@ -7,8 +7,8 @@ import uuid
 
 from rules.factories import a_case, a_trial
 
-from dme_service.services import cases
-from dme_service.services.case_create import NewCase, create_case
+from dme_service.services.cases import edit as cases
+from dme_service.services.cases.create import NewCase, create_case
 
 # The example case's patient as the new-case form takes it (the weight is entered later).
 PATIENT = {key: a_case()["patient"][key] for key in ("name", "date_of_birth", "member_id")}

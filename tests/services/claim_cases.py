@@ -12,11 +12,11 @@ import copy
 from rules.factories import TODAY
 from sample_case import EXAMPLE
 
-from dme_service.case_format import parse
+from dme_service.case.parse import parse
 from dme_service.models import Case, Patient
 from dme_service.rules.engine import evaluate
 from dme_service.services import signing
-from dme_service.services.case_store import apply_parsed
+from dme_service.store.cases import apply_parsed
 
 # The contract's example (tests/sample_case.py) without the practitioner, who is a stored user
 # here, and without the optional weight.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from dme_service.case import SCREENING_KEYS
+from dme_service.case.model import SCREENING_KEYS
 from dme_service.models import (
     Case,
     Diagnosis,

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 
 from dme_service.models import AuditEvent, Document, Signature
 from dme_service.services import documents
-from dme_service.services.cases import CaseNotFound
+from dme_service.services.cases.edit import CaseNotFound
 
 
 def fake_render(kind, case, decision, **options):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dme_service import api_tokens
+from dme_service.services.accounts import api_tokens
 
 
 def token_for(db_session, user) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dme_service.web import sessions
+from dme_service.web.security import sessions
 
 
 def _sign_in(client, user, password=None, *, base_url="http://localhost"):
@@ -65,7 +65,7 @@ def api_route(app, monkeypatch):
     from flask import Blueprint, jsonify, request
     from flask_login import current_user
 
-    from dme_service.web import access
+    from dme_service.web.security import access
 
     bp = Blueprint("testapi", __name__, url_prefix="/api/test")
 

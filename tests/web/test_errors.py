@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from dme_service.db import RetryExhausted
-from dme_service.web import access, sessions
+from dme_service.web.security import access, sessions
 
 ERROR_ID = re.compile(r"E-[0-9A-HJKMNP-TV-Z]{6}")
 FORBIDDEN_WORDS = ("Traceback", "contact admin", "contact your admin", "SELECT ", "sqlalchemy")
@@ -153,7 +153,7 @@ def test_a_failed_login_post_re_renders_the_form_with_the_email_but_not_the_pass
 
 
 def test_a_failed_password_change_keeps_the_form_and_says_not_saved(signed_in, monkeypatch):
-    from dme_service import accounts
+    from dme_service.services.accounts import passwords as accounts
 
     client, user = signed_in("clinician")
 

@@ -12,8 +12,8 @@ import re
 import zoneinfo
 from dataclasses import dataclass
 
+from dme_service.coding import codes
 from dme_service.models.accounts import CREDENTIALS, ROLES, SIGNING_CREDENTIALS
-from dme_service.rules import codes
 
 # A practical address check (RFC 5321 limits; one @, a dotted domain, no spaces): the
 # invitation mail is the real test, this one catches typing slips.

@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from dme_service import accounts, audit
+from dme_service import audit
 from dme_service.models import PasswordLink, User, UserSession, utcnow
+from dme_service.services.accounts import passwords as accounts
 
 TOKEN_BYTES = 32  # 256 bits
 LIFETIME = timedelta(hours=72)

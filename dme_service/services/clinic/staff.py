@@ -12,8 +12,9 @@ from dataclasses import replace
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from dme_service import api_tokens, audit, totp
+from dme_service import audit
 from dme_service.models import Clinic, User, UserSession
+from dme_service.services.accounts import api_tokens, totp
 from dme_service.services.clinic.checks import ClinicDetails, Problem, UserDetails, clinic_problems
 from dme_service.services.clinic.setup import SetupInvalid, user_details_problems
 

@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from dme_service import accounts
 from dme_service.models import PasswordLink, UserSession, utcnow
+from dme_service.services.accounts import passwords as accounts
 from dme_service.services.clinic import password_links
 
 BASE = "https://dme.example.org"

@@ -1,0 +1,1 @@
+"""The claim: its state machine, the billing queue, the readiness checklist's facts, claim input."""

@@ -1,0 +1,313 @@
+"""The claim as a state machine: every move checked, locked, versioned, recorded and audited.
+
+    draft -> awaiting_signature -> ready_to_submit -> submitted -> paid | denied
+    denied -> resubmitted | appealed | closed;  resubmitted | appealed -> paid | denied | closed
+
+A move happens under a row lock (`with_for_update`) after a version check, so of two people
+moving the same case at once exactly one succeeds and the other gets StaleCase (409) with the
+new state (security.md DB-3). Only billing and admin move claim states (AC-3); sending a case
+to its practitioner for signature is the clinical team's move. "Ready to submit" and every
+(re)submission need the readiness checklist complete; "paid" needs proof of delivery.
+The API (web/api/views.py) and the billing pages both call `transition`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dme_service import audit
+from dme_service.models import BILLING_STATES, BillingEvent, Case, ChecklistReview, User
+from dme_service.services import signing
+from dme_service.services.billing import readiness, readiness_item
+from dme_service.services.billing.input import (
+    CODED_STATES,
+    DELIVERY_METHODS,
+    NOTE_MAX,
+    FieldProblem,
+    adjustment_codes,
+    move_problems,
+    printable,
+    read_delivery,
+)
+from dme_service.services.order_reason import AUTOMATIC_NOTE
+from dme_service.services.signing import CaseNotFound, StaleCase
+
+__all__ = [
+    "CaseNotFound",
+    # From claim_input, re-exported because the billing and signing pages and the tests read
+    # them as billing.X in their code, which this split leaves alone (only imports follow it).
+    "CODED_STATES",
+    "DELIVERY_METHODS",
+    "NOTE_MAX",
+    "IllegalTransition",
+    "InvalidInput",
+    "NotPermitted",
+    "NotReady",
+    "StaleCase",
+    "TRANSITIONS",
+    "transition",
+]
+
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "draft": ("awaiting_signature",),
+    "awaiting_signature": ("ready_to_submit",),
+    "ready_to_submit": ("submitted",),
+    "submitted": ("paid", "denied"),
+    # A resubmitted or appealed claim can be denied again; its CARC must then be recorded too.
+    "denied": ("resubmitted", "appealed", "closed"),
+    "resubmitted": ("paid", "denied", "closed"),
+    "appealed": ("paid", "denied", "closed"),
+    "paid": (),
+    "closed": (),
+}
+# Moves only the application makes, in on_case_changed: back for a new signature.
+SYSTEM_MOVES = frozenset(
+    {("ready_to_submit", "awaiting_signature"), ("awaiting_signature", "draft")}
+)
+CLINICAL_TEAM = frozenset({"clinician", "practitioner", "admin"})
+CLAIM_TEAM = frozenset({"billing", "admin"})
+SUBMISSIONS = ("ready_to_submit", "submitted", "resubmitted", "appealed")
+STATE_WORDS = {state: state.replace("_", " ") for state in BILLING_STATES}
+
+
+class BillingError(signing.SigningError):
+    """A refused move; `status` is the HTTP status (G's API and the pages use it)."""
+
+
+class IllegalTransition(BillingError):
+    status = 409
+
+    def __init__(self, from_state: str, to_state: str) -> None:
+        allowed = TRANSITIONS.get(from_state, ())
+        options = ", ".join(STATE_WORDS[s] for s in allowed) or "nothing (it is final)"
+        super().__init__(
+            f"A claim that is {STATE_WORDS.get(from_state, from_state)} cannot become "
+            f"{STATE_WORDS.get(to_state, to_state)}; it can become {options}."
+        )
+        self.from_state = from_state
+        self.to_state = to_state
+
+
+class NotPermitted(BillingError):
+    status = 403
+
+
+class NotReady(BillingError):
+    """The readiness checklist is not complete; `missing` holds the unmet items, in words."""
+
+    status = 409
+
+    def __init__(self, missing: list[readiness_item.ReadinessItem]) -> None:
+        words = "; ".join(f"{item.label}: {item.detail}" for item in missing)
+        super().__init__(f"Not ready: {words}")
+        self.missing = missing
+
+
+class InvalidInput(BillingError):
+    """Input that cannot be used (422 with `{"errors": [{"field", "message"}]}`)."""
+
+    status = 422
+
+    def __init__(self, errors: list[FieldProblem]) -> None:
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+        self.errors = errors
+
+
+# --- the move -----------------------------------------------------------------------------
+
+
+def transition(
+    session: Session,
+    case_id: int,
+    to_state: str,
+    user: User,
+    *,
+    expected_version: int,
+    carc=(),
+    rarc=(),
+    note: str | None = None,
+    delivery: dict[str, Any] | None = None,
+) -> BillingEvent:
+    """Move the case's claim to `to_state` as `user`; commits, or raises and changes nothing.
+
+    Raises CaseNotFound (404), NotPermitted (403), InvalidInput (422), StaleCase,
+    IllegalTransition or NotReady (409).
+    """
+    from dme_service.db import run_with_retry
+
+    carc, rarc = adjustment_codes(carc), adjustment_codes(rarc)
+    delivery, problems = read_delivery(delivery)
+    _refuse(problems)  # on its own and first, so a bad delivery reports only its own fields
+    _refuse(move_problems(to_state, carc, rarc, note))
+    try:
+        return run_with_retry(
+            session,
+            lambda s: _move(
+                s, case_id, to_state, user, expected_version, carc, rarc, note, delivery
+            ),
+        )
+    except Exception:
+        session.rollback()
+        raise
+
+
+def _refuse(problems: list[FieldProblem]) -> None:
+    if problems:
+        raise InvalidInput(problems)
+
+
+def _move(s, case_id, to_state, user, expected_version, carc, rarc, note, delivery):
+    case = signing.load_case(s, case_id, user, for_update=True)
+    if case.version != expected_version:
+        raise StaleCase(case)
+    check_move(case.billing_state, to_state, user.role)
+    check_ready(s, case, to_state, note, delivery)
+    return record_move(s, case, to_state, user, carc=carc, rarc=rarc, note=note, delivery=delivery)
+
+
+def check_move(from_state: str, to_state: str, role: str) -> None:
+    """IllegalTransition for an edge not in TRANSITIONS; NotPermitted for the wrong role."""
+    if to_state not in TRANSITIONS.get(from_state, ()):
+        raise IllegalTransition(from_state, to_state)
+    team = CLINICAL_TEAM if to_state == "awaiting_signature" else CLAIM_TEAM
+    if role not in team:
+        who = "the clinical team" if team is CLINICAL_TEAM else "billing staff"
+        raise NotPermitted(f"Only {who} can make a claim {STATE_WORDS[to_state]}.")
+
+
+def check_ready(s: Session, case: Case, to_state: str, note, delivery) -> None:
+    """NotReady with what is missing, in words, when the case may not enter `to_state`."""
+    if to_state == "awaiting_signature":
+        missing = readiness.signature_route_problems(case, chosen=bool(note))
+    elif to_state in SUBMISSIONS:
+        missing = readiness_item.missing(readiness.checklist(s, case), "submission")
+    elif to_state == "paid" and delivery is None:
+        missing = readiness_item.missing(readiness.checklist(s, case), "payment")
+    else:
+        missing = []
+    if missing:
+        raise NotReady(missing)
+
+
+def record_move(
+    session: Session,
+    case: Case,
+    to_state: str,
+    user: User,
+    *,
+    carc=(),
+    rarc=(),
+    note: str | None = None,
+    delivery: dict | None = None,
+) -> BillingEvent:
+    """Write the move: state, BillingEvent and audit row, in the caller's transaction."""
+    event = BillingEvent(
+        case_id=case.id,
+        from_state=case.billing_state,
+        to_state=to_state,
+        user_id=user.id,
+        carc_codes=list(carc),
+        rarc_codes=list(rarc),
+        note=note,
+        delivery=delivery,
+    )
+    case.billing_state = to_state
+    case.updated_by_id = user.id
+    session.add(event)
+    session.flush()  # bumps case.version: a form made on the old version is now stale
+    audit.record(
+        session,
+        user=user,
+        action=f"billing.{to_state}",
+        object_type="case",
+        object_id=case.id,
+        patient_id=case.patient_id,
+    )
+    return event
+
+
+def record_moves(session: Session, user: User, moves) -> list[BillingEvent]:
+    """Write many moves at once (an 835 posting): `moves` holds (case, to_state, carc, rarc,
+    note). Same rows as `record_move`, one flush and one chained audit append for all of them;
+    the caller has checked each move and commits."""
+    events = []
+    for case, to_state, carc, rarc, note in moves:
+        events.append(
+            BillingEvent(
+                case_id=case.id,
+                from_state=case.billing_state,
+                to_state=to_state,
+                user_id=user.id,
+                carc_codes=list(carc),
+                rarc_codes=list(rarc),
+                note=note,
+            )
+        )
+        case.billing_state = to_state
+        case.updated_by_id = user.id
+    session.add_all(events)
+    session.flush()
+    for to_state in sorted({move[1] for move in moves}):
+        audit.record_many(
+            session,
+            user=user,
+            action=f"billing.{to_state}",
+            object_type="case",
+            objects=[(case.id, case.patient_id) for case, state, *_ in moves if state == to_state],
+        )
+    return events
+
+
+def route_for_signature(session: Session, case: Case, user: User) -> None:
+    """After a save: an eligible draft goes to its practitioner, an incomplete one comes back."""
+    if case.billing_state == "draft" and not readiness.signature_route_problems(case):
+        record_move(session, case, "awaiting_signature", user, note=AUTOMATIC_NOTE)
+    elif case.billing_state == "awaiting_signature" and case.status not in (
+        signing.ROUTED_STATUSES + signing.CHOSEN_STATUSES
+    ):
+        record_move(session, case, "draft", user, note="The decision is no longer complete.")
+
+
+# --- reviews ------------------------------------------------------------------------------
+
+
+def review(
+    session: Session, case_id: int, item: str, user: User, *, note: str | None = None
+) -> ChecklistReview:
+    """Record that billing reviewed a checklist item that needs a person; commits."""
+    if item not in readiness.REVIEWABLE:
+        raise InvalidInput([FieldProblem("item", "This checklist item is not reviewed by hand.")])
+    if user.role not in CLAIM_TEAM:
+        raise NotPermitted("Only billing staff record checklist reviews.")
+    note = (note or "").strip()
+    if not note or len(note) > NOTE_MAX or not printable(note):
+        raise InvalidInput([FieldProblem("note", "Say what you checked and what you found.")])
+    case = signing.load_case(session, case_id, user, for_update=True)
+    entry = ChecklistReview(
+        case_id=case.id,
+        item=item,
+        content_sha256=signing.case_content_sha256(case),
+        user_id=user.id,
+        note=note,
+    )
+    session.add(entry)
+    session.flush()
+    audit.record(
+        session,
+        user=user,
+        action=f"billing.review.{item}",
+        object_type="case",
+        object_id=case.id,
+        patient_id=case.patient_id,
+    )
+    session.commit()
+    return entry
+
+
+def history(session: Session, case_id: int) -> list[BillingEvent]:
+    """The case's billing events, oldest first."""
+    query = select(BillingEvent).where(BillingEvent.case_id == case_id)
+    return list(session.scalars(query.order_by(BillingEvent.at, BillingEvent.id)))

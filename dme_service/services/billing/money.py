@@ -1,0 +1,380 @@
+"""The money and identity on a case's claim: the fee table, the claim record, and the plain
+claim facts (`claims.facts`) the 837P and the scrubber read.
+
+The charge on a claim is the clinic's fee for the HCPCS bought (NU) or rented (RR) in force on
+the date of service. The purchase/rental modifier is chosen per claim by the biller; the
+KX/GA/GZ modifiers come from the decision (policy article A52476, docs/domain.md §3.3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dme_service import audit
+from dme_service.claims import directory
+from dme_service.claims import facts as f
+from dme_service.models import Case, ClaimRecord, Clinic, ClinicBilling, FeeScheduleEntry, User
+from dme_service.services import signing
+from dme_service.services.billing.input import FieldProblem
+
+PURCHASE_OR_RENTAL = {"NU": "Purchase (NU)", "RR": "Rental (RR)"}
+_TITLES = {"DR", "DR.", "MR", "MR.", "MS", "MS.", "MRS", "MRS."}
+
+
+@dataclass(frozen=True)
+class ClaimLineFacts:
+    """What the case says the claim's line is, before the money."""
+
+    hcpcs: str
+    decision_modifiers: tuple[str, ...]
+    diagnoses: tuple[str, ...]
+
+
+# --- the fee table ------------------------------------------------------------------------
+
+
+def fee(session: Session, clinic_id: int, hcpcs: str, kind: str, on: date) -> Decimal | None:
+    """The clinic's charge for `hcpcs` bought (NU) or rented (RR) on `on`, or None."""
+    query = (
+        select(FeeScheduleEntry.amount)
+        .where(
+            FeeScheduleEntry.clinic_id == clinic_id,
+            FeeScheduleEntry.hcpcs == hcpcs,
+            FeeScheduleEntry.purchase_or_rental == kind,
+            FeeScheduleEntry.effective_from <= on,
+        )
+        .order_by(FeeScheduleEntry.effective_from.desc(), FeeScheduleEntry.id.desc())
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
+def fee_table(session: Session, clinic_id: int) -> list[FeeScheduleEntry]:
+    query = select(FeeScheduleEntry).where(FeeScheduleEntry.clinic_id == clinic_id)
+    order = (FeeScheduleEntry.hcpcs, FeeScheduleEntry.purchase_or_rental)
+    return list(session.scalars(query.order_by(*order, FeeScheduleEntry.effective_from.desc())))
+
+
+def fee_problems(hcpcs: str, purchase_or_rental: str, amount: str, effective_from: str):
+    """(cleaned values, problems) for a fee table row typed by a person."""
+    problems, cleaned = [], {}
+    hcpcs = (hcpcs or "").strip().upper()
+    if not (len(hcpcs) == 5 and hcpcs[0].isalpha() and hcpcs[1:].isdigit()):
+        problems.append(FieldProblem("hcpcs", "Give a HCPCS code such as E0860."))
+    kind = purchase_or_rental
+    if kind not in PURCHASE_OR_RENTAL:
+        problems.append(FieldProblem("purchase_or_rental", "Choose NU (purchase) or RR (rental)."))
+    try:
+        money = Decimal(str(amount).strip().lstrip("$").replace(",", ""))
+        if money <= 0 or money != money.quantize(f.CENT) or money >= 100000:
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        problems.append(
+            FieldProblem("amount", "Give the charge in dollars and cents, e.g. 150.00.")
+        )
+        money = None
+    try:
+        when = date.fromisoformat(str(effective_from).strip())
+    except ValueError:
+        problems.append(
+            FieldProblem("effective_from", "Give the first day it applies (YYYY-MM-DD).")
+        )
+        when = None
+    cleaned = {"hcpcs": hcpcs, "purchase_or_rental": kind, "amount": money, "effective_from": when}
+    return cleaned, problems
+
+
+def add_fee(session: Session, user: User, **typed) -> FeeScheduleEntry:
+    """Add a fee table row (a change of price is a new row from its date); commits."""
+    from dme_service.services.billing.claim import CLAIM_TEAM, InvalidInput, NotPermitted
+
+    if user.role not in CLAIM_TEAM:
+        raise NotPermitted("Only billing staff change the fee table.")
+    cleaned, problems = fee_problems(**typed)
+    if problems:
+        raise InvalidInput(problems)
+    entry = FeeScheduleEntry(clinic_id=user.clinic_id, created_by_id=user.id, **cleaned)
+    session.add(entry)
+    session.flush()
+    audit.record(
+        session, user=user, action="billing.fee.add", object_type="fee", object_id=entry.id
+    )
+    session.commit()
+    return entry
+
+
+# --- the claim record ---------------------------------------------------------------------
+
+
+def control_number(case_id: int) -> str:
+    """CLM01, the patient control number the payer's 835 answers with: 'DME' + case number."""
+    return f"DME{case_id}"
+
+
+def claim_record(session: Session, case: Case) -> ClaimRecord:
+    """The case's claim record, made on first use (in the caller's transaction)."""
+    record = session.scalar(select(ClaimRecord).where(ClaimRecord.case_id == case.id))
+    if record is None:
+        record = ClaimRecord(
+            case_id=case.id,
+            clinic_id=case.clinic_id,
+            control_number=control_number(case.id),
+            purchase_or_rental="NU",
+            adjustments=[],
+            remarks=[],
+        )
+        session.add(record)
+        session.flush()
+    return record
+
+
+def claim_records(session: Session, cases: list[Case]) -> dict[int, ClaimRecord]:
+    """Each case's claim record by case id, made where missing (one read, one flush)."""
+    ids = [case.id for case in cases]
+    found = {
+        r.case_id: r
+        for r in session.scalars(select(ClaimRecord).where(ClaimRecord.case_id.in_(ids)))
+    }
+    for case in cases:
+        if case.id not in found:
+            found[case.id] = ClaimRecord(
+                case_id=case.id,
+                clinic_id=case.clinic_id,
+                control_number=control_number(case.id),
+                purchase_or_rental="NU",
+                adjustments=[],
+                remarks=[],
+            )
+            session.add(found[case.id])
+    session.flush()
+    return found
+
+
+def clinic_billing(session: Session, clinic_id: int) -> ClinicBilling:
+    found = session.scalar(select(ClinicBilling).where(ClinicBilling.clinic_id == clinic_id))
+    return found or ClinicBilling(clinic_id=clinic_id, last_control_number=0)
+
+
+def line_facts(case: Case) -> ClaimLineFacts:
+    """HCPCS, decision modifiers and diagnoses; from the decision when the case parses."""
+    try:
+        parsed, decision = signing.case_and_decision(case)
+        return ClaimLineFacts(
+            decision.requested_hcpcs or "", tuple(decision.modifiers), tuple(parsed.diagnoses)
+        )
+    except signing.CannotSign:
+        rx = case.home_prescription
+        return ClaimLineFacts(rx.hcpcs if rx else "", (), tuple(d.code for d in case.diagnoses))
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """'Dr. Ada Okafor, MD' -> ('Okafor', 'Ada'): last word is the last name."""
+    words = [w for w in (name or "").split(",")[0].split() if w.upper() not in _TITLES]
+    if not words:
+        return "", ""
+    return words[-1], " ".join(words[:-1])
+
+
+# --- facts for the file -------------------------------------------------------------------
+
+
+def provider_facts(session: Session, clinic: Clinic) -> f.BillingProvider:
+    b = clinic_billing(session, clinic.id)
+    address = (
+        f.Address(b.address_line1 or "", b.city or "", b.state or "", b.zip or "")
+        if b.address_line1
+        else None
+    )
+    return f.BillingProvider(
+        name=b.legal_name or clinic.name,
+        npi=b.npi or "",
+        tax_id=b.tax_id or "",
+        address=address,
+        contact_name=b.contact_name or clinic.name,
+        phone=b.phone or clinic.phone or "",
+    )
+
+
+class ClaimSource:
+    """The clinic's fee table and the cases' deliveries read once, for many claims at a time
+    (an export of a thousand claims asks the database a handful of times, not thousands)."""
+
+    def __init__(self, session: Session, clinic_id: int, case_ids) -> None:
+        from dme_service.models import BillingEvent
+
+        self.session = session
+        self.fees: dict[tuple[str, str], list[tuple[date, Decimal]]] = {}
+        for entry in fee_table(session, clinic_id):
+            key = (entry.hcpcs, entry.purchase_or_rental)
+            self.fees.setdefault(key, []).append((entry.effective_from, entry.amount))
+        self.deliveries: dict[int, date] = {}
+        query = (
+            select(BillingEvent.case_id, BillingEvent.delivery)
+            .where(BillingEvent.case_id.in_(list(case_ids)), BillingEvent.delivery.is_not(None))
+            .order_by(BillingEvent.id)
+        )
+        for case_id, delivery in session.execute(query):
+            if delivery:  # the newest proof of delivery wins, as in readiness.recorded_delivery
+                self.deliveries[case_id] = date.fromisoformat(delivery["date"])
+
+    def fee(self, hcpcs: str, kind: str, on: date) -> Decimal | None:
+        """The charge in force on `on` (fee_table lists the newest first)."""
+        for effective_from, amount in self.fees.get((hcpcs, kind), ()):
+            if effective_from <= on:
+                return amount
+        return None
+
+    def facts(self, case: Case, record: ClaimRecord, line: ClaimLineFacts | None = None):
+        return _facts(case, record, line or line_facts(case), self)
+
+
+def claim_facts(
+    session: Session, case: Case, record: ClaimRecord, line: ClaimLineFacts | None = None
+) -> f.Claim:
+    """The claim as the 837P states it. The charge is the fee table's on the date of service."""
+    return ClaimSource(session, case.clinic_id, [case.id]).facts(case, record, line)
+
+
+def _facts(case: Case, record: ClaimRecord, line: ClaimLineFacts, source: ClaimSource) -> f.Claim:
+    patient = case.patient
+    address = (
+        f.Address(
+            patient.address_line1 or "", patient.city or "", patient.state or "", patient.zip or ""
+        )
+        if patient.address_line1
+        else None
+    )
+    last, first = split_name(patient.name)
+    subscriber = f.Subscriber(
+        last, first, patient.member_id or "", patient.date_of_birth, patient.sex or "U", address
+    )
+    entry = directory.entry(case.payer or "", patient.state or "")
+    payer = f.Payer(
+        case.payer or "",
+        entry.name if entry else (case.payer or ""),
+        entry.payer_id.value if entry else "",
+        entry.claim_filing_code if entry else "",
+    )
+    signer = case.treating_practitioner
+    ordering = None
+    if signer is not None:
+        o_last, o_first = split_name(signer.name)
+        ordering = f.OrderingProvider(o_last, o_first, signer.npi or "")
+    kind = record.purchase_or_rental or ""
+    served = record.service_date or source.deliveries.get(case.id)
+    charge = record.billed
+    if charge is None and served is not None and line.hcpcs:
+        charge = source.fee(line.hcpcs, kind, served)
+    modifiers = tuple(m for m in (kind, *line.decision_modifiers) if m)
+    service_line = f.ServiceLine(
+        line.hcpcs,
+        modifiers,
+        charge,
+        served,
+        1,
+        tuple(range(1, min(len(line.diagnoses), 4) + 1)) or (1,),
+    )
+    return f.Claim(
+        control_number=record.control_number,
+        subscriber=subscriber,
+        payer=payer,
+        ordering=ordering,
+        diagnoses=line.diagnoses,
+        lines=(service_line,),
+        prior_auth=record.prior_auth or "",
+        label=f"Case {case.id}, {patient.name}",
+    )
+
+
+# --- the biller's claim details -----------------------------------------------------------
+
+SEXES = {"F": "Female", "M": "Male", "U": "Unknown"}
+DETAIL_FIELDS = (
+    "purchase_or_rental",
+    "prior_auth",
+    "service_date",
+    "address_line1",
+    "city",
+    "state",
+    "zip",
+    "sex",
+)
+
+
+def detail_problems(typed: dict, today: date) -> tuple[dict, list[FieldProblem]]:
+    """(cleaned values, problems) for the claim details a biller types on the claim page."""
+    problems: list[FieldProblem] = []
+    cleaned: dict = {}
+    kind = (typed.get("purchase_or_rental") or "").strip().upper()
+    if kind not in PURCHASE_OR_RENTAL:
+        problems.append(FieldProblem("purchase_or_rental", "Choose NU (purchase) or RR (rental)."))
+    cleaned["purchase_or_rental"] = kind
+    prior_auth = " ".join(str(typed.get("prior_auth") or "").split())
+    if len(prior_auth) > 50 or not all(ch.isalnum() or ch in " -/." for ch in prior_auth):
+        problems.append(FieldProblem("prior_auth", "Letters, digits and dashes, at most 50."))
+    cleaned["prior_auth"] = prior_auth or None
+    served = str(typed.get("service_date") or "").strip()
+    cleaned["service_date"] = None
+    if served:
+        try:
+            cleaned["service_date"] = date.fromisoformat(served)
+        except ValueError:
+            problems.append(FieldProblem("service_date", "Give the delivery date (YYYY-MM-DD)."))
+        else:
+            if cleaned["service_date"] > today:
+                problems.append(
+                    FieldProblem("service_date", "The date of service is in the future.")
+                )
+    for field, limit in (("address_line1", 55), ("city", 30)):
+        value = " ".join(str(typed.get(field) or "").split())
+        if len(value) > limit:
+            problems.append(FieldProblem(field, f"At most {limit} characters."))
+        cleaned[field] = value or None
+    state = str(typed.get("state") or "").strip().upper()
+    if state and state not in directory.states():
+        problems.append(FieldProblem("state", "Give the two-letter state code, e.g. PA."))
+    cleaned["state"] = state or None
+    zip_code = str(typed.get("zip") or "").replace("-", "").strip()
+    if zip_code and (not zip_code.isdigit() or len(zip_code) not in (5, 9)):
+        problems.append(FieldProblem("zip", "Give a 5- or 9-digit ZIP code."))
+    cleaned["zip"] = zip_code or None
+    sex = str(typed.get("sex") or "U").strip().upper()
+    if sex not in SEXES:
+        problems.append(FieldProblem("sex", "Choose female, male or unknown."))
+    cleaned["sex"] = sex
+    return cleaned, problems
+
+
+def update_details(session: Session, case_id: int, user: User, typed: dict, today: date):
+    """Save the claim details (modifier, prior authorization, date of service, the patient's
+    address and sex); commits, audited. InvalidInput (422) names each bad field."""
+    from dme_service.services.billing.claim import CLAIM_TEAM, InvalidInput, NotPermitted
+
+    if user.role not in CLAIM_TEAM:
+        raise NotPermitted("Only billing staff change claim details.")
+    cleaned, problems = detail_problems(typed, today)
+    if problems:
+        raise InvalidInput(problems)
+    case = signing.load_case(session, case_id, user, for_update=True)
+    record = claim_record(session, case)
+    record.purchase_or_rental = cleaned["purchase_or_rental"]
+    record.prior_auth = cleaned["prior_auth"]
+    record.service_date = cleaned["service_date"]
+    patient = case.patient
+    for field in ("address_line1", "city", "state", "zip", "sex"):
+        setattr(patient, field, cleaned[field])
+    audit.record(
+        session,
+        user=user,
+        action="billing.claim.details",
+        object_type="case",
+        object_id=case.id,
+        patient_id=case.patient_id,
+    )
+    session.commit()
+    return record

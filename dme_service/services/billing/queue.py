@@ -1,0 +1,346 @@
+"""What billing reads: the queue with each case's missing items, one claim, the denial report
+and the queue as CSV. Minimum necessary (security.md AC-3): identifiers, codes, documents and
+the checklist, never the clinical free text (`Case.notes` is not read here). Every read is
+audited (LOG-1); the export as an export.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from dme_service import audit
+from dme_service.claims import deadlines, directory
+from dme_service.coding import carc
+from dme_service.models import BillingEvent, Case, ClaimRecord, Document, User
+from dme_service.rules.wording import PAYER_NAMES
+from dme_service.services import signing
+from dme_service.services.billing import claim as billing
+from dme_service.services.billing import readiness, readiness_item
+
+QUEUE_STATES = (
+    "awaiting_signature",
+    "ready_to_submit",
+    "submitted",
+    "denied",
+    "resubmitted",
+    "appealed",
+)
+FINISHED_STATES = ("paid", "closed")
+QUEUE_LIMIT = 200
+CSV_COLUMNS = (
+    "case_id",
+    "patient",
+    "member_id",
+    "date_of_birth",
+    "payer",
+    "hcpcs",
+    "modifiers",
+    "diagnoses",
+    "decision",
+    "claim_state",
+    "missing",
+    "last_change_utc",
+    # Issue 17: the money, dates and identifiers a biller reconciles with (payer and state
+    # above are in words).
+    "ordering_npi",
+    "billed",
+    "allowed",
+    "paid",
+    "patient_responsibility",
+    "carc",
+    "rarc",
+    "icn",
+    "submitted_on",
+    "remitted_on",
+    "next_deadline",
+    "days_in_state",
+)
+SORTS = ("changed", "deadline", "age")
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    """One case as billing sees it: identifiers, codes, state and what is missing."""
+
+    case: Case
+    hcpcs: str
+    modifiers: tuple[str, ...]
+    diagnoses: tuple[str, ...]
+    checklist: list[readiness_item.ReadinessItem]
+    next_states: tuple[str, ...]
+    money: Any = None  # the claim record (amounts, ICN, dates) once there is one
+    deadline: deadlines.Deadline | None = None  # the next one that matters in this state
+    days_in_state: int | None = None
+
+    @property
+    def signed(self) -> bool:
+        return any(item.key == "signature" and item.met for item in self.checklist)
+
+    @property
+    def missing(self) -> list[readiness_item.ReadinessItem]:
+        needed = "payment" if self.case.billing_state in billing.SUBMISSIONS else "submission"
+        return readiness_item.missing(self.checklist, needed)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim's page: the row plus documents, signatures and the billing history."""
+
+    row: ClaimRow
+    documents: list[Document]
+    signatures: list
+    events: list[BillingEvent]
+    users: dict[int, str] = field(default_factory=dict)
+    payer: Any = None  # claims.directory.PayerEntry: where the claim goes, whom to call
+
+
+def claim_row(session: Session, case: Case, user: User) -> ClaimRow:
+    try:
+        parsed, decision = signing.case_and_decision(case)
+        hcpcs, modifiers, diagnoses = decision.requested_hcpcs, decision.modifiers, parsed.diagnoses
+    except signing.CannotSign:
+        rx = case.home_prescription
+        hcpcs, modifiers = (rx.hcpcs if rx else "E0860"), ()
+        diagnoses = tuple(d.code for d in case.diagnoses)
+    allowed = billing.TRANSITIONS.get(case.billing_state, ())
+    team = billing.CLAIM_TEAM
+    next_states = tuple(s for s in allowed if s != "awaiting_signature" and user.role in team)
+    return ClaimRow(
+        case, hcpcs, modifiers, diagnoses, readiness.checklist(session, case), next_states
+    )
+
+
+def _cases(session: Session, user: User, states) -> list[Case]:
+    query = (
+        select(Case)
+        .options(joinedload(Case.patient))
+        .where(Case.clinic_id == user.clinic_id, Case.billing_state.in_(states))
+        .order_by(Case.updated_at.desc(), Case.id.desc())
+        .limit(QUEUE_LIMIT)
+    )
+    return list(session.scalars(query))
+
+
+def queue(
+    session: Session, user: User, states=QUEUE_STATES, *, sort: str = "changed", today=None
+) -> list[ClaimRow]:
+    """The clinic's claims in `states`, newest change first, or the nearest deadline first
+    (`sort="deadline"`), or the longest in their state first (`"age"`); the read is audited."""
+    rows = _with_money(
+        session,
+        [claim_row(session, case, user) for case in _cases(session, user, states)],
+        today or date.today(),
+    )
+    rows = _sorted(rows, sort, today or date.today())
+    audit.record(
+        session, user=user, action="billing.queue.read", object_type="case_list", object_id=None
+    )
+    session.commit()
+    return rows
+
+
+def claim(session: Session, case_id: int, user: User) -> Claim:
+    """One claim of the user's clinic (CaseNotFound otherwise); the read is audited."""
+    case = signing.load_case(session, case_id, user)
+    documents = session.scalars(
+        select(Document)
+        .where(Document.case_id == case.id)
+        .order_by(Document.kind, Document.version.desc())
+    ).all()
+    events = billing.history(session, case.id)
+    names = {
+        u.id: u.name
+        for u in session.scalars(select(User).where(User.id.in_({e.user_id for e in events})))
+    }
+    row = _with_money(session, [claim_row(session, case, user)], date.today())[0]
+    result = Claim(
+        row,
+        list(documents),
+        signing.signatures(session, case.id),
+        events,
+        names,
+        directory.entry(case.payer or "", case.patient.state or ""),
+    )
+    audit.record(
+        session,
+        user=user,
+        action="billing.claim.read",
+        object_type="case",
+        object_id=case.id,
+        patient_id=case.patient_id,
+    )
+    session.commit()
+    return result
+
+
+# --- denials ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DenialReport:
+    start: date
+    end: date
+    total: int
+    by_reason: list[tuple[str, str, int]]  # (CARC, meaning, denials)
+    by_payer: list[tuple[str, int]]
+
+
+def denial_report(session: Session, user: User, start: date, end: date) -> DenialReport:
+    """Denials recorded from `start` to `end` (inclusive, UTC dates), by CARC and by payer."""
+    since = datetime.combine(start, time.min, tzinfo=UTC)
+    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
+    query = (
+        select(BillingEvent.carc_codes, Case.payer)
+        .join(Case, Case.id == BillingEvent.case_id)
+        .where(
+            Case.clinic_id == user.clinic_id,
+            BillingEvent.to_state == "denied",
+            BillingEvent.at >= since,
+            BillingEvent.at < until,
+        )
+    )
+    reasons, payers, total = Counter(), Counter(), 0
+    for codes, payer in session.execute(query):
+        total += 1
+        payers[payer or "unknown"] += 1
+        reasons.update(codes or ["(none)"])
+    by_reason = [
+        (code, _meaning(code), count)
+        for code, count in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    by_payer = sorted(payers.items(), key=lambda kv: (-kv[1], kv[0]))
+    audit.record(
+        session, user=user, action="billing.denials.read", object_type="report", object_id=None
+    )
+    session.commit()
+    return DenialReport(start, end, total, by_reason, by_payer)
+
+
+def _meaning(code: str) -> str:
+    entry = carc.lookup("carc", code)
+    return entry.meaning if entry else "Not in the code table"
+
+
+# --- export -------------------------------------------------------------------------------
+
+
+def queue_csv(session: Session, user: User, states=QUEUE_STATES, today=None) -> str:
+    """The queue as CSV (audited as an export); cells cannot start a spreadsheet formula."""
+    rows = _with_money(
+        session,
+        [claim_row(session, case, user) for case in _cases(session, user, states)],
+        today or date.today(),
+    )
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        writer.writerow([_cell(value) for value in _csv_values(row)])
+    audit.record(
+        session, user=user, action="billing.queue.export", object_type="case_list", object_id=None
+    )
+    session.commit()
+    return out.getvalue()
+
+
+def _csv_values(row: ClaimRow) -> list:
+    case, money = row.case, row.money
+    signer = case.treating_practitioner
+    return [
+        case.id,
+        case.patient.name,
+        case.patient.member_id,
+        case.patient.date_of_birth.isoformat(),
+        PAYER_NAMES.get(case.payer or "", case.payer or ""),
+        row.hcpcs,
+        " ".join(row.modifiers),
+        " ".join(row.diagnoses),
+        case.status,
+        billing.STATE_WORDS.get(case.billing_state, case.billing_state),
+        "; ".join(f"{item.label}: {item.detail}" for item in row.missing),
+        case.updated_at.strftime("%Y-%m-%d %H:%M"),
+        signer.npi if signer is not None and signer.npi else "",
+        *_money_cells(money),
+        f"{row.deadline.what} {row.deadline.due.isoformat()}" if row.deadline else "",
+        "" if row.days_in_state is None else row.days_in_state,
+    ]
+
+
+def _money_cells(money) -> list:
+    if money is None:
+        return [""] * 9
+    amounts = (money.billed, money.allowed, money.paid, money.patient_responsibility)
+    carcs = " ".join(f"{a['group']}-{a['reason']}" for a in money.adjustments or [])
+    dates = (money.submitted_on, money.remitted_on)
+    return [
+        *("" if a is None else f"{a:.2f}" for a in amounts),
+        carcs,
+        " ".join(money.remarks or []),
+        money.icn or "",
+        *("" if d is None else d.isoformat() for d in dates),
+    ]
+
+
+# --- money, deadlines, aging ----------------------------------------------------------------
+
+
+def _with_money(session: Session, rows: list[ClaimRow], today: date) -> list[ClaimRow]:
+    """Each row with its claim record, next deadline and days in its state (three reads)."""
+    ids = [row.case.id for row in rows]
+    if not ids:
+        return rows
+    records = {
+        r.case_id: r
+        for r in session.scalars(select(ClaimRecord).where(ClaimRecord.case_id.in_(ids)))
+    }
+    entered = dict(
+        session.execute(
+            select(BillingEvent.case_id, func.max(BillingEvent.at))
+            .where(BillingEvent.case_id.in_(ids))
+            .group_by(BillingEvent.case_id)
+        ).all()
+    )
+    delivered = {}  # the date of service before export: the delivery date, if recorded
+    for case_id, delivery in session.execute(
+        select(BillingEvent.case_id, BillingEvent.delivery)
+        .where(BillingEvent.case_id.in_(ids), BillingEvent.delivery.is_not(None))
+        .order_by(BillingEvent.id)
+    ):
+        if delivery:
+            delivered[case_id] = date.fromisoformat(delivery["date"])
+    out = []
+    for row in rows:
+        money = records.get(row.case.id)
+        served = (money.service_date if money else None) or delivered.get(row.case.id)
+        remitted = money.remitted_on if money else None
+        due = deadlines.next_deadline(
+            row.case.payer or "", row.case.billing_state, served, remitted
+        )
+        since = entered.get(row.case.id) or row.case.created_at
+        days = (today - since.date()).days if since else None
+        out.append(replace(row, money=money, deadline=due, days_in_state=days))
+    return out
+
+
+def _sorted(rows: list[ClaimRow], sort: str, today: date) -> list[ClaimRow]:
+    if sort == "deadline":  # nearest deadline first; claims without one after them
+        return sorted(
+            rows, key=lambda r: (r.deadline is None, r.deadline.due if r.deadline else today)
+        )
+    if sort == "age":
+        return sorted(rows, key=lambda r: -(r.days_in_state or 0))
+    return rows
+
+
+def _cell(value) -> str:
+    """OWASP CSV injection: a cell starting with = + - @ tab or CR is prefixed with '."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -1,0 +1,135 @@
+"""The readiness checklist of a claim: what must be true before submission and before "paid".
+
+Each item says in words whether it is met and, when not, what to do. The billing queue shows
+the unmet ones per case, `billing.transition` refuses "ready to submit" (and every
+resubmission) until the submission items are met and "paid" until proof of delivery is
+recorded, and the packet cover sheet prints `cover_sheet_rows`. Sources: 42 CFR 410.38(d)
+(SWO), PIM 100-08 ch. 5 §5.2-5.10 (record, supplier file, delivery), A52476 (GA/ABN),
+domain.md §3.6 (same-or-similar) and §11.3 (Excludes1).
+
+This module assembles the checklist and owns proof of delivery and the route to signature;
+the lines about the signed order are `services.order_checks`, those about the record behind
+it `services.record_checks`, and the line itself `services.readiness_item`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dme_service.models import BillingEvent, Case
+from dme_service.services import signing
+from dme_service.services.billing.order_checks import order_date_item, signature_item, swo_item
+from dme_service.services.billing.readiness_item import ReadinessItem
+from dme_service.services.billing.record_checks import (
+    abn_item,
+    excludes1_item,
+    frequency_item,
+    same_or_similar_item,
+    trial_note_item,
+)
+
+REVIEWABLE = {
+    "same_or_similar": "Same-or-similar history reviewed",
+    "excludes1": "Excludes1 diagnosis pair reviewed",
+}
+
+
+def cover_sheet_rows(session: Session, case: Case) -> list[tuple[str, bool, str]]:
+    """The checklist as plain (label, met, detail) rows for the packet's cover sheet."""
+    return [item.as_row() for item in checklist(session, case)]
+
+
+def checklist(session: Session, case: Case, *, today: date | None = None) -> list[ReadinessItem]:
+    """Every item, in the order a biller works through them."""
+    today = today or date.today()
+    check = signing.check_signature(session, case)
+    try:
+        parsed, decision = signing.case_and_decision(case)
+    except signing.CannotSign as incomplete:
+        parsed = decision = None
+        unknown = incomplete.message
+    facts_items = (
+        [
+            trial_note_item(parsed),
+            frequency_item(parsed),
+            same_or_similar_item(session, case, parsed),
+            abn_item(case, decision),
+            excludes1_item(session, case, decision),
+        ]
+        if parsed is not None
+        else [
+            ReadinessItem(key, label, False, unknown)
+            for key, label in (("case", "Case complete enough to bill"),)
+        ]
+    )
+    return [
+        swo_item(case, check),
+        signature_item(check),
+        order_date_item(session, case, check, today),
+        *facts_items,
+        delivery_item(session, case),
+    ]
+
+
+def delivery_item(session: Session, case: Case) -> ReadinessItem:
+    """PIM §5.10: proof of delivery (date, method, who received it) before "paid"."""
+    label = "Proof of delivery recorded"
+    delivery = recorded_delivery(session, case.id)
+    if delivery is None:
+        return ReadinessItem(
+            "delivery",
+            label,
+            False,
+            "Record the delivery date, method and who received the unit before recording payment.",
+            "payment",
+        )
+    return ReadinessItem(
+        "delivery",
+        label,
+        True,
+        f"Delivered {delivery['date']}, received by {delivery['received_by']}.",
+        "payment",
+    )
+
+
+def recorded_delivery(session: Session, case_id: int) -> dict | None:
+    """The newest proof of delivery recorded with any billing move of the case."""
+    query = (
+        select(BillingEvent.delivery)
+        .where(BillingEvent.case_id == case_id, BillingEvent.delivery.is_not(None))
+        .order_by(BillingEvent.id.desc())
+    )
+    for delivery in session.scalars(query):
+        if delivery:
+            return delivery
+    return None
+
+
+def signature_route_problems(case: Case, *, chosen: bool = False) -> list[ReadinessItem]:
+    """Why the case cannot go to its practitioner for signature (empty when it can).
+
+    Eligible cases go by themselves; not-eligible and not-covered ones only when a person
+    chooses to send them and says why (`chosen`); incomplete and contraindicated never.
+    """
+    problems = []
+    allowed = signing.ROUTED_STATUSES + (signing.CHOSEN_STATUSES if chosen else ())
+    if case.status not in allowed:
+        if case.status in signing.CHOSEN_STATUSES:
+            detail = "The decision is not eligible: send it only with a reason (e.g. ABN)."
+        else:
+            detail = f"The decision is {case.status.replace('_', ' ')}; complete the case first."
+        problems.append(ReadinessItem("decision", "Coverage decision", False, detail))
+    signer = case.treating_practitioner
+    if signer is None or not signer.may_sign or not signer.active:
+        problems.append(
+            ReadinessItem(
+                "practitioner",
+                "Treating practitioner who may sign",
+                False,
+                "Name a treating practitioner (MD, DO, DPM, PA, NP or CNS with an NPI).",
+            )
+        )
+    return problems

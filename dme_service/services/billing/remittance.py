@@ -1,0 +1,252 @@
+"""835 import: post each claim payment to its claim, list the ones no claim matches.
+
+One transaction: a file that cannot be read whole (claims.x835 refuses it) posts nothing, and
+an error while posting rolls everything back. The same file again (same SHA-256 for the clinic)
+changes nothing. Matching: the patient control number we sent (CLP01 = CLM01), then member id
++ date of service + HCPCS. Unmatched payments are stored whole on the import for manual
+matching, never dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from dme_service import audit
+from dme_service.claims import x835
+from dme_service.claims.remittance import ClaimPayment, LinePayment
+from dme_service.models import BillingEvent, Case, ClaimRecord, RemittanceFile, User
+from dme_service.services.billing import claim as billing
+from dme_service.services.billing import money as claim_money
+
+MOVABLE = ("submitted", "resubmitted", "appealed")
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class ImportResult:
+    remittance: RemittanceFile
+    already_imported: bool = False
+    posted: list[str] = field(default_factory=list)  # "Case 12: paid 80.00 (ICN ...)"
+    unmatched: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def import_835(session: Session, user: User, content: bytes) -> ImportResult:
+    """Post the remittance in `content` for the user's clinic; RemittanceRefused if unreadable."""
+    if user.role not in billing.CLAIM_TEAM:
+        raise billing.NotPermitted("Only billing staff import remittances.")
+    digest = hashlib.sha256(content).hexdigest()
+    earlier = session.scalar(
+        select(RemittanceFile).where(
+            RemittanceFile.clinic_id == user.clinic_id, RemittanceFile.sha256 == digest
+        )
+    )
+    if earlier is not None:
+        return ImportResult(earlier, already_imported=True)
+    settings = claim_money.clinic_billing(session, user.clinic_id)
+    payee = x835.Payee(npi=settings.npi or "", tax_id=settings.tax_id or "")
+    remittance = x835.parse(content, payee)  # RemittanceRefused: nothing read, nothing posted
+    try:
+        return _post(session, user, remittance, digest)
+    except Exception:
+        session.rollback()
+        raise
+
+
+def _post(session: Session, user: User, remittance, digest: str) -> ImportResult:
+    row = RemittanceFile(
+        clinic_id=user.clinic_id,
+        sha256=digest,
+        trace_number=remittance.trace_number[:50],
+        payer_name=remittance.payer.name[:60],
+        payment_date=remittance.payment_date,
+        total_paid=remittance.total_paid,
+        posted_case_ids=[],
+        unmatched=[],
+        imported_by_id=user.id,
+    )
+    session.add(row)
+    session.flush()
+    result = ImportResult(row)
+    matched = _Matcher(session, user.clinic_id, remittance.claims).matches()
+    cases = _cases(session, [record.case_id for record, _ in matched])
+    delivered = _delivered(session, list(cases))
+    moves, unmatched = [], []
+    matched_payments = {id(payment) for _, payment in matched}
+    for payment in remittance.claims:
+        if id(payment) not in matched_payments:
+            unmatched.append(_unmatched(payment))
+            result.unmatched.append(_describe(payment))
+    for record, payment in matched:
+        case = cases[record.case_id]
+        move = _post_claim(record, case, payment, remittance.payment_date, row, result, delivered)
+        if move is not None:
+            moves.append(move)
+    billing.record_moves(session, user, moves)
+    row.posted_case_ids = [record.case_id for record, _ in matched]
+    row.unmatched = unmatched
+    audit.record(
+        session,
+        user=user,
+        action="billing.remittance.import",
+        object_type="remittance",
+        object_id=row.id,
+    )
+    session.commit()
+    return result
+
+
+def _cases(session: Session, case_ids: list[int]) -> dict[int, Case]:
+    """The matched cases, locked for the posting (PostgreSQL; SQLite holds the write lock)."""
+    query = select(Case).where(Case.id.in_(case_ids)).with_for_update()
+    return {case.id: case for case in session.scalars(query)}
+
+
+def _delivered(session: Session, case_ids: list[int]) -> set[int]:
+    """The cases with a proof of delivery on file (needed before "paid", PIM §5.10)."""
+    query = select(BillingEvent.case_id).where(
+        BillingEvent.case_id.in_(case_ids), BillingEvent.delivery.is_not(None)
+    )
+    return set(session.scalars(query))
+
+
+class _Matcher:
+    """Finds each payment's claim: by control number, else member id + date of service + HCPCS.
+    A claim is matched at most once per file."""
+
+    def __init__(self, session: Session, clinic_id: int, payments) -> None:
+        self.session = session
+        self.clinic_id = clinic_id
+        self.payments = payments
+
+    def matches(self) -> list[tuple[ClaimRecord, ClaimPayment]]:
+        numbers = [p.control_number for p in self.payments]
+        by_number = {
+            r.control_number: r
+            for r in self.session.scalars(
+                select(ClaimRecord).where(
+                    ClaimRecord.clinic_id == self.clinic_id,
+                    ClaimRecord.control_number.in_(numbers),
+                )
+            )
+        }
+        found, used = [], set()
+        for payment in self.payments:
+            record = by_number.get(payment.control_number) or self._by_member(payment)
+            if record is not None and record.id not in used:
+                used.add(record.id)
+                found.append((record, payment))
+        return found
+
+    def _by_member(self, payment: ClaimPayment) -> ClaimRecord | None:
+        if not payment.lines or not payment.member_id:
+            return None
+        line = payment.lines[0]
+        candidates = self.session.scalars(
+            select(ClaimRecord)
+            .options(selectinload(ClaimRecord.case))
+            .where(
+                ClaimRecord.clinic_id == self.clinic_id,
+                ClaimRecord.service_date == line.service_date,
+            )
+        ).all()
+        wanted = _member(payment.member_id)
+        for record in candidates:
+            case = record.case
+            rx = case.home_prescription
+            if (
+                _member(case.patient.member_id) == wanted
+                and rx is not None
+                and rx.hcpcs == line.hcpcs
+            ):
+                return record
+        return None
+
+
+def _member(value: str) -> str:
+    return "".join(ch for ch in (value or "").upper() if ch.isalnum())
+
+
+def _post_claim(record, case, payment: ClaimPayment, paid_on, row, result, delivered):
+    """Write the payment's money on the claim; the move it makes (or None), with a note why not."""
+    lines = payment.lines
+    adjustments = [a for line in lines for a in line.adjustments] + list(payment.adjustments)
+    record.billed = payment.charge
+    record.paid = payment.paid
+    record.allowed = _allowed(lines, payment)
+    record.contractual = sum((a.amount for a in adjustments if a.group == "CO"), ZERO)
+    record.patient_responsibility = payment.patient_responsibility or sum(
+        (a.amount for a in adjustments if a.group == "PR"), ZERO
+    )
+    record.adjustments = [
+        {"group": a.group, "reason": a.reason, "amount": str(a.amount)} for a in adjustments
+    ]
+    record.remarks = sorted({code for line in lines for code in line.remarks})
+    record.icn = payment.payer_icn or record.icn
+    record.remitted_on = paid_on
+    record.remittance_id = row.id
+    outcome = "denied" if payment.denied else "paid"
+    words = f"denied ({_codes(adjustments)})" if outcome == "denied" else f"paid {payment.paid}"
+    result.posted.append(f"Case {case.id}: {words}, ICN {payment.payer_icn or 'none'}.")
+    if case.billing_state not in MOVABLE:
+        state = billing.STATE_WORDS.get(case.billing_state, case.billing_state)
+        result.notes.append(f"Case {case.id}: amounts posted; the claim stays {state}.")
+        return None
+    if outcome == "paid" and case.id not in delivered:
+        result.notes.append(
+            f"Case {case.id}: amounts posted; record proof of delivery, then mark it paid."
+        )
+        return None
+    carcs = [a.reason for a in adjustments if outcome == "denied" and a.group != "PR"]
+    note = f"835 {row.trace_number} of {paid_on}: {words}."
+    return (case, outcome, list(dict.fromkeys(carcs)), record.remarks, note)
+
+
+def _allowed(lines: tuple[LinePayment, ...], payment: ClaimPayment) -> Decimal:
+    """The payer's allowed amount: AMT*B6 when given, else the charge less contractual (CO)."""
+    if lines and all(line.allowed is not None for line in lines):
+        return sum((line.allowed for line in lines), ZERO)
+    co = sum((a.amount for line in lines for a in line.adjustments if a.group == "CO"), ZERO)
+    return payment.charge - co
+
+
+def _codes(adjustments) -> str:
+    return ", ".join(f"{a.group}-{a.reason}" for a in adjustments) or "no code"
+
+
+def _unmatched(payment: ClaimPayment) -> dict:
+    line = payment.lines[0] if payment.lines else None
+    return {
+        "control_number": payment.control_number,
+        "patient": f"{payment.patient_first} {payment.patient_last}".strip(),
+        "member_id": payment.member_id,
+        "hcpcs": line.hcpcs if line else "",
+        "service_date": line.service_date.isoformat() if line and line.service_date else "",
+        "charge": str(payment.charge),
+        "paid": str(payment.paid),
+        "status": payment.status_words,
+        "icn": payment.payer_icn,
+        "adjustments": [
+            {"group": a.group, "reason": a.reason, "amount": str(a.amount)}
+            for ln in payment.lines
+            for a in ln.adjustments
+        ],
+    }
+
+
+def _describe(payment: ClaimPayment) -> str:
+    u = _unmatched(payment)
+    return (
+        f"{u['control_number']} {u['patient']} (member {u['member_id']}, {u['hcpcs']} "
+        f"on {u['service_date'] or 'no date'}): {u['status']}, paid {u['paid']}, ICN {u['icn']}"
+    )
+
+
+def remittances(session: Session, clinic_id: int, limit: int = 50) -> list[RemittanceFile]:
+    query = select(RemittanceFile).where(RemittanceFile.clinic_id == clinic_id)
+    return list(session.scalars(query.order_by(RemittanceFile.id.desc()).limit(limit)))

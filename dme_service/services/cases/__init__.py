@@ -1,0 +1,1 @@
+"""Case use cases: create, import, edit a section, search; each owns its transaction."""

@@ -1,0 +1,149 @@
+"""Creating a case: a draft for a patient and payer, once per idempotency key (DB-4).
+
+The new-case form carries a random key; a repeat of the same request (double click, back
+button, retry) returns the case it created, and the same key with other entries is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from dme_service import audit
+from dme_service.case import parse as case_format
+from dme_service.db import run_with_retry
+from dme_service.models import Case, IdempotencyKey, Patient, User, utcnow
+from dme_service.services.cases.edit import load_case, validate
+
+
+class IdempotencyConflict(ValueError):
+    """The idempotency key was already used for a different request (DB-4: 422)."""
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """What the new-case form collects: the patient and the payer."""
+
+    patient: dict[str, Any]
+    payer: str
+    idempotency_key: str
+
+    def request_hash(self) -> str:
+        payload = {"patient": self.patient, "payer": self.payer}
+        canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def create_case(session: Session, user: User, new: NewCase) -> Case:
+    """Create a draft case for a patient and payer, once per idempotency key (DB-4).
+
+    The same key with the same request returns the case it created; with a different request
+    it raises IdempotencyConflict. Validation is the parser's (patient and payer paths).
+    """
+    try:
+        return run_with_retry(session, lambda s: _create(s, user, new))
+    except IntegrityError:
+        # Two requests with one key at once (PostgreSQL lets both start): the loser's
+        # insert of the key fails; the winner's case is the answer.
+        session.rollback()
+        earlier = _case_for_key(session, user, new)
+        session.commit()
+        if earlier is None:
+            raise
+        return earlier
+    except Exception:
+        session.rollback()
+        raise
+
+
+def _create(session: Session, user: User, new: NewCase) -> Case:
+    earlier = _case_for_key(session, user, new)
+    if earlier is not None:
+        return earlier
+    document = {"format": case_format.FORMAT, "patient": new.patient, "payer": new.payer}
+    validate(document)
+    patient = _patient_for(session, user.clinic_id, new.patient)
+    case = _draft(user, patient, new.payer)
+    session.add(case)
+    session.flush()
+    session.add(
+        IdempotencyKey(
+            user_id=user.id,
+            key=new.idempotency_key,
+            request_hash=new.request_hash(),
+            object_type="case",
+            object_id=case.id,
+        )
+    )
+    audit.record(
+        session,
+        user=user,
+        action="case.create",
+        object_type="case",
+        object_id=case.id,
+        patient_id=patient.id,
+    )
+    return case
+
+
+def _draft(user: User, patient: Patient, payer: str) -> Case:
+    """A new draft case of the patient, authored by the user."""
+    now = utcnow()
+    return Case(
+        clinic_id=user.clinic_id,
+        patient=patient,
+        payer=payer,
+        status="draft",
+        author_id=user.id,
+        created_by_id=user.id,
+        updated_by_id=user.id,
+        created_at=now,
+        updated_at=now,
+        also_requested=[],
+        prior_devices=[],
+        # A practitioner who records a case is usually the one who signs its order.
+        treating_practitioner_id=user.id if user.may_sign else None,
+    )
+
+
+def _case_for_key(session: Session, user: User, new: NewCase) -> Case | None:
+    row = session.scalar(
+        select(IdempotencyKey).where(
+            IdempotencyKey.user_id == user.id, IdempotencyKey.key == new.idempotency_key
+        )
+    )
+    if row is None:
+        return None
+    if row.request_hash != new.request_hash() or row.object_type != "case":
+        raise IdempotencyConflict("this form was already sent with different entries")
+    return load_case(session, user, row.object_id)
+
+
+def _patient_for(session: Session, clinic_id: int, fields: dict[str, Any]) -> Patient:
+    """The clinic's patient with exactly this name, date of birth and member id, or a new one."""
+    born = date.fromisoformat(fields["date_of_birth"])
+    query = select(Patient).where(
+        Patient.clinic_id == clinic_id,
+        Patient.name == fields["name"].strip(),
+        Patient.date_of_birth == born,
+        Patient.member_id == fields["member_id"].strip(),
+    )
+    patient = session.scalars(query.order_by(Patient.id)).first()
+    if patient is None:
+        patient = Patient(
+            clinic_id=clinic_id,
+            name=fields["name"].strip(),
+            date_of_birth=born,
+            member_id=fields["member_id"].strip(),
+            weight_lb=fields.get("weight_lb"),
+        )
+        session.add(patient)
+        session.flush()
+    return patient

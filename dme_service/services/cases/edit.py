@@ -1,0 +1,280 @@
+"""The clinician's use cases: save one section of a case, decide, read, search.
+
+Each function owns its transaction. A section save rebuilds the whole dme-case/1 document
+(the stored case with the section replaced), validates it with the one parser
+(`case_format.parse`), writes only that section's rows, decides with `rules.evaluate` and
+stores the decision, in one commit with its audit row. Optimistic locking (security.md DB-3):
+every edit carries the version it was made on; an older version raises `StaleCase` with both
+versions, so nothing is overwritten silently. Creates carry an idempotency key (DB-4).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from dme_service import audit
+from dme_service.case import parse as case_format
+from dme_service.case.parse import CaseFormatError, FieldError
+from dme_service.db import run_with_retry
+from dme_service.models import Case, Patient, User, utcnow
+from dme_service.rules.engine import evaluate
+from dme_service.services.cases import sections as case_sections
+from dme_service.store.cases import practitioner_document, to_document
+from dme_service.store.decisions import record_decision
+
+SECTIONS = case_sections.SECTIONS
+NOT_A_SIGNER = (
+    "choose a practitioner of your clinic who may sign orders "
+    "(MD, DO, DPM, PA, NP or CNS with an NPI)"
+)
+
+
+class CaseNotFound(LookupError):
+    """No such case in the caller's clinic (other clinics' cases do not exist: AC-2)."""
+
+
+class CaseInvalid(ValueError):
+    """The edited document fails `case_format.parse`; nothing was written."""
+
+    def __init__(self, errors: list[FieldError]):
+        super().__init__("; ".join(str(error) for error in errors))
+        self.errors = errors
+
+
+@dataclass(eq=False)
+class StaleCase(Exception):
+    """The edit was made on an older version of the case: both versions, for the 409 page."""
+
+    case_id: int
+    section: str
+    your_version: int
+    current_version: int
+    yours: dict[str, Any]  # the section as the user submitted it (document part)
+    theirs: dict[str, Any]  # the section as it is stored now
+    changed_by: str | None = None
+    changed_at: Any = None
+
+    def __str__(self) -> str:
+        return (
+            f"case {self.case_id} is at version {self.current_version}; "
+            f"the edit was made on version {self.your_version}"
+        )
+
+
+@dataclass(frozen=True)
+class SectionEdit:
+    """One section's new content: its top-level document keys (see case_sections.SECTIONS).
+
+    The order section names its treating practitioner by user id; the service turns the user
+    row into the document's `treating_practitioner`, so only a signer of this clinic is used.
+    """
+
+    section: str
+    part: dict[str, Any]
+    practitioner_id: int | None = None
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def load_case(session: Session, user: User, case_id: int, *, for_update: bool = False) -> Case:
+    """The case if it belongs to the user's clinic, else CaseNotFound (AC-2)."""
+    query = select(Case).where(Case.id == case_id, Case.clinic_id == user.clinic_id)
+    if for_update:
+        query = query.with_for_update()
+    case = session.scalar(query)
+    if case is None:
+        raise CaseNotFound(case_id)
+    return case
+
+
+def read_case(session: Session, user: User, case_id: int) -> Case:
+    """Open a case for its page; the PHI read is audited and committed (LOG-1)."""
+    case = load_case(session, user, case_id)
+    audit.record(
+        session,
+        user=user,
+        action="case.read",
+        object_type="case",
+        object_id=case.id,
+        patient_id=case.patient_id,
+    )
+    session.commit()
+    return case
+
+
+def signers(session: Session, clinic_id: int) -> list[User]:
+    """Active users of the clinic who may sign an order (42 CFR 410.38(c)(2)), by name."""
+    query = select(User).where(User.clinic_id == clinic_id, User.active.is_(True))
+    return [user for user in session.scalars(query.order_by(User.name)) if user.may_sign]
+
+
+@dataclass(frozen=True)
+class CaseSearch:
+    """The case list's filters; every one optional. `mine` keeps the user's own cases."""
+
+    mine: bool = False
+    name: str = ""
+    date_of_birth: date | None = None
+    payer: str = ""
+    status: str = ""
+
+
+def search_cases(session: Session, user: User, search: CaseSearch, limit: int = 200) -> list[Case]:
+    """The clinic's cases matching the search, newest change first; the read is audited."""
+    query = (
+        select(Case)
+        .join(Case.patient)
+        .options(joinedload(Case.patient))
+        .where(Case.clinic_id == user.clinic_id)
+    )
+    if search.mine:
+        query = query.where(Case.author_id == user.id)
+    if search.name.strip():
+        needle = search.name.strip().lower()
+        query = query.where(func.lower(Patient.name).contains(needle, autoescape=True))
+    if search.date_of_birth is not None:
+        query = query.where(Patient.date_of_birth == search.date_of_birth)
+    if search.payer:
+        query = query.where(Case.payer == search.payer)
+    if search.status:
+        query = query.where(Case.status == search.status)
+    query = query.order_by(Case.updated_at.desc(), Case.id.desc()).limit(limit)
+    cases = list(session.scalars(query).unique())
+    audit.record(session, user=user, action="case.search", object_type="case", object_id=None)
+    session.commit()
+    return cases
+
+
+# --- saving a section -------------------------------------------------------------------
+
+
+def save_section(session: Session, user: User, case_id: int, version: int, edit: SectionEdit):
+    """Save one section of a case made on `version`; returns the case.
+
+    Raises CaseNotFound, CaseInvalid (nothing written) or StaleCase (someone saved first).
+    A repeat of a save that already went through (a double click) is not a conflict.
+    """
+    if edit.section not in SECTIONS:
+        raise ValueError(f"unknown section {edit.section!r}")
+    try:
+        return run_with_retry(session, lambda s: _save(s, user, case_id, version, edit))
+    except StaleDataError:
+        session.rollback()
+        raise _stale(session, user, case_id, version, edit) from None
+    except Exception:
+        session.rollback()
+        raise
+
+
+def _save(session: Session, user: User, case_id: int, version: int, edit: SectionEdit) -> Case:
+    case = load_case(session, user, case_id, for_update=True)
+    part = _resolved_part(session, user, edit)
+    if case.version != version:
+        if case_sections.same_part(edit.section, part, to_document(case)):
+            return case  # the same save again (double click, back button): already stored
+        raise _stale(session, user, case_id, version, edit, case)
+    document = case_sections.merged(to_document(case), edit.section, part)
+    parsed = validate(document)
+    case_sections.apply(session, case, edit.section, parsed, edit.practitioner_id)
+    case.updated_by_id = user.id
+    case.updated_at = utcnow()  # always an UPDATE of the case row, so `version` moves on
+    session.flush()
+    decide(session, case)
+    audit.record(
+        session,
+        user=user,
+        action=f"case.save.{edit.section}",
+        object_type="case",
+        object_id=case.id,
+        patient_id=case.patient_id,
+    )
+    _notify_signing(session, case, user)
+    return case
+
+
+def _resolved_part(session: Session, user: User, edit: SectionEdit) -> dict[str, Any]:
+    """The section's document part; the order section's practitioner read from its user row."""
+    part = dict(edit.part)
+    if edit.section == "order":
+        part["treating_practitioner"] = _practitioner_part(session, user, edit.practitioner_id)
+    return part
+
+
+def _practitioner_part(session: Session, user: User, practitioner_id: int | None):
+    """The document's treating practitioner from a signer of the user's clinic, or None."""
+    if practitioner_id is None:
+        return None
+    signer = session.get(User, practitioner_id)
+    if signer is None or signer.clinic_id != user.clinic_id or not signer.active:
+        signer = None
+    if signer is None or not signer.may_sign:
+        raise CaseInvalid([FieldError("treating_practitioner", NOT_A_SIGNER)])
+    return practitioner_document(signer)
+
+
+def validate(document: dict[str, Any]):
+    """Parse the document; every error (in any section) refuses the save (IN-1)."""
+    try:
+        return case_format.parse(case_sections.for_validation(document))
+    except CaseFormatError as error:
+        raise CaseInvalid(error.errors) from None
+
+
+def decide(session: Session, case: Case):
+    """Decide the stored case and keep the decision; a draft that does not parse stays a draft.
+
+    Returns the Decision, or None for a draft (what it lacks: `draft_gaps`).
+    """
+    try:
+        parsed = case_format.parse(to_document(case))
+    except CaseFormatError:
+        case.status = "draft"
+        return None
+    decision = evaluate(parsed)
+    record_decision(session, case, decision)
+    return decision
+
+
+def draft_gaps(case: Case) -> list[FieldError]:
+    """Why a draft cannot be decided yet: the parser's errors on the stored document."""
+    try:
+        case_format.parse(to_document(case))
+    except CaseFormatError as error:
+        return error.errors
+    return []
+
+
+def _stale(session, user, case_id, version, edit, case: Case | None = None) -> StaleCase:
+    case = case or load_case(session, user, case_id)
+    changed_by = session.get(User, case.updated_by_id)
+    return StaleCase(
+        case_id=case.id,
+        section=edit.section,
+        your_version=version,
+        current_version=case.version,
+        yours=dict(edit.part),
+        theirs=case_sections.part_of(edit.section, to_document(case)),
+        changed_by=changed_by.name if changed_by else None,
+        changed_at=case.updated_at,
+    )
+
+
+def _notify_signing(session: Session, case: Case, user: User) -> None:
+    """Any change after signing voids the signature (domain.md §1 step 2).
+
+    `dme_service.services.signing` (issue 6) owns signatures; until it exists there is
+    nothing to void. Only its absence is tolerated: an error inside it fails the save.
+    """
+    if importlib.util.find_spec("dme_service.services.signing") is None:
+        return
+    from dme_service.services import signing
+
+    signing.on_case_changed(session, case, user)

@@ -1,0 +1,150 @@
+"""The sections of the case page, as parts of the dme-case/1 document and as rows.
+
+Each section owns some top-level keys of the document. Saving a section replaces those keys
+in the stored case's document, the whole document is parsed, and only that section's rows
+are written from the parsed case (`apply`), so one section's save never rewrites another's.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dme_service import models
+from dme_service.case.model import Case as ParsedCase
+from dme_service.store.cases import apply_request, apply_screening, trial_row
+
+# section -> the top-level document keys it edits (case-format.md names).
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "patient": ("patient", "payer"),
+    "diagnoses": ("diagnoses",),
+    "trials": ("trials",),
+    "screening": ("screening",),
+    "prescription": ("request",),
+    "order": (
+        "treating_practitioner",
+        "onset_date",
+        "abn_on_file",
+        "also_requested",
+        "prior_devices",
+    ),
+}
+
+# A draft may not have a diagnosis or a treating practitioner yet, and the contract requires
+# both. To check everything else with the one parser, each missing part is filled, for the
+# parse only, with a value no other field's check depends on (no cross-field rule reads
+# diagnoses or the practitioner). `apply` copies only the saved section from the parse, so
+# these never reach a row, and `decide` parses the real document: a draft stays a draft.
+_DRAFT_GAPS: dict[str, Any] = {
+    "diagnoses": ["M50.122"],
+    "treating_practitioner": {"name": "Draft check", "npi": "1234567893", "credential": "MD"},
+}
+
+
+def section_of(path: str) -> str | None:
+    """The section that holds a dotted error path (`trials[0].pain_after` -> `trials`)."""
+    top = path.split(".", 1)[0].split("[", 1)[0]
+    for section, keys in SECTIONS.items():
+        if top in keys:
+            return section
+    return None
+
+
+def part_of(section: str, document: dict[str, Any]) -> dict[str, Any]:
+    """The section's keys of a document (absent keys as None)."""
+    return {key: copy.deepcopy(document.get(key)) for key in SECTIONS[section]}
+
+
+def merged(document: dict[str, Any], section: str, part: dict[str, Any]) -> dict[str, Any]:
+    """The document with the section's keys replaced by `part` (None means absent)."""
+    result = {k: v for k, v in document.items() if k not in SECTIONS[section]}
+    for key in SECTIONS[section]:
+        if part.get(key) is not None:
+            result[key] = copy.deepcopy(part[key])
+    return result
+
+
+def for_validation(document: dict[str, Any]) -> dict[str, Any]:
+    """The document with a draft's missing diagnoses/practitioner filled for the parse only."""
+    result = dict(document)
+    for key, stand_in in _DRAFT_GAPS.items():
+        if not result.get(key):
+            result[key] = copy.deepcopy(stand_in)
+    return result
+
+
+def _without_nones(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_nones(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nones(v) for v in value]
+    return value
+
+
+def same_part(section: str, part: dict[str, Any], document: dict[str, Any]) -> bool:
+    """True when `part` says what the document already holds for the section."""
+    stored = _without_nones(part_of(section, document))
+    wanted = _without_nones({key: part.get(key) for key in SECTIONS[section]})
+    for key in SECTIONS[section]:
+        if stored.get(key) in (None, [], False) and wanted.get(key) in (None, [], False):
+            stored.pop(key, None)
+            wanted.pop(key, None)
+    return stored == wanted
+
+
+def apply(
+    session: Session,
+    case: models.Case,
+    section: str,
+    parsed: ParsedCase,
+    practitioner_id: int | None = None,
+) -> None:
+    """Write one section of the parsed case onto the case's rows (the caller commits)."""
+    if section == "patient":
+        _apply_patient(session, case, parsed)
+    elif section == "diagnoses":
+        case.diagnoses = [
+            models.Diagnosis(position=i, code=code) for i, code in enumerate(parsed.diagnoses)
+        ]
+    elif section == "trials":
+        case.trials = [trial_row(i, trial) for i, trial in enumerate(parsed.trials)]
+    elif section == "screening":
+        apply_screening(case, parsed.screening)
+    elif section == "prescription":
+        apply_request(case, parsed)
+    elif section == "order":
+        _apply_order(session, case, parsed, practitioner_id)
+
+
+def _apply_patient(session: Session, case: models.Case, parsed: ParsedCase) -> None:
+    patient = case.patient
+    shared = session.scalar(
+        select(func.count(models.Case.id)).where(
+            models.Case.patient_id == patient.id, models.Case.id != case.id
+        )
+    )
+    if shared:
+        # Another case (maybe signed) names this patient row: edit a copy, never theirs.
+        patient = models.Patient(clinic_id=case.clinic_id)
+        case.patient = patient
+    patient.name = parsed.patient.name
+    patient.date_of_birth = parsed.patient.date_of_birth
+    patient.member_id = parsed.patient.member_id.strip()
+    patient.weight_lb = parsed.patient.weight_lb
+    case.payer = parsed.payer
+
+
+def _apply_order(session: Session, case: models.Case, parsed: ParsedCase, practitioner_id) -> None:
+    # The relationship, not just the id: the decision is built from it in this transaction.
+    case.treating_practitioner = (
+        None if practitioner_id is None else session.get(models.User, practitioner_id)
+    )
+    case.onset_date = parsed.onset_date
+    case.abn_on_file = parsed.abn_on_file
+    case.also_requested = list(parsed.also_requested)
+    case.prior_devices = [
+        {"hcpcs": prior.hcpcs, "date": prior.date.isoformat()} for prior in parsed.prior_devices
+    ]

@@ -1,0 +1,1 @@
+"""The patient side: links, the home log, the home plan, red-flag review, printing."""

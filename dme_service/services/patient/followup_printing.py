@@ -1,0 +1,125 @@
+"""The home-traction follow-up letter for a case (issue 8): the home log's adherence, pain trend
+and red flags as `documents.followup.HomeFacts`, rendered under the web limits (security.md
+PDF-3: a child process with a wall clock) and audited as a print (LOG-1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, tzinfo
+
+from sqlalchemy.orm import Session
+
+from dme_service import audit
+from dme_service.documents import wording
+from dme_service.documents.followup import HomeFacts, RedFlagEntry, render_followup
+from dme_service.models import Case, Clinic, utcnow
+from dme_service.rules.engine import evaluate
+from dme_service.services.patient import home_log
+from dme_service.services.patient.home_plan import signed_on
+from dme_service.services.patient.printing import NotPrintable, parsed_case
+
+
+def home_facts(
+    summary: home_log.HomeSummary, today: date, order_day: date | None, zone: tzinfo = UTC
+) -> HomeFacts:
+    """What the letter says of the home log, from the case page's own summary; review days
+    are days in `zone`, the clinic's (a call at 7 pm in Denver is the next day in UTC)."""
+    entries = summary.entries
+    facts: dict = {"through": today, "sessions": len(entries), "signed_on": order_day}
+    if entries:
+        facts.update(first_day=entries[0].date, last_day=entries[-1].date)
+    done = summary.adherence
+    if done and done.prescribed:
+        facts.update(
+            start=done.start,
+            days=done.days,
+            sessions_per_day=summary.sessions_per_day,
+            prescribed=done.prescribed,
+            counted=done.counted,
+            percent=done.percent,
+            over_days=done.over_days,
+        )
+    trend = summary.trend
+    if trend:
+        facts.update(
+            pain_first=trend.first,
+            pain_last=trend.last,
+            window=min(home_log.TREND_WINDOW, trend.sessions // 2),
+            scored=trend.sessions,
+            mean_relief=trend.mean_relief,
+        )
+    flagged = sorted(summary.red_flags, key=lambda e: (e.date, e.id))
+    facts["red_flags"] = tuple(_red_flag(entry, zone) for entry in flagged)
+    return HomeFacts(**facts)
+
+
+def _red_flag(entry, zone: tzinfo) -> RedFlagEntry:
+    """One red-flag entry for the letter: its day, its flags and who reviewed it when."""
+    if entry.reviewed_at is None:
+        return RedFlagEntry(entry.date, tuple(entry.red_flags))
+    return RedFlagEntry(
+        entry.date,
+        tuple(entry.red_flags),
+        reviewed_on=entry.reviewed_at.astimezone(zone).date(),
+        reviewed_by=_prepared_by(entry.reviewed_by),
+    )
+
+
+def render_letter(
+    session: Session,
+    case: Case,
+    user,
+    today: date,
+    *,
+    render: Callable | None = None,
+    now: datetime | None = None,
+    zone: tzinfo = UTC,
+):
+    """The case's follow-up letter PDF, audited as a print by `user`. Commits."""
+    from dme_service.documents.bounded import run_bounded
+    from dme_service.documents.renderer import DocumentRefused, get_renderer
+
+    parsed = parsed_case(case)
+    summary = home_log.summary(session, case, today)
+    facts = home_facts(summary, today, signed_on(session, case), zone)
+    options = _options(session, case, user, now or utcnow())
+    session.commit()  # no lock is held during the slow render
+    try:
+        if render is not None:
+            rendered = render(parsed, evaluate(parsed), facts, **options)
+        else:
+            get_renderer().warm_up()  # every forked child starts warm (documents/bounded.py)
+            rendered = run_bounded(render_followup, parsed, evaluate(parsed), facts, **options)
+    except DocumentRefused as refused:
+        raise NotPrintable(refused.message) from None
+    audit.record(
+        session,
+        user=user,
+        action="followup.print",
+        object_type="case",
+        object_id=case.id,
+        patient_id=case.patient_id,
+    )
+    session.commit()
+    return rendered
+
+
+def _options(session: Session, case: Case, user, now: datetime) -> dict:
+    """What the letter needs besides the case and the log: the date, the clinic, the author."""
+    from dme_service.services.clinic.clinic_time import local
+
+    clinic = session.get(Clinic, case.clinic_id)
+    return {
+        "now": local(now, clinic.timezone),  # the letter's date is the clinic's day
+        "clinic": wording.Clinic(name=clinic.name, phone=clinic.phone, address=clinic.address),
+        "prepared_by": _prepared_by(user),
+    }
+
+
+def _prepared_by(user) -> str | None:
+    name = getattr(user, "name", None)
+    credential = getattr(user, "credential", None)
+    if not name:
+        return None
+    return f"{name}, {credential}" if credential else name

@@ -1,0 +1,161 @@
+"""The JSON Schemas of what the API answers and accepts besides the case format: stored cases,
+their documents, claim moves and errors (web/api/openapi.py puts them in its components)."""
+
+from __future__ import annotations
+
+from dme_service.models import BILLING_STATES, CASE_STATUSES, DOCUMENT_KINDS
+from dme_service.web.api.schema import ISO_DATE, MAX_ID, closed_object, nullable, ref
+
+DELIVERY_METHODS = ("in_clinic", "courier", "shipped")
+WHEN = {"type": "string", "format": "date-time"}
+
+
+def record_schemas() -> dict[str, dict]:
+    """Stored cases, their documents and claim moves, as the API answers them."""
+    summary = {
+        "type": "object",
+        "required": list(_summary_properties()),
+        "properties": _summary_properties(),
+    }
+    return {
+        "Document": _document(),
+        "CaseSummary": summary,
+        "CaseList": {
+            "type": "object",
+            "required": ["cases"],
+            "properties": {"cases": {"type": "array", "items": summary}},
+        },
+        "CaseView": _case_view(),
+        "BillingMove": _billing_move(),
+        "BillingMoved": _billing_moved(),
+    }
+
+
+def _document() -> dict:
+    return {
+        "type": "object",
+        "required": ["id", "kind", "lang", "version", "sha256", "created_at", "current", "url"],
+        "properties": {
+            "id": {"type": "integer"},
+            "kind": {"type": "string", "enum": list(DOCUMENT_KINDS)},
+            "lang": {"type": "string", "enum": ["en", "es"]},
+            "version": {"type": "integer", "minimum": 1},
+            "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "size": {"type": "integer", "minimum": 0},
+            "created_at": WHEN,
+            "superseded_at": nullable(WHEN),
+            "current": {"type": "boolean"},
+            "url": {"type": "string"},
+        },
+    }
+
+
+def _summary_properties() -> dict:
+    """A case in a list; the full view has these and more."""
+    return {
+        "id": {"type": "integer"},
+        "version": {"type": "integer"},
+        "status": {"type": "string", "enum": list(CASE_STATUSES)},
+        "billing_state": {"type": "string", "enum": list(BILLING_STATES)},
+        "payer": {"type": ["string", "null"]},
+        "patient": {"type": "object"},
+        "updated_at": WHEN,
+        "url": {"type": "string"},
+    }
+
+
+def _case_view() -> dict:
+    summary_properties = _summary_properties()
+    return {
+        "type": "object",
+        "required": list(summary_properties) + ["case", "decision", "documents", "created_at"],
+        "properties": {
+            **summary_properties,
+            "created_at": WHEN,
+            "case": {"type": "object", "description": "The stored case as a dme-case/1 document"},
+            "decision": nullable(ref("Decision")),
+            "documents": {"type": "array", "items": ref("Document")},
+        },
+    }
+
+
+def _billing_move() -> dict:
+    return closed_object(
+        {
+            "to_state": {"type": "string", "enum": list(BILLING_STATES)},
+            "expected_version": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+            "carc": {"type": "array", "items": {"type": "string", "maxLength": 10}},
+            "rarc": {"type": "array", "items": {"type": "string", "maxLength": 10}},
+            "note": nullable({"type": "string", "maxLength": 2000}),
+            "delivery": nullable(_delivery()),
+        },
+        ("to_state", "expected_version"),
+    )
+
+
+def _delivery() -> dict:
+    return closed_object(
+        {
+            "date": ISO_DATE,
+            "method": {"type": "string", "enum": list(DELIVERY_METHODS)},
+            "received_by": {"type": "string", "minLength": 1, "maxLength": 200},
+        },
+        ("date", "method", "received_by"),
+    )
+
+
+def _billing_moved() -> dict:
+    return {
+        "type": "object",
+        "required": ["id", "billing_state", "version", "event"],
+        "properties": {
+            "id": {"type": "integer"},
+            "billing_state": {"type": "string", "enum": list(BILLING_STATES)},
+            "version": {"type": "integer"},
+            "event": {"type": "object"},
+        },
+    }
+
+
+def error_schemas() -> dict[str, dict]:
+    """Field errors (422, each naming its dotted path) and every other refusal."""
+    return {"FieldErrors": _field_errors(), "Error": _error()}
+
+
+def _field_errors() -> dict:
+    return {
+        "type": "object",
+        "required": ["errors"],
+        "properties": {
+            "errors": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["field", "message"],
+                    "properties": {
+                        "field": {"type": "string"},
+                        "message": {"type": "string"},
+                    },
+                },
+            }
+        },
+    }
+
+
+def _error() -> dict:
+    return {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["id", "code", "message", "retryable"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "retryable": {"type": "boolean"},
+                },
+            }
+        },
+    }

@@ -1,0 +1,239 @@
+"""The JSON API's bodies: stored cases, documents and claim moves as JSON, and the strict
+reading of a claim-move body (every key known, every value of its type: security.md IN-1).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from flask import url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dme_service import audit, fhir
+from dme_service.case import parse as case_format
+from dme_service.case.parse import CaseFormatError
+from dme_service.models import CASE_STATUSES, Case, DecisionRecord, Document, User, utcnow
+from dme_service.rules.engine import evaluate
+from dme_service.rules.policy import payer_ids
+from dme_service.services import documents as document_service
+from dme_service.store.cases import patient_document, to_document
+
+__all__ = ["CASE_STATUSES", "FieldProblems", "billing_move", "case_summary", "case_view"]
+MOVE_KEYS = ("to_state", "expected_version", "carc", "rarc", "note", "delivery")
+MAX_VERSION = 2**31 - 1
+
+
+class FieldProblems(Exception):
+    """A 422 answer: `{"errors": [{"field", "message"}]}`."""
+
+    def __init__(self, errors: list[dict]) -> None:
+        super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in errors))
+        self.errors = errors
+
+
+def problem(field: str, message: str) -> dict:
+    return {"field": field, "message": message}
+
+
+def payers() -> tuple[str, ...]:
+    return payer_ids()
+
+
+def _when(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def case_summary(case: Case) -> dict[str, Any]:
+    """What a case list shows: identifiers, payer, decision status and claim state."""
+    return {
+        "id": case.id,
+        "version": case.version,
+        "status": case.status,
+        "billing_state": case.billing_state,
+        "payer": case.payer,
+        "patient": patient_document(case.patient),
+        "updated_at": _when(case.updated_at),
+        "url": url_for("api.get_case", case_id=case.id),
+    }
+
+
+def case_view(session: Session, case: Case) -> dict[str, Any]:
+    """The case document, the latest decision, the claim state and the stored documents.
+
+    No clinical free text (`notes`): billing reads this too (security.md AC-3).
+    """
+    latest = session.scalar(
+        select(DecisionRecord)
+        .where(DecisionRecord.case_id == case.id)
+        .order_by(DecisionRecord.id.desc())
+        .limit(1)
+    )
+    versions = document_service.versions_of(session, case)
+    return {
+        **case_summary(case),
+        "created_at": _when(case.created_at),
+        "case": to_document(case),
+        "decision": latest.decision_json if latest is not None else None,
+        "documents": [document_info(v) for rows in versions.values() for v in rows],
+    }
+
+
+def document_info(document) -> dict[str, Any]:
+    """A stored version (a Document row or a services.documents.Version), without bytes."""
+    info = {
+        "id": document.id,
+        "kind": document.kind,
+        "lang": document.lang,
+        "version": document.version,
+        "sha256": document.sha256,
+        "created_at": _when(document.created_at),
+        "superseded_at": _when(document.superseded_at),
+        "current": document.superseded_at is None,
+        "url": url_for(
+            "api.get_document", case_id=document.case_id, kind=document.kind, lang=document.lang
+        )
+        if document.superseded_at is None
+        else url_for("documents.download", case_id=document.case_id, document_id=document.id),
+    }
+    size = getattr(document, "size", None)
+    if size is None and isinstance(document, Document):
+        size = len(document.content)
+    if size is not None:
+        info["size"] = size
+    return info
+
+
+def fhir_bundle(session: Session, user: User, case: Case) -> dict:
+    """The FHIR Bundle of a stored case; the export is audited (LOG-1). A draft is a 422."""
+    try:
+        parsed = case_format.parse(to_document(case))
+    except CaseFormatError as error:
+        raise FieldProblems([e.as_json() for e in error.errors]) from None
+    letter = _letter(session, case)
+    signature = document_service.current_signature(session, case)
+    bundle = fhir.bundle_json(
+        parsed,
+        evaluate(parsed),
+        now=utcnow(),
+        key=f"case-{case.id}",
+        letter=letter,
+        signed_at=signature.signed_at if signature else None,
+    )
+    audit.record(
+        session,
+        user=user,
+        action="case.export.fhir",
+        object_type="case",
+        object_id=case.id,
+        patient_id=case.patient_id,
+    )
+    session.commit()
+    return bundle
+
+
+def _letter(session: Session, case: Case) -> fhir.Letter | None:
+    """The current English LMN, if one is stored and its bytes still match their SHA-256."""
+    row = session.scalar(
+        select(Document)
+        .where(
+            Document.case_id == case.id,
+            Document.kind == "lmn",
+            Document.lang == "en",
+            Document.superseded_at.is_(None),
+        )
+        .order_by(Document.id.desc())
+        .limit(1)
+    )
+    if row is None or hashlib.sha256(row.content).hexdigest() != row.sha256:
+        return None
+    return fhir.Letter(
+        pdf=row.content,
+        created=row.created_at,
+        lang=row.lang,
+        url=url_for("api.get_document", case_id=case.id, kind="lmn"),
+        version=row.version,
+    )
+
+
+# --- claim moves ---------------------------------------------------------------------------
+
+
+def billing_move(body: Any) -> dict[str, Any]:
+    """The keyword arguments of `billing.transition` from a JSON body, or FieldProblems."""
+    if not isinstance(body, dict):
+        raise FieldProblems([problem("$", "the body must be a JSON object")])
+    errors = [problem(k, "unknown key") for k in body if k not in MOVE_KEYS]
+    to_state = body.get("to_state")
+    if not isinstance(to_state, str):
+        errors.append(problem("to_state", "required: the claim state to move to"))
+    version = body.get("expected_version")
+    if isinstance(version, float) and version.is_integer():
+        version = int(version)
+    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= MAX_VERSION:
+        errors.append(problem("expected_version", "required: the case version you last read"))
+    codes = {name: _code_list(body, name, errors) for name in ("carc", "rarc")}
+    note = body.get("note")
+    if note is not None and not isinstance(note, str):
+        errors.append(problem("note", "must be a string"))
+    delivery = _delivery(body.get("delivery"), errors)
+    if errors:
+        raise FieldProblems(errors)
+    return {
+        "to_state": to_state,
+        "expected_version": version,
+        **codes,
+        "note": note,
+        "delivery": delivery,
+    }
+
+
+def _code_list(body: dict, name: str, errors: list) -> tuple[str, ...]:
+    value = body.get(name)
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        errors.append(problem(name, "must be a list of code strings"))
+        return ()
+    return tuple(value)
+
+
+def _delivery(value: Any, errors: list) -> dict | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        errors.append(problem("delivery", "must be an object: date, method, received_by"))
+        return None
+    for key in ("date", "method", "received_by"):
+        if not isinstance(value.get(key), str):
+            errors.append(problem(f"delivery.{key}", "required (a string)"))
+    return value
+
+
+def billing_moved(session: Session, user: User, case_id: int, event) -> dict[str, Any]:
+    case = session.get(Case, case_id)
+    return {
+        "id": case_id,
+        "billing_state": case.billing_state,
+        "version": case.version,
+        "event": {
+            "from_state": event.from_state,
+            "to_state": event.to_state,
+            "at": _when(event.at),
+            "carc": list(event.carc_codes or []),
+            "rarc": list(event.rarc_codes or []),
+            "note": event.note,
+            "delivery": event.delivery,
+        },
+    }
+
+
+def current_claim(refused) -> dict | None:
+    """The claim's state and version now, when a refusal carries them (a stale move)."""
+    if getattr(refused, "current_state", None) is not None:
+        return {"billing_state": refused.current_state, "version": refused.current_version}
+    if getattr(refused, "from_state", None) is not None:  # an illegal move: where it stands
+        return {"billing_state": refused.from_state}
+    return None

@@ -1,0 +1,315 @@
+"""The billing pages for money and claim files: export the selected claims to an 837P, confirm
+the file sent, upload an 835, the claim details form, the fee table and the money report.
+
+Routes on the billing blueprint (web/pages/billing.py). Views are thin: the services own the
+transactions and audit rows (services/billing/export.py, remittance.py, money.py,
+reports.py). Bad input comes back with the typed values and a message at the field.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, timedelta
+
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Optional
+
+from dme_service.claims import deadlines
+from dme_service.claims.x835 import RemittanceRefused
+from dme_service.db import get_session
+from dme_service.services import signing
+from dme_service.services.billing import claim as billing
+from dme_service.services.billing import export as claim_export
+from dme_service.services.billing import money as claim_money
+from dme_service.services.billing import remittance as remittance_import
+from dme_service.services.billing import reports as claim_reports
+from dme_service.web.forms import keeps_input, no_input_to_keep
+from dme_service.web.pages.billing import bp
+
+UPLOAD_LIMIT = 20_000_000
+
+
+def clinic_today() -> date:
+    """Today in the clinic's zone: the default for the days a biller types."""
+    zone = current_app.config.get("CLINIC_TIMEZONE") or os.environ.get("DME_CLINIC_TIMEZONE")
+    return deadlines.local_today(zone)
+
+
+# --- the claim file -----------------------------------------------------------------------
+
+
+class SentForm(FlaskForm):
+    sent_on = DateField("Day the file was sent", validators=[InputRequired("Give the day.")])
+
+
+@bp.route("/claim-files", methods=["POST"])
+@no_input_to_keep("the queue's checkboxes: case numbers chosen from the list, nothing typed")
+def export_claims():
+    """Export the claims ticked on the queue; the result page lists the refused ones."""
+    FlaskForm().validate_on_submit() or abort(400)
+    ids = [int(v) for v in request.form.getlist("case") if v.isdigit()][:5000]
+    if not ids:
+        return redirect(url_for("billing.queue", show="ready_to_submit", none=1), code=303)
+    result = claim_export.export(get_session(), current_user, ids, today=clinic_today())
+    form = SentForm(formdata=None, sent_on=clinic_today())
+    page = render_template(
+        "billing/claim_file.html",
+        result=result,
+        file=result.file,
+        form=form,
+        title="Claim file",
+    )
+    return page, (200 if result.file else 422)
+
+
+@bp.route("/claim-files")
+def claim_files():
+    files = claim_export.claim_files(get_session(), current_user.clinic_id)
+    return render_template("billing/claim_files.html", files=files, title="Claim files")
+
+
+def _file_or_404(file_id: int):
+    for found in claim_export.claim_files(get_session(), current_user.clinic_id, limit=10_000):
+        if found.id == file_id:
+            return found
+    abort(404)
+
+
+@bp.route("/claim-files/<int:file_id>")
+def claim_file(file_id: int):
+    found = _file_or_404(file_id)
+    form = SentForm(formdata=None, sent_on=clinic_today())
+    return render_template(
+        "billing/claim_file.html", result=None, file=found, form=form, title="Claim file"
+    )
+
+
+@bp.route("/claim-files/<int:file_id>/download")
+def claim_file_download(file_id: int):
+    found = _file_or_404(file_id)
+    response = Response(found.content, mimetype="text/plain")
+    name = f"claims-{found.control_number:09d}.837"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _sent_context() -> dict:
+    return {
+        "result": None,
+        "file": _file_or_404(request.view_args["file_id"]),
+        "title": "Claim file",
+    }
+
+
+@bp.route("/claim-files/<int:file_id>/sent", methods=["POST"])
+@keeps_input("billing/claim_file.html", SentForm, _sent_context)
+def confirm_sent(file_id: int):
+    """The biller sent the file: its claims become submitted on the day typed (PRG)."""
+    form = SentForm()
+    if form.validate_on_submit():
+        try:
+            done = claim_export.confirm_sent(
+                get_session(), current_user, file_id, form.sent_on.data, today=clinic_today()
+            )
+            return redirect(
+                url_for("billing.claim_file", file_id=file_id, submitted=len(done.submitted)),
+                code=303,
+            )
+        except billing.InvalidInput as error:
+            form.sent_on.errors = [e.message for e in error.errors]
+        except signing.CaseNotFound:
+            abort(404)
+    return render_template("billing/claim_file.html", form=form, **_sent_context()), 422
+
+
+# --- the remittance -----------------------------------------------------------------------
+
+
+class RemittanceForm(FlaskForm):
+    file = FileField("835 remittance file")
+
+
+@bp.route("/remittances", methods=["GET", "POST"])
+@keeps_input("billing/remittances.html", RemittanceForm, lambda: _remittance_context())
+def remittances():
+    """Upload an 835: each claim payment posted, the unmatched listed for matching by hand."""
+    form = RemittanceForm()
+    result = None
+    status = 200
+    if request.method == "POST":
+        upload = request.files.get("file")
+        content = upload.read(UPLOAD_LIMIT + 1) if upload else b""
+        if not form.validate_on_submit():
+            abort(400)
+        elif not content:
+            form.file.errors = ["Choose the 835 file the payer or clearinghouse sent."]
+            status = 422
+        elif len(content) > UPLOAD_LIMIT:
+            form.file.errors = ["The file is larger than 20 MB; ask for smaller files."]
+            status = 422
+        else:
+            try:
+                result = remittance_import.import_835(get_session(), current_user, content)
+            except RemittanceRefused as refused:
+                form.file.errors = [f"Refused, nothing posted: {refused}."]
+                status = 422
+    return render_template(
+        "billing/remittances.html", form=form, result=result, **_remittance_context()
+    ), status
+
+
+def _remittance_context() -> dict:
+    return {
+        "imports": remittance_import.remittances(get_session(), current_user.clinic_id),
+        "title": "Remittances",
+    }
+
+
+# --- the claim's details ------------------------------------------------------------------
+
+
+class DetailsForm(FlaskForm):
+    purchase_or_rental = SelectField(
+        "Purchase or rental",
+        choices=[SelectChoice(k, v) for k, v in claim_money.PURCHASE_OR_RENTAL.items()],
+    )
+    prior_auth = StringField("Prior authorization number", validators=[Optional()])
+    service_date = StringField("Date of service (delivery date)", validators=[Optional()])
+    address_line1 = StringField("Street address", validators=[Optional()])
+    city = StringField("City", validators=[Optional()])
+    state = StringField("State", validators=[Optional()])
+    zip = StringField("ZIP code", validators=[Optional()])
+    sex = SelectField(
+        "Sex on the insurance card",
+        choices=[SelectChoice(k, v) for k, v in claim_money.SEXES.items()],
+        default="U",
+    )
+
+
+def details_form(claim) -> DetailsForm:
+    """The form filled with what is stored (the claim page shows it)."""
+    case, money = claim.row.case, claim.row.money
+    patient = case.patient
+    return DetailsForm(
+        formdata=None,
+        purchase_or_rental=(money.purchase_or_rental if money else None) or "NU",
+        prior_auth=(money.prior_auth if money else None) or "",
+        service_date=(money.service_date.isoformat() if money and money.service_date else ""),
+        address_line1=patient.address_line1 or "",
+        city=patient.city or "",
+        state=patient.state or "",
+        zip=patient.zip or "",
+        sex=patient.sex or "U",
+    )
+
+
+def _blank_move_form(formdata=None):
+    """The claim page's move forms, empty (a failed details save keeps the details typed)."""
+    from dme_service.web.pages.billing import MoveForm
+
+    return MoveForm(formdata=None)
+
+
+def _details_kept() -> dict:
+    from dme_service.web.pages.billing import _claim_context
+
+    return {**_claim_context(), "details": DetailsForm(formdata=request.form)}
+
+
+@bp.route("/cases/<int:case_id>/details", methods=["POST"])
+@keeps_input("billing/claim.html", _blank_move_form, _details_kept)
+def claim_details(case_id: int):
+    """Save the claim details; errors at their fields with the typed values kept (PRG)."""
+    form = DetailsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    typed = {name: getattr(form, name).data for name in claim_money.DETAIL_FIELDS}
+    try:
+        claim_money.update_details(get_session(), case_id, current_user, typed, clinic_today())
+        return redirect(url_for("billing.claim", case_id=case_id, saved=1), code=303)
+    except billing.InvalidInput as error:
+        for problem in error.errors:
+            field = getattr(form, problem.field, None) or form.prior_auth
+            field.errors = [*field.errors, problem.message]
+    except signing.CaseNotFound:
+        abort(404)
+    context = {**_details_kept(), "details": form}
+    move_form = _blank_move_form()
+    move_form.version.data = context["claim"].row.case.version
+    return render_template("billing/claim.html", form=move_form, **context), 422
+
+
+# --- the fee table ------------------------------------------------------------------------
+
+
+class FeeForm(FlaskForm):
+    hcpcs = StringField("HCPCS", validators=[Optional()])
+    purchase_or_rental = SelectField(
+        "Purchase or rental",
+        choices=[SelectChoice(k, v) for k, v in claim_money.PURCHASE_OR_RENTAL.items()],
+    )
+    amount = StringField("Charge ($)", validators=[Optional()])
+    effective_from = StringField("From (YYYY-MM-DD)", validators=[Optional()])
+
+
+def _fees_context() -> dict:
+    return {
+        "fees": claim_money.fee_table(get_session(), current_user.clinic_id),
+        "title": "Fee table",
+    }
+
+
+@bp.route("/fees", methods=["GET", "POST"])
+@keeps_input("billing/fees.html", FeeForm, _fees_context)
+def fees():
+    """The clinic's charges per HCPCS; a new price is a new row from its first day."""
+    form = (
+        FeeForm()
+        if request.method == "POST"
+        else FeeForm(formdata=None, effective_from=clinic_today().isoformat())
+    )
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            claim_money.add_fee(
+                get_session(),
+                current_user,
+                hcpcs=form.hcpcs.data or "",
+                purchase_or_rental=form.purchase_or_rental.data or "",
+                amount=form.amount.data or "",
+                effective_from=form.effective_from.data or "",
+            )
+            return redirect(url_for("billing.fees", added=1), code=303)
+        except billing.InvalidInput as error:
+            for problem in error.errors:
+                getattr(form, problem.field).errors = [problem.message]
+            return render_template("billing/fees.html", form=form, **_fees_context()), 422
+    return render_template("billing/fees.html", form=form, **_fees_context())
+
+
+# --- the money report ---------------------------------------------------------------------
+
+
+@bp.route("/reports")
+def reports():
+    """Billed, paid and denied by month and payer; top denials; days to payment."""
+    end = _date_arg("end") or clinic_today()
+    start = _date_arg("start") or end - timedelta(days=365)
+    if start > end:
+        start, end = end, start
+    report = claim_reports.money_report(get_session(), current_user, start, end)
+    return render_template("billing/reports.html", report=report, title="Money report")
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        value = date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+    return value if 1900 <= value.year <= 2100 else None

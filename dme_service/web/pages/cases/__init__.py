@@ -1,0 +1,1 @@
+"""The clinician's case list, case page and its section forms (blueprint "cases")."""

@@ -1,0 +1,286 @@
+"""What the case page shows: each section's form filled from the stored case, the decision
+panel (status in words, criteria, warnings, what to do next with links to the fields) and the
+error summary. Everything is read from the stored decision or the parser; no rule lives here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from dme_service.case.model import ABSOLUTE_CONTRAINDICATIONS, OTHER_SCREENING_KEYS
+from dme_service.case.parse import FieldError
+from dme_service.coding import codes
+from dme_service.rules.wording import INVERSION_TABLE_UNSUPERVISED, PAYER_NAMES
+from dme_service.services.cases import edit as case_service
+from dme_service.services.cases import sections as case_sections
+from dme_service.store.cases import to_document
+from dme_service.web.pages.cases.forms import (
+    HOME_DEFAULTS,
+    DiagnosesForm,
+    PatientForm,
+    PrescriptionForm,
+    ScreeningForm,
+    SectionForm,
+)
+from dme_service.web.pages.cases.inputs import (
+    SCREENING_HINTS,
+    STATUS_WORDS,
+    anchor_for,
+    label_for,
+    plain,
+    trial_response_of,
+)
+from dme_service.web.pages.cases.order_forms import OrderForm
+from dme_service.web.pages.cases.trial_forms import TrialsForm
+
+SECTION_FORMS: dict[str, type[SectionForm]] = {
+    form.section: form
+    for form in (PatientForm, DiagnosesForm, TrialsForm, ScreeningForm, PrescriptionForm, OrderForm)
+}
+SECTION_TITLES = {
+    "patient": "Patient and payer",
+    "diagnoses": "Diagnoses",
+    "trials": "In-clinic trials",
+    "screening": "Screening",
+    "prescription": "Home prescription",
+    "order": "Order and history",
+}
+SECTION_IDS = {section: f"section-{section}" for section in SECTION_TITLES}
+
+
+@dataclass(frozen=True)
+class Todo:
+    anchor: str
+    text: str
+
+
+@dataclass
+class Panel:
+    """The decision panel: always on the case page."""
+
+    status: str
+    words: str
+    summary: str
+    decision: dict[str, Any] | None
+    todo: list[Todo] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One line of the error summary: what is wrong and a link to the field."""
+
+    anchor: str
+    label: str
+    message: str
+
+
+def form_data(section: str, case, document: dict[str, Any]) -> dict[str, Any]:
+    """What a section's form shows for the stored case."""
+    data: dict[str, Any] = {"version": str(case.version)}
+    if section == "patient":
+        data |= dict(document.get("patient") or {}) | {"payer": document.get("payer") or ""}
+    elif section == "diagnoses":
+        data["codes"] = list(document.get("diagnoses") or []) + [""]
+    elif section == "trials":
+        data["rows"] = list(document.get("trials") or []) + [{}]
+    elif section == "screening":
+        data |= dict(document.get("screening") or {})
+    elif section == "prescription":
+        data |= prescription_data(case, document)
+    elif section == "order":
+        data |= {
+            "treating_practitioner": str(case.treating_practitioner_id or ""),
+            "onset_date": document.get("onset_date") or "",
+            "abn_on_file": bool(document.get("abn_on_file")),
+            "also_requested": list(document.get("also_requested") or []),
+            "prior": list(document.get("prior_devices") or []) + [{}],
+        }
+    return data
+
+
+def latest_trial(document: dict[str, Any]) -> dict[str, Any] | None:
+    """The deciding trial: latest by date, ties to the later one (clarification 3)."""
+    trials = [t for t in document.get("trials") or [] if t.get("date")]
+    best = None
+    for trial in trials:
+        if best is None or trial["date"] >= best["date"]:
+            best = trial
+    return best
+
+
+def prescription_data(case, document: dict[str, Any]) -> dict[str, Any]:
+    """The stored prescription, or suggestions from the latest trial before the first save."""
+    if case.home_prescription is not None:
+        return dict(document.get("request") or {})
+    suggested: dict[str, Any] = {"hcpcs": "E0860", **HOME_DEFAULTS}
+    trial = latest_trial(document)
+    if trial is not None:
+        suggested["force_lb"] = trial.get("force_lb")
+    return suggested
+
+
+def section_forms(case, signers, bound: SectionForm | None = None) -> dict[str, SectionForm]:
+    """Every section's form: the bound one as submitted, the others from the stored case."""
+    document = to_document(case)
+    forms: dict[str, SectionForm] = {}
+    for section, form_class in SECTION_FORMS.items():
+        if bound is not None and bound.section == section:
+            forms[section] = bound
+        else:
+            forms[section] = form_class.make(data=form_data(section, case, document))
+    forms["order"].set_signers(signers)
+    return forms
+
+
+def problems(errors: list[FieldError], form: SectionForm | None) -> list[Problem]:
+    """The error summary: every error, linked to its field (on this form, or elsewhere)."""
+    found = []
+    for error in errors:
+        target = form.field_for(error.field) if form is not None else None
+        anchor = first_input_id(target) if target is not None else anchor_for(error.field)
+        found.append(Problem(anchor, label_for(error.field), plain(error.message)))
+    return found
+
+
+def form_problems(form: SectionForm) -> list[Problem]:
+    """The summary lines for a form's own errors (numbers typed as words, MBI shape)."""
+    found = []
+    for field_ in _walk(form):
+        for message in field_.errors or ():
+            if isinstance(message, str):
+                found.append(Problem(first_input_id(field_), str(field_.label.text), message))
+    return found
+
+
+def _walk(form):
+    for field_ in form:
+        if hasattr(field_, "entries"):
+            for entry in field_.entries:
+                yield from _walk(entry.form) if hasattr(entry, "form") else [entry]
+        else:
+            yield field_
+
+
+def first_input_id(field_) -> str:
+    """Where a link to the field should land: a radio group's first button, else the field."""
+    if field_.type == "YesNo":
+        return f"{field_.id}-0"
+    return field_.id
+
+
+def decision_panel(case) -> Panel:
+    """The panel for the stored case: its latest decision, or what a draft still lacks."""
+    payer = PAYER_NAMES.get(case.payer or "", "the payer")
+    record = case.decisions[-1] if case.decisions else None
+    # Billing and signing moves also advance `version`, so the latest record is the decision
+    # on the clinical facts; a draft has none (its facts do not parse yet).
+    if case.status == "draft" or record is None:
+        gaps = case_service.draft_gaps(case)
+        todo = [Todo(anchor_for(e.field), _gap_text(e)) for e in gaps]
+        summary = "Not decided yet: the case still lacks what every decision needs."
+        return Panel("draft", STATUS_WORDS["draft"], summary, None, todo)
+    decision = record.decision_json
+    todo = [Todo(anchor_for(path), _missing_text(path)) for path in decision["missing"]]
+    summary = _summary(decision, payer)
+    return Panel(decision["status"], STATUS_WORDS[decision["status"]], summary, decision, todo)
+
+
+def _summary(decision: dict[str, Any], payer: str) -> str:
+    hcpcs = decision["requested_hcpcs"]
+    status = decision["status"]
+    if status == "eligible":
+        return f"Every criterion of {payer}'s policy for {hcpcs} is met."
+    if status == "not_eligible":
+        return f"{payer} covers {hcpcs}, but a criterion below is not met."
+    if status == "not_covered":
+        return f"{payer} does not cover {hcpcs} for home use."
+    if status == "contraindicated":
+        return "An absolute contraindication was answered Yes: no home traction unit."
+    return "Facts needed to decide are missing; see what to do next."
+
+
+def _missing_text(path: str) -> str:
+    if path == "trials":
+        return "Record at least one supervised in-clinic trial."
+    if path.startswith("screening."):
+        return f"Answer the screening question: {label_for(path).removeprefix('Screening: ')}."
+    if path.endswith(".tolerated"):
+        return f"Record whether {label_for(path).split(',')[0].lower()} was tolerated."
+    if path.endswith(".use_demonstrated"):
+        trial = label_for(path).split(",")[0].lower()
+        return f"Record whether use of the home unit was demonstrated in {trial}."
+    if path.startswith("treating_practitioner"):
+        return "Choose a treating practitioner who may sign the order (MD, DO, DPM, PA, NP, CNS)."
+    return f"Complete: {label_for(path)}."
+
+
+def _gap_text(error: FieldError) -> str:
+    if error.field == "diagnoses":
+        return "Add at least one diagnosis (a billable ICD-10-CM code)."
+    if error.field == "treating_practitioner":
+        return "Choose the treating practitioner who will sign the order."
+    if error.field == "payer":
+        return "Choose the payer."
+    return f"{label_for(error.field)}: {plain(error.message)}"
+
+
+def billable_children(errors: list[FieldError], form) -> dict[str, list[dict]]:
+    """For each non-billable code refused: its billable codes, to pick from instead."""
+    offers: dict[str, list[dict]] = {}
+    for code_text in _refused_codes(errors, form):
+        code = codes.lookup(code_text)
+        if code is not None and not code.billable:
+            matches = codes.search_codes(code.code, limit=40)
+            offers[code.code] = [m for m in matches if m["billable"]]
+    return offers
+
+
+def _refused_codes(errors: list[FieldError], form) -> list[str]:
+    if form is None or form.section != "diagnoses":
+        return []
+    wanted = form.part()["diagnoses"]
+    found = []
+    for error in errors:
+        if case_sections.section_of(error.field) == "diagnoses" and error.field != "diagnoses":
+            index = int(error.field[len("diagnoses[") : -1])
+            if index < len(wanted):
+                found.append(wanted[index])
+    return found
+
+
+SCREENING_GROUPS = (
+    ("Absolute contraindications: any Yes means no home traction", ABSOLUTE_CONTRAINDICATIONS),
+    ("Precautions and inversion risks", OTHER_SCREENING_KEYS[:7]),
+    ("Jaw, neck and device choice", OTHER_SCREENING_KEYS[7:]),
+)
+
+
+def code_words(code: str | None) -> str:
+    """The ICD-10-CM descriptor of a code as typed, or "" when it is not a code."""
+    found = codes.lookup(code) if code and code.strip() else None
+    return found.descriptor if found is not None else ""
+
+
+def row_response(row) -> str | None:
+    """A trial row's response as entered (the engine's rule), for the page before any JS."""
+    values = {
+        "pain_before": (row.pain_before.data or "").strip(),
+        "pain_after": (row.pain_after.data or "").strip(),
+        "peripheralization": row.peripheralization.data,
+        "new_neuro_signs": row.new_neuro_signs.data,
+    }
+    return trial_response_of(values)
+
+
+def template_helpers() -> dict[str, Any]:
+    return {
+        "payer_names": PAYER_NAMES,
+        "status_words": STATUS_WORDS,
+        "code_words": code_words,
+        "row_response": row_response,
+        "screening_groups": SCREENING_GROUPS,
+        "screening_hints": SCREENING_HINTS,
+        "absolute_keys": ABSOLUTE_CONTRAINDICATIONS,
+        "inversion_warning": INVERSION_TABLE_UNSUPERVISED,
+    }

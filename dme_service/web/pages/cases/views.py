@@ -1,0 +1,230 @@
+"""The clinician's case screens: the case list, a new case, the case page and its sections.
+
+Views are thin: read the form, call one service, redirect (Post/Redirect/Get). A failed save
+re-shows the whole page with what was typed, a message at each field and a summary at the
+top (security.md LOG-4); a save made on an older version gets the 409 page with both versions.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from dme_service.db import get_session
+from dme_service.services.cases import edit as case_service
+from dme_service.services.cases.create import IdempotencyConflict, NewCase, create_case
+from dme_service.services.patient import home_log
+from dme_service.web.errors import Refused
+from dme_service.web.forms import failure_for, keeps_input
+from dme_service.web.pages.cases import page as case_page
+from dme_service.web.pages.cases import search as case_list
+from dme_service.web.pages.cases.forms import NewCaseForm
+from dme_service.web.pages.cases.page import SECTION_FORMS
+
+bp = Blueprint("cases", __name__)
+
+
+@bp.context_processor
+def _page_words() -> dict:
+    """Words and small helpers every case template uses."""
+    return case_page.template_helpers()
+
+
+def _show_case(case_id: int):
+    try:
+        return case_service.read_case(get_session(), current_user, case_id)
+    except case_service.CaseNotFound:
+        abort(404)
+
+
+def render_case(case, *, bound=None, errors=(), failure=None, status: int = 200, **extra):
+    """The case page; `bound` is the submitted section form, re-shown as typed."""
+    signers = case_service.signers(get_session(), current_user.clinic_id)
+    forms = case_page.section_forms(case, signers, bound)
+    summary = case_page.problems(list(errors), bound)
+    if bound is not None and not errors:
+        summary = case_page.form_problems(bound)
+    page = render_template(
+        "cases/show.html",
+        case=case,
+        forms=forms,
+        panel=case_page.decision_panel(case),
+        summary=summary,
+        failure=failure,
+        saved=request.args.get("saved"),
+        titles=case_page.SECTION_TITLES,
+        section_ids=case_page.SECTION_IDS,
+        offers=case_page.billable_children(list(errors), bound),
+        title=f"Case of {case.patient.name}",
+        **extra,
+    )
+    return page, status
+
+
+def keeps_case_input(view):
+    """LOG-4 for section saves: any failure re-shows the case page with the typed entries."""
+
+    @functools.wraps(view)
+    def wrapper(case_id: int, section: str):
+        try:
+            return view(case_id, section)
+        except HTTPException:
+            raise
+        except Exception as error:  # noqa: BLE001 - LOG-4: any failure keeps the input
+            failure = failure_for(error)
+            case = case_service.load_case(get_session(), current_user, case_id)
+            bound = _bound_form(section, case)
+            return render_case(case, bound=bound, failure=failure, status=failure.status)
+
+    wrapper.keeps_input = True
+    return wrapper
+
+
+def _bound_form(section: str, case):
+    form = SECTION_FORMS[section].make(formdata=request.form)
+    if section == "order":
+        form.set_signers(case_service.signers(get_session(), current_user.clinic_id))
+    return form
+
+
+@bp.route("/cases", methods=["GET", "POST"])
+@keeps_input("cases/index.html", case_list.SearchForm, case_list.failure_context)
+def index():
+    """My cases and the clinic's; the search is a POST so no PHI reaches a URL (LOG-3)."""
+    form = case_list.SearchForm(formdata=request.form if request.method == "POST" else None)
+    search = case_list.search_from(form) if form.validate_on_submit() else case_list.default()
+    session = get_session()
+    found = case_service.search_cases(session, current_user, search)
+    # A red flag the patient logged at home stays marked until a clinician reviews it.
+    flagged = home_log.cases_with_red_flags(session, current_user.clinic_id)
+    return render_template(
+        "cases/index.html", form=form, cases=found, flagged=flagged, title="Cases"
+    )
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@keeps_input("cases/new.html", NewCaseForm)
+def new():
+    """Start a case: the patient and the payer; one draft per form, however often it is sent."""
+    if request.method == "GET":
+        return render_template("cases/new.html", form=NewCaseForm.blank(), title="New case")
+    form = NewCaseForm()
+    if not form.idempotency_key.data:
+        raise Refused(
+            400, "The form was missing its one-time key.", "Reload the page and send it again."
+        )
+    if form.validate():
+        new_case = NewCase(form.patient_part(), form.payer.data, form.idempotency_key.data)
+        try:
+            case = create_case(get_session(), current_user, new_case)
+        except case_service.CaseInvalid as invalid:
+            form.show_errors(invalid.errors)
+        except IdempotencyConflict:
+            raise Refused(
+                422,
+                "This form was already sent with other entries, so it was not saved again.",
+                "Open the case list to find the case it created, or start a new case.",
+            ) from None
+        else:
+            return redirect(url_for("cases.show", case_id=case.id), code=303)
+    summary = case_page.form_problems(form)
+    return render_template("cases/new.html", form=form, summary=summary, title="New case")
+
+
+@bp.route("/cases/<int:case_id>")
+def show(case_id: int):
+    """The case page: every section, the decision panel, documents and adherence."""
+    return render_case(_show_case(case_id))
+
+
+@bp.route("/cases/<int:case_id>/sections/<section>", methods=["POST"])
+@keeps_case_input
+def save(case_id: int, section: str):
+    """Save one section (or add a trial row / search codes without saving)."""
+    if section not in SECTION_FORMS:
+        abort(404)
+    db = get_session()
+    try:
+        case = case_service.load_case(db, current_user, case_id)
+    except case_service.CaseNotFound:
+        abort(404)
+    form = _bound_form(section, case)
+    action = request.form.get("action", "save")
+    if action == "add_row" and section == "trials":
+        form.add_row()
+        return render_case(case, bound=form)
+    if action == "search" and section == "diagnoses":
+        found = _matches(form.query.data)
+        return render_case(case, bound=form, matches=found.results, more_matches=found.more)
+    if not form.validate():
+        return render_case(case, bound=form)
+    return _save(case, form)
+
+
+def _save(case, form):
+    edit = case_service.SectionEdit(
+        form.section, form.part(), getattr(form, "practitioner_id", lambda: None)()
+    )
+    version = int(form.version.data) if (form.version.data or "").isdigit() else -1
+    try:
+        case_service.save_section(get_session(), current_user, case.id, version, edit)
+    except case_service.CaseInvalid as invalid:
+        form.show_errors(invalid.errors)
+        case = case_service.load_case(get_session(), current_user, case.id)
+        return render_case(case, bound=form, errors=invalid.errors)
+    except case_service.StaleCase as stale:
+        return _conflict(stale, form)
+    anchor = case_page.SECTION_IDS[form.section]
+    return redirect(
+        url_for("cases.show", case_id=case.id, saved=form.section, _anchor=anchor), code=303
+    )
+
+
+def _conflict(stale, form):
+    """409: both versions side by side; the form keeps the user's entries on the new version."""
+    case = case_service.load_case(get_session(), current_user, stale.case_id)
+    form.version.data = str(stale.current_version)
+    data = case_page.form_data(stale.section, case, stale.theirs)
+    theirs = SECTION_FORMS[stale.section].make(data=data)
+    if stale.section == "order":
+        theirs.set_signers(case_service.signers(get_session(), current_user.clinic_id))
+    page = render_template(
+        "cases/conflict.html",
+        case=case,
+        stale=stale,
+        form=form,
+        theirs_form=theirs,
+        title="Changed by someone else",
+        section_title=case_page.SECTION_TITLES[stale.section],
+        section_ids=case_page.SECTION_IDS,
+        panel=case_page.decision_panel(case),
+        offers={},
+    )
+    return page, 409
+
+
+def _matches(query: str | None):
+    """The picker's codes for a search in a therapist's words, and whether there are more."""
+    from dme_service.rules.diagnosis_search import find_codes
+
+    return find_codes((query or "")[:100], limit=20)
+
+
+@bp.route("/cases/codes")
+def codes():
+    """ICD-10-CM matches for the diagnosis picker (JSON): `?q=herniated disc c5-c6`,
+    `?q=C6` or `?q=M50122`; `more` is true when more codes match than are listed."""
+    found = _matches(request.args.get("q", "")[:100])
+    return jsonify(results=found.results, more=found.more)
+
+
+@bp.route("/cases/trial-response")
+def trial_response():
+    """The response of a trial's pain and signs, from the rules engine's own function (JSON)."""
+    from dme_service.web.pages.cases.inputs import trial_response_of
+
+    response = trial_response_of(request.args)
+    return jsonify(response=response, words=(response or "").capitalize() or None)

@@ -1,0 +1,142 @@
+"""Each role's home page after sign-in: the list that role works from every day.
+
+Clinician: my cases; practitioner: orders awaiting my signature; billing: the claim queue;
+admin: the clinic's users (and deactivation, which ends their sessions and API tokens).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from dme_service import audit
+from dme_service.db import get_session
+from dme_service.models import Case, User
+from dme_service.services.patient import home_log
+from dme_service.web.errors import Refused
+from dme_service.web.forms import no_input_to_keep
+from dme_service.web.pages.auth import require_fresh_login
+from dme_service.web.security import sessions
+
+bp = Blueprint("home", __name__)
+
+LIST_LIMIT = 100
+# Claim states billing acts on (services.billing_queue): a signed order stays "awaiting
+# signature" until billing checks it and marks it ready to submit; paid and closed are done.
+BILLING_QUEUE_STATES = (
+    "awaiting_signature",
+    "ready_to_submit",
+    "submitted",
+    "denied",
+    "resubmitted",
+    "appealed",
+)
+TITLES = {
+    "clinician": "My cases",
+    "practitioner": "Awaiting my signature",
+    "billing": "Billing queue",
+    "admin": "Users",
+}
+
+
+def _cases(*conditions):
+    """Cases of the user's clinic matching conditions, newest change first (AC-2 scoping)."""
+    query = (
+        select(Case)
+        .options(joinedload(Case.patient))
+        .where(Case.clinic_id == current_user.clinic_id, *conditions)
+        .order_by(Case.updated_at.desc(), Case.id.desc())
+        .limit(LIST_LIMIT)
+    )
+    return get_session().scalars(query).all()
+
+
+def _clinician_cases():
+    return _cases(Case.author_id == current_user.id)
+
+
+def _cases_awaiting_signature():
+    """Filled by the signing service: it also catches signatures that no longer match (RET-2)."""
+    from dme_service.services import signing
+
+    return signing.awaiting_signature(get_session(), current_user, limit=LIST_LIMIT)
+
+
+def _billing_queue():
+    return _cases(Case.billing_state.in_(BILLING_QUEUE_STATES))
+
+
+def _clinic_users():
+    query = (
+        select(User)
+        .where(User.clinic_id == current_user.clinic_id)
+        .order_by(User.active.desc(), User.name)
+    )
+    return get_session().scalars(query).all()
+
+
+@bp.app_template_filter("payer_name")
+def payer_name(payer: str | None) -> str:
+    """A payer id as people know it: "uhc_commercial" -> "UnitedHealthcare (commercial)"."""
+    from dme_service.rules.wording import PAYER_NAMES
+
+    return PAYER_NAMES.get(payer or "", payer or "Not chosen yet")
+
+
+ROLE_LISTS = {
+    "clinician": _clinician_cases,
+    "practitioner": _cases_awaiting_signature,
+    "billing": _billing_queue,
+    "admin": _clinic_users,
+}
+
+
+@bp.route("/")
+def index():
+    """The signed-in user's home page: one list, chosen by role."""
+    role = current_user.role
+    items = ROLE_LISTS[role]()
+    if role != "admin":
+        # A case list shows patient names: a PHI read, audited before it is shown (LOG-1).
+        db = get_session()
+        audit.record(
+            db, user=current_user, action="home.list", object_type="case_list", object_id=None
+        )
+        db.commit()
+    return render_template(
+        f"home/{role}.html",
+        title=TITLES[role],
+        items=items,
+        fresh=sessions.is_fresh(),
+        # An outside practitioner sees no case card, so no red-flag badge links to one.
+        flagged=_red_flagged()
+        if role in ("clinician", "practitioner") and not current_user.outside
+        else set(),
+    )
+
+
+def _red_flagged() -> set[int]:
+    """The clinic's cases with a red flag from home no clinician has reviewed (clinical
+    information: shown on the clinical roles' pages, never billing's)."""
+    return home_log.cases_with_red_flags(get_session(), current_user.clinic_id)
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@require_fresh_login
+@no_input_to_keep("a single Deactivate button per user")
+def deactivate_user(user_id: int):
+    """Deactivate a user of this clinic: every session and API token of theirs ends now."""
+    from dme_service.services.clinic import staff
+
+    try:
+        staff.deactivate(get_session(), current_user, user_id)
+    except staff.UserNotFound:
+        abort(404)  # other clinics' users do not exist from here (AC-2)
+    except staff.Refused as refused:
+        # An admin cannot lock the clinic out by deactivating themselves.
+        raise Refused(
+            409, refused.message, "Ask another administrator of your clinic to do it."
+        ) from None
+    return redirect(url_for("home.index"), code=303)

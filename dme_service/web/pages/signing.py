@@ -1,0 +1,263 @@
+"""The practitioner's signing page, the signature history and the signed PDFs.
+
+Signing re-asks the password on the form itself (security.md AUTH-6 step-up: the password is
+checked, throttled like sign-in, right before the signature is recorded). Anyone who may not
+sign this order gets 403 with the rule in words. Views stay thin: services.signing does it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.exceptions import TooManyRequests
+from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from dme_service import audit
+from dme_service.db import get_session
+from dme_service.models import Document
+from dme_service.services import signing
+from dme_service.services.accounts import passwords as accounts
+from dme_service.services.billing import claim as billing
+from dme_service.web.errors import Refused
+from dme_service.web.forms import keeps_input
+from dme_service.web.security import sessions, throttle
+
+bp = Blueprint("signing", __name__, url_prefix="/signing")
+
+CONFIRM = (
+    "I am the treating practitioner. I reviewed the standard written order, the letter of "
+    "medical necessity and the trial note, and I sign them electronically."
+)
+
+
+class SignForm(FlaskForm):
+    version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
+    confirm = BooleanField(CONFIRM, validators=[DataRequired("Tick the box to confirm.")])
+    password = PasswordField(
+        "Your password", validators=[DataRequired("Type your password to sign."), Length(max=512)]
+    )
+
+
+class SendForm(FlaskForm):
+    version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
+    reason = TextAreaField(
+        "Why this case goes to the practitioner although it is not eligible",
+        validators=[DataRequired("Say why."), Length(max=billing.NOTE_MAX)],
+    )
+
+
+def _case_or_404(case_id: int):
+    try:
+        return signing.load_case(get_session(), case_id, current_user)
+    except signing.CaseNotFound:
+        abort(404)
+
+
+def _sign_context() -> dict:
+    """What the signing page shows besides the form (also after a failure: LOG-4)."""
+    db = get_session()
+    case = _case_or_404(request.view_args["case_id"])
+    problem = signing.signer_problem(case, current_user)
+    if problem:
+        raise Refused(403, problem, "Go to your home page; the order waits for its signer.")
+    try:
+        parsed, decision = signing.case_and_decision(case)
+    except signing.CannotSign as error:
+        parsed, decision, incomplete = None, None, error.message
+    else:
+        incomplete = None
+    return {
+        "case": case,
+        "parsed": parsed,
+        "decision": decision,
+        "incomplete": incomplete,
+        "check": signing.check_signature(db, case),
+        "documents": _current_documents(db, case.id),
+    }
+
+
+def _current_documents(db, case_id: int) -> list[Document]:
+    from sqlalchemy import select
+
+    query = select(Document).where(Document.case_id == case_id, Document.kind.in_(("swo", "lmn")))
+    return list(db.scalars(query.order_by(Document.kind, Document.version.desc())))
+
+
+@bp.route("/cases/<int:case_id>", methods=["GET", "POST"])
+@keeps_input("signing/sign.html", SignForm, _sign_context)
+def sign(case_id: int):
+    """Review the order and sign it with the password (step-up)."""
+    context = _sign_context()
+    db = get_session()
+    form = SignForm()
+    if request.method == "GET":
+        form.version.data = context["case"].version
+        _audit_read(db, context["case"], "case.sign_page.read")
+        return render_template("signing/sign.html", form=form, **context)
+    problem, status = None, 422
+    if form.validate_on_submit():
+        if not _password_matches(form.password.data):
+            form.password.errors = ["The password is not right. Type it again."]
+        else:
+            try:
+                signing.sign(
+                    db,
+                    case_id,
+                    current_user,
+                    expected_version=form.version.data,
+                    render=_bounded_render,
+                )
+                return redirect(url_for("signing.history", case_id=case_id, signed=1), code=303)
+            except signing.SigningError as error:
+                problem, status = error.message, error.status
+                context = _sign_context()
+    return render_template("signing/sign.html", form=form, problem=problem, **context), status
+
+
+def _bounded_render(kind, case, decision, **options):
+    """The signed SWO/LMN rendered in a child process under PDF-3's clock and memory ceiling
+    (pen test M1: in the worker, a 60 KB name timed the worker out on every signing attempt)."""
+    from dme_service.documents.bounded import RenderFailed, RenderTimeout, render_bounded
+    from dme_service.web.pages.documents import RENDER_TIMEOUT_SECONDS
+
+    timeout = current_app.config.get("DOCUMENT_RENDER_TIMEOUT", RENDER_TIMEOUT_SECONDS)
+    try:
+        return render_bounded(kind, case, decision, timeout=timeout, **options)
+    except (RenderTimeout, RenderFailed):
+        raise signing.RenderTooSlow(
+            f"Laying out the signed order and letter did not finish within {timeout:g} seconds, "
+            "so nothing was signed. Press Sign again in a minute; if it happens again, ask the "
+            "clinician to check the order's text (a very long name or frequency)."
+        ) from None
+
+
+def _password_matches(password: str) -> bool:
+    """The signer's password, throttled like sign-in (AUTH-5); a match is a fresh login."""
+    db = get_session()
+    user = current_user._get_current_object()
+    keys = throttle.keys_for(request.remote_addr, user.email)
+    wait = throttle.retry_after(db, keys)
+    if wait is not None:
+        raise TooManyRequests(retry_after=wait)
+    ok = accounts.verify_password(user.password_hash, password)
+    throttle.record(db, keys, success=ok)
+    if ok:
+        sessions.mark_fresh()
+    db.commit()
+    return ok
+
+
+def _audit_read(db, case, action: str) -> None:
+    audit.record(
+        db,
+        user=current_user,
+        action=action,
+        object_type="case",
+        object_id=case.id,
+        patient_id=case.patient_id,
+    )
+    db.commit()
+
+
+@bp.route("/cases/<int:case_id>/history")
+def history(case_id: int):
+    """Every signature of the case (voided ones kept) with the documents each one covers."""
+    db = get_session()
+    case = _case_or_404(case_id)
+    context = {
+        "case": case,
+        "check": signing.check_signature(db, case),
+        "signatures": signing.signatures(db, case.id),
+        "documents": {d.id: d for d in _current_documents(db, case.id)},
+        "just_signed": request.args.get("signed") == "1",
+    }
+    _audit_read(db, case, "signature.read")
+    return render_template("signing/history.html", **context)
+
+
+@bp.route("/documents/<int:document_id>.pdf")
+def document(document_id: int):
+    """A signed (or superseded) SWO or LMN as an attachment; the digest is checked first."""
+    db = get_session()
+    row = db.get(Document, document_id)
+    if row is None or row.kind not in signing.SIGNED_KINDS:
+        abort(404)
+    case = _case_or_404(row.case_id)  # another clinic's document does not exist here (AC-2)
+    if hashlib.sha256(row.content).hexdigest() != row.sha256:  # PDF-4: altered bytes refused
+        audit.record(
+            db,
+            user=current_user,
+            action="document.download",
+            object_type="document",
+            object_id=row.id,
+            patient_id=case.patient_id,
+            outcome="digest_mismatch",
+        )
+        db.commit()
+        raise Refused(
+            409,
+            "This file no longer matches its stored SHA-256, so it was not sent.",
+            "Tell your clinic administrator; the event was recorded.",
+        )
+    state = "superseded" if row.superseded_at else "current"
+    audit.record(
+        db,
+        user=current_user,
+        action="document.download",
+        object_type="document",
+        object_id=row.id,
+        patient_id=case.patient_id,
+    )
+    db.commit()
+    name = f"{row.kind}-{case.id}-v{row.version}{'-superseded' if row.superseded_at else ''}.pdf"
+    response = Response(row.content, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["X-Document-State"] = state
+    response.headers["X-Content-SHA256"] = row.sha256
+    return response
+
+
+def _send_context() -> dict:
+    return {"case": _case_or_404(request.view_args["case_id"])}
+
+
+@bp.route("/cases/<int:case_id>/send", methods=["GET", "POST"])
+@keeps_input("signing/send.html", SendForm, _send_context)
+def send(case_id: int):
+    """Send a complete but not-eligible case to its practitioner, with the reason (e.g. ABN)."""
+    case = _case_or_404(case_id)
+    form = SendForm()
+    if request.method == "GET":
+        form.version.data = case.version
+        return render_template("signing/send.html", form=form, case=case)
+    problem, status = None, 422
+    if form.validate_on_submit():
+        try:
+            billing.transition(
+                get_session(),
+                case_id,
+                "awaiting_signature",
+                current_user,
+                expected_version=form.version.data,
+                note=form.reason.data.strip(),
+            )
+            return redirect(url_for("home.index"), code=303)
+        except signing.SigningError as error:  # stale, illegal, not ready (billing errors too)
+            if error.status == 404:
+                abort(404)
+            problem, status = error.message, error.status
+            case = _case_or_404(case_id)
+    return render_template("signing/send.html", form=form, case=case, problem=problem), status

@@ -1,0 +1,1 @@
+"""Sessions, the access table, throttling and response headers: what every request passes."""

@@ -1,0 +1,99 @@
+"""The clinician's follow-up letter from the "Patient at home" card: a PDF attachment of the
+home log (bounded render, audited as a print), clinical roles only, one clinic's cases only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from documents.pdfs import text as pdf_text
+from services.patient_cases import CANARY, a_stored_case, sign
+from sqlalchemy import select
+
+from dme_service.models import AuditEvent, Clinic
+from dme_service.services.patient import home_log
+from dme_service.services.patient import links as patient_links
+from dme_service.services.patient.home_log import EntryInput
+from dme_service.web.pages.patient.patient import local_today
+
+
+@pytest.fixture
+def case(db_session, clinic, clinician_client, doctor):
+    return a_stored_case(db_session, clinic, clinician_client[1], practitioner=doctor)
+
+
+def log_sessions(db_session, case, user):
+    """Three days of sessions, the newest with a red flag."""
+    link, _ = patient_links.create_link(db_session, case, user)
+    today = local_today()
+    for offset, before, after, flags in (
+        (2, 7, 4, ()),
+        (1, 6, 4, ()),
+        (0, 3, 2, ("arm_symptoms_worse",)),
+    ):
+        values = EntryInput(today - timedelta(days=offset), 15, 12, before, after, flags)
+        home_log.add_entry(db_session, link, values, today)
+    return today
+
+
+@pytest.mark.slow
+def test_clinician_downloads_the_followup_letter(db_session, case, clinician_client):
+    client, user = clinician_client
+    today = log_sessions(db_session, case, user)
+    card = client.get(f"/cases/{case.id}/patient-link").get_data(as_text=True)
+    assert f"/cases/{case.id}/followup-letter" in card
+    response = client.post(f"/cases/{case.id}/followup-letter")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="followup-{case.id}.pdf"'
+    )
+    assert response.headers["Cache-Control"] == "no-store"
+    text = pdf_text(response.data)
+    assert CANARY in text and "Dr. Samuel Greene, MD" in text
+    assert "The patient logged 3 home sessions" in text
+    assert "3 of them were logged, an adherence of 50%" in text
+    assert "was 7 at the first logged session and 3 at the last: 4 points lower at the end." in text
+    day = f"{today:%B} {today.day}, {today.year}"
+    assert f"On {day} the patient reported arm pain" in text
+    printed = db_session.scalar(select(AuditEvent).where(AuditEvent.action == "followup.print"))
+    assert (printed.role, printed.object_id) == ("clinician", str(case.id))
+    assert printed.patient_id == case.patient_id
+
+
+@pytest.mark.slow
+def test_practitioner_downloads_a_letter_with_no_sessions(
+    db_session, clinic, case, signed_in, doctor
+):
+    sign(db_session, case, doctor)
+    client, _ = signed_in("practitioner", credential="MD")
+    response = client.post(f"/cases/{case.id}/followup-letter")
+    assert response.status_code == 200
+    text = pdf_text(response.data)
+    assert "No home traction sessions were logged" in text
+    assert "adherence" not in text and "averaged" not in text
+
+
+def test_billing_is_refused(db_session, case, signed_in):
+    client, _ = signed_in("billing")
+    assert client.post(f"/cases/{case.id}/followup-letter").status_code == 403
+    assert (
+        db_session.scalar(select(AuditEvent).where(AuditEvent.action == "followup.print")) is None
+    )
+
+
+def test_another_clinics_case_does_not_exist(db_session, make_user, signed_in):
+    other = Clinic(name="Other Clinic", phone="555-0199")
+    db_session.add(other)
+    db_session.commit()
+    stranger = make_user("clinician", credential="PT", clinic_id=other.id)
+    theirs = a_stored_case(db_session, other, stranger)
+    client, _ = signed_in("clinician", credential="PT")
+    assert client.post(f"/cases/{theirs.id}/followup-letter").status_code == 404
+    assert (
+        db_session.scalar(select(AuditEvent).where(AuditEvent.action == "followup.print")) is None
+    )
+
+
+def test_a_get_is_not_a_print(case, clinician_client):
+    client, _ = clinician_client
+    assert client.get(f"/cases/{case.id}/followup-letter").status_code == 405

@@ -1,0 +1,201 @@
+"""The billing day in the browser's requests: export the ticked claims, confirm the file sent,
+upload the 835, read the amounts on the claim page, the report and the CSV (issue 17)."""
+
+from __future__ import annotations
+
+import io
+import sys
+from dataclasses import replace
+
+import pytest
+from services.billing.ready_claims import ready_claim
+from sqlalchemy import select
+
+from dme_service.claims import x835_build
+from dme_service.models import Case, ClaimRecord
+from dme_service.services.billing import money as claim_money
+
+sys.path.insert(0, "tests")
+from claims import remits  # noqa: E402
+from claims.pyx12_check import accepted, validate  # noqa: E402
+
+
+@pytest.fixture
+def biller(app, billed, sign_in):
+    client = app.test_client()
+    assert sign_in(client, billed["billing"]).status_code == 303
+    return client
+
+
+def _export(client, *case_ids):
+    page = client.get("/billing/?show=ready_to_submit").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    return client.post(
+        "/billing/claim-files", data={"csrf_token": token, "case": [str(i) for i in case_ids]}
+    )
+
+
+def test_the_queue_exports_ticked_claims_and_lists_the_refused(db_session, billed, biller):
+    good = ready_claim(db_session, billed)
+    bad = ready_claim(db_session, billed, address=False, patient_name="Ann Lee")
+    queue = biller.get("/billing/?show=ready_to_submit").get_data(as_text=True)
+    assert "Export selected to 837P" in queue and f'value="{good.id}"' in queue
+    assert "Timely filing by 2027-11-20" in queue  # 12 months from the delivery date
+    response = _export(biller, good.id, bad.id)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f"Case {bad.id}, Ann Lee: patient address: Give the street address and city." in page
+    download = biller.get("/billing/claim-files/1/download")
+    assert download.headers["Content-Disposition"] == 'attachment; filename="claims-000000001.837"'
+    ok, ack = validate(download.get_data(as_text=True))
+    assert ok and accepted(ack)
+
+
+def test_nothing_ticked_goes_back_to_the_queue_with_a_message(db_session, billed, biller):
+    response = _export(biller)
+    assert response.status_code == 303
+    assert "Tick at least one claim" in biller.get(response.location).get_data(as_text=True)
+
+
+def test_confirming_the_file_sent_submits_its_claims(db_session, billed, biller):
+    case = ready_claim(db_session, billed)
+    _export(biller, case.id)
+    page = biller.get("/billing/claim-files/1").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    future = biller.post(
+        "/billing/claim-files/1/sent", data={"csrf_token": token, "sent_on": "2999-01-01"}
+    )
+    assert future.status_code == 422 and "The day sent is in the future." in future.get_data(
+        as_text=True
+    )
+    done = biller.post(
+        "/billing/claim-files/1/sent", data={"csrf_token": token, "sent_on": "2026-12-04"}
+    )
+    assert done.status_code == 303
+    db_session.expire_all()
+    assert db_session.get(Case, case.id).billing_state == "submitted"
+    record = db_session.scalar(select(ClaimRecord).where(ClaimRecord.case_id == case.id))
+    assert record.submitted_on.isoformat() == "2026-12-04"
+
+
+def _upload(client, content: bytes):
+    page = client.get("/billing/remittances").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    return client.post(
+        "/billing/remittances",
+        data={"csrf_token": token, "file": (io.BytesIO(content), "remit.835")},
+        content_type="multipart/form-data",
+    )
+
+
+def test_an_uploaded_835_posts_and_the_claim_page_shows_the_amounts(db_session, billed, biller):
+    case = ready_claim(db_session, billed)
+    _export(biller, case.id)
+    page = biller.get("/billing/claim-files/1").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    biller.post("/billing/claim-files/1/sent", data={"csrf_token": token, "sent_on": "2026-12-04"})
+    db_session.expire_all()
+    case = db_session.get(Case, case.id)
+    facts = claim_money.claim_facts(db_session, case, claim_money.claim_record(db_session, case))
+    db_session.commit()
+    text = x835_build.build(
+        remits.remittance(
+            remits.denied(facts, "ICN77"), payee=replace(remits.PAYEE, id="1234567893")
+        )
+    )
+    posted = _upload(biller, text.encode()).get_data(as_text=True)
+    assert f"Case {case.id}: denied (CO-50), ICN ICN77." in posted
+    again = _upload(biller, text.encode()).get_data(as_text=True)
+    assert "Already imported: nothing changed" in again
+    claim = biller.get(f"/billing/cases/{case.id}").get_data(as_text=True)
+    assert "ICN77" in claim and "CO-50" in claim and "N115" in claim
+    assert "Redetermination" in claim and "42 CFR 405.942" in claim
+    assert "$150.00" in claim and "$0.00" in claim
+    report = biller.get("/billing/reports?start=2026-01-01&end=2026-12-31").get_data(as_text=True)
+    assert "CO-50" in report and "$150.00" in report
+    csv_text = biller.get("/billing/queue.csv?show=denied").get_data(as_text=True)
+    header, row = csv_text.splitlines()[:2]
+    assert "billed" in header and "ordering_npi" in header
+    assert "Medicare" in row and "denied" in row and "150.00" in row and "CO-50" in row
+
+
+def test_a_bad_835_is_refused_at_the_field_and_posts_nothing(db_session, billed, biller):
+    response = _upload(biller, b"Patient,Paid\nWalter,80.00\n")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Refused, nothing posted: segment 1: not an X12 file" in page
+    assert 'aria-invalid="true"' in page
+
+
+def test_claim_details_keep_the_typed_values_and_name_the_field(db_session, billed, biller):
+    case = ready_claim(db_session, billed)
+    page = biller.get(f"/billing/cases/{case.id}").get_data(as_text=True)
+    assert "Medicare DME MAC Jurisdiction A" in page and "unconfirmed" in page
+    assert "bill NU when the patient buys the unit" in page
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    data = {
+        "csrf_token": token,
+        "purchase_or_rental": "RR",
+        "prior_auth": "PA-1",
+        "service_date": "someday",
+        "address_line1": "9 Oak St",
+        "city": "Columbus",
+        "state": "ZZ",
+        "zip": "43004",
+        "sex": "F",
+    }
+    bad = biller.post(f"/billing/cases/{case.id}/details", data=data)
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert "Give the delivery date (YYYY-MM-DD)." in text and "Give the two-letter state" in text
+    assert 'value="9 Oak St"' in text and 'value="someday"' in text
+    good = biller.post(
+        f"/billing/cases/{case.id}/details",
+        data={**data, "service_date": "2026-11-20", "state": "OH"},
+    )
+    assert good.status_code == 303
+    page = biller.get(good.location).get_data(as_text=True)
+    assert "Medicare DME MAC Jurisdiction B" in page  # the DME MAC follows the state
+
+
+def test_the_fee_table_adds_a_charge_and_refuses_a_bad_one(db_session, billed, biller):
+    page = biller.get("/billing/fees").get_data(as_text=True)
+    assert "$150.00" in page
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    bad = biller.post(
+        "/billing/fees",
+        data={
+            "csrf_token": token,
+            "hcpcs": "E0860",
+            "purchase_or_rental": "RR",
+            "amount": "12.345",
+            "effective_from": "2026-12-01",
+        },
+    )
+    assert bad.status_code == 422 and "Give the charge in dollars and cents" in bad.get_data(
+        as_text=True
+    )
+    good = biller.post(
+        "/billing/fees",
+        data={
+            "csrf_token": token,
+            "hcpcs": "E0860",
+            "purchase_or_rental": "RR",
+            "amount": "25.00",
+            "effective_from": "2026-12-01",
+        },
+    )
+    assert good.status_code == 303 and "$25.00" in biller.get("/billing/fees").get_data(
+        as_text=True
+    )
+
+
+def test_clinicians_cannot_reach_the_money_pages(app, signed_in):
+    client, _ = signed_in("clinician", credential="PT")
+    for url in (
+        "/billing/claim-files",
+        "/billing/remittances",
+        "/billing/fees",
+        "/billing/reports",
+    ):
+        assert client.get(url).status_code == 403
