@@ -22,8 +22,8 @@ pytestmark = pytest.mark.browser
 SCREENSHOTS = screenshot_dir()
 NPI = "104583726" + luhn.calc_check_digit("80840104583726")
 PASSWORDS = {
-    "it@lakeside.example": "lake side admin password",
-    "maria@lakeside.example": "maria walks to the clinic",
+    "it@lakeside.example": "green kettle on the stove",
+    "maria@lakeside.example": "walks to the river each day",
     "okafor@ortho.example": "orthopedics across town",
 }
 
@@ -46,7 +46,7 @@ def set_password_and_sign_in(page, link: str, email: str, shot_name: str | None 
         shot(page, shot_name)
     page.get_by_role("button", name="Set my password").click()
     page.wait_for_load_state()
-    assert "Your password is set" in page.content()
+    assert "Your password is set" in page.content(), page.inner_text("main")
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(PASSWORDS[email])
     page.get_by_role("button", name="Sign in").click()

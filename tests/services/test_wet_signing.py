@@ -11,7 +11,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from dme_service.models import AuditEvent, Case
-from dme_service.services import billing, documents, signing, wet_signing
+from dme_service.services import documents, signing, wet_signing
+from dme_service.services.billing import claim as billing
 from services.claim_cases import stored_case
 
 
