@@ -29,7 +29,7 @@ TODAY = date(2026, 12, 6)
 DELIVERED = date(2026, 11, 20)
 
 
-def _seed(session) -> tuple:
+def _seed(session, count: int = CLAIMS) -> tuple:
     from rules.factories import a_case
 
     from dme_service.case.parse import parse
@@ -93,7 +93,7 @@ def _seed(session) -> tuple:
     )
     parsed = parse(a_case("medicare", "E0860"), today=TODAY)
     cases = []
-    for n in range(CLAIMS):
+    for n in range(count):
         patient = Patient(
             clinic_id=clinic.id,
             name=f"Pat Number{n}",
@@ -156,13 +156,14 @@ def _remittance(session, case_ids) -> bytes:
     return x835_build.build(remittance(*answers, payee=replace(PAYEE, id="1922334457"))).encode()
 
 
-def run() -> dict:
+def run(count: int = CLAIMS) -> dict:
     from sqlalchemy import update
 
     from dme_service import create_app
     from dme_service.db import get_engine, get_session
     from dme_service.models import Base, Case
-    from dme_service.services import claim_export, remittance_import
+    from dme_service.services.billing import export as claim_export
+    from dme_service.services.billing import remittance as remittance_import
 
     with tempfile.TemporaryDirectory() as folder:
         app = create_app(
@@ -175,18 +176,18 @@ def run() -> dict:
         Base.metadata.create_all(get_engine(app))
         with app.app_context():
             session = get_session()
-            biller, case_ids = _seed(session)
+            biller, case_ids = _seed(session, count)
             exported, wall_e, cpu_e = _timed(
                 lambda: claim_export.export(session, biller, case_ids, today=TODAY)
             )
-            assert len(exported.exported) == CLAIMS, exported.refused[:3]
+            assert len(exported.exported) == count, exported.refused[:3]
             session.execute(update(Case).values(billing_state="submitted"))
             session.commit()
             content = _remittance(session, case_ids)
             posted, wall_i, cpu_i = _timed(
                 lambda: remittance_import.import_835(session, biller, content)
             )
-            assert len(posted.posted) == CLAIMS and not posted.unmatched
+            assert len(posted.posted) == count and not posted.unmatched
         get_engine(app).dispose()
     return {
         "export 1,000 claims (837P), CPU": _goal(cpu_e),

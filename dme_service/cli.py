@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "evaluate": ("dme_service.commands.evaluate", "decide a dme-case/1 document (JSON out)"),
     "render": ("dme_service.commands.render", "render the LMN, SWO, instructions or packet PDF"),
     "fhir": ("dme_service.commands.fhir", "print a case as a FHIR R4 Bundle"),
+    "import-fhir": ("dme_service.commands.import_fhir", "create a case from a FHIR R4 Bundle"),
     "serve": ("dme_service.commands.serve", "serve the web app (development server)"),
     "db": ("dme_service.commands.db", "create or upgrade the database (Alembic)"),
     "clinic": ("dme_service.commands.clinic", "create a clinic and its first admin; list clinics"),

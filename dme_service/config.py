@@ -104,6 +104,10 @@ def settings_from_env(instance_path: str, debug: bool = False) -> dict[str, Any]
         # Mail (services/mail): without DME_SMTP_URL each message goes to instance/outbox/.
         "SMTP_URL": smtp_url_from_env(),
         "MAIL_FROM": mail_from_from_env(),
+        # CDS Hooks (README "Connecting an EHR"): the EHRs whose JWTs are trusted, and their
+        # keys (a JWKS file or URL). Both or neither; checked in check_cds_hooks.
+        "CDS_HOOKS_ISSUERS": env_list("CDS_HOOKS_ISSUERS") or [],
+        "CDS_HOOKS_JWKS": os.environ.get("DME_CDS_HOOKS_JWKS", "").strip(),
         "MAX_CONTENT_LENGTH": MAX_CONTENT_LENGTH,
         "MAX_FORM_MEMORY_SIZE": MAX_CONTENT_LENGTH,
         "LOG_LEVEL": os.environ.get("DME_LOG_LEVEL", "INFO").upper(),
@@ -194,8 +198,21 @@ def load_config(app, test_config: dict[str, Any] | None = None) -> None:
             app.config["KEY_ORIGIN"] = "test_config"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = env_key or instance_secret_key(app.instance_path)
+    check_cds_hooks(app.config)
     if app.config["ENV_NAME"] == "production":
         refuse_unsafe_production(app.config)
+
+
+def check_cds_hooks(config) -> None:
+    """Refuse to start with unusable CDS Hooks settings (the message names the setting)."""
+    from dme_service.cds_hooks import settings
+
+    production = config["ENV_NAME"] == "production"
+    problems = settings.problems(
+        config.get("CDS_HOOKS_ISSUERS") or [], config.get("CDS_HOOKS_JWKS") or "", production
+    )
+    if problems:
+        raise ConfigError("; ".join(problems))
 
 
 def refuse_unsafe_production(config) -> None:

@@ -206,6 +206,40 @@ def _reconcile(record: dict) -> dict:
     }
 
 
+PAGES = (
+    "home",
+    "case list",
+    "case page",
+    "documents page",
+    "billing queue",
+    "claim page",
+    "signing page",
+    "patient log page",
+    "diagnosis search",
+)
+SAVES = ("section save", "billing move", "sign", "patient log save", "patient link")
+GOALS = (
+    ("pages", PAGES, 300),
+    ("saves", SAVES, 300),
+    ("creating a document", ("create document",), 1000),
+)
+
+
+def _goal_lines(stats: list[dict]) -> list[str]:
+    """Issue 19's goals, reported (not asserted): the worst p95 of each group of steps."""
+    by_name = {row["Name"]: row for row in stats}
+    lines = ["| goal | worst p95 | step | met |", "|---|---:|---|---|"]
+    for label, steps, limit in GOALS:
+        found = [(float(by_name[s]["95%"]), s) for s in steps if s in by_name]
+        if not found:
+            lines.append(f"| {label} p95 <= {limit} ms | - | not exercised | - |")
+            continue
+        worst, step = max(found)
+        met = "yes" if worst <= limit else f"no, {worst / limit:.1f}x the goal"
+        lines.append(f"| {label} p95 <= {limit} ms | {worst:.0f} ms | {step} | {met} |")
+    return lines
+
+
 def _report(args, stats: list[dict], outcome: dict) -> None:
     if args.no_report:
         return
@@ -224,6 +258,7 @@ def _report(args, stats: list[dict], outcome: dict) -> None:
             f"| {row['Name']} | {row['Request Count']} | {row['50%']} | {row['95%']} | "
             f"{float(row['Max Response Time']):.0f} |"
         )
+    lines += ["", *_goal_lines(stats)]
     writes = ", ".join(f"{n} {step}" for step, n in sorted(outcome["acknowledged_writes"].items()))
     lines += [
         "",

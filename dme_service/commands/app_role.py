@@ -185,25 +185,29 @@ def verify(connection, role: str, target: Target) -> str:
     from psycopg import sql
     from sqlalchemy import text
 
-    audit = sql.Identifier(target.schema, target.audit_table).as_string()
-    rows = connection.execute(
-        text(
-            "SELECT p, has_table_privilege(:role, :audit, p) FROM unnest(ARRAY["
-            "'SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER']) AS p"
-        ),
-        {"role": role, "audit": audit},
-    ).all()
-    held = {privilege for privilege, granted in rows if granted}
-    if held != set(AUDIT_PRIVILEGES):
-        raise Mismatch(f"{role} would hold {sorted(held)} on {audit}, not SELECT and INSERT only")
+    for table in target.append_only:
+        audit = sql.Identifier(target.schema, table).as_string()
+        rows = connection.execute(
+            text(
+                "SELECT p, has_table_privilege(:role, :audit, p) FROM unnest(ARRAY["
+                "'SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER']) "
+                "AS p"
+            ),
+            {"role": role, "audit": audit},
+        ).all()
+        held = {privilege for privilege, granted in rows if granted}
+        if held != set(AUDIT_PRIVILEGES):
+            raise Mismatch(
+                f"{role} would hold {sorted(held)} on {audit}, not SELECT and INSERT only"
+            )
     can_create = connection.scalar(
         text("SELECT has_schema_privilege(:role, :schema, 'CREATE')"),
         {"role": role, "schema": target.schema},
     )
     lines = [
         f"role {role}: LOGIN, CONNECT on {target.database}, USAGE on schema {target.schema}; "
-        f"{', '.join(TABLE_PRIVILEGES)} on {len(target.tables) - 1} tables; "
-        f"{' and '.join(AUDIT_PRIVILEGES)} only on {target.audit_table}; "
+        f"{', '.join(TABLE_PRIVILEGES)} on {len(target.tables) - len(target.append_only)} "
+        f"tables; {' and '.join(AUDIT_PRIVILEGES)} only on {', '.join(target.append_only)}; "
         f"{'/'.join(SEQUENCE_PRIVILEGES)} on {len(target.sequences)} sequences; "
         f"the same on tables {target.owner} creates later."
     ]

@@ -93,11 +93,10 @@ def _database_and_schema_access(target: Target, who) -> list:
 
 
 def _table_and_sequence_grants(target: Target, who) -> list:
-    """From nothing: read/write on the tables, append-only on the audit table, sequences."""
+    """From nothing: read/write on the tables, append-only on the audit tables, sequences."""
     from psycopg import sql
 
-    normal = [name for name in target.tables if name != target.audit_table]
-    audit = sql.Identifier(target.schema, target.audit_table)
+    normal = [name for name in target.tables if name not in target.append_only]
     grants = [
         # Start from nothing on every application table, so no earlier grant survives.
         sql.SQL("REVOKE ALL ON TABLE\n    {}\n  FROM {}").format(
@@ -106,7 +105,12 @@ def _table_and_sequence_grants(target: Target, who) -> list:
         sql.SQL("GRANT {} ON TABLE\n    {}\n  TO {}").format(
             _privileges(TABLE_PRIVILEGES), _relations(target.schema, normal), who
         ),
-        sql.SQL("GRANT {} ON TABLE {} TO {}").format(_privileges(AUDIT_PRIVILEGES), audit, who),
+    ]
+    grants += [
+        sql.SQL("GRANT {} ON TABLE {} TO {}").format(
+            _privileges(AUDIT_PRIVILEGES), sql.Identifier(target.schema, table), who
+        )
+        for table in target.append_only
     ]
     if target.sequences:
         grants.append(

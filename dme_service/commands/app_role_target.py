@@ -22,6 +22,13 @@ class Target:
     tables: tuple[str, ...]  # application tables, the audit table included
     audit_table: str
     sequences: tuple[str, ...]  # owned by those tables (serial / identity columns)
+    # Tables besides the audit table that the app may only read and append to (the audit seals).
+    more_append_only: tuple[str, ...] = ()
+
+    @property
+    def append_only(self) -> tuple[str, ...]:
+        """The audit table and the other append-only tables that exist."""
+        return (self.audit_table, *self.more_append_only)
 
 
 class Refused(Exception):
@@ -30,7 +37,7 @@ class Refused(Exception):
 
 def inspect_target(connection, role: str, *, must_create: bool = True) -> Target:
     """Read the database, schema, owner and tables; refuse anything that would be unsafe."""
-    from dme_service.models import AuditEvent, Base
+    from dme_service.models import AuditEvent, AuditSeal, Base
 
     database, schema, me = _where_connected(connection)
     wanted = sorted(Base.metadata.tables)
@@ -42,6 +49,7 @@ def inspect_target(connection, role: str, *, must_create: bool = True) -> Target
         tables=tuple(wanted),
         audit_table=AuditEvent.__tablename__,
         sequences=_owned_sequences(connection, schema, wanted),
+        more_append_only=(AuditSeal.__tablename__,),
     )
     check_role(connection, role, target, must_create=must_create)
     return target

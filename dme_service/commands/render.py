@@ -1,6 +1,7 @@
 """`dme-service render CASE.json|- --document KIND -o OUT.pdf [--reason TEXT]`.
 
-KIND is lmn, swo, instructions, packet or summary. Which kind exists for which decision is
+KIND is lmn, swo, instructions, packet, submission (the packet for the payer), summary or
+abn (form CMS-R-131; --lang es prints the Spanish notice). Which kind exists for which decision is
 documents/availability.py: a refused kind exits 2 with one `field: message` sentence saying
 why and what to do (a missing reason for an order against the payer's criteria names
 `--reason`). Exit codes as `evaluate`: 0 when the PDF was written; 2 on bad input, with one
@@ -19,7 +20,7 @@ from datetime import date
 from dme_service.commands.case_input import BAD_INPUT, print_field_errors, read_source
 
 CANNOT_WRITE = 1
-DOCUMENTS = ("lmn", "swo", "instructions", "packet", "summary")
+DOCUMENTS = ("lmn", "swo", "instructions", "packet", "submission", "summary", "abn")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--lang",
         default="en",
         choices=("en", "es"),
-        help="language of the patient instructions (default en)",
+        help="language of the patient instructions and the ABN (default en)",
     )
     parser.add_argument("-o", "--output", required=True, metavar="OUT.pdf")
     parser.add_argument("--clinic", metavar="NAME", help="clinic name for the letterhead")

@@ -24,17 +24,27 @@ from dme_service.case.model import Case, Trial
 from dme_service.rules.decision import Decision
 from dme_service.rules.wording import PAYER_NAMES, SCREENING_LABELS
 
-KINDS: tuple[str, ...] = ("lmn", "swo", "instructions", "trial_note", "packet", "summary")
+KINDS: tuple[str, ...] = (
+    "lmn",
+    "swo",
+    "instructions",
+    "trial_note",
+    "packet",
+    "submission",
+    "summary",
+    "abn",
+)
 # What is not printed, by kind, in the refusal's words.
 NOT_PRINTED = {
     "swo": "no written order is printed",
     "lmn": "no letter of medical necessity is printed",
     "instructions": "no patient instructions are printed",
     "packet": "no billing packet is printed",
+    "submission": "no submission packet is printed",
     "abn": "no ABN is printed",
 }
 # Documents that put a unit in the patient's home, or ask for payment for one.
-ORDER_KINDS = frozenset({"swo", "instructions", "packet", "abn"})
+ORDER_KINDS = frozenset({"swo", "instructions", "packet", "submission", "abn"})
 CHOSEN_STATUSES = ("not_eligible", "not_covered")
 ABN_PAYERS = ("medicare", "ibx_ma")
 REASON_MAX = 500
@@ -73,6 +83,7 @@ def refusal(
             "swo": "a written order is",
             "instructions": "patient instructions are",
             "packet": "a billing packet is",
+            "submission": "a submission packet is",
         }[kind]
         return Refusal(
             "reason",

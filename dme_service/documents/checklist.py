@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dme_service.case.model import Case
+from dme_service.coding import codes
 from dme_service.documents import wording as w
+from dme_service.documents.letter_facts import long_dates
 from dme_service.documents.wording import Signature
 from dme_service.rules.decision import Decision
 
@@ -43,9 +45,9 @@ def readiness(case: Case, decision: Decision, signature: Signature | None) -> li
         prn_item(case),
         trial_note_item(case),
         same_or_similar_item(case, warnings),
-        modifier_item(decision),
+        modifier_item(case, decision),
         abn_item(case, decision),
-        coding_item(warnings),
+        coding_item(case, warnings),
         ChecklistItem(
             "Proof of delivery",
             "pending",
@@ -58,13 +60,30 @@ def decision_item(decision: Decision) -> ChecklistItem:
     policy = f"{decision.policy.id} ({w.payer_name(decision.policy.payer)})"
     if decision.status == "eligible":
         return ChecklistItem("Coverage decision", "met", f"Eligible under {policy}.")
-    unmet = [r.source for r in decision.reasons if not r.met]
+    # each unmet criterion by its own name and fact, never the source repeated (defect #8)
+    unmet = [unmet_words(r) for r in decision.reasons if not r.met]
     detail = f"{decision.status.replace('_', ' ').capitalize()} under {policy}."
     if unmet:
-        detail += f" Unmet: {', '.join(unmet)}."
+        detail += f" Unmet: {'; '.join(unmet)}."
+    if decision.recommended_hcpcs and decision.recommended_hcpcs != decision.requested_hcpcs:
+        detail += f" {decision.recommended_hcpcs} meets this patient's criteria."
     if decision.missing:
         detail += f" Missing: {', '.join(decision.missing)}."
     return ChecklistItem("Coverage decision", "missing", detail)
+
+
+def unmet_words(reason) -> str:
+    """ "LCD L33823 criterion A (TMJ dysfunction that has been treated) not recorded";
+    a number the criterion compares is kept ("... for home use): 20 pounds ordered")."""
+    parts = long_dates(w.plain_words(reason.text)).split(": ")
+    label = parts[0].replace(" not met", "")
+    if len(parts) < 2:
+        return label
+    if ".device." in reason.code:  # the payer never covers the device: say so as it is
+        return f"{label}: {parts[1]}"
+    words = f"{label} ({parts[1]})"
+    fact = parts[-1] if len(parts) > 2 else ""
+    return f"{words}: {fact}" if any(ch.isdigit() for ch in fact) else f"{words} not recorded"
 
 
 def swo_item(signature: Signature | None) -> ChecklistItem:
@@ -117,14 +136,17 @@ def prn_item(case: Case) -> ChecklistItem:
 
 
 def trial_note_item(case: Case) -> ChecklistItem:
-    label = "Trial note in the packet (the record corroborates the order)"
+    """The packet's trial table is the service's summary, not the record: a supplier-prepared
+    statement is not the record (PIM §5.9, domain.md §3.4), so the therapist's note is asked for."""
+    label = "The therapist's signed trial note (the record corroborates the order)"
     if not case.trials:
         return ChecklistItem(label, "missing", "No supervised trial is recorded.")
-    count = len(case.trials)
+    latest = case.latest_trial
     return ChecklistItem(
         label,
-        "met",
-        f"{count} supervised trial{'s' if count != 1 else ''} summarised in this packet.",
+        "review",
+        "The packet holds a summary of the recorded trial values. Attach the therapist's "
+        f"signed trial note of {w.long_date(latest.date)} from the chart.",
     )
 
 
@@ -140,7 +162,14 @@ def same_or_similar_item(case: Case, warnings: set[str]) -> ChecklistItem:
     return ChecklistItem(label, "met", "Checked: no prior cervical traction unit within 5 years.")
 
 
-def modifier_item(decision: Decision) -> ChecklistItem:
+MODIFIER_PAYERS = ("medicare", "ibx_ma")
+
+
+def modifier_item(case: Case, decision: Decision) -> ChecklistItem:
+    if case.payer not in MODIFIER_PAYERS:
+        return ChecklistItem(
+            "Claim modifiers", "none", "Not applicable (not a Medicare or IBX MA claim)."
+        )
     label = "Claim modifiers (A52476: KX, GA or GZ)"
     if decision.modifiers:
         return ChecklistItem(
@@ -153,6 +182,12 @@ def modifier_item(decision: Decision) -> ChecklistItem:
 
 def abn_item(case: Case, decision: Decision) -> ChecklistItem:
     label = "ABN or financial-responsibility notice"
+    if case.payer == "self_pay":
+        return ChecklistItem(
+            "Financial-responsibility notice",
+            "met" if case.abn_on_file else "missing",
+            "Self-pay: get the patient's signed notice before delivery.",
+        )
     if "GA" in decision.modifiers:
         return ChecklistItem(label, "met", "ABN on file (GA modifier).")
     if "GZ" in decision.modifiers:
@@ -167,10 +202,19 @@ def abn_item(case: Case, decision: Decision) -> ChecklistItem:
     return ChecklistItem(label, "none", "The payer is expected to pay.")
 
 
-def coding_item(warnings: set[str]) -> ChecklistItem:
+def coding_item(case: Case, warnings: set[str]) -> ChecklistItem:
     label = "Diagnosis coding (Excludes1 pairs)"
     if "DIAGNOSIS_EXCLUDES1" in warnings:
+        pairs = excludes1_pairs(case.diagnoses)
+        named = "; ".join(f"{a} with {b}" for a, b in pairs)
+        count = f"{len(pairs)} Excludes1 pair{'s' if len(pairs) != 1 else ''}" if pairs else ""
+        detail = f"{count}: {named}." if pairs else "Two diagnoses form an Excludes1 pair."
         return ChecklistItem(
-            label, "review", "Two diagnoses form an Excludes1 pair; keep the more specific code."
+            label, "review", f"{detail} Keep the more specific code unless both are documented."
         )
     return ChecklistItem(label, "met", "No Excludes1 pair among the diagnoses.")
+
+
+def excludes1_pairs(diagnoses) -> list[tuple[str, str]]:
+    """The pairs among the case's codes that the tabular marks Excludes1 (rules' code index)."""
+    return [(first, second) for first, second, _ in codes.excludes1_pairs(tuple(diagnoses))]

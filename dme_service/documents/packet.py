@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dme_service.case.model import Case
+from dme_service.documents import availability, citing
 from dme_service.documents import packet_layout as layout
 from dme_service.documents import wording as w
 from dme_service.documents.checklist import readiness
@@ -90,18 +91,38 @@ def body_of(html: str) -> str:
     return inside.strip()
 
 
-def part_kinds(decision: Decision) -> tuple[tuple[str, str], ...]:
-    """The packet's parts for this decision: the letter only for an eligible one."""
+# What goes to the payer (issue 16, review §6.5): the order, the letter, the trial values and
+# the ABN; not the internal checklist, the decision JSON, the coverage summary or the patient's
+# instructions (HIPAA minimum necessary).
+ABN_PART = ("abn", "Advance Beneficiary Notice (CMS-R-131)")
+
+
+def part_kinds(case: Case, decision: Decision, submission: bool = False):
+    """The packet's parts for this decision: the letter only for an eligible one; the
+    submission packet leaves out what is internal or the patient's."""
+    if submission:
+        parts = [part for part in PARTS if part[0] in ("swo", "trial_note")]
+        if decision.status == "eligible":
+            parts.insert(1, PARTS[1])
+        if availability.refusal("abn", case, decision) is None:
+            parts.append(ABN_PART)
+        return tuple(parts)
     if decision.status == "eligible":
         return PARTS
     return tuple(SUMMARY_PART if kind == "lmn" else (kind, label) for kind, label in PARTS)
 
 
-def parts_of(renderer: Renderer, case: Case, decision: Decision, options: RenderOptions):
+def parts_of(
+    renderer: Renderer,
+    case: Case,
+    decision: Decision,
+    options: RenderOptions,
+    submission: bool = False,
+):
     parts = []
     wet = options.signature is not None and options.signature.method == "wet"
-    for kind, label in part_kinds(decision):
-        if wet and kind in WET_REPLACES + ("summary",):
+    for kind, label in part_kinds(case, decision, submission):
+        if wet and kind in WET_REPLACES:
             # The pages signed in ink replace the unsigned SWO and LMN (issue 13); the scan
             # itself is appended after the manifest (services.wet_signing.append_scan).
             if kind == WET_REPLACES[0]:
@@ -112,22 +133,32 @@ def parts_of(renderer: Renderer, case: Case, decision: Decision, options: Render
     return parts
 
 
-def skeleton(renderer: Renderer, case: Case) -> tuple[str, str]:
+def skeleton(renderer: Renderer, case: Case, submission: bool = False) -> tuple[str, str]:
     """The packet's HTML before and after the body (the parts document's metadata is
     discarded; its <html lang> is the packet's)."""
+    title = packet_title(case, submission)
     html = renderer.html(
-        DocumentSource(kind="packet", template="base.html", title=packet_title(case), lang="en")
+        DocumentSource(kind="packet", template="base.html", title=title, lang="en")
     )
     head, tail = html.split("</body>", 1)
     return head, f"</body>{tail}"
 
 
 def render_packet(
-    renderer: Renderer, case: Case, decision: Decision, options: RenderOptions
+    renderer: Renderer,
+    case: Case,
+    decision: Decision,
+    options: RenderOptions,
+    submission: bool = False,
 ) -> RenderedDocument:
-    parts = parts_of(renderer, case, decision, options)
-    attachment = decision_json(decision)
-    head, tail = skeleton(renderer, case)
+    """The billing packet, or with `submission` the packet for the payer (no checklist, no
+    decision JSON, no coverage summary, no patient instructions)."""
+    # The patient's private link (a QR code in the instructions) never goes into a packet that
+    # billing sends on (review §6.6).
+    options = replace(options, link_url=None)
+    parts = parts_of(renderer, case, decision, options, submission)
+    attachment = None if submission else decision_json(decision)
+    head, tail = skeleton(renderer, case, submission)
     bodies = "\n".join(part.body for part in parts)
 
     def parts_html(frame: layout.Frame) -> str:
@@ -136,7 +167,7 @@ def render_packet(
         return f"{head}\n{before}\n{bodies}\n{after}\n{tail}"
 
     def frame_html(first_page: dict[str, int]) -> str:
-        cover = renderer.html(cover_source(case, decision, options, parts, first_page))
+        cover = renderer.html(cover_source(case, decision, options, parts, first_page, submission))
         source = manifest_source(case, options, parts, attachment, first_page)
         manifest = body_of(renderer.html(source))
         cover_head, cover_tail = cover.split("</body>", 1)
@@ -144,23 +175,23 @@ def render_packet(
 
     anchors = [part.kind for part in parts]
     document = layout.lay_out(renderer.layout, parts_html, frame_html, anchors)
-    pdf = renderer.write(
-        document,
-        variant=PACKET_VARIANT,
-        attachments=[
+    attachments = []
+    if attachment is not None:
+        attachments.append(
             renderer.attachment(
                 attachment,
                 name=ATTACHMENT_NAME,
                 description="The coverage decision (dme-decision/1) this packet was built on",
                 when=options.now,
             )
-        ],
-    )
-    return renderer.finish("packet", document, pdf, packet_title(case), "en")
+        )
+    pdf = renderer.write(document, variant=PACKET_VARIANT, attachments=attachments)
+    kind = "submission" if submission else "packet"
+    return renderer.finish(kind, document, pdf, packet_title(case, submission), "en")
 
 
-def packet_title(case: Case) -> str:
-    return f"Billing packet: {case.patient.name}"
+def packet_title(case: Case, submission: bool = False) -> str:
+    return f"{'Submission packet' if submission else 'Billing packet'}: {case.patient.name}"
 
 
 def common_context(case: Case, options: RenderOptions) -> dict:
@@ -174,21 +205,25 @@ def common_context(case: Case, options: RenderOptions) -> dict:
     }
 
 
-def cover_source(case, decision, options, parts, first_page: dict[str, int]) -> DocumentSource:
+def cover_source(
+    case, decision, options, parts, first_page: dict[str, int], submission: bool = False
+) -> DocumentSource:
     return DocumentSource(
         kind="packet",
         template="packet_cover.html",
-        title=packet_title(case),
+        title=packet_title(case, submission),
         lang="en",
         created=options.now,
         author=options.clinic.name if options.clinic else case.treating_practitioner.name,
         context={
             **common_context(case, options),
             "decision": decision,
-            "checklist": readiness(case, decision, options.signature),
+            "checklist": None if submission else readiness(case, decision, options.signature),
+            "submission": submission,
             "parts": parts,
             "first_page": first_page,
             "device": f"{case.request.hcpcs} ({w.hcpcs_descriptor(case.request.hcpcs)})",
+            "effective": citing.effective_date(decision.policy.effective or ""),
         },
     )
 
@@ -206,8 +241,8 @@ def manifest_source(
             **common_context(case, options),
             "parts": parts,
             "first_page": first_page,
-            "attachment_name": ATTACHMENT_NAME,
-            "attachment_sha256": hashlib.sha256(attachment).hexdigest(),
-            "attachment_bytes": len(attachment),
+            "attachment_name": ATTACHMENT_NAME if attachment is not None else None,
+            "attachment_sha256": hashlib.sha256(attachment).hexdigest() if attachment else "",
+            "attachment_bytes": len(attachment) if attachment else 0,
         },
     )

@@ -156,10 +156,13 @@ class Renderer:
         )
 
     def write(self, document: Document, *, variant: str, attachments=()) -> bytes:
+        # The packet is PDF/A-3u and tagged like the letters (its instructions are read on
+        # screen too): pdf_tags gives it the structure tree PDF/UA-1 gives the letters.
         return document.write_pdf(
             pdf_variant=variant,
             attachments=list(attachments) or None,
             presentational_hints=False,
+            pdf_tags=variant == PACKET_VARIANT,
         )
 
     def finish(self, kind: str, document: Document, pdf: bytes, title: str, lang: str):
@@ -195,10 +198,12 @@ class Renderer:
 
     def render_kind(self, kind: str, case: Case, decision: Decision, options: RenderOptions):
         """One document of any kind, the packet included."""
-        if kind == "packet":
+        if kind in ("packet", "submission"):
             from dme_service.documents import packet
 
-            return packet.render_packet(self, case, decision, options)
+            return packet.render_packet(
+                self, case, decision, options, submission=kind == "submission"
+            )
         return self.render_source(source_for(kind, case, decision, options))[1]
 
     def render_source(self, source: DocumentSource) -> tuple[Document, RenderedDocument]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dme_service.case.model import Case
 from dme_service.documents import availability, citing
 from dme_service.documents import wording as w
+from dme_service.documents.letter_facts import long_dates
 from dme_service.documents.renderer import DocumentSource, RenderOptions
 from dme_service.rules.decision import Decision
 from dme_service.rules.wording import SCREENING_LABELS
@@ -80,7 +81,7 @@ def criteria_rows(decision: Decision) -> list[tuple[str, str]]:
     for reason in decision.reasons:
         if ".alternative." in reason.code:
             continue
-        rows.append(("Met" if reason.met else "Not met", citing.cite(reason)))
+        rows.append(("Met" if reason.met else "Not met", long_dates(citing.cite(reason))))
     return rows
 
 

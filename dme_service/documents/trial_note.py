@@ -61,11 +61,21 @@ def trial_row(trial: Trial, latest: bool) -> dict:
     }
 
 
+# Keys whose words need more than a capital letter (review §6.2: "Tmj dysfunction").
+SCREENING_NAMES = {
+    "tmj_dysfunction": "TMJ dysfunction",
+    "tmj_treated": "TMJ treated",
+    "over_door_unsafe": "Over-door unit unsafe",
+    "jaw_or_neck_distortion": "Jaw or neck distortion",
+}
+
+
 def screening_rows(case: Case) -> list[tuple[tuple[str, str], tuple[str, str]]]:
     """Every screening key in words with its answer: contraindications beside the others."""
 
     def answer(key: str) -> tuple[str, str]:
-        return key.replace("_", " ").capitalize(), yes_no(case.screening.get(key))
+        label = SCREENING_NAMES.get(key) or key.replace("_", " ").capitalize()
+        return label, yes_no(case.screening.get(key))
 
     left = [answer(key) for key in ABSOLUTE_CONTRAINDICATIONS]
     right = [answer(key) for key in OTHER_SCREENING_KEYS]

@@ -20,3 +20,15 @@ PAYER_IDS = "urn:dme-service:payer"
 # Attachment.hash is defined as SHA-1, so the stored SHA-256 travels as an identifier.
 NI_SHA256 = "urn:ietf:rfc:6920"
 PARAMETERS = "urn:dme-service:devicerequest-parameter"
+# HCPCS as EHRs send it: CRD's Blue Button URI, the CMS release page (https), and the http form
+# this service's own export writes. A DeviceRequest coded under any of them is read.
+HCPCS_SYSTEMS = frozenset(
+    {
+        "https://bluebutton.cms.gov/resources/codesystem/hcpcs",
+        "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
+        HCPCS,
+    }
+)
+COVERAGE_CLASS = "http://terminology.hl7.org/CodeSystem/coverage-class"
+# v2 table 0203 identifier type "MB" (member number), how US Core marks a member id.
+IDENTIFIER_TYPE = "http://terminology.hl7.org/CodeSystem/v2-0203"

@@ -33,6 +33,7 @@ from dme_service.models.claims import (
     RemittanceFile,
 )
 from dme_service.models.documents import DOCUMENT_KINDS, Document, Signature, SignatureScan
+from dme_service.models.hooks import UsedHookToken
 from dme_service.models.links import HomeLogEntry, IdempotencyKey, PatientLink
 from dme_service.models.triggers import attach as _attach_triggers
 
@@ -72,6 +73,7 @@ __all__ = [
     "Signature",
     "SignatureScan",
     "Trial",
+    "UsedHookToken",
     "User",
     "UserSession",
     "UTCDateTime",

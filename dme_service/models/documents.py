@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dme_service.models.base import Base, UTCDateTime, created_at_column, fk
 
-DOCUMENT_KINDS = ("lmn", "swo", "instructions", "packet", "summary")
+DOCUMENT_KINDS = ("lmn", "swo", "instructions", "packet", "summary", "submission", "abn")
 
 
 class Document(Base):

@@ -42,6 +42,8 @@ KIND_LABELS = {
     "instructions": "Patient instructions",
     "packet": "Billing packet",
     "summary": "Coverage summary",
+    "submission": "Submission packet",
+    "abn": "Advance Beneficiary Notice",
 }
 # What each document is for, in a line the clinician and billing clerk read on the case page.
 KIND_PURPOSES = {
@@ -55,6 +57,10 @@ KIND_PURPOSES = {
     "letter, trial note, instructions and a manifest of SHA-256 fingerprints.",
     "summary": "For the treating practitioner: what the payer requires, what is met and not, "
     "and the options. Printed for every decision; not a letter.",
+    "submission": "What goes to the payer: order, letter, trial values and ABN, without the "
+    "internal checklist, the decision JSON or the patient's instructions.",
+    "abn": "Form CMS-R-131 for a Medicare or IBX Medicare Advantage claim billed with GA or GZ, "
+    "pre-filled; the patient chooses an option and signs before delivery. English or Spanish.",
 }
 # Only the patient's instructions are printed in Spanish; the payer's papers are English.
 LANGUAGES = {
@@ -63,6 +69,8 @@ LANGUAGES = {
     "instructions": ("en", "es"),
     "packet": ("en",),
     "summary": ("en",),
+    "submission": ("en",),
+    "abn": ("en", "es"),
 }
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 INSERT_ATTEMPTS = 3  # two renders racing for the same version number: the loser takes the next
@@ -168,8 +176,9 @@ def render_document(
 
 
 def _with_ink_scan(session: Session, user: User, case_id: int, kind: str, pdf: bytes) -> bytes:
-    """A billing packet of an order signed in ink carries the signed scan (issue 13)."""
-    if kind != "packet":
+    """A billing or submission packet of an order signed in ink carries the signed scan
+    (issue 13)."""
+    if kind not in ("packet", "submission"):
         return pdf
     case = load_case(session, user, case_id)
     check = signed_content.check_signature(session, case)
@@ -180,6 +189,20 @@ def _with_ink_scan(session: Session, user: User, case_id: int, kind: str, pdf: b
     from dme_service.services.wet_signing import append_scan
 
     return append_scan(pdf, scan)
+
+
+def refusals(session: Session, case: Case) -> dict[str, str]:
+    """Kind -> the sentence saying why it is not printed for the case's decision now
+    (documents/availability.py), for the case page to show beside each button; a draft that
+    does not parse has none (its problems are shown when a render is asked for)."""
+    from dme_service.documents import availability
+
+    try:
+        parsed = case_format.parse(to_document(case))
+    except CaseFormatError:
+        return {}
+    found = availability.available(parsed, evaluate(parsed), reason=order_reason(session, case))
+    return {kind: r.message for kind, r in found.items() if r and kind in DOCUMENT_KINDS}
 
 
 def _inputs(session: Session, user: User, case_id: int, lang: str, now: datetime | None):

@@ -41,6 +41,7 @@ def init_app(app: Flask) -> None:
     _register_documents_and_api(app)
     _register_patient(app)
     _register_signing_and_billing(app)
+    _register_cds_hooks(app)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     app.jinja_env.filters["label"] = label
     from dme_service.web import time_filters
@@ -65,6 +66,13 @@ def _register_clinic_setup(app: Flask) -> None:
     app.register_blueprint(account.bp)
     app.register_blueprint(reminders.bp)
     app.register_blueprint(ink.bp)
+
+
+def _register_cds_hooks(app: Flask) -> None:
+    """CDS Hooks for EHRs ordering traction (issue 18)."""
+    from dme_service.web.api import cds_hooks
+
+    app.register_blueprint(cds_hooks.bp)
 
 
 def _register_patient(app: Flask) -> None:

@@ -129,7 +129,7 @@ def new_error_id() -> str:
 
 
 def is_api_request() -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith(("/api/", "/cds-services"))
 
 
 def explanation_for(status: int) -> Explanation:

@@ -149,11 +149,47 @@
     });
   }
 
+  /* The order's frequency wording follows the minutes and sessions while it is the wording
+     written from them (the server checks that a typed wording agrees: order_frequency.py). */
+  function frequencyWording(section) {
+    var minutes = section.querySelector("#request-minutes");
+    var sessions = section.querySelector("#request-sessions_per_day");
+    var wording = section.querySelector("#request-frequency_text");
+    if (!minutes || !sessions || !wording) { return; }
+    var times = { 1: "once daily", 2: "twice daily", 3: "three times daily", 4: "four times daily" };
+    function sentence() {
+      var m = minutes.value.trim(), n = parseInt(sessions.value.trim(), 10);
+      if (!/^\d+(\.\d+)?$/.test(m) || !(n >= 1)) { return null; }
+      return m + " minutes, " + (times[n] || n + " times daily");
+    }
+    var last = sentence();
+    function follow() {
+      var next = sentence();
+      if (next && (wording.value.trim() === "" || wording.value === last)) { wording.value = next; }
+      last = next;
+    }
+    minutes.addEventListener("input", follow);
+    sessions.addEventListener("input", follow);
+  }
+
+  /* Leaving the page with typed, unsaved entries asks first (the browser's own question). */
+  function unsavedGuard(form) {
+    var dirty = false;
+    form.addEventListener("input", function () { dirty = true; });
+    form.addEventListener("change", function () { dirty = true; });
+    form.addEventListener("submit", function () { dirty = false; });
+    window.addEventListener("beforeunload", function (event) {
+      if (dirty) { event.preventDefault(); event.returnValue = ""; }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".code-search").forEach(codeSearch);
     document.querySelectorAll(".trial-rows[data-response-url]").forEach(trialResponse);
     document.querySelectorAll("[data-add-trial]").forEach(addTrialRows);
-    document.querySelectorAll("form[data-section=screening]").forEach(contraindicationFlags);
+    document.querySelectorAll("div.section-form[data-section=screening]").forEach(contraindicationFlags);
+    document.querySelectorAll("form.case-form").forEach(unsavedGuard);
+    document.querySelectorAll("div.section-form[data-section=prescription]").forEach(frequencyWording);
     document.querySelectorAll("button[data-once]").forEach(function (button) {
       button.form.addEventListener("submit", function () {
         setTimeout(function () { button.disabled = true; }, 0);

@@ -48,3 +48,68 @@ def test_the_picker_finds_codes_from_a_therapists_words(live_server, browser, te
     page.wait_for_load_state()
     assert page.input_value("#dx-codes-0") == "M50.122"
     assert page.errors == []
+
+
+def test_editing_two_sections_and_saving_one_keeps_both(live_server, browser, team):
+    page = new_page(browser, live_server, team["clinician"])
+    create_case(page, live_server)
+    page.select_option("#order-treating_practitioner", str(team["practitioner"].id))
+    page.fill("#order-onset_date", "2026-07-01")
+    page.fill("#request-force_lb", "14")
+    page.fill("#request-length_of_need_months", "3")
+    page.locator("#section-prescription").get_by_role(
+        "button", name="Save home prescription"
+    ).click()
+    page.wait_for_load_state()
+    assert page.input_value("#order-treating_practitioner") == str(team["practitioner"].id)
+    assert page.input_value("#order-onset_date") == "2026-07-01"
+    assert page.input_value("#request-force_lb") == "14"
+    assert page.locator("#section-order .alert-success").is_visible()
+    page.locator("#section-prescription").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "case-one-save.png"))
+    assert page.errors == []
+
+
+def expire_sessions(app) -> None:
+    """The idle limit passed: every session was last seen 16 minutes ago."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from dme_service.db import get_session
+    from dme_service.models import UserSession
+
+    with app.app_context():
+        db = get_session()
+        past = datetime.now(UTC) - timedelta(minutes=16)
+        db.execute(update(UserSession).values(last_seen_at=past))
+        db.commit()
+
+
+def test_a_session_that_ends_while_typing_keeps_the_typed_trial(app, live_server, browser, team):
+    user = team["clinician"]
+    page = new_page(browser, live_server, user)
+    case_id = create_case(page, live_server)
+    page.fill("#trials-rows-0-date", "2026-10-02")
+    page.select_option("#trials-rows-0-device", "E0860")
+    page.fill("#trials-rows-0-force_lb", "12")
+    page.fill("#trials-rows-0-minutes", "15")
+    page.fill("#trials-rows-0-pain_before", "6")
+    page.fill("#trials-rows-0-pain_after", "3")
+    page.select_option("#trials-rows-0-peripheralization", "no")
+    page.select_option("#trials-rows-0-new_neuro_signs", "no")
+    expire_sessions(app)
+    page.locator("#section-trials").get_by_role("button", name="Save in-clinic trials").click()
+    page.wait_for_load_state()
+    assert "What you typed on the case page is kept" in page.locator("main").inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "sign-in-keeping-typed.png"))
+    page.get_by_label("E-mail address").fill(user.email)
+    page.get_by_label("Password").fill(user.password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert f"/cases/{case_id}" in page.url
+    assert "What you typed before was saved." in page.locator("#resumed").inner_text()
+    assert page.input_value("#trials-rows-0-date") == "2026-10-02"
+    assert page.input_value("#trials-rows-0-pain_after") == "3"
+    page.screenshot(path=str(SCREENSHOTS / "case-after-sign-in.png"))
+    assert page.errors == []

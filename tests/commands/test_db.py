@@ -310,6 +310,9 @@ def test_app_role_can_write_and_append_to_the_audit_trail_but_not_rewrite_or_dro
             text("ALTER TABLE audit_events DISABLE TRIGGER USER"),
             text("DROP TABLE audit_events"),
             text("DROP TABLE clinics"),
+            text("UPDATE audit_seals SET row_count = 0"),  # the seals are append-only too
+            text("DELETE FROM audit_seals"),
+            text("TRUNCATE audit_seals"),
         ]
         for statement in refused:
             with pytest.raises(ProgrammingError) as error, as_app.begin() as connection:

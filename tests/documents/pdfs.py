@@ -65,3 +65,13 @@ def decompressed_streams(pdf: bytes) -> list[bytes]:
 
 def image_count(pdf: bytes, page: int = 0) -> int:
     return len(reader(pdf).pages[page].images)
+
+
+def font_names(pdf: bytes) -> set[str]:
+    """The base font names used on every page, without the subset prefix (ABCDEF+)."""
+    names = set()
+    for page in reader(pdf).pages:
+        fonts = page.get("/Resources", {}).get("/Font", {})
+        for font in fonts.values():
+            names.add(str(font.get_object()["/BaseFont"]).lstrip("/").split("+", 1)[-1])
+    return names

@@ -96,6 +96,18 @@ SITUATIONS = {
         dict(lmn="decision.status", swo=OK, instructions=OK, packet=OK, summary=OK, trial_note=OK),
     ),
 }
+# The submission packet follows the billing packet; the ABN only for GA / GZ (Medicare, IBX MA).
+ABN = {
+    "eligible": "decision.modifiers",
+    "not eligible, no reason": OK,
+    "not eligible, with a reason": OK,
+    "not covered, no reason": "decision.modifiers",
+    "not covered, with a reason": "decision.modifiers",
+}
+for _name, (_, _, _expected) in SITUATIONS.items():
+    _expected["submission"] = _expected["packet"]
+    _expected["abn"] = ABN.get(_name, _expected["packet"])
+
 CASES = [
     pytest.param(changes, reason, kind, expected[kind], id=f"{name}-{kind}")
     for name, (changes, reason, expected) in SITUATIONS.items()
@@ -143,3 +155,10 @@ def test_the_statuses_the_table_covers():
         payer = changes.pop("payer", "medicare")
         statuses.add(case_and_decision(payer, **changes)[1].status)
     assert statuses == {"eligible", "not_eligible", "not_covered", "contraindicated", "incomplete"}
+
+
+def test_the_abn_is_for_medicare_and_ibx_ma_claims_billed_with_ga_or_gz():
+    for payer, expected in (("medicare", None), ("ibx_ma", None), ("aetna", "decision.modifiers")):
+        case, decision = case_and_decision(payer, hcpcs="E0849", force_lb=12)
+        found = refusal("abn", case, decision)
+        assert (found.field if found else None) == expected, payer

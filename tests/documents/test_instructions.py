@@ -264,3 +264,17 @@ def test_the_spanish_corrections_of_the_review(spanish):
 def test_a_half_pound_prints_with_a_decimal_point_in_spanish():
     text = pdfs.text(instructions(lang="es", force_lb=12.5, trial={"force_lb": 12.5}).pdf)
     assert "Peso: 12.5 libras." in text and "12,5" not in text
+
+
+ARABIC_NAME = "María-José Ñúñez O'Connor-Villaseñor de la Peña عبد الرحمن بن خالد Zoë Ørsted-Üx"
+
+
+@pytest.mark.parametrize("kind", ["lmn", "swo", "instructions", "summary", "packet"])
+def test_a_name_in_arabic_script_prints_in_a_bundled_font(kind):
+    """Review §7: the Arabic fell back to the machine's DejaVu Sans; now Noto Sans Arabic is
+    bundled (pdf_templates/fonts), so every face is one of ours."""
+    case, decision = case_and_decision(patient_name=ARABIC_NAME)
+    rendered = render(kind, case, decision, now=NOW, clinic=CLINIC)
+    fonts = pdfs.font_names(rendered.pdf)
+    assert any(name.startswith("Bundled-Arabic") for name in fonts)
+    assert all(name.startswith(("Letter-", "Bundled-")) for name in fonts), fonts

@@ -21,6 +21,10 @@ def packet():
     return case, decision, rendered, pdfs.page_texts(rendered.pdf)
 
 
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
 def cover(*args, signature=None, reason=None, **changes) -> str:
     case, decision = case_and_decision(*args, **changes)
     rendered = render("packet", case, decision, now=NOW, signature=signature, reason=reason)
@@ -108,7 +112,10 @@ def test_the_same_facts_render_the_same_bytes(packet):
 
 def test_a_signed_eligible_cover_shows_every_item_met_or_not_needed(packet):
     page = packet[3][0]
-    assert "Missing" not in page and "Review" not in page
+    assert "Missing" not in page
+    # the service's summary of the trial is not the therapist's note (review defect #8)
+    assert page.count("Review") == 1
+    assert "Attach the therapist's signed trial note of October 2, 2026" in flat(page)
     assert "Electronically signed by Sam Lee, MD" in page
     assert "Proof of delivery Pending" in page
 
@@ -135,3 +142,107 @@ def test_a_payer_that_never_pays_asks_for_a_financial_responsibility_notice():
     page = cover("uhc_commercial", reason="The patient pays")
     assert "ABN or financial-responsibility notice Missing" in page
     assert "Coverage decision Missing" in page
+
+
+def test_the_cover_names_each_unmet_criterion_and_the_alternative():
+    """Review defect #8: never "Unmet: LCD L33823, LCD L33823, LCD L33823"."""
+    page = flat(cover(hcpcs="E0849", force_lb=20, abn_on_file=True, reason="ABN signed"))
+    assert "LCD L33823, LCD L33823" not in page
+    assert "LCD L33823 criterion A (TMJ dysfunction that has been treated) not recorded" in page
+    assert "LCD L33823 criterion C (more than 20 pounds ordered for home use): 20 pounds" in page
+    assert "E0860 meets this patient's criteria." in page
+
+
+def test_a_self_paid_cover_asks_for_the_notice_and_no_modifier():
+    page = flat(cover("self_pay"))
+    assert "The payer is expected to pay" not in page
+    assert "Self-pay: get the patient's signed notice before delivery." in page
+    assert "Claim modifiers Not needed Not applicable (not a Medicare or IBX MA claim)." in page
+
+
+def test_the_cover_names_the_excludes1_pairs():
+    diagnoses = ["M54.2", "M50.122", "G54.2", "M50.222", "M47.812"]
+    page = flat(cover(diagnoses=diagnoses))
+    assert "5 Excludes1 pairs: M54.2 with M50.122; M54.2 with M50.222; G54.2 with M50.122" in page
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"hcpcs": "E0849", "force_lb": 25},
+        {"hcpcs": "E0849", "force_lb": 20, "abn_on_file": True},
+        {"payer": "uhc_commercial"},
+        {"diagnoses": ["M54.2", "M50.122", "G54.2", "M50.222", "M47.812", "M50.30", "M48.02"]},
+    ],
+)
+def test_the_cover_fits_on_one_page(changes):
+    """Review §6.1: the cover spilled onto a near-empty second page in half the packets."""
+    changes = dict(changes)
+    payer = changes.pop("payer", "medicare")
+    case, decision = case_and_decision(payer, **changes)
+    rendered = render("packet", case, decision, now=NOW, reason="Chosen by the patient")
+    pages = pdfs.page_texts(rendered.pdf)
+    assert "Standard written order" in pages[1]
+    assert "Billing packet ·" not in pages[1]
+
+
+def test_the_hashes_are_not_broken_inside_a_group(packet):
+    manifest = packet[3][-1]
+    groups = re.findall(r"\b[0-9a-f]{16}\b", manifest)
+    assert len(groups) == 4 * (len(packet_module.PARTS) + 1)
+
+
+def test_the_packet_is_tagged(packet):
+    reader = pdfs.reader(packet[2].pdf)
+    assert "/StructTreeRoot" in reader.trailer["/Root"]
+    assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"]
+
+
+def test_the_trial_note_tables_stay_inside_the_right_margin():
+    """Review §6.2: the screening table ran about half an inch past the text block."""
+    from dme_service.documents.renderer import source_for
+
+    case, decision = case_and_decision()
+    renderer = get_renderer()
+    options = RenderOptions(now=NOW, clinic=CLINIC)
+    document = renderer.layout(renderer.html(source_for("trial_note", case, decision, options)))
+    page = document.pages[0]._page_box
+    right = page.content_box_x() + page.width
+    tables = [box for box in page.descendants() if type(box).__name__ == "TableBox"]
+    assert len(tables) == 3
+    for box in tables:
+        assert box.border_box_x() + box.border_width() <= right + 0.5
+
+
+def test_the_submission_packet_leaves_out_what_is_internal():
+    """Review §6.5: the payer gets the order, the letter, the trial values and the ABN; not the
+    checklist, the decision JSON, the coverage summary or the patient's instructions."""
+    case, decision = case_and_decision(hcpcs="E0849", force_lb=20)
+    rendered = render("submission", case, decision, now=NOW, clinic=CLINIC, reason="ABN signed")
+    assert rendered.kind == "submission"
+    assert pdfs.outline_titles(rendered.pdf) == [
+        "Submission packet",
+        "Standard written order",
+        "Supervised trial note",
+        "Advance Beneficiary Notice of Non-coverage (ABN)",
+        "Manifest",
+    ]
+    assert pdfs.attachments(rendered.pdf) == {}
+    text = pdfs.text(rendered.pdf)
+    for internal in ("Billing checklist", "decision.json", "Coverage summary", "Missing"):
+        assert internal not in text
+
+
+def test_an_eligible_submission_packet_carries_the_letter():
+    case, decision = case_and_decision()
+    rendered = render("submission", case, decision, now=NOW, clinic=CLINIC)
+    titles = pdfs.outline_titles(rendered.pdf)
+    assert titles[1:3] == ["Standard written order", "Letter of medical necessity"]
+    assert "Your home neck traction" not in titles
+
+
+def test_the_patient_link_never_reaches_a_packet():
+    """Review §6.6: `render --document packet --link URL` printed the patient's QR code."""
+    case, decision = case_and_decision()
+    rendered = render("packet", case, decision, now=NOW, link_url="https://clinic.example/p/x1")
+    assert all(pdfs.image_count(rendered.pdf, page) == 0 for page in range(rendered.pages))

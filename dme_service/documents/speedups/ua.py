@@ -23,7 +23,7 @@ from dme_service.documents.speedups import xhtml
 # The elements whose user-agent rules ua.css carries (a template must use no other).
 _ELEMENT_NAMES = (
     "a b body br div em h1 h2 h3 head html i img li link meta ol p script section strong"
-    " style table tbody td tfoot th thead title tr ul"
+    " span style table tbody td tfoot th thead title tr ul"
 )
 ELEMENTS = frozenset(_ELEMENT_NAMES.split())
 

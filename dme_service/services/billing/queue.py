@@ -81,6 +81,13 @@ class ClaimRow:
     days_in_state: int | None = None
 
     @property
+    def billed_modifiers(self) -> tuple[str, ...]:
+        """What the claim line carries: purchase (NU) or rental (RR), chosen per claim (NU
+        until the biller chooses), then the decision's KX/GA/GZ."""
+        kind = (self.money.purchase_or_rental if self.money is not None else None) or "NU"
+        return (kind, *self.modifiers) if self.hcpcs.startswith("E") else self.modifiers
+
+    @property
     def signed(self) -> bool:
         return any(item.key == "signature" and item.met for item in self.checklist)
 
@@ -261,7 +268,7 @@ def _csv_values(row: ClaimRow) -> list:
         case.patient.date_of_birth.isoformat(),
         PAYER_NAMES.get(case.payer or "", case.payer or ""),
         row.hcpcs,
-        " ".join(row.modifiers),
+        " ".join(row.billed_modifiers),
         " ".join(row.diagnoses),
         case.status,
         billing.STATE_WORDS.get(case.billing_state, case.billing_state),

@@ -162,40 +162,59 @@ def save_section(session: Session, user: User, case_id: int, version: int, edit:
     Raises CaseNotFound, CaseInvalid (nothing written) or StaleCase (someone saved first).
     A repeat of a save that already went through (a double click) is not a conflict.
     """
-    if edit.section not in SECTIONS:
-        raise ValueError(f"unknown section {edit.section!r}")
+    return save_sections(session, user, case_id, version, [edit])
+
+
+def save_sections(
+    session: Session, user: User, case_id: int, version: int, edits: list[SectionEdit]
+):
+    """Save several sections made on `version` together (the case page's one Save): one
+    parse of the whole document, one decision, one commit with an audit row per section.
+
+    Raises like `save_section`; a StaleCase names the first section that differs.
+    """
+    for edit in edits:
+        if edit.section not in SECTIONS:
+            raise ValueError(f"unknown section {edit.section!r}")
     try:
-        return run_with_retry(session, lambda s: _save(s, user, case_id, version, edit))
+        return run_with_retry(session, lambda s: _save(s, user, case_id, version, edits))
     except StaleDataError:
         session.rollback()
-        raise _stale(session, user, case_id, version, edit) from None
+        raise _stale(session, user, case_id, version, edits[0]) from None
     except Exception:
         session.rollback()
         raise
 
 
-def _save(session: Session, user: User, case_id: int, version: int, edit: SectionEdit) -> Case:
+def _save(
+    session: Session, user: User, case_id: int, version: int, edits: list[SectionEdit]
+) -> Case:
     case = load_case(session, user, case_id, for_update=True)
-    part = _resolved_part(session, user, edit)
+    parts = [(edit, _resolved_part(session, user, edit)) for edit in edits]
+    document = to_document(case)
     if case.version != version:
-        if case_sections.same_part(edit.section, part, to_document(case)):
-            return case  # the same save again (double click, back button): already stored
-        raise _stale(session, user, case_id, version, edit, case)
-    document = case_sections.merged(to_document(case), edit.section, part)
+        for edit, part in parts:
+            if not case_sections.same_part(edit.section, part, document):
+                raise _stale(session, user, case_id, version, edit, case)
+        return case  # the same save again (double click, back button): already stored
+    for edit, part in parts:
+        document = case_sections.merged(document, edit.section, part)
     parsed = validate(document)
-    case_sections.apply(session, case, edit.section, parsed, edit.practitioner_id)
+    for edit, _ in parts:
+        case_sections.apply(session, case, edit.section, parsed, edit.practitioner_id)
     case.updated_by_id = user.id
     case.updated_at = utcnow()  # always an UPDATE of the case row, so `version` moves on
     session.flush()
     decide(session, case)
-    audit.record(
-        session,
-        user=user,
-        action=f"case.save.{edit.section}",
-        object_type="case",
-        object_id=case.id,
-        patient_id=case.patient_id,
-    )
+    for edit, _ in parts:
+        audit.record(
+            session,
+            user=user,
+            action=f"case.save.{edit.section}",
+            object_type="case",
+            object_id=case.id,
+            patient_id=case.patient_id,
+        )
     _notify_signing(session, case, user)
     return case
 

@@ -68,15 +68,29 @@ def _operation(summary: str, responses: dict, **fields) -> dict:
 
 PDF = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
 CASE_VIEW = {"description": "The case", "content": _json("CaseView")}
-FHIR_BUNDLE = {
-    "application/fhir+json": {
-        "schema": {
-            "type": "object",
-            "required": ["resourceType"],
-            "properties": {"resourceType": {"const": "Bundle"}},
-        }
-    }
+FHIR_BUNDLE_SCHEMA = {
+    "type": "object",
+    "description": "A FHIR R4 Bundle (https://hl7.org/fhir/R4/bundle.html)",
+    "required": ["resourceType"],
+    "properties": {
+        "resourceType": {"const": "Bundle"},
+        "entry": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "fullUrl": {"type": "string"},
+                    "resource": {
+                        "type": "object",
+                        "required": ["resourceType"],
+                        "properties": {"resourceType": {"type": "string"}},
+                    },
+                },
+            },
+        },
+    },
 }
+FHIR_BUNDLE = {"application/fhir+json": {"schema": FHIR_BUNDLE_SCHEMA}}
 
 
 def paths() -> dict:
@@ -129,6 +143,17 @@ def _query(name: str, schema: dict) -> dict:
     return {"name": name, "in": "query", "schema": schema}
 
 
+# FHIR intake (services.cases.from_fhir): a Bundle of Patient, Coverage, Conditions,
+# Practitioner and one traction DeviceRequest; fhir.resources validates every resource.
+BODY_CASE_OR_BUNDLE = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": {"oneOf": [ref("CaseDocument"), ref("FhirBundle")]}},
+        "application/fhir+json": {"schema": ref("FhirBundle")},
+    },
+}
+
+
 def _create_case() -> dict:
     created = {
         "201": {
@@ -139,7 +164,8 @@ def _create_case() -> dict:
         "200": {**CASE_VIEW, "description": "Already created with this Idempotency-Key"},
     }
     return _operation(
-        "Create a case from a case document",
+        "Create a case from a case document or a FHIR R4 Bundle (trial and screening then "
+        "stay open: the decision lists them in missing)",
         _responses(created, *("401", "403", "413", "415"), field_errors=True),
         operationId="createCase",
         parameters=[
@@ -151,7 +177,7 @@ def _create_case() -> dict:
                 "schema": {"type": "string", "pattern": "^[!-~]{1,64}$"},
             }
         ],
-        requestBody=BODY_CASE,
+        requestBody=BODY_CASE_OR_BUNDLE,
     )
 
 
@@ -242,6 +268,7 @@ def document() -> dict:
             "schemas": {
                 **case_schemas(),
                 "Decision": decision_schema(),
+                "FhirBundle": FHIR_BUNDLE_SCHEMA,
                 **record_schemas(),
                 **error_schemas(),
             },

@@ -19,6 +19,7 @@ from dme_service.db import get_session
 from dme_service.rules.engine import evaluate as decide_case
 from dme_service.services import documents as document_service
 from dme_service.services.cases import from_document as case_import
+from dme_service.services.cases import from_fhir as fhir_intake
 from dme_service.services.cases.edit import (
     CaseNotFound,
     CaseSearch,
@@ -85,11 +86,14 @@ def evaluate():
 
 @bp.post("/cases")
 def create_case():
-    """Create a case from a case document; a repeated Idempotency-Key returns the same case."""
+    """Create a case from a case document or a FHIR R4 Bundle (services.cases.from_fhir); a
+    repeated Idempotency-Key returns the same case."""
     key = _idempotency_key()
     document = json_body()
+    create = fhir_intake.import_bundle if fhir_intake.is_bundle(document) else None
+    create = create or case_import.import_case
     try:
-        imported = case_import.import_case(get_session(), current_user, document, key)
+        imported = create(get_session(), current_user, document, key)
     except case_import.CaseInvalid as invalid:
         raise _problems(invalid.errors) from None
     except case_import.IdempotencyConflict as conflict:

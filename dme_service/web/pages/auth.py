@@ -24,6 +24,7 @@ from dme_service.services.accounts import api_tokens, totp
 from dme_service.services.accounts import passwords as accounts
 from dme_service.web import errors
 from dme_service.web.forms import keeps_input, no_input_to_keep
+from dme_service.web.pages.cases import typed_input
 from dme_service.web.security import sessions, throttle
 from dme_service.web.security.access import safe_next
 
@@ -74,7 +75,31 @@ class ReauthForm(FlaskForm):
 
 
 def _login_context() -> dict:
+    carried = request.form.get(typed_input.FIELD) if request.method == "POST" else None
+    if carried:
+        return {"notice": typed_input.NOTICE, "typed_input": carried}
     return {"notice": SIGN_IN_REASONS.get(request.args.get("reason", ""))}
+
+
+def sign_in_keeping_typed_input(sealed: str):
+    """The sign-in page for a case-page Save that arrived after the session ended: what was
+    typed rides along in a signed hidden field and is saved after the password (401)."""
+    form = LoginForm(formdata=None)
+    page = render_template(
+        "auth/login.html", form=form, notice=typed_input.NOTICE, typed_input=sealed
+    )
+    return page, 401
+
+
+def _after_sign_in(user: User, form: LoginForm):
+    """Where a signed-in user goes: back to the case page with the carried entries saved,
+    else `next`."""
+    carried = typed_input.opened(request.form.get(typed_input.FIELD), user)
+    if carried is not None:
+        from dme_service.web.pages.cases.views import replay_typed_page
+
+        return replay_typed_page(*carried)
+    return redirect(safe_next(form.next.data), code=303)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -94,7 +119,7 @@ def login():
         if user is not None:
             sessions.start(user)
             get_session().commit()
-            return redirect(safe_next(form.next.data), code=303)
+            return _after_sign_in(user, form)
         problem = BAD_CREDENTIALS
     return render_template("auth/login.html", form=form, problem=problem, **_login_context())
 

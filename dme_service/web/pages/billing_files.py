@@ -313,3 +313,40 @@ def _date_arg(name: str) -> date | None:
     except ValueError:
         return None
     return value if 1900 <= value.year <= 2100 else None
+
+
+# --- the clinic as supplier ---------------------------------------------------------------
+
+
+class SupplierForm(FlaskForm):
+    """One text field per supplier fact (services/billing/money.py SUPPLIER_FIELDS)."""
+
+
+for _key, (_label, _limit) in claim_money.SUPPLIER_FIELDS.items():
+    setattr(SupplierForm, _key, StringField(_label, validators=[Optional()]))
+
+
+def _supplier_context() -> dict:
+    return {"title": "Clinic billing identity", "fields": list(claim_money.SUPPLIER_FIELDS)}
+
+
+@bp.route("/supplier", methods=["GET", "POST"])
+@keeps_input("billing/supplier.html", SupplierForm, _supplier_context)
+def supplier():
+    """The clinic as it appears on every claim: NPI, EIN, address, submitter id."""
+    if request.method == "GET":
+        settings = claim_money.clinic_billing(get_session(), current_user.clinic_id)
+        values = {key: getattr(settings, key) or "" for key in claim_money.SUPPLIER_FIELDS}
+        form = SupplierForm(formdata=None, **values)
+        return render_template("billing/supplier.html", form=form, **_supplier_context())
+    form = SupplierForm()
+    if not form.validate_on_submit():
+        abort(400)
+    typed = {key: getattr(form, key).data for key in claim_money.SUPPLIER_FIELDS}
+    try:
+        claim_money.update_supplier(get_session(), current_user, typed)
+        return redirect(url_for("billing.supplier", saved=1), code=303)
+    except billing.InvalidInput as error:
+        for problem in error.errors:
+            getattr(form, problem.field).errors = [problem.message]
+    return render_template("billing/supplier.html", form=form, **_supplier_context()), 422

@@ -42,6 +42,7 @@ def _document_helpers() -> dict:
     return {
         "document_versions": lambda case: service.versions_of(get_session(), case),
         "signed_documents": lambda case: service.signed_document_ids(get_session(), case),
+        "document_refusals": lambda case: service.refusals(get_session(), case),
         "document_kinds": DOCUMENT_KINDS,
         "document_labels": service.KIND_LABELS,
         "document_purposes": service.KIND_PURPOSES,

@@ -69,6 +69,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "cases.new": CLINICAL,
     "cases.show": CLINICAL,
     "cases.save": CLINICAL,
+    "cases.save_page": CLINICAL,
     "cases.codes": CLINICAL,
     "cases.trial_response": CLINICAL,
     # issue 6: a case's documents; billing reads and prints the packet it submits.
@@ -128,6 +129,11 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "billing.claim_details": frozenset({BILLING, ADMIN}),
     "billing.fees": frozenset({BILLING, ADMIN}),
     "billing.reports": frozenset({BILLING, ADMIN}),
+    "billing.supplier": frozenset({BILLING, ADMIN}),
+    # issue 18: CDS Hooks. Discovery holds no data; a hook call is authenticated by the EHR's
+    # JWT in the view itself (web/api/cds_hooks.py), never by a session.
+    "cds.discovery": PUBLIC,
+    "cds.hook": PUBLIC,
 }
 
 
@@ -168,11 +174,18 @@ def enforce_access():
 
 
 def unauthenticated():
-    """401 JSON for the API; for pages a 302 to sign-in that remembers where the user was."""
+    """401 JSON for the API; for pages a 302 to sign-in that remembers where the user was; a
+    case-page Save gets the sign-in page carrying what was typed (pages/cases/typed_input)."""
     if errors.is_api_request():
         response = errors.error_response(401)
         response.headers["WWW-Authenticate"] = 'Bearer realm="dme_service"'
         return response
+    from dme_service.web.pages.cases import typed_input
+
+    if typed_input.can_carry():
+        from dme_service.web.pages.auth import sign_in_keeping_typed_input
+
+        return sign_in_keeping_typed_input(typed_input.seal())
     params = {}
     if request.method in ("GET", "HEAD"):
         params["next"] = request.full_path.rstrip("?")

@@ -58,6 +58,7 @@ class ServerSession(dict, SessionMixin):
         self.row: UserSession | None = None
         self.user: User | None = None
         self.ended_reason: str | None = None  # "idle" / "absolute" when a session just expired
+        self.ended_user_id: int | None = None  # whose session ended (pages/cases/typed_input)
         self.issue_cookie = False
         self.clear_cookie = False
         self.csrf_used = False
@@ -148,6 +149,7 @@ def _attach_row(session: ServerSession) -> None:
     if reason is None and not (row.user and row.user.active):
         reason = "inactive"
     if reason is not None:
+        session.ended_user_id = row.user_id
         db.delete(row)
         db.commit()
         session.ended_reason = reason

@@ -199,3 +199,42 @@ def test_clinicians_cannot_reach_the_money_pages(app, signed_in):
         "/billing/reports",
     ):
         assert client.get(url).status_code == 403
+
+
+def test_the_clinic_billing_identity_is_edited_with_errors_at_the_field(db_session, billed, biller):
+    page = biller.get("/billing/supplier").get_data(as_text=True)
+    assert 'value="1234567893"' in page  # the NPI set up for the clinic
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    data = {
+        "csrf_token": token,
+        "legal_name": "Test Spine Clinic LLC",
+        "npi": "1234567890",
+        "tax_id": "12-345",
+        "address_line1": "1 Main St",
+        "city": "Philadelphia",
+        "state": "PA",
+        "zip": "19103",
+        "phone": "555-555-0100",
+        "contact_name": "Billing Office",
+        "submitter_id": "A1234",
+        "receiver_id": "CEDI",
+        "receiver_name": "CEDI",
+    }
+    bad = biller.post("/billing/supplier", data=data)
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert "its check digit fails" in text and "Give the 9-digit EIN." in text
+    assert "Give the ZIP+4 (nine digits)" in text and 'value="1234567890"' in text
+    good = biller.post(
+        "/billing/supplier",
+        data={**data, "npi": "1922334457", "tax_id": "42-1234567", "zip": "19103-1234"},
+    )
+    assert good.status_code == 303
+    assert 'value="1922334457"' in biller.get("/billing/supplier").get_data(as_text=True)
+
+
+def test_the_claim_shows_the_purchase_modifier_it_will_bill(db_session, billed, biller):
+    case = ready_claim(db_session, billed)
+    page = biller.get(f"/billing/cases/{case.id}").get_data(as_text=True)
+    assert "E0860</span> with modifier NU, quantity 1" in page
+    assert "E0860-NU" in biller.get("/billing/?show=ready_to_submit").get_data(as_text=True)

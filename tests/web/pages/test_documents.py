@@ -196,3 +196,17 @@ def test_billing_downloads_but_admin_may_not(team, case, db_session, signed_in, 
     url = f"/cases/{case.id}/documents/{document.id}/download"
     assert billing.get(url).status_code == 200
     assert admin.get(url).status_code == 403
+
+
+def test_each_kind_the_decision_does_not_allow_says_why_beside_its_button(team, case):
+    """Issue 16: the refusal is one sentence beside the button, before anyone presses it."""
+    html = team[0].get(f"/cases/{case.id}/documents").get_data(as_text=True)
+    assert "Not printed for this decision: an ABN (form CMS-R-131) is printed only" in html
+    assert html.count("Not printed for this decision:") == 1  # eligible: only the ABN
+
+
+def test_a_refused_kind_answers_422_with_the_sentence_beside_its_button(team, case):
+    response = csrf_free_post(team[0], case, kind="abn")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "decision.modifiers: an ABN (form CMS-R-131) is printed only for a Medicare" in html

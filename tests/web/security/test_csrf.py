@@ -13,6 +13,9 @@ from dme_service.web.security import access
 TOKEN = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 HTTPS = "https://localhost"
 CSRF_WORDS = "did not come from this site"  # dme_service.web.errors.CSRF_NEXT
+# Endpoints no cookie authenticates, so a hostile page has nothing to ride on: the CDS Hooks
+# call carries the EHR's signed JWT (test_a_session_cookie_does_not_authenticate_a_hook_call).
+COOKIELESS = frozenset({"cds.hook"})
 
 
 @pytest.fixture
@@ -120,6 +123,8 @@ def test_every_state_changing_route_needs_the_token(app, make_user, session_clie
     users = {role: make_user(role) for role in ("clinician", "practitioner", "billing", "admin")}
     checked = 0
     for rule in app.url_map.iter_rules():
+        if rule.endpoint in COOKIELESS:
+            continue
         for method in sorted(rule.methods & {"POST", "PUT", "PATCH", "DELETE"}):
             client = session_client(users[_allowed_role(rule.endpoint)])
             data = {"csrf_token": _token(client, "/")} if with_token else {}
@@ -152,4 +157,11 @@ def test_the_api_with_a_bearer_token_needs_no_csrf_token(app, make_user, api_rou
 def test_a_bearer_call_ignores_the_cookie_session(app, make_user, session_client, api_route):
     client = session_client(make_user("admin"))
     response = client.post(api_route, headers={"Authorization": "Bearer dme_not-a-real-token"})
+    assert response.status_code == 401
+
+
+def test_a_session_cookie_does_not_authenticate_a_hook_call(app, make_user, session_client):
+    client = session_client(make_user("clinician"))
+    body = {"hook": "order-sign", "hookInstance": "x", "context": {}}
+    response = client.post("/cds-services/dme-traction-order-sign", json=body)
     assert response.status_code == 401

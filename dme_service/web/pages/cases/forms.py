@@ -27,6 +27,7 @@ from dme_service.case.limits import MAX_DIAGNOSES
 from dme_service.case.model import HOME_DEVICES, SCREENING_KEYS
 from dme_service.case.parse import FieldError
 from dme_service.coding.codes import HCPCS_DESCRIPTORS
+from dme_service.rules import order_frequency
 from dme_service.rules.wording import PAYER_NAMES, SCREENING_LABELS
 from dme_service.web.pages.cases.inputs import (
     MBI_PAYERS,
@@ -224,14 +225,24 @@ class PrescriptionForm(SectionForm):
     length_of_need_months = WholeText("Length of need (months)", [Length(max=20)])
     frequency_text = StringField("Frequency as the order will say it", [Length(max=200)])
 
+    def validate_frequency_text(self, field: Field) -> None:
+        # Refused here, at the field, not later on the SWO (rules/order_frequency.py).
+        problem = order_frequency.problem(
+            field.data, self.minutes.value, self.sessions_per_day.value
+        )
+        if problem:
+            raise ValidationError(problem)
+
     def part(self) -> dict[str, Any]:
+        minutes, sessions = self.minutes.value, self.sessions_per_day.value
+        wording = typed_text(self.frequency_text) or order_frequency.sentence(minutes, sessions)
         request = {
             "hcpcs": self.hcpcs.data,
             "force_lb": self.force_lb.value,
-            "minutes": self.minutes.value,
-            "sessions_per_day": self.sessions_per_day.value,
+            "minutes": minutes,
+            "sessions_per_day": sessions,
             "length_of_need_months": self.length_of_need_months.value,
-            "frequency_text": typed_text(self.frequency_text),
+            "frequency_text": wording,
         }
         return {"request": answered(request)}
 

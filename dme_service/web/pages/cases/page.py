@@ -120,23 +120,24 @@ def prescription_data(case, document: dict[str, Any]) -> dict[str, Any]:
     return suggested
 
 
-def section_forms(case, signers, bound: SectionForm | None = None) -> dict[str, SectionForm]:
-    """Every section's form: the bound one as submitted, the others from the stored case."""
+def section_forms(case, signers, bound: dict[str, SectionForm]) -> dict[str, SectionForm]:
+    """Every section's form: the bound ones as submitted, the others from the stored case."""
     document = to_document(case)
     forms: dict[str, SectionForm] = {}
     for section, form_class in SECTION_FORMS.items():
-        if bound is not None and bound.section == section:
-            forms[section] = bound
+        if section in bound:
+            forms[section] = bound[section]
         else:
             forms[section] = form_class.make(data=form_data(section, case, document))
     forms["order"].set_signers(signers)
     return forms
 
 
-def problems(errors: list[FieldError], form: SectionForm | None) -> list[Problem]:
-    """The error summary: every error, linked to its field (on this form, or elsewhere)."""
+def problems(errors: list[FieldError], forms: dict[str, SectionForm]) -> list[Problem]:
+    """The error summary: every error, linked to its field (on its section's form)."""
     found = []
     for error in errors:
+        form = forms.get(case_sections.section_of(error.field) or "")
         target = form.field_for(error.field) if form is not None else None
         anchor = first_input_id(target) if target is not None else anchor_for(error.field)
         found.append(Problem(anchor, label_for(error.field), plain(error.message)))

@@ -11,6 +11,7 @@ import functools
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from dme_service.db import get_session
@@ -19,7 +20,9 @@ from dme_service.services.cases.create import IdempotencyConflict, NewCase, crea
 from dme_service.services.patient import home_log
 from dme_service.web.errors import Refused
 from dme_service.web.forms import failure_for, keeps_input
+from dme_service.web.pages.cases import ehr_prefill
 from dme_service.web.pages.cases import page as case_page
+from dme_service.web.pages.cases import page_save as case_page_save
 from dme_service.web.pages.cases import search as case_list
 from dme_service.web.pages.cases.forms import NewCaseForm
 from dme_service.web.pages.cases.page import SECTION_FORMS
@@ -41,12 +44,19 @@ def _show_case(case_id: int):
 
 
 def render_case(case, *, bound=None, errors=(), failure=None, status: int = 200, **extra):
-    """The case page; `bound` is the submitted section form, re-shown as typed."""
+    """The case page; `bound` is the submitted section form (or every section's, by name),
+    re-shown as typed."""
     signers = case_service.signers(get_session(), current_user.clinic_id)
-    forms = case_page.section_forms(case, signers, bound)
-    summary = case_page.problems(list(errors), bound)
-    if bound is not None and not errors:
-        summary = case_page.form_problems(bound)
+    # After a sign-in that kept the typed page (web/pages/cases/typed_input.py), the page says so.
+    extra["resumed"] = extra.get("resumed", False) or request.args.get("resumed") == "1"
+    if bound is None or isinstance(bound, dict):
+        bound_forms = dict(bound or {})
+    else:
+        bound_forms = {bound.section: bound}
+    forms = case_page.section_forms(case, signers, bound_forms)
+    summary = case_page.problems(list(errors), bound_forms)
+    if bound_forms and not errors:
+        summary = [p for form in bound_forms.values() for p in case_page.form_problems(form)]
     page = render_template(
         "cases/show.html",
         case=case,
@@ -57,8 +67,9 @@ def render_case(case, *, bound=None, errors=(), failure=None, status: int = 200,
         saved=request.args.get("saved"),
         titles=case_page.SECTION_TITLES,
         section_ids=case_page.SECTION_IDS,
-        offers=case_page.billable_children(list(errors), bound),
+        offers=case_page.billable_children(list(errors), bound_forms.get("diagnoses")),
         title=f"Case of {case.patient.name}",
+        **case_page.template_helpers(),  # also when shown from the sign-in (typed_input)
         **extra,
     )
     return page, status
@@ -68,7 +79,7 @@ def keeps_case_input(view):
     """LOG-4 for section saves: any failure re-shows the case page with the typed entries."""
 
     @functools.wraps(view)
-    def wrapper(case_id: int, section: str):
+    def wrapper(case_id: int, section: str = "page"):
         try:
             return view(case_id, section)
         except HTTPException:
@@ -76,15 +87,19 @@ def keeps_case_input(view):
         except Exception as error:  # noqa: BLE001 - LOG-4: any failure keeps the input
             failure = failure_for(error)
             case = case_service.load_case(get_session(), current_user, case_id)
-            bound = _bound_form(section, case)
+            if section == "page":
+                signers = case_service.signers(get_session(), current_user.clinic_id)
+                bound = case_page_save.bind_page(request.form, case, signers).forms
+            else:
+                bound = _bound_form(section, case)
             return render_case(case, bound=bound, failure=failure, status=failure.status)
 
     wrapper.keeps_input = True
     return wrapper
 
 
-def _bound_form(section: str, case):
-    form = SECTION_FORMS[section].make(formdata=request.form)
+def _bound_form(section: str, case, formdata=None):
+    form = SECTION_FORMS[section].make(formdata=request.form if formdata is None else formdata)
     if section == "order":
         form.set_signers(case_service.signers(get_session(), current_user.clinic_id))
     return form
@@ -110,7 +125,9 @@ def index():
 def new():
     """Start a case: the patient and the payer; one draft per form, however often it is sent."""
     if request.method == "GET":
-        return render_template("cases/new.html", form=NewCaseForm.blank(), title="New case")
+        form = NewCaseForm.blank()
+        from_ehr = ehr_prefill.fill(form, request.args.get("ehr"))  # a CDS Hooks card's link
+        return render_template("cases/new.html", form=form, from_ehr=from_ehr, title="New case")
     form = NewCaseForm()
     if not form.idempotency_key.data:
         raise Refused(
@@ -164,10 +181,80 @@ def save(case_id: int, section: str):
     return _save(case, form)
 
 
-def _save(case, form):
-    edit = case_service.SectionEdit(
+@bp.route("/cases/<int:case_id>/save", methods=["POST"])
+@keeps_case_input
+def save_page(case_id: int, section: str = "page"):
+    """The case page's one Save: every edited section together; nothing typed is dropped."""
+    db = get_session()
+    try:
+        case = case_service.load_case(db, current_user, case_id)
+    except case_service.CaseNotFound:
+        abort(404)
+    return save_typed_page(case, request.form)
+
+
+def replay_typed_page(case_id: int, fields: list[tuple[str, str]]):
+    """The case-page Save that met an ended session, made now that the user signed in again
+    (web/pages/cases/typed_input.py): saved, or re-shown as typed with what needs attention."""
+    try:
+        case = case_service.load_case(get_session(), current_user, case_id)
+    except case_service.CaseNotFound:
+        return redirect(url_for("cases.index"), code=303)
+    return save_typed_page(case, MultiDict(fields), resumed=True)
+
+
+def save_typed_page(case, formdata, *, resumed: bool = False):
+    """Save (or, for "add a trial row" / "find codes", re-show) a submitted case page."""
+    signers = case_service.signers(get_session(), current_user.clinic_id)
+    page = case_page_save.bind_page(formdata, case, signers)
+    action = formdata.get("action", "save")
+    if action == "add_row":
+        page.forms["trials"].add_row()
+        return render_case(case, bound=page.forms, resumed=resumed)
+    if action == "search":
+        found = _matches(page.forms["diagnoses"].query.data)
+        return render_case(
+            case,
+            bound=page.forms,
+            matches=found.results,
+            more_matches=found.more,
+            resumed=resumed,
+        )
+    if not page.edited:
+        return redirect(url_for("cases.show", case_id=case.id), code=303)
+    if not case_page_save.validate_edited(page):
+        return render_case(case, bound=page.forms, resumed=resumed)
+    edits = [_edit_of(page.forms[section]) for section in page.edited]
+    version = case_page_save.version_of(page)
+    try:
+        case_service.save_sections(get_session(), current_user, case.id, version, edits)
+    except case_service.CaseInvalid as invalid:
+        case_page_save.show_errors(page, invalid.errors)
+        case = case_service.load_case(get_session(), current_user, case.id)
+        return render_case(case, bound=page.forms, errors=invalid.errors, resumed=resumed)
+    except case_service.StaleCase as stale:
+        return _conflict(stale, _bound_form(stale.section, case, formdata))
+    where = page.pressed or page.edited[0]
+    return redirect(
+        url_for(
+            "cases.show",
+            case_id=case.id,
+            saved=",".join(page.edited),
+            resumed=1 if resumed else None,
+            _anchor=case_page.SECTION_IDS[where],
+        ),
+        code=303,
+    )
+
+
+def _edit_of(form) -> case_service.SectionEdit:
+    return case_service.SectionEdit(
         form.section, form.part(), getattr(form, "practitioner_id", lambda: None)()
     )
+
+
+def _save(case, form):
+    edit = _edit_of(form)
     version = int(form.version.data) if (form.version.data or "").isdigit() else -1
     try:
         case_service.save_section(get_session(), current_user, case.id, version, edit)
@@ -202,6 +289,7 @@ def _conflict(stale, form):
         section_ids=case_page.SECTION_IDS,
         panel=case_page.decision_panel(case),
         offers={},
+        **case_page.template_helpers(),
     )
     return page, 409
 

@@ -218,10 +218,11 @@ def test_remove_button_drops_that_code(ctx):
     assert form.part() == {"diagnoses": ["G54.2"]}
 
 
-def test_prn_frequency_is_saved_and_only_warned(ctx):
+def test_prn_frequency_is_refused_at_its_field(ctx):
+    # Issue 15 (walk.md clinician bug 6): refused on save, not later by the SWO.
     form = bound(PrescriptionForm, {"hcpcs": "E0860", "frequency_text": "PRN"})
-    assert form.validate()
-    assert form.part() == {"request": {"hcpcs": "E0860", "frequency_text": "PRN"}}
+    assert not form.validate()
+    assert 'cannot say "PRN"' in form.frequency_text.errors[0]
 
 
 def test_zero_sessions_per_day_maps_to_its_field(ctx):

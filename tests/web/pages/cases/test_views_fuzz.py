@@ -92,10 +92,10 @@ def test_any_section_input_is_never_a_server_error(app, case_client, section):
     @SETTINGS
     def post_anything(values):
         page = client.get(f"/cases/{case_id}").get_data(as_text=True)
-        pattern = rf'name="{form_class.prefix_name}-version" type="hidden" value="(\d+)"'
-        version = re.search(pattern, page).group(1)
-        data = {**values, f"{form_class.prefix_name}-version": version}
-        response = client.post(f"/cases/{case_id}/sections/{section}", data=data)
+        # The page is one form (issue 15): its one version, and this section's Save pressed.
+        version = re.search(r'name="patient-version" type="hidden" value="(\d+)"', page).group(1)
+        data = {**values, "patient-version": version, "section": section}
+        response = client.post(f"/cases/{case_id}/save", data=data)
         assert response.status_code in (200, 303)
         if response.status_code == 200:
             with app.app_context():

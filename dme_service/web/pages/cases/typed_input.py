@@ -1,0 +1,93 @@
+"""What was typed on the case page survives a session that ended (issue 15; walk.md top 6).
+
+A clinician who types a trial during a 20-minute treatment and presses Save after the
+15-minute idle limit (security.md AUTH-3) used to land on a bare sign-in page with the entries
+gone. Now the Save that arrives without a session, if its CSRF token is right, gets the
+sign-in page with what was typed carried in one signed hidden field (nothing is stored on
+the server, and the entries go back only to the browser they came from). After the password,
+the same Save is made for the user (`replay`): the case page opens saved, or, if something
+is refused or someone else saved first, shows every entry as typed with the message.
+
+The carried entries are signed with the app's key, bound to this browser's cookie token and,
+when the ended session is known, to its user, and last 2 hours; another browser, another user
+or an altered field gets the plain sign-in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from flask import current_app, request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from dme_service.web.security import sessions
+
+FIELD = "typed_input"
+MAX_AGE_SECONDS = 2 * 60 * 60
+CARRIED_ENDPOINTS = frozenset({"cases.save_page"})
+_CASE_PAGE = re.compile(r"^/cases/(\d+)/save$")
+NOTICE = (
+    "You were signed out after 15 minutes without activity. What you typed on the case page "
+    "is kept: sign in again and it is saved."
+)
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="dme-typed-input")
+
+
+def _browser() -> str:
+    """This browser's session cookie token, hashed (the same before and after sign-in)."""
+    token = request.cookies.get(sessions.cookie_name(current_app), "")
+    return hashlib.sha256(b"typed-input:" + token.encode()).hexdigest()[:32]
+
+
+def can_carry() -> bool:
+    """A case-page Save without a session whose CSRF token checks out."""
+    if request.method != "POST" or request.endpoint not in CARRIED_ENDPOINTS:
+        return False
+    if not request.form:
+        return False  # nothing typed to keep
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return True
+    from flask_wtf.csrf import CSRFError
+
+    from dme_service.extensions import csrf
+
+    try:
+        csrf.protect()
+    except CSRFError:
+        return False
+    return True
+
+
+def seal() -> str:
+    """The submitted page, signed for the sign-in form's hidden field."""
+    session = sessions.current()
+    fields = [
+        [name, value]
+        for name, values in request.form.lists()
+        for value in values
+        if not name.endswith("csrf_token")
+    ]
+    who = getattr(session, "ended_user_id", None) if session is not None else None
+    payload = {"path": request.path, "who": who, "browser": _browser(), "fields": fields}
+    return _serializer().dumps(payload)
+
+
+def opened(sealed: str | None, user) -> tuple[int, list[tuple[str, str]]] | None:
+    """(case id, fields) if the carried entries are intact, recent, from this browser and
+    this user's; else None."""
+    if not sealed:
+        return None
+    try:
+        payload = _serializer().loads(sealed, max_age=MAX_AGE_SECONDS)
+    except BadSignature:
+        return None
+    match = _CASE_PAGE.match(str(payload.get("path", "")))
+    if match is None or payload.get("browser") != _browser():
+        return None
+    if payload.get("who") is not None and payload["who"] != user.id:
+        return None
+    return int(match.group(1)), [(str(n), str(v)) for n, v in payload.get("fields", [])]
