@@ -2,7 +2,7 @@
 one-time set-password links, and wet (ink) signatures with their scans
 
 Revision ID: e1a7c3b95d20
-Revises: 33ad8c89aef5
+Revises: e5a9c3b1d7f4
 Create Date: 2026-12-06 07:30:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = 'e1a7c3b95d20'
-down_revision: Union[str, Sequence[str], None] = '33ad8c89aef5'
+down_revision: Union[str, Sequence[str], None] = 'e5a9c3b1d7f4'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
