@@ -27,6 +27,12 @@ timeout = 30
 preload_app = True
 max_requests = int(os.environ.get("DME_MAX_REQUESTS", "1000"))
 max_requests_jitter = max_requests // 20
+# Pen test I5: gunicorn 27 opens a control socket at ~/.gunicorn/gunicorn.ctl by default, and a
+# second instance on the same host silently took it over. The service needs none.
+control_socket_disable = True
+# Pen test M2: sync workers read requests themselves, so two slow clients (slowloris) held both
+# for 30 s. gunicorn must sit behind the buffering proxy of deploy/nginx/ (SECURITY.md), which
+# reads each request whole before passing it on; bind it to loopback or a private address only.
 AUDIT_SEAL_SECONDS = float(os.environ.get("DME_AUDIT_SEAL_SECONDS", "60"))
 
 

@@ -53,14 +53,14 @@ def register_proxy_fix(app) -> None:
 
 
 def register_logging(app) -> None:
-    """JSON-line logs (security.md LOG-3)."""
+    """JSON-line logs (docs/security.md LOG-3)."""
     from dme_service.jsonlog import configure_logging
 
     configure_logging(app.config["LOG_LEVEL"])
 
 
 def register_request_ids(app) -> None:
-    """A random id per request: on its audit rows (security.md LOG-1) and in the response's
+    """A random id per request: on its audit rows (docs/security.md LOG-1) and in the response's
     X-Request-Id header, so an acknowledged write can be found in the trail (`make load`
     reconciles by it) and a user's report matched to its rows."""
     import secrets

@@ -1,4 +1,4 @@
-"""The audit trail writer: append-only, keyed rows (security.md LOG-1, LOG-2).
+"""The audit trail writer: append-only, keyed rows (docs/security.md LOG-1, LOG-2).
 
 `record` appends one row in the caller's transaction: row_hash = HMAC-SHA-256 over a random
 nonce and the row's canonical JSON, under the current key from `integrity_keys` (outside the

@@ -1,6 +1,6 @@
 """Settings: defaults, the `DME_` environment, the instance secret key and production refusals.
 
-Every setting can come from the environment with the `DME_` prefix (security.md CI-3 lists what
+Every setting can come from the environment with the `DME_` prefix (docs/security.md CI-3 lists what
 production refuses). The embedded default is a SQLite file and a random secret key generated into
 the instance folder on first run; neither is ever a constant in the code.
 """
@@ -216,7 +216,7 @@ def check_cds_hooks(config) -> None:
 
 
 def refuse_unsafe_production(config) -> None:
-    """Raise ConfigError naming every unsafe setting (security.md CI-3)."""
+    """Raise ConfigError naming every unsafe setting (docs/security.md CI-3)."""
     problems = production_problems(config)
     if problems:
         raise ConfigError("DME_ENV=production refuses to start: " + "; ".join(problems))

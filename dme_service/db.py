@@ -1,6 +1,6 @@
 """The database: one engine per app, one Session per request, SQLite and PostgreSQL done right.
 
-SQLite (security.md DB-2): the driver's own transaction handling is switched off and every
+SQLite (docs/security.md DB-2): the driver's own transaction handling is switched off and every
 transaction starts with `BEGIN IMMEDIATE`, so two writers queue on `busy_timeout` instead of
 losing updates or failing on a read lock that cannot upgrade. PostgreSQL (DB-3): READ COMMITTED,
 optimistic `version` columns, and `run_with_retry` for serialization failures and deadlocks.

@@ -1,7 +1,7 @@
 """Application logs as JSON lines: one record per line, no PHI, newlines cannot forge records.
 
-security.md LOG-3: a username such as "x\\n... admin LOGIN OK" must stay inside one record, which
-JSON string escaping guarantees.
+docs/security.md LOG-3: a username such as "x\\n... admin LOGIN OK" must stay inside one record,
+which JSON string escaping guarantees.
 """
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ def _postgres_schema_url(base_url: str, schema: str) -> str:
 def _clean_environment(monkeypatch, tmp_path):
     """No developer or CI setting leaks into a test; the instance folder is per test."""
     for name in list(os.environ):
-        if name.startswith("DME_") and name != "DME_TEST_DATABASE_URL":
+        if name.startswith("DME_") and not name.startswith("DME_TEST_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("DME_INSTANCE_PATH", str(tmp_path / "instance"))
 
@@ -88,7 +88,33 @@ def empty_app(database_url):
 def app(empty_app):
     """The app with every table created from the models."""
     Base.metadata.create_all(get_engine(empty_app))
+    if os.environ.get("DME_TEST_REQUEST_TIMES"):
+        _time_requests(empty_app, os.environ["DME_TEST_REQUEST_TIMES"])
     return empty_app
+
+
+def _time_requests(app, path: str) -> None:
+    """DME_TEST_REQUEST_TIMES=FILE: append `seconds status method path` per request (fuzz runs are
+    measured this way; tests never assert times)."""
+    import time
+
+    inner = app.wsgi_app
+
+    def timed(environ, start_response):
+        started, status = time.perf_counter(), []
+
+        def remember(code, headers, *args):
+            status.append(code.split()[0])
+            return start_response(code, headers, *args)
+
+        body = list(inner(environ, remember))
+        with open(path, "a") as out:
+            elapsed = time.perf_counter() - started
+            method, route = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
+            out.write(f"{elapsed:.3f} {status[0] if status else '-'} {method} {route}\n")
+        return body
+
+    app.wsgi_app = timed
 
 
 @pytest.fixture
@@ -163,6 +189,25 @@ def billed(db_session, make_user, monkeypatch):
     from services.billing.ready_claims import billing_people
 
     return billing_people(make_user, monkeypatch, db_session)
+
+
+def pytest_collection_modifyitems(config, items):
+    """On the PostgreSQL run, keep only the tests that open a database.
+
+    The pure layers (case contract, rules, documents, claim files) give the same answers on any
+    engine and already ran on SQLite; repeating them against PostgreSQL proves nothing and would
+    push `make test` past its 15-minute budget. A test opens a database exactly when it asks
+    for `database_url`, directly or through `app`, `client`, `db_session` and the rest.
+    """
+    if not os.environ.get("DME_TEST_DATABASE_URL"):
+        return
+    kept, skipped = [], []
+    for item in items:
+        uses_database = "database_url" in getattr(item, "fixturenames", ())
+        (kept if uses_database else skipped).append(item)
+    if skipped:
+        config.hook.pytest_deselected(items=skipped)
+        items[:] = kept
 
 
 @pytest.fixture

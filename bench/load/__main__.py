@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         people = _seed(env)
         (work / "people.json").write_text(json.dumps(people))
         nodes = [_start_node(env, work, index, args.workers) for index in range(args.nodes)]
+        args.load_before = os.getloadavg()[0]
         try:
             _run_locust(args, env, work, [url for url, _ in nodes])
         finally:
@@ -248,7 +249,8 @@ def _report(args, stats: list[dict], outcome: dict) -> None:
         title,
         "",
         f"{args.users} users for {args.seconds} s, measured "
-        f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} on this 2-core machine (shared).",
+        f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} on this 2-core machine (shared: "
+        f"load average {args.load_before:.1f} before the run, {os.getloadavg()[0]:.1f} after).",
         "",
         "| step | requests | p50 ms | p95 ms | max ms |",
         "|---|---:|---:|---:|---:|",

@@ -37,7 +37,8 @@ OTHER_SCREENING_KEYS: tuple[str, ...] = (
 SCREENING_KEYS: tuple[str, ...] = ABSOLUTE_CONTRAINDICATIONS + OTHER_SCREENING_KEYS
 
 HOME_DEVICES: tuple[str, ...] = ("E0860", "E0849", "E0855", "E0840", "E0850", "E0856", "E0941")
-TRIAL_DEVICES: tuple[str, ...] = HOME_DEVICES + ("mechanical", "manual")
+CLINIC_TRIAL_DEVICES: tuple[str, ...] = ("mechanical", "manual")
+TRIAL_DEVICES: tuple[str, ...] = HOME_DEVICES + CLINIC_TRIAL_DEVICES
 SIGNING_CREDENTIALS: tuple[str, ...] = ("MD", "DO", "DPM", "PA", "NP", "CNS")
 AUTHOR_ONLY_CREDENTIALS: tuple[str, ...] = ("PT", "DC", "OT", "RN")
 ALSO_REQUESTED: tuple[str, ...] = ("inversion_table", "home_lumbar_traction")
@@ -110,6 +111,12 @@ class Trial:
     tolerated: bool | None
 
 
+def is_home_unit_trial(trial: Trial) -> bool:
+    """A home-unit trial set up a home unit (device a HCPCS code) on the patient in the clinic;
+    `mechanical` and `manual` are clinic trials (case-format.md `trials`)."""
+    return trial.device not in CLINIC_TRIAL_DEVICES
+
+
 @dataclass(frozen=True, slots=True)
 class HomeRequest:
     """The home prescription (`request` in the document)."""
@@ -145,7 +152,8 @@ class Case:
     """A parsed, validated dme-case/1 document.
 
     `screening` maps every one of the 19 keys to True, False or None (unanswered).
-    `trials` keeps the input order; `latest_trial_index` picks the deciding one.
+    `trials` keeps the input order; `latest_trial_index` picks the one whose response counts,
+    `latest_home_trial_index` the home-unit trial that decides criterion 2 (revision 2).
     """
 
     patient: Patient
@@ -174,4 +182,21 @@ class Case:
     @property
     def latest_trial(self) -> Trial | None:
         index = self.latest_trial_index
+        return None if index is None else self.trials[index]
+
+    @property
+    def latest_home_trial_index(self) -> int | None:
+        """Index of the latest home-unit trial (device a HCPCS code), which decides criterion
+        2 (case-format.md clarification 13); ties to the later in the list; None if none."""
+        best = None
+        for i, trial in enumerate(self.trials):
+            if not is_home_unit_trial(trial):
+                continue
+            if best is None or trial.date >= self.trials[best].date:
+                best = i
+        return best
+
+    @property
+    def latest_home_trial(self) -> Trial | None:
+        index = self.latest_home_trial_index
         return None if index is None else self.trials[index]

@@ -21,7 +21,7 @@ from dme_service.rules.policy import payer_ids
 
 FORMAT = "dme-case/1"
 WHOLE_DOCUMENT = "$"
-MAX_BYTES = 1024 * 1024  # as the JSON API's MAX_CONTENT_LENGTH (security.md IN-2)
+MAX_BYTES = 1024 * 1024  # as the JSON API's MAX_CONTENT_LENGTH (docs/security.md IN-2)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """`dme-service db app-role ROLE [--print]`: the restricted PostgreSQL role the app runs as.
 
 The audit triggers cannot stop the audit table's owner (an owner may disable or drop them), so
-on PostgreSQL the app must not run as the role that ran `db upgrade` (security.md LOG-2). Run
+on PostgreSQL the app must not run as the role that ran `db upgrade` (docs/security.md LOG-2). Run
 as that schema owner, this creates ROLE (LOGIN) if missing and gives it exactly what the app
 needs: CONNECT on the database, USAGE on the schema, SELECT/INSERT/UPDATE/DELETE on the
 application tables, only SELECT and INSERT on the audit table, USAGE/SELECT on their sequences,

@@ -2,7 +2,7 @@
 
 `verify` checks every row's HMAC (or, for rows older than the keys, the unkeyed chain) and
 every seal over the rows; exit 1 naming the first broken row. The printed head (the newest
-seal's MAC) is what operations copy to their own log (security.md LOG-2); `--expect-head`
+seal's MAC) is what operations copy to their own log (docs/security.md LOG-2); `--expect-head`
 checks a copied head is still in the trail, so a deleted tail of rows and seals shows.
 `seal` seals every row old enough (the workers also do it every DME_AUDIT_SEAL_SECONDS).
 `rotate-key` adds a new current key to the instance key file (dme_service/integrity_keys.py).

@@ -1,4 +1,5 @@
-"""`dme-service backup OUT`: a consistent copy of the database, PDFs included (security.md DB-5).
+"""`dme-service backup OUT`: a consistent copy of the database, PDFs included (docs/security.md
+DB-5).
 
 SQLite goes through the online backup API (copying a WAL database's file can miss committed
 pages); PostgreSQL through `pg_dump -Fc` of the app's schema. Rendered PDFs live in the

@@ -1,7 +1,7 @@
 """`dme-service token create|revoke|list`: API bearer tokens for scripts calling /api/.
 
 `create` prints the token once; only its SHA-256 is stored, so a lost token is revoked and
-replaced, never recovered (security.md OUT-3).
+replaced, never recovered (docs/security.md OUT-3).
 """
 
 from __future__ import annotations

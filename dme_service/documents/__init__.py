@@ -2,5 +2,5 @@
 and billing packet, rendered to PDF with WeasyPrint. Pure: imports neither Flask nor SQLAlchemy.
 
 `render(kind, case, decision, ...)` is in `renderer`; `render_bounded` (a child process with a
-wall-clock and memory limit, security.md PDF-3) is in `bounded`.
+wall-clock and memory limit, docs/security.md PDF-3) is in `bounded`.
 """

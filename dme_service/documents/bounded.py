@@ -1,4 +1,4 @@
-"""A render with a wall clock and a memory ceiling, for the web layer (security.md PDF-3).
+"""A render with a wall clock and a memory ceiling, for the web layer (docs/security.md PDF-3).
 
 The render runs in a forked child process whose `RLIMIT_AS` allows 1 GiB (by default) more
 than the parent's size, and is killed when the wall clock (20 s by default) runs out: a

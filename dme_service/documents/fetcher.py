@@ -1,6 +1,6 @@
 """The one URL fetcher WeasyPrint may use: bundled print assets and `data:` URLs, nothing else.
 
-security.md PDF-1: WeasyPrint's default fetcher reads any `file://` path (a `<link
+docs/security.md PDF-1: WeasyPrint's default fetcher reads any `file://` path (a `<link
 rel="attachment">` in a patient's name would embed /etc/passwd in the PDF) and fetches
 loopback or cloud-metadata HTTP. This fetcher allows only `data:` URLs and regular files
 whose real path (symlinks resolved) lies inside `pdf_templates/`; it follows no redirects.

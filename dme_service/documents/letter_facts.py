@@ -132,3 +132,46 @@ def met_criterion(case: Case, reason: Reason) -> str:
     if fact is None:
         return long_dates(citing.cite(reason))
     return f"{fact} ({label})"
+
+
+NUMBER_WORDS = {2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six", 7: "Seven", 8: "Eight"}
+
+
+def trials_in_full(case: Case) -> tuple[list[Trial], list[Trial]]:
+    """(the trials the letter describes in full, the other trials), each in date order: the
+    latest trial and the latest home-unit trial are in full."""
+    keep = {case.latest_trial_index}
+    home = latest_home_unit_trial(case)
+    keep |= {i for i, t in enumerate(case.trials) if t is home}
+    full = [t for i, t in enumerate(case.trials) if i in keep]
+    others = [t for i, t in enumerate(case.trials) if i not in keep]
+    return sorted(full, key=lambda t: t.date), sorted(others, key=lambda t: t.date)
+
+
+def earlier_trials_sentences(trials: list[Trial]) -> list[str]:
+    """Earlier trials in one sentence, then one for each that made things worse or was not
+    tolerated."""
+    count = NUMBER_WORDS.get(len(trials), str(len(trials)))
+    first, last = w.long_date(trials[0].date), w.long_date(trials[-1].date)
+    sentences = [f"{count} earlier supervised trials ({first} to {last}) are in the trial note."]
+    for trial in trials:
+        what = []
+        if trial.peripheralization:
+            what.append("made arm symptoms spread")
+        if trial.new_neuro_signs:
+            what.append("brought new neurological signs")
+        if trial.pain_after > trial.pain_before:
+            what.append(f"raised pain from {trial.pain_before} to {trial.pain_after}")
+        if trial.tolerated is False:
+            what.append("was not tolerated")
+        if what:
+            device = w.device_name(trial.device)
+            sentences.append(
+                f"On {w.long_date(trial.date)}, {device} at {w.number(trial.force_lb)} pounds "
+                f"{_and(what)}."
+            )
+    return sentences
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]

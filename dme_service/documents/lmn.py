@@ -105,9 +105,16 @@ def history(case: Case) -> list[str]:
 
 
 def trial_sentences(case: Case) -> list[str]:
-    ordered = sorted(case.trials, key=lambda t: t.date)
+    """The latest trial and the latest home-unit trial in full; two or more other trials in one
+    sentence, naming each that made things worse or was not tolerated (review §2.4: six trials
+    made a wall of text, and a trial not tolerated must not drop out of the letter)."""
+    full, others = letter_facts.trials_in_full(case)
     sentences: list[str] = []
-    for trial in ordered:
+    if len(others) >= 2:
+        sentences += letter_facts.earlier_trials_sentences(others)
+    else:
+        full = sorted([*full, *others], key=lambda t: t.date)
+    for trial in full:
         sentences += one_trial(trial)
     sentences += letter_facts.demonstrated_sentences(case)
     latest = case.latest_trial

@@ -190,6 +190,13 @@ def render_packet(
     return renderer.finish(kind, document, pdf, packet_title(case, submission), "en")
 
 
+def line_modifiers(case, decision, options) -> tuple[str, ...]:
+    """What the claim line carries: a DME item's purchase (NU) or rental (RR) modifier, chosen
+    on the billing claim page, then the decision's KX/GA/GZ (issue 17)."""
+    kind = options.purchase_or_rental if (case.request.hcpcs or "").startswith("E") else None
+    return tuple(m for m in (kind, *decision.modifiers) if m)
+
+
 def packet_title(case: Case, submission: bool = False) -> str:
     return f"{'Submission packet' if submission else 'Billing packet'}: {case.patient.name}"
 
@@ -223,6 +230,7 @@ def cover_source(
             "parts": parts,
             "first_page": first_page,
             "device": f"{case.request.hcpcs} ({w.hcpcs_descriptor(case.request.hcpcs)})",
+            "modifiers": line_modifiers(case, decision, options),
             "effective": citing.effective_date(decision.policy.effective or ""),
         },
     )

@@ -4,9 +4,9 @@ The renderer keeps what does not change between documents: one `FontConfiguratio
 the bundled fonts registered, the print stylesheet and a cut-down user-agent sheet (ua.py)
 parsed once, a Jinja2 environment over
 `pdf_templates/` (autoescaped: a patient named `<script>` stays text), and the restricted
-asset fetcher (security.md PDF-1), which is passed to every HTML, CSS and Attachment.
+asset fetcher (docs/security.md PDF-1), which is passed to every HTML, CSS and Attachment.
 Templates only ever come from files; user text only ever arrives as template variables
-(security.md OUT-2). Pure: no Flask, no database.
+(docs/security.md OUT-2). Pure: no Flask, no database.
 """
 
 from __future__ import annotations
@@ -63,6 +63,8 @@ class RenderOptions:
     wet_ink: bool = False  # the SWO/LMN printed with lines for a signature in ink
     # The clinician's written reason for ordering against the payer's criteria (availability.py)
     reason: str | None = None
+    # The claim's purchase (NU) or rental (RR) modifier, chosen by billing (issue 17)
+    purchase_or_rental: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +263,7 @@ def render(
     link_url: str | None = None,
     wet_ink: bool = False,
     reason: str | None = None,
+    purchase_or_rental: str | None = None,
 ) -> RenderedDocument:
     """Render one document of `KINDS`, when availability.py allows it for this decision
     (DocumentRefused, naming the field, when it does not)."""
@@ -280,6 +283,7 @@ def render(
         link_url=link_url,
         wet_ink=wet_ink,
         reason=reason,
+        purchase_or_rental=purchase_or_rental,
     )
     with gc_paused():
         return get_renderer().render_kind(kind, case, decision, options)

@@ -9,13 +9,12 @@ and diagnosis codes. A PRN / "as needed" frequency is refused: "Orders that only
 
 from __future__ import annotations
 
-import re
-
 from dme_service.case.model import Case
 from dme_service.documents import availability
 from dme_service.documents import wording as w
 from dme_service.documents.parts import signature_context
 from dme_service.documents.renderer import DocumentRefused, DocumentSource, RenderOptions
+from dme_service.rules import order_frequency
 from dme_service.rules.decision import Decision
 
 # The dose fields an order cannot leave out: the patient's unit is set from them.
@@ -116,22 +115,14 @@ def frequency(request) -> str:
     )
 
 
-_MINUTES = re.compile(r"(\d+(?:\.\d+)?)\s*(?:minutes?|mins?)\b", re.IGNORECASE)
-_COUNT_WORDS = {"once": 1, "twice": 2, "thrice": 3, "bid": 2, "tid": 3, "qid": 4}
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
-_TIMES = re.compile(r"\b(\d+|one|two|three|four|five|six)\s*(?:x|times)\b", re.IGNORECASE)
-_COUNT = re.compile(r"\b(once|twice|thrice|bid|tid|qid)\b", re.IGNORECASE)
-
-
 def frequency_conflict(request) -> str | None:
     """Why the order's free-text frequency contradicts its minutes or sessions, or None."""
     text = request.frequency_text
     if not text:
         return None
-    minutes = {float(m) for m in _MINUTES.findall(text)}
-    counts = {_COUNT_WORDS[m.lower()] for m in _COUNT.findall(text)}
-    for found in _TIMES.findall(text):
-        counts.add(int(found) if found.isdigit() else _NUMBER_WORDS[found.lower()])
+    # the same reading of the sentence as the case form (rules/order_frequency.py)
+    minutes = set(order_frequency.stated_minutes(text))
+    counts = set(order_frequency.stated_sessions(text))
     wrong_minutes = request.minutes and minutes and minutes != {float(request.minutes)}
     wrong_count = request.sessions_per_day and counts and counts != {request.sessions_per_day}
     if not (wrong_minutes or wrong_count):

@@ -1,4 +1,4 @@
-"""The audit trail: append-only, keyed and sealed (security.md LOG-1, LOG-2).
+"""The audit trail: append-only, keyed and sealed (docs/security.md LOG-1, LOG-2).
 
 Rows hold surrogate ids only, never names, dates of birth, codes or text. Database triggers
 (models/triggers.py) refuse UPDATE and DELETE on both engines, so even a bug or a raw SQL

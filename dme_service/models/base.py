@@ -56,7 +56,7 @@ class Base(DeclarativeBase):
 
 
 def fk(target: str, **kwargs):
-    """A foreign key that refuses to delete what it points at (security.md RET-1)."""
+    """A foreign key that refuses to delete what it points at (docs/security.md RET-1)."""
     return ForeignKey(target, ondelete="RESTRICT", **kwargs)
 
 

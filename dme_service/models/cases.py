@@ -1,7 +1,7 @@
 """Patients and their cases: trials, diagnoses, screening, the home prescription, decisions.
 
 A Case row holds the case document (case-format.md) in normalized form; `version` is the
-optimistic-lock counter every edit form carries (security.md DB-3).
+optimistic-lock counter every edit form carries (docs/security.md DB-3).
 """
 
 from __future__ import annotations

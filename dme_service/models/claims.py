@@ -106,6 +106,7 @@ class ClaimRecord(Base):
     remittance_id: Mapped[int | None] = mapped_column(fk("remittance_files.id"), index=True)
 
     case = relationship("Case")
+    remittance = relationship("RemittanceFile")  # the payment (check or EFT) that answered it
 
 
 class ClaimFile(Base):

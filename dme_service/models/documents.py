@@ -32,7 +32,7 @@ class Document(Base):
 
 
 class Signature(Base):
-    """A practitioner's signature over the canonical signed content (security.md RET-2)."""
+    """A practitioner's signature over the canonical signed content (docs/security.md RET-2)."""
 
     __tablename__ = "signatures"
 

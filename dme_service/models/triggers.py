@@ -1,6 +1,6 @@
 """Database triggers the ORM cannot express: append-only audit rows and case retention.
 
-security.md LOG-2: nothing in the app may UPDATE, DELETE or TRUNCATE audit rows or seals.
+docs/security.md LOG-2: nothing in the app may UPDATE, DELETE or TRUNCATE audit rows or seals.
 RET-1: a case under legal hold or before its `retain_until` date cannot be deleted, even by raw
 SQL. The same statements are in the migrations that created the tables (migrations never import
 models).

@@ -65,9 +65,14 @@ def trial_inputs(criterion: Criterion, case: Case, trial: Trial | None) -> tuple
     return (trial,)  # Trial is a frozen dataclass: hashable
 
 
+def home_trial_inputs(criterion: Criterion, case: Case, trial: Trial | None) -> tuple:
+    # Clarification 13: criterion 2 reads the latest home-unit trial, not the latest trial.
+    return (case.latest_home_trial,)
+
+
 def trial_demonstrated_and_tolerated(criterion: Criterion, trial: Trial | None):
     if trial is None:
-        return False, "no trial recorded"
+        return False, "no home unit has been demonstrated in a supervised trial"
     on = f"on the {trial.date.isoformat()} {trial.device} trial"
     if trial.use_demonstrated and trial.tolerated:
         return True, f"use demonstrated and device tolerated {on}"
@@ -118,7 +123,7 @@ def request_force(criterion: Criterion, force: float | None):
 # test name (as payer files spell it) -> (inputs, judge)
 CRITERION_TESTS: dict[str, tuple[Callable, Callable]] = {
     "diagnosis_in_list": (diagnosis_inputs, diagnosis_in_list),
-    "trial_demonstrated_and_tolerated": (trial_inputs, trial_demonstrated_and_tolerated),
+    "trial_demonstrated_and_tolerated": (home_trial_inputs, trial_demonstrated_and_tolerated),
     "trial_improved": (trial_inputs, trial_improved),
     "screening_all_true": (screening_inputs, screening_all_true),
     "request_force": (force_inputs, request_force),

@@ -2,6 +2,8 @@
 
 Steps, first match wins (case-format.md "status" and clarification 1):
 contraindicated -> incomplete -> not_covered -> not_eligible -> eligible.
+Trials (clarification 13, revision 2): the latest trial of any device gives the response and
+TRIAL_WORSENED; the latest home-unit trial (criteria.py) decides criterion 2.
 What a payer covers and requires comes from its PolicyPack (rules/payers/*.toml); the
 criterion tests live in rules/criteria.py. No payer name appears here.
 
@@ -51,7 +53,7 @@ def evaluate(case: Case) -> Decision:
     contra = tuple(k for k in ABSOLUTE_CONTRAINDICATIONS if case.screening.get(k) is True)
     if contra:
         return decide("contraindicated", [_contraindication(k) for k in contra], contra=contra)
-    missing = missing_facts(case, index)
+    missing = missing_facts(case, case.latest_home_trial_index)
     if missing:
         return decide("incomplete", [_missing(p, case, pack) for p in missing], missing=missing)
     rule = pack.devices[hcpcs]
@@ -68,8 +70,13 @@ def evaluate(case: Case) -> Decision:
     return decide("not_eligible", reasons + alt_reasons, alternative, modifiers)
 
 
-def missing_facts(case: Case, index: int | None) -> tuple[str, ...]:
-    """Dotted paths of the facts needed to decide that the case lacks (status step 2)."""
+def missing_facts(case: Case, home_index: int | None) -> tuple[str, ...]:
+    """Dotted paths of the facts needed to decide that the case lacks (status step 2).
+
+    Clarification 13: only the latest home-unit trial (`home_index`) must record whether the
+    unit was demonstrated and tolerated; clinic trials never do, and trials without any
+    home-unit trial are not incomplete (criterion 2 is then unmet).
+    """
     missing = []
     answers = case.screening
     for key in SCREENING_KEYS if None in answers.values() else ():
@@ -78,14 +85,14 @@ def missing_facts(case: Case, index: int | None) -> tuple[str, ...]:
             if key == "tmj_treated" and answers.get("tmj_dysfunction") is False:
                 continue
             missing.append(f"screening.{key}")
-    if index is None:
+    if not case.trials:
         missing.append("trials")
-    else:
-        trial = case.trials[index]
+    elif home_index is not None:
+        trial = case.trials[home_index]
         if trial.tolerated is None:
-            missing.append(f"trials[{index}].tolerated")
+            missing.append(f"trials[{home_index}].tolerated")
         if trial.use_demonstrated is None:
-            missing.append(f"trials[{index}].use_demonstrated")
+            missing.append(f"trials[{home_index}].use_demonstrated")
     if not case.treating_practitioner.may_sign:
         missing.append("treating_practitioner.credential")
     return tuple(missing)
@@ -195,7 +202,7 @@ def _missing(path: str, case: Case, pack: PolicyPack) -> Reason:
         return Reason(code, False, text, pack.source)
     if path.startswith("trials["):
         fact = "the device was tolerated" if path.endswith("tolerated") else "use was demonstrated"
-        text = f"The latest trial does not record whether {fact} ({path})"
+        text = f"The latest home-unit trial does not record whether {fact} ({path})"
         return Reason(code, False, text, pack.source)
     credential = case.treating_practitioner.credential
     text = (

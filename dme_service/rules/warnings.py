@@ -51,6 +51,9 @@ def case_warnings(case: Case, trial: Trial | None) -> tuple[Warning, ...]:
     same = _same_or_similar(case, trial)
     if same:
         found.append(same)
+    differs = _demonstrated_differs(case)
+    if differs:
+        found.append(differs)
     excludes = _excludes1(case.diagnoses) if len(case.diagnoses) > 1 else None
     if excludes:
         found.append(excludes)
@@ -78,6 +81,17 @@ def _same_or_similar(case: Case, trial: Trial | None) -> Warning | None:
             )
             return Warning("SAME_OR_SIMILAR", text)
     return None
+
+
+def _demonstrated_differs(case: Case) -> Warning | None:
+    """DEMONSTRATED_DEVICE_DIFFERS (revision 2): a cervical unit is ordered and the latest
+    home-unit trial demonstrated another one. Never for E0941, never without such a trial."""
+    ordered = case.request.hcpcs
+    shown = case.latest_home_trial
+    if ordered not in codes.CERVICAL_TRACTION_CODES or shown is None or shown.device == ordered:
+        return None
+    text = wording.demonstrated_device_differs(shown.device, shown.date.isoformat(), ordered)
+    return Warning("DEMONSTRATED_DEVICE_DIFFERS", text)
 
 
 @lru_cache(maxsize=1024)

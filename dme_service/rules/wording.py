@@ -113,6 +113,14 @@ def order_frequency_prn(text: str) -> str:
     )
 
 
+def demonstrated_device_differs(shown: str, when: str, ordered: str) -> str:
+    return (
+        f"The home unit demonstrated in the supervised trial was {shown} (on {when}) but "
+        f"{ordered} is ordered: payers' criterion 2 speaks of the selected device, so "
+        f"demonstrate the {ordered} and record its trial before the order is signed."
+    )
+
+
 def same_or_similar(hcpcs: str, when: str, trial_date: str) -> str:
     return (
         f"Same or similar: a prior {hcpcs} dated {when} is less than 5 years before the latest "

@@ -2,7 +2,7 @@
 
 A render stores a new version and a download serves a stored one; how versions are numbered,
 superseded and checked against their SHA-256 before they leave is `services.document_store`
-(security.md PDF-4). The render itself runs before the write transaction opens, in a bounded
+(docs/security.md PDF-4). The render itself runs before the write transaction opens, in a bounded
 child process when the caller asks for it (PDF-3), so a slow layout never holds a database lock.
 """
 
@@ -20,7 +20,7 @@ from dme_service.case import parse as case_format
 from dme_service.case.parse import CaseFormatError, FieldError
 from dme_service.db import run_with_retry
 from dme_service.documents import wording
-from dme_service.models import DOCUMENT_KINDS, Case, Document, User, utcnow
+from dme_service.models import DOCUMENT_KINDS, Case, ClaimRecord, Document, User, utcnow
 from dme_service.rules.engine import evaluate
 from dme_service.services.cases.edit import CaseNotFound, load_case
 from dme_service.services.clinic.clinic_time import local
@@ -74,6 +74,16 @@ LANGUAGES = {
 }
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 INSERT_ATTEMPTS = 3  # two renders racing for the same version number: the loser takes the next
+
+
+# Pen test I1: a re-render of the SWO or LMN after signing printed the e-signature statement
+# on a PDF the signature does not cover, and made the signed one "superseded". While the
+# signature stands, the signed versions are the current ones (docs/security.md RET-2).
+SIGNED_KINDS = ("swo", "lmn")
+SIGNED_STANDS = (
+    "the {label} is signed: download the signed version; a new one is made only when a "
+    "change to the case voids the signature and the practitioner signs again"
+)
 
 
 class DocumentNotFound(LookupError):
@@ -153,6 +163,9 @@ def render_document(
     """
     check_kind(kind, lang)
     parsed, decision, options = _inputs(session, user, case_id, lang, now)
+    if kind in SIGNED_KINDS and options["signature"] is not None:
+        session.rollback()
+        raise CaseNotReady([FieldError("kind", SIGNED_STANDS.format(label=KIND_LABELS[kind]))])
     session.commit()  # end the read before the slow render: no lock is held meanwhile
     from dme_service.documents.renderer import DocumentRefused  # WeasyPrint: only when printing
 
@@ -220,8 +233,17 @@ def _inputs(session: Session, user: User, case_id: int, lang: str, now: datetime
         "signature": current_signature(session, case, clinic.timezone),
         "clinic": wording.Clinic(name=clinic.name, phone=clinic.phone, address=clinic.address),
         "reason": order_reason(session, case),
+        "purchase_or_rental": purchase_or_rental(session, case),
     }
     return parsed, evaluate(parsed), options
+
+
+def purchase_or_rental(session: Session, case: Case) -> str:
+    """The claim's NU/RR choice for the packet cover (NU until billing chooses; issue 17)."""
+    chosen = session.scalar(
+        select(ClaimRecord.purchase_or_rental).where(ClaimRecord.case_id == case.id)
+    )
+    return chosen or "NU"
 
 
 def current_signature(

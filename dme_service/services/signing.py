@@ -2,7 +2,7 @@
 
 Signing renders both documents with the signature statement, stores them as new Document
 versions with their SHA-256, and records who signed, when, with which credential and NPI, and
-the SHA-256 of the canonical signed content (security.md RET-2). This module decides, renders
+the SHA-256 of the canonical signed content (docs/security.md RET-2). This module decides, renders
 and locks; `services.signature_store` writes the rows. Any later change to that content voids
 the signature: `on_case_changed` (called by every case save) and
 `check_signature` (recomputes the hash on every read, so an edit that bypassed the ORM shows).

@@ -3,7 +3,7 @@
 A version is the PDF bytes and their SHA-256 in one Document row, written in the same
 transaction as its audit row; the previous version of that kind and language is marked
 superseded (kept, still downloadable). Before bytes leave, their SHA-256 is recomputed; a
-mismatch refuses them and is audited (security.md PDF-4, HIPAA (c)(2)).
+mismatch refuses them and is audited (docs/security.md PDF-4, HIPAA (c)(2)).
 
 Separate from `services.documents`, which decides what to render, from which facts, and
 answers the views: this module knows only Document rows, so the SWO and LMN stored at signing

@@ -1,7 +1,7 @@
 """Writing and voiding a practitioner's signature, in the caller's transaction.
 
 Storing a signature writes the signed SWO and LMN as new Document versions, the Signature row
-with the HMAC of the canonical signed content under the integrity key (security.md RET-2), and
+with the HMAC of the canonical signed content under the integrity key (docs/security.md RET-2), and
 their audit rows; voiding one marks it void and supersedes its documents (kept and downloadable).
 
 Separate from `services.signing`, which decides whether this user may sign this case now,

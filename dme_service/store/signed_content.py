@@ -1,4 +1,4 @@
-"""What a signature covers and whether it still does (security.md RET-2).
+"""What a signature covers and whether it still does (docs/security.md RET-2).
 
 The canonical signed content is the case document (patient, payer, diagnoses, trials,
 screening, order fields, practitioner; never the free-text notes), the case version signed and
@@ -53,7 +53,7 @@ SIGNATURE_PURPOSE = "signature"
 def _signed_content_text(case: Case, case_version: int, document_hashes: dict) -> str:
     """Canonical JSON of what the practitioner signed: case id and version, the case document
     (patient, payer, diagnoses, trials, screening, order fields, practitioner) and the
-    digests of the signed PDFs (security.md RET-2)."""
+    digests of the signed PDFs (docs/security.md RET-2)."""
     digests = {kind: entry["sha256"] for kind, entry in document_hashes.items()}
     content = {
         "case_id": case.id,

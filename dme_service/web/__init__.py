@@ -23,10 +23,11 @@ class Viewer:
 
 def init_app(app: Flask) -> None:
     from dme_service.web.pages import auth, home
-    from dme_service.web.security import access, sessions
+    from dme_service.web.security import access, body_limit, sessions
     from dme_service.web.security import headers as security_headers
 
     sessions.init_app(app)
+    body_limit.init_app(app)  # first: a length-less body over the limit goes no further (I2)
     _configure_login(app)
     app.before_request(_remember_viewer)  # before the access hook, so a 403 page knows the user
     from dme_service.web.pages import ink

@@ -1,4 +1,4 @@
-"""Error pages and JSON errors that say what happened and what to do next (security.md LOG-4).
+"""Error pages and JSON errors that say what happened and what to do next (docs/security.md LOG-4).
 
 Every error gets a random id that is shown to the user and written to the log with the trace,
 so "quote E-7F3K2Q" finds the exact record. Bodies never hold a traceback, SQL or PHI.

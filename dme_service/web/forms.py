@@ -1,4 +1,4 @@
-"""Keep what the user typed when a form POST fails (security.md LOG-4).
+"""Keep what the user typed when a form POST fails (docs/security.md LOG-4).
 
 Wrap every HTML POST view with `keeps_input(template, FormClass)`: any unexpected failure (a
 database conflict, an outage, a bug) rolls the transaction back, logs the trace under an error

@@ -104,6 +104,25 @@
     });
   }
 
+  /* A clinic trial (mechanical or manual) is not asked about the home unit (clarification 13):
+     its two questions hide, and are not sent, while a clinic device is chosen. */
+  function homeUnitQuestions(container) {
+    function update(row) {
+      var device = row.querySelector("select[name$='-device']");
+      var questions = row.querySelector(".home-unit-only");
+      if (!device || !questions) { return; }
+      var clinic = device.value === "mechanical" || device.value === "manual";
+      questions.hidden = clinic;
+      questions.querySelectorAll("select").forEach(function (select) { select.disabled = clinic; });
+      var note = row.querySelector(".clinic-trial-note");
+      if (note) { note.hidden = !clinic; }
+    }
+    container.addEventListener("change", function (event) {
+      if (event.target.matches("select[name$='-device']")) { update(event.target.closest(".trial-row")); }
+    });
+    container.querySelectorAll(".trial-row").forEach(update);
+  }
+
   /* Add a trial row by copying the empty one and numbering it after the last. */
   function addTrialRows(button) {
     button.addEventListener("click", function (event) {
@@ -124,7 +143,11 @@
         if (el.matches("input[type=text], input[type=date]")) { el.value = ""; }
         if (el.matches("select")) { el.selectedIndex = 0; }
       });
-      copy.querySelectorAll(".field-error").forEach(function (el) { el.remove(); });
+      copy.querySelectorAll(".field-error, .clinic-trial-note").forEach(function (el) { el.remove(); });
+      copy.querySelectorAll(".home-unit-only").forEach(function (el) {
+        el.hidden = false;
+        el.querySelectorAll("select").forEach(function (select) { select.disabled = false; });
+      });
       copy.setAttribute("data-index", String(next));
       copy.querySelector("legend").textContent = "New trial " + (next + 1);
       blank.parentNode.appendChild(copy);
@@ -187,6 +210,7 @@
     document.querySelectorAll(".code-search").forEach(codeSearch);
     document.querySelectorAll(".trial-rows[data-response-url]").forEach(trialResponse);
     document.querySelectorAll("[data-add-trial]").forEach(addTrialRows);
+    document.querySelectorAll(".trial-rows").forEach(homeUnitQuestions);
     document.querySelectorAll("div.section-form[data-section=screening]").forEach(contraindicationFlags);
     document.querySelectorAll("form.case-form").forEach(unsavedGuard);
     document.querySelectorAll("div.section-form[data-section=prescription]").forEach(frequencyWording);

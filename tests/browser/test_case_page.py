@@ -113,3 +113,55 @@ def test_a_session_that_ends_while_typing_keeps_the_typed_trial(app, live_server
     assert page.input_value("#trials-rows-0-pain_after") == "3"
     page.screenshot(path=str(SCREENSHOTS / "case-after-sign-in.png"))
     assert page.errors == []
+
+
+def test_monday_demonstration_and_wednesday_clinic_trial_reach_eligible(live_server, browser, team):
+    """walk.md top 4: the over-door unit demonstrated on Monday, clinic mechanical traction on
+    Wednesday; eligible with both visits recorded as they happened (clarification 13)."""
+    from dme_service.case.model import SCREENING_KEYS
+
+    page = new_page(browser, live_server, team["clinician"])
+    create_case(page, live_server)
+    page.fill("#dx-query", "c5-c6 radic")
+    page.get_by_role("button", name="Add M50.122").click()
+    page.wait_for_load_state()
+    for field, value in {
+        "date": "2026-10-05", "force_lb": "12", "minutes": "15",
+        "pain_before": "6", "pain_after": "4",
+    }.items():  # fmt: skip
+        page.fill(f"#trials-rows-0-{field}", value)
+    page.select_option("#trials-rows-0-device", "E0860")
+    for field in ("peripheralization", "new_neuro_signs"):
+        page.select_option(f"#trials-rows-0-{field}", "no")
+    for field in ("use_demonstrated", "tolerated"):
+        page.select_option(f"#trials-rows-0-{field}", "yes")
+    page.get_by_role("button", name="Add another trial").click()
+    page.fill("#trials-rows-1-date", "2026-10-07")
+    page.select_option("#trials-rows-1-device", "mechanical")
+    assert not page.locator("#trials-rows-1-use_demonstrated").is_visible()  # not asked
+    page.select_option("#trials-rows-1-position", "supine")
+    for field, value in {
+        "force_lb": "15",
+        "minutes": "15",
+        "pain_before": "6",
+        "pain_after": "2",
+    }.items():
+        page.fill(f"#trials-rows-1-{field}", value)
+    for field in ("peripheralization", "new_neuro_signs"):
+        page.select_option(f"#trials-rows-1-{field}", "no")
+    for key in SCREENING_KEYS:
+        page.check(f"#screening-{key}-1")
+    page.fill("#request-length_of_need_months", "3")
+    page.select_option("#order-treating_practitioner", str(team["practitioner"].id))
+    page.fill("#order-onset_date", "2026-07-01")
+    page.locator("#section-order").get_by_role("button", name="Save order and history").click()
+    page.wait_for_load_state()
+    assert page.locator("#decision .decision-status .badge").inner_text() == "Eligible"
+    reasons = page.locator("#decision .reasons").inner_text()
+    assert "on the 2026-10-05 E0860 trial" in reasons
+    assert page.locator("#decision-title").is_visible()
+    page.goto(page.url.split("#")[0])
+    page.screenshot(path=str(SCREENSHOTS / "case-monday-wednesday-eligible.png"))
+    page.locator("#section-trials").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "case-monday-wednesday-trials.png"))
+    assert page.errors == []

@@ -24,8 +24,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def get_status(url: str, timeout: float = 20.0) -> int:
-    """The status of GET url once the server answers (redirects not followed)."""
+def get_status(url: str, timeout: float = 90.0) -> int:
+    """The status of GET url once the server answers (redirects not followed).
+
+    gunicorn.conf.py preloads the app: the port opens only after the master's renderer
+    warm-up, which takes tens of seconds when the machine's cores are shared."""
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):

@@ -278,3 +278,10 @@ def test_a_name_in_arabic_script_prints_in_a_bundled_font(kind):
     fonts = pdfs.font_names(rendered.pdf)
     assert any(name.startswith("Bundled-Arabic") for name in fonts)
     assert all(name.startswith(("Letter-", "Bundled-")) for name in fonts), fonts
+
+
+def test_the_patients_own_risk_comes_first_in_the_inversion_warning():
+    """Review §4.2: the personal lines sat at the bottom of the red box."""
+    text = flat(pdfs.page_texts(instructions(screening={"glaucoma": True}).pdf))
+    own = text.index("Your records say you have glaucoma.")
+    assert own < text.index("An inversion table tips you upside down.")

@@ -263,3 +263,22 @@ def test_policy_wording_reaches_the_letter_in_plain_words():
         wording.plain_words("distortion (e.g., radical neck dissection); 25 lb ordered")
         == "distortion (for example, radical neck dissection); 25 pounds ordered"
     )
+
+
+def test_many_earlier_trials_are_one_sentence_naming_the_one_not_tolerated():
+    """Review §2.4 (X2): six trials made a wall of text, and "not tolerated" dropped out."""
+    trials = [
+        a_trial(date="2026-06-01", device="mechanical", use_demonstrated=None, tolerated=None),
+        a_trial(date="2026-06-20", device="manual", use_demonstrated=None, tolerated=None),
+        a_trial(date="2026-07-10", device="mechanical", use_demonstrated=None, tolerated=None),
+        a_trial(date="2026-08-02", force_lb=9, peripheralization=True, tolerated=False),
+        a_trial(date="2026-09-12", force_lb=10),
+        a_trial(date="2026-10-20", force_lb=12),
+    ]
+    text = flat(lmn_text(trials=trials))
+    assert "Five earlier supervised trials (June 1, 2026 to September 12, 2026) are in the " in text
+    assert (
+        "On August 2, 2026, the E0860 unit (traction equipment, overdoor, cervical) at 9 pounds "
+        "made arm symptoms spread and was not tolerated." in text
+    )
+    assert text.count("a supervised trial used") == 1  # only the latest in full

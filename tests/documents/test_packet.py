@@ -246,3 +246,13 @@ def test_the_patient_link_never_reaches_a_packet():
     case, decision = case_and_decision()
     rendered = render("packet", case, decision, now=NOW, link_url="https://clinic.example/p/x1")
     assert all(pdfs.image_count(rendered.pdf, page) == 0 for page in range(rendered.pages))
+
+
+def test_the_cover_names_the_purchase_or_rental_modifier_billing_chose():
+    # Issue 17: the E0860 cover said "Modifiers: None"; the line carries NU or RR.
+    case, decision = case_and_decision()
+    assert case.request.hcpcs.startswith("E")
+    for kind in ("NU", "RR"):
+        rendered = render("packet", case, decision, now=NOW, purchase_or_rental=kind)
+        assert f"Modifiers {kind}" in flat(pdfs.page_texts(rendered.pdf)[0])
+    assert "Modifiers None" in flat(cover())  # nothing chosen (the command line's render)

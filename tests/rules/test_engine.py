@@ -11,7 +11,7 @@ from dme_service.case.model import (
     SCREENING_KEYS,
 )
 
-from .factories import a_case, a_trial, decide, reason
+from .factories import a_case, a_trial, decide, reason, warning_codes
 
 
 @pytest.mark.parametrize("key", ABSOLUTE_CONTRAINDICATIONS)
@@ -204,9 +204,18 @@ def test_a_tie_on_date_goes_to_the_later_trial_in_the_list():
     assert decide(doc)["trial_response"] == "unchanged"
 
 
-def test_the_trial_device_need_not_be_the_requested_device():
+def test_the_demonstrated_home_unit_need_not_be_the_requested_device():
+    # Clarification 3 (revision 2): eligible, with DEMONSTRATED_DEVICE_DIFFERS.
+    doc = a_case("medicare", "E0849", 25, trial={"device": "E0860"})
+    decision = decide(doc)
+    assert decision["status"] == "eligible"
+    assert "DEMONSTRATED_DEVICE_DIFFERS" in warning_codes(decision)
+
+
+def test_a_clinic_trial_alone_does_not_demonstrate_a_home_unit():
+    # Clarification 13 (revision 2); before it, a mechanical trial met criterion 2.
     doc = a_case("medicare", "E0849", 25, trial={"device": "mechanical"})
-    assert decide(doc)["status"] == "eligible"
+    assert decide(doc)["status"] == "not_eligible"
 
 
 # Clarification 2: recommended_hcpcs.

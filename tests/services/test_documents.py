@@ -185,7 +185,7 @@ def sign(session, case, signer, **fields):
 
 def test_a_standing_signature_is_printed(db_session, people, case):
     sign(db_session, case, people[1])
-    render(db_session, people[0], case)
+    render(db_session, people[0], case, kind="packet")
     signature = fake_render.calls[0][3]["signature"]
     assert (signature.name, signature.npi, signature.signed_at) == (
         people[1].name,
@@ -204,3 +204,16 @@ def test_the_real_renderer_stores_a_pdf(db_session, people, case):
     document = documents.render_document(db_session, people[0], case.id, "lmn", now=NOW)
     assert document.content.startswith(b"%PDF-")
     assert document.sha256 == hashlib.sha256(document.content).hexdigest()
+
+
+@pytest.mark.parametrize("kind", ["swo", "lmn"])
+def test_pentest_i1_the_signed_order_and_letter_are_not_rendered_again_while_signed(
+    db_session, people, case, kind
+):
+    """I1: billing re-rendered the LMN after signing; the new PDF printed the e-signature
+    statement although the signature did not cover it, and the signed one became superseded."""
+    sign(db_session, case, people[1])
+    with pytest.raises(documents.CaseNotReady) as refused:
+        render(db_session, people[0], case, kind=kind)
+    assert refused.value.errors[0].field == "kind"
+    assert fake_render.calls == []

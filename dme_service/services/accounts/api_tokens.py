@@ -1,4 +1,4 @@
-"""API bearer tokens: created once, shown once, stored only as SHA-256 (security.md OUT-3).
+"""API bearer tokens: created once, shown once, stored only as SHA-256 (docs/security.md OUT-3).
 
 A token is for scripts calling /api/; it carries its user's role and never a browser session,
 so bearer calls need no CSRF token. Revoking is immediate: every call looks the hash up.

@@ -1,4 +1,5 @@
-"""Passwords: argon2id hashing, legacy-hash upgrade and the password policy (security.md AUTH-4).
+"""Passwords: argon2id hashing, legacy-hash upgrade and the password policy (docs/security.md
+AUTH-4).
 
 Pure Python (argon2-cffi; Werkzeug only to read legacy hashes), so the CLI, the demo seeder and
 the web views share one definition of what a good password is and how it is stored.

@@ -1,9 +1,10 @@
-"""Admin TOTP (security.md AUTH-6): enrollment, single-use code checks, reset.
+"""Admin TOTP (docs/security.md AUTH-6): enrollment, single-use code checks, reset.
 
 RFC 6238 codes through pyotp: 6 digits, 30-second steps, one step of clock drift either way.
 Each accepted code's time-step counter is stored on the user, and a code whose counter is not
 greater than the last accepted one is refused, so a code works once (a code seen over someone's
-shoulder cannot be replayed in the same 90 seconds). Pure Python (no Flask); callers commit.
+shoulder cannot be replayed in the same 90 seconds). No Flask; the used counter is claimed
+with one conditional UPDATE in the caller's transaction (callers commit).
 
 The secret is stored as typed into the authenticator (base32) in users.totp_secret: the project
 has no application-level encryption key, so it relies on the encrypted volume (CI-3).
@@ -88,7 +89,40 @@ def accept_code(user, code: str, *, at: datetime | None = None) -> bool:
     counter = matching_counter(user.totp_secret, code, after=user.totp_last_counter, at=at)
     if counter is None:
         return False
-    user.totp_last_counter = counter
+    return _claim_counter(user, counter)
+
+
+def _claim_counter(user, counter: int) -> bool:
+    """Record `counter` as used, atomically: one conditional UPDATE that only a first use wins.
+
+    Pen test L7: reading the last counter and writing the new one let two requests sending the
+    same code at the same moment both pass under PostgreSQL's READ COMMITTED (4 of 5 races).
+    The UPDATE's WHERE re-checks the stored counter, so the second request changes no row.
+    A user not attached to a database session (unit tests) is updated in memory.
+    """
+    from sqlalchemy import or_, update
+    from sqlalchemy.orm import object_session
+    from sqlalchemy.orm.attributes import set_committed_value
+    from sqlalchemy.orm.exc import UnmappedInstanceError
+
+    try:
+        session = object_session(user)
+    except UnmappedInstanceError:
+        session = None
+    if session is None:
+        user.totp_last_counter = counter
+        return True
+    table = type(user)
+    changed = session.execute(
+        update(table)
+        .where(table.id == user.id)
+        .where(or_(table.totp_last_counter.is_(None), table.totp_last_counter < counter))
+        .values(totp_last_counter=counter)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        return False
+    set_committed_value(user, "totp_last_counter", counter)
     return True
 
 

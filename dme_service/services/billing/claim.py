@@ -5,7 +5,7 @@
 
 A move happens under a row lock (`with_for_update`) after a version check, so of two people
 moving the same case at once exactly one succeeds and the other gets StaleCase (409) with the
-new state (security.md DB-3). Only billing and admin move claim states (AC-3); sending a case
+new state (docs/security.md DB-3). Only billing and admin move claim states (AC-3); sending a case
 to its practitioner for signature is the clinical team's move. "Ready to submit" and every
 (re)submission need the readiness checklist complete; "paid" needs proof of delivery.
 The API (web/api/views.py) and the billing pages both call `transition`.

@@ -1,5 +1,5 @@
 """What billing reads: the queue with each case's missing items, one claim, the denial report
-and the queue as CSV. Minimum necessary (security.md AC-3): identifiers, codes, documents and
+and the queue as CSV. Minimum necessary (docs/security.md AC-3): identifiers, codes, documents and
 the checklist, never the clinical free text (`Case.notes` is not read here). Every read is
 audited (LOG-1); the export as an export.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -24,6 +25,7 @@ from dme_service.rules.wording import PAYER_NAMES
 from dme_service.services import signing
 from dme_service.services.billing import claim as billing
 from dme_service.services.billing import readiness, readiness_item
+from dme_service.services.order_reason import AUTOMATIC_NOTE
 
 QUEUE_STATES = (
     "awaiting_signature",
@@ -97,6 +99,9 @@ class ClaimRow:
         return readiness_item.missing(self.checklist, needed)
 
 
+CLINICAL_REASON = "The clinician gave a reason for sending it to signing (clinical record)."
+
+
 @dataclass(frozen=True)
 class Claim:
     """One claim's page: the row plus documents, signatures and the billing history."""
@@ -107,6 +112,14 @@ class Claim:
     events: list[BillingEvent]
     users: dict[int, str] = field(default_factory=dict)
     payer: Any = None  # claims.directory.PayerEntry: where the claim goes, whom to call
+
+    def note_for(self, event: BillingEvent) -> str | None:
+        """The note billing may read. A clinician's reason for sending a not-eligible case to
+        signing is clinical free text (AC-3: billing sees none; pen test L2 found it on this
+        page), so only that a reason was given is shown."""
+        if event.to_state == "awaiting_signature" and event.note and event.note != AUTOMATIC_NOTE:
+            return CLINICAL_REASON
+        return event.note
 
 
 def claim_row(session: Session, case: Case, user: User) -> ClaimRow:
@@ -247,7 +260,7 @@ def queue_csv(session: Session, user: User, states=QUEUE_STATES, today=None) -> 
         today or date.today(),
     )
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(CSV_COLUMNS)
     for row in rows:
         writer.writerow([_cell(value) for value in _csv_values(row)])
@@ -347,7 +360,15 @@ def _sorted(rows: list[ClaimRow], sort: str, today: date) -> list[ClaimRow]:
     return rows
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
+# A formula character after a separator starts a new cell in a spreadsheet that splits on `;`
+# (most European locales) or tab (pen test L3: `Doe;=HYPERLINK(...)` became a live formula).
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([;,\t\r\n])(?=[=+\-@])")
+
+
 def _cell(value) -> str:
-    """OWASP CSV injection: a cell starting with = + - @ tab or CR is prefixed with '."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """OWASP CSV injection: a cell starting with = + - @ tab CR LF or NUL is prefixed with ',
+    and so is each formula character that follows ; , tab or a line break inside the cell.
+    The writer quotes every cell (csv.QUOTE_ALL), so no separator inside one splits it."""
+    text = _FORMULA_AFTER_SEPARATOR.sub(r"\1'", str(value))
+    return "'" + text if text[:1] in _FORMULA_START else text

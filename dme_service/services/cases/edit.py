@@ -3,7 +3,7 @@
 Each function owns its transaction. A section save rebuilds the whole dme-case/1 document
 (the stored case with the section replaced), validates it with the one parser
 (`case_format.parse`), writes only that section's rows, decides with `rules.evaluate` and
-stores the decision, in one commit with its audit row. Optimistic locking (security.md DB-3):
+stores the decision, in one commit with its audit row. Optimistic locking (docs/security.md DB-3):
 every edit carries the version it was made on; an older version raises `StaleCase` with both
 versions, so nothing is overwritten silently. Creates carry an idempotency key (DB-4).
 """

@@ -4,7 +4,7 @@ The document is parsed by the one parser; the patient is found (same name, date 
 member id) or created in the caller's clinic; the treating practitioner must be an active user
 of that clinic with the document's NPI. The case, its decision and its audit row are written in
 one transaction. An `Idempotency-Key` makes a retry return the case it created instead of a
-second one, and the same key with another document is refused (security.md DB-4).
+second one, and the same key with another document is refused (docs/security.md DB-4).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The home-traction follow-up letter for a case (issue 8): the home log's adherence, pain trend
-and red flags as `documents.followup.HomeFacts`, rendered under the web limits (security.md
+and red flags as `documents.followup.HomeFacts`, rendered under the web limits (docs/security.md
 PDF-3: a child process with a wall clock) and audited as a print (LOG-1).
 """
 

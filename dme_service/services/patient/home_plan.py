@@ -126,7 +126,7 @@ def home_plan(session: Session, case: Case) -> HomePlan:
 
 def plan_for_patient(session: Session, link: PatientLink, *, audited: bool = True) -> HomePlan:
     """The plan of the link's case, and only that case; the instructions read is audited
-    (security.md LOG-1: the patient reading their own record is a PHI read too). Commits."""
+    (docs/security.md LOG-1: the patient reading their own record is a PHI read too). Commits."""
     case = session.get(Case, link.case_id)
     plan = home_plan(session, case)
     if audited:

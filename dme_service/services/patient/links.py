@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from dme_service import audit
 from dme_service.models import Case, Clinic, LoginAttempt, PatientLink, User
 
-TOKEN_BYTES = 32  # 256 bits (security.md AUTH-7)
+TOKEN_BYTES = 32  # 256 bits (docs/security.md AUTH-7)
 DEFAULT_LINK_DAYS = 90
 LANGUAGES = ("en", "es")
 # Brute force (AUTH-7, ASVS 2.2.1): 10 failed opens per IP within 15 minutes pause that IP.

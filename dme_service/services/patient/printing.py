@@ -1,7 +1,7 @@
 """The printed instructions for a patient link (kind "instructions", English or Spanish).
 
 The PDF is the documents layer's (`documents.renderer`, the same catalogs as the web page),
-rendered under the web limits (security.md PDF-3: a child process with a wall clock) and
+rendered under the web limits (docs/security.md PDF-3: a child process with a wall clock) and
 audited as a print (LOG-1). The patient prints their own copy from their pages; the
 clinician prints one with the link's QR code right after making the link, the only moment
 the raw token exists.

@@ -4,7 +4,7 @@ A red-flag entry flags its case (home_log.cases_with_red_flags, the case page's 
 clinician or practitioner reviews it with a short note of the action taken. A review belongs to
 one entry, so a red flag logged after it is a new, open entry and flags the case again.
 
-The note is clinical free text: it stays on the entry, which billing never sees (security.md
+The note is clinical free text: it stays on the entry, which billing never sees (docs/security.md
 AC-3), and never reaches the audit row, which carries surrogate ids only (LOG-1).
 """
 

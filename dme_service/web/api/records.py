@@ -1,5 +1,5 @@
 """The JSON API's bodies: stored cases, documents and claim moves as JSON, and the strict
-reading of a claim-move body (every key known, every value of its type: security.md IN-1).
+reading of a claim-move body (every key known, every value of its type: docs/security.md IN-1).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def case_summary(case: Case) -> dict[str, Any]:
 def case_view(session: Session, case: Case) -> dict[str, Any]:
     """The case document, the latest decision, the claim state and the stored documents.
 
-    No clinical free text (`notes`): billing reads this too (security.md AC-3).
+    No clinical free text (`notes`): billing reads this too (docs/security.md AC-3).
     """
     latest = session.scalar(
         select(DecisionRecord)

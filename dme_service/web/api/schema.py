@@ -62,7 +62,8 @@ POSITIVE = {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_NUMBER}
 PAIN = {"type": "integer", "minimum": 0, "maximum": 10}
 COUNT = {"type": "integer", "minimum": 1, "maximum": MAX_NUMBER}
 TEXT = {"type": "string", "minLength": 1}
-# The parser's bounds (case_limits; security.md IN-2), stated so clients can check before sending.
+# The parser's bounds (case_limits; docs/security.md IN-2), stated so clients can check before
+# sending.
 ONE_LINE = "^[^\\u0000-\\u001f\\u007f]*$"  # no control characters (the parser refuses them)
 NAME = {**TEXT, "maxLength": limits.MAX_NAME, "pattern": ONE_LINE}
 MEMBER_ID = {**TEXT, "maxLength": limits.MAX_MEMBER_ID, "pattern": ONE_LINE}
@@ -131,8 +132,33 @@ def _patient() -> dict:
     )
 
 
+TRIAL_RULE = (
+    "A supervised in-clinic trial. `device` is a HCPCS code (a home-unit trial: the unit was set "
+    "up on the patient in the clinic) or `mechanical` / `manual` (a clinic trial). The latest "
+    "trial by date, of any device, gives `trial_response` and TRIAL_WORSENED; the latest "
+    "home-unit trial decides criterion 2 (case-format.md clarification 13, revision 2)."
+)
+HOME_TRIAL_ANSWER = (
+    "Read only on the latest home-unit trial (absent or null there: incomplete); optional and "
+    "ignored on mechanical and manual trials."
+)
+WARNING_CODES = (
+    "INVERSION_TABLE_UNSUPERVISED",
+    "INVERSION_HIGH_RISK",
+    "INVERSION_TABLE_REQUESTED",
+    "HOME_LUMBAR_TRACTION",
+    "PRECAUTION",
+    "OVER_DOOR_FORCE",
+    "ORDER_FREQUENCY_PRN",
+    "SAME_OR_SIMILAR",
+    "DEMONSTRATED_DEVICE_DIFFERS",
+    "DIAGNOSIS_EXCLUDES1",
+)
+
+
 def _trial() -> dict:
-    return closed_object(
+    answer = nullable({"type": "boolean"}) | {"description": HOME_TRIAL_ANSWER}
+    trial = closed_object(
         {
             "date": ISO_DATE,
             "device": {"type": "string", "enum": list(TRIAL_DEVICES)},
@@ -143,12 +169,13 @@ def _trial() -> dict:
             "pain_after": PAIN,
             "peripheralization": {"type": "boolean"},
             "new_neuro_signs": {"type": "boolean"},
-            "use_demonstrated": nullable({"type": "boolean"}),
-            "tolerated": nullable({"type": "boolean"}),
+            "use_demonstrated": answer,
+            "tolerated": answer,
         },
         ("date", "device", "force_lb", "minutes", "pain_before", "pain_after")
         + ("peripheralization", "new_neuro_signs"),
     )
+    return trial | {"description": TRIAL_RULE}
 
 
 def _home_request() -> dict:
@@ -216,7 +243,16 @@ def _warning() -> dict:
     return {
         "type": "object",
         "required": ["code", "text"],
-        "properties": {"code": {"type": "string"}, "text": {"type": "string"}},
+        "properties": {
+            "code": {
+                "type": "string",
+                "description": "One of "
+                + ", ".join(WARNING_CODES)
+                + " (case-format.md `warnings`); new codes may be added.",
+                "examples": list(WARNING_CODES),
+            },
+            "text": {"type": "string"},
+        },
     }
 
 

@@ -1,4 +1,4 @@
-"""Admin TOTP sign-in (security.md AUTH-6), on the `auth` blueprint: the 6-digit code step
+"""Admin TOTP sign-in (docs/security.md AUTH-6), on the `auth` blueprint: the 6-digit code step
 after a right admin password (`auth.totp_step`) and the first-sign-in enrollment with its QR
 code (`auth.totp_enroll`), and the code asked at step-up re-authentication (`auth.reauth`).
 

@@ -1,6 +1,6 @@
 """The billing pages: the queue, one claim (move its state, record a denial or a delivery,
 review checklist items), the denial report and the CSV export. Billing sees identifiers,
-codes, documents and the checklist, never the clinical notes (security.md AC-3).
+codes, documents and the checklist, never the clinical notes (docs/security.md AC-3).
 """
 
 from __future__ import annotations
@@ -117,8 +117,9 @@ def queue():
     """The queue: every open claim with what is missing, in words."""
     chosen = request.args.get("show", "open")
     states = FILTERS.get(chosen, FILTERS["open"])
-    sort = request.args.get("sort", "changed")
-    sort = sort if sort in billing_queue.SORTS else "changed"
+    # Nearest deadline first by default (issue 17); claims without one follow, newest change first.
+    sort = request.args.get("sort", "deadline")
+    sort = sort if sort in billing_queue.SORTS else "deadline"
     today = date.today()
     rows = billing_queue.queue(get_session(), current_user, states, sort=sort, today=today)
     return render_template(

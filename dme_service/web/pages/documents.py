@@ -1,6 +1,6 @@
 """A case's documents on the web: render a new version, preview it, download it.
 
-Renders run in a bounded child process (security.md PDF-3): a render that runs out of time
+Renders run in a bounded child process (docs/security.md PDF-3): a render that runs out of time
 answers 503 with an error id and stores nothing. PDFs are sent with `no-store`, `nosniff` and
 a file name made of the kind and the row id only (PDF-4); every version stays downloadable,
 superseded ones marked as such on the case page.

@@ -1,6 +1,6 @@
 """The practitioner's signing page, the signature history and the signed PDFs.
 
-Signing re-asks the password on the form itself (security.md AUTH-6 step-up: the password is
+Signing re-asks the password on the form itself (docs/security.md AUTH-6 step-up: the password is
 checked, throttled like sign-in, right before the signature is recorded). Anyone who may not
 sign this order gets 403 with the rule in words. Views stay thin: services.signing does it.
 """
@@ -152,6 +152,9 @@ def _password_matches(password: str) -> bool:
     wait = throttle.retry_after(db, keys)
     if wait is not None:
         raise TooManyRequests(retry_after=wait)
+    # End the read before argon2: on SQLite an open transaction holds the write lock, and
+    # hashing inside it stalled every other request (make load).
+    db.commit()
     ok = accounts.verify_password(user.password_hash, password)
     throttle.record(db, keys, success=ok)
     if ok:

@@ -62,7 +62,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     # signature history may download the scan (an outside practitioner: their own orders).
     "ink.upload": CLINICAL,
     "ink.print_pdf": CLINICAL,
-    "ink.scan": SIGNED_IN,
+    "ink.scan": CASE_TEAM | {OUTSIDE_PRACTITIONER},  # like the signed PDFs (pen test L1)
     "ink.review_pdf": frozenset({CLINICIAN, PRACTITIONER, OUTSIDE_PRACTITIONER}),
     # issue 5: the clinician's case screens; those who record and sign trials, not billing.
     "cases.index": CLINICAL,
@@ -109,9 +109,11 @@ ACCESS: dict[str, str | frozenset[str]] = {
     # 403 saying who can (MD, DO, DPM, PA, NP, CNS with an NPI, named on the order).
     # An outside practitioner reaches only cases naming them (services.signing.load_case).
     "signing.sign": SIGNED_IN,
-    "signing.history": SIGNED_IN,
-    "signing.document": SIGNED_IN,
-    "signing.send": frozenset({CLINICIAN, PRACTITIONER, ADMIN}),
+    # Pen test L1 (minimum necessary, 164.502(b)): the signed orders and letters and their
+    # history are PHI for the case team only; sending a case to signing is a clinical call.
+    "signing.history": CASE_TEAM | {OUTSIDE_PRACTITIONER},
+    "signing.document": CASE_TEAM | {OUTSIDE_PRACTITIONER},
+    "signing.send": CLINICAL,
     # issue 7: the claim; only billing (and admin) move claim states (AC-3).
     "billing.queue": frozenset({BILLING, ADMIN}),
     "billing.export": frozenset({BILLING, ADMIN}),

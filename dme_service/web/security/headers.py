@@ -1,4 +1,4 @@
-"""Response headers every page gets (security.md OUT-1).
+"""Response headers every page gets (docs/security.md OUT-1).
 
 The policy forbids inline scripts and styles, so templates use only /static files; `no-store`
 keeps PHI pages out of shared workstations' browser caches (ASVS 8.2.1).

@@ -1,4 +1,4 @@
-"""Server-side, revocable sessions over the UserSession table (security.md AUTH-1..AUTH-3).
+"""Server-side, revocable sessions over the UserSession table (docs/security.md AUTH-1..AUTH-3).
 
 The cookie holds only a random 256-bit token; the table row is keyed by its SHA-256, so a copy
 of the database cannot be replayed as cookies. Logout deletes the row, login always issues a new
@@ -9,6 +9,7 @@ with the app's secret key, so the login form is CSRF-protected without storing a
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import logging
@@ -82,6 +83,29 @@ def cookie_name(app: Flask) -> str:
     return SECURE_COOKIE_NAME if app.config.get("SESSION_COOKIE_SECURE") else PLAIN_COOKIE_NAME
 
 
+def anonymous_token(app: Flask) -> str:
+    """A pre-login token: 22 random characters (128 bits) and 21 of their HMAC, so the server
+    can tell a token it issued from one a client made up (pen test I3)."""
+    head = secrets.token_urlsafe(16)
+    return head + _anonymous_mac(app, head)
+
+
+def _anonymous_mac(app: Flask, head: str) -> str:
+    digest = hmac.new(str(app.secret_key).encode(), b"anonymous:" + head.encode(), "sha256")
+    return base64.urlsafe_b64encode(digest.digest()).decode()[:21]
+
+
+def _replace_foreign_token(app: Flask, session: ServerSession) -> None:
+    """A token with no session row that this server did not issue (a client-chosen value, or
+    a signed-in token whose row is gone) is replaced before it anchors a CSRF secret (I3)."""
+    if session.row is not None or session.ended_reason or session.load_error:
+        return
+    token = session.token or ""
+    if hmac.compare_digest(token[22:], _anonymous_mac(app, token[:22])):
+        return
+    session.token, session.token_is_new = anonymous_token(app), True
+
+
 def csrf_secret(app: Flask, token: str) -> str:
     """The CSRF secret bound to this cookie token (Flask-WTF signs it again per form)."""
     key = str(app.secret_key).encode()
@@ -102,7 +126,7 @@ class ServerSessionInterface(SessionInterface):
             return ServerSession(None)  # bearer calls ignore cookies (OUT-3)
         token = request.cookies.get(cookie_name(app), "")
         if not _TOKEN_SHAPE.fullmatch(token):
-            session = ServerSession(secrets.token_urlsafe(32), token_is_new=True)
+            session = ServerSession(anonymous_token(app), token_is_new=True)
         else:
             session = ServerSession(token)
             try:
@@ -112,6 +136,7 @@ class ServerSessionInterface(SessionInterface):
                 # first before_request, so the user gets the 503 page with an error id.
                 get_session().rollback()
                 session.load_error = error
+            _replace_foreign_token(app, session)
         dict.__setitem__(session, "csrf_token", csrf_secret(app, session.token))
         return session
 

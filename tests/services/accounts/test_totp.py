@@ -93,3 +93,29 @@ def test_the_provisioning_uri_and_its_qr_code():
     size, path = totp.qr_svg_path(uri)
     assert size >= 21 + 8  # version 1 plus the 4-module quiet zone on both sides
     assert path.startswith("M") and set(path) <= set("Mhvz0123456789- ")
+
+
+def test_pentest_l7_a_code_sent_twice_at_once_opens_one_session(db_session, make_user):
+    """L7: both requests read the old counter before either wrote (PostgreSQL READ COMMITTED).
+    Here the second request's user row is loaded before the first one's commit, as in the race;
+    the conditional UPDATE refuses it on SQLite and PostgreSQL alike."""
+    from sqlalchemy.orm import Session
+
+    from dme_service.models import User
+
+    user = make_user("admin")
+    db_session.get(User, user.id).totp_secret = SECRET
+    db_session.commit()
+    at = datetime(2026, 3, 2, 9, 0, 10, tzinfo=UTC)
+    code = _code(at)
+    with (
+        Session(db_session.get_bind(), expire_on_commit=False) as first,
+        Session(db_session.get_bind(), expire_on_commit=False) as second,
+    ):
+        early = second.get(User, user.id)  # read before the first request writes
+        second.commit()
+        assert totp.accept_code(first.get(User, user.id), code, at=at)
+        first.commit()
+        assert early.totp_last_counter is None  # the stale read the race had
+        assert not totp.accept_code(early, code, at=at)
+        second.commit()

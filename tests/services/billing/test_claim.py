@@ -401,7 +401,7 @@ def test_the_csv_export_is_audited_and_cannot_start_a_formula(db_session, people
         db_session, people["clinician"], people["practitioner"], patient_name="=HYPERLINK(1)"
     )
     text = billing_queue.queue_csv(db_session, people["billing"])
-    assert text.splitlines()[0].startswith("case_id,patient,member_id")
+    assert text.splitlines()[0].startswith('"case_id","patient","member_id"')
     assert "'=HYPERLINK(1)" in text
     exports = db_session.scalar(
         select(func.count(AuditEvent.id)).where(AuditEvent.action == "billing.queue.export")
@@ -432,3 +432,27 @@ def test_trials_changed_by_raw_sql_void_the_signature_on_the_next_save(
     voided = signing.on_case_changed(db_session, row, people["clinician"])
     db_session.commit()
     assert voided is not None and voided.voided_at is not None
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("Doe;=HYPERLINK(CHAR(104)&D2)", "Doe;'=HYPERLINK(CHAR(104)&D2)"),
+        ("Roe\t=1+1", "Roe\t'=1+1"),
+        ("\x00=1+1", "'\x00=1+1"),
+        ("Poe,@SUM(1+1)", "Poe,'@SUM(1+1)"),
+        ("Mary-Jane O'Neil", "Mary-Jane O'Neil"),
+    ],
+)
+def test_pentest_l3_no_cell_can_start_a_formula_after_a_separator_or_nul(value, cell):
+    """L3: `;`, tab and a leading NUL got past the first-character prefix."""
+    assert billing_queue._cell(value) == cell
+
+
+def test_pentest_l3_every_csv_cell_is_quoted(db_session, people):
+    stored_case(db_session, people["clinician"], people["practitioner"], patient_name="Doe;=1+1")
+    text = billing_queue.queue_csv(db_session, people["billing"])
+    row = text.splitlines()[1]
+    assert '"Doe;\'=1+1"' in row
+    assert row.startswith('"') and row.endswith('"')
+    assert row.count('","') == len(billing_queue.CSV_COLUMNS) - 1

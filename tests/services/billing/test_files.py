@@ -203,3 +203,21 @@ def test_fee_in_force_on_the_date_of_service(db_session, billed):
         "amount",
         "effective_from",
     ]
+
+
+def test_the_queue_puts_the_nearest_deadline_first(db_session, billed):
+    from dme_service.services.billing import queue as billing_queue
+
+    later, sooner, none = (ready_claim(db_session, billed) for _ in range(3))
+    for case, served in ((later, date(2026, 11, 20)), (sooner, date(2026, 1, 15))):
+        claim_money.claim_record(db_session, case).service_date = served
+    db_session.commit()
+    none_case = db_session.get(Case, none.id)
+    none_case.payer = "aetna"  # no deadline computed for a commercial payer
+    db_session.commit()
+    rows = billing_queue.queue(
+        db_session, billed["billing"], ("ready_to_submit",), sort="deadline", today=TODAY
+    )
+    assert [r.case.id for r in rows] == [sooner.id, later.id, none.id]
+    assert rows[0].deadline.due == date(2027, 1, 15)
+    assert rows[0].deadline.days_left(TODAY) == 40

@@ -290,3 +290,36 @@ def test_an_ehr_over_its_calls_per_minute_gets_429_without_spending_the_jti(ehr,
     assert (response.status_code, response.headers["Retry-After"]) == (429, "60")
     monkeypatch.setattr(hook_calls, "CALLS_PER_MINUTE", 3)
     assert ehr.post(SIGN, json=request, headers=busy).status_code == 200  # the jti still works
+
+
+def test_the_draft_made_from_the_app_link_gets_the_orders_facts(
+    ehr, keys, hooks_app, clinician_client
+):
+    from dme_service.db import get_session
+    from dme_service.models import Case
+    from dme_service.store.cases import to_document
+
+    body = call(ehr, keys, load("kit_order_select_e0849_e0941.json")).get_json()
+    url = urlsplit(body["cards"][0]["links"][-1]["url"])
+    client, _ = clinician_client
+    page = client.get(f"{url.path}?{url.query}").get_data(as_text=True)
+    token = parse_qs(url.query)["ehr"][0]
+    assert f'name="ehr" type="hidden" value="{token}"' in page
+    form = {
+        "name": "Amy V. Baxter",
+        "date_of_birth": "1987-02-20",
+        "payer": "anthem",
+        "member_id": "W123456789",
+        "idempotency_key": "ehr-link-1",
+        "ehr": token,
+    }
+    response = client.post("/cases/new", data=form)
+    assert response.status_code == 303
+    again = client.post("/cases/new", data=form)  # a double click: the same case, unchanged
+    assert again.headers["Location"] == response.headers["Location"]
+    with hooks_app.app_context():
+        (case,) = get_session().query(Case).all()
+        document = to_document(case)
+        assert document["diagnoses"] == ["M54.12", "H40.1131"]
+        assert document["request"]["hcpcs"] == "E0849"
+        assert case.version == 2

@@ -290,6 +290,22 @@ def test_spanish_is_only_for_the_instructions(client, team, doc):
     assert response.get_json()["errors"][0]["field"] == "lang"
 
 
+def test_a_document_the_decision_does_not_allow_is_422_naming_the_field(client, team, doc):
+    """Issue 16: the same rule as the command line (documents/availability.py)."""
+    doc = {**doc, "screening": {**doc["screening"], "myelopathy": True}}
+    case_id = client.post("/api/v1/cases", json=doc, headers=team[0]).get_json()["id"]
+    response = client.post(f"/api/v1/cases/{case_id}/documents/swo", headers=team[0])
+    assert response.status_code == 422
+    error = response.get_json()["errors"][0]
+    assert error["field"] == "screening"
+    assert error["message"] == (
+        "traction is contraindicated for this patient (myelopathy), so no written order is "
+        "printed; do not dispense a home traction unit"
+    )
+    summary = client.post(f"/api/v1/cases/{case_id}/documents/summary", headers=team[0])
+    assert summary.status_code == 201
+
+
 def test_a_get_changes_no_rows(client, team, doc, db_session):
     case_id = client.post("/api/v1/cases", json=doc, headers=team[0]).get_json()["id"]
     before = (count(db_session, Case), count(db_session, Document))

@@ -109,6 +109,7 @@ def test_an_uploaded_835_posts_and_the_claim_page_shows_the_amounts(db_session, 
     assert "Already imported: nothing changed" in again
     claim = biller.get(f"/billing/cases/{case.id}").get_data(as_text=True)
     assert "ICN77" in claim and "CO-50" in claim and "N115" in claim
+    assert "check/EFT EFT0001" in claim
     assert "Redetermination" in claim and "42 CFR 405.942" in claim
     assert "$150.00" in claim and "$0.00" in claim
     report = biller.get("/billing/reports?start=2026-01-01&end=2026-12-31").get_data(as_text=True)

@@ -321,3 +321,43 @@ def test_pentest_m1_signing_renders_in_the_bounded_child_and_a_hang_signs_nothin
     assert "nothing was signed" in response.get_data(as_text=True)
     assert db_session.scalar(select(func.count(Signature.id))) == 0
     assert clients["doctor"].get(f"/signing/cases/{case.id}").status_code == 200
+
+
+def test_pentest_l2_billing_never_reads_the_clinicians_reason_for_sending(db_session, team):
+    """L2: the send reason (clinical free text) was printed in the billing claim history."""
+    people, clients = team
+    trial = {**stored_trial(), "tolerated": True, "pain_after": 9}
+    case = stored_case(db_session, people["author"], people["doctor"], trials=[trial])
+    secret = "CLINICALSECRET patient reports low mood; ABN on file"
+    sent = clients["author"].post(
+        f"/signing/cases/{case.id}/send", data={"version": case.version, "reason": secret}
+    )
+    assert sent.status_code == 303
+    page = clients["biller"].get(f"/billing/cases/{case.id}")
+    assert page.status_code == 200
+    assert "CLINICALSECRET" not in page.get_data(as_text=True)
+    assert "gave a reason for sending it to signing" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/signing/cases/{case}/history"),
+        ("get", "/signing/documents/{document}.pdf"),
+        ("get", "/signing/cases/{case}/send"),
+        ("post", "/signing/cases/{case}/send"),
+    ],
+)
+def test_pentest_l1_the_admin_reads_no_signed_documents_and_sends_nothing(
+    db_session, team, app, make_user, method, path
+):
+    """L1: the admin (kept off every case page) read signed orders and sent cases to signing."""
+    people, clients = team
+    case = _signed_case(db_session, people, clients)
+    document = db_session.scalars(select(Document).where(Document.case_id == case.id)).first()
+    admin = make_user("admin")
+    client = app.test_client()
+    assert sign_in(client, admin).status_code == 303
+    url = path.format(case=case.id, document=document.id)
+    response = getattr(client, method)(url, data={"version": case.version, "reason": "x"})
+    assert response.status_code == 403

@@ -227,3 +227,19 @@ def test_a_database_failure_while_loading_the_session_answers_503_not_sign_in(
     assert response.status_code == 503
     assert "Busy right now" in response.get_data(as_text=True)
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_pentest_i3_a_client_chosen_pre_login_token_is_replaced_before_the_login_form(
+    app, replay, session_cookie
+):
+    """I3: `dme-session=AAAA…A` became the anonymous CSRF anchor as sent."""
+    app.config["WTF_CSRF_ENABLED"] = True  # the login form then anchors a CSRF secret
+    planted = "A" * 43
+    client = replay(planted)
+    assert client.get("/login").status_code == 200
+    issued = session_cookie(client)
+    assert issued not in (None, planted)
+    again = app.test_client()
+    again.set_cookie(sessions.cookie_name(app), issued)
+    again.get("/login")
+    assert session_cookie(again) == issued  # a token the server issued is kept

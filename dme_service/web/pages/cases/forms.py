@@ -124,6 +124,8 @@ class NewCaseForm(PatientFields):
     """A new draft: who the patient is and who pays. Carries an idempotency key (DB-4)."""
 
     idempotency_key = HiddenField(validators=[Length(max=64)])
+    # A CDS Hooks card's sealed link (web/pages/cases/ehr_prefill.py): the order's facts.
+    ehr = HiddenField(validators=[Length(max=4096)])
 
     @classmethod
     def blank(cls):

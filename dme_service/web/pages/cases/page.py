@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dme_service.case.model import ABSOLUTE_CONTRAINDICATIONS, OTHER_SCREENING_KEYS
+from dme_service.case.model import ABSOLUTE_CONTRAINDICATIONS, HOME_DEVICES, OTHER_SCREENING_KEYS
 from dme_service.case.parse import FieldError
 from dme_service.coding import codes
 from dme_service.rules.wording import INVERSION_TABLE_UNSUPERVISED, PAYER_NAMES
@@ -99,9 +99,12 @@ def form_data(section: str, case, document: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def latest_trial(document: dict[str, Any]) -> dict[str, Any] | None:
-    """The deciding trial: latest by date, ties to the later one (clarification 3)."""
-    trials = [t for t in document.get("trials") or [] if t.get("date")]
+def latest_home_trial(document: dict[str, Any]) -> dict[str, Any] | None:
+    """The latest home-unit trial: latest by date among trials of a home unit, ties to the
+    later one (clarifications 3 and 13)."""
+    trials = [
+        t for t in document.get("trials") or [] if t.get("date") and t.get("device") in HOME_DEVICES
+    ]
     best = None
     for trial in trials:
         if best is None or trial["date"] >= best["date"]:
@@ -110,12 +113,14 @@ def latest_trial(document: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def prescription_data(case, document: dict[str, Any]) -> dict[str, Any]:
-    """The stored prescription, or suggestions from the latest trial before the first save."""
+    """The stored prescription, or, before the first save, suggestions from the latest
+    home-unit trial (its unit and force; never from a clinic trial)."""
     if case.home_prescription is not None:
         return dict(document.get("request") or {})
     suggested: dict[str, Any] = {"hcpcs": "E0860", **HOME_DEFAULTS}
-    trial = latest_trial(document)
+    trial = latest_home_trial(document)
     if trial is not None:
+        suggested["hcpcs"] = trial["device"]
         suggested["force_lb"] = trial.get("force_lb")
     return suggested
 
@@ -207,10 +212,14 @@ def _missing_text(path: str) -> str:
     if path.startswith("screening."):
         return f"Answer the screening question: {label_for(path).removeprefix('Screening: ')}."
     if path.endswith(".tolerated"):
-        return f"Record whether {label_for(path).split(',')[0].lower()} was tolerated."
+        trial = label_for(path).split(",")[0].lower()
+        return f"Record whether the home unit was tolerated in {trial}, the latest home-unit trial."
     if path.endswith(".use_demonstrated"):
         trial = label_for(path).split(",")[0].lower()
-        return f"Record whether use of the home unit was demonstrated in {trial}."
+        return (
+            f"Record whether use of the home unit was demonstrated in {trial}, "
+            "the latest home-unit trial."
+        )
     if path.startswith("treating_practitioner"):
         return "Choose a treating practitioner who may sign the order (MD, DO, DPM, PA, NP, CNS)."
     return f"Complete: {label_for(path)}."

@@ -1,7 +1,7 @@
 """The case list's search form: whose cases, patient name, date of birth, payer and status.
 
 The search is sent by POST so names and dates of birth never appear in a URL or an access log
-(security.md LOG-3).
+(docs/security.md LOG-3).
 """
 
 from __future__ import annotations

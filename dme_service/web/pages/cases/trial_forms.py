@@ -12,7 +12,7 @@ from wtforms import BooleanField, Field, FieldList, Form, FormField, SelectField
 from wtforms.validators import Length
 
 from dme_service.case.limits import MAX_TRIALS
-from dme_service.case.model import TRIAL_DEVICES
+from dme_service.case.model import CLINIC_TRIAL_DEVICES, TRIAL_DEVICES
 from dme_service.web.pages.cases.forms import SectionForm, answered, date_field, typed_text
 from dme_service.web.pages.cases.inputs import NumberText, WholeText, YesNoSelect, select_choices
 
@@ -75,7 +75,15 @@ class TrialRow(Form):
             "use_demonstrated": self.use_demonstrated.answer,
             "tolerated": self.tolerated.answer,
         }
+        if self.is_clinic_trial():
+            # Clarification 13: a clinic trial is not asked whether the home unit was
+            # demonstrated or tolerated; whatever a hidden select still held is not recorded.
+            del values["use_demonstrated"], values["tolerated"]
         return answered(values)
+
+    def is_clinic_trial(self) -> bool:
+        """Clinic mechanical or manual traction (not a home unit set up in the clinic)."""
+        return self.device.data in CLINIC_TRIAL_DEVICES
 
 
 class TrialsForm(SectionForm):

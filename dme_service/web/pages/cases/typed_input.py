@@ -1,7 +1,7 @@
 """What was typed on the case page survives a session that ended (issue 15; walk.md top 6).
 
 A clinician who types a trial during a 20-minute treatment and presses Save after the
-15-minute idle limit (security.md AUTH-3) used to land on a bare sign-in page with the entries
+15-minute idle limit (docs/security.md AUTH-3) used to land on a bare sign-in page with the entries
 gone. Now the Save that arrives without a session, if its CSRF token is right, gets the
 sign-in page with what was typed carried in one signed hidden field (nothing is stored on
 the server, and the entries go back only to the browser they came from). After the password,

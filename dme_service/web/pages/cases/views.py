@@ -2,7 +2,7 @@
 
 Views are thin: read the form, call one service, redirect (Post/Redirect/Get). A failed save
 re-shows the whole page with what was typed, a message at each field and a summary at the
-top (security.md LOG-4); a save made on an older version gets the 409 page with both versions.
+top (docs/security.md LOG-4); a save made on an older version gets the 409 page with both versions.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from dme_service.db import get_session
 from dme_service.services.cases import edit as case_service
+from dme_service.services.cases import from_ehr_link
 from dme_service.services.cases.create import IdempotencyConflict, NewCase, create_case
 from dme_service.services.patient import home_log
 from dme_service.web.errors import Refused
@@ -135,8 +136,15 @@ def new():
         )
     if form.validate():
         new_case = NewCase(form.patient_part(), form.payer.data, form.idempotency_key.data)
+        order = ehr_prefill.order_facts(form.ehr.data)  # from a CDS Hooks card's link
         try:
-            case = create_case(get_session(), current_user, new_case)
+            if order is None:
+                case = create_case(get_session(), current_user, new_case)
+            else:
+                hcpcs, diagnoses = order
+                case = from_ehr_link.create_with_order_facts(
+                    get_session(), current_user, new_case, diagnoses, hcpcs
+                )
         except case_service.CaseInvalid as invalid:
             form.show_errors(invalid.errors)
         except IdempotencyConflict:

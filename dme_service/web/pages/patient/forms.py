@@ -112,7 +112,7 @@ REVIEW_MESSAGES = {
 class RedFlagReviewForm(FlaskForm):
     """A clinician's review of a red-flag home log entry: the action taken, in a line or two.
 
-    DataRequired, not InputRequired: a note of spaces is no note (security.md IN-1)."""
+    DataRequired, not InputRequired: a note of spaces is no note (docs/security.md IN-1)."""
 
     note = TextAreaField(
         "Action taken",
