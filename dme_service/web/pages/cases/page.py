@@ -5,6 +5,7 @@ error summary. Everything is read from the stored decision or the parser; no rul
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -283,8 +284,36 @@ def row_response(row) -> str | None:
     return trial_response_of(values)
 
 
+# Where a person reads the decision, the contract's dotted paths stay out: the reason texts
+# say "(screening.myelopathy is true)" or "(trials[1].use_demonstrated)" for API readers.
+_PATH_IN_TEXT = re.compile(r"\s*\((?:[a-z_]+(?:\[\d+\])?\.)+[a-z_]+(?: is (?:true|false))?\)")
+WARNING_TITLES = {
+    "INVERSION_TABLE_UNSUPERVISED": "Inversion table unsupervised",
+    "INVERSION_HIGH_RISK": "Inversion risk for this patient",
+    "INVERSION_TABLE_REQUESTED": "Inversion table asked about",
+    "HOME_LUMBAR_TRACTION": "Home lumbar traction asked about",
+    "PRECAUTION": "Precaution",
+    "OVER_DOOR_FORCE": "Force too high for an over-door unit",
+    "ORDER_FREQUENCY_PRN": "Frequency says PRN / as needed",
+    "SAME_OR_SIMILAR": "Same or similar unit supplied before",
+    "DEMONSTRATED_DEVICE_DIFFERS": "Ordered unit not the one demonstrated",
+    "DIAGNOSIS_EXCLUDES1": "Diagnoses that are not coded together",
+}
+
+
+def readable(text: str) -> str:
+    """A decision text for the page: without the contract's dotted field paths."""
+    return _PATH_IN_TEXT.sub("", text or "")
+
+
+def warning_title(code: str) -> str:
+    return WARNING_TITLES.get(code) or code.replace("_", " ").lower().capitalize()
+
+
 def template_helpers() -> dict[str, Any]:
     return {
+        "readable": readable,
+        "warning_title": warning_title,
         "payer_names": PAYER_NAMES,
         "status_words": STATUS_WORDS,
         "code_words": code_words,

@@ -24,6 +24,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from dme_service.web.security import sessions
 
 FIELD = "typed_input"
+CARRY_SECRET_KEY = "typed_input_csrf"  # noqa: S105 - a session key's name, not a secret
 MAX_AGE_SECONDS = 2 * 60 * 60
 CARRIED_ENDPOINTS = frozenset({"cases.save_page"})
 _CASE_PAGE = re.compile(r"^/cases/(\d+)/save$")
@@ -37,28 +38,37 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key, salt="dme-typed-input")
 
 
-def _browser() -> str:
-    """This browser's session cookie token, hashed (the same before and after sign-in)."""
-    token = request.cookies.get(sessions.cookie_name(current_app), "")
+def _browser(token: str) -> str:
+    """A browser's session cookie token, hashed."""
     return hashlib.sha256(b"typed-input:" + token.encode()).hexdigest()[:32]
 
 
+def _cookie_token() -> str:
+    return request.cookies.get(sessions.cookie_name(current_app), "")
+
+
 def can_carry() -> bool:
-    """A case-page Save without a session whose CSRF token checks out."""
+    """A case-page Save without a session whose CSRF token checks out against the cookie it
+    was made with (the session may have replaced that token already: sessions.py I3)."""
     if request.method != "POST" or request.endpoint not in CARRIED_ENDPOINTS:
         return False
     if not request.form:
         return False  # nothing typed to keep
     if not current_app.config.get("WTF_CSRF_ENABLED", True):
         return True
-    from flask_wtf.csrf import CSRFError
+    from flask_wtf.csrf import validate_csrf
+    from wtforms.validators import ValidationError
 
-    from dme_service.extensions import csrf
-
+    token = next((v for k, v in request.form.items() if k.endswith("csrf_token") and v), "")
+    # The secret of the cookie the page was made with, under a key the session never stores.
+    session = sessions.current()
+    dict.__setitem__(session, CARRY_SECRET_KEY, sessions.csrf_secret(current_app, _cookie_token()))
     try:
-        csrf.protect()
-    except CSRFError:
+        validate_csrf(token, token_key=CARRY_SECRET_KEY)
+    except ValidationError:
         return False
+    finally:
+        dict.pop(session, CARRY_SECRET_KEY, None)
     return True
 
 
@@ -72,7 +82,9 @@ def seal() -> str:
         if not name.endswith("csrf_token")
     ]
     who = getattr(session, "ended_user_id", None) if session is not None else None
-    payload = {"path": request.path, "who": who, "browser": _browser(), "fields": fields}
+    # Bound to the cookie the sign-in page leaves in this browser (the session's token now).
+    browser = _browser(session.token if session is not None and session.token else "")
+    payload = {"path": request.path, "who": who, "browser": browser, "fields": fields}
     return _serializer().dumps(payload)
 
 
@@ -86,7 +98,7 @@ def opened(sealed: str | None, user) -> tuple[int, list[tuple[str, str]]] | None
     except BadSignature:
         return None
     match = _CASE_PAGE.match(str(payload.get("path", "")))
-    if match is None or payload.get("browser") != _browser():
+    if match is None or payload.get("browser") != _browser(_cookie_token()):
         return None
     if payload.get("who") is not None and payload["who"] != user.id:
         return None

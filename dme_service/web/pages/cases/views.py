@@ -27,8 +27,12 @@ from dme_service.web.pages.cases import page_save as case_page_save
 from dme_service.web.pages.cases import search as case_list
 from dme_service.web.pages.cases.forms import NewCaseForm
 from dme_service.web.pages.cases.page import SECTION_FORMS
+from dme_service.web.pages.cases.widgets import field_html, label_html
 
 bp = Blueprint("cases", __name__)
+# The case macros render inputs and selects with it (widgets.py: the page's render speed).
+bp.add_app_template_global(field_html, "field_html")
+bp.add_app_template_global(label_html, "label_html")
 
 
 @bp.context_processor

@@ -307,3 +307,9 @@ def test_an_empty_wording_is_written_from_the_minutes_and_sessions(app, clinicia
     send(client, case_id, fields, section="prescription")
     again = the_page(client, case_id)
     assert again["request-frequency_text"] == "20 minutes, three times daily"
+
+
+def test_the_decision_panel_comes_before_the_sections_in_the_tab_order(clinician):
+    client, _ = clinician
+    page = client.get(f"/cases/{create(client)}").get_data(as_text=True)
+    assert 0 < page.index('id="decision"') < page.index('id="section-patient"')
