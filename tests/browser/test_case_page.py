@@ -47,6 +47,13 @@ def test_the_picker_finds_codes_from_a_therapists_words(live_server, browser, te
     page.locator("#dx-results").get_by_role("button", name="Add M50.122").click()
     page.wait_for_load_state()
     assert page.input_value("#dx-codes-0") == "M50.122"
+    # The home page's case search finds it by name.
+    page.goto(f"{live_server}/")
+    page.get_by_label("Find a case by the patient's name").fill("alvarez")
+    page.get_by_role("button", name="Find cases").click()
+    page.wait_for_load_state()
+    assert "Maria Alvarez" in page.locator("main").inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "home-search-result.png"))
     assert page.errors == []
 
 

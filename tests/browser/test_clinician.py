@@ -196,7 +196,7 @@ def seed_cases(app, team):
         standard_case(db, clinician, signer, name="James Whitfield", payer="uhc_commercial")
         standard_case(db, clinician, signer, name="Linh Tran", screening={"myelopathy": True})
         standard_case(db, signer, signer, name="Robert Okafor", payer="aetna")
-        new_case(db, clinician, name="Grace Liu", member_id="2AB3CD4EF56")
+        new_case(db, clinician, name="Grace Liu", member_id="2AC3DE4FG56")
 
 
 def test_case_list_and_new_case_pages_pass_axe(app, live_server, browser, team):

@@ -240,8 +240,10 @@ def test_a_worker_killed_mid_render_leaves_no_half_written_document(tmp_path):
         browser = requests.Session()
         login = form_for(browser.get(base + "/login").text, r"/login$")
         browser.post(base + "/login", data=login.data(email="pt@demo.clinic", password=password))
-        page = browser.get(base + "/cases/1/documents").text
-        render = form_for(page, r"/cases/1/documents$")
+        # case 3 (Aetna, eligible, not signed): the demo's signed case 1 keeps its signed LMN,
+        # which is not rendered again while the signature stands (pen test I1)
+        page = browser.get(base + "/cases/3/documents").text
+        render = form_for(page, r"/cases/3/documents$")
         (worker,) = _workers_of(master.pid)
         killer = threading.Thread(target=_kill_once_rendering, args=(worker,))
         killer.start()
@@ -251,7 +253,7 @@ def test_a_worker_killed_mid_render_leaves_no_half_written_document(tmp_path):
         deadline = time.monotonic() + 60
         while _workers_of(master.pid) in ([], [worker]) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert browser.get(base + "/cases/1/documents").status_code == 200  # served again
+        assert browser.get(base + "/cases/3/documents").status_code == 200  # served again
     finally:
         master.terminate()
         master.wait(timeout=30)

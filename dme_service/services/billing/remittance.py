@@ -236,6 +236,36 @@ def _unmatched(payment: ClaimPayment) -> dict:
             for ln in payment.lines
             for a in ln.adjustments
         ],
+        "payment": payment_facts(payment),  # whole, so a biller's match posts it as the 835 said
+    }
+
+
+def _adjustment_facts(adjustments) -> list[dict]:
+    return [{"group": a.group, "reason": a.reason, "amount": str(a.amount)} for a in adjustments]
+
+
+def payment_facts(payment: ClaimPayment) -> dict:
+    """The claim payment as JSON facts (services/billing/manual_match.py reads them back)."""
+    return {
+        "status": payment.status,
+        "charge": str(payment.charge),
+        "paid": str(payment.paid),
+        "patient_responsibility": str(payment.patient_responsibility),
+        "adjustments": _adjustment_facts(payment.adjustments),
+        "lines": [
+            {
+                "hcpcs": line.hcpcs,
+                "modifiers": list(line.modifiers),
+                "charge": str(line.charge),
+                "paid": str(line.paid),
+                "units": line.units,
+                "service_date": line.service_date.isoformat() if line.service_date else None,
+                "allowed": None if line.allowed is None else str(line.allowed),
+                "adjustments": _adjustment_facts(line.adjustments),
+                "remarks": list(line.remarks),
+            }
+            for line in payment.lines
+        ],
     }
 
 

@@ -177,7 +177,8 @@ def save_sections(
         if edit.section not in SECTIONS:
             raise ValueError(f"unknown section {edit.section!r}")
     try:
-        return run_with_retry(session, lambda s: _save(s, user, case_id, version, edits))
+        early = _decide_early(session, user, case_id, version, edits)
+        return run_with_retry(session, lambda s: _save(s, user, case_id, version, edits, early))
     except StaleDataError:
         session.rollback()
         raise _stale(session, user, case_id, version, edits[0]) from None
@@ -186,8 +187,44 @@ def save_sections(
         raise
 
 
-def _save(
+def _decide_early(
     session: Session, user: User, case_id: int, version: int, edits: list[SectionEdit]
+):
+    """The save's parse and decision, worked out before the write transaction opens.
+
+    Pen test H1: the save ran the decision inside the write transaction (on SQLite, BEGIN
+    IMMEDIATE holds the database's write lock), so a slow decision locked out every user. The
+    case is read in a short transaction that ends at once; then the document is validated
+    (bad input is refused without ever taking the write lock) and decided. `_save` re-reads
+    the case under the lock and uses this decision only when its parse is the same case.
+    Returns (parsed, decision), or None when the case moved on or stays a draft.
+    """
+    try:
+        case = load_case(session, user, case_id)
+        if case.version != version:
+            return None  # `_save` decides between a double click and a conflict
+        document = to_document(case)
+        for edit in edits:
+            document = case_sections.merged(
+                document, edit.section, _resolved_part(session, user, edit)
+            )
+    finally:
+        session.rollback()
+    validate(document)
+    try:
+        parsed = case_format.parse(document)
+    except CaseFormatError:
+        return None  # a draft: nothing to decide
+    return parsed, evaluate(parsed)
+
+
+def _save(
+    session: Session,
+    user: User,
+    case_id: int,
+    version: int,
+    edits: list[SectionEdit],
+    early=None,
 ) -> Case:
     case = load_case(session, user, case_id, for_update=True)
     parts = [(edit, _resolved_part(session, user, edit)) for edit in edits]
@@ -205,7 +242,7 @@ def _save(
     case.updated_by_id = user.id
     case.updated_at = utcnow()  # always an UPDATE of the case row, so `version` moves on
     session.flush()
-    decide(session, case)
+    decide(session, case, early)
     for edit, _ in parts:
         audit.record(
             session,
@@ -247,9 +284,11 @@ def validate(document: dict[str, Any]):
         raise CaseInvalid(error.errors) from None
 
 
-def decide(session: Session, case: Case):
+def decide(session: Session, case: Case, early=None):
     """Decide the stored case and keep the decision; a draft that does not parse stays a draft.
 
+    `early` is (parsed, decision) worked out before the transaction (`_decide_early`): used
+    when the stored case parses to the same case, so no rule runs under the write lock.
     Returns the Decision, or None for a draft (what it lacks: `draft_gaps`).
     """
     try:
@@ -257,7 +296,7 @@ def decide(session: Session, case: Case):
     except CaseFormatError:
         case.status = "draft"
         return None
-    decision = evaluate(parsed)
+    decision = early[1] if early and early[0] == parsed else evaluate(parsed)
     record_decision(session, case, decision)
     return decision
 

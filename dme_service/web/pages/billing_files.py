@@ -25,6 +25,7 @@ from dme_service.db import get_session
 from dme_service.services import signing
 from dme_service.services.billing import claim as billing
 from dme_service.services.billing import export as claim_export
+from dme_service.services.billing import manual_match
 from dme_service.services.billing import money as claim_money
 from dme_service.services.billing import remittance as remittance_import
 from dme_service.services.billing import reports as claim_reports
@@ -166,8 +167,41 @@ def remittances():
 def _remittance_context() -> dict:
     return {
         "imports": remittance_import.remittances(get_session(), current_user.clinic_id),
+        "open_claims": manual_match.open_claims(get_session(), current_user.clinic_id),
+        "match_error": None,
+        "matched": int(request.args["matched"]) if _digits(request.args.get("matched")) else None,
         "title": "Remittances",
     }
+
+
+def _digits(value: str | None) -> bool:
+    return bool(value) and value.isdigit() and len(value) < 10
+
+
+class MatchForm(FlaskForm):
+    case = StringField("Claim this payment answers", validators=[Optional()])
+
+
+@bp.route("/remittances/<int:remittance_id>/unmatched/<int:entry>", methods=["POST"])
+@keeps_input("billing/remittances.html", RemittanceForm, lambda: _remittance_context())
+def post_unmatched(remittance_id: int, entry: int):
+    """Post an unmatched payment to the claim the biller chose; the error beside its select."""
+    form = MatchForm()
+    if not form.validate_on_submit():
+        abort(400)
+    typed = (form.case.data or "").strip()
+    try:
+        case_id = int(typed) if _digits(typed) else None
+        manual_match.post_to_claim(get_session(), current_user, remittance_id, entry, case_id)
+        return redirect(url_for("billing.remittances", matched=case_id), code=303)
+    except billing.InvalidInput as error:
+        message = " ".join(problem.message for problem in error.errors)
+    except signing.CaseNotFound:
+        abort(404)
+    context = {**_remittance_context(), "match_error": (remittance_id, entry, message, typed)}
+    form = RemittanceForm(formdata=None)
+    page = render_template("billing/remittances.html", form=form, result=None, **context)
+    return page, 422
 
 
 # --- the claim's details ------------------------------------------------------------------

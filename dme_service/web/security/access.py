@@ -128,6 +128,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "billing.claim_file_download": frozenset({BILLING, ADMIN}),
     "billing.confirm_sent": frozenset({BILLING, ADMIN}),
     "billing.remittances": frozenset({BILLING, ADMIN}),
+    "billing.post_unmatched": frozenset({BILLING, ADMIN}),
     "billing.claim_details": frozenset({BILLING, ADMIN}),
     "billing.fees": frozenset({BILLING, ADMIN}),
     "billing.reports": frozenset({BILLING, ADMIN}),

@@ -239,3 +239,38 @@ def test_the_claim_shows_the_purchase_modifier_it_will_bill(db_session, billed, 
     page = biller.get(f"/billing/cases/{case.id}").get_data(as_text=True)
     assert "E0860</span> with modifier NU, quantity 1" in page
     assert "E0860-NU" in biller.get("/billing/?show=ready_to_submit").get_data(as_text=True)
+
+
+def test_an_unmatched_payment_is_posted_by_hand_to_the_chosen_claim(db_session, billed, biller):
+    case = ready_claim(db_session, billed)
+    _export(biller, case.id)
+    page = biller.get("/billing/claim-files/1").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    biller.post("/billing/claim-files/1/sent", data={"csrf_token": token, "sent_on": "2026-12-04"})
+    db_session.expire_all()
+    case = db_session.get(Case, case.id)
+    facts = claim_money.claim_facts(db_session, case, claim_money.claim_record(db_session, case))
+    db_session.commit()
+    stranger = replace(
+        facts, control_number="ELSEWHERE9", subscriber=replace(facts.subscriber, member_id="9Z9")
+    )
+    text = x835_build.build(
+        remits.remittance(
+            remits.paid(stranger, "ICN-H"), payee=replace(remits.PAYEE, id="1234567893")
+        )
+    )
+    listed = _upload(biller, text.encode()).get_data(as_text=True)
+    assert "Post to this claim" in listed and f'<option value="{case.id}">Case {case.id}:' in listed
+    action = "/billing/remittances/1/unmatched/0"
+    empty = biller.post(action, data={"csrf_token": token, "case": ""})
+    assert empty.status_code == 422
+    assert "Choose the claim this payment answers." in empty.get_data(as_text=True)
+    posted = biller.post(action, data={"csrf_token": token, "case": str(case.id)})
+    assert posted.status_code == 303
+    after = biller.get(posted.location).get_data(as_text=True)
+    assert "Payment posted to" in after and "Posted by hand to" in after
+    claim = biller.get(f"/billing/cases/{case.id}").get_data(as_text=True)
+    assert "ICN-H" in claim and "$80.00" in claim
+    again = biller.post(action, data={"csrf_token": token, "case": str(case.id)})
+    assert again.status_code == 422
+    assert f"already posted to Case {case.id}" in again.get_data(as_text=True)

@@ -313,3 +313,13 @@ def test_the_decision_panel_comes_before_the_sections_in_the_tab_order(clinician
     client, _ = clinician
     page = client.get(f"/cases/{create(client)}").get_data(as_text=True)
     assert 0 < page.index('id="decision"') < page.index('id="section-patient"')
+
+
+def test_the_clinicians_home_page_finds_a_case_by_name(clinician):
+    client, _ = clinician
+    create(client)
+    home = client.get("/").get_data(as_text=True)
+    assert 'id="home-search-name"' in home and 'action="/cases"' in home
+    found = client.post("/cases", data={"scope": "clinic", "name": "jane"})
+    assert found.status_code == 200
+    assert NEW_CASE["name"] in found.get_data(as_text=True)

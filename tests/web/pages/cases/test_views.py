@@ -419,3 +419,26 @@ def test_pentest_h1_seven_thousand_diagnosis_fields_are_refused_at_the_field(
     assert response.status_code == 200  # the form again, with the message (house style)
     assert "t most 12 ICD-10-CM codes" in response.get_data(as_text=True)
     assert all(count <= 12 for count in seen)
+
+
+def test_pentest_h1_a_save_decides_before_the_write_transaction_opens(
+    clinician, signer, monkeypatch
+):
+    """H1: the decision ran inside BEGIN IMMEDIATE, so a slow one locked every other user out.
+    The rules now run with no transaction open, and the stored decision is the same."""
+    from dme_service.db import get_session
+    from dme_service.services.cases import edit
+
+    client, _ = clinician
+    case_id = standard_case(client, signer)
+    in_transaction = []
+    real = edit.evaluate
+    monkeypatch.setattr(
+        edit,
+        "evaluate",
+        lambda parsed: in_transaction.append(get_session().in_transaction()) or real(parsed),
+    )
+    response = post_section(client, case_id, "prescription", {**REQUEST, "request-force_lb": "11"})
+    assert response.status_code == 303, re.findall(r"field-error[^>]*>([^<]*)", response.text)
+    assert in_transaction == [False]
+    assert "Eligible" in client.get(f"/cases/{case_id}").get_data(as_text=True)
