@@ -182,7 +182,7 @@ def _reconcile(record: dict) -> dict:
                 missing.append(ack)
             elif len(rows) > 1:
                 doubled.append(ack)
-            kind = {"document.create": Document, "home_log.create": HomeLogEntry}.get(ack["action"])
+            kind = {"document.render": Document, "home_log.create": HomeLogEntry}.get(ack["action"])
             if rows and kind and session.get(kind, int(rows[0].object_id)) is None:
                 lost_objects.append(ack)
         trail = audit.verify(session)

@@ -8,7 +8,7 @@ from documents import pdfs
 from sqlalchemy import select, text, update
 
 from dme_service import integrity_keys
-from dme_service.models import Case, Signature
+from dme_service.models import Case, Document, Signature
 from dme_service.services import documents, signing
 from dme_service.store.signed_content import rekey_legacy_signatures
 from web.pages.test_signing import _signed_case
@@ -59,9 +59,10 @@ def test_a_signed_order_changed_and_rehashed_without_the_key_is_not_signed(
 def test_the_genuine_signature_still_prints_on_the_unchanged_order(db_session, request):
     people, clients = request.getfixturevalue("team")
     case = _signed_case(db_session, people, clients)
-    assert signing.check_signature(db_session, case).valid
-    swo = documents.render_document(db_session, people["author"], case.id, "swo")
-    assert SIGNED_STATEMENT in pdfs.text(swo.content)
+    check = signing.check_signature(db_session, case)
+    assert check.valid
+    signed_swo = db_session.get(Document, check.signature.document_hashes["swo"]["document_id"])
+    assert SIGNED_STATEMENT in pdfs.text(signed_swo.content)
 
 
 @pytest.mark.parametrize("still_matches", [True, False], ids=["matching", "edited"])
