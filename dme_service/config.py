@@ -19,6 +19,8 @@ MIN_SECRET_KEY_BYTES = 32
 MAX_CONTENT_LENGTH = 1024 * 1024  # 1 MiB: the largest case document or form is a few kB
 INSTANCE_KEY_FILENAME = "secret_key"
 DEV_TRUSTED_HOSTS = ["127.0.0.1", "localhost"]
+DEV_BASE_URL = "http://localhost:5000"  # `make run`'s address
+DEV_MAIL_FROM = "DME Service <dme-service@localhost>"
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +99,11 @@ def settings_from_env(instance_path: str, debug: bool = False) -> dict[str, Any]
         "TRUSTED_PROXIES": env_count("TRUSTED_PROXIES"),
         # AUTH-6: admins give a one-time TOTP code after their password (off by default).
         "ADMIN_TOTP": env_flag("ADMIN_TOTP", False),
+        # Where people reach the service: set-password links and mails are built on it.
+        "BASE_URL": base_url_from_env(production),
+        # Mail (services/mail): without DME_SMTP_URL each message goes to instance/outbox/.
+        "SMTP_URL": smtp_url_from_env(),
+        "MAIL_FROM": mail_from_from_env(),
         # CDS Hooks (README "Connecting an EHR"): the EHRs whose JWTs are trusted, and their
         # keys (a JWKS file or URL). Both or neither; checked in check_cds_hooks.
         "CDS_HOOKS_ISSUERS": env_list("CDS_HOOKS_ISSUERS") or [],
@@ -106,6 +113,62 @@ def settings_from_env(instance_path: str, debug: bool = False) -> dict[str, Any]
         "LOG_LEVEL": os.environ.get("DME_LOG_LEVEL", "INFO").upper(),
         "SQL_ECHO": False,
     }
+
+
+def base_url_from_env(production: bool = False) -> str | None:
+    """DME_BASE_URL: the address people open, e.g. https://dme.example-clinic.org (no path
+    query or fragment; https in production). Unset in development: http://localhost:5000."""
+    raw = (os.environ.get("DME_BASE_URL") or "").strip()
+    if not raw:
+        return None if production else DEV_BASE_URL
+    problem = base_url_problem(raw, production)
+    if problem:
+        raise ConfigError(f"DME_BASE_URL={raw!r} {problem}")
+    return raw.rstrip("/")
+
+
+def base_url_problem(raw: str, production: bool = False) -> str | None:
+    """Why `raw` cannot be the service's public address, or None."""
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "is not an address like https://dme.example-clinic.org"
+    if parts.query or parts.fragment or parts.username or parts.password:
+        return "must not carry a query, a fragment or a user name"
+    if production and parts.scheme != "https":
+        return "must start with https:// in production (links carry one-time tokens)"
+    return None
+
+
+def smtp_url_from_env() -> str | None:
+    """DME_SMTP_URL: smtp://user:password@host:587 (STARTTLS) or smtps://...:465 (TLS)."""
+    raw = (os.environ.get("DME_SMTP_URL") or "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        raise ConfigError(
+            f"DME_SMTP_URL={redact_url(raw)!r} has a port that is not a number"
+        ) from None
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ConfigError(
+            f"DME_SMTP_URL={redact_url(raw)!r} is not like smtp://user:password@host:587"
+        )
+    return raw
+
+
+def mail_from_from_env() -> str:
+    """DME_MAIL_FROM: the sender of every message, e.g. "Riverside PT <dme@riverside.example>"."""
+    from email.utils import parseaddr
+
+    raw = (os.environ.get("DME_MAIL_FROM") or "").strip()
+    if not raw:
+        return DEV_MAIL_FROM
+    _name, address = parseaddr(raw)
+    if "@" not in address or " " in address:
+        raise ConfigError(f"DME_MAIL_FROM={raw!r} has no e-mail address in it")
+    return raw
 
 
 def instance_secret_key(instance_path: str) -> str:
@@ -181,6 +244,8 @@ def production_problems(config) -> list[str]:
         problems.append("DME_SESSION_COOKIE_SECURE is off (cookies would travel over http)")
     if not config.get("TRUSTED_HOSTS"):
         problems.append("DME_TRUSTED_HOSTS is unset (any Host header would be accepted)")
+    if not config.get("BASE_URL"):
+        problems.append("DME_BASE_URL is unset (set-password links and mails need it)")
     url = config.get("DATABASE_URL", "")
     if url.startswith("postgresql") and postgres_sslmode(url) != "verify-full":
         problems.append("DME_DATABASE_URL lacks sslmode=verify-full for PostgreSQL")

@@ -22,6 +22,7 @@ def production_env(tmp_path, **overrides) -> dict[str, str]:
         DME_ENV="production",
         DME_SECRET_KEY=GOOD_KEY,
         DME_TRUSTED_HOSTS="dme.example.org",
+        DME_BASE_URL="https://dme.example.org",
         DME_INSTANCE_PATH=str(tmp_path / "instance"),
         DME_DATABASE_URL="sqlite:///" + str(tmp_path / "prod.sqlite3"),
     )
@@ -55,6 +56,11 @@ def start_app(env) -> subprocess.CompletedProcess:
         ({"DME_TESTING": "true"}, "DME_TESTING is on"),
         ({"DME_SESSION_COOKIE_SECURE": "0"}, "DME_SESSION_COOKIE_SECURE is off"),
         ({"DME_TRUSTED_HOSTS": None}, "DME_TRUSTED_HOSTS is unset"),
+        ({"DME_BASE_URL": None}, "DME_BASE_URL is unset"),
+        ({"DME_BASE_URL": "http://dme.example.org"}, "must start with https://"),
+        ({"DME_BASE_URL": "dme.example.org"}, "is not an address like"),
+        ({"DME_SMTP_URL": "mail.example.org:587"}, "DME_SMTP_URL="),
+        ({"DME_MAIL_FROM": "nobody"}, "DME_MAIL_FROM='nobody' has no e-mail address"),
         (
             {"DME_DATABASE_URL": "postgresql+psycopg://dme@db.internal/dme?sslmode=require"},
             "DME_DATABASE_URL lacks sslmode=verify-full",
@@ -68,6 +74,11 @@ def start_app(env) -> subprocess.CompletedProcess:
         "TESTING on",
         "insecure cookie",
         "no trusted hosts",
+        "no base URL",
+        "plain http base URL",
+        "base URL without scheme",
+        "SMTP URL without scheme",
+        "sender without address",
         "postgres without verify-full",
     ],
 )

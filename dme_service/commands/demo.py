@@ -23,6 +23,7 @@ CLINIC = {
     "name": "Riverside Spine & Physical Therapy",
     "phone": "(555) 014-2290",
     "address": "410 River Road, Suite 200, Springfield",
+    "timezone": "America/Chicago",
 }
 TRIAL_AGE = timedelta(days=14)
 
@@ -82,29 +83,25 @@ def new_password() -> str:
 
 
 def seed(session, today: date | None = None) -> dict[str, str]:
-    """Create the clinic, users and cases in the session (the caller commits); email -> password."""
+    """Create the clinic, users and cases in the session (the caller commits); email -> password.
+
+    The clinic and users go through the same checks and rows as `clinic create` and `user add`
+    (services.clinic.setup); only the passwords differ: set here instead of by a link.
+    """
     from dme_service import audit
     from dme_service.commands import demo_billing
-    from dme_service.models import Clinic, User
     from dme_service.services.accounts.passwords import hash_password
+    from dme_service.services.clinic import setup
+    from dme_service.services.clinic.checks import ClinicDetails, UserDetails
 
-    clinic = Clinic(**CLINIC)
-    session.add(clinic)
+    clinic = setup.build_clinic(session, ClinicDetails(**CLINIC))
     passwords, users = {}, {}
     for spec in DEMO_USERS:
         passwords[spec.email] = new_password()
-        users[spec.role] = User(
-            clinic=clinic,
-            email=spec.email,
-            name=spec.name,
-            role=spec.role,
-            credential=spec.credential,
-            npi=spec.npi,
-            password_hash=hash_password(passwords[spec.email]),
-            active=True,
+        details = UserDetails(spec.email, spec.name, spec.role, spec.credential, spec.npi)
+        users[spec.role] = setup.build_user(
+            session, clinic, details, password_hash=hash_password(passwords[spec.email])
         )
-        session.add(users[spec.role])
-    session.flush()
     cases = []
     for _name, doc in demo_documents():
         case = store_case(session, clinic, users, shift_dates(doc, today or date.today()))

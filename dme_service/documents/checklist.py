@@ -122,8 +122,7 @@ def signer_item(case: Case, signature: Signature | None) -> ChecklistItem:
     return ChecklistItem(
         label,
         "met",
-        f"Signed electronically by {signature.name}, "
-        f"{signature.credential}, on {w.date_time(signature.signed_at)}.",
+        signature.statement(),
     )
 
 

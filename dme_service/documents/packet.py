@@ -44,6 +44,8 @@ PARTS: tuple[tuple[str, str], ...] = (
 # (documents/availability.py).
 SUMMARY_PART = ("summary", "Coverage summary for the treating practitioner")
 ATTACHMENT_NAME = "decision.json"
+WET_REPLACES = ("swo", "lmn")
+WET_LABEL = "Order and letter signed in ink (scan at the end)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,24 @@ class Part:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.body.encode("utf-8")).hexdigest()
+
+
+def wet_part(case: Case, options: RenderOptions) -> Part:
+    """The packet's note in place of the unsigned SWO and LMN when they were signed in ink."""
+    from markupsafe import escape
+
+    footer = escape(f"Signed order and letter · {case.patient.name}")
+    statement = escape(options.signature.statement())
+    digest = escape(options.signature.scan_sha256 or "")
+    body = (
+        f'<section class="part" id="signed_scan" lang="en" data-footer="{footer}">'
+        "<h1>Standard written order and letter of medical necessity, signed in ink</h1>"
+        f"<p>{statement}</p>"
+        f'<p>SHA-256 of the uploaded file: <span class="hash">{digest}</span></p>'
+        "<p>The signed pages, exactly as uploaded, follow the manifest at the end of this "
+        "packet. They are the order and letter of this case version.</p></section>"
+    )
+    return Part("signed_scan", WET_LABEL, "en", body)
 
 
 def decision_json(decision: Decision) -> bytes:
@@ -100,7 +120,14 @@ def parts_of(
     submission: bool = False,
 ):
     parts = []
+    wet = options.signature is not None and options.signature.method == "wet"
     for kind, label in part_kinds(case, decision, submission):
+        if wet and kind in WET_REPLACES:
+            # The pages signed in ink replace the unsigned SWO and LMN (issue 13); the scan
+            # itself is appended after the manifest (services.wet_signing.append_scan).
+            if kind == WET_REPLACES[0]:
+                parts.append(wet_part(case, options))
+            continue
         source = source_for(kind, case, decision, options)
         parts.append(Part(kind, label, source.lang, body_of(renderer.html(source))))
     return parts

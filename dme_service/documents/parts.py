@@ -23,11 +23,10 @@ def signature_context(case: Case, options: RenderOptions) -> dict:
         "signed": signature is not None,
         "statement": None,
         "date": None,
+        # Printed to be signed in ink (issue 13): blank signature and date lines.
+        "wet_ink": options.wet_ink and signature is None,
     }
     if signature is not None:
-        context["statement"] = (
-            f"Electronically signed by {signature.name}, {signature.credential} "
-            f"(NPI {signature.npi}) on {w.date_time(signature.signed_at)}."
-        )
+        context["statement"] = signature.statement()
         context["date"] = w.long_date(signature.signed_at.date())
     return context

@@ -60,6 +60,7 @@ class RenderOptions:
     signature: Signature | None = None
     clinic: Clinic | None = None
     link_url: str | None = None
+    wet_ink: bool = False  # the SWO/LMN printed with lines for a signature in ink
     # The clinician's written reason for ordering against the payer's criteria (availability.py)
     reason: str | None = None
     # The claim's purchase (NU) or rental (RR) modifier, chosen by billing (issue 17)
@@ -260,6 +261,7 @@ def render(
     now: datetime | None = None,
     clinic: Clinic | None = None,
     link_url: str | None = None,
+    wet_ink: bool = False,
     reason: str | None = None,
     purchase_or_rental: str | None = None,
 ) -> RenderedDocument:
@@ -279,6 +281,7 @@ def render(
         signature=signature,
         clinic=clinic,
         link_url=link_url,
+        wet_ink=wet_ink,
         reason=reason,
         purchase_or_rental=purchase_or_rental,
     )

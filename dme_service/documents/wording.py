@@ -33,6 +33,21 @@ class Signature:
     credential: str
     npi: str
     signed_at: datetime
+    # "wet": signed in ink on the printed order; the scan was uploaded by `uploaded_by`
+    # (issue 13) and its SHA-256 is `scan_sha256`.
+    method: str = "electronic"
+    uploaded_by: str | None = None
+    scan_sha256: str | None = None
+
+    def statement(self) -> str:
+        """The signature line the documents print."""
+        who = f"{self.name}, {self.credential} (NPI {self.npi})"
+        if self.method == "wet":
+            return (
+                f"Signed in ink by {who}; the signed scan was uploaded by {self.uploaded_by} "
+                f"on {date_time(self.signed_at)}."
+            )
+        return f"Electronically signed by {who} on {date_time(self.signed_at)}."
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from dme_service.models.accounts import (
     ApiToken,
     Clinic,
     LoginAttempt,
+    PasswordLink,
     User,
     UserSession,
 )
@@ -31,7 +32,7 @@ from dme_service.models.claims import (
     FeeScheduleEntry,
     RemittanceFile,
 )
-from dme_service.models.documents import DOCUMENT_KINDS, Document, Signature
+from dme_service.models.documents import DOCUMENT_KINDS, Document, Signature, SignatureScan
 from dme_service.models.hooks import UsedHookToken
 from dme_service.models.links import HomeLogEntry, IdempotencyKey, PatientLink
 from dme_service.models.triggers import attach as _attach_triggers
@@ -65,10 +66,12 @@ __all__ = [
     "HomePrescription",
     "IdempotencyKey",
     "LoginAttempt",
+    "PasswordLink",
     "Patient",
     "PatientLink",
     "ScreeningAnswer",
     "Signature",
+    "SignatureScan",
     "Trial",
     "UsedHookToken",
     "User",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from dme_service.models.base import Base, UTCDateTime, created_at_column, fk, utcnow
 
 ROLES = ("clinician", "practitioner", "billing", "admin")
+DEFAULT_TIMEZONE = "America/Chicago"  # a clinic made before time zones were set (migration)
 CREDENTIALS = ("MD", "DO", "DPM", "PA", "NP", "CNS", "PT", "DC", "OT", "RN")
 # 42 CFR 410.38(c)(2): physicians, PA, NP and CNS may sign a DME order.
 SIGNING_CREDENTIALS = ("MD", "DO", "DPM", "PA", "NP", "CNS")
@@ -22,7 +23,15 @@ class Clinic(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(40))
+    fax: Mapped[str | None] = mapped_column(String(40))
     address: Mapped[str | None] = mapped_column(Text)
+    # An IANA zone name: every time a person reads (pages, PDFs, the order date) is in it.
+    timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
+    # What prints on letters and claims: the organization's NPI (type 2), its tax id (EIN)
+    # and its Medicare supplier number (PTAN).
+    org_npi: Mapped[str | None] = mapped_column(String(10))
+    tax_id: Mapped[str | None] = mapped_column(String(20))
+    ptan: Mapped[str | None] = mapped_column(String(20))
     patient_link_days: Mapped[int] = mapped_column(Integer, default=90)
     default_lang: Mapped[str] = mapped_column(String(8), default="en")
 
@@ -39,8 +48,16 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     credential: Mapped[str | None] = mapped_column(String(8))
     npi: Mapped[str | None] = mapped_column(String(10))
+    # "" until the user sets a password through a set-password link (nothing verifies against it).
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A practitioner who is not on the clinic's staff (an outside physician, PA or NP): sees
+    # only the orders addressed to them (dme_service/web/security/access.py OUTSIDE_PRACTITIONER).
+    outside: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The optional mails (reminders, red flags, declines) are off for this user.
+    mail_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the last "orders await your signature" reminder went out (at most one a day).
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # AUTH-6 admin TOTP (services/accounts/totp.py): the base32 secret, and the time-step counter
     # of the last accepted code (a code whose counter is not greater is refused: each works once).
     totp_secret: Mapped[str | None] = mapped_column(String(64))
@@ -116,3 +133,22 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+
+
+class PasswordLink(Base):
+    """A one-time set-password link (invitation or reset); only its SHA-256 is stored.
+
+    Single use (`used_at`), expiring (`expires_at`, 72 hours after it is made).
+    """
+
+    __tablename__ = "password_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(fk("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = created_at_column()
+    created_by_id: Mapped[int | None] = mapped_column(fk("users.id"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

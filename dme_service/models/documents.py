@@ -51,5 +51,26 @@ class Signature(Base):
     document_hashes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     void_reason: Mapped[str | None] = mapped_column(Text)
+    # "electronic" (the signer signed here) or "wet" (a scan of the printed order signed in
+    # ink, uploaded by `uploaded_by`; `scan_id` is that file).
+    method: Mapped[str] = mapped_column(String(12), default="electronic")
+    uploaded_by_id: Mapped[int | None] = mapped_column(fk("users.id"))
+    scan_id: Mapped[int | None] = mapped_column(fk("signature_scans.id"))
 
-    signer = relationship("User")
+    signer = relationship("User", foreign_keys=[signer_id])
+    uploaded_by = relationship("User", foreign_keys=[uploaded_by_id])
+    scan = relationship("SignatureScan")
+
+
+class SignatureScan(Base):
+    """The scan of an order and letter signed in ink: PDF, PNG or JPEG, with its SHA-256."""
+
+    __tablename__ = "signature_scans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(fk("cases.id"), index=True)
+    media_type: Mapped[str] = mapped_column(String(40))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(fk("users.id"))
+    uploaded_at: Mapped[datetime] = created_at_column()

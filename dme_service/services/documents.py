@@ -23,6 +23,7 @@ from dme_service.documents import wording
 from dme_service.models import DOCUMENT_KINDS, Case, ClaimRecord, Document, User, utcnow
 from dme_service.rules.engine import evaluate
 from dme_service.services.cases.edit import CaseNotFound, load_case
+from dme_service.services.clinic.clinic_time import local
 from dme_service.services.order_reason import order_reason
 from dme_service.store import signed_content
 from dme_service.store.cases import to_document
@@ -174,16 +175,33 @@ def render_document(
         rendered = render(kind, parsed, decision, **options)
     except DocumentRefused as refused:
         raise CaseNotReady([FieldError(refused.field, refused.message)]) from None
+    pdf = _with_ink_scan(session, user, case_id, kind, rendered.pdf)
     for attempt in range(1, INSERT_ATTEMPTS + 1):
         try:
             return run_with_retry(
-                session, lambda s: store_render(s, user, case_id, kind, lang, rendered.pdf)
+                session, lambda s: store_render(s, user, case_id, kind, lang, pdf)
             )
         except IntegrityError:
             session.rollback()
             if attempt == INSERT_ATTEMPTS:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _with_ink_scan(session: Session, user: User, case_id: int, kind: str, pdf: bytes) -> bytes:
+    """A billing or submission packet of an order signed in ink carries the signed scan
+    (issue 13)."""
+    if kind not in ("packet", "submission"):
+        return pdf
+    case = load_case(session, user, case_id)
+    check = signed_content.check_signature(session, case)
+    scan = check.signature.scan if check.valid and check.signature.method == "wet" else None
+    session.commit()
+    if scan is None:
+        return pdf
+    from dme_service.services.wet_signing import append_scan
+
+    return append_scan(pdf, scan)
 
 
 def refusals(session: Session, case: Case) -> dict[str, str]:
@@ -210,8 +228,9 @@ def _inputs(session: Session, user: User, case_id: int, lang: str, now: datetime
     clinic = user.clinic
     options = {
         "lang": lang,
-        "now": now or utcnow(),
-        "signature": current_signature(session, case),
+        # Dates and times print in the clinic's zone (issue 13): its day, its clock.
+        "now": local(now or utcnow(), clinic.timezone),
+        "signature": current_signature(session, case, clinic.timezone),
         "clinic": wording.Clinic(name=clinic.name, phone=clinic.phone, address=clinic.address),
         "reason": order_reason(session, case),
         "purchase_or_rental": purchase_or_rental(session, case),
@@ -227,15 +246,25 @@ def purchase_or_rental(session: Session, case: Case) -> str:
     return chosen or "NU"
 
 
-def current_signature(session: Session, case: Case) -> wording.Signature | None:
+def current_signature(
+    session: Session, case: Case, zone: str | None = None
+) -> wording.Signature | None:
     """The signature the documents print: the case's standing signature, only while it still
-    covers the case (recomputed now, so an edit made behind the ORM's back is caught: RET-2)."""
+    covers the case (recomputed now, so an edit made behind the ORM's back is caught: RET-2),
+    its time in the clinic's zone `zone`."""
     check = signed_content.check_signature(session, case)
     if not check.valid:
         return None
     row = check.signature
+    signed_at = local(row.signed_at, zone) if zone else row.signed_at
     return wording.Signature(
-        name=row.signer.name, credential=row.credential, npi=row.npi, signed_at=row.signed_at
+        name=row.signer.name,
+        credential=row.credential,
+        npi=row.npi,
+        signed_at=signed_at,
+        method=row.method,
+        uploaded_by=row.uploaded_by.name if row.uploaded_by is not None else None,
+        scan_sha256=row.scan.sha256 if row.scan is not None else None,
     )
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, object_session
 from dme_service.case import parse as case_format
 from dme_service.coding import codes
 from dme_service.models import SIGNING_CREDENTIALS, Case, Signature, User, utcnow
+from dme_service.services.clinic.clinic_time import local
 from dme_service.services.order_reason import order_reason
 from dme_service.store import signatures as signature_store
 from dme_service.store.cases import to_document
@@ -96,8 +97,11 @@ class StaleCase(SigningError):
 
 
 def load_case(session: Session, case_id: int, user: User, *, for_update: bool = False) -> Case:
-    """The case of the user's clinic (another clinic's id does not exist here: AC-2)."""
+    """The case of the user's clinic (another clinic's id does not exist here: AC-2); for an
+    outside practitioner only a case naming them exists (issue 13)."""
     query = select(Case).where(Case.id == case_id, Case.clinic_id == user.clinic_id)
+    if user.outside:
+        query = query.where(Case.treating_practitioner_id == user.id)
     if for_update:
         query = query.with_for_update().execution_options(populate_existing=True)
     case = session.scalars(query).first()
@@ -218,13 +222,17 @@ def _signed_inputs(case: Case, signer: User, now: datetime) -> dict:
     from dme_service.documents.wording import Signature as SignatureLine
 
     parsed, decision = case_and_decision(case)
-    line = SignatureLine(signer.name, signer.credential, signer.npi, now)
+    clinic, zone = _clinic_line(case)
+    # The order date is the clinic's day: signed at 7 pm in Chicago is that day, not the next
+    # UTC day (issue 13); the stored Signature keeps UTC.
+    there = local(now, zone)
+    line = SignatureLine(signer.name, signer.credential, signer.npi, there)
     return {
         "case": parsed,
         "decision": decision,
         "signature": line,
-        "now": now,
-        "clinic": _clinic_line(case),
+        "now": there,
+        "clinic": clinic,
         "reason": order_reason(object_session(case), case),
         # An order against the payer's criteria has no letter of medical necessity (issue 16).
         "kinds": SIGNED_KINDS if decision.status == "eligible" else ("swo",),
@@ -248,12 +256,12 @@ def _render_signed(inputs: dict, render=None) -> dict:
 
 
 def _clinic_line(case: Case):
-    """The clinic printed on the letterhead of the signed documents."""
+    """The clinic printed on the letterhead of the signed documents, and its time zone."""
     from dme_service.documents.wording import Clinic as ClinicLine
     from dme_service.models import Clinic
 
     clinic = object_session(case).get(Clinic, case.clinic_id)
-    return ClinicLine(clinic.name, clinic.phone, clinic.address)
+    return ClinicLine(clinic.name, clinic.phone, clinic.address), clinic.timezone
 
 
 def _record(session, case_id, signer, version, rendered, now) -> Signature:

@@ -77,6 +77,8 @@ def void(session: Session, case: Case, signature: Signature, user: User, reason:
     signature.voided_at = now
     signature.void_reason = reason
     for entry in signature.document_hashes.values():
+        if "document_id" not in entry:
+            continue  # a scan signed in ink stays as it was uploaded
         document = session.get(Document, entry["document_id"])
         if document is not None and document.superseded_at is None:
             document.superseded_at = now

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dme_service import integrity_keys
-from dme_service.models import Case, Document, Signature
+from dme_service.models import Case, Document, Signature, SignatureScan
 from dme_service.store.cases import to_document
 
 
@@ -101,6 +101,14 @@ def signatures(session: Session, case_id: int) -> list[Signature]:
     return list(session.scalars(query.order_by(Signature.id.desc())))
 
 
+def _signed_file(session: Session, entry: dict):
+    """The stored file a signature entry covers: a rendered PDF, or the scan of an order
+    signed in ink (issue 13)."""
+    if "scan_id" in entry:
+        return session.get(SignatureScan, entry["scan_id"])
+    return session.get(Document, entry.get("document_id"))
+
+
 def check_signature(session: Session, case: Case) -> SignatureCheck:
     """Recompute the signed content's hash and the PDFs' digests now (RET-2: catches raw SQL)."""
     signature = current_signature(session, case.id)
@@ -111,7 +119,7 @@ def check_signature(session: Session, case: Case) -> SignatureCheck:
             signature, False, "The case no longer matches what was signed; it must be re-signed."
         )
     for kind, entry in signature.document_hashes.items():
-        document = session.get(Document, entry["document_id"])
+        document = _signed_file(session, entry)
         if document is None or hashlib.sha256(document.content).hexdigest() != entry["sha256"]:
             return SignatureCheck(
                 signature, False, f"The signed {kind.upper()} file was altered; re-sign the case."

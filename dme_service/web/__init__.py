@@ -30,10 +30,14 @@ def init_app(app: Flask) -> None:
     body_limit.init_app(app)  # first: a length-less body over the limit goes no further (I2)
     _configure_login(app)
     app.before_request(_remember_viewer)  # before the access hook, so a 403 page knows the user
+    from dme_service.web.pages import ink
+
+    app.before_request(ink.allow_scan_upload)  # before the access hook reads the body
     access.init_app(app)
     security_headers.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(home.bp)
+    _register_clinic_setup(app)
     _register_cases(app)
     _register_documents_and_api(app)
     _register_patient(app)
@@ -41,6 +45,9 @@ def init_app(app: Flask) -> None:
     _register_cds_hooks(app)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     app.jinja_env.filters["label"] = label
+    from dme_service.web import time_filters
+
+    time_filters.init_app(app)
 
 
 def _register_signing_and_billing(app: Flask) -> None:
@@ -49,6 +56,17 @@ def _register_signing_and_billing(app: Flask) -> None:
 
     app.register_blueprint(signing.bp)
     app.register_blueprint(billing.bp)
+
+
+def _register_clinic_setup(app: Flask) -> None:
+    """Set-password links, the admin's clinic and user pages (issue 13)."""
+    from dme_service.web.pages import account, admin, ink, reminders, set_password
+
+    app.register_blueprint(set_password.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(reminders.bp)
+    app.register_blueprint(ink.bp)
 
 
 def _register_cds_hooks(app: Flask) -> None:

@@ -85,6 +85,7 @@ def test_serve_refuses_production(monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("DME_ENV", "production")
     monkeypatch.setenv("DME_SECRET_KEY", "k" * 48)
     monkeypatch.setenv("DME_TRUSTED_HOSTS", "dme.example.org")
+    monkeypatch.setenv("DME_BASE_URL", "https://dme.example.org")
     monkeypatch.setenv("DME_DATABASE_URL", "sqlite:///" + str(tmp_path / "p.sqlite3"))
     assert main(["serve"]) == 2
     assert "gunicorn" in capsys.readouterr().err

@@ -116,7 +116,7 @@ def test_a_signed_eligible_cover_shows_every_item_met_or_not_needed(packet):
     # the service's summary of the trial is not the therapist's note (review defect #8)
     assert page.count("Review") == 1
     assert "Attach the therapist's signed trial note of October 2, 2026" in flat(page)
-    assert "Signed electronically by Sam Lee, MD" in page
+    assert "Electronically signed by Sam Lee, MD" in page
     assert "Proof of delivery Pending" in page
 
 

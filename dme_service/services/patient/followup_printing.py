@@ -107,9 +107,11 @@ def render_letter(
 
 def _options(session: Session, case: Case, user, now: datetime) -> dict:
     """What the letter needs besides the case and the log: the date, the clinic, the author."""
+    from dme_service.services.clinic.clinic_time import local
+
     clinic = session.get(Clinic, case.clinic_id)
     return {
-        "now": now,
+        "now": local(now, clinic.timezone),  # the letter's date is the clinic's day
         "clinic": wording.Clinic(name=clinic.name, phone=clinic.phone, address=clinic.address),
         "prepared_by": _prepared_by(user),
     }

@@ -272,3 +272,12 @@ def close_sessions(session: Session, secret: str, value: str | None, *, now=None
         session.rollback()
         raise
     return True
+
+
+def clinic_timezone(session: Session, link: PatientLink) -> str | None:
+    """The time zone of the clinic whose case the link opens (the patient's "today")."""
+    from dme_service.models import Case, Clinic
+
+    case = session.get(Case, link.case_id)
+    clinic = session.get(Clinic, case.clinic_id) if case is not None else None
+    return clinic.timezone if clinic is not None else None

@@ -85,13 +85,14 @@ def render_instructions(
 
 def _options(session: Session, case: Case, lang: str, now: datetime, link_url: str | None):
     """What the renderer needs besides the case: the standing signature, the clinic, the QR."""
+    from dme_service.services.clinic.clinic_time import local
     from dme_service.services.documents import current_signature
 
     clinic = session.get(Clinic, case.clinic_id)
     return {
         "lang": lang,
-        "now": now,
-        "signature": current_signature(session, case),
+        "now": local(now, clinic.timezone),  # printed on the clinic's day
+        "signature": current_signature(session, case, clinic.timezone),
         "clinic": wording.Clinic(name=clinic.name, phone=clinic.phone, address=clinic.address),
         "link_url": link_url,
     }

@@ -14,7 +14,6 @@ from sqlalchemy.orm import joinedload
 from dme_service import audit
 from dme_service.db import get_session
 from dme_service.models import Case, User
-from dme_service.services.accounts import api_tokens
 from dme_service.services.patient import home_log
 from dme_service.web.errors import Refused
 from dme_service.web.forms import no_input_to_keep
@@ -111,7 +110,10 @@ def index():
         title=TITLES[role],
         items=items,
         fresh=sessions.is_fresh(),
-        flagged=_red_flagged() if role in ("clinician", "practitioner") else set(),
+        # An outside practitioner sees no case card, so no red-flag badge links to one.
+        flagged=_red_flagged()
+        if role in ("clinician", "practitioner") and not current_user.outside
+        else set(),
     )
 
 
@@ -126,22 +128,15 @@ def _red_flagged() -> set[int]:
 @no_input_to_keep("a single Deactivate button per user")
 def deactivate_user(user_id: int):
     """Deactivate a user of this clinic: every session and API token of theirs ends now."""
-    db = get_session()
-    user = db.get(User, user_id)
-    if user is None or user.clinic_id != current_user.clinic_id:
+    from dme_service.services.clinic import staff
+
+    try:
+        staff.deactivate(get_session(), current_user, user_id)
+    except staff.UserNotFound:
         abort(404)  # other clinics' users do not exist from here (AC-2)
-    if user.id == current_user.id:
+    except staff.Refused as refused:
         # An admin cannot lock the clinic out by deactivating themselves.
         raise Refused(
-            409,
-            "You cannot deactivate your own account, so nothing was changed.",
-            "Ask another administrator of your clinic to do it.",
-        )
-    user.active = False
-    sessions.end_all_for(user.id)
-    api_tokens.revoke(db, user=user)
-    audit.record(
-        db, user=current_user, action="user.deactivate", object_type="user", object_id=user.id
-    )
-    db.commit()
+            409, refused.message, "Ask another administrator of your clinic to do it."
+        ) from None
     return redirect(url_for("home.index"), code=303)

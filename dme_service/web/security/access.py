@@ -20,7 +20,13 @@ log = logging.getLogger(__name__)
 
 PUBLIC = "PUBLIC"  # anyone, signed in or not
 CLINICIAN, PRACTITIONER, BILLING, ADMIN = "clinician", "practitioner", "billing", "admin"
+# issue 13: a practitioner who is not on the clinic's staff (User.outside) is this role here:
+# their own orders (sign, history, the signed PDFs) and their account, nothing else.
+OUTSIDE_PRACTITIONER = "outside_practitioner"
+ACCESS_ROLES = (CLINICIAN, PRACTITIONER, BILLING, ADMIN, OUTSIDE_PRACTITIONER)
 STAFF = frozenset({CLINICIAN, PRACTITIONER, BILLING, ADMIN})
+SIGNED_IN = STAFF | {OUTSIDE_PRACTITIONER}
+SIGNERS = frozenset({PRACTITIONER, OUTSIDE_PRACTITIONER})
 ADMINS = frozenset({ADMIN})
 # Who works on cases: reads them, their documents and their claim.
 CASE_TEAM = frozenset({CLINICIAN, PRACTITIONER, BILLING})
@@ -35,11 +41,29 @@ ACCESS: dict[str, str | frozenset[str]] = {
     # from the password step says who); PUBLIC like the password form it continues.
     "auth.totp_step": PUBLIC,
     "auth.totp_enroll": PUBLIC,
-    "auth.logout": STAFF,
-    "auth.password": STAFF,
-    "auth.reauth": STAFF,
-    "home.index": STAFF,
+    # issue 13: a one-time set-password link is its own credential (services.clinic).
+    "password_link.set_password": PUBLIC,
+    "auth.logout": SIGNED_IN,
+    "auth.password": SIGNED_IN,
+    "auth.reauth": SIGNED_IN,
+    "home.index": SIGNED_IN,
     "home.deactivate_user": ADMINS,
+    # issue 13: the clinic's profile and users (each behind the step-up), and a user's own
+    # mail preference.
+    "admin.clinic": ADMINS,
+    "admin.invite": ADMINS,
+    "admin.edit_user": ADMINS,
+    "admin.reactivate": ADMINS,
+    "admin.send_link": ADMINS,
+    "admin.reset_totp": ADMINS,
+    "account.mail": SIGNED_IN,
+    "reminders.remind": frozenset({CLINICIAN}),
+    # Signatures in ink: the clinical team prints and uploads; everyone who reads the
+    # signature history may download the scan (an outside practitioner: their own orders).
+    "ink.upload": CLINICAL,
+    "ink.print_pdf": CLINICAL,
+    "ink.scan": CASE_TEAM | {OUTSIDE_PRACTITIONER},  # like the signed PDFs (pen test L1)
+    "ink.review_pdf": frozenset({CLINICIAN, PRACTITIONER, OUTSIDE_PRACTITIONER}),
     # issue 5: the clinician's case screens; those who record and sign trials, not billing.
     "cases.index": CLINICAL,
     "cases.new": CLINICAL,
@@ -83,11 +107,12 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "patient.review_red_flag": CLINICAL,
     # issue 7: signing. Any staff member may open the page: who may not sign this order gets
     # 403 saying who can (MD, DO, DPM, PA, NP, CNS with an NPI, named on the order).
-    "signing.sign": STAFF,
+    # An outside practitioner reaches only cases naming them (services.signing.load_case).
+    "signing.sign": SIGNED_IN,
     # Pen test L1 (minimum necessary, 164.502(b)): the signed orders and letters and their
     # history are PHI for the case team only; sending a case to signing is a clinical call.
-    "signing.history": CASE_TEAM,
-    "signing.document": CASE_TEAM,
+    "signing.history": CASE_TEAM | {OUTSIDE_PRACTITIONER},
+    "signing.document": CASE_TEAM | {OUTSIDE_PRACTITIONER},
     "signing.send": CLINICAL,
     # issue 7: the claim; only billing (and admin) move claim states (AC-3).
     "billing.queue": frozenset({BILLING, ADMIN}),
@@ -120,8 +145,17 @@ def rule_for(endpoint: str) -> str | frozenset[str] | None:
 
 
 def current_role() -> str | None:
-    """The signed-in user's role, read from the user row on every request (never the cookie)."""
-    return current_user.role if current_user.is_authenticated else None
+    """The signed-in user's role, read from the user row on every request (never the cookie);
+    an outside practitioner's is OUTSIDE_PRACTITIONER."""
+    if not current_user.is_authenticated:
+        return None
+    return role_of(current_user)
+
+
+def role_of(user) -> str:
+    if user.role == PRACTITIONER and getattr(user, "outside", False):
+        return OUTSIDE_PRACTITIONER
+    return user.role
 
 
 def enforce_access():

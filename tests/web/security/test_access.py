@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 
-from dme_service.models import ROLES
 from dme_service.web.security import access
 
 PROTECTED_ANSWERS_FOR_ANONYMOUS = {302}
@@ -73,7 +72,20 @@ def test_the_access_table_has_no_stale_entries(app):
 
 def test_every_entry_is_public_or_a_set_of_known_roles():
     for endpoint, rule in access.ACCESS.items():
-        assert rule == access.PUBLIC or (rule and set(rule) <= set(ROLES)), endpoint
+        assert rule == access.PUBLIC or (rule and set(rule) <= set(access.ACCESS_ROLES)), endpoint
+
+
+def test_an_outside_practitioner_reaches_only_their_orders_and_their_account():
+    reachable = {
+        endpoint
+        for endpoint, rule in access.ACCESS.items()
+        if rule != access.PUBLIC and access.OUTSIDE_PRACTITIONER in rule
+    }
+    assert {e.split(".")[0] for e in reachable} <= {"auth", "home", "signing", "account", "ink"}
+    assert access.ACCESS["ink.upload"] == access.CLINICAL  # only the scan download
+    assert not any(
+        e.startswith(("cases.", "documents.", "billing.", "patient.", "api.")) for e in reachable
+    )
 
 
 def test_anonymous_callers_are_sent_to_sign_in_or_get_401(app, seeds):
@@ -86,11 +98,18 @@ def test_anonymous_callers_are_sent_to_sign_in_or_get_401(app, seeds):
             assert response.headers["Location"].startswith("/login"), (endpoint, method)
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", access.ACCESS_ROLES)
 def test_each_role_is_allowed_exactly_what_the_table_says(
-    app, seeds, make_user, role, session_client
+    app, seeds, make_user, role, session_client, db_session
 ):
-    user = make_user(role, credential="MD" if role == "practitioner" else None)
+    outside = role == access.OUTSIDE_PRACTITIONER
+    user = make_user(
+        "practitioner" if outside else role,
+        credential="MD" if role in access.SIGNERS else None,
+    )
+    if outside:
+        user.outside = True
+        db_session.commit()
     for endpoint, method, url in _calls(app, seeds):
         rule = access.ACCESS[endpoint]
         response = session_client(user).open(url, method=method)

@@ -65,11 +65,28 @@ def _save(form: HomeLogForm):
         red_flags=tuple(form.red_flags.data or ()),
     )
     try:
-        return home_log.add_entry(get_session(), g.patient.link, values, local_today())
+        entry = home_log.add_entry(get_session(), g.patient.link, values, local_today())
     except home_log.EntryInvalid as invalid:
         for name, code in invalid.errors.items():
             getattr(form, name).errors = [str(ENTRY_MESSAGES[code])]
         return None
+    if entry.red_flags:
+        _tell_the_clinician(entry.case_id)
+    return entry
+
+
+def _tell_the_clinician(case_id: int) -> None:
+    """Mail the case's clinician that a red flag came in (a link only; issue 13)."""
+    from flask import current_app
+
+    from dme_service.services.mail import notices, outbox
+
+    notices.red_flag_logged(
+        get_session(),
+        case_id,
+        base_url=current_app.config["BASE_URL"],
+        settings=outbox.settings_from(current_app.config, current_app.instance_path),
+    )
 
 
 @bp.route("/patient/log/<int:entry_id>")

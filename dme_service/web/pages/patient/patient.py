@@ -74,13 +74,29 @@ def cookie_name() -> str:
 
 
 def clinic_zone() -> ZoneInfo:
-    """Where the clinic's patients live (CLINIC_TIMEZONE or DME_CLINIC_TIMEZONE, an IANA name
-    such as America/Denver); an unknown name falls back to the default."""
-    name = current_app.config.get("CLINIC_TIMEZONE") or os.environ.get("DME_CLINIC_TIMEZONE")
+    """The clinic's zone (Clinic.timezone, issue 13): the signed-in user's clinic, or the
+    clinic of the patient's link. Without either (or before the clinic has one) the
+    CLINIC_TIMEZONE / DME_CLINIC_TIMEZONE setting, then the default."""
+    name = _zone_of_this_clinic()
+    if name is None:
+        name = current_app.config.get("CLINIC_TIMEZONE") or os.environ.get("DME_CLINIC_TIMEZONE")
     try:
         return ZoneInfo(name or DEFAULT_ZONE)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo(DEFAULT_ZONE)
+
+
+def _zone_of_this_clinic() -> str | None:
+    from flask_login import current_user
+
+    if current_user and current_user.is_authenticated:
+        return current_user.clinic.timezone
+    visit = g.get("patient")
+    if visit is not None:
+        from dme_service.services.patient.links import clinic_timezone
+
+        return clinic_timezone(get_session(), visit.link)
+    return None
 
 
 def local_today() -> date:

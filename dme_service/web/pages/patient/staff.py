@@ -221,8 +221,11 @@ def patient_home(case: Case):
 
 @bp.app_template_filter("clinic_time")
 def clinic_time(moment) -> str:
-    """A stored UTC time as the clinic reads it, e.g. "Nov 23, 2026 14:10 CST"."""
-    return moment.astimezone(clinic_zone()).strftime("%b %d, %Y %H:%M %Z")
+    """A stored UTC time as the clinic reads it, e.g. "Nov 23, 2026, 2:10 PM CST" (the one
+    human format of web/time_filters.py)."""
+    from dme_service.web.time_filters import local_time
+
+    return local_time(moment)
 
 
 @bp.app_template_global("review_note_max")

@@ -1,0 +1,94 @@
+"""The messages the service sends, as `email.message.EmailMessage`.
+
+No patient data in any mail (security: a mailbox is not a safe place for PHI): each function
+takes only a person's own name, the clinic's name, a link and a count, so a patient's name or
+a case's facts cannot reach a message by mistake. `X-DME-Kind` names the kind for tests and logs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from dme_service.services.clinic import clinic_time
+
+OPTIONAL_KINDS = ("orders_waiting", "red_flag", "declined")  # a user can turn these off
+FOOTER = (
+    "\n\n-- \nThis message was sent by DME Service for {clinic}. It never contains patient "
+    "details: sign in to see them."
+)
+OPT_OUT = "\nYou can turn these messages off on your account page: {account_url}"
+
+
+def _message(kind: str, to: str, subject: str, body: str) -> EmailMessage:
+    message = EmailMessage()
+    message["To"] = to
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain="dme-service.invalid")
+    message["X-DME-Kind"] = kind
+    message.set_content(body)
+    return message
+
+
+def set_password(
+    *,
+    to: str,
+    name: str,
+    clinic: str,
+    url: str,
+    expires_at: datetime,
+    zone: str,
+    first: bool = True,
+) -> EmailMessage:
+    """The invitation (first) or a new set-password link."""
+    until = clinic_time.human_datetime(expires_at, zone)
+    if first:
+        subject = f"Your account at {clinic}"
+        opening = f"Hello {name},\n\n{clinic} made you an account on DME Service."
+    else:
+        subject = f"Set a new password for {clinic}"
+        opening = f"Hello {name},\n\nHere is a link to set a new password on DME Service."
+    body = (
+        f"{opening} Open this link to choose your password:\n\n{url}\n\n"
+        f"The link works once, until {until}. If it has expired, ask your clinic's "
+        "administrator for a new one. If you did not expect this message, ignore it."
+        + FOOTER.format(clinic=clinic)
+    )
+    return _message("set_password" if not first else "invitation", to, subject, body)
+
+
+def orders_waiting(
+    *, to: str, name: str, clinic: str, count: int, url: str, account_url: str
+) -> EmailMessage:
+    """ "N orders await your signature" to a practitioner (a count and a link only)."""
+    orders = "1 order awaits" if count == 1 else f"{count} orders await"
+    body = (
+        f"Hello {name},\n\n{orders} your signature at {clinic}. Sign in to review and sign:\n\n"
+        f"{url}" + FOOTER.format(clinic=clinic) + OPT_OUT.format(account_url=account_url)
+    )
+    return _message("orders_waiting", to, f"{orders} your signature", body)
+
+
+def red_flag(*, to: str, name: str, clinic: str, url: str, account_url: str) -> EmailMessage:
+    """ "A patient logged a red flag" to the clinician who owns the case."""
+    body = (
+        f"Hello {name},\n\nA patient of yours logged a red flag in their home traction log. "
+        f"Sign in to see it and mark it reviewed:\n\n{url}"
+        + FOOTER.format(clinic=clinic)
+        + OPT_OUT.format(account_url=account_url)
+    )
+    return _message("red_flag", to, "A patient logged a red flag", body)
+
+
+def declined(
+    *, to: str, name: str, clinic: str, practitioner: str, url: str, account_url: str
+) -> EmailMessage:
+    """ "Dr X declined an order" to the clinician who owns the case."""
+    body = (
+        f"Hello {name},\n\n{practitioner} declined an order you sent for signature. Sign in "
+        f"to read why:\n\n{url}"
+        + FOOTER.format(clinic=clinic)
+        + OPT_OUT.format(account_url=account_url)
+    )
+    return _message("declined", to, f"{practitioner} declined an order", body)

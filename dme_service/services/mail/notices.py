@@ -1,0 +1,138 @@
+"""Who is told what by mail, and when (issue 13). Each message holds a link and a count only.
+
+- "N orders await your signature" to a practitioner: at most one a day each from the daily
+  run (`dme-service mail reminders`, e.g. from cron), and whenever a clinician asks for one.
+- "A patient logged a red flag" and "Dr X declined an order" to the clinician who owns the case.
+These three are optional: a user who turned them off (User.mail_opt_out) gets none. A mail
+that cannot be sent is logged and never fails the request that caused it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dme_service import audit
+from dme_service.models import Case, User, utcnow
+from dme_service.services.mail import messages, outbox
+
+log = logging.getLogger(__name__)
+REMINDER_GAP = timedelta(hours=23)  # "at most one a day", with an hour of slack for cron
+
+
+def _send(message, settings) -> str | None:
+    try:
+        return outbox.send(message, settings)
+    except outbox.MailFailed as failed:
+        log.warning("mail not sent: %s", failed)
+        return None
+
+
+def _account_url(base_url: str) -> str:
+    return f"{base_url}/account/mail"
+
+
+def waiting_count(session: Session, practitioner: User) -> int:
+    from dme_service.services import signing
+
+    return len(signing.awaiting_signature(session, practitioner, limit=1000))
+
+
+def remind_practitioner(
+    session: Session,
+    practitioner: User,
+    *,
+    base_url: str,
+    settings: outbox.MailSettings,
+    by: User | None = None,
+    now=None,
+) -> str | None:
+    """Tell the practitioner how many orders wait; None when nothing was sent (none waiting,
+    opted out, inactive, or reminded within the day by the daily run). `by` is the
+    clinician who asked (on demand: the daily limit does not apply). Commits."""
+    now = now or utcnow()
+    if not practitioner.active or practitioner.mail_opt_out:
+        return None
+    if by is None and practitioner.reminded_at and now - practitioner.reminded_at < REMINDER_GAP:
+        return None
+    count = waiting_count(session, practitioner)
+    if count == 0:
+        session.commit()
+        return None
+    message = messages.orders_waiting(
+        to=practitioner.email,
+        name=practitioner.name,
+        clinic=practitioner.clinic.name,
+        count=count,
+        url=f"{base_url}/",
+        account_url=_account_url(base_url),
+    )
+    practitioner.reminded_at = now
+    audit.record(
+        session,
+        user=by,
+        action="mail.orders_waiting",
+        object_type="user",
+        object_id=practitioner.id,
+    )
+    session.commit()
+    return _send(message, settings)
+
+
+def remind_all(session: Session, *, base_url: str, settings: outbox.MailSettings, now=None) -> int:
+    """The daily run: every active practitioner with orders waiting; returns how many mailed."""
+    query = select(User).where(User.role == "practitioner", User.active.is_(True))
+    sent = 0
+    for practitioner in list(session.scalars(query.order_by(User.id))):
+        if remind_practitioner(
+            session, practitioner, base_url=base_url, settings=settings, now=now
+        ):
+            sent += 1
+    return sent
+
+
+def red_flag_logged(
+    session: Session, case_id: int, *, base_url: str, settings: outbox.MailSettings
+) -> str | None:
+    """Tell the clinician who owns the case that its patient logged a red flag."""
+    case = session.get(Case, case_id)
+    owner = case.author if case is not None else None
+    if owner is None or not owner.active or owner.mail_opt_out:
+        return None
+    message = messages.red_flag(
+        to=owner.email,
+        name=owner.name,
+        clinic=owner.clinic.name,
+        url=f"{base_url}/cases/{case.id}#patient-home",
+        account_url=_account_url(base_url),
+    )
+    return _send(message, settings)
+
+
+def order_declined(
+    session: Session,
+    case_id: int,
+    practitioner: User,
+    *,
+    base_url: str,
+    settings: outbox.MailSettings,
+) -> str | None:
+    """Tell the clinician who owns the case that the practitioner declined its order (for the
+    decline step: the reason itself stays in the application)."""
+    case = session.get(Case, case_id)
+    owner = case.author if case is not None else None
+    if owner is None or not owner.active or owner.mail_opt_out:
+        return None
+    who = ", ".join(part for part in (practitioner.name, practitioner.credential) if part)
+    message = messages.declined(
+        to=owner.email,
+        name=owner.name,
+        clinic=owner.clinic.name,
+        practitioner=who,
+        url=f"{base_url}/cases/{case.id}",
+        account_url=_account_url(base_url),
+    )
+    return _send(message, settings)

@@ -1,0 +1,242 @@
+"""Signatures in ink, for practitioners who will not use a login (issue 13).
+
+The clinic prints the order and letter with lines for a signature in ink (`print_for_ink`),
+the practitioner signs and dates them, and the clinic uploads the scan (`upload`): a PDF, PNG
+or JPEG, recognised by its content (never its name), at most 10 MiB, stored with its SHA-256.
+It counts as the treating practitioner's signature of that case version exactly like an
+electronic one: the Signature row (method "wet") hashes the case content and the scan's digest
+(security.md RET-2), so a later change voids it, the claim becomes ready the same way, and the
+billing packet carries the scan instead of the unsigned pages (`append_scan`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+from sqlalchemy.orm import Session
+
+from dme_service import audit
+from dme_service.coding import codes
+from dme_service.models import Case, Signature, SignatureScan, User, utcnow
+from dme_service.services import signing
+from dme_service.services.clinic.clinic_time import local
+from dme_service.store.signed_content import check_signature, signed_content_mac
+
+MAX_BYTES = 10 * 1024 * 1024  # 10 MiB
+MAGIC = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+)
+IMAGE_DPI = 150
+
+
+class ScanRefused(signing.SigningError):
+    """The file or the case cannot take a signature in ink now; 422 for the file's faults."""
+
+    status = 422
+
+
+def media_type(content: bytes) -> str | None:
+    """The scan's type read from its first bytes and confirmed by opening it; None if neither
+    a readable PDF, PNG nor JPEG."""
+    found = next((kind for magic, kind in MAGIC if content.startswith(magic)), None)
+    if found is None:
+        return None
+    try:
+        if found == "application/pdf":
+            from pypdf import PdfReader
+
+            if len(PdfReader(io.BytesIO(content)).pages) == 0:
+                return None
+        else:
+            from PIL import Image
+
+            with Image.open(io.BytesIO(content)) as image:
+                image.verify()
+    except Exception:  # noqa: BLE001 - any parser failure means "not a readable scan"
+        return None
+    return found
+
+
+def check_file(content: bytes) -> str:
+    if not content:
+        raise ScanRefused("Choose the scanned file to upload.")
+    if len(content) > MAX_BYTES:
+        raise ScanRefused(
+            f"The file has {len(content) / 1048576:.1f} MiB; upload at most 10 MiB "
+            "(scan in black and white at 150–300 dpi)."
+        )
+    found = media_type(content)
+    if found is None:
+        raise ScanRefused("The file is not a readable PDF, PNG or JPEG. Scan it again as a PDF.")
+    return found
+
+
+def check_case(session: Session, case: Case) -> User:
+    """The practitioner the case names, when an ink signature may be recorded now."""
+    practitioner = case.treating_practitioner
+    if practitioner is None or practitioner.credential not in signing.SIGNING_CREDENTIALS:
+        raise signing.CannotSign(
+            f"The order names no practitioner who may sign. {signing.WHO_MAY_SIGN}"
+        )
+    if not practitioner.npi or not codes.npi_is_valid(practitioner.npi):
+        raise signing.CannotSign(f"{practitioner.name} has no valid NPI. {signing.WHO_MAY_SIGN}")
+    if case.billing_state != "awaiting_signature":
+        raise signing.CannotSign(
+            f"This case is {case.billing_state.replace('_', ' ')}, not awaiting signature."
+        )
+    if check_signature(session, case).valid:
+        raise signing.CannotSign("This case is already signed.")
+    if case.status not in signing.ROUTED_STATUSES + signing.CHOSEN_STATUSES:
+        raise signing.CannotSign(
+            f"The coverage decision is {case.status.replace('_', ' ')}: complete the case first."
+        )
+    return practitioner
+
+
+def print_for_ink(session: Session, user: User, case_id: int) -> bytes:
+    """The SWO and the LMN in one PDF, with lines for a signature in ink. Audited; commits."""
+    case = signing.load_case(session, case_id, user)
+    check_case(session, case)
+    return _order_and_letter(session, user, case, wet_ink=True, action="case.ink_print")
+
+
+def order_for_review(session: Session, user: User, case_id: int) -> bytes:
+    """The unsigned SWO and LMN in one PDF, for the practitioner to read before signing (an
+    outside practitioner has no documents page). Audited; commits."""
+    case = signing.load_case(session, case_id, user)
+    return _order_and_letter(session, user, case, wet_ink=False, action="case.review_print")
+
+
+def _order_and_letter(session: Session, user: User, case: Case, *, wet_ink: bool, action: str):
+    from pypdf import PdfWriter
+
+    from dme_service.documents.renderer import DocumentRefused, render
+
+    parsed, decision = signing.case_and_decision(case)
+    clinic, zone = signing._clinic_line(case)
+    now = local(utcnow(), zone)
+    kinds = signing.SIGNED_KINDS if decision.status == "eligible" else ("swo",)
+    audit.record(
+        session,
+        user=user,
+        action=action,
+        object_type="case",
+        object_id=case.id,
+        patient_id=case.patient_id,
+    )
+    session.commit()
+    writer = PdfWriter()
+    try:
+        for kind in kinds:
+            pdf = render(kind, parsed, decision, now=now, clinic=clinic, wet_ink=wet_ink).pdf
+            writer.append(io.BytesIO(pdf))
+    except DocumentRefused as refused:
+        raise signing.CannotSign(
+            f"The order cannot be printed as written: {refused.message}."
+        ) from None
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def upload(
+    session: Session, user: User, case_id: int, *, expected_version: int, content: bytes
+) -> Signature:
+    """Record the scan as the practitioner's signature of this case version. Commits."""
+    kind = check_file(content)
+    try:
+        case = signing.load_case(session, case_id, user, for_update=True)
+        if case.version != expected_version:
+            raise signing.StaleCase(case)
+        practitioner = check_case(session, case)
+        now = utcnow()
+        digest = hashlib.sha256(content).hexdigest()
+        scan = SignatureScan(
+            case_id=case.id,
+            media_type=kind,
+            content=content,
+            sha256=digest,
+            uploaded_by_id=user.id,
+            uploaded_at=now,
+        )
+        session.add(scan)
+        session.flush()
+        hashes = {"scan": {"scan_id": scan.id, "sha256": digest}}
+        key_id, mac = signed_content_mac(case, case.version, hashes)
+        signature = Signature(
+            case_id=case.id,
+            signer_id=practitioner.id,
+            signed_at=now,
+            credential=practitioner.credential,
+            npi=practitioner.npi,
+            case_version=case.version,
+            key_id=key_id,
+            content_sha256=mac,
+            document_hashes=hashes,
+            method="wet",
+            uploaded_by_id=user.id,
+            scan_id=scan.id,
+        )
+        session.add(signature)
+        session.flush()
+        audit.record(
+            session,
+            user=user,
+            action="case.sign_wet",
+            object_type="signature",
+            object_id=signature.id,
+            patient_id=case.patient_id,
+        )
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return signature
+
+
+def scan_as_pdf(scan: SignatureScan) -> bytes:
+    """The scan's pages as PDF: a PDF as uploaded, an image as one page at 150 dpi."""
+    if scan.media_type == "application/pdf":
+        return scan.content
+    from PIL import Image
+
+    out = io.BytesIO()
+    with Image.open(io.BytesIO(scan.content)) as image:
+        image.convert("RGB").save(out, "PDF", resolution=IMAGE_DPI)
+    return out.getvalue()
+
+
+def append_scan(packet_pdf: bytes, scan: SignatureScan) -> bytes:
+    """The billing packet with the signed scan's pages after the manifest."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(packet_pdf)))
+    writer.append(io.BytesIO(scan_as_pdf(scan)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def scan_for(session: Session, user: User, scan_id: int) -> tuple[SignatureScan, int]:
+    """A scan of the user's clinic (CaseNotFound otherwise), digest checked; audited."""
+    row = session.get(SignatureScan, scan_id)
+    if row is None:
+        raise signing.CaseNotFound(0)
+    case = signing.load_case(session, row.case_id, user)
+    intact = hashlib.sha256(row.content).hexdigest() == row.sha256
+    audit.record(
+        session,
+        user=user,
+        action="scan.download",
+        object_type="signature_scan",
+        object_id=row.id,
+        patient_id=case.patient_id,
+        outcome="ok" if intact else "digest_mismatch",
+    )
+    session.commit()
+    if not intact:
+        raise ScanRefused("This file no longer matches its stored SHA-256, so it was not sent.")
+    return row, case.id

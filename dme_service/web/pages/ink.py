@@ -1,0 +1,133 @@
+"""Signatures in ink (issue 13): print the order and letter with signature lines, upload the
+signed scan, download a stored scan. services.wet_signing checks, stores and audits.
+
+The upload may be up to 10 MiB, above the app's 1 MiB request limit: `allow_scan_upload` raises
+the limit for that one endpoint before anything reads the body (the access hook's CSRF check
+reads the form).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import HiddenField, IntegerField
+from wtforms.validators import InputRequired
+
+from dme_service.db import get_session
+from dme_service.services import signing, wet_signing
+from dme_service.web.errors import Refused
+from dme_service.web.forms import keeps_input
+
+bp = Blueprint("ink", __name__, url_prefix="/signing")
+UPLOAD_LIMIT = wet_signing.MAX_BYTES + 256 * 1024  # the file plus the form's other fields
+
+
+class ScanForm(FlaskForm):
+    version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
+    scan = FileField("Signed scan (PDF, PNG or JPEG, at most 10 MiB)")
+
+
+def allow_scan_upload() -> None:
+    """before_request (registered before the access hook): the scan upload's larger limit."""
+    if request.endpoint == "ink.upload":
+        request.max_content_length = UPLOAD_LIMIT
+
+
+def _case(case_id: int):
+    try:
+        return signing.load_case(get_session(), case_id, current_user)
+    except signing.CaseNotFound:
+        abort(404)
+
+
+def _context() -> dict:
+    db = get_session()
+    case = _case(request.view_args["case_id"])
+    try:
+        wet_signing.check_case(db, case)
+        blocked = None
+    except signing.SigningError as error:
+        blocked = error.message
+    return {
+        "case": case,
+        "blocked": blocked,
+        "check": signing.check_signature(db, case),
+        "title": "Sign in ink",
+    }
+
+
+@bp.route("/cases/<int:case_id>/ink", methods=["GET", "POST"])
+@keeps_input("signing/ink.html", ScanForm, _context)
+def upload(case_id: int):
+    """Print for a signature in ink, and upload the signed scan."""
+    context = _context()
+    form = ScanForm()
+    if request.method == "GET":
+        form.version.data = context["case"].version
+        return render_template("signing/ink.html", form=form, **context)
+    status = 422
+    if form.validate_on_submit():
+        upload_file = request.files.get("scan")
+        content = upload_file.read() if upload_file else b""
+        try:
+            wet_signing.upload(
+                get_session(),
+                current_user,
+                case_id,
+                expected_version=form.version.data,
+                content=content,
+            )
+            return redirect(url_for("signing.history", case_id=case_id, signed=1), code=303)
+        except signing.SigningError as error:
+            form.scan.errors = [error.message]
+            status = error.status if error.status != 404 else 422
+            context = _context()
+    return render_template("signing/ink.html", form=form, **context), status
+
+
+@bp.route("/cases/<int:case_id>/ink.pdf")
+def print_pdf(case_id: int):
+    """The SWO and LMN with blank signature and date lines, as one PDF."""
+    try:
+        pdf = wet_signing.print_for_ink(get_session(), current_user, case_id)
+    except signing.CaseNotFound:
+        abort(404)
+    except signing.SigningError as error:
+        raise Refused(409, error.message, "Go back to the case and complete it.") from None
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="sign-in-ink-{case_id}.pdf"'
+    return response
+
+
+@bp.route("/cases/<int:case_id>/review.pdf")
+def review_pdf(case_id: int):
+    """The unsigned order and letter, to read before signing (an outside practitioner's only
+    view of them)."""
+    try:
+        pdf = wet_signing.order_for_review(get_session(), current_user, case_id)
+    except signing.CaseNotFound:
+        abort(404)
+    except signing.SigningError as error:
+        raise Refused(409, error.message, "Ask the clinician to complete the case.") from None
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="order-{case_id}.pdf"'
+    return response
+
+
+@bp.route("/scans/<int:scan_id>")
+def scan(scan_id: int):
+    """A stored scan of an order signed in ink, as uploaded (its SHA-256 checked first)."""
+    try:
+        row, case_id = wet_signing.scan_for(get_session(), current_user, scan_id)
+    except signing.CaseNotFound:
+        abort(404)
+    except wet_signing.ScanRefused as refused:
+        raise Refused(409, refused.message, "Tell your clinic administrator.") from None
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
+    name = f"signed-in-ink-{case_id}-{row.id}.{extension[row.media_type]}"
+    response = Response(row.content, mimetype=row.media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["X-Content-SHA256"] = row.sha256
+    return response

@@ -1,0 +1,68 @@
+"""Signatures in ink on the web (issue 13): print, upload (type by content, up to 10 MiB)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+from services.claim_cases import stored_case
+
+
+def big_png(size: int) -> bytes:
+    """A valid PNG padded with an ancillary chunk to about `size` bytes."""
+    import struct
+    import zlib
+
+    out = io.BytesIO()
+    Image.new("L", (40, 40), 255).save(out, "PNG")
+    data = out.getvalue()
+    filler = b"x" * size
+    chunk = struct.pack(">I", len(filler)) + b"zzZz" + filler
+    chunk += struct.pack(">I", zlib.crc32(b"zzZz" + filler) & 0xFFFFFFFF)
+    return data[:33] + chunk + data[33:]
+
+
+@pytest.fixture
+def routed(db_session, signed_in, make_user):
+    client, clinician = signed_in("clinician", credential="PT")
+    doctor = make_user("practitioner", credential="MD", name="Pat Rivera")
+    case = stored_case(db_session, clinician, doctor)
+    return client, case
+
+
+def upload(client, case, content: bytes, name: str = "scan.pdf"):
+    return client.post(
+        f"/signing/cases/{case.id}/ink",
+        data={"version": str(case.version), "scan": (io.BytesIO(content), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_the_page_offers_the_print_and_the_upload(routed):
+    client, case = routed
+    page = client.get(f"/signing/cases/{case.id}/ink").get_data(as_text=True)
+    assert "Print the order and letter (PDF)" in page and 'type="file"' in page
+    pdf = client.get(f"/signing/cases/{case.id}/ink.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
+
+
+def test_a_scan_over_1_mib_is_accepted_and_signs(routed):
+    client, case = routed
+    response = upload(client, case, big_png(3 * 1024 * 1024), "scan.png")
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    history = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "In ink, on paper" in history and "Download scan" in history
+
+
+def test_a_file_that_is_not_a_scan_is_refused_at_the_field(routed):
+    client, case = routed
+    response = upload(client, case, b"<html>not a scan</html>", "scan.pdf")
+    assert response.status_code == 422
+    assert "not a readable PDF, PNG or JPEG" in response.get_data(as_text=True)
+
+
+def test_more_than_10_mib_is_refused(routed):
+    client, case = routed
+    response = upload(client, case, big_png(11 * 1024 * 1024), "scan.png")
+    assert response.status_code in (413, 422)
