@@ -31,6 +31,7 @@ lint: deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/bandit -q -r dme_service -ll
+	$(VENV)/bin/lint-imports
 
 format: deps
 	$(VENV)/bin/ruff format .

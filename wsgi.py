@@ -7,7 +7,7 @@ every bounded render forks from the worker's warm renderer in turn.
 """
 
 from dme_service import create_app
-from dme_service.documents.renderer import get_renderer
+from dme_service.documents.render import warm_up
 
 app = create_app()
-get_renderer().warm_up()
+warm_up()

@@ -86,7 +86,8 @@ def _part_htmls(scratch, case, decision, options) -> dict[str, str]:
     """The naive HTML of every document and of the packet's cover and manifest. `scratch`
     is a renderer of its own: the measured one must not see these patients beforehand."""
     from dme_service.documents import packet
-    from dme_service.documents.renderer import RenderOptions, source_for
+    from dme_service.documents.sources import source_for
+    from dme_service.documents.types import RenderOptions
 
     opts = RenderOptions(**options)
     htmls = {kind: _naive_html(scratch, source_for(kind, case, decision, opts)) for kind in SINGLE}
@@ -118,7 +119,8 @@ def _first_pages(scratch, case, decision, opts) -> dict[str, int]:
 def _calls(patients, htmls, base_url, run: int) -> dict:
     """Name -> the call it times in this run. "naive" uses the real render's variant;
     "naive a3u" is a packet part asked for the packet's PDF/A-3u."""
-    from dme_service.documents.renderer import LETTER_VARIANT, PACKET_VARIANT, render
+    from dme_service.documents.render import render
+    from dme_service.documents.types import LETTER_VARIANT, PACKET_VARIANT
 
     options = _options()
     same, new = patients[0], patients[run + 1]
@@ -138,7 +140,8 @@ def _calls(patients, htmls, base_url, run: int) -> dict:
 def _measure(patients) -> dict[str, tuple[float, float]]:
     """Name -> (fastest CPU s, fastest wall s) over RUNS interleaved runs, each with a
     patient of its own."""
-    from dme_service.documents.renderer import Renderer, render
+    from dme_service.documents.render import render
+    from dme_service.documents.renderer import Renderer
 
     scratch = Renderer()
     htmls = [_part_htmls(scratch, *patient, _options()) for patient in patients[1:]]
@@ -152,10 +155,10 @@ def _measure(patients) -> dict[str, tuple[float, float]]:
 
 
 def _fresh_renderer():
-    from dme_service.documents import renderer as module
+    from dme_service.documents import render, renderer
 
-    module._local.renderer = None
-    return module
+    renderer._local.renderer = None
+    return render
 
 
 def _cold(patient) -> dict[str, tuple[float, float]]:
@@ -169,11 +172,11 @@ def _cold(patient) -> dict[str, tuple[float, float]]:
 
 def _warmed_up_first(patient) -> dict[str, tuple[float, float]]:
     """What a bounded render costs in the service: a new patient's document rendered by a
-    renderer just warmed up (Renderer.warm_up), as every forked child is."""
+    renderer just warmed up (render.warm_up), as every forked child is."""
     first = {}
     for kind in ("lmn", "packet"):
         module = _fresh_renderer()
-        module.get_renderer().warm_up()
+        module.warm_up()
         first[kind] = _timed(lambda k=kind, m=module: m.render(k, *patient, **_options()))
     return first
 
@@ -231,7 +234,7 @@ def _packet(results: dict, best: dict, cold: dict, first: dict) -> None:
 
 def run() -> dict:
     patients = [_new_patient(run) for run in range(RUNS + 3)]
-    from dme_service.documents.renderer import render
+    from dme_service.documents.render import render
 
     render("swo", *patients[-1], **_options())  # imports and first use out of the way
     cold = _cold(patients[-2])

@@ -82,7 +82,7 @@ def random_documents(count: int, seed: int = 4) -> list[dict]:
     from rules.factories import a_case, a_trial
 
     from dme_service.case.model import HOME_DEVICES
-    from dme_service.rules.policy import payer_ids
+    from dme_service.coding.payers import payer_ids
 
     rng = random.Random(seed)
     docs = []

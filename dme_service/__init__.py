@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from dme_service.config import ROOT
 
 
 def create_app(test_config: dict[str, Any] | None = None):
@@ -90,24 +90,13 @@ def register_extensions(app) -> None:
 
 def register_blueprints(app) -> None:
     """Register the web blueprints (dme_service.web owns the list and the access table)."""
-    import importlib.util
-
-    # The web package is built alongside the foundation; until it exists the app still
-    # starts (commands and the database need no blueprints).
-    if importlib.util.find_spec("dme_service.web") is None:
-        return
     from dme_service import web
 
-    if hasattr(web, "init_app"):
-        web.init_app(app)
+    web.init_app(app)
 
 
 def register_errorhandlers(app) -> None:
     """Error pages and JSON errors, each with an error id in the log (dme_service.web.errors)."""
-    import importlib.util
-
-    if importlib.util.find_spec("dme_service.web.errors") is None:
-        return
     from dme_service.web import errors
 
     errors.init_app(app)

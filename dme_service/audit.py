@@ -100,6 +100,18 @@ def record(
     return event
 
 
+def case_event(session: Session, user, action: str, case) -> AuditEvent:
+    """Append the audit row of an action on one case (read, save, print, move, sign...)."""
+    return record(
+        session,
+        user=user,
+        action=action,
+        object_type="case",
+        object_id=case.id,
+        patient_id=case.patient_id,
+    )
+
+
 def record_many(session: Session, *, user, action: str, object_type: str, objects) -> None:
     """`record` for each (object_id, patient_id) in `objects`, with one flush for all of them
     (a remittance posting a thousand claim moves)."""
@@ -136,10 +148,3 @@ def _request_origin() -> tuple[str | None, str | None]:
     if not has_request_context():
         return None, None
     return g.get("request_id"), request.remote_addr
-
-
-def verify(session: Session, batch: int = 1000):
-    """Check every row and seal (dme_service.audit_verify.verify)."""
-    from dme_service.audit_verify import verify as verify_trail
-
-    return verify_trail(session, batch)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import sys
 
 # name -> (module, one-line help). Order is the order shown by --help.
@@ -34,14 +33,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def _available() -> dict[str, tuple[str, str]]:
-    found = {}
-    for name, (module, help_text) in COMMANDS.items():
-        if importlib.util.find_spec(module) is not None:
-            found[name] = (module, help_text)
-    return found
-
-
 def _usage(commands: dict[str, tuple[str, str]]) -> str:
     width = max((len(name) for name in commands), default=8)
     lines = ["usage: dme-service COMMAND [options]", "", "commands:"]
@@ -52,7 +43,7 @@ def _usage(commands: dict[str, tuple[str, str]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = _available()
+    commands = COMMANDS
     if not argv or argv[0] in ("-h", "--help"):
         print(_usage(commands))
         return 0 if argv else 2

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+ROOT = Path(__file__).resolve().parent.parent  # the repository: templates/, static/, instance/
 MIN_SECRET_KEY_BYTES = 32
 MAX_CONTENT_LENGTH = 1024 * 1024  # 1 MiB: the largest case document or form is a few kB
 INSTANCE_KEY_FILENAME = "secret_key"
@@ -62,8 +63,6 @@ def env_count(name: str, default: int = 0) -> int:
 
 def instance_path_from_env() -> str:
     """DME_INSTANCE_PATH as an absolute path, else the repository's instance/ folder."""
-    from dme_service import ROOT
-
     raw = os.environ.get("DME_INSTANCE_PATH")
     return str(Path(raw).expanduser().resolve()) if raw else str(ROOT / "instance")
 

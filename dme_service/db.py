@@ -8,10 +8,11 @@ optimistic `version` columns, and `run_with_retry` for serialization failures an
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -173,6 +174,22 @@ def backoff_seconds(attempt: int, base: float = 0.05, cap: float = 1.0) -> float
     return random.uniform(0, min(cap, base * 2**attempt))  # noqa: S311 (jitter, not a secret)
 
 
+def printable(text: str) -> bool:
+    """No control characters but line breaks and tabs (PostgreSQL refuses NUL in text)."""
+    return all(ch in "\n\r\t" or ord(ch) >= 32 for ch in text)
+
+
+@contextlib.contextmanager
+def unit_of_work(session: Session) -> Iterator[Session]:
+    """Commit what the block did, or roll all of it back and re-raise: a service's transaction."""
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
 def run_with_retry(
     session: Session,
     work: Callable[[Session], T],
@@ -182,8 +199,9 @@ def run_with_retry(
 ) -> T:
     """Run work(session) and commit; on 40001/40P01 roll back and run it again.
 
-    At most `attempts` runs; when every one fails, RetryExhausted is raised (never silently
-    dropped: DB-3 measured a capped loop that swallowed its last failure losing 12 updates).
+    Any other error rolls back everything `work` did and is raised. At most `attempts` runs;
+    when every one fails, RetryExhausted is raised (never silently dropped: DB-3 measured a
+    capped loop that swallowed its last failure losing 12 updates).
     """
     for attempt in range(1, attempts + 1):
         try:
@@ -200,4 +218,7 @@ def run_with_retry(
                     f"the database reported a conflict {attempts} times in a row"
                 ) from error
             sleep(backoff_seconds(attempt))
+        except Exception:
+            session.rollback()
+            raise
     raise AssertionError("unreachable")  # pragma: no cover

@@ -8,7 +8,7 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from dme_service import audit, audit_seal, integrity_keys
+from dme_service import audit, audit_seal, audit_verify, integrity_keys
 from dme_service.cli import main
 from dme_service.db import get_engine
 from dme_service.models import AuditEvent, AuditSeal, utcnow
@@ -49,7 +49,7 @@ def test_each_row_carries_its_key_id_and_a_keyed_mac(db_session, admin):
 def test_an_intact_sealed_trail_verifies_with_the_seal_as_its_head(db_session, admin):
     record_reads(db_session, admin, 5)
     seal_now(db_session)
-    result = audit.verify(db_session)
+    result = audit_verify.verify(db_session)
     newest = audit_seal.newest_seal(db_session)
     assert (result.ok, result.rows, result.seals, result.unsealed) == (True, 5, 1, 0)
     assert result.head == newest.seal_mac
@@ -58,7 +58,7 @@ def test_an_intact_sealed_trail_verifies_with_the_seal_as_its_head(db_session, a
 def test_sealing_leaves_rows_younger_than_the_grace_period(db_session, admin):
     record_reads(db_session, admin, 3)
     assert audit_seal.seal(db_session, grace_seconds=3600) is None
-    result = audit.verify(db_session)
+    result = audit_verify.verify(db_session)
     assert (result.ok, result.seals, result.unsealed) == (True, 0, 3)
 
 
@@ -70,7 +70,7 @@ def test_seals_chain_batch_after_batch(db_session, admin):
     first, second = db_session.scalars(select(AuditSeal).order_by(AuditSeal.id)).all()
     assert (first.row_count, second.row_count) == (2, 3)
     assert (first.prev_mac, second.prev_mac) == (audit_seal.GENESIS_MAC, first.seal_mac)
-    assert audit.verify(db_session).ok
+    assert audit_verify.verify(db_session).ok
 
 
 def test_row_holds_user_role_and_surrogate_ids_only(db_session, admin):
@@ -137,7 +137,7 @@ def test_verify_names_an_edited_row(db_session, admin):
         update(AuditEvent).where(AuditEvent.id == events[2].id).values(object_id="999")
     )
     db_session.commit()
-    result = audit.verify(db_session)
+    result = audit_verify.verify(db_session)
     assert (result.ok, result.broken_id) == (False, events[2].id)
     assert "row HMAC does not match" in result.problem
 
@@ -148,7 +148,7 @@ def test_verify_finds_a_row_deleted_from_a_sealed_range(db_session, admin):
     drop_append_only_triggers(db_session)
     db_session.execute(delete(AuditEvent).where(AuditEvent.id == events[1].id))
     db_session.commit()
-    result = audit.verify(db_session)
+    result = audit_verify.verify(db_session)
     assert (result.ok, result.broken_id) == (False, events[-1].id)
     assert "3 rows now, 4 sealed" in result.problem
 
@@ -161,7 +161,7 @@ def test_verify_finds_a_row_inserted_into_a_sealed_range(db_session, admin):
     copy.update(id=events[1].id + 1000, row_hash="f" * 64)
     db_session.execute(AuditEvent.__table__.insert().values(**copy))
     db_session.commit()
-    assert not audit.verify(db_session).ok
+    assert not audit_verify.verify(db_session).ok
 
 
 def forge_with_the_code_but_not_the_key(session, monkeypatch, event_ids, **changes):
@@ -189,7 +189,7 @@ def test_rows_edited_and_rehashed_without_the_key_fail_verification(db_session, 
     forge_with_the_code_but_not_the_key(
         db_session, monkeypatch, [events[2].id], user_id=admin.id + 1, role="practitioner"
     )
-    result = audit.verify(db_session)
+    result = audit_verify.verify(db_session)
     assert (result.ok, result.broken_id) == (False, events[0].id)
     assert "without the key" in result.problem
 
@@ -201,13 +201,13 @@ def test_a_key_rotation_keeps_old_rows_verifiable(db_session, admin):
     new = record_reads(db_session, admin, 2)
     seal_now(db_session)
     assert old[0].key_id != new_id and new[0].key_id == new_id
-    assert audit.verify(db_session).ok
+    assert audit_verify.verify(db_session).ok
 
 
 def test_a_row_keyed_with_an_unknown_key_fails(db_session, admin, monkeypatch):
     record_reads(db_session, admin, 1)
     monkeypatch.setenv(integrity_keys.ENV_NAME, "other:" + integrity_keys.new_secret())
-    assert not audit.verify(db_session).ok
+    assert not audit_verify.verify(db_session).ok
 
 
 def test_two_hundred_appends_from_eight_threads_verify(app, db_session, admin):
@@ -229,9 +229,9 @@ def test_two_hundred_appends_from_eight_threads_verify(app, db_session, admin):
         thread.start()
     for thread in threads:
         thread.join()
-    result = audit.verify(db_session)
+    result = audit_verify.verify(db_session)
     seal_now(db_session)
-    result = audit.verify(db_session)
+    result = audit_verify.verify(db_session)
     assert (errors, result.ok, result.rows, result.unsealed) == ([], True, 200, 0)
 
 
@@ -252,7 +252,7 @@ def test_audit_verify_command_exits_1_naming_the_broken_row(
 
 
 def test_empty_trail_verifies(db_session):
-    result = audit.verify(db_session)
+    result = audit_verify.verify(db_session)
     assert (result.ok, result.rows, result.head) == (True, 0, audit.GENESIS_HASH)
     assert audit_seal.seal(db_session, grace_seconds=0) is None
     assert db_session.scalar(select(AuditEvent.id)) is None
@@ -283,9 +283,9 @@ def write_legacy_chain(session, user, count: int) -> list[int]:
 def test_legacy_rows_verify_by_their_chain_and_keyed_rows_follow(db_session, admin):
     write_legacy_chain(db_session, admin, 3)
     record_reads(db_session, admin, 2)
-    assert audit.verify(db_session).ok
+    assert audit_verify.verify(db_session).ok
     seal_now(db_session)
-    assert audit.verify(db_session).ok
+    assert audit_verify.verify(db_session).ok
 
 
 def test_legacy_rows_deleted_and_rechained_after_sealing_fail(db_session, admin):
@@ -301,7 +301,7 @@ def test_legacy_rows_deleted_and_rechained_after_sealing_fail(db_session, admin)
         event.prev_hash, event.row_hash = prev, audit.row_hash(prev, event)
         prev = event.row_hash
     db_session.commit()
-    result = audit.verify(db_session)
+    result = audit_verify.verify(db_session)
     assert (result.ok, result.broken_id) == (False, ids[-1])
 
 

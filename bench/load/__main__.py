@@ -164,7 +164,7 @@ def _reconcile(record: dict) -> dict:
     from sqlalchemy import func, select
     from sqlalchemy.orm import Session
 
-    from dme_service import audit, audit_seal
+    from dme_service import audit_seal, audit_verify
     from dme_service.db import make_engine
     from dme_service.models import AuditEvent, Document, HomeLogEntry
 
@@ -185,7 +185,7 @@ def _reconcile(record: dict) -> dict:
             kind = {"document.render": Document, "home_log.create": HomeLogEntry}.get(ack["action"])
             if rows and kind and session.get(kind, int(rows[0].object_id)) is None:
                 lost_objects.append(ack)
-        trail = audit.verify(session)
+        trail = audit_verify.verify(session)
         rows = session.scalar(select(func.count(AuditEvent.id)))
     engine.dispose()
     by_step: dict[str, int] = {}

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from dme_service.case.response import deciding_index
+
 # The 19 screening keys, in the contract's order. The first eight are absolute
 # contraindications (case-format.md, status step 1).
 ABSOLUTE_CONTRAINDICATIONS: tuple[str, ...] = (
@@ -171,13 +173,7 @@ class Case:
     @property
     def latest_trial_index(self) -> int | None:
         """Index of the deciding trial: latest by date, ties to the later in the list."""
-        if not self.trials:
-            return None
-        best = 0
-        for i, trial in enumerate(self.trials):
-            if trial.date >= self.trials[best].date:
-                best = i
-        return best
+        return deciding_index([trial.date for trial in self.trials])
 
     @property
     def latest_trial(self) -> Trial | None:

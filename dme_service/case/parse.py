@@ -17,7 +17,7 @@ from datetime import date
 from dme_service.case import parts
 from dme_service.case.fields import Reader
 from dme_service.case.model import ALSO_REQUESTED, TOP_KEYS, Case, Trial
-from dme_service.rules.policy import payer_ids
+from dme_service.coding.payers import payer_ids
 
 FORMAT = "dme-case/1"
 WHOLE_DOCUMENT = "$"

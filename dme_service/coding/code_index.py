@@ -38,7 +38,7 @@ CREATE TABLE item (
     search TEXT NOT NULL        -- lower-case code, descriptor and inclusion terms
 ) WITHOUT ROWID;
 -- The codes' search text by trigrams, so "every typed word somewhere in the text" reads a
--- few index pages instead of scanning every item (38 ms to under 3 ms, issue 19). Trigrams
+-- few index pages instead of scanning every item (38 ms to under 3 ms). Trigrams
 -- match substrings, as instr() does; detail=none keeps it small: a query asks for every
 -- trigram of each word and instr() checks the few rows returned (coding/codes.py).
 CREATE VIRTUAL TABLE search_fts USING fts5(

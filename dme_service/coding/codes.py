@@ -140,21 +140,6 @@ def children(code: str) -> list[IcdCode]:
     return [IcdCode(r[0], r[1], bool(r[2]), r[3], r[4], r[5]) for r in rows]
 
 
-def ancestors(code: str) -> list[str]:
-    """Parents of `code`, nearest first, up to its block and chapter (M54.12 -> M54.1, M54,
-    M50-M54, 13)."""
-    found: list[str] = []
-    key = normalize(code)
-    while key and len(found) < 10:
-        rows = _query("SELECT parent FROM item WHERE code = ?", (key,))
-        if not rows or rows[0][0] is None:
-            break
-        key = rows[0][0]
-        parent = _query("SELECT dotted FROM item WHERE code = ?", (key,))
-        found.append(parent[0][0] if parent else key)
-    return found
-
-
 @lru_cache(maxsize=4096)
 def exclusions(code: str) -> tuple[Exclusion, ...]:
     """Every Excludes1 reference that applies to `code`: its own and its ancestors' notes.

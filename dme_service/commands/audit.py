@@ -56,8 +56,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _verify(session, expect_head: str | None) -> int:
-    from dme_service.audit import verify
     from dme_service.audit_seal import newest_seal
+    from dme_service.audit_verify import verify
     from dme_service.models import AuditSeal
 
     result = verify(session)

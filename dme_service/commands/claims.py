@@ -156,15 +156,15 @@ def _export(session, user, checked: dict, today: date) -> int:
 
 
 def _confirm(session, user, checked: dict, today: date) -> int:
-    from dme_service.services import signing
     from dme_service.services.billing import claim as billing
     from dme_service.services.billing import export as claim_export
+    from dme_service.store.cases import CaseNotFound
 
     try:
         result = claim_export.confirm_sent(
             session, user, checked["file"], checked["on"] or today, today=today
         )
-    except signing.CaseNotFound:
+    except CaseNotFound:
         raise BadInput("--file", f"no claim file {checked['file']} in this clinic") from None
     except billing.InvalidInput as error:
         raise BadInput(

@@ -124,7 +124,7 @@ def store_case(session, clinic, users, doc: dict):
     from dme_service.case.parse import parse
     from dme_service.models import Case, Patient
     from dme_service.rules.engine import evaluate
-    from dme_service.services.signing import on_case_changed
+    from dme_service.services.after_save import case_changed
     from dme_service.store.cases import apply_parsed
     from dme_service.store.decisions import record_decision
 
@@ -149,7 +149,7 @@ def store_case(session, clinic, users, doc: dict):
     session.add(case)
     record_decision(session, case, evaluate(parsed))
     # Route as a clinician's save would: eligible cases wait on the practitioner's list.
-    on_case_changed(session, case, clinician)
+    case_changed(session, case, clinician)
     return case
 
 

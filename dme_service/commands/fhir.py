@@ -57,14 +57,15 @@ def _bundle(args: argparse.Namespace) -> dict:
     letter = None
     if args.lmn:
         letter = fhir.Letter(pdf=read_source(args.lmn, LETTER_LIMIT, field="--lmn"), created=now)
-    elif not args.no_letter and decision.status == "eligible":  # no letter otherwise (issue 16)
+    elif not args.no_letter and decision.status == "eligible":  # no letter otherwise
         letter = fhir.Letter(pdf=_render_letter(case, decision, now), created=now)
     return fhir.bundle_json(case, decision, now=now, letter=letter)
 
 
 def _render_letter(case, decision, now: datetime) -> bytes:
     from dme_service.case.parse import CaseFormatError, FieldError
-    from dme_service.documents.renderer import DocumentRefused, render
+    from dme_service.documents.render import render
+    from dme_service.documents.types import DocumentRefused
 
     try:
         return render("lmn", case, decision, now=now).pdf

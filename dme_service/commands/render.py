@@ -52,7 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from dme_service.case.parse import CaseFormatError
-    from dme_service.documents.renderer import DocumentRefused
+    from dme_service.documents.types import DocumentRefused
 
     try:
         rendered = _render(args)
@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _render(args: argparse.Namespace):
     from dme_service.case.parse import parse_text
-    from dme_service.documents.renderer import render
+    from dme_service.documents.render import render
     from dme_service.documents.wording import Clinic
     from dme_service.rules.engine import evaluate
 

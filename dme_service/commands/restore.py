@@ -110,7 +110,7 @@ def check_restored(engine) -> int:
     """Alembic at head, document digests, audit chain; then audit the restore itself."""
     from sqlalchemy.orm import Session
 
-    from dme_service import audit
+    from dme_service import audit, audit_verify
     from dme_service.commands.db import current_revision, head_revision
 
     revision = current_revision(engine)
@@ -123,7 +123,7 @@ def check_restored(engine) -> int:
         return 1
     with Session(engine) as session:
         bad_documents = document_digest_problems(session)
-        chain = audit.verify(session)
+        chain = audit_verify.verify(session)
         if bad_documents or not chain.ok:
             print(
                 f"dme-service restore: documents with wrong digests {bad_documents}; "

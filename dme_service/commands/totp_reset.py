@@ -20,14 +20,14 @@ def _reset(session, email: str) -> int:
     from dme_service import audit
     from dme_service.models import User
     from dme_service.services.accounts import totp
-    from dme_service.web.security import sessions
+    from dme_service.services.accounts.users import end_sessions
 
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         print(f"dme-service totp-reset: no user with e-mail {email!r}", file=sys.stderr)
         return 1
     had = totp.reset(user)
-    ended = sessions.end_all_for(user.id)
+    ended = end_sessions(session, user.id)
     audit.record(
         session,
         user=None,

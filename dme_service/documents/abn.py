@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dme_service.case.model import Case
 from dme_service.documents import wording as w
-from dme_service.documents.renderer import DocumentSource, RenderOptions
+from dme_service.documents.types import DocumentSource, RenderOptions
 from dme_service.rules.decision import Decision
 
 ITEM = {

@@ -1,5 +1,5 @@
 """Which document exists for which decision: the one rule the web, the API and the command
-line share (issue 16; domain.md §3.4, §5 and §10).
+line share (domain.md §3.4, §5 and §10).
 
 - A contraindicated patient, an incomplete case, a latest trial that made things worse, a
   gravity or inversion device (E0941) and a treating practitioner who may not sign an order:

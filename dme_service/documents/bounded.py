@@ -16,12 +16,8 @@ import resource
 import traceback
 from collections.abc import Callable
 
-from dme_service.documents.renderer import (
-    DocumentRefused,
-    RenderedDocument,
-    get_renderer,
-    render,
-)
+from dme_service.documents.render import render, warm_up
+from dme_service.documents.types import DocumentRefused, RenderedDocument
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +130,7 @@ def render_bounded(
     """`render(kind, case, decision, **options)` in a child process under the limits."""
     # Warm here once (fonts, stylesheets, and one small render): every forked child inherits
     # it, so that no bounded render pays a renderer's first-render costs.
-    get_renderer().warm_up()
+    warm_up()
     return run_bounded(
         render, kind, case, decision, timeout=timeout, memory_bytes=memory_bytes, **options
     )

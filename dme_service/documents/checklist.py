@@ -1,4 +1,4 @@
-"""The billing readiness checklist on the packet's cover (issue 7's list), from what is known.
+"""The billing readiness checklist on the packet's cover, from what is known.
 
 Each item is met, missing, to review, pending (happens after delivery) or not needed; its
 detail says why in words. The same items drive the billing queue later; here they are
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dme_service.case.definitions import says_prn
 from dme_service.case.model import Case
 from dme_service.coding import codes
 from dme_service.documents import wording as w
@@ -129,7 +130,7 @@ def signer_item(case: Case, signature: Signature | None) -> ChecklistItem:
 def prn_item(case: Case) -> ChecklistItem:
     label = "Order frequency is not PRN / as needed"
     text = case.request.frequency_text
-    if w.is_prn(text):
+    if says_prn(text):
         return ChecklistItem(label, "missing", f"The order says {text!r}; rewrite it.")
     sessions = case.request.sessions_per_day
     return ChecklistItem(label, "met", f"{sessions} sessions a day" if sessions else "Stated.")

@@ -1,4 +1,4 @@
-"""The home-traction follow-up letter (issue 8): what the patient's home log recorded since
+"""The home-traction follow-up letter: what the patient's home log recorded since
 the order, in prose, for the treating practitioner and the chart.
 
 Every sentence comes from a recorded fact (domain.md §5): the prescribed dose, sessions
@@ -18,12 +18,8 @@ from datetime import UTC, date, datetime
 
 from dme_service.case.model import Case
 from dme_service.documents import wording as w
-from dme_service.documents.renderer import (
-    DocumentSource,
-    RenderedDocument,
-    gc_paused,
-    get_renderer,
-)
+from dme_service.documents.renderer import gc_paused, get_renderer
+from dme_service.documents.types import DocumentSource, RenderedDocument
 from dme_service.rules.decision import Decision
 
 # home_log.RED_FLAGS in the chart's words (the patient's form says them in the second person).

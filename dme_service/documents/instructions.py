@@ -17,8 +17,8 @@ from dme_service.case.model import Case
 from dme_service.documents import instructions_text as sentences
 from dme_service.documents import wording as w
 from dme_service.documents.i18n import Gettext
-from dme_service.documents.renderer import DocumentRefused, DocumentSource, RenderOptions
 from dme_service.documents.swo import REQUIRED_DOSE
+from dme_service.documents.types import DocumentRefused, DocumentSource, RenderOptions
 from dme_service.rules.decision import Decision
 
 # case-format.md: the INVERSION_HIGH_RISK keys, in the order the warning names them.

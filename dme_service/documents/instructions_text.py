@@ -38,7 +38,7 @@ def dose_rules(unit: str) -> tuple[str, ...]:
     return PNEUMATIC_DOSE_RULES if unit == "pneumatic" else DOSE_RULES
 
 
-# The printed plan before the treating practitioner signs the order (issue 16; the phone page
+# The printed plan before the treating practitioner signs the order (the phone page
 # says the same: domain.md §10, instructions cover only the unit on the signed order).
 NOT_SIGNED = N_(
     "Your doctor has not signed this plan yet. Do not start until your clinic tells you to."

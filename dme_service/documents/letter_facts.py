@@ -1,4 +1,4 @@
-"""Recorded facts the letter of medical necessity states, one function per fact (issue 16).
+"""Recorded facts the letter of medical necessity states, one function per fact.
 
 The unit actually demonstrated and its date (the latest home-unit trial, case-format.md
 clarification 13 and DEMONSTRATED_DEVICE_DIFFERS), the higher-force criterion as the recorded

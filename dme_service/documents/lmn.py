@@ -10,11 +10,12 @@ showed (domain.md §6.4).
 from __future__ import annotations
 
 from dme_service.case.model import ABSOLUTE_CONTRAINDICATIONS, Case, Trial
+from dme_service.case.response import trial_response
 from dme_service.documents import citing, letter_facts
 from dme_service.documents import wording as w
 from dme_service.documents.parts import signature_context
-from dme_service.documents.renderer import DocumentSource, RenderOptions
 from dme_service.documents.swo import check_order
+from dme_service.documents.types import DocumentSource, RenderOptions
 from dme_service.rules.decision import Decision
 
 HIGHER_FORCE = ("E0849", "E0855")
@@ -151,7 +152,7 @@ def pain_sentence(trial: Trial) -> str:
     drop = before - after
     percent = f" ({round(100 * drop / before)}%)" if before else ""
     said = f"Pain {scale} went from {before} before traction to {after} after"
-    response = w.trial_response(before, after, trial.peripheralization, trial.new_neuro_signs)
+    response = trial_response(trial)
     if drop == 0:
         return said + ", with no change."
     if response == "improved":
@@ -165,9 +166,7 @@ def pain_sentence(trial: Trial) -> str:
 def premera_sentences(case: Case, trial: Trial) -> list[str]:
     """Premera 1.01.517 reads these statements in the letter itself (domain.md §4)."""
     sentences = []
-    response = w.trial_response(
-        trial.pain_before, trial.pain_after, trial.peripheralization, trial.new_neuro_signs
-    )
+    response = trial_response(trial)
     if response == "improved":
         sentences.append(
             f"The trial of traction was beneficial: pain fell from {trial.pain_before} "

@@ -24,13 +24,13 @@ from dme_service.documents import availability, citing
 from dme_service.documents import packet_layout as layout
 from dme_service.documents import wording as w
 from dme_service.documents.checklist import readiness
-from dme_service.documents.renderer import (
+from dme_service.documents.renderer import Renderer
+from dme_service.documents.sources import source_for
+from dme_service.documents.types import (
     PACKET_VARIANT,
     DocumentSource,
     RenderedDocument,
-    Renderer,
     RenderOptions,
-    source_for,
 )
 from dme_service.rules.decision import Decision
 

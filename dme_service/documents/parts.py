@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dme_service.case.model import Case
 from dme_service.documents import wording as w
-from dme_service.documents.renderer import RenderOptions
+from dme_service.documents.types import RenderOptions
 
 
 def signature_context(case: Case, options: RenderOptions) -> dict:

@@ -1,4 +1,4 @@
-"""The coverage summary for the treating practitioner (issue 16): printed for every decision,
+"""The coverage summary for the treating practitioner: printed for every decision,
 and in place of a letter of medical necessity whenever the decision is not `eligible`.
 
 What the payer requires, what is met and what is not, the alternative the decision
@@ -13,7 +13,7 @@ from dme_service.case.model import Case
 from dme_service.documents import availability, citing
 from dme_service.documents import wording as w
 from dme_service.documents.letter_facts import long_dates
-from dme_service.documents.renderer import DocumentSource, RenderOptions
+from dme_service.documents.types import DocumentSource, RenderOptions
 from dme_service.rules.decision import Decision
 from dme_service.rules.wording import SCREENING_LABELS
 

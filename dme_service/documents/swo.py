@@ -9,11 +9,12 @@ and diagnosis codes. A PRN / "as needed" frequency is refused: "Orders that only
 
 from __future__ import annotations
 
+from dme_service.case.definitions import says_prn
 from dme_service.case.model import Case
 from dme_service.documents import availability
 from dme_service.documents import wording as w
 from dme_service.documents.parts import signature_context
-from dme_service.documents.renderer import DocumentRefused, DocumentSource, RenderOptions
+from dme_service.documents.types import DocumentRefused, DocumentSource, RenderOptions
 from dme_service.rules import order_frequency
 from dme_service.rules.decision import Decision
 
@@ -30,7 +31,7 @@ def check_order(case: Case, document: str = "order") -> None:
     """Raise DocumentRefused, naming the field, when the order cannot be written (the letter
     repeats the order's numbers, so it is refused the same way: `document="letter"`)."""
     request = case.request
-    if w.is_prn(request.frequency_text):
+    if says_prn(request.frequency_text):
         raise DocumentRefused(
             "request.frequency_text",
             f"{request.frequency_text!r} is a PRN / as-needed frequency, which is not an "

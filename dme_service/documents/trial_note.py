@@ -7,8 +7,9 @@ trials with the same numbers the LMN and the SWO use, the screening and the home
 from __future__ import annotations
 
 from dme_service.case.model import ABSOLUTE_CONTRAINDICATIONS, OTHER_SCREENING_KEYS, Case, Trial
+from dme_service.case.response import trial_response
 from dme_service.documents import wording as w
-from dme_service.documents.renderer import DocumentSource, RenderOptions
+from dme_service.documents.types import DocumentSource, RenderOptions
 from dme_service.rules.decision import Decision
 
 
@@ -54,9 +55,7 @@ def trial_row(trial: Trial, latest: bool) -> dict:
         "new_neuro_signs": yes_no(trial.new_neuro_signs),
         "use_demonstrated": yes_no(trial.use_demonstrated),
         "tolerated": yes_no(trial.tolerated),
-        "response": w.trial_response(
-            trial.pain_before, trial.pain_after, trial.peripheralization, trial.new_neuro_signs
-        ),
+        "response": trial_response(trial),
         "latest": latest,
     }
 

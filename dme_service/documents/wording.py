@@ -22,12 +22,11 @@ TRIAL_DEVICE_NAMES: dict[str, str] = {
     "manual": "manual cervical traction by the therapist",
 }
 # case-format.md clarification 5: PRN is matched as a word, without regard to case.
-_PRN = re.compile(r"(?<![a-z])(p\.?\s?r\.?\s?n\.?|as[\s-]+needed)(?![a-z])", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
 class Signature:
-    """A treating practitioner's electronic signature event (issue 7 records it)."""
+    """A treating practitioner's electronic signature event."""
 
     name: str
     credential: str
@@ -57,11 +56,6 @@ class Clinic:
     name: str
     phone: str | None = None
     address: str | None = None
-
-
-def is_prn(text: str | None) -> bool:
-    """True when an order frequency says PRN / as needed (not an acceptable order)."""
-    return bool(text) and _PRN.search(text) is not None
 
 
 def number(value: float | int, lang: str = "en") -> str:
@@ -125,16 +119,6 @@ def payer_name(payer: str) -> str:
 def member_id_label(payer: str) -> str:
     """Medicare's member number is the MBI (SWO element 1 accepts the name or the MBI)."""
     return "Medicare Beneficiary Identifier (MBI)" if payer == "medicare" else "Member ID"
-
-
-def trial_response(before: int, after: int, peripheralization: bool, new_signs: bool) -> str:
-    """The contract's rule (case-format.md), applied to any trial for the letter's wording."""
-    if peripheralization or new_signs or after > before:
-        return "worse"
-    drop = before - after
-    if drop >= 2 or (before > 0 and drop / before >= 0.3):
-        return "improved"
-    return "unchanged"
 
 
 def dose_sentence(request) -> str:

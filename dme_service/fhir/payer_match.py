@@ -24,8 +24,9 @@ import tomllib
 from collections.abc import Callable
 from functools import cache
 
+from dme_service.coding.payers import payer_ids
 from dme_service.fhir.systems import COVERAGE_CLASS, SELF_PAY
-from dme_service.rules.policy import DATA_DIR, payer_ids
+from dme_service.rules.policy import DATA_DIR
 from dme_service.rules.wording import PAYER_NAMES
 
 # Names EHRs give payers (Organization.name / payor display), folded by `fold`.

@@ -31,17 +31,6 @@ CASE_STATUSES = (
     "not_eligible",
     "eligible",
 )
-BILLING_STATES = (
-    "draft",
-    "awaiting_signature",
-    "ready_to_submit",
-    "submitted",
-    "paid",
-    "denied",
-    "resubmitted",
-    "appealed",
-    "closed",
-)
 
 
 class Patient(Base):

@@ -11,36 +11,12 @@ import operator
 from collections.abc import Callable
 
 from dme_service.case.model import Case, Trial
+from dme_service.case.response import IMPROVED, trial_response
 from dme_service.coding import codes
 from dme_service.rules.policy import Criterion, load_code_list
 from dme_service.rules.wording import SCREENING_LABELS, pounds
 
-WORSE, IMPROVED, UNCHANGED = "worse", "improved", "unchanged"
 OPERATORS: dict[str, Callable[[float, float], bool]] = {">": operator.gt, ">=": operator.ge}
-
-
-def trial_response(trial: Trial) -> str:
-    """case-format.md: worse (peripheralization, new neuro signs or more pain), improved
-    (pain down by at least 2 points or at least 30 %), else unchanged."""
-    if trial.peripheralization or trial.new_neuro_signs or trial.pain_after > trial.pain_before:
-        return WORSE
-    drop = trial.pain_before - trial.pain_after
-    # drop / before >= 0.3 written without division: exact for whole-number scores.
-    if drop >= 2 or (trial.pain_before > 0 and 10 * drop >= 3 * trial.pain_before):
-        return IMPROVED
-    return UNCHANGED
-
-
-def worse_because(trial: Trial) -> str:
-    """Why a trial counts as worse, as a phrase."""
-    why = []
-    if trial.peripheralization:
-        why.append("peripheralization with traction")
-    if trial.new_neuro_signs:
-        why.append("new neurological signs")
-    if trial.pain_after > trial.pain_before:
-        why.append(f"pain rose from {trial.pain_before} to {trial.pain_after}")
-    return ", ".join(why)
 
 
 # Each test is split in two: `inputs` picks the few facts of the case the clause reads

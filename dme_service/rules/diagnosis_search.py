@@ -1,7 +1,7 @@
 """Diagnosis search in a therapist's words: "herniated disc neck", "disc herniation c5-c6",
 "neck pain", "pinched nerve", "whiplash", "C6".
 
-Three sources of candidates, then one ranking (issue 15, domain.md §11):
+Three sources of candidates, then one ranking (domain.md §11):
 - the reviewed table of clinical terms (`data/diagnosis_synonyms.toml`): a term whose words
   are all typed brings its codes;
 - the ICD-10-CM descriptors and inclusion terms containing every typed word (`codes`);

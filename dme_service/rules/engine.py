@@ -22,9 +22,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 from dme_service.case.model import ABSOLUTE_CONTRAINDICATIONS, SCREENING_KEYS, Case, Trial
+from dme_service.case.response import WORSE, trial_response, worse_because
 from dme_service.coding import codes
 from dme_service.rules import wording
-from dme_service.rules.criteria import CRITERION_TESTS, WORSE, trial_response, worse_because
+from dme_service.rules.criteria import CRITERION_TESTS
 from dme_service.rules.decision import Decision, PolicyRef, Reason
 from dme_service.rules.policy import DeviceRule, PolicyPack, load_pack
 from dme_service.rules.warnings import case_warnings

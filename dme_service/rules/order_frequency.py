@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from dme_service.rules.warnings import PRN
+from dme_service.case.definitions import PRN
 
 _TIMES_WORDS = {
     1: "once daily",

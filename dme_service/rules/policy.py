@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 
 from dme_service.case.model import HOME_DEVICES
+from dme_service.coding import payers
 
-PAYERS_DIR = os.path.join(os.path.dirname(__file__), "payers")
 DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
 
 # The tests a criterion may name (engine.CRITERION_TESTS implements each) and the
@@ -108,19 +108,12 @@ class CodeList:
         return dotless in self.codes or dotless.startswith(self.prefixes)
 
 
-@lru_cache(maxsize=1)
-def payer_ids() -> tuple[str, ...]:
-    """Every payer with a pack, sorted: the valid values of `payer`."""
-    names = (n[:-5] for n in os.listdir(PAYERS_DIR) if n.endswith(".toml"))
-    return tuple(sorted(names))
-
-
 @cache
 def load_pack(payer: str) -> PolicyPack:
     """The pack for `payer` (one of `payer_ids()`); parsed once per process."""
-    if payer not in payer_ids():
+    if payer not in payers.payer_ids():
         raise PolicyPackError(f"no policy pack for payer {payer!r}")
-    with open(os.path.join(PAYERS_DIR, payer + ".toml"), "rb") as fh:
+    with open(os.path.join(payers.PAYERS_DIR, payer + ".toml"), "rb") as fh:
         data = tomllib.load(fh)
     try:
         return _pack(payer, data)

@@ -7,9 +7,9 @@ at most once.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
+from dme_service.case.definitions import same_or_similar, says_prn
 from dme_service.case.model import Case, Trial
 from dme_service.coding import codes
 from dme_service.rules import wording
@@ -19,9 +19,6 @@ ALWAYS = Warning("INVERSION_TABLE_UNSUPERVISED", wording.INVERSION_TABLE_UNSUPER
 _REQUESTED = Warning("INVERSION_TABLE_REQUESTED", wording.INVERSION_TABLE_REQUESTED)
 _LUMBAR = Warning("HOME_LUMBAR_TRACTION", wording.HOME_LUMBAR_TRACTION)
 
-# Clarification 5: PRN as a word, any case: PRN, p.r.n., as needed, as-needed.
-PRN = re.compile(r"(?<![a-z0-9])(?:p\.?\s?r\.?\s?n\b\.?|as[\s-]+needed\b)", re.IGNORECASE)
-SAME_OR_SIMILAR_DAYS = 1826  # clarification 8: less than 5 years
 OVER_DOOR_LIMIT_LB = 20  # domain.md §7: over-door units are built for up to 20 lb
 OVER_DOOR = "E0860"
 INVERSION_DEVICE = "E0941"
@@ -46,7 +43,7 @@ def case_warnings(case: Case, trial: Trial | None) -> tuple[Warning, ...]:
     if hcpcs == OVER_DOOR and force is not None and force > OVER_DOOR_LIMIT_LB:
         found.append(Warning("OVER_DOOR_FORCE", wording.over_door_force(force)))
     frequency = case.request.frequency_text
-    if frequency and _says_prn(frequency):
+    if says_prn(frequency):
         found.append(Warning("ORDER_FREQUENCY_PRN", wording.order_frequency_prn(frequency)))
     same = _same_or_similar(case, trial)
     if same:
@@ -70,16 +67,9 @@ def _precautions(case: Case) -> list[str]:
 
 
 def _same_or_similar(case: Case, trial: Trial | None) -> Warning | None:
-    if trial is None:
-        return None
-    for prior in case.prior_devices:
-        if prior.hcpcs not in codes.CERVICAL_TRACTION_CODES:
-            continue
-        if (trial.date - prior.date).days < SAME_OR_SIMILAR_DAYS:
-            text = wording.same_or_similar(
-                prior.hcpcs, prior.date.isoformat(), trial.date.isoformat()
-            )
-            return Warning("SAME_OR_SIMILAR", text)
+    for prior in same_or_similar(case.prior_devices, trial.date if trial else None):
+        text = wording.same_or_similar(prior.hcpcs, prior.date.isoformat(), trial.date.isoformat())
+        return Warning("SAME_OR_SIMILAR", text)
     return None
 
 
@@ -92,11 +82,6 @@ def _demonstrated_differs(case: Case) -> Warning | None:
         return None
     text = wording.demonstrated_device_differs(shown.device, shown.date.isoformat(), ordered)
     return Warning("DEMONSTRATED_DEVICE_DIFFERS", text)
-
-
-@lru_cache(maxsize=1024)
-def _says_prn(frequency: str) -> bool:
-    return PRN.search(frequency) is not None
 
 
 @lru_cache(maxsize=4096)

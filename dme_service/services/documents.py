@@ -16,17 +16,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
-from dme_service.case import parse as case_format
-from dme_service.case.parse import CaseFormatError, FieldError
+from dme_service.case.parse import FieldError
 from dme_service.db import run_with_retry
 from dme_service.documents import wording
 from dme_service.models import DOCUMENT_KINDS, Case, ClaimRecord, Document, User, utcnow
-from dme_service.rules.engine import evaluate
-from dme_service.services.cases.edit import CaseNotFound, load_case
 from dme_service.services.clinic.clinic_time import local
 from dme_service.services.order_reason import order_reason
 from dme_service.store import signed_content
-from dme_service.store.cases import to_document
+from dme_service.store.cases import CaseIncomplete, load_case, parsed_and_decided
 from dme_service.store.documents import (
     # Re-exported: fetch raises it, and the views and tests catch it as documents.DocumentTampered
     # (their code is not this module's to change; only their imports follow a move).
@@ -167,10 +164,10 @@ def render_document(
         session.rollback()
         raise CaseNotReady([FieldError("kind", SIGNED_STANDS.format(label=KIND_LABELS[kind]))])
     session.commit()  # end the read before the slow render: no lock is held meanwhile
-    from dme_service.documents.renderer import DocumentRefused  # WeasyPrint: only when printing
+    from dme_service.documents.types import DocumentRefused  # WeasyPrint: only when printing
 
     if render is None:
-        from dme_service.documents.renderer import render
+        from dme_service.documents.render import render
     try:
         rendered = render(kind, parsed, decision, **options)
     except DocumentRefused as refused:
@@ -211,10 +208,10 @@ def refusals(session: Session, case: Case) -> dict[str, str]:
     from dme_service.documents import availability
 
     try:
-        parsed = case_format.parse(to_document(case))
-    except CaseFormatError:
+        parsed, decision = parsed_and_decided(case)
+    except CaseIncomplete:
         return {}
-    found = availability.available(parsed, evaluate(parsed), reason=order_reason(session, case))
+    found = availability.available(parsed, decision, reason=order_reason(session, case))
     return {kind: r.message for kind, r in found.items() if r and kind in DOCUMENT_KINDS}
 
 
@@ -222,9 +219,9 @@ def _inputs(session: Session, user: User, case_id: int, lang: str, now: datetime
     """The parsed case, its decision and the render options (signature, clinic, time)."""
     case = load_case(session, user, case_id)
     try:
-        parsed = case_format.parse(to_document(case))
-    except CaseFormatError as error:
-        raise CaseNotReady(error.errors) from None
+        parsed, decision = parsed_and_decided(case)
+    except CaseIncomplete as incomplete:
+        raise CaseNotReady(incomplete.errors) from None
     clinic = user.clinic
     options = {
         "lang": lang,
@@ -235,7 +232,7 @@ def _inputs(session: Session, user: User, case_id: int, lang: str, now: datetime
         "reason": order_reason(session, case),
         "purchase_or_rental": purchase_or_rental(session, case),
     }
-    return parsed, evaluate(parsed), options
+    return parsed, decision, options
 
 
 def purchase_or_rental(session: Session, case: Case) -> str:
@@ -342,7 +339,6 @@ def fetch_latest(
 
 
 __all__ = [
-    "CaseNotFound",
     "CaseNotReady",
     "DocumentNotFound",
     "DocumentTampered",

@@ -2,7 +2,7 @@
 
 A `not_eligible` or `not_covered` case goes to the treating practitioner only when a person
 sends it with a note (services/readiness.signature_route_problems); that note is the reason the
-order prints on every page (documents/availability.py, issue 16). An eligible case routed by
+order prints on every page (documents/availability.py). An eligible case routed by
 itself carries no reason.
 """
 

@@ -3,8 +3,8 @@
 Signing renders both documents with the signature statement, stores them as new Document
 versions with their SHA-256, and records who signed, when, with which credential and NPI, and
 the SHA-256 of the canonical signed content (docs/security.md RET-2). This module decides, renders
-and locks; `services.signature_store` writes the rows. Any later change to that content voids
-the signature: `on_case_changed` (called by every case save) and
+and locks; `store.signatures` writes the rows. Any later change to that content voids
+the signature: `services.after_save.case_changed` (called by every case save) and
 `check_signature` (recomputes the hash on every read, so an edit that bypassed the ORM shows).
 Who may sign: an MD, DO, DPM, PA, NP or CNS with a valid NPI (42 CFR 410.38(c)(2)), and only
 the treating practitioner named on the order (PIM 100-08 ch. 5 §5.2.3).
@@ -17,51 +17,28 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from dme_service.case import parse as case_format
+from dme_service import audit
 from dme_service.coding import codes
-from dme_service.models import SIGNING_CREDENTIALS, Case, Signature, User, utcnow
+from dme_service.db import unit_of_work
+from dme_service.models import SIGNING_CREDENTIALS, Case, Document, Signature, User, utcnow
+from dme_service.rules.claim import CHOSEN_STATUSES, ROUTED_STATUSES
 from dme_service.services.clinic.clinic_time import local
+from dme_service.services.errors import Refusal, StaleCase
 from dme_service.services.order_reason import order_reason
 from dme_service.store import signatures as signature_store
-from dme_service.store.cases import to_document
-from dme_service.store.signed_content import (  # noqa: F401 (part of this module's API)
-    SignatureCheck,
-    canonical_sha256,
-    case_content_sha256,
-    check_signature,
-    current_signature,
-    signatures,
-    signed_content_mac,
-    signed_content_sha256,
-)
+from dme_service.store.cases import CaseIncomplete, CaseNotFound, load_case, parsed_and_decided
+from dme_service.store.documents import verified
+from dme_service.store.signed_content import check_signature
 
 SIGNED_KINDS = ("swo", "lmn")
-# Decisions that go to the practitioner by themselves, and those that go only when a person
-# chooses to send them (with a reason: an ABN on file, a patient who pays, a claim for a
-# denial the secondary payer needs). Incomplete and contraindicated cases never go.
-ROUTED_STATUSES = ("eligible",)
-CHOSEN_STATUSES = ("not_eligible", "not_covered")
 WHO_MAY_SIGN = (
     "Only the treating practitioner named on the order can sign it, and only with a signing "
     "credential (MD, DO, DPM, PA, NP or CNS) and a valid NPI on their account."
 )
 
 
-class SigningError(Exception):
-    """A refusal with words for people; `status` is the HTTP status a view answers with."""
-
-    status = 409
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class CaseNotFound(SigningError):
-    status = 404
-
-    def __init__(self, case_id: int) -> None:
-        super().__init__(f"There is no case {case_id} in your clinic.")
+class SigningError(Refusal):
+    """A refusal to sign, with words for people."""
 
 
 class NotAllowedToSign(SigningError):
@@ -78,36 +55,7 @@ class RenderTooSlow(SigningError):
     status = 503
 
 
-class StaleCase(SigningError):
-    """The case moved on since the user loaded it (DB-3); carries its current state."""
-
-    status = 409
-
-    def __init__(self, case: Case) -> None:
-        super().__init__(
-            f"Case {case.id} changed while you were looking at it: it is now "
-            f"{case.billing_state.replace('_', ' ')} (version {case.version})."
-        )
-        self.case_id = case.id
-        self.current_state = case.billing_state
-        self.current_version = case.version
-
-
 # --- reading ------------------------------------------------------------------------------
-
-
-def load_case(session: Session, case_id: int, user: User, *, for_update: bool = False) -> Case:
-    """The case of the user's clinic (another clinic's id does not exist here: AC-2); for an
-    outside practitioner only a case naming them exists (issue 13)."""
-    query = select(Case).where(Case.id == case_id, Case.clinic_id == user.clinic_id)
-    if user.outside:
-        query = query.where(Case.treating_practitioner_id == user.id)
-    if for_update:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    case = session.scalars(query).first()
-    if case is None:
-        raise CaseNotFound(case_id)
-    return case
 
 
 def signer_problem(case: Case, user: User) -> str | None:
@@ -147,16 +95,10 @@ def awaiting_signature(session: Session, user: User, limit: int = 100) -> list[C
 
 def case_and_decision(case: Case):
     """The case parsed from its rows and the engine's decision; CannotSign if it does not parse."""
-    from dme_service.rules.engine import evaluate
-
     try:
-        parsed = case_format.parse(to_document(case))
-    except case_format.CaseFormatError as error:
-        first = error.errors[0]
-        raise CannotSign(
-            f"The case is not complete enough to sign: {first.field}: {first.message}"
-        ) from None
-    return parsed, evaluate(parsed)
+        return parsed_and_decided(case)
+    except CaseIncomplete as incomplete:
+        raise CannotSign(f"The case is not complete enough to sign: {incomplete.first}") from None
 
 
 # --- signing ------------------------------------------------------------------------------
@@ -201,20 +143,16 @@ def sign(
     from dme_service.db import run_with_retry
 
     now = now or utcnow()
-    case = load_case(session, case_id, signer)
+    case = load_case(session, signer, case_id)
     check_signable(session, case, signer)
     if case.version != expected_version:
         raise StaleCase(case)
     inputs = _signed_inputs(case, signer, now)
     session.rollback()  # end the read transaction before the render
     rendered = _render_signed(inputs, render)
-    try:
-        return run_with_retry(
-            session, lambda s: _record(s, case_id, signer, expected_version, rendered, now)
-        )
-    except Exception:
-        session.rollback()
-        raise
+    return run_with_retry(
+        session, lambda s: _record(s, case_id, signer, expected_version, rendered, now)
+    )
 
 
 def _signed_inputs(case: Case, signer: User, now: datetime) -> dict:
@@ -234,15 +172,15 @@ def _signed_inputs(case: Case, signer: User, now: datetime) -> dict:
         "now": there,
         "clinic": clinic,
         "reason": order_reason(object_session(case), case),
-        # An order against the payer's criteria has no letter of medical necessity (issue 16).
+        # An order against the payer's criteria has no letter of medical necessity.
         "kinds": SIGNED_KINDS if decision.status == "eligible" else ("swo",),
     }
 
 
 def _render_signed(inputs: dict, render=None) -> dict:
     """The signed documents (SWO, and the LMN when eligible) with the signature statement."""
-    from dme_service.documents.renderer import DocumentRefused
-    from dme_service.documents.renderer import render as render_here
+    from dme_service.documents.render import render as render_here
+    from dme_service.documents.types import DocumentRefused
 
     render = render or render_here
     options = {key: inputs[key] for key in ("signature", "now", "clinic", "reason")}
@@ -266,36 +204,40 @@ def _clinic_line(case: Case):
 
 def _record(session, case_id, signer, version, rendered, now) -> Signature:
     """Lock the case, check again that nothing moved since the render, and store the rows."""
-    case = load_case(session, case_id, signer, for_update=True)
+    case = load_case(session, signer, case_id, for_update=True)
     if case.version != version:
         raise StaleCase(case)
     check_signable(session, case, signer)
     return signature_store.store_signature(session, case, signer, version, rendered, now)
 
 
-# --- after a case changes -----------------------------------------------------------------
+# --- reading the signed documents -----------------------------------------------------------
 
 
-def on_case_changed(session: Session, case: Case, user: User) -> Signature | None:
-    """Call after every save of a case, in the save's transaction (the caller commits).
+class SignedDocumentNotFound(LookupError):
+    """No signed SWO or LMN with this id in the user's clinic (AC-2)."""
 
-    A signature whose content no longer matches is voided, its documents superseded, and the
-    case goes back for signature; an eligible draft goes to its practitioner; a case awaiting
-    signature whose decision became incomplete goes back to draft. Returns the voided
-    signature, if any.
-    """
-    from dme_service.services.billing import claim as billing
 
-    session.flush()
-    session.expire(case)  # read the saved rows, not what the caller's objects remember
-    voided = None
-    signature = current_signature(session, case.id)
-    if signature is not None and not check_signature(session, case).valid:
-        signature_store.void(session, case, signature, user, "the case was changed after signing")
-        voided = signature
-        if case.billing_state == "ready_to_submit":
-            billing.record_move(
-                session, case, "awaiting_signature", user, note="Changed after signing."
-            )
-    billing.route_for_signature(session, case, user)
-    return voided
+def signed_documents(session: Session, case_id: int) -> list[Document]:
+    """Every stored SWO and LMN of the case, current and superseded, newest version first."""
+    query = select(Document).where(Document.case_id == case_id, Document.kind.in_(SIGNED_KINDS))
+    return list(session.scalars(query.order_by(Document.kind, Document.version.desc())))
+
+
+def signed_document(session: Session, user: User, document_id: int) -> tuple[Document, Case]:
+    """A signed (or superseded) SWO or LMN once its bytes match their SHA-256 (PDF-4), the
+    download audited and committed; DocumentTampered (audited too) when they do not."""
+    row = session.get(Document, document_id)
+    if row is None or row.kind not in SIGNED_KINDS:
+        raise SignedDocumentNotFound(document_id)
+    try:
+        case = load_case(session, user, row.case_id)
+    except CaseNotFound:
+        raise SignedDocumentNotFound(document_id) from None
+    return verified(session, user, case, row, "document.download"), case
+
+
+def page_read(session: Session, user: User, case: Case, action: str) -> None:
+    """Audit a read of the signing pages (they show the patient and the order: LOG-1)."""
+    with unit_of_work(session):
+        audit.case_event(session, user, action, case)

@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session
 from dme_service import audit
 from dme_service.coding import codes
 from dme_service.models import Case, Signature, SignatureScan, User, utcnow
+from dme_service.rules.claim import CHOSEN_STATUSES, ROUTED_STATUSES
 from dme_service.services import signing
 from dme_service.services.clinic.clinic_time import local
+from dme_service.store.cases import CaseNotFound, load_case
 from dme_service.store.signed_content import check_signature, signed_content_mac
 
 MAX_BYTES = 10 * 1024 * 1024  # 10 MiB
@@ -89,7 +91,7 @@ def check_case(session: Session, case: Case) -> User:
         )
     if check_signature(session, case).valid:
         raise signing.CannotSign("This case is already signed.")
-    if case.status not in signing.ROUTED_STATUSES + signing.CHOSEN_STATUSES:
+    if case.status not in ROUTED_STATUSES + CHOSEN_STATUSES:
         raise signing.CannotSign(
             f"The coverage decision is {case.status.replace('_', ' ')}: complete the case first."
         )
@@ -98,7 +100,7 @@ def check_case(session: Session, case: Case) -> User:
 
 def print_for_ink(session: Session, user: User, case_id: int) -> bytes:
     """The SWO and the LMN in one PDF, with lines for a signature in ink. Audited; commits."""
-    case = signing.load_case(session, case_id, user)
+    case = load_case(session, user, case_id)
     check_case(session, case)
     return _order_and_letter(session, user, case, wet_ink=True, action="case.ink_print")
 
@@ -106,14 +108,15 @@ def print_for_ink(session: Session, user: User, case_id: int) -> bytes:
 def order_for_review(session: Session, user: User, case_id: int) -> bytes:
     """The unsigned SWO and LMN in one PDF, for the practitioner to read before signing (an
     outside practitioner has no documents page). Audited; commits."""
-    case = signing.load_case(session, case_id, user)
+    case = load_case(session, user, case_id)
     return _order_and_letter(session, user, case, wet_ink=False, action="case.review_print")
 
 
 def _order_and_letter(session: Session, user: User, case: Case, *, wet_ink: bool, action: str):
     from pypdf import PdfWriter
 
-    from dme_service.documents.renderer import DocumentRefused, render
+    from dme_service.documents.render import render
+    from dme_service.documents.types import DocumentRefused
 
     parsed, decision = signing.case_and_decision(case)
     clinic, zone = signing._clinic_line(case)
@@ -148,7 +151,7 @@ def upload(
     """Record the scan as the practitioner's signature of this case version. Commits."""
     kind = check_file(content)
     try:
-        case = signing.load_case(session, case_id, user, for_update=True)
+        case = load_case(session, user, case_id, for_update=True)
         if case.version != expected_version:
             raise signing.StaleCase(case)
         practitioner = check_case(session, case)
@@ -224,8 +227,8 @@ def scan_for(session: Session, user: User, scan_id: int) -> tuple[SignatureScan,
     """A scan of the user's clinic (CaseNotFound otherwise), digest checked; audited."""
     row = session.get(SignatureScan, scan_id)
     if row is None:
-        raise signing.CaseNotFound(0)
-    case = signing.load_case(session, row.case_id, user)
+        raise CaseNotFound(0)
+    case = load_case(session, user, row.case_id)
     intact = hashlib.sha256(row.content).hexdigest() == row.sha256
     audit.record(
         session,

@@ -1,7 +1,8 @@
-"""A case's rows to and from its dme-case/1 document (case-format.md).
+"""A case's rows to and from its dme-case/1 document (docs/case-format.md), and the one way
+to load a case and to parse and decide it.
 
 The database keeps a case normalized (trials, diagnoses, screening answers, prescription);
-everything that decides or renders works on the document and on `case_format.parse` of it,
+everything that decides or renders works on the document and on `case.parse.parse` of it,
 so the web forms, the JSON API and the command line judge a case the same way.
 """
 
@@ -10,11 +11,79 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from dme_service import models
 from dme_service.case.model import SCREENING_KEYS
 from dme_service.case.model import Case as ParsedCase
+from dme_service.case.parse import FORMAT, CaseFormatError, FieldError, parse
+from dme_service.rules.decision import Decision
+from dme_service.rules.engine import evaluate
 
-FORMAT = "dme-case/1"
+
+class CaseNotFound(LookupError):
+    """No such case in the user's clinic (another clinic's case does not exist here: AC-2).
+
+    `status` and `message` as a service refusal carries them, so a view answers it alike.
+    """
+
+    status = 404
+
+    def __init__(self, case_id: int) -> None:
+        self.message = f"There is no case {case_id} in your clinic."
+        super().__init__(self.message)
+        self.case_id = case_id
+
+
+class CaseIncomplete(ValueError):
+    """The stored case does not parse yet (a draft); `errors` says what it lacks."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(str(error) for error in errors))
+        self.errors = errors
+
+    @property
+    def first(self) -> str:
+        """The first problem as "field: message", for a sentence that starts with why."""
+        return f"{self.errors[0].field}: {self.errors[0].message}"
+
+
+def load_case(
+    session: Session, user: models.User, case_id: int, *, for_update: bool = False
+) -> models.Case:
+    """The case if it belongs to the user's clinic, else CaseNotFound (AC-2); for an outside
+    practitioner only a case naming them exists.
+
+    `for_update` locks the row and reads it afresh, for a change made under the lock.
+    """
+    query = select(models.Case).where(
+        models.Case.id == case_id, models.Case.clinic_id == user.clinic_id
+    )
+    if user.outside:  # an outside practitioner sees only the cases naming them
+        query = query.where(models.Case.treating_practitioner_id == user.id)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    case = session.scalars(query).first()
+    if case is None:
+        raise CaseNotFound(case_id)
+    return case
+
+
+def parsed_and_decided(case: models.Case, *, known=None) -> tuple[ParsedCase, Decision]:
+    """The stored case parsed from its rows and the engine's decision on it.
+
+    `known` is a (parsed, decision) pair worked out earlier (outside a write lock): reused
+    when the rows parse to the same case. Raises CaseIncomplete when the rows do not make a
+    whole case yet (a draft).
+    """
+    try:
+        parsed = parse(to_document(case))
+    except CaseFormatError as error:
+        raise CaseIncomplete(error.errors) from None
+    if known is not None and known[0] == parsed:
+        return known
+    return parsed, evaluate(parsed)
 
 
 def _iso(value: date | None) -> str | None:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from dme_service import audit
 from dme_service.models import Case, Document, User, utcnow
-from dme_service.services.cases.edit import load_case
+from dme_service.store.cases import load_case
 
 
 class DocumentTampered(RuntimeError):

@@ -5,7 +5,7 @@ with the HMAC of the canonical signed content under the integrity key (docs/secu
 their audit rows; voiding one marks it void and supersedes its documents (kept and downloadable).
 
 Separate from `services.signing`, which decides whether this user may sign this case now,
-renders and locks: this module only writes rows, and `signing.on_case_changed` voids through
+renders and locks: this module only writes rows, and `services.after_save` voids through
 it too. Neither commits; the caller's transaction does.
 """
 
@@ -16,7 +16,10 @@ from sqlalchemy.orm import Session
 from dme_service import audit
 from dme_service.models import Case, Document, Signature, User, utcnow
 from dme_service.store.documents import add_version
-from dme_service.store.signed_content import current_signature, signed_content_mac
+from dme_service.store.signed_content import (
+    current_signature,
+    signed_content_mac,
+)
 
 SIGNED_LANG = "en"
 

@@ -51,7 +51,7 @@ def init_app(app: Flask) -> None:
 
 
 def _register_signing_and_billing(app: Flask) -> None:
-    """The practitioner's signature and the billing queue (issue 7)."""
+    """The practitioner's signature and the billing queue."""
     from dme_service.web.pages import billing, billing_files, signing  # noqa: F401  (routes)
 
     app.register_blueprint(signing.bp)
@@ -77,16 +77,17 @@ def _register_cds_hooks(app: Flask) -> None:
 
 
 def _register_patient(app: Flask) -> None:
-    """The patient's pages (issue 8) and Flask-Babel, which only they translate."""
+    """The patient's pages and Flask-Babel, which only they translate."""
     from dme_service.web import i18n
-    from dme_service.web.pages.patient import patient
+    from dme_service.web.pages.patient import patient, staff
 
     i18n.init_app(app)
     app.register_blueprint(patient.bp)
+    app.register_blueprint(staff.bp)
 
 
 def _register_cases(app: Flask) -> None:
-    """The clinician's case list, case page and its sections (issue 5)."""
+    """The clinician's case list, case page and its sections."""
     from dme_service.web.pages.cases import views as cases
 
     app.register_blueprint(cases.bp)
@@ -119,7 +120,7 @@ def _remember_viewer() -> None:
 
 
 def _register_documents_and_api(app: Flask) -> None:
-    """A case's documents (issue 6) and the JSON API under /api/v1 (issues 4 and 7)."""
+    """A case's documents and the JSON API under /api/v1."""
     from dme_service.web.api import views as api
     from dme_service.web.pages import documents
 

@@ -12,7 +12,9 @@ from dataclasses import dataclass, replace
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask.globals import request_ctx
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, TooManyRequests
+
+from dme_service.services.accounts.sign_in import Throttled
 
 log = logging.getLogger(__name__)
 
@@ -244,6 +246,12 @@ def handle_exception(error: Exception) -> Response:
     return error_response(status_for(error), error)
 
 
+def handle_throttled(error: Throttled):
+    """Too many failed sign-in attempts: 429 with Retry-After (security.md AUTH-4)."""
+    return handle_http_error(TooManyRequests(retry_after=error.retry_after))
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Throttled, handle_throttled)
     app.register_error_handler(Exception, handle_exception)

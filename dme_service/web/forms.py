@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from flask import render_template, request
 from werkzeug.exceptions import HTTPException
 
+from dme_service.services.accounts.sign_in import Throttled
 from dme_service.web import errors
 
 
@@ -57,7 +58,7 @@ def keeps_input(template: str, form_class: type, context: Callable[[], dict] | N
                 return view(*args, **kwargs)
             try:
                 return view(*args, **kwargs)
-            except HTTPException:
+            except (HTTPException, Throttled):
                 raise  # deliberate answers (403, 404, 429) keep their own pages
             except Exception as error:  # noqa: BLE001 - LOG-4: any failure keeps the input
                 failure = failure_for(error)

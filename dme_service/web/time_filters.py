@@ -15,7 +15,7 @@ from dme_service.services.clinic import clinic_time
 
 
 def _zone_name() -> str:
-    from dme_service.web.pages.patient.patient import clinic_zone
+    from dme_service.web.pages.patient.common import clinic_zone
 
     return clinic_zone().key
 

@@ -12,7 +12,7 @@ from services.claim_cases import stored_case
 from sqlalchemy import select
 
 from browser.test_login import SCREENSHOTS
-from dme_service import ROOT
+from dme_service.config import ROOT
 from dme_service.db import get_session
 from dme_service.models import BillingEvent, Case
 from dme_service.services import signing

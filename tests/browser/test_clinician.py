@@ -14,8 +14,8 @@ import re
 import pytest
 
 from browser import screenshot_dir
-from dme_service import ROOT
 from dme_service.case.model import SCREENING_KEYS
+from dme_service.config import ROOT
 
 pytestmark = pytest.mark.browser
 

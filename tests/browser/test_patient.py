@@ -12,7 +12,7 @@ import pytest
 from services.patient_cases import a_stored_case, sign
 
 from browser import screenshot_dir
-from dme_service import ROOT
+from dme_service.config import ROOT
 from dme_service.db import get_session
 from dme_service.models import Clinic
 from dme_service.services.patient import links as patient_links

@@ -8,7 +8,7 @@ import pytest
 
 from dme_service.case.model import HOME_DEVICES
 from dme_service.cds_hooks import advice, cards, prefill
-from dme_service.rules.policy import payer_ids
+from dme_service.coding.payers import payer_ids
 
 KEY = "k" * 40
 PART = {"payer": "aetna", "patient": {"name": "Ann Lee"}, "trials": ["never sealed"]}

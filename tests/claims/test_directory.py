@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 
 from dme_service.claims import directory, scrub
-from dme_service.rules import policy
+from dme_service.coding import payers
 
 
 def test_every_payer_with_a_policy_pack_has_an_entry():
-    packs = {n[:-5] for n in os.listdir(policy.PAYERS_DIR) if n.endswith(".toml")}
+    packs = {n[:-5] for n in os.listdir(payers.PAYERS_DIR) if n.endswith(".toml")}
     assert packs - {"self_pay"} <= set(directory._raw()["payers"])
 
 

@@ -184,11 +184,6 @@ def test_children_are_the_codes_one_level_down():
     assert codes.children("M50.122") == []
 
 
-def test_ancestors_run_up_to_the_chapter():
-    assert codes.ancestors("M54.12") == ["M54.1", "M54", "M50-M54", "13"]
-    assert codes.ancestors("m50122") == ["M50.12", "M50.1", "M50", "M50-M54", "13"]
-
-
 def _pairs_by_every_pair(diagnoses):
     """The definition, pair by pair (the quadratic loop H1 replaced), as the reference."""
     pairs = []

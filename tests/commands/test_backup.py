@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from dme_service import audit
+from dme_service import audit_verify
 from dme_service.cli import main
 from dme_service.commands.db import current_revision, head_revision, upgrade
 from dme_service.commands.demo import seed
@@ -105,7 +105,7 @@ def test_backup_then_restore_into_an_empty_database_keeps_everything(
         assert documents and all(
             hashlib.sha256(d.content).hexdigest() == d.sha256 for d in documents
         )
-        assert audit.verify(session).ok
+        assert audit_verify.verify(session).ok
     engine.dispose()
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 from stdnum import luhn
 
-from dme_service import audit
+from dme_service import audit_verify
 from dme_service.case.parse import parse
 from dme_service.cli import main
 from dme_service.commands.db import upgrade
@@ -133,7 +133,7 @@ def test_seed_dates_put_the_latest_trial_two_weeks_ago(db_session, seeded):
 
 
 def test_seeding_is_audited_and_the_chain_verifies(db_session, seeded):
-    result = audit.verify(db_session)
+    result = audit_verify.verify(db_session)
     patients = db_session.scalar(select(func.count(Patient.id)))
     routed = db_session.scalar(select(func.count(Case.id)).where(Case.status == "eligible"))
     # One row for the clinic and each of its 4 users (the same path as `clinic create` and

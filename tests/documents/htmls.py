@@ -8,12 +8,9 @@ from __future__ import annotations
 from datetime import date
 
 from dme_service.documents import followup, packet
-from dme_service.documents.renderer import (
-    DocumentSource,
-    Renderer,
-    RenderOptions,
-    source_for,
-)
+from dme_service.documents.renderer import Renderer
+from dme_service.documents.sources import source_for
+from dme_service.documents.types import DocumentSource, RenderOptions
 from documents.samples import CLINIC, NOW, SIGNED, case_and_decision
 
 LETTERS = ("lmn", "swo", "trial_note", "instructions")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dme_service.documents.renderer import DocumentRefused, render
+from dme_service.documents.render import render
+from dme_service.documents.types import DocumentRefused
 from documents import pdfs
 from documents.samples import CLINIC, NOW, case_and_decision
 

@@ -12,14 +12,10 @@ from dme_service.documents.bounded import (
     render_bounded,
     run_bounded,
 )
-from dme_service.documents.renderer import (
-    DocumentRefused,
-    Renderer,
-    RenderOptions,
-    get_renderer,
-    render,
-    source_for,
-)
+from dme_service.documents.render import render
+from dme_service.documents.renderer import Renderer, get_renderer
+from dme_service.documents.sources import source_for
+from dme_service.documents.types import DocumentRefused, RenderOptions
 from documents.samples import NOW, case_and_decision
 
 # Test-only hostile template: thousands of rows of nested flex boxes with absurd type.

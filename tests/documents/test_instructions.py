@@ -7,7 +7,8 @@ import pytest
 import textstat
 import textstat.backend.counts._count_syllables as syllables
 
-from dme_service.documents.renderer import DocumentRefused, render
+from dme_service.documents.render import render
+from dme_service.documents.types import DocumentRefused
 from documents import pdfs
 from documents.samples import CLINIC, NOW, SIGNED, case_and_decision
 

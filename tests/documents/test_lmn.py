@@ -8,7 +8,8 @@ import pytest
 from rules.factories import a_trial
 
 from dme_service.documents import wording
-from dme_service.documents.renderer import DocumentRefused, render
+from dme_service.documents.render import render
+from dme_service.documents.types import DocumentRefused
 from documents import pdfs
 from documents.samples import CLINIC, NOW, SIGNED, case_and_decision
 

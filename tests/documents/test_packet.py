@@ -9,7 +9,9 @@ import re
 import pytest
 
 from dme_service.documents import packet as packet_module
-from dme_service.documents.renderer import RenderOptions, get_renderer, render
+from dme_service.documents.render import render
+from dme_service.documents.renderer import get_renderer
+from dme_service.documents.types import RenderOptions
 from documents import pdfs
 from documents.samples import CLINIC, NOW, SIGNED, case_and_decision
 
@@ -200,7 +202,7 @@ def test_the_packet_is_tagged(packet):
 
 def test_the_trial_note_tables_stay_inside_the_right_margin():
     """Review §6.2: the screening table ran about half an inch past the text block."""
-    from dme_service.documents.renderer import source_for
+    from dme_service.documents.sources import source_for
 
     case, decision = case_and_decision()
     renderer = get_renderer()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from dme_service.documents import packet_layout
-from dme_service.documents.renderer import PACKET_VARIANT, get_renderer, render
+from dme_service.documents.render import render
+from dme_service.documents.renderer import get_renderer
+from dme_service.documents.types import PACKET_VARIANT
 from documents import pdfs
 from documents.samples import CLINIC, NOW, SIGNED, case_and_decision
 

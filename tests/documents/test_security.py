@@ -9,7 +9,8 @@ import threading
 import pytest
 
 from dme_service.documents.fetcher import ASSETS_DIR
-from dme_service.documents.renderer import Renderer, render
+from dme_service.documents.render import render
+from dme_service.documents.renderer import Renderer
 from documents import pdfs
 from documents.samples import NOW, SIGNED, case_and_decision
 

@@ -9,6 +9,7 @@ import pathlib
 import pytest
 
 from dme_service.case.model import HOME_DEVICES
+from dme_service.coding import payers
 from dme_service.rules import policy
 
 from .factories import a_case, decide
@@ -21,7 +22,7 @@ PACKAGE = pathlib.Path(policy.__file__).resolve().parents[1]
 
 
 def test_the_ten_payers_of_the_contract_have_packs():
-    assert policy.payer_ids() == PAYERS
+    assert payers.payer_ids() == PAYERS
 
 
 @pytest.mark.parametrize("payer", PAYERS)
@@ -86,26 +87,26 @@ def test_no_payer_name_appears_in_a_python_if():
 
 
 def test_a_new_payer_is_a_new_file(tmp_path, monkeypatch):
-    source = pathlib.Path(policy.PAYERS_DIR) / "aetna.toml"
+    source = pathlib.Path(payers.PAYERS_DIR) / "aetna.toml"
     for name in PAYERS:
         (tmp_path / f"{name}.toml").write_text(
-            (pathlib.Path(policy.PAYERS_DIR) / f"{name}.toml").read_text()
+            (pathlib.Path(payers.PAYERS_DIR) / f"{name}.toml").read_text()
         )
     (tmp_path / "acme.toml").write_text(
         source.read_text().replace('payer = "aetna"', 'payer = "acme"')
     )
-    monkeypatch.setattr(policy, "PAYERS_DIR", str(tmp_path))
-    policy.payer_ids.cache_clear()
+    monkeypatch.setattr(payers, "PAYERS_DIR", str(tmp_path))
+    payers.payer_ids.cache_clear()
     policy.load_pack.cache_clear()
     try:
         from .factories import a_case, decide
 
-        assert "acme" in policy.payer_ids()
+        assert "acme" in payers.payer_ids()
         decision = decide(a_case("acme", "E0849", 20))
         assert decision["status"] == "eligible"
         assert decision["policy"]["payer"] == "acme"
     finally:
-        policy.payer_ids.cache_clear()
+        payers.payer_ids.cache_clear()
         policy.load_pack.cache_clear()
 
 
@@ -118,16 +119,16 @@ def test_a_new_payer_is_a_new_file(tmp_path, monkeypatch):
     ],
 )
 def test_a_broken_pack_is_refused_with_the_reason(tmp_path, monkeypatch, edit, message):
-    text = (pathlib.Path(policy.PAYERS_DIR) / "aetna.toml").read_text().replace(*edit)
+    text = (pathlib.Path(payers.PAYERS_DIR) / "aetna.toml").read_text().replace(*edit)
     (tmp_path / "aetna.toml").write_text(text)
-    monkeypatch.setattr(policy, "PAYERS_DIR", str(tmp_path))
-    policy.payer_ids.cache_clear()
+    monkeypatch.setattr(payers, "PAYERS_DIR", str(tmp_path))
+    payers.payer_ids.cache_clear()
     policy.load_pack.cache_clear()
     try:
         with pytest.raises(policy.PolicyPackError, match=message):
             policy.load_pack("aetna")
     finally:
-        policy.payer_ids.cache_clear()
+        payers.payer_ids.cache_clear()
         policy.load_pack.cache_clear()
 
 

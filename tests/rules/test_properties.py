@@ -22,9 +22,9 @@ from dme_service.case.model import (
     TRIAL_DEVICES,
 )
 from dme_service.case.parse import CaseFormatError, parse
+from dme_service.coding.payers import payer_ids
 from dme_service.rules.decision import STATUSES
 from dme_service.rules.engine import evaluate
-from dme_service.rules.policy import payer_ids
 
 from .factories import TODAY, a_case
 

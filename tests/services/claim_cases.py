@@ -2,7 +2,7 @@
 
 Independent of the clinician's forms: a complete case document (case-format.md's example)
 goes through `case_format.parse` and `case_store.apply_parsed`, its decision sets `status`,
-and `signing.on_case_changed` routes it as a save would.
+and `after_save.case_changed` routes it as a save would.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sample_case import EXAMPLE
 from dme_service.case.parse import parse
 from dme_service.models import Case, Patient
 from dme_service.rules.engine import evaluate
-from dme_service.services import signing
+from dme_service.services import after_save
 from dme_service.store.cases import apply_parsed
 
 # The contract's example (tests/sample_case.py) without the practitioner, who is a stored user
@@ -61,6 +61,6 @@ def stored_case(session, author, signer, *, notes=None, patient_name=None, **cha
     apply_parsed(case, parsed)
     session.add(case)
     session.flush()
-    signing.on_case_changed(session, case, author)
+    after_save.case_changed(session, case, author)
     session.commit()
     return case

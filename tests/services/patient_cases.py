@@ -18,7 +18,7 @@ from dme_service.models import (
     Signature,
     Trial,
 )
-from dme_service.services import signing
+from dme_service.store.signed_content import signed_content_mac
 
 CANARY = "Zebulon Testpatient"  # security.md: the name every leak scan looks for
 
@@ -103,7 +103,7 @@ def sign(session, case, signer, when: datetime | None = None) -> Signature:
         case_version=case.version,
         document_hashes={},
     )
-    signature.key_id, signature.content_sha256 = signing.signed_content_mac(case, case.version, {})
+    signature.key_id, signature.content_sha256 = signed_content_mac(case, case.version, {})
     session.add(signature)
     session.commit()
     return signature

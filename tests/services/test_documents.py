@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 
 from dme_service.models import AuditEvent, Document, Signature
 from dme_service.services import documents
-from dme_service.services.cases.edit import CaseNotFound
+from dme_service.store.cases import CaseNotFound
 
 
 def fake_render(kind, case, decision, **options):
@@ -164,7 +164,7 @@ def test_a_document_of_another_case_is_not_served_under_this_case(db_session, pe
 
 
 def sign(session, case, signer, **fields):
-    from dme_service.services.signing import signed_content_mac
+    from dme_service.store.signed_content import signed_content_mac
 
     session.refresh(case)
     values = {

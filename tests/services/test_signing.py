@@ -11,8 +11,9 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from dme_service.models import AuditEvent, Case, Document, Signature
-from dme_service.services import signing
+from dme_service.services import after_save, signing
 from dme_service.services.signing import CannotSign, NotAllowedToSign
+from dme_service.store.signed_content import check_signature, signed_content_mac
 from services.claim_cases import CASE_DOCUMENT, stored_case
 
 
@@ -43,7 +44,7 @@ def test_signing_stores_both_documents_with_the_signature_statement_and_their_ha
         )
         assert "Electronically signed by Pat Rivera, NP" in " ".join(text.split())
     db_session.expire_all()
-    assert signing.check_signature(db_session, db_session.get(Case, case.id)).valid
+    assert check_signature(db_session, db_session.get(Case, case.id)).valid
     actions = db_session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions[-3:] == ["document.create", "document.create", "case.sign"]
 
@@ -53,14 +54,12 @@ def test_the_signed_content_hash_covers_the_order_and_the_pdf_digests(db_session
     signature = _sign(db_session, case, people["practitioner"])
     db_session.expire_all()
     row = db_session.get(Case, case.id)
-    key_id, recomputed = signing.signed_content_mac(
-        row, signature.case_version, signature.document_hashes
-    )
+    key_id, recomputed = signed_content_mac(row, signature.case_version, signature.document_hashes)
     assert (key_id, recomputed) == (signature.key_id, signature.content_sha256)
     other = {
         kind: {**entry, "sha256": "0" * 64} for kind, entry in signature.document_hashes.items()
     }
-    assert signing.signed_content_mac(row, signature.case_version, other)[1] != recomputed
+    assert signed_content_mac(row, signature.case_version, other)[1] != recomputed
 
 
 def test_earlier_versions_of_the_swo_are_superseded_by_the_signed_one(db_session, people):
@@ -149,7 +148,7 @@ def test_an_eligible_case_goes_to_its_practitioner_and_an_incomplete_one_does_no
 def test_a_case_awaiting_signature_that_becomes_incomplete_goes_back_to_draft(db_session, people):
     case = stored_case(db_session, people["clinician"], people["practitioner"])
     case.status = "incomplete"
-    signing.on_case_changed(db_session, case, people["clinician"])
+    after_save.case_changed(db_session, case, people["clinician"])
     db_session.commit()
     assert db_session.get(Case, case.id).billing_state == "draft"
 
@@ -160,9 +159,9 @@ def test_a_save_that_changes_nothing_signed_keeps_the_signature(db_session, peop
     db_session.expire_all()
     row = db_session.get(Case, case.id)
     row.notes = "Called the patient about the delivery."  # free text is not signed content
-    assert signing.on_case_changed(db_session, row, people["clinician"]) is None
+    assert after_save.case_changed(db_session, row, people["clinician"]) is None
     db_session.commit()
-    assert signing.check_signature(db_session, row).valid
+    assert check_signature(db_session, row).valid
 
 
 def test_a_changed_order_voids_the_signature_supersedes_its_pdfs_and_keeps_them(db_session, people):
@@ -171,7 +170,7 @@ def test_a_changed_order_voids_the_signature_supersedes_its_pdfs_and_keeps_them(
     db_session.expire_all()
     row = db_session.get(Case, case.id)
     row.home_prescription.force_lb = 14
-    voided = signing.on_case_changed(db_session, row, people["clinician"])
+    voided = after_save.case_changed(db_session, row, people["clinician"])
     db_session.commit()
     assert voided.id == signature.id and voided.void_reason == "the case was changed after signing"
     for entry in signature.document_hashes.values():

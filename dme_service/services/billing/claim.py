@@ -19,62 +19,35 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dme_service import audit
-from dme_service.models import BILLING_STATES, BillingEvent, Case, ChecklistReview, User
-from dme_service.services import signing
+from dme_service.db import printable, run_with_retry
+from dme_service.models import BillingEvent, Case, ChecklistReview, User
+from dme_service.rules.claim import (
+    CHOSEN_STATUSES,
+    ROUTED_STATUSES,
+    STATE_WORDS,
+    SUBMISSIONS,
+    TRANSITIONS,
+    is_legal,
+)
 from dme_service.services.billing import readiness, readiness_item
 from dme_service.services.billing.input import (
-    CODED_STATES,
-    DELIVERY_METHODS,
     NOTE_MAX,
     FieldProblem,
     adjustment_codes,
     move_problems,
-    printable,
     read_delivery,
 )
+from dme_service.services.errors import Refusal, StaleCase
 from dme_service.services.order_reason import AUTOMATIC_NOTE
-from dme_service.services.signing import CaseNotFound, StaleCase
+from dme_service.store.cases import load_case
+from dme_service.store.signed_content import case_content_sha256
 
-__all__ = [
-    "CaseNotFound",
-    # From claim_input, re-exported because the billing and signing pages and the tests read
-    # them as billing.X in their code, which this split leaves alone (only imports follow it).
-    "CODED_STATES",
-    "DELIVERY_METHODS",
-    "NOTE_MAX",
-    "IllegalTransition",
-    "InvalidInput",
-    "NotPermitted",
-    "NotReady",
-    "StaleCase",
-    "TRANSITIONS",
-    "transition",
-]
-
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "draft": ("awaiting_signature",),
-    "awaiting_signature": ("ready_to_submit",),
-    "ready_to_submit": ("submitted",),
-    "submitted": ("paid", "denied"),
-    # A resubmitted or appealed claim can be denied again; its CARC must then be recorded too.
-    "denied": ("resubmitted", "appealed", "closed"),
-    "resubmitted": ("paid", "denied", "closed"),
-    "appealed": ("paid", "denied", "closed"),
-    "paid": (),
-    "closed": (),
-}
-# Moves only the application makes, in on_case_changed: back for a new signature.
-SYSTEM_MOVES = frozenset(
-    {("ready_to_submit", "awaiting_signature"), ("awaiting_signature", "draft")}
-)
 CLINICAL_TEAM = frozenset({"clinician", "practitioner", "admin"})
 CLAIM_TEAM = frozenset({"billing", "admin"})
-SUBMISSIONS = ("ready_to_submit", "submitted", "resubmitted", "appealed")
-STATE_WORDS = {state: state.replace("_", " ") for state in BILLING_STATES}
 
 
-class BillingError(signing.SigningError):
-    """A refused move; `status` is the HTTP status (G's API and the pages use it)."""
+class BillingError(Refusal):
+    """A refused move; `status` is the HTTP status the API and the pages answer with."""
 
 
 class IllegalTransition(BillingError):
@@ -136,22 +109,14 @@ def transition(
     Raises CaseNotFound (404), NotPermitted (403), InvalidInput (422), StaleCase,
     IllegalTransition or NotReady (409).
     """
-    from dme_service.db import run_with_retry
-
     carc, rarc = adjustment_codes(carc), adjustment_codes(rarc)
     delivery, problems = read_delivery(delivery)
     _refuse(problems)  # on its own and first, so a bad delivery reports only its own fields
     _refuse(move_problems(to_state, carc, rarc, note))
-    try:
-        return run_with_retry(
-            session,
-            lambda s: _move(
-                s, case_id, to_state, user, expected_version, carc, rarc, note, delivery
-            ),
-        )
-    except Exception:
-        session.rollback()
-        raise
+    return run_with_retry(
+        session,
+        lambda s: _move(s, case_id, to_state, user, expected_version, carc, rarc, note, delivery),
+    )
 
 
 def _refuse(problems: list[FieldProblem]) -> None:
@@ -160,7 +125,7 @@ def _refuse(problems: list[FieldProblem]) -> None:
 
 
 def _move(s, case_id, to_state, user, expected_version, carc, rarc, note, delivery):
-    case = signing.load_case(s, case_id, user, for_update=True)
+    case = load_case(s, user, case_id, for_update=True)
     if case.version != expected_version:
         raise StaleCase(case)
     check_move(case.billing_state, to_state, user.role)
@@ -203,7 +168,13 @@ def record_move(
     note: str | None = None,
     delivery: dict | None = None,
 ) -> BillingEvent:
-    """Write the move: state, BillingEvent and audit row, in the caller's transaction."""
+    """Write the move: state, BillingEvent and audit row, in the caller's transaction.
+
+    Every move is an edge a person may take (checked by `check_move`) or one of the moves the
+    application makes by itself (`SYSTEM_MOVES`); anything else is a bug, refused here.
+    """
+    if not is_legal(case.billing_state, to_state):
+        raise IllegalTransition(case.billing_state, to_state)
     event = BillingEvent(
         case_id=case.id,
         from_state=case.billing_state,
@@ -218,14 +189,7 @@ def record_move(
     case.updated_by_id = user.id
     session.add(event)
     session.flush()  # bumps case.version: a form made on the old version is now stale
-    audit.record(
-        session,
-        user=user,
-        action=f"billing.{to_state}",
-        object_type="case",
-        object_id=case.id,
-        patient_id=case.patient_id,
-    )
+    audit.case_event(session, user, f"billing.{to_state}", case)
     return event
 
 
@@ -266,7 +230,7 @@ def route_for_signature(session: Session, case: Case, user: User) -> None:
     if case.billing_state == "draft" and not readiness.signature_route_problems(case):
         record_move(session, case, "awaiting_signature", user, note=AUTOMATIC_NOTE)
     elif case.billing_state == "awaiting_signature" and case.status not in (
-        signing.ROUTED_STATUSES + signing.CHOSEN_STATUSES
+        ROUTED_STATUSES + CHOSEN_STATUSES
     ):
         record_move(session, case, "draft", user, note="The decision is no longer complete.")
 
@@ -285,24 +249,17 @@ def review(
     note = (note or "").strip()
     if not note or len(note) > NOTE_MAX or not printable(note):
         raise InvalidInput([FieldProblem("note", "Say what you checked and what you found.")])
-    case = signing.load_case(session, case_id, user, for_update=True)
+    case = load_case(session, user, case_id, for_update=True)
     entry = ChecklistReview(
         case_id=case.id,
         item=item,
-        content_sha256=signing.case_content_sha256(case),
+        content_sha256=case_content_sha256(case),
         user_id=user.id,
         note=note,
     )
     session.add(entry)
     session.flush()
-    audit.record(
-        session,
-        user=user,
-        action=f"billing.review.{item}",
-        object_type="case",
-        object_id=case.id,
-        patient_id=case.patient_id,
-    )
+    audit.case_event(session, user, f"billing.review.{item}", case)
     session.commit()
     return entry
 

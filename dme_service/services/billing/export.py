@@ -18,11 +18,12 @@ from dme_service import audit
 from dme_service.claims import scrub, x837
 from dme_service.claims.facts import Envelope
 from dme_service.models import Case, ClaimFile, Clinic, User, utcnow
-from dme_service.services import signing
+from dme_service.rules.claim import STATE_WORDS
 from dme_service.services.billing import claim as billing
 from dme_service.services.billing import money as claim_money
 from dme_service.services.billing import readiness, readiness_item
 from dme_service.services.billing.input import FieldProblem
+from dme_service.store.cases import CaseNotFound, load_case
 
 EXPORTABLE = ("ready_to_submit",)
 DEFAULT_RECEIVER = ("CEDI", "CEDI")
@@ -55,7 +56,7 @@ def export(
         if case is None:
             refused.append(f"Case {case_id}: not a case of this clinic.")
         elif case.billing_state not in EXPORTABLE:
-            state = billing.STATE_WORDS.get(case.billing_state, case.billing_state)
+            state = STATE_WORDS.get(case.billing_state, case.billing_state)
             refused.append(
                 f"Case {case.id}, {case.patient.name}: claim state: it is {state}; "
                 "only claims ready to submit are exported."
@@ -153,7 +154,7 @@ def confirm_sent(
         raise billing.InvalidInput([FieldProblem("sent_on", "The day sent is in the future.")])
     claim_file = session.get(ClaimFile, file_id)
     if claim_file is None or claim_file.clinic_id != user.clinic_id:
-        raise signing.CaseNotFound(file_id)
+        raise CaseNotFound(file_id)
     if claim_file.confirmed_at is not None:
         raise billing.InvalidInput(
             [
@@ -164,10 +165,10 @@ def confirm_sent(
         )
     submitted, skipped = [], []
     for case_id in claim_file.case_ids:
-        case = signing.load_case(session, case_id, user, for_update=True)
+        case = load_case(session, user, case_id, for_update=True)
         missing = readiness_item.missing(readiness.checklist(session, case), "submission")
         if case.billing_state not in EXPORTABLE or missing:
-            why = "; ".join(i.label for i in missing) or billing.STATE_WORDS[case.billing_state]
+            why = "; ".join(i.label for i in missing) or STATE_WORDS[case.billing_state]
             skipped.append(f"Case {case.id}: not moved ({why}).")
             continue
         billing.record_move(

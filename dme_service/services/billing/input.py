@@ -13,7 +13,8 @@ from datetime import date
 from typing import Any
 
 from dme_service.coding import carc as codes
-from dme_service.models import BILLING_STATES
+from dme_service.db import printable
+from dme_service.rules.claim import BILLING_STATES
 
 CODED_STATES = ("denied", "paid")  # remittances carry CARC/RARC on denials and adjustments
 DELIVERY_METHODS = {
@@ -54,11 +55,6 @@ def move_problems(to_state: str, carc, rarc, note) -> list[FieldProblem]:
     if note is not None and not printable(note):
         errors.append(FieldProblem("note", "The note holds control characters; retype it."))
     return errors
-
-
-def printable(text: str) -> bool:
-    """No control characters but line breaks and tabs (PostgreSQL refuses NUL in text)."""
-    return all(ch in "\n\r\t" or ord(ch) >= 32 for ch in text)
 
 
 def read_delivery(

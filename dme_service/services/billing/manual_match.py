@@ -22,6 +22,7 @@ from dme_service.models import Case, ClaimRecord, RemittanceFile, User
 from dme_service.services.billing import claim as billing
 from dme_service.services.billing import remittance
 from dme_service.services.billing.input import FieldProblem
+from dme_service.store.cases import CaseNotFound
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def post_to_claim(
         .with_for_update()
     )
     if row is None or not 0 <= entry < len(row.unmatched or []):
-        raise billing.CaseNotFound(case_id or 0)
+        raise CaseNotFound(case_id or 0)
     kept = row.unmatched[entry]
     if kept.get("posted_to"):
         raise _refused(f"This payment was already posted to Case {kept['posted_to']}.")

@@ -21,6 +21,7 @@ from dme_service.claims import facts as f
 from dme_service.models import Case, ClaimRecord, Clinic, ClinicBilling, FeeScheduleEntry, User
 from dme_service.services import signing
 from dme_service.services.billing.input import FieldProblem
+from dme_service.store.cases import load_case
 
 PURCHASE_OR_RENTAL = {"NU": "Purchase (NU)", "RR": "Rental (RR)"}
 _TITLES = {"DR", "DR.", "MR", "MR.", "MS", "MS.", "MRS", "MRS."}
@@ -360,7 +361,7 @@ def update_details(session: Session, case_id: int, user: User, typed: dict, toda
     cleaned, problems = detail_problems(typed, today)
     if problems:
         raise InvalidInput(problems)
-    case = signing.load_case(session, case_id, user, for_update=True)
+    case = load_case(session, user, case_id, for_update=True)
     record = claim_record(session, case)
     record.purchase_or_rental = cleaned["purchase_or_rental"]
     record.prior_auth = cleaned["prior_auth"]

@@ -21,21 +21,14 @@ from dme_service import audit
 from dme_service.claims import deadlines, directory
 from dme_service.coding import carc
 from dme_service.models import BillingEvent, Case, ClaimRecord, Document, User
+from dme_service.rules.claim import QUEUE_STATES, STATE_WORDS, SUBMISSIONS, TRANSITIONS
 from dme_service.rules.wording import PAYER_NAMES
-from dme_service.services import signing
 from dme_service.services.billing import claim as billing
 from dme_service.services.billing import readiness, readiness_item
 from dme_service.services.order_reason import AUTOMATIC_NOTE
+from dme_service.store.cases import CaseIncomplete, load_case, parsed_and_decided
+from dme_service.store.signed_content import signatures
 
-QUEUE_STATES = (
-    "awaiting_signature",
-    "ready_to_submit",
-    "submitted",
-    "denied",
-    "resubmitted",
-    "appealed",
-)
-FINISHED_STATES = ("paid", "closed")
 QUEUE_LIMIT = 200
 CSV_COLUMNS = (
     "case_id",
@@ -95,7 +88,7 @@ class ClaimRow:
 
     @property
     def missing(self) -> list[readiness_item.ReadinessItem]:
-        needed = "payment" if self.case.billing_state in billing.SUBMISSIONS else "submission"
+        needed = "payment" if self.case.billing_state in SUBMISSIONS else "submission"
         return readiness_item.missing(self.checklist, needed)
 
 
@@ -124,13 +117,13 @@ class Claim:
 
 def claim_row(session: Session, case: Case, user: User) -> ClaimRow:
     try:
-        parsed, decision = signing.case_and_decision(case)
+        parsed, decision = parsed_and_decided(case)
         hcpcs, modifiers, diagnoses = decision.requested_hcpcs, decision.modifiers, parsed.diagnoses
-    except signing.CannotSign:
+    except CaseIncomplete:
         rx = case.home_prescription
         hcpcs, modifiers = (rx.hcpcs if rx else "E0860"), ()
         diagnoses = tuple(d.code for d in case.diagnoses)
-    allowed = billing.TRANSITIONS.get(case.billing_state, ())
+    allowed = TRANSITIONS.get(case.billing_state, ())
     team = billing.CLAIM_TEAM
     next_states = tuple(s for s in allowed if s != "awaiting_signature" and user.role in team)
     return ClaimRow(
@@ -169,7 +162,7 @@ def queue(
 
 def claim(session: Session, case_id: int, user: User) -> Claim:
     """One claim of the user's clinic (CaseNotFound otherwise); the read is audited."""
-    case = signing.load_case(session, case_id, user)
+    case = load_case(session, user, case_id)
     documents = session.scalars(
         select(Document)
         .where(Document.case_id == case.id)
@@ -184,19 +177,12 @@ def claim(session: Session, case_id: int, user: User) -> Claim:
     result = Claim(
         row,
         list(documents),
-        signing.signatures(session, case.id),
+        signatures(session, case.id),
         events,
         names,
         directory.entry(case.payer or "", case.patient.state or ""),
     )
-    audit.record(
-        session,
-        user=user,
-        action="billing.claim.read",
-        object_type="case",
-        object_id=case.id,
-        patient_id=case.patient_id,
-    )
+    audit.case_event(session, user, "billing.claim.read", case)
     session.commit()
     return result
 
@@ -284,7 +270,7 @@ def _csv_values(row: ClaimRow) -> list:
         " ".join(row.billed_modifiers),
         " ".join(row.diagnoses),
         case.status,
-        billing.STATE_WORDS.get(case.billing_state, case.billing_state),
+        STATE_WORDS.get(case.billing_state, case.billing_state),
         "; ".join(f"{item.label}: {item.detail}" for item in row.missing),
         case.updated_at.strftime("%Y-%m-%d %H:%M"),
         signer.npi if signer is not None and signer.npi else "",

@@ -3,7 +3,7 @@
 Each item says in words whether it is met and, when not, what to do. The billing queue shows
 the unmet ones per case, `billing.transition` refuses "ready to submit" (and every
 resubmission) until the submission items are met and "paid" until proof of delivery is
-recorded, and the packet cover sheet prints `cover_sheet_rows`. Sources: 42 CFR 410.38(d)
+recorded. Sources: 42 CFR 410.38(d)
 (SWO), PIM 100-08 ch. 5 §5.2-5.10 (record, supplier file, delivery), A52476 (GA/ABN),
 domain.md §3.6 (same-or-similar) and §11.3 (Excludes1).
 
@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dme_service.models import BillingEvent, Case
-from dme_service.services import signing
+from dme_service.rules.claim import CHOSEN_STATUSES, ROUTED_STATUSES
 from dme_service.services.billing.order_checks import order_date_item, signature_item, swo_item
 from dme_service.services.billing.readiness_item import ReadinessItem
 from dme_service.services.billing.record_checks import (
@@ -30,6 +30,8 @@ from dme_service.services.billing.record_checks import (
     same_or_similar_item,
     trial_note_item,
 )
+from dme_service.store.cases import CaseIncomplete, parsed_and_decided
+from dme_service.store.signed_content import check_signature
 
 REVIEWABLE = {
     "same_or_similar": "Same-or-similar history reviewed",
@@ -37,20 +39,15 @@ REVIEWABLE = {
 }
 
 
-def cover_sheet_rows(session: Session, case: Case) -> list[tuple[str, bool, str]]:
-    """The checklist as plain (label, met, detail) rows for the packet's cover sheet."""
-    return [item.as_row() for item in checklist(session, case)]
-
-
 def checklist(session: Session, case: Case, *, today: date | None = None) -> list[ReadinessItem]:
     """Every item, in the order a biller works through them."""
     today = today or date.today()
-    check = signing.check_signature(session, case)
+    check = check_signature(session, case)
     try:
-        parsed, decision = signing.case_and_decision(case)
-    except signing.CannotSign as incomplete:
+        parsed, decision = parsed_and_decided(case)
+    except CaseIncomplete as incomplete:
         parsed = decision = None
-        unknown = incomplete.message
+        unknown = f"The case is not complete enough to sign: {incomplete.first}"
     facts_items = (
         [
             trial_note_item(parsed),
@@ -115,9 +112,9 @@ def signature_route_problems(case: Case, *, chosen: bool = False) -> list[Readin
     chooses to send them and says why (`chosen`); incomplete and contraindicated never.
     """
     problems = []
-    allowed = signing.ROUTED_STATUSES + (signing.CHOSEN_STATUSES if chosen else ())
+    allowed = ROUTED_STATUSES + (CHOSEN_STATUSES if chosen else ())
     if case.status not in allowed:
-        if case.status in signing.CHOSEN_STATUSES:
+        if case.status in CHOSEN_STATUSES:
             detail = "The decision is not eligible: send it only with a reason (e.g. ABN)."
         else:
             detail = f"The decision is {case.status.replace('_', ' ')}; complete the case first."

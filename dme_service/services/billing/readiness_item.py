@@ -21,9 +21,6 @@ class ReadinessItem:
     needed_for: str = "submission"
     follows: str | None = None  # unmet only because this other item is: not listed twice
 
-    def as_row(self) -> tuple[str, bool, str]:
-        return (self.label, self.met, self.detail)
-
 
 def missing(items: list[ReadinessItem], needed_for: str = "submission") -> list[ReadinessItem]:
     """The unmet items a move needs: submission items, or every item for "payment"."""

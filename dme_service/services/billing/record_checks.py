@@ -8,17 +8,12 @@ decision, and two of them are met by a person's review (`billing.review`) rather
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import select
 
-from dme_service.documents.wording import is_prn
+from dme_service.case.definitions import same_or_similar, says_prn
 from dme_service.models import Case, ChecklistReview
 from dme_service.services.billing.readiness_item import ReadinessItem
 from dme_service.store.signed_content import case_content_sha256
-
-CERVICAL_UNITS = ("E0840", "E0849", "E0850", "E0855", "E0856", "E0860")
-SAME_OR_SIMILAR_DAYS = 1826  # five years (case-format.md clarification 8)
 
 
 def trial_note_item(parsed) -> ReadinessItem:
@@ -41,7 +36,7 @@ def frequency_item(parsed) -> ReadinessItem:
     """ "Orders that only state 'PRN' or 'as needed' ... are not acceptable" (domain.md §3.5)."""
     label = "Order frequency stated, not PRN"
     request = parsed.request
-    if is_prn(request.frequency_text):
+    if says_prn(request.frequency_text):
         return ReadinessItem(
             "frequency",
             label,
@@ -59,22 +54,10 @@ def frequency_item(parsed) -> ReadinessItem:
     )
 
 
-def prior_units_within_five_years(parsed) -> list:
-    """Prior cervical units dated less than 5 years before the latest trial (domain.md §3.6)."""
-    if not parsed.trials:
-        return []
-    latest = max(trial.date for trial in parsed.trials)
-    window = timedelta(days=SAME_OR_SIMILAR_DAYS)
-    return [
-        prior
-        for prior in parsed.prior_devices
-        if prior.hcpcs in CERVICAL_UNITS and timedelta(0) <= latest - prior.date < window
-    ]
-
-
 def same_or_similar_item(session, case, parsed) -> ReadinessItem:
     label = "Same-or-similar checked (prior unit within 5 years)"
-    priors = prior_units_within_five_years(parsed)
+    latest = parsed.latest_trial
+    priors = same_or_similar(parsed.prior_devices, latest.date if latest else None)
     if not priors:
         return ReadinessItem(
             "same_or_similar", label, True, "Checked: no prior traction unit within 5 years."

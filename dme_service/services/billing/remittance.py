@@ -20,6 +20,7 @@ from dme_service import audit
 from dme_service.claims import x835
 from dme_service.claims.remittance import ClaimPayment, LinePayment
 from dme_service.models import BillingEvent, Case, ClaimRecord, RemittanceFile, User
+from dme_service.rules.claim import STATE_WORDS
 from dme_service.services.billing import claim as billing
 from dme_service.services.billing import money as claim_money
 
@@ -194,7 +195,7 @@ def _post_claim(record, case, payment: ClaimPayment, paid_on, row, result, deliv
     words = f"denied ({_codes(adjustments)})" if outcome == "denied" else f"paid {payment.paid}"
     result.posted.append(f"Case {case.id}: {words}, ICN {payment.payer_icn or 'none'}.")
     if case.billing_state not in MOVABLE:
-        state = billing.STATE_WORDS.get(case.billing_state, case.billing_state)
+        state = STATE_WORDS.get(case.billing_state, case.billing_state)
         result.notes.append(f"Case {case.id}: amounts posted; the claim stays {state}.")
         return None
     if outcome == "paid" and case.id not in delivered:

@@ -20,7 +20,8 @@ from dme_service import audit
 from dme_service.case import parse as case_format
 from dme_service.db import run_with_retry
 from dme_service.models import Case, IdempotencyKey, Patient, User, utcnow
-from dme_service.services.cases.edit import load_case, validate
+from dme_service.services.cases.edit import validate
+from dme_service.store.cases import load_case
 
 
 class IdempotencyConflict(ValueError):
@@ -58,9 +59,6 @@ def create_case(session: Session, user: User, new: NewCase) -> Case:
         if earlier is None:
             raise
         return earlier
-    except Exception:
-        session.rollback()
-        raise
 
 
 def _create(session: Session, user: User, new: NewCase) -> Case:

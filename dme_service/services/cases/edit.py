@@ -10,7 +10,6 @@ versions, so nothing is overwritten silently. Creates carry an idempotency key (
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -25,8 +24,15 @@ from dme_service.case.parse import CaseFormatError, FieldError
 from dme_service.db import run_with_retry
 from dme_service.models import Case, Patient, User, utcnow
 from dme_service.rules.engine import evaluate
+from dme_service.services import after_save
 from dme_service.services.cases import sections as case_sections
-from dme_service.store.cases import practitioner_document, to_document
+from dme_service.store.cases import (
+    CaseIncomplete,
+    load_case,
+    parsed_and_decided,
+    practitioner_document,
+    to_document,
+)
 from dme_service.store.decisions import record_decision
 
 SECTIONS = case_sections.SECTIONS
@@ -34,10 +40,6 @@ NOT_A_SIGNER = (
     "choose a practitioner of your clinic who may sign orders "
     "(MD, DO, DPM, PA, NP or CNS with an NPI)"
 )
-
-
-class CaseNotFound(LookupError):
-    """No such case in the caller's clinic (other clinics' cases do not exist: AC-2)."""
 
 
 class CaseInvalid(ValueError):
@@ -84,28 +86,10 @@ class SectionEdit:
 # --- reading ----------------------------------------------------------------------------
 
 
-def load_case(session: Session, user: User, case_id: int, *, for_update: bool = False) -> Case:
-    """The case if it belongs to the user's clinic, else CaseNotFound (AC-2)."""
-    query = select(Case).where(Case.id == case_id, Case.clinic_id == user.clinic_id)
-    if for_update:
-        query = query.with_for_update()
-    case = session.scalar(query)
-    if case is None:
-        raise CaseNotFound(case_id)
-    return case
-
-
 def read_case(session: Session, user: User, case_id: int) -> Case:
     """Open a case for its page; the PHI read is audited and committed (LOG-1)."""
     case = load_case(session, user, case_id)
-    audit.record(
-        session,
-        user=user,
-        action="case.read",
-        object_type="case",
-        object_id=case.id,
-        patient_id=case.patient_id,
-    )
+    audit.case_event(session, user, "case.read", case)
     session.commit()
     return case
 
@@ -182,9 +166,6 @@ def save_sections(
     except StaleDataError:
         session.rollback()
         raise _stale(session, user, case_id, version, edits[0]) from None
-    except Exception:
-        session.rollback()
-        raise
 
 
 def _decide_early(
@@ -244,15 +225,8 @@ def _save(
     session.flush()
     decide(session, case, early)
     for edit, _ in parts:
-        audit.record(
-            session,
-            user=user,
-            action=f"case.save.{edit.section}",
-            object_type="case",
-            object_id=case.id,
-            patient_id=case.patient_id,
-        )
-    _notify_signing(session, case, user)
+        audit.case_event(session, user, f"case.save.{edit.section}", case)
+    after_save.case_changed(session, case, user)
     return case
 
 
@@ -292,11 +266,10 @@ def decide(session: Session, case: Case, early=None):
     Returns the Decision, or None for a draft (what it lacks: `draft_gaps`).
     """
     try:
-        parsed = case_format.parse(to_document(case))
-    except CaseFormatError:
+        _, decision = parsed_and_decided(case, known=early)
+    except CaseIncomplete:
         case.status = "draft"
         return None
-    decision = early[1] if early and early[0] == parsed else evaluate(parsed)
     record_decision(session, case, decision)
     return decision
 
@@ -323,16 +296,3 @@ def _stale(session, user, case_id, version, edit, case: Case | None = None) -> S
         changed_by=changed_by.name if changed_by else None,
         changed_at=case.updated_at,
     )
-
-
-def _notify_signing(session: Session, case: Case, user: User) -> None:
-    """Any change after signing voids the signature (domain.md §1 step 2).
-
-    `dme_service.services.signing` (issue 6) owns signatures; until it exists there is
-    nothing to void. Only its absence is tolerated: an error inside it fails the save.
-    """
-    if importlib.util.find_spec("dme_service.services.signing") is None:
-        return
-    from dme_service.services import signing
-
-    signing.on_case_changed(session, case, user)

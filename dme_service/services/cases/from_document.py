@@ -23,10 +23,10 @@ from dme_service.case import parse as case_format
 from dme_service.case.parse import CaseFormatError, FieldError
 from dme_service.db import run_with_retry
 from dme_service.models import Case, IdempotencyKey, User, utcnow
-from dme_service.services import signing
+from dme_service.services import after_save
 from dme_service.services.cases.create import IdempotencyConflict, _patient_for
-from dme_service.services.cases.edit import CaseInvalid, decide, load_case
-from dme_service.store.cases import apply_parsed
+from dme_service.services.cases.edit import CaseInvalid, decide
+from dme_service.store.cases import apply_parsed, load_case
 
 __all__ = ["CaseInvalid", "IdempotencyConflict", "Imported", "import_case", "request_hash"]
 
@@ -67,9 +67,6 @@ def import_case(
         if earlier is None:
             raise
         return earlier
-    except Exception:
-        session.rollback()
-        raise
 
 
 def _import(session: Session, user: User, document: Any, key: str | None, digest: str):
@@ -84,7 +81,7 @@ def _import(session: Session, user: User, document: Any, key: str | None, digest
     practitioner = _practitioner(session, user, parsed.treating_practitioner.npi)
     case = _new_case(session, user, parsed, practitioner)
     decide(session, case)
-    signing.on_case_changed(session, case, user)  # an eligible case goes to its practitioner
+    after_save.case_changed(session, case, user)  # an eligible case goes to its practitioner
     if key is not None:
         session.add(
             IdempotencyKey(
@@ -95,14 +92,7 @@ def _import(session: Session, user: User, document: Any, key: str | None, digest
                 object_id=case.id,
             )
         )
-    audit.record(
-        session,
-        user=user,
-        action="case.create",
-        object_type="case",
-        object_id=case.id,
-        patient_id=case.patient_id,
-    )
+    audit.case_event(session, user, "case.create", case)
     session.flush()
     return Imported(case, replayed=False)
 

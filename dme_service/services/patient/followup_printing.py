@@ -1,4 +1,4 @@
-"""The home-traction follow-up letter for a case (issue 8): the home log's adherence, pain trend
+"""The home-traction follow-up letter for a case: the home log's adherence, pain trend
 and red flags as `documents.followup.HomeFacts`, rendered under the web limits (docs/security.md
 PDF-3: a child process with a wall clock) and audited as a print (LOG-1).
 """
@@ -14,10 +14,9 @@ from dme_service import audit
 from dme_service.documents import wording
 from dme_service.documents.followup import HomeFacts, RedFlagEntry, render_followup
 from dme_service.models import Case, Clinic, utcnow
-from dme_service.rules.engine import evaluate
 from dme_service.services.patient import home_log
 from dme_service.services.patient.home_plan import signed_on
-from dme_service.services.patient.printing import NotPrintable, parsed_case
+from dme_service.services.patient.printing import NotPrintable, decided_case
 
 
 def home_facts(
@@ -78,29 +77,23 @@ def render_letter(
 ):
     """The case's follow-up letter PDF, audited as a print by `user`. Commits."""
     from dme_service.documents.bounded import run_bounded
-    from dme_service.documents.renderer import DocumentRefused, get_renderer
+    from dme_service.documents.render import warm_up
+    from dme_service.documents.types import DocumentRefused
 
-    parsed = parsed_case(case)
+    parsed, decision = decided_case(case)
     summary = home_log.summary(session, case, today)
     facts = home_facts(summary, today, signed_on(session, case), zone)
     options = _options(session, case, user, now or utcnow())
     session.commit()  # no lock is held during the slow render
     try:
         if render is not None:
-            rendered = render(parsed, evaluate(parsed), facts, **options)
+            rendered = render(parsed, decision, facts, **options)
         else:
-            get_renderer().warm_up()  # every forked child starts warm (documents/bounded.py)
-            rendered = run_bounded(render_followup, parsed, evaluate(parsed), facts, **options)
+            warm_up()  # every forked child starts warm (documents/bounded.py)
+            rendered = run_bounded(render_followup, parsed, decision, facts, **options)
     except DocumentRefused as refused:
         raise NotPrintable(refused.message) from None
-    audit.record(
-        session,
-        user=user,
-        action="followup.print",
-        object_type="case",
-        object_id=case.id,
-        patient_id=case.patient_id,
-    )
+    audit.case_event(session, user, "followup.print", case)
     session.commit()
     return rendered
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dme_service import audit
+from dme_service.db import unit_of_work
 from dme_service.models import Case, HomeLogEntry, HomePrescription, PatientLink
 from dme_service.services.patient.home_plan import signed_on
 from dme_service.services.patient.links import PATIENT, now_utc
@@ -79,7 +80,7 @@ def add_entry(session: Session, link: PatientLink, values: EntryInput, today: da
     errors = check_entry(values, today)
     if errors:
         raise EntryInvalid(errors)
-    try:
+    with unit_of_work(session):
         case = session.get(Case, link.case_id)
         entry = HomeLogEntry(
             case_id=case.id,
@@ -97,10 +98,6 @@ def add_entry(session: Session, link: PatientLink, values: EntryInput, today: da
         if entry.red_flags:
             # The flag the case page shows comes from the entry; this row says when it arrived.
             _audit(session, "case.red_flag", "case", case.id, case.patient_id)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return entry
 
 
@@ -133,6 +130,17 @@ def record_read(session: Session, case: Case, user=PATIENT) -> None:
     """Audit a read of the case's home log (LOG-1), by the patient or a clinician. Commits."""
     _audit_as(session, user, "home_log.read", "case", case.id, case.patient_id)
     session.commit()
+
+
+def patient_read(session: Session, link: PatientLink) -> None:
+    """Audit the patient's own read of their home log, through their link. Commits."""
+    record_read(session, session.get(Case, link.case_id))
+
+
+def patient_entry(session: Session, link: PatientLink, entry_id: int) -> HomeLogEntry | None:
+    """One entry of the link's case; another patient's entry does not exist here (AC-2)."""
+    entry = session.get(HomeLogEntry, entry_id)
+    return entry if entry is not None and entry.case_id == link.case_id else None
 
 
 def red_flag_entries(entries: list[HomeLogEntry]) -> list[HomeLogEntry]:

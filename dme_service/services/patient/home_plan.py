@@ -14,9 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dme_service import audit
+from dme_service.case.response import deciding_index
 from dme_service.documents import instructions_text
 from dme_service.models import Case, Clinic, HomePrescription, PatientLink, ScreeningAnswer
 from dme_service.services.patient.links import PATIENT
+from dme_service.store.signed_content import check_signature
 
 # contract: INVERSION_HIGH_RISK keys (case-format.md; domain.md §9.1), in the warning's order.
 INVERSION_HIGH_RISK: tuple[str, ...] = (
@@ -130,14 +132,7 @@ def plan_for_patient(session: Session, link: PatientLink, *, audited: bool = Tru
     case = session.get(Case, link.case_id)
     plan = home_plan(session, case)
     if audited:
-        audit.record(
-            session,
-            user=PATIENT,
-            action="instructions.read",
-            object_type="case",
-            object_id=case.id,
-            patient_id=case.patient_id,
-        )
+        audit.case_event(session, PATIENT, "instructions.read", case)
     session.commit()
     return plan
 
@@ -152,13 +147,13 @@ def _unit(hcpcs: str | None, status: str) -> str:
 def signed_on(session: Session, case: Case) -> date | None:
     """The day of the signature that still covers the case (recomputed now, as the documents
     do: an edit after signing, even behind the ORM's back, means there is no signed order)."""
-    from dme_service.services import signing
 
-    check = signing.check_signature(session, case)
+    check = check_signature(session, case)
     return check.signature.signed_at.date() if check.valid else None
 
 
 def _taught_supine(case: Case) -> bool:
-    """Lying down when the latest in-clinic trial with the home unit was done supine."""
-    trials = sorted(case.trials, key=lambda trial: (trial.date, trial.position))
-    return bool(trials) and trials[-1].body_position == "supine"
+    """Lying down when the deciding (latest) in-clinic trial was done supine."""
+    trials = sorted(case.trials, key=lambda trial: trial.position)
+    index = deciding_index([trial.date for trial in trials])
+    return index is not None and trials[index].body_position == "supine"

@@ -23,6 +23,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from dme_service import audit
+from dme_service.db import unit_of_work
 from dme_service.models import Case, Clinic, LoginAttempt, PatientLink, User
 
 TOKEN_BYTES = 32  # 256 bits (docs/security.md AUTH-7)
@@ -55,19 +56,6 @@ def is_live(link: PatientLink, moment: datetime | None = None) -> bool:
     return link.revoked_at is None and moment < link.expires_at
 
 
-def live_link(session: Session, case_id: int, moment: datetime | None = None):
-    """The case's newest link that still works, or None."""
-    moment = moment or now_utc()
-    query = (
-        select(PatientLink)
-        .where(PatientLink.case_id == case_id, PatientLink.revoked_at.is_(None))
-        .where(PatientLink.expires_at > moment)
-        .order_by(PatientLink.id.desc())
-        .limit(1)
-    )
-    return session.scalar(query)
-
-
 def create_link(
     session: Session, case: Case, user: User, *, lang: str | None = None, now=None
 ) -> tuple[PatientLink, str]:
@@ -77,7 +65,7 @@ def create_link(
     clinic = session.get(Clinic, case.clinic_id)
     days = clinic.patient_link_days or DEFAULT_LINK_DAYS
     chosen = lang if lang in LANGUAGES else (clinic.default_lang or "en")
-    try:
+    with unit_of_work(session):
         _revoke_live(session, case, user, moment)
         raw = secrets.token_urlsafe(TOKEN_BYTES)
         link = PatientLink(
@@ -98,21 +86,13 @@ def create_link(
             object_id=link.id,
             patient_id=case.patient_id,
         )
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return link, raw
 
 
 def revoke_links(session: Session, case: Case, user: User, *, now=None) -> int:
     """Revoke every live link of the case at once; returns how many. Commits."""
-    try:
+    with unit_of_work(session):
         count = _revoke_live(session, case, user, now or now_utc())
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return count
 
 
@@ -155,7 +135,7 @@ def open_link(session: Session, raw: str, ip: str | None, *, now=None) -> Opened
     # a token is refused before any database access: a typo, not a try at a link.
     if not _TOKEN_SHAPE.fullmatch(raw or ""):
         return Opened()
-    try:
+    with unit_of_work(session):
         wait = _retry_after(session, key, moment)
         if wait is not None:
             session.rollback()  # a read only: a paused address writes nothing (M7)
@@ -171,10 +151,6 @@ def open_link(session: Session, raw: str, ip: str | None, *, now=None) -> Opened
             patient_id=_patient_id(session, link),
             outcome="ok" if link else "refused",
         )
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return Opened(link=link)
 
 
@@ -254,7 +230,7 @@ def close_sessions(session: Session, secret: str, value: str | None, *, now=None
     the session was stateless, so a cookie copied before "Close" kept working). Commits.
     True when a live session was closed."""
     moment = now or now_utc()
-    try:
+    with unit_of_work(session):
         found = read_session_cookie(session, secret, value, now=moment)
         if found is None:
             session.rollback()
@@ -267,10 +243,6 @@ def close_sessions(session: Session, secret: str, value: str | None, *, now=None
             object_type="patient_link",
             object_id=found.link.id,
         )
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return True
 
 

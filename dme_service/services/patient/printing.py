@@ -16,24 +16,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dme_service import audit
-from dme_service.case import parse as case_format
 from dme_service.documents import wording
 from dme_service.models import Case, Clinic, PatientLink, utcnow
-from dme_service.rules.engine import evaluate
 from dme_service.services.patient.links import PATIENT, is_live, token_hash
-from dme_service.store.cases import to_document
+from dme_service.store.cases import CaseIncomplete, parsed_and_decided
 
 
 class NotPrintable(ValueError):
     """The case cannot make patient instructions yet (a draft, no dose, contraindicated)."""
 
 
-def parsed_case(case: Case):
-    """The case as the documents read it, or NotPrintable when it does not parse yet."""
+def decided_case(case: Case):
+    """The case as the documents read it and its decision, or NotPrintable for a draft."""
     try:
-        return case_format.parse(to_document(case))
-    except case_format.CaseFormatError as error:
-        raise NotPrintable("the case is not complete yet") from error
+        return parsed_and_decided(case)
+    except CaseIncomplete as incomplete:
+        raise NotPrintable("the case is not complete yet") from incomplete
 
 
 def can_print(session: Session, link: PatientLink) -> bool:
@@ -42,7 +40,7 @@ def can_print(session: Session, link: PatientLink) -> bool:
 
     case = session.get(Case, link.case_id)
     try:
-        parsed_case(case)
+        decided_case(case)
     except NotPrintable:
         return False
     return home_plan(session, case).has_dose
@@ -59,26 +57,19 @@ def render_instructions(
     now: datetime | None = None,
 ):
     """The instructions PDF of the link's case, audited as a print. Commits."""
-    from dme_service.documents.renderer import DocumentRefused
+    from dme_service.documents.types import DocumentRefused
 
     case = session.get(Case, link.case_id)
-    parsed = parsed_case(case)
+    parsed, decision = decided_case(case)
     options = _options(session, case, lang, now or utcnow(), link_url)
     session.commit()  # no lock is held during the slow render
     if render is None:
         from dme_service.documents.bounded import render_bounded as render
     try:
-        rendered = render("instructions", parsed, evaluate(parsed), **options)
+        rendered = render("instructions", parsed, decision, **options)
     except DocumentRefused as refused:
         raise NotPrintable(refused.message) from None
-    audit.record(
-        session,
-        user=user,
-        action="instructions.print",
-        object_type="case",
-        object_id=case.id,
-        patient_id=case.patient_id,
-    )
+    audit.case_event(session, user, "instructions.print", case)
     session.commit()
     return rendered
 

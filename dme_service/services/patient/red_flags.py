@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dme_service import audit
+from dme_service.db import printable, unit_of_work
 from dme_service.models import Case, HomeLogEntry, utcnow
-from dme_service.services.billing.input import printable
 
 NOTE_MAX = 500  # a phone call and a plan, not a chart note
 REVIEWERS = frozenset(
@@ -74,7 +74,7 @@ def review_entry(
     errors = check_note(note)
     if errors:
         raise ReviewInvalid(errors)
-    try:
+    with unit_of_work(session):
         entry = _locked_entry(session, case, entry_id)
         entry.reviewed_at = utcnow()
         entry.reviewed_by_id = user.id
@@ -88,10 +88,6 @@ def review_entry(
             object_id=entry.id,
             patient_id=case.patient_id,
         )
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return entry
 
 

@@ -4,7 +4,6 @@ reading of a claim-move body (every key known, every value of its type: docs/sec
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -12,12 +11,8 @@ from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dme_service import audit, fhir
-from dme_service.case import parse as case_format
-from dme_service.case.parse import CaseFormatError
-from dme_service.models import CASE_STATUSES, Case, DecisionRecord, Document, User, utcnow
-from dme_service.rules.engine import evaluate
-from dme_service.rules.policy import payer_ids
+from dme_service.coding.payers import payer_ids
+from dme_service.models import CASE_STATUSES, Case, DecisionRecord, Document, User
 from dme_service.services import documents as document_service
 from dme_service.store.cases import patient_document, to_document
 
@@ -104,58 +99,6 @@ def document_info(document) -> dict[str, Any]:
     if size is not None:
         info["size"] = size
     return info
-
-
-def fhir_bundle(session: Session, user: User, case: Case) -> dict:
-    """The FHIR Bundle of a stored case; the export is audited (LOG-1). A draft is a 422."""
-    try:
-        parsed = case_format.parse(to_document(case))
-    except CaseFormatError as error:
-        raise FieldProblems([e.as_json() for e in error.errors]) from None
-    letter = _letter(session, case)
-    signature = document_service.current_signature(session, case)
-    bundle = fhir.bundle_json(
-        parsed,
-        evaluate(parsed),
-        now=utcnow(),
-        key=f"case-{case.id}",
-        letter=letter,
-        signed_at=signature.signed_at if signature else None,
-    )
-    audit.record(
-        session,
-        user=user,
-        action="case.export.fhir",
-        object_type="case",
-        object_id=case.id,
-        patient_id=case.patient_id,
-    )
-    session.commit()
-    return bundle
-
-
-def _letter(session: Session, case: Case) -> fhir.Letter | None:
-    """The current English LMN, if one is stored and its bytes still match their SHA-256."""
-    row = session.scalar(
-        select(Document)
-        .where(
-            Document.case_id == case.id,
-            Document.kind == "lmn",
-            Document.lang == "en",
-            Document.superseded_at.is_(None),
-        )
-        .order_by(Document.id.desc())
-        .limit(1)
-    )
-    if row is None or hashlib.sha256(row.content).hexdigest() != row.sha256:
-        return None
-    return fhir.Letter(
-        pdf=row.content,
-        created=row.created_at,
-        lang=row.lang,
-        url=url_for("api.get_document", case_id=case.id, kind="lmn"),
-        version=row.version,
-    )
 
 
 # --- claim moves ---------------------------------------------------------------------------

@@ -24,8 +24,8 @@ from dme_service.case.model import (
     SIGNING_CREDENTIALS,
     TRIAL_DEVICES,
 )
+from dme_service.coding.payers import payer_ids
 from dme_service.rules.decision import STATUSES
-from dme_service.rules.policy import payer_ids
 
 MAX_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL; larger ones cannot exist
 MAX_NUMBER = 1e9  # case_fields.MAX_NUMBER

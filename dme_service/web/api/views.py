@@ -18,21 +18,23 @@ from dme_service.case.parse import CaseFormatError
 from dme_service.db import get_session
 from dme_service.rules.engine import evaluate as decide_case
 from dme_service.services import documents as document_service
+from dme_service.services import fhir_export
 from dme_service.services.cases import from_document as case_import
 from dme_service.services.cases import from_fhir as fhir_intake
 from dme_service.services.cases.edit import (
-    CaseNotFound,
     CaseSearch,
-    load_case,
     read_case,
     search_cases,
 )
+from dme_service.services.errors import REFUSALS
+from dme_service.store.cases import CaseIncomplete, CaseNotFound
 from dme_service.web.api import openapi
 from dme_service.web.api import records as views
 from dme_service.web.api import schema as api_schema
 from dme_service.web.api.records import FieldProblems
 from dme_service.web.errors import Refused, error_response
-from dme_service.web.pages.documents import _bounded_render, pdf_response
+from dme_service.web.pages.documents import _bounded_render
+from dme_service.web.responses import pdf_response
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -143,11 +145,13 @@ def get_case(case_id: int):
 @bp.get("/cases/<int:case_id>/fhir")
 def fhir_bundle(case_id: int):
     """The case as a FHIR R4 Bundle (the LMN's DocumentReference once an LMN is stored)."""
+    letter_url = url_for("api.get_document", case_id=case_id, kind="lmn")
     try:
-        case = load_case(get_session(), current_user, case_id)
+        bundle = fhir_export.bundle(get_session(), current_user, case_id, letter_url=letter_url)
     except CaseNotFound:
         raise Refused(404, "There is no such case in your clinic.", NOT_FOUND_NEXT) from None
-    bundle = views.fhir_bundle(get_session(), current_user, case)
+    except CaseIncomplete as incomplete:
+        raise views.FieldProblems([e.as_json() for e in incomplete.errors]) from None
     response = jsonify(bundle)
     response.mimetype = "application/fhir+json"
     return response
@@ -176,7 +180,7 @@ def get_document(case_id: int, kind: str):
             "The stored file no longer matches its SHA-256, so it was not sent.",
             "Render the document again and tell the clinic administrator.",
         ) from None
-    return pdf_response(document.content, document.kind, document.id)
+    return pdf_response(document.content, document_service.filename(document.kind, document.id))
 
 
 @bp.post("/cases/<int:case_id>/documents/<kind>")
@@ -219,7 +223,7 @@ def move_billing(case_id: int):
         event = billing.transition(get_session(), case_id, user=current_user, **move)
     except billing.InvalidInput as invalid:
         raise _problems(invalid.errors) from None
-    except billing.signing.SigningError as refused:  # stale, illegal, not ready, not found
+    except REFUSALS as refused:  # stale, illegal, not ready, not found
         return _billing_refusal(refused)
     return jsonify(views.billing_moved(get_session(), current_user, case_id, event))
 

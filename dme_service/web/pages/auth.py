@@ -1,40 +1,40 @@
 """Sign-in, sign-out, password change and step-up re-authentication (docs/security.md
 AUTH-1..AUTH-6).
 
-The admin TOTP code step and enrollment (AUTH-6) are in auth_totp, on this blueprint.
+The admin TOTP step (AUTH-6): the password step does not sign an admin in when
+DME_ADMIN_TOTP is on; it hands the browser a signed, 5-minute token (hidden field) naming the
+user and bound to this browser's cookie token. Nothing is stored in the session until the code
+checks out. Enrollment carries the new secret in the same signed token until a first code from
+it is confirmed; only then is it saved.
 """
 
 from __future__ import annotations
 
 import functools
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
-from werkzeug.exceptions import TooManyRequests
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from dme_service import audit
 from dme_service.db import get_session
 from dme_service.models import User
-from dme_service.services.accounts import api_tokens, totp
 from dme_service.services.accounts import passwords as accounts
+from dme_service.services.accounts import sign_in, throttle, totp
 from dme_service.web import errors
 from dme_service.web.forms import keeps_input, no_input_to_keep
+from dme_service.web.pages.auth_forms import PASSWORD_MAX, LoginForm
 from dme_service.web.pages.cases import typed_input
-from dme_service.web.security import sessions, throttle
+from dme_service.web.security import sessions
 from dme_service.web.security.access import safe_next
 
 bp = Blueprint("auth", __name__)
 
 BAD_CREDENTIALS = "The e-mail address or the password is not right. Check both and try again."
-# Verified when the e-mail is unknown, so both answers take the same ~85 ms (AUTH-5).
-_DUMMY_HASH = accounts.hash_password("not a password anyone has: timing only")
-PASSWORD_MAX = accounts.MAX_LENGTH * 4  # characters; the policy counts after normalizing
 SIGN_IN_REASONS = {
     "idle": "You were signed out after 15 minutes without activity. Sign in to continue.",
     "absolute": "Sessions end after 12 hours. Sign in again to continue.",
@@ -43,12 +43,6 @@ SIGN_IN_REASONS = {
     "totp_expired": "The sign-in took too long or was started in another browser. "
     "Sign in again with your password.",
 }
-
-
-class LoginForm(FlaskForm):
-    email = StringField("E-mail address", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
-    next = HiddenField(validators=[Length(max=2000)])
 
 
 class PasswordChangeForm(FlaskForm):
@@ -65,7 +59,7 @@ class PasswordChangeForm(FlaskForm):
 
 class ReauthForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
-    # Asked (and checked) only when DME_ADMIN_TOTP is on and the user is an admin (auth_totp).
+    # Asked (and checked) only when DME_ADMIN_TOTP is on and the user is an admin.
     code = StringField(
         "6-digit code from your authenticator app",
         validators=[Length(max=20)],
@@ -80,16 +74,6 @@ def _login_context() -> dict:
     if carried:
         return {"notice": typed_input.NOTICE, "typed_input": carried}
     return {"notice": SIGN_IN_REASONS.get(request.args.get("reason", ""))}
-
-
-def sign_in_keeping_typed_input(sealed: str):
-    """The sign-in page for a case-page Save that arrived after the session ended: what was
-    typed rides along in a signed hidden field and is saved after the password (401)."""
-    form = LoginForm(formdata=None)
-    page = render_template(
-        "auth/login.html", form=form, notice=typed_input.NOTICE, typed_input=sealed
-    )
-    return page, 401
 
 
 def _after_sign_in(user: User, form: LoginForm):
@@ -114,9 +98,11 @@ def login():
         form.next.data = safe_next(request.args.get("next"), default="")
     problem = None
     if form.validate_on_submit():
-        user = _check_credentials(form.email.data, form.password.data)
+        user = sign_in.check_credentials(
+            get_session(), form.email.data, form.password.data, request.remote_addr
+        )
         if user is not None and totp.required_for(user, current_app.config.get("ADMIN_TOTP")):
-            return auth_totp.second_step(user, safe_next(form.next.data, default=""))
+            return second_step(user, safe_next(form.next.data, default=""))
         if user is not None:
             sessions.start(user)
             get_session().commit()
@@ -125,51 +111,13 @@ def login():
     return render_template("auth/login.html", form=form, problem=problem, **_login_context())
 
 
-def _check_credentials(email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, counting the attempt (AUTH-4, AUTH-5)."""
-    db = get_session()
-    keys = throttle.keys_for(request.remote_addr, email)
-    refuse_when_throttled(keys)
-    user = db.scalar(select(User).where(User.email == email.strip().lower()))
-    stored = user.password_hash if user is not None else _DUMMY_HASH
-    # End the read before argon2 (about 0.3 s of CPU by design): on SQLite every transaction
-    # holds the write lock, so hashing inside one stalled every other request (make load).
-    db.commit()
-    ok = accounts.verify_password(stored, password) and user is not None and user.active
-    throttle.record(db, keys, success=ok)
-    if ok and accounts.check_needs_rehash(user.password_hash):
-        user.password_hash = accounts.hash_password(password)  # legacy or weaker hash upgraded
-    if user is not None:  # sign-ins of real accounts are audited, good or bad (LOG-1)
-        outcome = "ok" if ok else "refused"
-        audit.record(
-            db,
-            user=user,
-            action="session.login",
-            object_type="user",
-            object_id=user.id,
-            outcome=outcome,
-        )
-    db.commit()
-    return user if ok else None
-
-
-def refuse_when_throttled(keys: list[str]) -> None:
-    """Answer 429 with Retry-After while these throttle keys are locked out (AUTH-4)."""
-    wait = throttle.retry_after(get_session(), keys)
-    if wait is not None:
-        raise TooManyRequests(retry_after=wait)
-
-
 @bp.route("/logout", methods=["POST"])
 @no_input_to_keep("a single Sign out button")
 def logout():
     """Sign out: the session row is deleted, so a copied cookie stops working (AUTH-1)."""
     user = current_user._get_current_object()
-    audit.record(
-        get_session(), user=user, action="session.logout", object_type="user", object_id=user.id
-    )
     sessions.end()
-    get_session().commit()
+    sign_in.signed_out(get_session(), user)
     return redirect(url_for("auth.login", reason="signed_out"), code=303)
 
 
@@ -183,21 +131,10 @@ def password():
         problems = _password_change_problems(form)
         if not problems:
             user = current_user._get_current_object()
-            user.password_hash = accounts.hash_password(form.new_password.data)
-            user.password_changed_at = datetime.now(UTC)
             sessions.end_all_for(user.id, keep_current=True)
-            # I6: API tokens end with the password they were issued under (docs/security.md AUTH-1).
-            api_tokens.revoke(get_session(), user=user)
             # No mark_fresh: the change asks only for the current password, so it must not
             # stand in for an admin's TOTP step-up (AUTH-6; pen test L6).
-            audit.record(
-                get_session(),
-                user=user,
-                action="user.password_change",
-                object_type="user",
-                object_id=user.id,
-            )
-            get_session().commit()
+            sign_in.change_password(get_session(), user, form.new_password.data)
             return redirect(url_for("auth.password", done=1), code=303)
     done = request.method == "GET" and request.args.get("done") == "1"
     return render_template("auth/password.html", form=form, problems=problems, done=done)
@@ -217,14 +154,7 @@ def _password_change_problems(form: PasswordChangeForm) -> list[str]:
 
 def _password_matches(user: User, password: str) -> bool:
     """Check the signed-in user's password, throttled like sign-in (guessing it is as bad)."""
-    db = get_session()
-    keys = throttle.keys_for(request.remote_addr, user.email)
-    refuse_when_throttled(keys)
-    db.commit()  # never hash inside a transaction (see _check_credentials)
-    ok = accounts.verify_password(user.password_hash, password)
-    throttle.record(db, keys, success=ok)
-    db.commit()
-    return ok
+    return sign_in.password_matches(get_session(), user, password, request.remote_addr)
 
 
 def _reauth_context() -> dict:
@@ -238,7 +168,7 @@ def _reauth_context() -> dict:
 @keeps_input("auth/reauth.html", ReauthForm, _reauth_context)
 def reauth():
     """Step-up: type the password again before signing or admin actions (AUTH-6); admins
-    with DME_ADMIN_TOTP on also give a one-time code (auth_totp.step_up_code_refused)."""
+    with DME_ADMIN_TOTP on also give a one-time code (step_up_code_refused)."""
     form = ReauthForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next"))
@@ -247,7 +177,7 @@ def reauth():
         user = current_user._get_current_object()
         if not _password_matches(user, form.password.data):
             problem = "The password is not right. Type it again."
-        elif auth_totp.step_up_code_refused(user, form):
+        elif step_up_code_refused(user, form):
             status = 422  # the message is next to the code field
         else:
             sessions.mark_fresh()
@@ -287,5 +217,163 @@ def _return_path() -> str:
     return "/"
 
 
-# The admin TOTP code step and enrollment live in their own module, on this blueprint.
-from dme_service.web.pages import auth_totp  # noqa: E402
+# --- the admin's TOTP code (AUTH-6) -------------------------------------------------------
+
+# After the right password an admin has this long to give the TOTP code.
+TOTP_STEP_SECONDS = 300
+TOTP_CODE_PROBLEM = (
+    "This code is not right or was already used. Type the 6-digit code your authenticator "
+    "app shows now (a code works once; wait for the next one if you just used it)."
+)
+
+
+class TotpForm(FlaskForm):
+    """The second sign-in step for admins (AUTH-6); `pending` proves the password step."""
+
+    code = StringField(
+        "6-digit code from your authenticator app",
+        validators=[DataRequired(message="Type the 6-digit code."), Length(max=20)],
+        filters=[totp.normalized],
+        render_kw={"inputmode": "numeric", "maxlength": "20", "spellcheck": "false"},
+    )
+    pending = HiddenField(validators=[Length(max=2000)])
+
+
+def _pending_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="dme-admin-totp-step")
+
+
+def _browser_binding() -> str:
+    session = sessions.current()
+    token = session.token if session is not None and session.token else ""
+    return sessions.token_digest("totp:" + token)[:32]
+
+
+def _pending_token(user: User, next_path: str, secret: str | None = None) -> str:
+    session = sessions.current()
+    if session is not None and session.token_is_new:
+        session.issue_cookie = True  # the next step must come from this same browser
+    payload = {"u": user.id, "b": _browser_binding(), "n": next_path}
+    if secret is not None:
+        payload["s"] = secret
+    return _pending_serializer().dumps(payload)
+
+
+def _pending_from(token: str | None) -> tuple[User, dict] | None:
+    """The user whose password step this token proves, if it is recent and from this browser."""
+    try:
+        payload = _pending_serializer().loads(token or "", max_age=TOTP_STEP_SECONDS)
+    except BadSignature:
+        return None
+    if not isinstance(payload, dict) or payload.get("b") != _browser_binding():
+        return None
+    user = get_session().get(User, payload.get("u"))
+    if user is None or not user.active:
+        return None
+    return user, payload
+
+
+def second_step(user: User, next_path: str):
+    """Answer a right admin password: the code page, or enrollment when there is no secret."""
+    if user.totp_secret:
+        form = TotpForm(formdata=None)
+        form.pending.data = _pending_token(user, next_path)
+        return render_template("auth/totp.html", form=form)
+    form = TotpForm(formdata=None)
+    form.pending.data = _pending_token(user, next_path, secret=totp.new_secret())
+    return render_template("auth/totp_enroll.html", form=form, **_enroll_context(form))
+
+
+def _enroll_context(form: TotpForm | None = None) -> dict:
+    """The QR code and the secret in text for the enrollment page, from the signed token."""
+    token = form.pending.data if form is not None else request.form.get("pending")
+    found = _pending_from(token)
+    if found is None or not found[1].get("s"):
+        return {"secret": None, "qr": None}
+    user, payload = found
+    size, path = totp.qr_svg_path(totp.provisioning_uri(payload["s"], user.email))
+    return {"secret": payload["s"], "qr": {"size": size, "path": path}}
+
+
+def _expired_step():
+    return redirect(url_for("auth.login", reason="totp_expired"), code=303)
+
+
+def _check_code(user: User, accepted: bool, action: str) -> None:
+    """Count the code attempt like a password attempt (AUTH-5) and audit it; commits."""
+    sign_in.code_checked(get_session(), user, accepted, action, request.remote_addr)
+
+
+@bp.route("/login/totp", methods=["POST"])
+@keeps_input("auth/totp.html", TotpForm)
+def totp_step():
+    """Second sign-in step for admins with DME_ADMIN_TOTP on: a code that works once (AUTH-6)."""
+    form = TotpForm()
+    found = _pending_from(form.pending.data)
+    if found is None or found[1].get("s"):
+        return _expired_step()
+    user, payload = found
+    if form.validate_on_submit():
+        sign_in.refuse_when_throttled(
+            get_session(), throttle.keys_for(request.remote_addr, user.email)
+        )
+        accepted = totp.accept_code(user, form.code.data)
+        _check_code(user, accepted, "session.totp")
+        if accepted:
+            sessions.start(user)
+            get_session().commit()
+            return redirect(safe_next(payload.get("n")), code=303)
+        form.code.errors.append(TOTP_CODE_PROBLEM)
+    return render_template("auth/totp.html", form=form), 422
+
+
+@bp.route("/login/totp/enroll", methods=["POST"])
+@keeps_input("auth/totp_enroll.html", TotpForm, _enroll_context)
+def totp_enroll():
+    """First admin sign-in with TOTP on: save the secret once a first code confirms it."""
+    form = TotpForm()
+    found = _pending_from(form.pending.data)
+    if found is None or not found[1].get("s"):
+        return _expired_step()
+    user, payload = found
+    if user.totp_secret:  # enrolled meanwhile (another tab): use the normal code step
+        return _expired_step()
+    if form.validate_on_submit():
+        sign_in.refuse_when_throttled(
+            get_session(), throttle.keys_for(request.remote_addr, user.email)
+        )
+        accepted = totp.enroll(user, payload["s"], form.code.data)
+        _check_code(user, accepted, "user.totp_enroll")
+        if accepted:
+            sessions.start(user)
+            get_session().commit()
+            return redirect(safe_next(payload.get("n")), code=303)
+        form.code.errors.append(TOTP_CODE_PROBLEM)
+    return render_template("auth/totp_enroll.html", form=form, **_enroll_context(form)), 422
+
+
+STEP_UP_NO_CODE = "Type the 6-digit code."
+STEP_UP_NOT_ENROLLED = (
+    "Your account has no authenticator app set up yet. Sign out and sign in again to set one "
+    "up, then repeat this step."
+)
+
+
+def step_up_code_refused(user: User, form) -> bool:
+    """After a right step-up password: True (message on `form.code`) when an admin with
+    DME_ADMIN_TOTP on gives no valid code (AUTH-6); False for everyone else.
+
+    The code is checked against the same last-used counter as at sign-in, so a code already
+    used there (or here) is refused. A typed code counts towards the sign-in throttle and is
+    audited (`session.reauth_totp`), like the sign-in code step; commits.
+    """
+    if not totp.required_for(user, current_app.config.get("ADMIN_TOTP")):
+        return False
+    if not form.code.data:
+        form.code.errors.append(STEP_UP_NO_CODE)
+        return True
+    accepted = totp.accept_code(user, form.code.data)
+    _check_code(user, accepted, "session.reauth_totp")
+    if not accepted:
+        form.code.errors.append(TOTP_CODE_PROBLEM if user.totp_secret else STEP_UP_NOT_ENROLLED)
+    return not accepted

@@ -24,18 +24,21 @@ from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
 from dme_service.coding import carc
 from dme_service.db import get_session
-from dme_service.models import BILLING_STATES
-from dme_service.services import signing
+from dme_service.rules.claim import BILLING_STATES, FINISHED_STATES, QUEUE_STATES
 from dme_service.services.billing import claim as billing
 from dme_service.services.billing import queue as billing_queue
 from dme_service.services.billing import readiness
+from dme_service.services.billing.input import DELIVERY_METHODS, NOTE_MAX
+from dme_service.services.errors import Refusal
+from dme_service.store.cases import CaseNotFound
 from dme_service.web.forms import keeps_input
+from dme_service.web.pages.billing_forms import details_form
 
 bp = Blueprint("billing", __name__, url_prefix="/billing")
 
 FILTERS = {
-    "open": billing_queue.QUEUE_STATES,
-    "finished": billing_queue.FINISHED_STATES,
+    "open": QUEUE_STATES,
+    "finished": FINISHED_STATES,
     **{state: (state,) for state in BILLING_STATES if state != "draft"},
 }
 MOVE_WORDS = {
@@ -58,12 +61,12 @@ class MoveForm(FlaskForm):
     version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
     carc = SelectMultipleField("Claim adjustment reason codes (CARC)", choices=[])
     rarc = SelectMultipleField("Remark codes (RARC)", choices=[])
-    note = TextAreaField("Note", validators=[Optional(), Length(max=billing.NOTE_MAX)])
+    note = TextAreaField("Note", validators=[Optional(), Length(max=NOTE_MAX)])
     delivery_date = DateField("Delivery date", validators=[Optional()])
     delivery_method = SelectField(
         "How the unit was delivered",
         choices=[SelectChoice("", "Not recorded")]
-        + [SelectChoice(key, words) for key, words in billing.DELIVERY_METHODS.items()],
+        + [SelectChoice(key, words) for key, words in DELIVERY_METHODS.items()],
         default="",
     )
     received_by = StringField("Received by", validators=[Optional(), Length(max=200)])
@@ -86,14 +89,14 @@ class ReviewForm(FlaskForm):
     item = HiddenField(validators=[InputRequired(), AnyOf(tuple(readiness.REVIEWABLE))])
     note = TextAreaField(
         "What you checked and found",
-        validators=[InputRequired("Say what you checked."), Length(max=billing.NOTE_MAX)],
+        validators=[InputRequired("Say what you checked."), Length(max=NOTE_MAX)],
     )
 
 
 def _claim_or_404(case_id: int) -> billing_queue.Claim:
     try:
         return billing_queue.claim(get_session(), case_id, current_user)
-    except signing.CaseNotFound:
+    except CaseNotFound:
         abort(404)
 
 
@@ -104,7 +107,7 @@ def _claim_context() -> dict:
         "review_form": ReviewForm(formdata=None),
         "blank": MoveForm(formdata=None),  # empty fields for the forms not submitted
         "move_words": MOVE_WORDS,
-        "methods": billing.DELIVERY_METHODS,
+        "methods": DELIVERY_METHODS,
         "code_note": carc.source_note(),
         "lookup": carc.lookup,
         "details": _details(claim),
@@ -157,8 +160,6 @@ def claim(case_id: int):
 
 
 def _details(claim):
-    from dme_service.web.pages.billing_files import details_form
-
     return details_form(claim)
 
 
@@ -184,7 +185,7 @@ def move(case_id: int):
             return redirect(url_for("billing.claim", case_id=case_id, moved=1), code=303)
         except billing.InvalidInput as error:
             _field_errors(form, error.errors)
-        except (billing.BillingError, signing.SigningError) as error:
+        except Refusal as error:
             if error.status == 404:
                 abort(404)
             problem, status = error.message, error.status

@@ -22,15 +22,16 @@ from wtforms.validators import InputRequired, Optional
 from dme_service.claims import deadlines
 from dme_service.claims.x835 import RemittanceRefused
 from dme_service.db import get_session
-from dme_service.services import signing
 from dme_service.services.billing import claim as billing
 from dme_service.services.billing import export as claim_export
 from dme_service.services.billing import manual_match
 from dme_service.services.billing import money as claim_money
 from dme_service.services.billing import remittance as remittance_import
 from dme_service.services.billing import reports as claim_reports
+from dme_service.store.cases import CaseNotFound
 from dme_service.web.forms import keeps_input, no_input_to_keep
 from dme_service.web.pages.billing import bp
+from dme_service.web.pages.billing_forms import DetailsForm
 
 UPLOAD_LIMIT = 20_000_000
 
@@ -123,7 +124,7 @@ def confirm_sent(file_id: int):
             )
         except billing.InvalidInput as error:
             form.sent_on.errors = [e.message for e in error.errors]
-        except signing.CaseNotFound:
+        except CaseNotFound:
             abort(404)
     return render_template("billing/claim_file.html", form=form, **_sent_context()), 422
 
@@ -196,7 +197,7 @@ def post_unmatched(remittance_id: int, entry: int):
         return redirect(url_for("billing.remittances", matched=case_id), code=303)
     except billing.InvalidInput as error:
         message = " ".join(problem.message for problem in error.errors)
-    except signing.CaseNotFound:
+    except CaseNotFound:
         abort(404)
     context = {**_remittance_context(), "match_error": (remittance_id, entry, message, typed)}
     form = RemittanceForm(formdata=None)
@@ -205,41 +206,6 @@ def post_unmatched(remittance_id: int, entry: int):
 
 
 # --- the claim's details ------------------------------------------------------------------
-
-
-class DetailsForm(FlaskForm):
-    purchase_or_rental = SelectField(
-        "Purchase or rental",
-        choices=[SelectChoice(k, v) for k, v in claim_money.PURCHASE_OR_RENTAL.items()],
-    )
-    prior_auth = StringField("Prior authorization number", validators=[Optional()])
-    service_date = StringField("Date of service (delivery date)", validators=[Optional()])
-    address_line1 = StringField("Street address", validators=[Optional()])
-    city = StringField("City", validators=[Optional()])
-    state = StringField("State", validators=[Optional()])
-    zip = StringField("ZIP code", validators=[Optional()])
-    sex = SelectField(
-        "Sex on the insurance card",
-        choices=[SelectChoice(k, v) for k, v in claim_money.SEXES.items()],
-        default="U",
-    )
-
-
-def details_form(claim) -> DetailsForm:
-    """The form filled with what is stored (the claim page shows it)."""
-    case, money = claim.row.case, claim.row.money
-    patient = case.patient
-    return DetailsForm(
-        formdata=None,
-        purchase_or_rental=(money.purchase_or_rental if money else None) or "NU",
-        prior_auth=(money.prior_auth if money else None) or "",
-        service_date=(money.service_date.isoformat() if money and money.service_date else ""),
-        address_line1=patient.address_line1 or "",
-        city=patient.city or "",
-        state=patient.state or "",
-        zip=patient.zip or "",
-        sex=patient.sex or "U",
-    )
 
 
 def _blank_move_form(formdata=None):
@@ -270,7 +236,7 @@ def claim_details(case_id: int):
         for problem in error.errors:
             field = getattr(form, problem.field, None) or form.prior_auth
             field.errors = [*field.errors, problem.message]
-    except signing.CaseNotFound:
+    except CaseNotFound:
         abort(404)
     context = {**_details_kept(), "details": form}
     move_form = _blank_move_form()

@@ -8,15 +8,17 @@ superseded ones marked as such on the case page.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from dme_service.db import get_session
 from dme_service.models import DOCUMENT_KINDS
 from dme_service.services import documents as service
-from dme_service.services.cases.edit import CaseNotFound, read_case
+from dme_service.services.cases.edit import read_case
+from dme_service.store.cases import CaseNotFound
 from dme_service.web.errors import Refused
 from dme_service.web.forms import no_input_to_keep
+from dme_service.web.responses import pdf_response
 from dme_service.web.security.access import BILLING, CLINICIAN, PRACTITIONER, safe_next
 
 bp = Blueprint("documents", __name__)
@@ -83,26 +85,14 @@ def render(case_id: int):
 def preview(case_id: int, document_id: int):
     """The PDF shown in the browser's viewer (inline), for reading before printing."""
     document = _fetch(case_id, document_id, "document.preview")
-    return pdf_response(document.content, document.kind, document.id, inline=True)
+    return pdf_response(document.content, service.filename(document.kind, document.id), inline=True)
 
 
 @bp.get("/cases/<int:case_id>/documents/<int:document_id>/download")
 def download(case_id: int, document_id: int):
     """The PDF as a file to save or print."""
     document = _fetch(case_id, document_id, "document.download")
-    return pdf_response(document.content, document.kind, document.id)
-
-
-def pdf_response(content: bytes, kind: str, document_id: int, *, inline: bool = False):
-    """A PDF that no cache keeps and no browser sniffs; named by kind and id (PDF-4)."""
-    disposition = "inline" if inline else "attachment"
-    response = Response(content, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f'{disposition}; filename="{service.filename(kind, document_id)}"'
-    )
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return pdf_response(document.content, service.filename(document.kind, document.id))
 
 
 TAMPERED_WHAT = (

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from dme_service import audit
 from dme_service.db import get_session
-from dme_service.models import Case, User
+from dme_service.services.accounts import users
+from dme_service.services.cases import lists
 from dme_service.services.patient import home_log
 from dme_service.web.errors import Refused
 from dme_service.web.forms import no_input_to_keep
@@ -23,16 +21,6 @@ from dme_service.web.security import sessions
 bp = Blueprint("home", __name__)
 
 LIST_LIMIT = 100
-# Claim states billing acts on (services.billing_queue): a signed order stays "awaiting
-# signature" until billing checks it and marks it ready to submit; paid and closed are done.
-BILLING_QUEUE_STATES = (
-    "awaiting_signature",
-    "ready_to_submit",
-    "submitted",
-    "denied",
-    "resubmitted",
-    "appealed",
-)
 TITLES = {
     "clinician": "My cases",
     "practitioner": "Awaiting my signature",
@@ -41,20 +29,8 @@ TITLES = {
 }
 
 
-def _cases(*conditions):
-    """Cases of the user's clinic matching conditions, newest change first (AC-2 scoping)."""
-    query = (
-        select(Case)
-        .options(joinedload(Case.patient))
-        .where(Case.clinic_id == current_user.clinic_id, *conditions)
-        .order_by(Case.updated_at.desc(), Case.id.desc())
-        .limit(LIST_LIMIT)
-    )
-    return get_session().scalars(query).all()
-
-
 def _clinician_cases():
-    return _cases(Case.author_id == current_user.id)
+    return lists.authored(get_session(), current_user, LIST_LIMIT)
 
 
 def _cases_awaiting_signature():
@@ -65,16 +41,11 @@ def _cases_awaiting_signature():
 
 
 def _billing_queue():
-    return _cases(Case.billing_state.in_(BILLING_QUEUE_STATES))
+    return lists.in_billing(get_session(), current_user, LIST_LIMIT)
 
 
 def _clinic_users():
-    query = (
-        select(User)
-        .where(User.clinic_id == current_user.clinic_id)
-        .order_by(User.active.desc(), User.name)
-    )
-    return get_session().scalars(query).all()
+    return users.clinic_users(get_session(), current_user)
 
 
 @bp.app_template_filter("payer_name")
@@ -100,11 +71,7 @@ def index():
     items = ROLE_LISTS[role]()
     if role != "admin":
         # A case list shows patient names: a PHI read, audited before it is shown (LOG-1).
-        db = get_session()
-        audit.record(
-            db, user=current_user, action="home.list", object_type="case_list", object_id=None
-        )
-        db.commit()
+        lists.list_read(get_session(), current_user)
     return render_template(
         f"home/{role}.html",
         title=TITLES[role],

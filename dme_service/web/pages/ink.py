@@ -17,6 +17,8 @@ from wtforms.validators import InputRequired
 
 from dme_service.db import get_session
 from dme_service.services import signing, wet_signing
+from dme_service.services.errors import REFUSALS
+from dme_service.store.cases import CaseNotFound, load_case
 from dme_service.web.errors import Refused
 from dme_service.web.forms import keeps_input
 
@@ -37,8 +39,8 @@ def allow_scan_upload() -> None:
 
 def _case(case_id: int):
     try:
-        return signing.load_case(get_session(), case_id, current_user)
-    except signing.CaseNotFound:
+        return load_case(get_session(), current_user, case_id)
+    except CaseNotFound:
         abort(404)
 
 
@@ -48,7 +50,7 @@ def _context() -> dict:
     try:
         wet_signing.check_case(db, case)
         blocked = None
-    except signing.SigningError as error:
+    except REFUSALS as error:
         blocked = error.message
     return {
         "case": case,
@@ -80,7 +82,7 @@ def upload(case_id: int):
                 content=content,
             )
             return redirect(url_for("signing.history", case_id=case_id, signed=1), code=303)
-        except signing.SigningError as error:
+        except REFUSALS as error:
             form.scan.errors = [error.message]
             status = error.status if error.status != 404 else 422
             context = _context()
@@ -92,9 +94,9 @@ def print_pdf(case_id: int):
     """The SWO and LMN with blank signature and date lines, as one PDF."""
     try:
         pdf = wet_signing.print_for_ink(get_session(), current_user, case_id)
-    except signing.CaseNotFound:
+    except CaseNotFound:
         abort(404)
-    except signing.SigningError as error:
+    except REFUSALS as error:
         raise Refused(409, error.message, "Go back to the case and complete it.") from None
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="sign-in-ink-{case_id}.pdf"'
@@ -107,9 +109,9 @@ def review_pdf(case_id: int):
     view of them)."""
     try:
         pdf = wet_signing.order_for_review(get_session(), current_user, case_id)
-    except signing.CaseNotFound:
+    except CaseNotFound:
         abort(404)
-    except signing.SigningError as error:
+    except REFUSALS as error:
         raise Refused(409, error.message, "Ask the clinician to complete the case.") from None
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="order-{case_id}.pdf"'
@@ -121,7 +123,7 @@ def scan(scan_id: int):
     """A stored scan of an order signed in ink, as uploaded (its SHA-256 checked first)."""
     try:
         row, case_id = wet_signing.scan_for(get_session(), current_user, scan_id)
-    except signing.CaseNotFound:
+    except CaseNotFound:
         abort(404)
     except wet_signing.ScanRefused as refused:
         raise Refused(409, refused.message, "Tell your clinic administrator.") from None

@@ -7,8 +7,8 @@ from flask import Blueprint, abort, current_app, redirect, url_for
 from flask_login import current_user
 
 from dme_service.db import get_session
-from dme_service.services import signing
 from dme_service.services.mail import notices, outbox
+from dme_service.store.cases import CaseNotFound, load_case
 from dme_service.web.forms import no_input_to_keep
 
 bp = Blueprint("reminders", __name__)
@@ -19,8 +19,8 @@ bp = Blueprint("reminders", __name__)
 def remind(case_id: int):
     db = get_session()
     try:
-        case = signing.load_case(db, case_id, current_user)
-    except signing.CaseNotFound:
+        case = load_case(db, current_user, case_id)
+    except CaseNotFound:
         abort(404)
     practitioner = case.treating_practitioner
     sent = None

@@ -7,8 +7,6 @@ sign this order gets 403 with the rule in words. Views stay thin: services.signi
 
 from __future__ import annotations
 
-import hashlib
-
 from flask import (
     Blueprint,
     Response,
@@ -21,19 +19,21 @@ from flask import (
 )
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from werkzeug.exceptions import TooManyRequests
 from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from dme_service import audit
 from dme_service.db import get_session
-from dme_service.models import Document
 from dme_service.services import signing
-from dme_service.services.accounts import passwords as accounts
+from dme_service.services.accounts import sign_in
 from dme_service.services.billing import claim as billing
+from dme_service.services.billing.input import NOTE_MAX
+from dme_service.services.errors import Refusal
+from dme_service.store.cases import CaseNotFound, load_case
+from dme_service.store.documents import DocumentTampered
+from dme_service.store.signed_content import check_signature, signatures
 from dme_service.web.errors import Refused
 from dme_service.web.forms import keeps_input
-from dme_service.web.security import sessions, throttle
+from dme_service.web.security import sessions
 
 bp = Blueprint("signing", __name__, url_prefix="/signing")
 
@@ -55,14 +55,14 @@ class SendForm(FlaskForm):
     version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
     reason = TextAreaField(
         "Why this case goes to the practitioner although it is not eligible",
-        validators=[DataRequired("Say why."), Length(max=billing.NOTE_MAX)],
+        validators=[DataRequired("Say why."), Length(max=NOTE_MAX)],
     )
 
 
 def _case_or_404(case_id: int):
     try:
-        return signing.load_case(get_session(), case_id, current_user)
-    except signing.CaseNotFound:
+        return load_case(get_session(), current_user, case_id)
+    except CaseNotFound:
         abort(404)
 
 
@@ -84,16 +84,9 @@ def _sign_context() -> dict:
         "parsed": parsed,
         "decision": decision,
         "incomplete": incomplete,
-        "check": signing.check_signature(db, case),
-        "documents": _current_documents(db, case.id),
+        "check": check_signature(db, case),
+        "documents": signing.signed_documents(db, case.id),
     }
-
-
-def _current_documents(db, case_id: int) -> list[Document]:
-    from sqlalchemy import select
-
-    query = select(Document).where(Document.case_id == case_id, Document.kind.in_(("swo", "lmn")))
-    return list(db.scalars(query.order_by(Document.kind, Document.version.desc())))
 
 
 @bp.route("/cases/<int:case_id>", methods=["GET", "POST"])
@@ -121,7 +114,7 @@ def sign(case_id: int):
                     render=_bounded_render,
                 )
                 return redirect(url_for("signing.history", case_id=case_id, signed=1), code=303)
-            except signing.SigningError as error:
+            except Refusal as error:
                 problem, status = error.message, error.status
                 context = _sign_context()
     return render_template("signing/sign.html", form=form, problem=problem, **context), status
@@ -146,33 +139,16 @@ def _bounded_render(kind, case, decision, **options):
 
 def _password_matches(password: str) -> bool:
     """The signer's password, throttled like sign-in (AUTH-5); a match is a fresh login."""
-    db = get_session()
     user = current_user._get_current_object()
-    keys = throttle.keys_for(request.remote_addr, user.email)
-    wait = throttle.retry_after(db, keys)
-    if wait is not None:
-        raise TooManyRequests(retry_after=wait)
-    # End the read before argon2: on SQLite an open transaction holds the write lock, and
-    # hashing inside it stalled every other request (make load).
-    db.commit()
-    ok = accounts.verify_password(user.password_hash, password)
-    throttle.record(db, keys, success=ok)
+    ok = sign_in.password_matches(get_session(), user, password, request.remote_addr)
     if ok:
         sessions.mark_fresh()
-    db.commit()
+        get_session().commit()
     return ok
 
 
 def _audit_read(db, case, action: str) -> None:
-    audit.record(
-        db,
-        user=current_user,
-        action=action,
-        object_type="case",
-        object_id=case.id,
-        patient_id=case.patient_id,
-    )
-    db.commit()
+    signing.page_read(db, current_user, case, action)
 
 
 @bp.route("/cases/<int:case_id>/history")
@@ -182,9 +158,9 @@ def history(case_id: int):
     case = _case_or_404(case_id)
     context = {
         "case": case,
-        "check": signing.check_signature(db, case),
-        "signatures": signing.signatures(db, case.id),
-        "documents": {d.id: d for d in _current_documents(db, case.id)},
+        "check": check_signature(db, case),
+        "signatures": signatures(db, case.id),
+        "documents": {d.id: d for d in signing.signed_documents(db, case.id)},
         "just_signed": request.args.get("signed") == "1",
     }
     _audit_read(db, case, "signature.read")
@@ -194,37 +170,17 @@ def history(case_id: int):
 @bp.route("/documents/<int:document_id>.pdf")
 def document(document_id: int):
     """A signed (or superseded) SWO or LMN as an attachment; the digest is checked first."""
-    db = get_session()
-    row = db.get(Document, document_id)
-    if row is None or row.kind not in signing.SIGNED_KINDS:
-        abort(404)
-    case = _case_or_404(row.case_id)  # another clinic's document does not exist here (AC-2)
-    if hashlib.sha256(row.content).hexdigest() != row.sha256:  # PDF-4: altered bytes refused
-        audit.record(
-            db,
-            user=current_user,
-            action="document.download",
-            object_type="document",
-            object_id=row.id,
-            patient_id=case.patient_id,
-            outcome="digest_mismatch",
-        )
-        db.commit()
+    try:
+        row, case = signing.signed_document(get_session(), current_user, document_id)
+    except signing.SignedDocumentNotFound:
+        abort(404)  # another clinic's document does not exist here (AC-2)
+    except DocumentTampered:
         raise Refused(
             409,
             "This file no longer matches its stored SHA-256, so it was not sent.",
             "Tell your clinic administrator; the event was recorded.",
-        )
+        ) from None
     state = "superseded" if row.superseded_at else "current"
-    audit.record(
-        db,
-        user=current_user,
-        action="document.download",
-        object_type="document",
-        object_id=row.id,
-        patient_id=case.patient_id,
-    )
-    db.commit()
     name = f"{row.kind}-{case.id}-v{row.version}{'-superseded' if row.superseded_at else ''}.pdf"
     response = Response(row.content, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -258,7 +214,7 @@ def send(case_id: int):
                 note=form.reason.data.strip(),
             )
             return redirect(url_for("home.index"), code=303)
-        except signing.SigningError as error:  # stale, illegal, not ready (billing errors too)
+        except Refusal as error:  # stale, illegal, not ready
             if error.status == 404:
                 abort(404)
             problem, status = error.message, error.status

@@ -48,7 +48,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "auth.reauth": SIGNED_IN,
     "home.index": SIGNED_IN,
     "home.deactivate_user": ADMINS,
-    # issue 13: the clinic's profile and users (each behind the step-up), and a user's own
+    # The clinic's profile and users (each behind the step-up), and a user's own
     # mail preference.
     "admin.clinic": ADMINS,
     "admin.invite": ADMINS,
@@ -64,7 +64,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "ink.print_pdf": CLINICAL,
     "ink.scan": CASE_TEAM | {OUTSIDE_PRACTITIONER},  # like the signed PDFs (pen test L1)
     "ink.review_pdf": frozenset({CLINICIAN, PRACTITIONER, OUTSIDE_PRACTITIONER}),
-    # issue 5: the clinician's case screens; those who record and sign trials, not billing.
+    # The clinician's case screens; those who record and sign trials, not billing.
     "cases.index": CLINICAL,
     "cases.new": CLINICAL,
     "cases.show": CLINICAL,
@@ -72,12 +72,12 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "cases.save_page": CLINICAL,
     "cases.codes": CLINICAL,
     "cases.trial_response": CLINICAL,
-    # issue 6: a case's documents; billing reads and prints the packet it submits.
+    # A case's documents; billing reads and prints the packet it submits.
     "documents.index": CASE_TEAM,
     "documents.render": CASE_TEAM,
     "documents.preview": CASE_TEAM,
     "documents.download": CASE_TEAM,
-    # issues 4 and 7: the JSON API (bearer token, or session + X-CSRFToken). Deciding a
+    # The JSON API (bearer token, or session + X-CSRFToken). Deciding a
     # document stores nothing; creating a case is clinical work; moves are checked again by
     # services.billing (clinical team sends for signature, billing moves the claim).
     "api.evaluate": STAFF,
@@ -89,7 +89,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "api.move_billing": CASE_TEAM,
     "api.fhir_bundle": CASE_TEAM,
     "api.openapi": PUBLIC,  # the API's description: no data
-    # issue 8: the patient's pages are PUBLIC here; they need the link's own patient cookie
+    # The patient's pages are PUBLIC here; they need the link's own patient cookie
     # (web.pages.patient.patient.load_patient), and answer the "get a new link" page without it.
     "patient.open_link": PUBLIC,
     "patient.instructions": PUBLIC,
@@ -98,14 +98,14 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "patient.log_saved": PUBLIC,
     "patient.close": PUBLIC,
     "patient.closed": PUBLIC,
-    "patient.link_status": frozenset({CLINICIAN, PRACTITIONER}),
-    "patient.create_link": frozenset({CLINICIAN}),
-    "patient.revoke_link": frozenset({CLINICIAN}),
-    "patient.print_link": frozenset({CLINICIAN}),
-    "patient.followup_letter": CLINICAL,  # the home-log follow-up letter: clinical detail
+    "patient_link.link_status": frozenset({CLINICIAN, PRACTITIONER}),
+    "patient_link.create_link": frozenset({CLINICIAN}),
+    "patient_link.revoke_link": frozenset({CLINICIAN}),
+    "patient_link.print_link": frozenset({CLINICIAN}),
+    "patient_link.followup_letter": CLINICAL,  # the home-log follow-up letter: clinical detail
     # A red flag's review holds what the clinician did (clinical free text): not billing.
-    "patient.review_red_flag": CLINICAL,
-    # issue 7: signing. Any staff member may open the page: who may not sign this order gets
+    "patient_link.review_red_flag": CLINICAL,
+    # Signing. Any staff member may open the page: who may not sign this order gets
     # 403 saying who can (MD, DO, DPM, PA, NP, CNS with an NPI, named on the order).
     # An outside practitioner reaches only cases naming them (services.signing.load_case).
     "signing.sign": SIGNED_IN,
@@ -114,7 +114,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "signing.history": CASE_TEAM | {OUTSIDE_PRACTITIONER},
     "signing.document": CASE_TEAM | {OUTSIDE_PRACTITIONER},
     "signing.send": CLINICAL,
-    # issue 7: the claim; only billing (and admin) move claim states (AC-3).
+    # The claim; only billing (and admin) move claim states (AC-3).
     "billing.queue": frozenset({BILLING, ADMIN}),
     "billing.export": frozenset({BILLING, ADMIN}),
     "billing.claim": frozenset({BILLING, ADMIN}),
@@ -186,9 +186,7 @@ def unauthenticated():
     from dme_service.web.pages.cases import typed_input
 
     if typed_input.can_carry():
-        from dme_service.web.pages.auth import sign_in_keeping_typed_input
-
-        return sign_in_keeping_typed_input(typed_input.seal())
+        return typed_input.sign_in_keeping_typed_input(typed_input.seal())
     params = {}
     if request.method in ("GET", "HEAD"):
         params["next"] = request.full_path.rstrip("?")

@@ -19,11 +19,12 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Flask, Request, Response, g
 from flask.sessions import SessionInterface, SessionMixin
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from dme_service.db import get_session
 from dme_service.models import User, UserSession
+from dme_service.services.accounts import users
 
 log = logging.getLogger(__name__)
 
@@ -264,12 +265,9 @@ def end() -> None:
 
 def end_all_for(user_id: int, *, keep_current: bool = False) -> int:
     """Delete every session of a user (or all but this one); returns how many. Caller commits."""
-    statement = delete(UserSession).where(UserSession.user_id == user_id)
     session = current()
-    if keep_current and session is not None and session.row is not None:
-        statement = statement.where(UserSession.id != session.row.id)
-    result = get_session().execute(statement, execution_options={"synchronize_session": False})
-    return result.rowcount or 0
+    keep = session.row.id if keep_current and session is not None and session.row else None
+    return users.end_sessions(get_session(), user_id, except_id=keep)
 
 
 def mark_fresh() -> None:

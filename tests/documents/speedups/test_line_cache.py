@@ -8,7 +8,9 @@ import pytest
 from weasyprint import HTML
 
 from dme_service.documents import packet
-from dme_service.documents.renderer import Renderer, source_for
+from dme_service.documents.render import warm_up
+from dme_service.documents.renderer import Renderer
+from dme_service.documents.sources import source_for
 from dme_service.documents.speedups import line_cache
 from dme_service.documents.speedups.line_cache import LineCache
 from documents.htmls import LETTERS, options_for
@@ -133,7 +135,7 @@ def test_the_warm_up_learns_the_fixed_sentences_of_every_template(kind):
     """After warm_up (what every forked render inherits), another patient's document (other
     payer, force and clinic) finds its template's fixed lines already broken."""
     renderer = Renderer()
-    renderer.warm_up()
+    warm_up(renderer)
     hits, misses = renderer.line_cache.hits, renderer.line_cache.misses
     case, decision = case_and_decision("aetna", patient_name="Rosa Delgado", force_lb=10)
     render(renderer, kind, case, decision, options_for(SIGNED))

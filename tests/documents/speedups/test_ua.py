@@ -15,8 +15,10 @@ import pytest
 from weasyprint import HTML
 
 from dme_service.documents import packet
-from dme_service.documents.renderer import Renderer, RenderOptions, source_for
+from dme_service.documents.renderer import Renderer
+from dme_service.documents.sources import source_for
 from dme_service.documents.speedups import ua
+from dme_service.documents.types import RenderOptions
 from documents.htmls import every_html
 from documents.samples import CLINIC, NOW, SIGNED, case_and_decision
 

@@ -16,12 +16,16 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 from sqlalchemy import func, select
 
 from dme_service.db import get_session
-from dme_service.documents.renderer import RenderedDocument
-from dme_service.models import BILLING_STATES, AuditEvent, BillingEvent, Case, Trial, User
-from dme_service.services import signing
+from dme_service.documents.types import RenderedDocument
+from dme_service.models import AuditEvent, BillingEvent, Case, Trial, User
+from dme_service.rules.claim import BILLING_STATES, SUBMISSIONS, SYSTEM_MOVES, TRANSITIONS
+from dme_service.services import after_save, signing
 from dme_service.services.billing import claim as billing
 from dme_service.services.billing import queue as billing_queue
 from dme_service.services.billing import readiness
+from dme_service.services.billing.input import CODED_STATES
+from dme_service.store.cases import CaseNotFound
+from dme_service.store.signed_content import check_signature
 from services.claim_cases import CASE_DOCUMENT, stored_case
 
 DELIVERY = {"date": "2026-11-20", "method": "in_clinic", "received_by": "Jane Q. Doe"}
@@ -100,16 +104,16 @@ def test_random_moves_never_reach_an_illegal_state_and_every_move_is_audited(
                     move(db_session, self.case, to_state, people[role], **kwargs)
 
         def expected_error(self, to_state, role, carc, delivery):
-            if carc and to_state not in billing.CODED_STATES or "999" in carc:
+            if carc and to_state not in CODED_STATES or "999" in carc:
                 return billing.InvalidInput
             if to_state == "denied" and not carc:
                 return billing.InvalidInput
-            if to_state not in billing.TRANSITIONS[self.state]:
+            if to_state not in TRANSITIONS[self.state]:
                 return billing.IllegalTransition
             team = billing.CLINICAL_TEAM if to_state == "awaiting_signature" else billing.CLAIM_TEAM
             if role not in team:
                 return billing.NotPermitted
-            if to_state in billing.SUBMISSIONS and not self.signed:
+            if to_state in SUBMISSIONS and not self.signed:
                 return billing.NotReady
             if to_state == "paid" and not (delivery or self.delivered):
                 return billing.NotReady
@@ -136,7 +140,7 @@ def test_random_moves_never_reach_an_illegal_state_and_every_move_is_audited(
             case = db_session.get(Case, self.case.id)
             before = case.trials[0].minutes
             case.trials[0].minutes = minutes
-            signing.on_case_changed(db_session, case, people["clinician"])
+            after_save.case_changed(db_session, case, people["clinician"])
             db_session.commit()
             if minutes != before and self.signed:
                 self.signed = False
@@ -169,9 +173,7 @@ def test_random_moves_never_reach_an_illegal_state_and_every_move_is_audited(
                 assert after.from_state == before.to_state
             for event in events[1:]:
                 edge = (event.from_state, event.to_state)
-                assert event.to_state in billing.TRANSITIONS[event.from_state] or (
-                    edge in billing.SYSTEM_MOVES
-                )
+                assert event.to_state in TRANSITIONS[event.from_state] or (edge in SYSTEM_MOVES)
                 assert event.user_id is not None and event.at is not None
             audited = db_session.scalar(
                 select(func.count(AuditEvent.id)).where(
@@ -309,7 +311,7 @@ def test_another_clinics_case_is_not_found(db_session, people, make_user):
     db_session.add(other)
     db_session.commit()
     stranger = make_user("billing", clinic_id=other.id)
-    with pytest.raises(billing.CaseNotFound):
+    with pytest.raises(CaseNotFound):
         move(db_session, case, "ready_to_submit", stranger)
 
 
@@ -362,13 +364,6 @@ def test_a_prn_order_is_named_in_the_checklist(db_session, people):
     case = stored_case(db_session, people["clinician"], people["practitioner"], request=request)
     item = _item(db_session, case, "frequency")
     assert not item.met and "'PRN'" in item.detail
-
-
-def test_the_cover_sheet_gets_plain_rows(db_session, people, quick_render):
-    case = signed_case(db_session, people)
-    rows = readiness.cover_sheet_rows(db_session, case)
-    assert all(isinstance(label, str) and isinstance(met, bool) for label, met, _ in rows)
-    assert ("Proof of delivery recorded", False) in [(label, met) for label, met, _ in rows]
 
 
 # --- reports ------------------------------------------------------------------------------
@@ -428,8 +423,8 @@ def test_trials_changed_by_raw_sql_void_the_signature_on_the_next_save(
     db_session.commit()
     db_session.expire_all()
     row = db_session.get(Case, case.id)
-    assert not signing.check_signature(db_session, row).valid
-    voided = signing.on_case_changed(db_session, row, people["clinician"])
+    assert not check_signature(db_session, row).valid
+    voided = after_save.case_changed(db_session, row, people["clinician"])
     db_session.commit()
     assert voided is not None and voided.voided_at is not None
 

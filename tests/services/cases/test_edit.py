@@ -10,8 +10,10 @@ from sqlalchemy import func, select
 
 from dme_service.db import get_session
 from dme_service.models import AuditEvent, Case, DecisionRecord, IdempotencyKey, Patient
+from dme_service.services import after_save
 from dme_service.services.cases import edit as cases
 from dme_service.services.cases.create import IdempotencyConflict, NewCase, create_case
+from dme_service.store.cases import CaseNotFound
 from services.case_steps import PATIENT, TRIAL, new_case, save, standard_case
 
 
@@ -176,7 +178,7 @@ def test_other_clinics_case_is_not_found(db_session, clinician, make_user):
     db_session.commit()
     stranger = make_user("clinician", clinic_id=other.id)
     case = new_case(db_session, clinician)
-    with pytest.raises(cases.CaseNotFound):
+    with pytest.raises(CaseNotFound):
         cases.read_case(db_session, stranger, case.id)
 
 
@@ -216,24 +218,11 @@ def test_reads_and_writes_are_audited_without_phi(db_session, clinician):
     assert not any("Jane" in str(vars(row)) for row in rows)
 
 
-def test_signing_hook_is_called_on_every_save(db_session, clinician, monkeypatch):
-    import importlib.util
-    import sys
-    import types
-
+def test_the_after_save_step_runs_on_every_save(db_session, clinician, monkeypatch):
     calls = []
-    fake = types.ModuleType("dme_service.services.signing")
-    fake.on_case_changed = lambda session, case, user: calls.append((case.id, user.id))
-    monkeypatch.setitem(sys.modules, "dme_service.services.signing", fake)
-    real_find_spec = importlib.util.find_spec
     monkeypatch.setattr(
-        importlib.util,
-        "find_spec",
-        lambda name, *a: True if name == fake.__name__ else real_find_spec(name, *a),
+        after_save, "case_changed", lambda session, case, user: calls.append((case.id, user.id))
     )
-    import dme_service.services as services_package
-
-    monkeypatch.setattr(services_package, "signing", fake, raising=False)
     case = new_case(db_session, clinician)
     save(db_session, clinician, case, "trials", {"trials": [TRIAL]})
     assert calls == [(case.id, clinician.id)]

@@ -10,7 +10,7 @@ from werkzeug.security import generate_password_hash
 
 from dme_service.db import get_session
 from dme_service.models import User
-from dme_service.web.security import throttle
+from dme_service.services.accounts import throttle
 from dme_service.web.security.access import safe_next
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

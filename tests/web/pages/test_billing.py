@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from services.claim_cases import stored_case
 from sqlalchemy import func, select
 
-from dme_service.documents.renderer import RenderedDocument
+from dme_service.documents.types import RenderedDocument
 from dme_service.models import AuditEvent, BillingEvent, Case
 from dme_service.services import signing
 

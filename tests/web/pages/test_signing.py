@@ -12,8 +12,8 @@ from services.claim_cases import stored_case
 from sqlalchemy import func, select, text, update
 
 from dme_service.models import AuditEvent, Case, Document, Signature
-from dme_service.services import signing
 from dme_service.services.cases import edit as case_service
+from dme_service.store.signed_content import check_signature, current_signature
 
 WHO_CAN = "MD, DO, DPM, PA, NP or CNS"
 
@@ -156,7 +156,7 @@ def test_an_edit_after_signing_voids_it_and_the_voided_pdf_downloads_marked_supe
 ):
     people, clients = team
     case = _signed_case(db_session, people, clients)
-    signature = signing.current_signature(db_session, case.id)
+    signature = current_signature(db_session, case.id)
     swo_id = signature.document_hashes["swo"]["document_id"]
     edit = case_service.SectionEdit(
         "prescription",
@@ -216,7 +216,7 @@ def test_re_signing_after_a_raw_edit_voids_the_old_signature_and_is_valid(db_ses
     db_session.expire_all()
     rows = db_session.scalars(select(Signature).order_by(Signature.id)).all()
     assert [row.voided_at is None for row in rows] == [False, True]
-    assert signing.check_signature(db_session, db_session.get(Case, case.id)).valid
+    assert check_signature(db_session, db_session.get(Case, case.id)).valid
 
 
 def test_an_altered_stored_pdf_is_refused_and_the_refusal_audited(db_session, team):
@@ -232,7 +232,7 @@ def test_an_altered_stored_pdf_is_refused_and_the_refusal_audited(db_session, te
     outcomes = db_session.scalars(
         select(AuditEvent.outcome).where(AuditEvent.action == "document.download")
     ).all()
-    assert "digest_mismatch" in outcomes
+    assert "hash_mismatch" in outcomes
 
 
 def test_a_not_eligible_case_goes_for_signature_only_with_a_reason(db_session, team):

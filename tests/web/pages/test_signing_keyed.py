@@ -9,8 +9,14 @@ from sqlalchemy import select, text, update
 
 from dme_service import integrity_keys
 from dme_service.models import Case, Document, Signature
-from dme_service.services import documents, signing
-from dme_service.store.signed_content import rekey_legacy_signatures
+from dme_service.services import documents
+from dme_service.store.signed_content import (
+    check_signature,
+    current_signature,
+    rekey_legacy_signatures,
+    signed_content_mac,
+    signed_content_sha256,
+)
 from web.pages.test_signing import _signed_case
 from web.pages.test_signing import team as team  # noqa: F401 (the signed-in team fixture)
 
@@ -27,11 +33,9 @@ def forge(session, monkeypatch, case_id: int, force_lb: int) -> None:
     session.commit()
     session.expire_all()
     case = session.get(Case, case_id)
-    signature = signing.current_signature(session, case_id)
+    signature = current_signature(session, case_id)
     monkeypatch.setenv(integrity_keys.ENV_NAME, "k1:" + integrity_keys.new_secret())
-    key_id, mac = signing.signed_content_mac(
-        case, signature.case_version, signature.document_hashes
-    )
+    key_id, mac = signed_content_mac(case, signature.case_version, signature.document_hashes)
     monkeypatch.delenv(integrity_keys.ENV_NAME)
     session.execute(
         update(Signature)
@@ -48,7 +52,7 @@ def test_a_signed_order_changed_and_rehashed_without_the_key_is_not_signed(
     people, clients = request.getfixturevalue("team")
     case = _signed_case(db_session, people, clients)
     forge(db_session, monkeypatch, case.id, 40)
-    assert not signing.check_signature(db_session, db_session.get(Case, case.id)).valid
+    assert not check_signature(db_session, db_session.get(Case, case.id)).valid
     claim = clients["biller"].get(f"/billing/cases/{case.id}").get_data(as_text=True)
     assert "no longer matches what was signed" in claim
     swo = documents.render_document(db_session, people["author"], case.id, "swo")
@@ -59,7 +63,7 @@ def test_a_signed_order_changed_and_rehashed_without_the_key_is_not_signed(
 def test_the_genuine_signature_still_prints_on_the_unchanged_order(db_session, request):
     people, clients = request.getfixturevalue("team")
     case = _signed_case(db_session, people, clients)
-    check = signing.check_signature(db_session, case)
+    check = check_signature(db_session, case)
     assert check.valid
     signed_swo = db_session.get(Document, check.signature.document_hashes["swo"]["document_id"])
     assert SIGNED_STATEMENT in pdfs.text(signed_swo.content)
@@ -71,8 +75,8 @@ def test_a_legacy_unkeyed_signature_counts_only_once_rekeyed_while_it_matches(
 ):
     people, clients = request.getfixturevalue("team")
     case = _signed_case(db_session, people, clients)
-    signature = signing.current_signature(db_session, case.id)
-    unkeyed = signing.signed_content_sha256(case, signature.case_version, signature.document_hashes)
+    signature = current_signature(db_session, case.id)
+    unkeyed = signed_content_sha256(case, signature.case_version, signature.document_hashes)
     db_session.execute(
         update(Signature)
         .where(Signature.id == signature.id)
@@ -84,10 +88,10 @@ def test_a_legacy_unkeyed_signature_counts_only_once_rekeyed_while_it_matches(
         )
     db_session.commit()
     db_session.expire_all()
-    assert not signing.check_signature(db_session, db_session.get(Case, case.id)).valid
+    assert not check_signature(db_session, db_session.get(Case, case.id)).valid
     assert rekey_legacy_signatures(db_session) == (1 if still_matches else 0)
     db_session.expire_all()
     row = db_session.get(Case, case.id)
-    assert signing.check_signature(db_session, row).valid is still_matches
+    assert check_signature(db_session, row).valid is still_matches
     keyed = db_session.scalar(select(Signature.key_id).where(Signature.id == signature.id))
     assert (keyed is not None) is still_matches

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from dme_service.db import get_session
 from dme_service.models import AuditEvent, LoginAttempt, User, UserSession
-from dme_service.web.security import throttle
+from dme_service.services.accounts import throttle
 
 T0 = datetime(2026, 3, 2, 9, 0, 10, tzinfo=UTC)
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from dme_service.db import get_session
 from dme_service.models import AuditEvent, LoginAttempt, User
-from dme_service.web.security import throttle
+from dme_service.services.accounts import throttle
 
 T0 = datetime(2026, 3, 2, 9, 0, 10, tzinfo=UTC)
 STALE = timedelta(minutes=6)

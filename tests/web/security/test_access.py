@@ -122,8 +122,8 @@ def test_each_role_is_allowed_exactly_what_the_table_says(
 
 def test_the_red_flag_review_is_in_the_matrix_for_the_clinical_team_only(app, seeds):
     """It holds clinical free text: billing (AC-3) and admin get 403 in the matrix above."""
-    assert ("patient.review_red_flag", "POST") in {(e, m) for e, m, _ in _calls(app, seeds)}
-    assert access.ACCESS["patient.review_red_flag"] == {access.CLINICIAN, access.PRACTITIONER}
+    assert ("patient_link.review_red_flag", "POST") in {(e, m) for e, m, _ in _calls(app, seeds)}
+    assert access.ACCESS["patient_link.review_red_flag"] == {access.CLINICIAN, access.PRACTITIONER}
 
 
 def test_the_admin_totp_steps_are_in_the_matrix_as_public_posts(app, seeds):

@@ -7,7 +7,7 @@ import re
 import pytest
 from flask import Blueprint
 
-from dme_service import ROOT
+from dme_service.config import ROOT
 from dme_service.web.security import access
 from dme_service.web.security.headers import CONTENT_SECURITY_POLICY
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from dme_service.cds_hooks import prefill
-from dme_service.rules.policy import payer_ids
+from dme_service.coding.payers import payer_ids
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from wtforms.validators import ValidationError
 
 from dme_service.case.limits import MBI, MBI_PAYERS, mbi_problem, normal_mbi  # noqa: F401 - the forms' names
 from dme_service.case.model import SCREENING_KEYS
+from dme_service.case.response import response
 from dme_service.rules.wording import SCREENING_LABELS
 
 STATUS_WORDS: dict[str, str] = {
@@ -236,27 +237,16 @@ def label_for(path: str) -> str:
 
 def trial_response_of(values) -> str | None:
     """improved / unchanged / worse for pain before/after and the two signs, or None when the
-    pain scores are not two whole numbers 0-10 yet. The rule is the engine's (criteria.py)."""
-    from dme_service.case.model import Trial
-    from dme_service.rules.criteria import trial_response
-
+    pain scores are not two whole numbers 0-10 yet. The rule is the contract's (case.response)."""
     try:
         before, after = int(values.get("pain_before", "")), int(values.get("pain_after", ""))
     except ValueError:
         return None
     if not (0 <= before <= 10 and 0 <= after <= 10):
         return None
-    trial = Trial(
-        date=None,
-        device=None,
-        position=None,
-        force_lb=None,
-        minutes=None,
-        pain_before=before,
-        pain_after=after,
-        peripheralization=values.get("peripheralization") == "yes",
-        new_neuro_signs=values.get("new_neuro_signs") == "yes",
-        use_demonstrated=None,
-        tolerated=None,
+    return response(
+        before,
+        after,
+        values.get("peripheralization") == "yes",
+        values.get("new_neuro_signs") == "yes",
     )
-    return trial_response(trial)

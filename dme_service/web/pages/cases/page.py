@@ -11,6 +11,7 @@ from typing import Any
 
 from dme_service.case.model import ABSOLUTE_CONTRAINDICATIONS, HOME_DEVICES, OTHER_SCREENING_KEYS
 from dme_service.case.parse import FieldError
+from dme_service.case.response import deciding_index
 from dme_service.coding import codes
 from dme_service.rules.wording import INVERSION_TABLE_UNSUPERVISED, PAYER_NAMES
 from dme_service.services.cases import edit as case_service
@@ -103,14 +104,9 @@ def form_data(section: str, case, document: dict[str, Any]) -> dict[str, Any]:
 def latest_home_trial(document: dict[str, Any]) -> dict[str, Any] | None:
     """The latest home-unit trial: latest by date among trials of a home unit, ties to the
     later one (clarifications 3 and 13)."""
-    trials = [
-        t for t in document.get("trials") or [] if t.get("date") and t.get("device") in HOME_DEVICES
-    ]
-    best = None
-    for trial in trials:
-        if best is None or trial["date"] >= best["date"]:
-            best = trial
-    return best
+    trials = [t for t in document.get("trials") or [] if t.get("device") in HOME_DEVICES]
+    index = deciding_index([trial.get("date") for trial in trials])
+    return None if index is None else trials[index]
 
 
 def prescription_data(case, document: dict[str, Any]) -> dict[str, Any]:

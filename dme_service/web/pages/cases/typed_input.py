@@ -103,3 +103,15 @@ def opened(sealed: str | None, user) -> tuple[int, list[tuple[str, str]]] | None
     if payload.get("who") is not None and payload["who"] != user.id:
         return None
     return int(match.group(1)), [(str(n), str(v)) for n, v in payload.get("fields", [])]
+
+
+def sign_in_keeping_typed_input(sealed: str):
+    """The sign-in page for a case-page Save that arrived after the session ended: what was
+    typed rides along in a signed hidden field and is saved after the password (401)."""
+    from flask import render_template
+
+    from dme_service.web.pages.auth_forms import LoginForm
+
+    form = LoginForm(formdata=None)
+    page = render_template("auth/login.html", form=form, notice=NOTICE, typed_input=sealed)
+    return page, 401

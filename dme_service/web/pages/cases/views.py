@@ -19,6 +19,7 @@ from dme_service.services.cases import edit as case_service
 from dme_service.services.cases import from_ehr_link
 from dme_service.services.cases.create import IdempotencyConflict, NewCase, create_case
 from dme_service.services.patient import home_log
+from dme_service.store.cases import CaseNotFound, load_case
 from dme_service.web.errors import Refused
 from dme_service.web.forms import failure_for, keeps_input
 from dme_service.web.pages.cases import ehr_prefill
@@ -44,7 +45,7 @@ def _page_words() -> dict:
 def _show_case(case_id: int):
     try:
         return case_service.read_case(get_session(), current_user, case_id)
-    except case_service.CaseNotFound:
+    except CaseNotFound:
         abort(404)
 
 
@@ -91,7 +92,7 @@ def keeps_case_input(view):
             raise
         except Exception as error:  # noqa: BLE001 - LOG-4: any failure keeps the input
             failure = failure_for(error)
-            case = case_service.load_case(get_session(), current_user, case_id)
+            case = load_case(get_session(), current_user, case_id)
             if section == "page":
                 signers = case_service.signers(get_session(), current_user.clinic_id)
                 bound = case_page_save.bind_page(request.form, case, signers).forms
@@ -177,8 +178,8 @@ def save(case_id: int, section: str):
         abort(404)
     db = get_session()
     try:
-        case = case_service.load_case(db, current_user, case_id)
-    except case_service.CaseNotFound:
+        case = load_case(db, current_user, case_id)
+    except CaseNotFound:
         abort(404)
     form = _bound_form(section, case)
     action = request.form.get("action", "save")
@@ -199,8 +200,8 @@ def save_page(case_id: int, section: str = "page"):
     """The case page's one Save: every edited section together; nothing typed is dropped."""
     db = get_session()
     try:
-        case = case_service.load_case(db, current_user, case_id)
-    except case_service.CaseNotFound:
+        case = load_case(db, current_user, case_id)
+    except CaseNotFound:
         abort(404)
     return save_typed_page(case, request.form)
 
@@ -209,8 +210,8 @@ def replay_typed_page(case_id: int, fields: list[tuple[str, str]]):
     """The case-page Save that met an ended session, made now that the user signed in again
     (web/pages/cases/typed_input.py): saved, or re-shown as typed with what needs attention."""
     try:
-        case = case_service.load_case(get_session(), current_user, case_id)
-    except case_service.CaseNotFound:
+        case = load_case(get_session(), current_user, case_id)
+    except CaseNotFound:
         return redirect(url_for("cases.index"), code=303)
     return save_typed_page(case, MultiDict(fields), resumed=True)
 
@@ -242,7 +243,7 @@ def save_typed_page(case, formdata, *, resumed: bool = False):
         case_service.save_sections(get_session(), current_user, case.id, version, edits)
     except case_service.CaseInvalid as invalid:
         case_page_save.show_errors(page, invalid.errors)
-        case = case_service.load_case(get_session(), current_user, case.id)
+        case = load_case(get_session(), current_user, case.id)
         return render_case(case, bound=page.forms, errors=invalid.errors, resumed=resumed)
     except case_service.StaleCase as stale:
         return _conflict(stale, _bound_form(stale.section, case, formdata))
@@ -272,7 +273,7 @@ def _save(case, form):
         case_service.save_section(get_session(), current_user, case.id, version, edit)
     except case_service.CaseInvalid as invalid:
         form.show_errors(invalid.errors)
-        case = case_service.load_case(get_session(), current_user, case.id)
+        case = load_case(get_session(), current_user, case.id)
         return render_case(case, bound=form, errors=invalid.errors)
     except case_service.StaleCase as stale:
         return _conflict(stale, form)
@@ -284,7 +285,7 @@ def _save(case, form):
 
 def _conflict(stale, form):
     """409: both versions side by side; the form keeps the user's entries on the new version."""
-    case = case_service.load_case(get_session(), current_user, stale.case_id)
+    case = load_case(get_session(), current_user, stale.case_id)
     form.version.data = str(stale.current_version)
     data = case_page.form_data(stale.section, case, stale.theirs)
     theirs = SECTION_FORMS[stale.section].make(data=data)

@@ -1,5 +1,5 @@
-"""The patient's side (issue 8): the private link, the instructions page, the home log
-(patient_log), and the clinician's controls to create or revoke a case's link (patient_staff).
+"""The patient's pages (blueprint "patient"): the private link, the instructions page and the
+home log. The clinician's controls of a case's link are staff.py (blueprint "patient_link").
 
 `/p?t=<token>` is the only address that ever carries a token: it is checked, audited and
 rate-limited, then swapped for a short patient cookie and a redirect to token-free pages. The
@@ -10,14 +10,11 @@ token rides in the query string because error logs record paths only (LOG-3). An
 from __future__ import annotations
 
 import logging
-import os
 import re
-from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     g,
     make_response,
@@ -26,14 +23,18 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import lazy_gettext as _l
 
 from dme_service.db import get_session
 from dme_service.documents import instructions_text, wording
-from dme_service.services.patient import home_plan
+from dme_service.services.patient import home_log, home_plan
 from dme_service.services.patient import links as patient_links
 from dme_service.services.patient import printing as patient_print
-from dme_service.web.forms import no_input_to_keep
+from dme_service.web.forms import keeps_input, no_input_to_keep
 from dme_service.web.i18n import browser_language, choose_language
+from dme_service.web.pages.patient.common import local_today
+from dme_service.web.pages.patient.forms import RED_FLAG_LABELS, HomeLogForm
+from dme_service.web.responses import pdf_response
 
 bp = Blueprint("patient", __name__)
 
@@ -41,7 +42,6 @@ PATIENT_PAGES = frozenset(
     {"patient.instructions", "patient.instructions_pdf", "patient.log", "patient.log_saved"}
 )
 SECURE_COOKIE, PLAIN_COOKIE = "__Host-patient", "dme-patient"  # __Host-: Secure, Path=/
-DEFAULT_ZONE = "America/Chicago"  # the patient's "today" when the clinic sets no zone
 
 
 class RedactLinkToken(logging.Filter):
@@ -71,37 +71,6 @@ def redact_access_logs(_state) -> None:
 
 def cookie_name() -> str:
     return SECURE_COOKIE if current_app.config.get("SESSION_COOKIE_SECURE") else PLAIN_COOKIE
-
-
-def clinic_zone() -> ZoneInfo:
-    """The clinic's zone (Clinic.timezone, issue 13): the signed-in user's clinic, or the
-    clinic of the patient's link. Without either (or before the clinic has one) the
-    CLINIC_TIMEZONE / DME_CLINIC_TIMEZONE setting, then the default."""
-    name = _zone_of_this_clinic()
-    if name is None:
-        name = current_app.config.get("CLINIC_TIMEZONE") or os.environ.get("DME_CLINIC_TIMEZONE")
-    try:
-        return ZoneInfo(name or DEFAULT_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_ZONE)
-
-
-def _zone_of_this_clinic() -> str | None:
-    from flask_login import current_user
-
-    if current_user and current_user.is_authenticated:
-        return current_user.clinic.timezone
-    visit = g.get("patient")
-    if visit is not None:
-        from dme_service.services.patient.links import clinic_timezone
-
-        return clinic_timezone(get_session(), visit.link)
-    return None
-
-
-def local_today() -> date:
-    """Today in the clinic's zone, not in UTC."""
-    return datetime.now(clinic_zone()).date()
 
 
 @bp.context_processor
@@ -244,17 +213,100 @@ def instructions_pdf():
     return pdf_response(rendered.pdf, f"instructions-{g.patient_lang}.pdf")
 
 
-def pdf_response(pdf: bytes, filename: str) -> Response:
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def long_date(day: date | None) -> str | None:
     """The day as the patient's language writes it (3 de octubre de 2026)."""
     return wording.long_date(day, g.patient_lang) if day else None
 
 
-# The home log and the clinician's link controls live in their own modules, on this blueprint.
-from dme_service.web.pages.patient import log as patient_log  # noqa: E402,F401
-from dme_service.web.pages.patient import staff as patient_staff  # noqa: E402,F401
+# --- the home log ------------------------------------------------------------------------
+
+
+def log_context() -> dict:
+    """What the log page shows besides the form: the plan and the patient's last entries."""
+    db = get_session()
+    link = g.patient.link
+    plan = home_plan.plan_for_patient(db, link, audited=False)
+    entries = home_log.entries_for(db, link.case_id)[-14:]
+    return {"plan": plan, "entries": list(reversed(entries)), "flag_labels": RED_FLAG_LABELS}
+
+
+@bp.route("/patient/log", methods=["GET", "POST"])
+@keeps_input("patient/log.html", HomeLogForm, context=log_context)
+def log():
+    """Log one session; a red flag leads straight to "stop and call"."""
+    form = HomeLogForm()
+    if request.method == "GET":
+        _prefill(form)
+        home_log.patient_read(get_session(), g.patient.link)
+    elif form.validate_on_submit():
+        entry = _save(form)
+        if entry is not None:
+            return redirect(url_for("patient.log_saved", entry_id=entry.id), code=303)
+    return render_template("patient/log.html", form=form, **log_context())
+
+
+def _prefill(form: HomeLogForm) -> None:
+    plan = home_plan.plan_for_patient(get_session(), g.patient.link, audited=False)
+    form.date.data = local_today()
+    if plan.has_dose:
+        form.minutes.data = int(plan.minutes) if float(plan.minutes).is_integer() else None
+        form.force_lb.data = plan.force_lb
+
+
+ENTRY_MESSAGES = {
+    "future": _l("That day has not come yet. Enter today or an earlier day."),
+    "too_old": _l("Enter a day in the last 31 days."),
+    "range": _l("This number is too big or too small."),
+    "unknown": _l("Pick only from the list."),
+}
+
+
+def _save(form: HomeLogForm):
+    values = home_log.EntryInput(
+        date=form.date.data,
+        minutes=form.minutes.data,
+        force_lb=float(form.force_lb.data) if form.force_lb.data is not None else None,
+        pain_before=int(form.pain_before.data),
+        pain_after=int(form.pain_after.data),
+        red_flags=tuple(form.red_flags.data or ()),
+    )
+    try:
+        entry = home_log.add_entry(get_session(), g.patient.link, values, local_today())
+    except home_log.EntryInvalid as invalid:
+        for name, code in invalid.errors.items():
+            getattr(form, name).errors = [str(ENTRY_MESSAGES[code])]
+        return None
+    if entry.red_flags:
+        _tell_the_clinician(entry.case_id)
+    return entry
+
+
+def _tell_the_clinician(case_id: int) -> None:
+    """Mail the case's clinician that a red flag came in (a link only)."""
+    from dme_service.services.mail import notices, outbox
+
+    notices.red_flag_logged(
+        get_session(),
+        case_id,
+        base_url=current_app.config["BASE_URL"],
+        settings=outbox.settings_from(current_app.config, current_app.instance_path),
+    )
+
+
+@bp.route("/patient/log/<int:entry_id>")
+def log_saved(entry_id: int):
+    """The entry was saved; with a red flag, "stop and call" comes first (domain.md §10)."""
+    db = get_session()
+    entry = home_log.patient_entry(db, g.patient.link, entry_id)
+    if entry is None:
+        return gone()
+    plan = home_plan.plan_for_patient(db, g.patient.link, audited=False)
+    urgent = any(flag in home_log.URGENT_RED_FLAGS for flag in entry.red_flags)
+    return render_template(
+        "patient/log_saved.html",
+        entry=entry,
+        plan=plan,
+        urgent=urgent,
+        flag_labels=RED_FLAG_LABELS,
+        entry_date=long_date(entry.date),
+    )

@@ -1,4 +1,4 @@
-"""The clinician's side of the patient link (issue 8), on the `patient` blueprint: make a link
+"""The clinician's side of the patient link (blueprint "patient_link"): make a link
 (shown once, with its QR code and a printed copy carrying it), revoke it, the case page's
 "Patient at home" card (link state, adherence, pain trend, red flags) and the review of a red
 flag (what the clinician did about it), which stops it flagging the case.
@@ -6,7 +6,7 @@ flag (what the clinician did about it), which stops it flagging the case.
 
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from dme_service.db import get_session
@@ -17,14 +17,17 @@ from dme_service.services.patient import printing as patient_print
 from dme_service.services.patient import red_flags as red_flag_review
 from dme_service.web.errors import Refused
 from dme_service.web.forms import keeps_input, no_input_to_keep
+from dme_service.web.pages.patient.common import clinic_zone, local_today
 from dme_service.web.pages.patient.forms import (
     RED_FLAG_LABELS,
     REVIEW_MESSAGES,
     LinkForm,
     RedFlagReviewForm,
 )
-from dme_service.web.pages.patient.patient import bp, clinic_zone, local_today
+from dme_service.web.responses import pdf_response
 from dme_service.web.security.access import safe_next
+
+bp = Blueprint("patient_link", __name__)
 
 
 def staff_case(case_id: int) -> Case:
@@ -85,7 +88,6 @@ def revoke_link(case_id: int):
 def print_link(case_id: int):
     """The printed instructions with the new link's QR code (the token came back in the form
     body from the "link created" page, never in a URL)."""
-    from dme_service.web.pages.patient.patient import pdf_response
 
     case = staff_case(case_id)
     raw = request.form.get("token", "")
@@ -116,7 +118,6 @@ def print_link(case_id: int):
 def followup_letter(case_id: int):
     """The home-traction follow-up letter (adherence, pain trend, red flags) as a PDF."""
     from dme_service.services.patient import followup_printing as followup_print
-    from dme_service.web.pages.patient.patient import pdf_response
 
     case = staff_case(case_id)
     try:
@@ -186,10 +187,10 @@ def already_reviewed_message(entry) -> str:
 
 
 def case_page(case_id: int) -> str:
-    """The case page's "Patient at home" card (issue 5's page), else our own status page."""
+    """The case page's "Patient at home" card, else our own status page."""
     if "cases.show" in current_app.view_functions:
         return url_for("cases.show", case_id=case_id, _anchor="patient-home")
-    return url_for("patient.link_status", case_id=case_id)
+    return url_for("patient_link.link_status", case_id=case_id)
 
 
 def qr_code(url: str) -> dict:

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from dme_service.models import AuditEvent, HomeLogEntry
 from dme_service.services.patient import links as patient_links
 from dme_service.services.patient.home_log import RED_FLAGS
-from dme_service.web.pages.patient.patient import local_today
+from dme_service.web.pages.patient.common import local_today
 
 
 @pytest.fixture

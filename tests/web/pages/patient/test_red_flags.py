@@ -19,7 +19,7 @@ from dme_service.services.patient import home_log
 from dme_service.services.patient import links as patient_links
 from dme_service.services.patient import red_flags as red_flag_review
 from dme_service.services.patient.home_log import EntryInput
-from dme_service.web.pages.patient.patient import local_today
+from dme_service.web.pages.patient.common import local_today
 
 NOTE = "Called patient 14:10, advised to stop traction, appointment tomorrow"
 ALERT = "Red flag reported by the patient"

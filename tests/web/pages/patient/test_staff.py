@@ -14,7 +14,7 @@ from dme_service.models import Clinic, PatientLink
 from dme_service.services.patient import home_log
 from dme_service.services.patient import links as patient_links
 from dme_service.services.patient.home_log import EntryInput
-from dme_service.web.pages.patient.patient import local_today
+from dme_service.web.pages.patient.common import local_today
 
 
 @pytest.fixture

@@ -1,0 +1,69 @@
+"""The value types of the document layer: what a render takes and gives, and its refusal.
+
+Apart from the engine (renderer.py), so that a service or a view can name them, or catch
+DocumentRefused, without importing WeasyPrint. Pure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from dme_service.documents import availability
+from dme_service.documents.wording import Clinic, Signature
+
+KINDS: tuple[str, ...] = availability.KINDS
+LANGUAGES: tuple[str, ...] = ("en", "es")
+# PDF/UA-1 for what people read on screen and print (tagged, with /Lang and /Title);
+# PDF/A-3u for the billing packet, which is archived and carries the decision JSON.
+LETTER_VARIANT = "pdf/ua-1"
+PACKET_VARIANT = "pdf/a-3u"
+GENERATOR = "dme_service"
+
+
+class DocumentRefused(ValueError):
+    """The facts cannot make this document (e.g. a PRN order). `field` names the fact."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    """What a document needs besides the case and its decision."""
+
+    now: datetime
+    lang: str = "en"
+    signature: Signature | None = None
+    clinic: Clinic | None = None
+    link_url: str | None = None
+    wet_ink: bool = False  # the SWO/LMN printed with lines for a signature in ink
+    # The clinician's written reason for ordering against the payer's criteria (availability.py)
+    reason: str | None = None
+    # The claim's purchase (NU) or rental (RR) modifier, chosen by billing
+    purchase_or_rental: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSource:
+    """A document before layout: its template, its variables and its metadata."""
+
+    kind: str
+    template: str
+    title: str
+    lang: str
+    context: dict = field(default_factory=dict)
+    created: datetime | None = None
+    author: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedDocument:
+    kind: str
+    pdf: bytes
+    sha256: str
+    pages: int
+    title: str
+    lang: str

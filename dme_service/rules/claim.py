@@ -1,0 +1,63 @@
+"""The claim's vocabulary: its states, the moves between them, and which decisions go to signature.
+
+Pure data, read by the billing services (which make and check the moves), the signing service
+(which decisions may be signed) and the pages (which states the queue lists).
+
+    draft -> awaiting_signature -> ready_to_submit -> submitted -> paid | denied
+    denied -> resubmitted | appealed | closed;  resubmitted | appealed -> paid | denied | closed
+"""
+
+from __future__ import annotations
+
+BILLING_STATES = (
+    "draft",
+    "awaiting_signature",
+    "ready_to_submit",
+    "submitted",
+    "paid",
+    "denied",
+    "resubmitted",
+    "appealed",
+    "closed",
+)
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "draft": ("awaiting_signature",),
+    "awaiting_signature": ("ready_to_submit",),
+    "ready_to_submit": ("submitted",),
+    "submitted": ("paid", "denied"),
+    # A resubmitted or appealed claim can be denied again; its CARC must then be recorded too.
+    "denied": ("resubmitted", "appealed", "closed"),
+    "resubmitted": ("paid", "denied", "closed"),
+    "appealed": ("paid", "denied", "closed"),
+    "paid": (),
+    "closed": (),
+}
+# Moves only the application makes after a case changes (services.after_save): back for a new
+# signature, or back to draft when the decision is no longer complete.
+SYSTEM_MOVES = frozenset(
+    {("ready_to_submit", "awaiting_signature"), ("awaiting_signature", "draft")}
+)
+SUBMISSIONS = ("ready_to_submit", "submitted", "resubmitted", "appealed")
+# The states billing acts on: a signed order stays "awaiting signature" until billing checks
+# it and marks it ready to submit; paid and closed are done.
+QUEUE_STATES = (
+    "awaiting_signature",
+    "ready_to_submit",
+    "submitted",
+    "denied",
+    "resubmitted",
+    "appealed",
+)
+FINISHED_STATES = ("paid", "closed")
+STATE_WORDS = {state: state.replace("_", " ") for state in BILLING_STATES}
+
+# Decisions that go to the practitioner by themselves, and those that go only when a person
+# chooses to send them (with a reason: an ABN on file, a patient who pays, a claim for a
+# denial the secondary payer needs). Incomplete and contraindicated cases never go.
+ROUTED_STATUSES = ("eligible",)
+CHOSEN_STATUSES = ("not_eligible", "not_covered")
+
+
+def is_legal(from_state: str, to_state: str) -> bool:
+    """A move a person may make (TRANSITIONS) or one the application makes (SYSTEM_MOVES)."""
+    return to_state in TRANSITIONS.get(from_state, ()) or (from_state, to_state) in SYSTEM_MOVES

@@ -1,0 +1,45 @@
+"""What the patient's pages and the staff's patient-link pages share: the clinic's day."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import current_app
+
+DEFAULT_ZONE = "America/Chicago"  # the patient's "today" when the clinic sets no zone
+
+
+def clinic_zone() -> ZoneInfo:
+    """The clinic's zone (Clinic.timezone): the signed-in user's clinic, or the clinic of the
+    patient's link. Without either (or before the clinic has one) the CLINIC_TIMEZONE /
+    DME_CLINIC_TIMEZONE setting, then the default."""
+    name = _zone_of_this_clinic()
+    if name is None:
+        name = current_app.config.get("CLINIC_TIMEZONE") or os.environ.get("DME_CLINIC_TIMEZONE")
+    try:
+        return ZoneInfo(name or DEFAULT_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_ZONE)
+
+
+def _zone_of_this_clinic() -> str | None:
+    from flask import g
+    from flask_login import current_user
+
+    from dme_service.db import get_session
+
+    if current_user and current_user.is_authenticated:
+        return current_user.clinic.timezone
+    visit = g.get("patient")
+    if visit is not None:
+        from dme_service.services.patient.links import clinic_timezone
+
+        return clinic_timezone(get_session(), visit.link)
+    return None
+
+
+def local_today() -> date:
+    """Today in the clinic's zone, not in UTC."""
+    return datetime.now(clinic_zone()).date()
