@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from dme_service.models import AuditEvent, Case
-from dme_service.services import documents, signing, wet_signing
+from dme_service.services import after_save, documents, signing, wet_signing
 from dme_service.services.billing import claim as billing
 from services.claim_cases import stored_case
 
@@ -82,7 +82,7 @@ def test_a_later_change_voids_the_ink_signature(db_session, case_and_people):
     row = db_session.get(Case, case.id)
     row.home_prescription.force_lb = 10
     db_session.flush()
-    voided = signing.on_case_changed(db_session, row, clinician)
+    voided = after_save.case_changed(db_session, row, clinician)
     db_session.commit()
     assert voided is not None and voided.method == "wet" and voided.voided_at is not None
 
