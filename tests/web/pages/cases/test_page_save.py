@@ -79,7 +79,7 @@ def test_editing_two_sections_and_pressing_one_save_keeps_both(app, clinician, s
     assert case["force"] == 14
     with app.app_context():
         actions = get_session().scalars(
-            select(AuditEvent.action).where(AuditEvent.object_id == case_id)
+            select(AuditEvent.action).where(AuditEvent.object_id == str(case_id))
         )
         assert {"case.save.prescription", "case.save.order"} <= set(actions)
 
