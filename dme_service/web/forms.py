@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from flask import render_template, request
 from werkzeug.exceptions import HTTPException
 
+import dme_service.web.errors as errors
 from dme_service.services.accounts.sign_in import Throttled
-from dme_service.web import errors
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,11 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+import dme_service.web.errors as errors
 from dme_service.db import get_session
 from dme_service.models import User
 from dme_service.services.accounts import passwords as accounts
 from dme_service.services.accounts import sign_in, throttle, totp
-from dme_service.web import errors
 from dme_service.web.forms import keeps_input, no_input_to_keep
 from dme_service.web.pages.auth_forms import PASSWORD_MAX, LoginForm
 from dme_service.web.pages.cases import typed_input

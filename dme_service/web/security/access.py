@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
-from dme_service.web import errors
+import dme_service.web.errors as errors
 from dme_service.web.security import sessions
 
 log = logging.getLogger(__name__)
