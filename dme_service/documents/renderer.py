@@ -1,10 +1,10 @@
 """One WeasyPrint renderer per process: the engine every document is laid out and written by.
 
 The renderer keeps what does not change between documents: one font configuration that
-knows the bundled fonts and no other (fonts.py), the print stylesheet and a cut-down user-agent sheet (ua.py)
-parsed once, a Jinja2 environment over
-`pdf_templates/` (autoescaped: a patient named `<script>` stays text), and the restricted
-asset fetcher (docs/security.md PDF-1), which is passed to every HTML, CSS and Attachment.
+knows the bundled fonts and no other (fonts.py), the print stylesheet and a cut-down
+user-agent sheet (ua.py) parsed once, a Jinja2 environment over `pdf_templates/`
+(autoescaped: a patient named `<script>` stays text), and the restricted asset fetcher
+(docs/security.md PDF-1), which is passed to every HTML, CSS and Attachment.
 Templates only ever come from files; user text only ever arrives as template variables
 (docs/security.md OUT-2). Pure: no Flask, no database.
 """
