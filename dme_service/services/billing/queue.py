@@ -43,7 +43,7 @@ CSV_COLUMNS = (
     "claim_state",
     "missing",
     "last_change_utc",
-    # Issue 17: the money, dates and identifiers a biller reconciles with (payer and state
+    # The money, dates and identifiers a biller reconciles with (payer and state
     # above are in words).
     "ordering_npi",
     "billed",
@@ -108,8 +108,8 @@ class Claim:
 
     def note_for(self, event: BillingEvent) -> str | None:
         """The note billing may read. A clinician's reason for sending a not-eligible case to
-        signing is clinical free text (AC-3: billing sees none; pen test L2 found it on this
-        page), so only that a reason was given is shown."""
+        signing is clinical free text (docs/security.md AC-3: billing sees none), so only that a
+        reason was given is shown."""
         if event.to_state == "awaiting_signature" and event.note and event.note != AUTOMATIC_NOTE:
             return CLINICAL_REASON
         return event.note
@@ -348,7 +348,7 @@ def _sorted(rows: list[ClaimRow], sort: str, today: date) -> list[ClaimRow]:
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
 # A formula character after a separator starts a new cell in a spreadsheet that splits on `;`
-# (most European locales) or tab (pen test L3: `Doe;=HYPERLINK(...)` became a live formula).
+# (most European locales) or tab: `Doe;=HYPERLINK(...)` would otherwise become a live formula.
 _FORMULA_AFTER_SEPARATOR = re.compile(r"([;,\t\r\n])(?=[=+\-@])")
 
 

@@ -120,7 +120,8 @@ def queue():
     """The queue: every open claim with what is missing, in words."""
     chosen = request.args.get("show", "open")
     states = FILTERS.get(chosen, FILTERS["open"])
-    # Nearest deadline first by default (issue 17); claims without one follow, newest change first.
+    # Nearest deadline first by default (what must go out soonest); claims without one follow,
+    # newest change first.
     sort = request.args.get("sort", "deadline")
     sort = sort if sort in billing_queue.SORTS else "deadline"
     today = date.today()

@@ -52,8 +52,8 @@ class RedactLinkToken(logging.Filter):
     """Access logs print the request line; a patient link's token never reaches them (LOG-3)."""
 
     TOKEN = re.compile(r"([?&]t=)[^&\s\"]+")
-    # Pen test L8: `/p?%74=<token>` is the same link and was logged in clear; the whole query of
-    # /p is dropped, whatever its parameter names are spelled like.
+    # `/p?%74=<token>` is the same link, so matching `t=` alone would log it in clear; the whole
+    # query of /p is dropped, whatever its parameter names are spelled like.
     LINK_QUERY = re.compile(r"(/p\?)[^\s\"]*")
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -179,7 +179,7 @@ def close():
 
 def _delete_cookie(response) -> None:
     """Expire the patient cookie with the attributes it was set with: a browser ignores a
-    `__Host-` cookie without Secure, the deleting one included (pen test M6)."""
+    `__Host-` cookie without Secure, the deleting one included."""
     secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
     response.delete_cookie(cookie_name(), path="/", secure=secure, httponly=True, samesite="Lax")
 
