@@ -1,8 +1,8 @@
-"""What was typed on the case page survives a session that ended (issue 15; walk.md top 6).
+"""What was typed on the case page survives a session that ended.
 
 A clinician who types a trial during a 20-minute treatment and presses Save after the
 15-minute idle limit (docs/security.md AUTH-3) used to land on a bare sign-in page with the entries
-gone. Now the Save that arrives without a session, if its CSRF token is right, gets the
+gone. Now the Save that arrives without a session, if it carries its page's ticket, gets the
 sign-in page with what was typed carried in one signed hidden field (nothing is stored on
 the server, and the entries go back only to the browser they came from). After the password,
 the same Save is made for the user (`replay`): the case page opens saved, or, if something
@@ -11,8 +11,8 @@ is refused or someone else saved first, shows every entry as typed with the mess
 Whether a Save may be carried is proven by the page itself, not by the cookie: every case page
 holds a signed page ticket naming the user it was made for and its case. The cookie cannot be
 the proof, because by the time Save is pressed the browser may hold a new one (any request after
-the session ended, such as the page's live trial-response lookup, is sent to the sign-in page,
-which issues a fresh token). A page from another site has no ticket; a ticket names one user and
+the session ended, such as a page opened in another tab, is sent to the sign-in page, which
+issues a fresh token). A page from another site has no ticket; a ticket names one user and
 one case, is signed with the app's key and is refused after 12 hours (the longest a session
 lasts, AUTH-3); the entries then go back only to that same user (docs/security.md OUT-3).
 
