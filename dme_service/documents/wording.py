@@ -33,7 +33,7 @@ class Signature:
     npi: str
     signed_at: datetime
     # "wet": signed in ink on the printed order; the scan was uploaded by `uploaded_by`
-    # (issue 13) and its SHA-256 is `scan_sha256`.
+    # and its SHA-256 is `scan_sha256`.
     method: str = "electronic"
     uploaded_by: str | None = None
     scan_sha256: str | None = None

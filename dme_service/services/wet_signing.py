@@ -1,4 +1,4 @@
-"""Signatures in ink, for practitioners who will not use a login (issue 13).
+"""Signatures in ink, for practitioners who will not use a login.
 
 The clinic prints the order and letter with lines for a signature in ink (`print_for_ink`),
 the practitioner signs and dates them, and the clinic uploads the scan (`upload`): a PDF, PNG

@@ -1,4 +1,4 @@
-"""Who is told what by mail, and when (issue 13). Each message holds a link and a count only.
+"""Who is told what by mail, and when. Each message holds a link and a count only.
 
 - "N orders await your signature" to a practitioner: at most one a day each from the daily
   run (`dme-service mail reminders`, e.g. from cron), and whenever a clinician asks for one.

@@ -1,5 +1,5 @@
 """The admin's pages: the clinic's profile and its users (invite, edit, deactivate,
-reactivate, a new set-password link, reset an authenticator); issue 13.
+reactivate, a new set-password link, reset an authenticator).
 
 Every page asks for the admin's password again first (security.md AUTH-6 step-up,
 `require_fresh_login`); services.clinic.staff and .setup check, audit and commit. Views only

@@ -133,7 +133,7 @@ def password():
             user = current_user._get_current_object()
             sessions.end_all_for(user.id, keep_current=True)
             # No mark_fresh: the change asks only for the current password, so it must not
-            # stand in for an admin's TOTP step-up (AUTH-6; pen test L6).
+            # stand in for an admin's TOTP step-up (docs/security.md AUTH-6).
             sign_in.change_password(get_session(), user, form.new_password.data)
             return redirect(url_for("auth.password", done=1), code=303)
     done = request.method == "GET" and request.args.get("done") == "1"

@@ -8,10 +8,9 @@ reports.py). Bad input comes back with the typed values and a message at the fie
 
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 
-from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -19,7 +18,6 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
-from dme_service.claims import deadlines
 from dme_service.claims.x835 import RemittanceRefused
 from dme_service.db import get_session
 from dme_service.services.billing import claim as billing
@@ -30,16 +28,10 @@ from dme_service.services.billing import remittance as remittance_import
 from dme_service.services.billing import reports as claim_reports
 from dme_service.store.cases import CaseNotFound
 from dme_service.web.forms import keeps_input, no_input_to_keep
-from dme_service.web.pages.billing import bp
+from dme_service.web.pages.billing import bp, clinic_today
 from dme_service.web.pages.billing_forms import DetailsForm
 
 UPLOAD_LIMIT = 20_000_000
-
-
-def clinic_today() -> date:
-    """Today in the clinic's zone: the default for the days a biller types."""
-    zone = current_app.config.get("CLINIC_TIMEZONE") or os.environ.get("DME_CLINIC_TIMEZONE")
-    return deadlines.local_today(zone)
 
 
 # --- the claim file -----------------------------------------------------------------------

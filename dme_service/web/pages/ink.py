@@ -1,4 +1,4 @@
-"""Signatures in ink (issue 13): print the order and letter with signature lines, upload the
+"""Signatures in ink: print the order and letter with signature lines, upload the
 signed scan, download a stored scan. services.wet_signing checks, stores and audits.
 
 The upload may be up to 10 MiB, above the app's 1 MiB request limit: `allow_scan_upload` raises

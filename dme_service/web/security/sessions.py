@@ -86,7 +86,7 @@ def cookie_name(app: Flask) -> str:
 
 def anonymous_token(app: Flask) -> str:
     """A pre-login token: 22 random characters (128 bits) and 21 of their HMAC, so the server
-    can tell a token it issued from one a client made up (pen test I3)."""
+    can tell a token it issued from one a client made up."""
     head = secrets.token_urlsafe(16)
     return head + _anonymous_mac(app, head)
 
@@ -98,7 +98,8 @@ def _anonymous_mac(app: Flask, head: str) -> str:
 
 def _replace_foreign_token(app: Flask, session: ServerSession) -> None:
     """A token with no session row that this server did not issue (a client-chosen value, or
-    a signed-in token whose row is gone) is replaced before it anchors a CSRF secret (I3)."""
+    a signed-in token whose row is gone) is replaced before it anchors a CSRF
+    secret: a client must not choose its own CSRF anchor."""
     if session.row is not None or session.ended_reason or session.load_error:
         return
     token = session.token or ""
