@@ -225,9 +225,17 @@ def read_session_cookie(session: Session, secret: str, value: str | None, *, now
     return PatientSession(link, lang) if is_live(link, moment) else None
 
 
+def session_of_request(session: Session, secret: str, value: str | None):
+    """read_session_cookie for a patient page's request, its read ended at once: on SQLite
+    every transaction holds the write lock (docs/security.md DB-2), and the page may render
+    for a while."""
+    with unit_of_work(session):
+        return read_session_cookie(session, secret, value)
+
+
 def close_sessions(session: Session, secret: str, value: str | None, *, now=None) -> bool:
     """ "Close": end every patient session of the cookie's link issued until now, so
-    that a cookie copied before "Close" stops working too). Commits.
+    that a cookie copied before "Close" stops working too. Commits.
     True when a live session was closed."""
     moment = now or now_utc()
     with unit_of_work(session):

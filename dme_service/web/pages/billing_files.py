@@ -327,8 +327,7 @@ def _supplier_context() -> dict:
 def supplier():
     """The clinic as it appears on every claim: NPI, EIN, address, submitter id."""
     if request.method == "GET":
-        settings = claim_money.clinic_billing(get_session(), current_user.clinic_id)
-        values = {key: getattr(settings, key) or "" for key in claim_money.SUPPLIER_FIELDS}
+        values = claim_money.supplier_values(get_session(), current_user.clinic_id)
         form = SupplierForm(formdata=None, **values)
         return render_template("billing/supplier.html", form=form, **_supplier_context())
     form = SupplierForm()

@@ -143,7 +143,6 @@ def _password_matches(password: str) -> bool:
     ok = sign_in.password_matches(get_session(), user, password, request.remote_addr)
     if ok:
         sessions.mark_fresh()
-        get_session().commit()
     return ok
 
 

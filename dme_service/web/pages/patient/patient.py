@@ -91,11 +91,9 @@ def load_patient():
     """Patient pages need a live patient cookie; without one, the kind "link" page."""
     if request.endpoint not in PATIENT_PAGES:
         return None
-    db = get_session()
-    found = patient_links.read_session_cookie(
-        db, current_app.secret_key, request.cookies.get(cookie_name())
+    found = patient_links.session_of_request(
+        get_session(), current_app.secret_key, request.cookies.get(cookie_name())
     )
-    db.commit()  # end the read now: on SQLite every transaction holds the write lock (DB-2)
     if found is None:
         return gone()
     g.patient = found
