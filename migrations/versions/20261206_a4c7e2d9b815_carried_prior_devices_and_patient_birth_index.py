@@ -2,7 +2,7 @@
 patients' (clinic, date of birth) index the same-patient look-up reads
 
 Revision ID: a4c7e2d9b815
-Revises: e1a7c3b95d20
+Revises: a4c2e8f1b7d3
 Create Date: 2026-12-06 10:40:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = "a4c7e2d9b815"
-down_revision: Union[str, Sequence[str], None] = "e1a7c3b95d20"
+down_revision: Union[str, Sequence[str], None] = "a4c2e8f1b7d3"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
