@@ -16,6 +16,7 @@ from dme_service.models.base import Base, UTCDateTime, utcnow
 from dme_service.models.billing import BillingEvent, ChecklistReview
 from dme_service.models.cases import (
     CASE_STATUSES,
+    CarriedPriorDevice,
     Case,
     DecisionRecord,
     Diagnosis,
@@ -49,6 +50,7 @@ __all__ = [
     "AuditSeal",
     "Base",
     "BillingEvent",
+    "CarriedPriorDevice",
     "Case",
     "ChecklistReview",
     "ClaimFile",
