@@ -21,6 +21,7 @@ from dme_service.db import run_with_retry
 from dme_service.documents import wording
 from dme_service.models import DOCUMENT_KINDS, Case, ClaimRecord, Document, User, utcnow
 from dme_service.services.clinic.clinic_time import local
+from dme_service.services.clinic.printed import printed_clinic
 from dme_service.services.order_reason import order_reason
 from dme_service.store import signed_content
 from dme_service.store.cases import CaseIncomplete, load_case, parsed_and_decided
@@ -228,7 +229,7 @@ def _inputs(session: Session, user: User, case_id: int, lang: str, now: datetime
         # Dates and times print in the clinic's zone: the reader's day and clock, not the server's.
         "now": local(now or utcnow(), clinic.timezone),
         "signature": current_signature(session, case, clinic.timezone),
-        "clinic": wording.Clinic(name=clinic.name, phone=clinic.phone, address=clinic.address),
+        "clinic": printed_clinic(clinic),
         "reason": order_reason(session, case),
         "purchase_or_rental": purchase_or_rental(session, case),
     }

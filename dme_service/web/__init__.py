@@ -30,9 +30,9 @@ def init_app(app: Flask) -> None:
     body_limit.init_app(app)  # first: a length-less body over the limit goes no further
     _configure_login(app)
     app.before_request(_remember_viewer)  # before the access hook, so a 403 page knows the user
-    from dme_service.web.pages import ink
+    from dme_service.web import uploads
 
-    app.before_request(ink.allow_scan_upload)  # before the access hook reads the body
+    app.before_request(uploads.allow_larger_uploads)  # before the access hook reads the body
     access.init_app(app)
     security_headers.init_app(app)
     app.register_blueprint(auth.bp)

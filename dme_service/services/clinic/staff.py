@@ -136,6 +136,8 @@ def update_clinic(session: Session, admin: User, details: ClinicDetails) -> Clin
         for name in ("name", "phone", "fax", "address", "org_npi", "tax_id", "ptan"):
             value = getattr(details, name)
             setattr(clinic, name, value.strip() if value else None)
+        # Kept as claims send it (digits); the documents print it 12-3456789.
+        clinic.tax_id = "".join(ch for ch in details.tax_id or "" if ch.isdigit()) or None
         clinic.name = details.name.strip()
         clinic.timezone = details.timezone
         clinic.patient_link_days = details.patient_link_days

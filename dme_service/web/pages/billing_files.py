@@ -27,11 +27,17 @@ from dme_service.services.billing import money as claim_money
 from dme_service.services.billing import remittance as remittance_import
 from dme_service.services.billing import reports as claim_reports
 from dme_service.store.cases import CaseNotFound
+from dme_service.web import uploads
+from dme_service.web.errors import answers_too_large
 from dme_service.web.forms import keeps_input, no_input_to_keep
 from dme_service.web.pages.billing import bp, clinic_today
 from dme_service.web.pages.billing_forms import DetailsForm
 
-UPLOAD_LIMIT = 20_000_000
+UPLOAD_LIMIT = uploads.REMITTANCE_MAX_BYTES
+REMITTANCE_TOO_LARGE = (
+    "The file is larger than 20 MB. Ask the payer or clearinghouse for the remittance in "
+    "smaller files (one per check or per week). Nothing was posted."
+)
 
 
 # --- the claim file -----------------------------------------------------------------------
@@ -144,7 +150,7 @@ def remittances():
             form.file.errors = ["Choose the 835 file the payer or clearinghouse sent."]
             status = 422
         elif len(content) > UPLOAD_LIMIT:
-            form.file.errors = ["The file is larger than 20 MB; ask for smaller files."]
+            form.file.errors = [REMITTANCE_TOO_LARGE]
             status = 422
         else:
             try:
@@ -155,6 +161,16 @@ def remittances():
     return render_template(
         "billing/remittances.html", form=form, result=result, **_remittance_context()
     ), status
+
+
+@answers_too_large("billing.remittances")
+def remittance_too_large():
+    """The upload form again, the file's size beside its field; nothing was posted."""
+    form = RemittanceForm(formdata=None)
+    form.file.errors = [REMITTANCE_TOO_LARGE]
+    return render_template(
+        "billing/remittances.html", form=form, result=None, **_remittance_context()
+    ), 413
 
 
 def _remittance_context() -> dict:
@@ -327,8 +343,7 @@ def _supplier_context() -> dict:
 def supplier():
     """The clinic as it appears on every claim: NPI, EIN, address, submitter id."""
     if request.method == "GET":
-        settings = claim_money.clinic_billing(get_session(), current_user.clinic_id)
-        values = {key: getattr(settings, key) or "" for key in claim_money.SUPPLIER_FIELDS}
+        values = claim_money.supplier_values(get_session(), current_user.clinic_id)
         form = SupplierForm(formdata=None, **values)
         return render_template("billing/supplier.html", form=form, **_supplier_context())
     form = SupplierForm()
