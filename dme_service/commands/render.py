@@ -1,7 +1,8 @@
 """`dme-service render CASE.json|- --document KIND -o OUT.pdf [--reason TEXT]`.
 
 KIND is lmn, swo, instructions, packet, submission (the packet for the payer), summary or
-abn (form CMS-R-131; --lang es prints the Spanish notice). Which kind exists for which decision is
+abn (form CMS-R-131, English only: CMS's official Spanish form is given to a Spanish-speaking
+patient, so --lang es is refused for it). Which kind exists for which decision is
 documents/availability.py: a refused kind exits 2 with one `field: message` sentence saying
 why and what to do (a missing reason for an order against the payer's criteria names
 `--reason`). Exit codes as `evaluate`: 0 when the PDF was written; 2 on bad input, with one
@@ -30,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--lang",
         default="en",
         choices=("en", "es"),
-        help="language of the patient instructions and the ABN (default en)",
+        help="language of the patient instructions (default en; the ABN is English only)",
     )
     parser.add_argument("-o", "--output", required=True, metavar="OUT.pdf")
     parser.add_argument("--clinic", metavar="NAME", help="clinic name for the letterhead")
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     except CaseFormatError as exc:
         return print_field_errors(exc.errors)
     except DocumentRefused as exc:
-        field = "--reason" if exc.field == "reason" else exc.field
+        field = {"reason": "--reason", "lang": "--lang"}.get(exc.field, exc.field)
         print(f"{field}: {exc.message}", file=sys.stderr)
         return BAD_INPUT
     try:

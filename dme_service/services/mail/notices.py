@@ -23,6 +23,11 @@ log = logging.getLogger(__name__)
 REMINDER_GAP = timedelta(hours=23)  # "at most one a day", with an hour of slack for cron
 
 
+def send_quietly(message, settings) -> str | None:
+    """Send; a failure is logged and None returned (it never fails the caller's change)."""
+    return _send(message, settings)
+
+
 def _send(message, settings) -> str | None:
     try:
         return outbox.send(message, settings)
