@@ -15,6 +15,7 @@ from dme_service.models.audit import AuditEvent, AuditSeal
 from dme_service.models.base import Base, UTCDateTime, utcnow
 from dme_service.models.billing import BillingEvent, ChecklistReview
 from dme_service.models.cases import (
+    CarriedPriorDevice,
     Case,
     DecisionRecord,
     Diagnosis,
@@ -47,6 +48,7 @@ __all__ = [
     "AuditSeal",
     "Base",
     "BillingEvent",
+    "CarriedPriorDevice",
     "Case",
     "ChecklistReview",
     "ClaimFile",

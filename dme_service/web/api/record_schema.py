@@ -77,6 +77,13 @@ def _case_view() -> dict:
             "case": {"type": "object", "description": "The stored case as a dme-case/1 document"},
             "decision": nullable(ref("Decision")),
             "documents": {"type": "array", "items": ref("Document")},
+            "same_patient": {
+                "type": "object",
+                "description": "Only when the case was just created: the patient's other "
+                "cases in the clinic (same member id and date of birth), the units delivered "
+                "on them carried as prior devices, and open cases that would make a duplicate "
+                "claim. `warning` is null for a patient's first case.",
+            },
         },
     }
 
