@@ -16,7 +16,7 @@ from dme_service.models.base import Base, UTCDateTime, utcnow
 from dme_service.models.billing import BillingEvent, ChecklistReview
 from dme_service.models.case_history import RETURN_KINDS, CaseVersion, OrderReturn
 from dme_service.models.cases import (
-    CASE_STATUSES,
+    CarriedPriorDevice,
     Case,
     DecisionRecord,
     Diagnosis,
@@ -40,7 +40,6 @@ from dme_service.models.triggers import attach as _attach_triggers
 _attach_triggers(Base.metadata.tables)
 
 __all__ = [
-    "CASE_STATUSES",
     "CREDENTIALS",
     "DOCUMENT_KINDS",
     "RETURN_KINDS",
@@ -51,6 +50,7 @@ __all__ = [
     "AuditSeal",
     "Base",
     "BillingEvent",
+    "CarriedPriorDevice",
     "Case",
     "CaseVersion",
     "ChecklistReview",
