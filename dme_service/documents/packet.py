@@ -135,10 +135,12 @@ def parts_of(
     return parts
 
 
-def skeleton(renderer: Renderer, case: Case, submission: bool = False) -> tuple[str, str]:
+def skeleton(
+    renderer: Renderer, options: RenderOptions, submission: bool = False
+) -> tuple[str, str]:
     """The packet's HTML before and after the body (the parts document's metadata is
     discarded; its <html lang> is the packet's)."""
-    title = packet_title(case, submission)
+    title = packet_title(options, submission)
     html = renderer.html(
         DocumentSource(kind="packet", template="base.html", title=title, lang="en")
     )
@@ -160,7 +162,7 @@ def render_packet(
     options = replace(options, link_url=None)
     parts = parts_of(renderer, case, decision, options, submission)
     attachment = None if submission else decision_json(decision)
-    head, tail = skeleton(renderer, case, submission)
+    head, tail = skeleton(renderer, options, submission)
     bodies = "\n".join(part.body for part in parts)
 
     def parts_html(frame: layout.Frame) -> str:
@@ -189,7 +191,7 @@ def render_packet(
         )
     pdf = renderer.write(document, variant=PACKET_VARIANT, attachments=attachments)
     kind = "submission" if submission else "packet"
-    return renderer.finish(kind, document, pdf, packet_title(case, submission), "en")
+    return renderer.finish(kind, document, pdf, packet_title(options, submission), "en")
 
 
 def line_modifiers(case, decision, options) -> tuple[str, ...]:
@@ -199,8 +201,9 @@ def line_modifiers(case, decision, options) -> tuple[str, ...]:
     return tuple(m for m in (kind, *decision.modifiers) if m)
 
 
-def packet_title(case: Case, submission: bool = False) -> str:
-    return f"{'Submission packet' if submission else 'Billing packet'}: {case.patient.name}"
+def packet_title(options: RenderOptions, submission: bool = False) -> str:
+    label = "Submission packet" if submission else "Billing packet"
+    return w.document_title(label, options.case_number)
 
 
 def common_context(case: Case, options: RenderOptions) -> dict:
@@ -220,10 +223,10 @@ def cover_source(
     return DocumentSource(
         kind="packet",
         template="packet_cover.html",
-        title=packet_title(case, submission),
+        title=packet_title(options, submission),
         lang="en",
         created=options.now,
-        author=options.clinic.name if options.clinic else case.treating_practitioner.name,
+        author=options.clinic.name if options.clinic else None,
         context={
             **common_context(case, options),
             "decision": decision,
@@ -244,7 +247,7 @@ def manifest_source(
     return DocumentSource(
         kind="packet",
         template="packet_manifest.html",
-        title=packet_title(case),
+        title=packet_title(options),
         lang="en",
         created=options.now,
         context={

@@ -70,11 +70,25 @@ class Clinic:
         return f"{digits[:2]}-{digits[2:]}" if len(digits) == 9 else (self.tax_id or None)
 
 
+# Numbers in Spanish are written as in the United States (es_US): a decimal point, as the
+# patient's scales and water-bag marks show it; "12,5" could be read as 12 or 125.
+NUMBER_LOCALES = {"en": "en_US", "es": "es_US"}
+
+
 def number(value: float | int, lang: str = "en") -> str:
-    """12.0 -> "12", 12.5 -> "12.5" ("12,5" in Spanish)."""
+    """12.0 -> "12", 12.5 -> "12.5", in English and in Spanish alike (NUMBER_LOCALES)."""
     if float(value).is_integer():
         return str(int(value))
-    return format_decimal(value, format="#,##0.##", locale=lang)
+    return format_decimal(value, format="#,##0.##", locale=NUMBER_LOCALES.get(lang, lang))
+
+
+def document_title(label: str, case_number: int | str | None, lang: str = "en") -> str:
+    """The PDF's title (/Title, XMP dc:title, the viewer's tab): the kind of document and the
+    case number, never the patient's name, which would reach window titles and search indexes
+    of shared files (docs/security.md PDF-4)."""
+    if case_number is None:
+        return label
+    return f"{label} — {'caso' if lang == 'es' else 'case'} {case_number}"
 
 
 def long_date(day: date, lang: str = "en") -> str:

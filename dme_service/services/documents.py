@@ -58,9 +58,11 @@ KIND_PURPOSES = {
     "submission": "What goes to the payer: order, letter, trial values and ABN, without the "
     "internal checklist, the decision JSON or the patient's instructions.",
     "abn": "Form CMS-R-131 for a Medicare or IBX Medicare Advantage claim billed with GA or GZ, "
-    "pre-filled; the patient chooses an option and signs before delivery. English or Spanish.",
+    "pre-filled; the patient chooses an option and signs before delivery. English only: a "
+    "Spanish-speaking patient gets CMS's official Spanish form.",
 }
-# Only the patient's instructions are printed in Spanish; the payer's papers are English.
+# Only the patient's instructions are printed in Spanish; the payer's papers are English, and
+# so is the ABN (CMS's own Spanish form is the one to give; documents/abn.py).
 LANGUAGES = {
     "lmn": ("en",),
     "swo": ("en",),
@@ -68,7 +70,7 @@ LANGUAGES = {
     "packet": ("en",),
     "summary": ("en",),
     "submission": ("en",),
-    "abn": ("en", "es"),
+    "abn": ("en",),
 }
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 INSERT_ATTEMPTS = 3  # two renders racing for the same version number: the loser takes the next
@@ -232,6 +234,7 @@ def _inputs(session: Session, user: User, case_id: int, lang: str, now: datetime
         "clinic": printed_clinic(clinic),
         "reason": order_reason(session, case),
         "purchase_or_rental": purchase_or_rental(session, case),
+        "case_number": case.id,
     }
     return parsed, decision, options
 

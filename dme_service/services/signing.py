@@ -172,6 +172,7 @@ def _signed_inputs(case: Case, signer: User, now: datetime) -> dict:
         "now": there,
         "clinic": clinic,
         "reason": order_reason(object_session(case), case),
+        "case_number": case.id,
         # An order against the payer's criteria has no letter of medical necessity.
         "kinds": SIGNED_KINDS if decision.status == "eligible" else ("swo",),
     }
@@ -183,7 +184,7 @@ def _render_signed(inputs: dict, render=None) -> dict:
     from dme_service.documents.types import DocumentRefused
 
     render = render or render_here
-    options = {key: inputs[key] for key in ("signature", "now", "clinic", "reason")}
+    options = {key: inputs[key] for key in ("signature", "now", "clinic", "reason", "case_number")}
     try:
         return {
             kind: render(kind, inputs["case"], inputs["decision"], **options)

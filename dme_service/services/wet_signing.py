@@ -140,7 +140,9 @@ def _order_and_letter(session: Session, user: User, case: Case, *, wet_ink: bool
     writer = PdfWriter()
     try:
         for kind in kinds:
-            pdf = render(kind, parsed, decision, now=now, clinic=clinic, wet_ink=wet_ink).pdf
+            pdf = render(
+                kind, parsed, decision, now=now, clinic=clinic, wet_ink=wet_ink, case_number=case.id
+            ).pdf
             writer.append(io.BytesIO(pdf))
     except DocumentRefused as refused:
         raise signing.CannotSign(
