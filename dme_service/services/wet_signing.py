@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-import subprocess  # nosec B404 - pdftoppm renders an uploaded PDF's pages as images
+import subprocess
 import tempfile
 from pathlib import Path
 
