@@ -3,8 +3,9 @@ their documents, claim moves and errors (web/api/openapi.py puts them in its com
 
 from __future__ import annotations
 
-from dme_service.models import CASE_STATUSES, DOCUMENT_KINDS
 from dme_service.rules.claim import BILLING_STATES
+from dme_service.rules.decision import CASE_STATUSES
+from dme_service.services.documents import DOCUMENT_KINDS
 from dme_service.web.api.schema import ISO_DATE, MAX_ID, closed_object, nullable, ref
 
 DELIVERY_METHODS = ("in_clinic", "courier", "shipped")

@@ -22,7 +22,7 @@ from dme_service.services.patient import home_log
 from dme_service.store.cases import CaseNotFound, load_case
 from dme_service.web.errors import Refused
 from dme_service.web.forms import failure_for, keeps_input
-from dme_service.web.pages.cases import ehr_prefill
+from dme_service.web.pages.cases import ehr_prefill, typed_input
 from dme_service.web.pages.cases import page as case_page
 from dme_service.web.pages.cases import page_save as case_page_save
 from dme_service.web.pages.cases import search as case_list
@@ -77,6 +77,7 @@ def render_case(case, *, bound=None, errors=(), failure=None, status: int = 200,
         section_ids=case_page.SECTION_IDS,
         offers=case_page.billable_children(list(errors), bound_forms.get("diagnoses")),
         title=f"Case of {case.patient.name}",
+        page_ticket=typed_input.page_ticket(current_user.id, case.id),
         **case_page.template_helpers(),  # also when shown from the sign-in (typed_input)
         **extra,
     )
