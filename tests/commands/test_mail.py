@@ -4,10 +4,10 @@ message, and a second run the same day mails nobody again."""
 from __future__ import annotations
 
 import pytest
+from services.claim_cases import stored_case
 
 from dme_service.cli import main
 from dme_service.db import get_session
-from services.claim_cases import stored_case
 
 
 @pytest.fixture
