@@ -44,6 +44,9 @@ class RenderOptions:
     reason: str | None = None
     # The claim's purchase (NU) or rental (RR) modifier, chosen by billing
     purchase_or_rental: str | None = None
+    # The stored PDFs the standing signature covers, by kind ("swo", "lmn"): a packet carries
+    # these pages unchanged instead of laying the order and letter out again
+    signed_pdfs: dict[str, bytes] | None = None
 
 
 @dataclass(frozen=True, slots=True)
