@@ -50,7 +50,7 @@ def source(case: Case, decision: Decision, options: RenderOptions) -> DocumentSo
     return DocumentSource(
         kind="instructions",
         template="instructions.html",
-        title=f"{gettext(TITLE)}: {case.patient.name}",
+        title=w.document_title(gettext(TITLE), options.case_number, lang),
         lang=lang,
         created=options.now,
         author=options.clinic.name if options.clinic else None,
@@ -69,7 +69,7 @@ def context(case: Case, options: RenderOptions, gettext: Gettext) -> dict:
         "patient": case.patient,
         "hcpcs": request.hcpcs,
         "unit": unit_kind(request.hcpcs),
-        # "12.5" in Spanish too: US scales and bags show a decimal point (review §5)
+        # "12.5" in Spanish too: US scales and bags show a decimal point
         "force": w.number(request.force_lb),
         "minutes": w.number(request.minutes),
         "sessions": request.sessions_per_day,

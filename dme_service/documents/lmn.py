@@ -13,7 +13,7 @@ from dme_service.case.model import ABSOLUTE_CONTRAINDICATIONS, Case, Trial
 from dme_service.case.response import trial_response
 from dme_service.documents import citing, letter_facts
 from dme_service.documents import wording as w
-from dme_service.documents.parts import signature_context
+from dme_service.documents.parts import author, signature_context
 from dme_service.documents.swo import check_order
 from dme_service.documents.types import DocumentSource, RenderOptions
 from dme_service.rules.decision import Decision
@@ -38,10 +38,10 @@ def source(case: Case, decision: Decision, options: RenderOptions) -> DocumentSo
     return DocumentSource(
         kind="lmn",
         template="lmn.html",
-        title=f"Letter of medical necessity: {case.patient.name}",
+        title=w.document_title("Letter of medical necessity", options.case_number),
         lang="en",
         created=options.now,
-        author=case.treating_practitioner.name,
+        author=author(options),
         context={
             "case": case,
             "decision": decision,
@@ -107,8 +107,8 @@ def history(case: Case) -> list[str]:
 
 def trial_sentences(case: Case) -> list[str]:
     """The latest trial and the latest home-unit trial in full; two or more other trials in one
-    sentence, naming each that made things worse or was not tolerated (review §2.4: six trials
-    made a wall of text, and a trial not tolerated must not drop out of the letter)."""
+    sentence, naming each that made things worse or was not tolerated (six trials in full make a
+    wall of text, and a trial not tolerated must not drop out of the letter)."""
     full, others = letter_facts.trials_in_full(case)
     sentences: list[str] = []
     if len(others) >= 2:

@@ -141,7 +141,7 @@ def body_of(html: str) -> str:
     return inside.strip()
 
 
-# What goes to the payer (issue 16, review §6.5): the order, the letter, the trial values and
+# What goes to the payer: the order, the letter, the trial values and
 # the ABN; not the internal checklist, the decision JSON, the coverage summary or the patient's
 # instructions (HIPAA minimum necessary).
 ABN_PART = ("abn", "Advance Beneficiary Notice (CMS-R-131)")
@@ -173,7 +173,7 @@ def parts_of(
     wet = options.signature is not None and options.signature.method == "wet"
     for kind, label in part_kinds(case, decision, submission):
         if wet and kind in WET_REPLACES:
-            # The pages signed in ink replace the unsigned SWO and LMN (issue 13); the scan
+            # The pages signed in ink replace the unsigned SWO and LMN; the scan
             # itself is appended after the manifest (services.wet_signing.append_scan).
             if kind == WET_REPLACES[0]:
                 parts.append(wet_part(case, options))
@@ -187,10 +187,12 @@ def parts_of(
     return parts
 
 
-def skeleton(renderer: Renderer, case: Case, submission: bool = False) -> tuple[str, str]:
+def skeleton(
+    renderer: Renderer, options: RenderOptions, submission: bool = False
+) -> tuple[str, str]:
     """The packet's HTML before and after the body (the parts document's metadata is
     discarded; its <html lang> is the packet's)."""
-    title = packet_title(case, submission)
+    title = packet_title(options, submission)
     html = renderer.html(
         DocumentSource(kind="packet", template="base.html", title=title, lang="en")
     )
@@ -208,11 +210,11 @@ def render_packet(
     """The billing packet, or with `submission` the packet for the payer (no checklist, no
     decision JSON, no coverage summary, no patient instructions)."""
     # The patient's private link (a QR code in the instructions) never goes into a packet that
-    # billing sends on (review §6.6).
+    # billing sends on: it is the patient's key, not the payer's business.
     options = replace(options, link_url=None)
     parts = parts_of(renderer, case, decision, options, submission)
     attachment = None if submission else decision_json(decision)
-    head, tail = skeleton(renderer, case, submission)
+    head, tail = skeleton(renderer, options, submission)
     bodies = "\n".join(part.body for part in parts)
 
     def parts_html(frame: layout.Frame) -> str:
@@ -249,18 +251,19 @@ def render_packet(
     pdf = renderer.write(document, variant=PACKET_VARIANT, attachments=attachments)
     pdf = signed_pages(pdf, parts, found)
     kind = "submission" if submission else "packet"
-    return renderer.finish(kind, document, pdf, packet_title(case, submission), "en")
+    return renderer.finish(kind, document, pdf, packet_title(options, submission), "en")
 
 
 def line_modifiers(case, decision, options) -> tuple[str, ...]:
     """What the claim line carries: a DME item's purchase (NU) or rental (RR) modifier, chosen
-    on the billing claim page, then the decision's KX/GA/GZ (issue 17)."""
+    on the billing claim page, then the decision's KX/GA/GZ."""
     kind = options.purchase_or_rental if (case.request.hcpcs or "").startswith("E") else None
     return tuple(m for m in (kind, *decision.modifiers) if m)
 
 
-def packet_title(case: Case, submission: bool = False) -> str:
-    return f"{'Submission packet' if submission else 'Billing packet'}: {case.patient.name}"
+def packet_title(options: RenderOptions, submission: bool = False) -> str:
+    label = "Submission packet" if submission else "Billing packet"
+    return w.document_title(label, options.case_number)
 
 
 def common_context(case: Case, options: RenderOptions) -> dict:
@@ -280,10 +283,10 @@ def cover_source(
     return DocumentSource(
         kind="packet",
         template="packet_cover.html",
-        title=packet_title(case, submission),
+        title=packet_title(options, submission),
         lang="en",
         created=options.now,
-        author=options.clinic.name if options.clinic else case.treating_practitioner.name,
+        author=options.clinic.name if options.clinic else None,
         context={
             **common_context(case, options),
             "decision": decision,
@@ -304,7 +307,7 @@ def manifest_source(
     return DocumentSource(
         kind="packet",
         template="packet_manifest.html",
-        title=packet_title(case),
+        title=packet_title(options),
         lang="en",
         created=options.now,
         context={

@@ -11,6 +11,14 @@ from dme_service.documents import wording as w
 from dme_service.documents.types import RenderOptions
 
 
+def author(options: RenderOptions) -> str | None:
+    """The PDF's /Author: the practitioner once the document is signed; before that the
+    clinic (an unsigned draft is nobody's letter yet)."""
+    if options.signature is not None:
+        return options.signature.name
+    return options.clinic.name if options.clinic else None
+
+
 def signature_context(case: Case, options: RenderOptions) -> dict:
     """Who signs (the case's treating practitioner) and, when signed, the e-signature line."""
     signer = case.treating_practitioner
@@ -23,7 +31,7 @@ def signature_context(case: Case, options: RenderOptions) -> dict:
         "signed": signature is not None,
         "statement": None,
         "date": None,
-        # Printed to be signed in ink (issue 13): blank signature and date lines.
+        # Printed to be signed in ink: blank signature and date lines.
         "wet_ink": options.wet_ink and signature is None,
     }
     if signature is not None:

@@ -37,6 +37,7 @@ def render(
     reason: str | None = None,
     purchase_or_rental: str | None = None,
     signed_pdfs: dict[str, bytes] | None = None,
+    case_number: int | str | None = None,
 ) -> RenderedDocument:
     """Render one document of `KINDS`, when availability.py allows it for this decision
     (DocumentRefused, naming the field, when it does not)."""
@@ -58,6 +59,7 @@ def render(
         reason=reason,
         purchase_or_rental=purchase_or_rental,
         signed_pdfs=signed_pdfs or None,
+        case_number=case_number,
     )
     with gc_paused():
         return render_kind(get_renderer(), kind, case, decision, options)

@@ -18,10 +18,10 @@ def source(case: Case, decision: Decision, options: RenderOptions) -> DocumentSo
     return DocumentSource(
         kind="trial_note",
         template="trial_note.html",
-        title=f"Supervised trial note: {case.patient.name}",
+        title=w.document_title("Supervised trial note", options.case_number),
         lang="en",
         created=options.now,
-        author=case.treating_practitioner.name,
+        author=options.clinic.name if options.clinic else None,
         context={
             "case": case,
             "clinic": options.clinic,
@@ -60,7 +60,7 @@ def trial_row(trial: Trial, latest: bool) -> dict:
     }
 
 
-# Keys whose words need more than a capital letter (review §6.2: "Tmj dysfunction").
+# Keys whose words need more than a capital letter (a plain capital would print "Tmj dysfunction").
 SCREENING_NAMES = {
     "tmj_dysfunction": "TMJ dysfunction",
     "tmj_treated": "TMJ treated",

@@ -33,7 +33,7 @@ class Signature:
     npi: str
     signed_at: datetime
     # "wet": signed in ink on the printed order; the scan was uploaded by `uploaded_by`
-    # (issue 13) and its SHA-256 is `scan_sha256`.
+    # and its SHA-256 is `scan_sha256`.
     method: str = "electronic"
     uploaded_by: str | None = None
     scan_sha256: str | None = None
@@ -51,18 +51,44 @@ class Signature:
 
 @dataclass(frozen=True, slots=True)
 class Clinic:
-    """The clinic printed on letterheads and on the patient's instructions."""
+    """The clinic printed on letterheads and on the patient's instructions; as the DME
+    supplier, its organization NPI and Medicare supplier number (PTAN) on every letterhead and
+    its tax id (EIN) on the billing packet's cover, where the supplier's file is identified."""
 
     name: str
     phone: str | None = None
     address: str | None = None
+    fax: str | None = None
+    npi: str | None = None
+    ptan: str | None = None
+    tax_id: str | None = None
+
+    @property
+    def ein(self) -> str | None:
+        """123456789 -> 12-3456789, the way an EIN is written."""
+        digits = "".join(ch for ch in self.tax_id or "" if ch.isdigit())
+        return f"{digits[:2]}-{digits[2:]}" if len(digits) == 9 else (self.tax_id or None)
+
+
+# Numbers in Spanish are written as in the United States (es_US): a decimal point, as the
+# patient's scales and water-bag marks show it; "12,5" could be read as 12 or 125.
+NUMBER_LOCALES = {"en": "en_US", "es": "es_US"}
 
 
 def number(value: float | int, lang: str = "en") -> str:
-    """12.0 -> "12", 12.5 -> "12.5" ("12,5" in Spanish)."""
+    """12.0 -> "12", 12.5 -> "12.5", in English and in Spanish alike (NUMBER_LOCALES)."""
     if float(value).is_integer():
         return str(int(value))
-    return format_decimal(value, format="#,##0.##", locale=lang)
+    return format_decimal(value, format="#,##0.##", locale=NUMBER_LOCALES.get(lang, lang))
+
+
+def document_title(label: str, case_number: int | str | None, lang: str = "en") -> str:
+    """The PDF's title (/Title, XMP dc:title, the viewer's tab): the kind of document and the
+    case number, never the patient's name, which would reach window titles and search indexes
+    of shared files (docs/security.md PDF-4)."""
+    if case_number is None:
+        return label
+    return f"{label} — {'caso' if lang == 'es' else 'case'} {case_number}"
 
 
 def long_date(day: date, lang: str = "en") -> str:

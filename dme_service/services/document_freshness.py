@@ -18,6 +18,7 @@ too and change nothing a document prints.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dme_service.models import Case, ClaimRecord, Clinic, Document
+from dme_service.services.clinic.printed import printed_clinic
 from dme_service.services.order_reason import order_reason
 from dme_service.store import signed_content
 from dme_service.store.cases import to_document
@@ -67,12 +69,15 @@ def source_sha256(session: Session, case: Case, signature_id: int | None) -> str
         "signature_id": signature_id,
         "reason": order_reason(session, case),
         "purchase_or_rental": purchase_or_rental or "NU",
-        "clinic": [clinic.name, clinic.phone, clinic.address, clinic.timezone]
-        if clinic is not None
-        else None,
+        "clinic": None if clinic is None else _letterhead(clinic),
     }
     text = json.dumps(source, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _letterhead(clinic: Clinic) -> dict:
+    """Every clinic fact the documents print (services/clinic/printed.py), and its zone."""
+    return {**dataclasses.asdict(printed_clinic(clinic)), "timezone": clinic.timezone}
 
 
 def freshness(session: Session, case: Case) -> Freshness:

@@ -21,6 +21,7 @@ from dme_service.db import run_with_retry
 from dme_service.documents import wording
 from dme_service.models import DOCUMENT_KINDS, Case, ClaimRecord, Document, User, utcnow
 from dme_service.services.clinic.clinic_time import local
+from dme_service.services.clinic.printed import printed_clinic
 from dme_service.services.document_freshness import (
     Freshness,
     current_of,
@@ -62,9 +63,11 @@ KIND_PURPOSES = {
     "submission": "What goes to the payer: order, letter, trial values and ABN, without the "
     "internal checklist, the decision JSON or the patient's instructions.",
     "abn": "Form CMS-R-131 for a Medicare or IBX Medicare Advantage claim billed with GA or GZ, "
-    "pre-filled; the patient chooses an option and signs before delivery. English or Spanish.",
+    "pre-filled; the patient chooses an option and signs before delivery. English only: a "
+    "Spanish-speaking patient gets CMS's official Spanish form.",
 }
-# Only the patient's instructions are printed in Spanish; the payer's papers are English.
+# Only the patient's instructions are printed in Spanish; the payer's papers are English, and
+# so is the ABN (CMS's own Spanish form is the one to give; documents/abn.py).
 LANGUAGES = {
     "lmn": ("en",),
     "swo": ("en",),
@@ -72,14 +75,14 @@ LANGUAGES = {
     "packet": ("en",),
     "summary": ("en",),
     "submission": ("en",),
-    "abn": ("en", "es"),
+    "abn": ("en",),
 }
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 INSERT_ATTEMPTS = 3  # two renders racing for the same version number: the loser takes the next
 
 
-# Pen test I1: a re-render of the SWO or LMN after signing printed the e-signature statement
-# on a PDF the signature does not cover, and made the signed one "superseded". While the
+# A re-render of the SWO or LMN after signing would print the e-signature statement on a PDF
+# the signature does not cover, and make the signed one "superseded". So while the
 # signature stands, the signed versions are the current ones (docs/security.md RET-2).
 SIGNED_KINDS = ("swo", "lmn")
 SIGNED_STANDS = (
@@ -222,8 +225,8 @@ def _signed_pdfs(session: Session, fresh: Freshness) -> dict[str, bytes] | None:
 
 
 def _with_ink_scan(session: Session, user: User, case_id: int, kind: str, pdf: bytes) -> bytes:
-    """A billing or submission packet of an order signed in ink carries the signed scan
-    (issue 13)."""
+    """A billing or submission packet of an order signed in ink carries the signed scan: the
+    payer must see the signature itself, not our unsigned print."""
     if kind not in ("packet", "submission"):
         return pdf
     case = load_case(session, user, case_id)
@@ -263,19 +266,20 @@ def _inputs(session: Session, user: User, case_id: int, lang: str, now: datetime
     check = signed_content.check_signature(session, case)
     options = {
         "lang": lang,
-        # Dates and times print in the clinic's zone (issue 13): its day, its clock.
+        # Dates and times print in the clinic's zone: the reader's day and clock, not the server's.
         "now": local(now or utcnow(), clinic.timezone),
         "signature": _printed_signature(check, clinic.timezone),
-        "clinic": wording.Clinic(name=clinic.name, phone=clinic.phone, address=clinic.address),
+        "clinic": printed_clinic(clinic),
         "reason": order_reason(session, case),
         "purchase_or_rental": purchase_or_rental(session, case),
+        "case_number": case.id,
     }
     fresh = freshness_with(session, case, check.signature if check.valid else None)
     return parsed, decision, options, fresh
 
 
 def purchase_or_rental(session: Session, case: Case) -> str:
-    """The claim's NU/RR choice for the packet cover (NU until billing chooses; issue 17)."""
+    """The claim's NU/RR choice for the packet cover (NU until billing chooses)."""
     chosen = session.scalar(
         select(ClaimRecord.purchase_or_rental).where(ClaimRecord.case_id == case.id)
     )

@@ -137,8 +137,8 @@ def sign(
     would hold the write lock meanwhile), then locks the case, checks that nothing moved in the
     meantime, and stores documents, signature and audit rows as one unit. `render` is
     `documents.renderer.render` by default; the web passes the bounded render (PDF-3: a child
-    process with a wall clock and a memory ceiling; pen test M1: a 60 KB name made the
-    in-process render time the worker out on every attempt).
+    process with a wall clock and a memory ceiling: a huge field rendered in the worker
+    would time the worker out on every attempt).
     """
     from dme_service.db import run_with_retry
 
@@ -162,7 +162,7 @@ def _signed_inputs(case: Case, signer: User, now: datetime) -> dict:
     parsed, decision = case_and_decision(case)
     clinic, zone = _clinic_line(case)
     # The order date is the clinic's day: signed at 7 pm in Chicago is that day, not the next
-    # UTC day (issue 13); the stored Signature keeps UTC.
+    # UTC day; the stored Signature keeps UTC.
     there = local(now, zone)
     line = SignatureLine(signer.name, signer.credential, signer.npi, there)
     return {
@@ -172,6 +172,7 @@ def _signed_inputs(case: Case, signer: User, now: datetime) -> dict:
         "now": there,
         "clinic": clinic,
         "reason": order_reason(object_session(case), case),
+        "case_number": case.id,
         # An order against the payer's criteria has no letter of medical necessity.
         "kinds": SIGNED_KINDS if decision.status == "eligible" else ("swo",),
     }
@@ -183,7 +184,7 @@ def _render_signed(inputs: dict, render=None) -> dict:
     from dme_service.documents.types import DocumentRefused
 
     render = render or render_here
-    options = {key: inputs[key] for key in ("signature", "now", "clinic", "reason")}
+    options = {key: inputs[key] for key in ("signature", "now", "clinic", "reason", "case_number")}
     try:
         return {
             kind: render(kind, inputs["case"], inputs["decision"], **options)

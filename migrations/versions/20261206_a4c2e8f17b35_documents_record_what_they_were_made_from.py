@@ -3,7 +3,7 @@ inputs (case, standing signature, reason, purchase or rental, letterhead), so a 
 before a change shows as superseded and the next download is made from the case as it is now
 
 Revision ID: a4c2e8f17b35
-Revises: e1a7c3b95d20
+Revises: a4c7e2d9b815
 Create Date: 2026-12-06 10:40:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = 'a4c2e8f17b35'
-down_revision: Union[str, Sequence[str], None] = 'e1a7c3b95d20'
+down_revision: Union[str, Sequence[str], None] = 'a4c7e2d9b815'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -96,8 +96,8 @@ def test_pdf_a_3u_markers_title_and_language(packet):
     rendered = packet[2]
     metadata = pdfs.xmp(rendered.pdf)
     assert 'pdfaid:part="3"' in metadata and 'pdfaid:conformance="U"' in metadata
-    assert "Billing packet: Jane Q. Doe" in metadata
-    assert pdfs.reader(rendered.pdf).metadata["/Title"] == "Billing packet: Jane Q. Doe"
+    assert "Billing packet" in metadata and "Jane" not in metadata
+    assert pdfs.reader(rendered.pdf).metadata["/Title"] == "Billing packet"
     assert pdfs.catalog_lang(rendered.pdf) == "en"
 
 

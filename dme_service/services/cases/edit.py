@@ -21,11 +21,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from dme_service import audit
 from dme_service.case import parse as case_format
 from dme_service.case.parse import CaseFormatError, FieldError
+from dme_service.case.patient_match import with_priors
 from dme_service.db import run_with_retry
 from dme_service.models import Case, Patient, User, utcnow
 from dme_service.rules.engine import evaluate
 from dme_service.services import after_save
 from dme_service.services.cases import sections as case_sections
+from dme_service.store import same_patient as same_patient_rows
 from dme_service.store.cases import (
     CaseIncomplete,
     load_case,
@@ -173,8 +175,8 @@ def _decide_early(
 ):
     """The save's parse and decision, worked out before the write transaction opens.
 
-    Pen test H1: the save ran the decision inside the write transaction (on SQLite, BEGIN
-    IMMEDIATE holds the database's write lock), so a slow decision locked out every user. The
+    Deciding inside the write transaction (on SQLite, BEGIN IMMEDIATE holds the database's
+    write lock) would let a slow decision lock out every user. So the
     case is read in a short transaction that ends at once; then the document is validated
     (bad input is refused without ever taking the write lock) and decided. `_save` re-reads
     the case under the lock and uses this decision only when its parse is the same case.
@@ -187,7 +189,7 @@ def _decide_early(
         document = to_document(case)
         for edit in edits:
             document = case_sections.merged(
-                document, edit.section, _resolved_part(session, user, edit)
+                document, edit.section, _resolved_part(session, user, case_id, edit)
             )
     finally:
         session.rollback()
@@ -208,7 +210,7 @@ def _save(
     early=None,
 ) -> Case:
     case = load_case(session, user, case_id, for_update=True)
-    parts = [(edit, _resolved_part(session, user, edit)) for edit in edits]
+    parts = [(edit, _resolved_part(session, user, case_id, edit)) for edit in edits]
     document = to_document(case)
     if case.version != version:
         for edit, part in parts:
@@ -230,11 +232,17 @@ def _save(
     return case
 
 
-def _resolved_part(session: Session, user: User, edit: SectionEdit) -> dict[str, Any]:
-    """The section's document part; the order section's practitioner read from its user row."""
+def _resolved_part(session: Session, user: User, case_id: int, edit: SectionEdit) -> dict[str, Any]:
+    """The section's document part; the order section's practitioner read from its user row
+    and its prior devices with the carried ones kept."""
     part = dict(edit.part)
     if edit.section == "order":
         part["treating_practitioner"] = _practitioner_part(session, user, edit.practitioner_id)
+        # A unit carried from the patient's earlier case stays a prior device whatever the
+        # order form sends: it leaves only with a reason (services.cases.same_patient).
+        part["prior_devices"] = with_priors(
+            part.get("prior_devices") or [], same_patient_rows.kept_entries(session, case_id)
+        )
     return part
 
 

@@ -24,6 +24,7 @@ from dme_service.case.parse import CaseFormatError, FieldError
 from dme_service.db import run_with_retry
 from dme_service.models import Case, IdempotencyKey, User, utcnow
 from dme_service.services import after_save
+from dme_service.services.cases import same_patient
 from dme_service.services.cases.create import IdempotencyConflict, _patient_for
 from dme_service.services.cases.edit import CaseInvalid, decide
 from dme_service.store.cases import apply_parsed, load_case
@@ -80,6 +81,8 @@ def _import(session: Session, user: User, document: Any, key: str | None, digest
         raise CaseInvalid(error.errors) from None
     practitioner = _practitioner(session, user, parsed.treating_practitioner.npi)
     case = _new_case(session, user, parsed, practitioner)
+    # A unit the clinic already delivered to this patient is a prior device from the start.
+    same_patient.carry_delivered_units(session, user, case)
     decide(session, case)
     after_save.case_changed(session, case, user)  # an eligible case goes to its practitioner
     if key is not None:

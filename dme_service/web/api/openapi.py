@@ -8,7 +8,8 @@ compares the two and runs schemathesis against it); the JSON Schemas it refers t
 from __future__ import annotations
 
 from dme_service.coding.payers import payer_ids
-from dme_service.models import CASE_STATUSES, DOCUMENT_KINDS
+from dme_service.rules.decision import CASE_STATUSES
+from dme_service.services.documents import DOCUMENT_KINDS
 from dme_service.web.api.record_schema import error_schemas, record_schemas
 from dme_service.web.api.schema import LIST_LIMIT, MAX_ID, case_schemas, decision_schema, ref
 

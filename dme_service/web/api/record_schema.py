@@ -3,8 +3,9 @@ their documents, claim moves and errors (web/api/openapi.py puts them in its com
 
 from __future__ import annotations
 
-from dme_service.models import CASE_STATUSES, DOCUMENT_KINDS
 from dme_service.rules.claim import BILLING_STATES
+from dme_service.rules.decision import CASE_STATUSES
+from dme_service.services.documents import DOCUMENT_KINDS
 from dme_service.web.api.schema import ISO_DATE, MAX_ID, closed_object, nullable, ref
 
 DELIVERY_METHODS = ("in_clinic", "courier", "shipped")
@@ -101,6 +102,13 @@ def _case_view() -> dict:
             "case": {"type": "object", "description": "The stored case as a dme-case/1 document"},
             "decision": nullable(ref("Decision")),
             "documents": {"type": "array", "items": ref("Document")},
+            "same_patient": {
+                "type": "object",
+                "description": "Only when the case was just created: the patient's other "
+                "cases in the clinic (same member id and date of birth), the units delivered "
+                "on them carried as prior devices, and open cases that would make a duplicate "
+                "claim. `warning` is null for a patient's first case.",
+            },
         },
     }
 

@@ -21,6 +21,7 @@ from dme_service.services import documents as document_service
 from dme_service.services import fhir_export
 from dme_service.services.cases import from_document as case_import
 from dme_service.services.cases import from_fhir as fhir_intake
+from dme_service.services.cases import same_patient
 from dme_service.services.cases.edit import (
     CaseSearch,
     read_case,
@@ -101,6 +102,8 @@ def create_case():
     except case_import.IdempotencyConflict as conflict:
         raise FieldProblems([{"field": IDEMPOTENCY_KEY, "message": str(conflict)}]) from None
     body = views.case_view(get_session(), imported.case)
+    # A warning, never a refusal: the patient's other cases and what was carried from them.
+    body["same_patient"] = same_patient.overview(get_session(), imported.case).as_json()
     if imported.replayed:
         return jsonify(body), 200
     response = jsonify(body)

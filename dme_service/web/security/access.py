@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, g, redirect, request, url_for
+from flask import Flask, abort, current_app, g, jsonify, redirect, request, url_for
 from flask_login import current_user
 
 import dme_service.web.errors as errors
@@ -18,9 +18,11 @@ from dme_service.web.security import sessions
 
 log = logging.getLogger(__name__)
 
+SIGNED_OUT = "You are signed out. Sign in again to continue."
+
 PUBLIC = "PUBLIC"  # anyone, signed in or not
 CLINICIAN, PRACTITIONER, BILLING, ADMIN = "clinician", "practitioner", "billing", "admin"
-# issue 13: a practitioner who is not on the clinic's staff (User.outside) is this role here:
+# A practitioner who is not on the clinic's staff (User.outside) is this role here:
 # their own orders (sign, history, the signed PDFs) and their account, nothing else.
 OUTSIDE_PRACTITIONER = "outside_practitioner"
 ACCESS_ROLES = (CLINICIAN, PRACTITIONER, BILLING, ADMIN, OUTSIDE_PRACTITIONER)
@@ -41,7 +43,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     # from the password step says who); PUBLIC like the password form it continues.
     "auth.totp_step": PUBLIC,
     "auth.totp_enroll": PUBLIC,
-    # issue 13: a one-time set-password link is its own credential (services.clinic).
+    # A one-time set-password link is its own credential (services.clinic).
     "password_link.set_password": PUBLIC,
     "auth.logout": SIGNED_IN,
     "auth.password": SIGNED_IN,
@@ -62,7 +64,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     # signature history may download the scan (an outside practitioner: their own orders).
     "ink.upload": CLINICAL,
     "ink.print_pdf": CLINICAL,
-    "ink.scan": CASE_TEAM | {OUTSIDE_PRACTITIONER},  # like the signed PDFs (pen test L1)
+    "ink.scan": CASE_TEAM | {OUTSIDE_PRACTITIONER},  # like the signed PDFs
     "ink.review_pdf": frozenset({CLINICIAN, PRACTITIONER, OUTSIDE_PRACTITIONER}),
     # The clinician's case screens; those who record and sign trials, not billing.
     "cases.index": CLINICAL,
@@ -72,6 +74,9 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "cases.save_page": CLINICAL,
     "cases.codes": CLINICAL,
     "cases.trial_response": CLINICAL,
+    # The same patient's earlier cases: a carried prior device leaves only with a reason.
+    "prior_devices.remove_prior_device": CLINICAL,
+    "prior_devices.carry_prior_device": CLINICAL,
     # A case's documents; billing reads and prints the packet it submits.
     "documents.index": CASE_TEAM,
     "documents.render": CASE_TEAM,
@@ -110,7 +115,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     # 403 saying who can (MD, DO, DPM, PA, NP, CNS with an NPI, named on the order).
     # An outside practitioner reaches only cases naming them (services.signing.load_case).
     "signing.sign": SIGNED_IN,
-    # Pen test L1 (minimum necessary, 164.502(b)): the signed orders and letters and their
+    # Minimum necessary (45 CFR 164.502(b)): the signed orders and letters and their
     # history are PHI for the case team only; sending a case to signing is a clinical call.
     "signing.history": CASE_TEAM | {OUTSIDE_PRACTITIONER},
     "signing.document": CASE_TEAM | {OUTSIDE_PRACTITIONER},
@@ -122,7 +127,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "billing.move": frozenset({BILLING, ADMIN}),
     "billing.review": frozenset({BILLING, ADMIN}),
     "billing.denials": frozenset({BILLING, ADMIN}),
-    # issue 17: claim files, remittances, claim details, fees and the money report.
+    # Claim files, remittances, claim details, fees and the money report.
     "billing.export_claims": frozenset({BILLING, ADMIN}),
     "billing.claim_files": frozenset({BILLING, ADMIN}),
     "billing.claim_file": frozenset({BILLING, ADMIN}),
@@ -134,7 +139,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "billing.fees": frozenset({BILLING, ADMIN}),
     "billing.reports": frozenset({BILLING, ADMIN}),
     "billing.supplier": frozenset({BILLING, ADMIN}),
-    # issue 18: CDS Hooks. Discovery holds no data; a hook call is authenticated by the EHR's
+    # CDS Hooks. Discovery holds no data; a hook call is authenticated by the EHR's
     # JWT in the view itself (web/api/cds_hooks.py), never by a session.
     "cds.discovery": PUBLIC,
     "cds.hook": PUBLIC,
@@ -184,6 +189,10 @@ def unauthenticated():
         response = errors.error_response(401)
         response.headers["WWW-Authenticate"] = 'Bearer realm="dme_service"'
         return response
+    if _a_pages_background_lookup():
+        # Answered here, not by a sign-in page: that page would give the browser a new
+        # cookie behind the user's back, in the middle of their typing.
+        return jsonify(error={"code": "signed_out", "message": SIGNED_OUT}), 401
     from dme_service.web.pages.cases import typed_input
 
     if typed_input.can_carry():
@@ -195,6 +204,12 @@ def unauthenticated():
     if session is not None and session.ended_reason in ("idle", "absolute"):
         params["reason"] = session.ended_reason
     return redirect(url_for("auth.login", **params), code=302)
+
+
+def _a_pages_background_lookup() -> bool:
+    """A script on an open page asking for JSON (the case page's live checks), not a
+    navigation: browsers navigate with text/html first."""
+    return request.accept_mimetypes.best == "application/json"
 
 
 def check_csrf() -> None:
