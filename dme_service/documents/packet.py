@@ -124,8 +124,10 @@ def wet_part(case: Case, options: RenderOptions) -> Part:
         "<h1>Standard written order and letter of medical necessity, signed in ink</h1>"
         f"<p>{statement}</p>"
         f'<p>SHA-256 of the uploaded file: <span class="hash">{digest}</span></p>'
-        "<p>The signed pages, exactly as uploaded, follow the manifest at the end of this "
-        "packet. They are the order and letter of this case version.</p></section>"
+        "<p>The signed pages follow the manifest at the end of this packet, as images of "
+        "the uploaded file's pages. They are the order and letter of this case version; the "
+        "file itself, with the SHA-256 above, is kept unchanged in the signature history.</p>"
+        "</section>"
     )
     return Part("signed_scan", WET_LABEL, "en", body)
 
