@@ -19,7 +19,7 @@ from dme_service.documents.types import (
     RenderedDocument,
     RenderOptions,
 )
-from dme_service.documents.wording import Clinic, Signature
+from dme_service.documents.wording import Clinic, Signature, TrialRecord
 from dme_service.rules.decision import Decision
 
 
@@ -37,6 +37,7 @@ def render(
     reason: str | None = None,
     purchase_or_rental: str | None = None,
     case_number: int | str | None = None,
+    trial_records: tuple[TrialRecord, ...] = (),
 ) -> RenderedDocument:
     """Render one document of `KINDS`, when availability.py allows it for this decision
     (DocumentRefused, naming the field, when it does not)."""
@@ -58,6 +59,7 @@ def render(
         reason=reason,
         purchase_or_rental=purchase_or_rental,
         case_number=case_number,
+        trial_records=tuple(trial_records),
     )
     with gc_paused():
         return render_kind(get_renderer(), kind, case, decision, options)

@@ -24,7 +24,12 @@ from dme_service.services.clinic.clinic_time import local
 from dme_service.services.clinic.printed import printed_clinic
 from dme_service.services.order_reason import order_reason
 from dme_service.store import signed_content
-from dme_service.store.cases import CaseIncomplete, load_case, parsed_and_decided
+from dme_service.store.cases import (
+    CaseIncomplete,
+    load_case,
+    parsed_and_decided,
+    trial_records,
+)
 from dme_service.store.documents import (
     # Re-exported: fetch raises it, and the views and tests catch it as documents.DocumentTampered
     # (their code is not this module's to change; only their imports follow a move).
@@ -235,6 +240,7 @@ def _inputs(session: Session, user: User, case_id: int, lang: str, now: datetime
         "reason": order_reason(session, case),
         "purchase_or_rental": purchase_or_rental(session, case),
         "case_number": case.id,
+        "trial_records": trial_records(case),
     }
     return parsed, decision, options
 
