@@ -16,7 +16,7 @@ import argparse
 import os
 import sys
 import tempfile
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from dme_service.commands.case_input import BAD_INPUT, print_field_errors, read_source
 
@@ -47,7 +47,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--today",
         metavar="YYYY-MM-DD",
         type=date.fromisoformat,
-        help="judge dates against this day instead of the clock",
+        help="judge dates against this day instead of the clock; the documents are then "
+        "dated that day (00:00 UTC), so the same case renders the same bytes",
     )
 
 
@@ -88,7 +89,20 @@ def _render(args: argparse.Namespace):
         clinic=clinic,
         link_url=args.link,
         reason=args.reason,
+        now=render_time(args.today),
     )
+
+
+def render_time(today: date | None) -> datetime | None:
+    """The documents' date and PDF creation time: SOURCE_DATE_EPOCH when set (the
+    reproducible-builds convention), else the start of `--today` in UTC, else None (the
+    clock). With either, rendering the same case twice gives the same bytes."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    if today is not None:
+        return datetime.combine(today, time(0, 0), tzinfo=UTC)
+    return None
 
 
 def _write(path: str, data: bytes) -> None:

@@ -83,6 +83,10 @@ ABN_TEXT = {
 # Medicare Advantage plans issue their own denial notices; the IBX MA policy pack asks for the
 # same beneficiary notice before delivery, so the same form is printed with the plan's name.
 PLAN_ADDITIONAL = "Your plan: {payer}."
+# Section H tells a Spanish reader, in Spanish, that Medicare's own Spanish notice exists and
+# is theirs for the asking ("This notice also exists in Spanish: ask us for Medicare's
+# official version").
+SPANISH_AVAILABLE = "Este aviso también existe en español: pídanos la versión oficial de Medicare."
 
 
 SPANISH_REFUSED = (
@@ -111,6 +115,7 @@ def source(case: Case, decision: Decision, options: RenderOptions) -> DocumentSo
             "item": ITEM.format(code=code, descriptor=w.hcpcs_descriptor(code)),
             "reason": REASON.format(limit=20, force=force),
             "additional": PLAN_ADDITIONAL.format(payer=w.payer_name(case.payer)),
+            "spanish": SPANISH_AVAILABLE,
             "prepared": w.long_date(options.now.date()),
         },
     )

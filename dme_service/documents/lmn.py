@@ -150,7 +150,7 @@ def pain_sentence(trial: Trial) -> str:
     if after > before:
         return f"Pain {scale} rose from {before} before traction to {after} after."
     drop = before - after
-    percent = f" ({round(100 * drop / before)}%)" if before else ""
+    percent = f" ({w.percent(drop, before)}%)" if before else ""
     said = f"Pain {scale} went from {before} before traction to {after} after"
     response = trial_response(trial)
     if drop == 0:

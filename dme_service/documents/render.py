@@ -36,6 +36,7 @@ def render(
     wet_ink: bool = False,
     reason: str | None = None,
     purchase_or_rental: str | None = None,
+    signed_pdfs: dict[str, bytes] | None = None,
     case_number: int | str | None = None,
     trial_records: tuple[TrialRecord, ...] = (),
 ) -> RenderedDocument:
@@ -58,6 +59,7 @@ def render(
         wet_ink=wet_ink,
         reason=reason,
         purchase_or_rental=purchase_or_rental,
+        signed_pdfs=signed_pdfs or None,
         case_number=case_number,
         trial_records=tuple(trial_records),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
@@ -98,6 +99,12 @@ def number(value: float | int, lang: str = "en") -> str:
     if float(value).is_integer():
         return str(int(value))
     return format_decimal(value, format="#,##0.##", locale=NUMBER_LOCALES.get(lang, lang))
+
+
+def percent(part: float, whole: float) -> int:
+    """A whole percentage rounded half up, as a reader rounds: 1 of 8 is 13% (Python's round()
+    rounds halves to even and printed 12%)."""
+    return int((Decimal(str(part)) * 100 / Decimal(str(whole))).quantize(Decimal(1), ROUND_HALF_UP))
 
 
 def document_title(label: str, case_number: int | str | None, lang: str = "en") -> str:

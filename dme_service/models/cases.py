@@ -24,15 +24,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dme_service.models.base import Base, UTCDateTime, created_at_column, fk, utcnow
 
-CASE_STATUSES = (
-    "draft",
-    "contraindicated",
-    "incomplete",
-    "not_covered",
-    "not_eligible",
-    "eligible",
-)
-
 
 class Patient(Base):
     __tablename__ = "patients"

@@ -1,7 +1,7 @@
 """Trials: who recorded the trial (the therapist who ran it) and a short note
 
 Revision ID: b7e4d2a9c163
-Revises: a4c7e2d9b815
+Revises: a4c2e8f17b35
 Create Date: 2026-12-06 11:00:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = 'b7e4d2a9c163'
-down_revision: Union[str, Sequence[str], None] = 'a4c7e2d9b815'
+down_revision: Union[str, Sequence[str], None] = 'a4c2e8f17b35'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -283,3 +283,10 @@ def test_many_earlier_trials_are_one_sentence_naming_the_one_not_tolerated():
         "made arm symptoms spread and was not tolerated." in text
     )
     assert text.count("a supervised trial used") == 1  # only the latest in full
+
+
+def test_a_half_percent_rounds_up():
+    """Review §2.8: 8 -> 7 is a fall of 12.5%, which printed as 12% (round half to even)."""
+    case, decision = case_and_decision(trial={"pain_before": 8, "pain_after": 7})
+    text = pdfs.text(render("lmn", case, decision, now=NOW).pdf)
+    assert "a fall of 1 point (13%)" in text

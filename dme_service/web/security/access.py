@@ -58,6 +58,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "admin.reactivate": ADMINS,
     "admin.send_link": ADMINS,
     "admin.reset_totp": ADMINS,
+    "admin.send_reminders": ADMINS,
     "account.mail": SIGNED_IN,
     "reminders.remind": frozenset({CLINICIAN}),
     # Signatures in ink: the clinical team prints and uploads; everyone who reads the
@@ -82,6 +83,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "documents.render": CASE_TEAM,
     "documents.preview": CASE_TEAM,
     "documents.download": CASE_TEAM,
+    "documents.current": CASE_TEAM,
     # The JSON API (bearer token, or session + X-CSRFToken). Deciding a
     # document stores nothing; creating a case is clinical work; moves are checked again by
     # services.billing (clinical team sends for signature, billing moves the claim).

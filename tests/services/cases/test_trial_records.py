@@ -44,3 +44,14 @@ def test_a_note_is_saved_changed_and_cleared_without_touching_the_document(db_se
     save_trials(db_session, dana, case, [TRIAL], notes=("",))
     assert case.trials[0].note is None
     assert to_document(case) == document
+
+
+def test_a_changed_note_makes_the_printed_trial_note_out_of_date(db_session, make_user):
+    from dme_service.services.document_freshness import source_sha256
+
+    dana = make_user("clinician", credential="PT")
+    case = new_case(db_session, dana)
+    save_trials(db_session, dana, case, [TRIAL], notes=("Tolerated well.",))
+    before = source_sha256(db_session, case, None)
+    save_trials(db_session, dana, case, [TRIAL], notes=("Tolerated well; dizzy after.",))
+    assert source_sha256(db_session, case, None) != before
