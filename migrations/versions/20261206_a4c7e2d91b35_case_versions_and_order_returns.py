@@ -1,7 +1,7 @@
 """Case versions (the document each save left) and orders the practitioner sent back
 
 Revision ID: a4c7e2d91b35
-Revises: a4c2e8f17b35
+Revises: b7e4d2a9c163
 Create Date: 2026-12-06 10:40:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = 'a4c7e2d91b35'
-down_revision: Union[str, Sequence[str], None] = 'a4c2e8f17b35'
+down_revision: Union[str, Sequence[str], None] = 'b7e4d2a9c163'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
