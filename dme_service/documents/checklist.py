@@ -43,6 +43,7 @@ def printed_facts(case: Case, decision: Decision, options: RenderOptions) -> Rea
         today=options.now.date(),
         case=case,
         decision=decision,
+        day_words=w.long_date,
     )
 
 

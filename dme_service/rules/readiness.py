@@ -11,7 +11,7 @@ from what the packet prints.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -106,6 +106,8 @@ class ReadinessFacts:
     reviews: Mapping[str, str] = field(default_factory=dict)
     delivery: Mapping | None = None
     submitted_on: date | None = None
+    # How a day reads in the details ("Dec 5, 2026" where the clinic's format is known).
+    day_words: Callable[[date], str] = date.isoformat
 
 
 def checklist(facts: ReadinessFacts) -> list[ReadinessItem]:
@@ -124,9 +126,9 @@ def checklist(facts: ReadinessFacts) -> list[ReadinessItem]:
     return [
         swo_item(facts.elements, facts.signed),
         signature_item(facts.signed),
-        order_date_item(facts.signed, facts.submitted_on, facts.today),
+        order_date_item(facts.signed, facts.submitted_on, facts.today, facts.day_words),
         *record,
-        delivery_item(facts.delivery),
+        delivery_item(facts.delivery, facts.day_words),
     ]
 
 
@@ -172,7 +174,12 @@ def signature_item(signed: SignedOrder) -> ReadinessItem:
     )
 
 
-def order_date_item(signed: SignedOrder, submitted: date | None, today: date) -> ReadinessItem:
+def order_date_item(
+    signed: SignedOrder,
+    submitted: date | None,
+    today: date,
+    day_words: Callable[[date], str] = date.isoformat,
+) -> ReadinessItem:
     """42 CFR 410.38(d)(1)(ii)(B): the order must reach the supplier before the claim. Both
     are the clinic's calendar days, as the SWO prints the order date."""
     label = "Order date on or before submission"
@@ -184,10 +191,13 @@ def order_date_item(signed: SignedOrder, submitted: date | None, today: date) ->
     when = submitted or today
     if ordered > when:
         return ReadinessItem(
-            "order_date", label, False, f"The order ({ordered}) is dated after {when}."
+            "order_date",
+            label,
+            False,
+            f"The order ({day_words(ordered)}) is dated after {day_words(when)}.",
         )
-    words = f"submitted {submitted}" if submitted else "not submitted yet"
-    return ReadinessItem("order_date", label, True, f"Ordered {ordered}; {words}.")
+    words = f"submitted {day_words(submitted)}" if submitted else "not submitted yet"
+    return ReadinessItem("order_date", label, True, f"Ordered {day_words(ordered)}; {words}.")
 
 
 # --- the record behind the order -------------------------------------------------------------
@@ -296,7 +306,9 @@ def _reviewed(key: str, label: str, problem: str, reviews: Mapping[str, str]) ->
 # --- after delivery --------------------------------------------------------------------------
 
 
-def delivery_item(delivery: Mapping | None) -> ReadinessItem:
+def delivery_item(
+    delivery: Mapping | None, day_words: Callable[[date], str] = date.isoformat
+) -> ReadinessItem:
     """PIM §5.10: proof of delivery (date, method, who received it) before "paid"."""
     label = "Proof of delivery recorded"
     if delivery is None:
@@ -311,6 +323,15 @@ def delivery_item(delivery: Mapping | None) -> ReadinessItem:
         "delivery",
         label,
         True,
-        f"Delivered {delivery['date']}, received by {delivery['received_by']}.",
+        f"Delivered {_stored_day(delivery['date'], day_words)}, "
+        f"received by {delivery['received_by']}.",
         "payment",
     )
+
+
+def _stored_day(iso: str, day_words: Callable[[date], str]) -> str:
+    """A stored delivery date in words; one that does not parse shows as it is."""
+    try:
+        return day_words(date.fromisoformat(iso))
+    except ValueError:
+        return iso

@@ -58,6 +58,7 @@ def facts(session: Session, case: Case, *, today: date | None = None) -> Readine
         reviews=reviews(session, case),
         delivery=recorded_delivery(session, case.id),
         submitted_on=first_submission(session, case.id, zone),
+        day_words=clinic_time.human_date,
     )
 
 
