@@ -30,7 +30,12 @@ from dme_service.services.document_freshness import (
 )
 from dme_service.services.order_reason import order_reason
 from dme_service.store import signed_content
-from dme_service.store.cases import CaseIncomplete, load_case, parsed_and_decided
+from dme_service.store.cases import (
+    CaseIncomplete,
+    load_case,
+    parsed_and_decided,
+    trial_records,
+)
 from dme_service.store.documents import (
     # Re-exported: fetch raises it, and the views and tests catch it as documents.DocumentTampered
     # (their code is not this module's to change; only their imports follow a move).
@@ -273,6 +278,7 @@ def _inputs(session: Session, user: User, case_id: int, lang: str, now: datetime
         "reason": order_reason(session, case),
         "purchase_or_rental": purchase_or_rental(session, case),
         "case_number": case.id,
+        "trial_records": trial_records(case),
     }
     fresh = freshness_with(session, case, check.signature if check.valid else None)
     return parsed, decision, options, fresh

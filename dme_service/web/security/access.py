@@ -76,8 +76,9 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "cases.codes": CLINICAL,
     "cases.trial_response": CLINICAL,
     # The same patient's earlier cases: a carried prior device leaves only with a reason.
-    "prior_devices.remove_prior_device": CLINICAL,
-    "prior_devices.carry_prior_device": CLINICAL,
+    "same_patient.remove_prior_device": CLINICAL,
+    "same_patient.carry_prior_device": CLINICAL,
+    "same_patient.lookup": CLINICAL,  # the new-case form's "this patient has cases" notice
     # A case's documents; billing reads and prints the packet it submits.
     "documents.index": CASE_TEAM,
     "documents.render": CASE_TEAM,
