@@ -183,3 +183,21 @@ def test_billing_may_not_look_patients_up(signed_in):
     biller, _ = signed_in("billing")
     data = {"member_id": "1EG4TE5MK73", "date_of_birth": "1958-03-14"}
     assert biller.post("/cases/same-patient", data=data).status_code == 403
+
+
+# --- billing's pages ------------------------------------------------------------------------
+
+
+def test_billing_queue_and_claim_page_warn_of_a_duplicate_claim(app, signed_in, make_user):
+    clinician = make_user("clinician", credential="PT")
+    signer = make_user("practitioner", credential="MD")
+    with app.app_context():
+        session = get_session()
+        first = stored_case(session, clinician, signer).id
+        second = stored_case(session, clinician, signer).id
+    biller, _ = signed_in("billing")
+    claim = biller.get(f"/billing/cases/{second}").get_data(as_text=True)
+    assert "The same patient has another claim in this clinic" in claim
+    assert f"Possible duplicate claim: case #{first} (E0860)" in claim
+    queue = biller.get("/billing/").get_data(as_text=True)
+    assert f"case #{second} (E0860) for the same patient is also open" in queue
