@@ -33,3 +33,4 @@ def test_the_list_shows_unit_requester_and_waiting_time_oldest_first(
     assert "E0860" in table and "Traction equipment, overdoor, cervical" in table
     assert "Waiting 2 days" in table and "Waiting less than an hour" in table
     assert f'href="/signing/cases/{older.id}"' in table
+    assert f'href="/signing/cases/{newer.id}"' in table
