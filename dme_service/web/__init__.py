@@ -52,9 +52,10 @@ def init_app(app: Flask) -> None:
 
 def _register_signing_and_billing(app: Flask) -> None:
     """The practitioner's signature and the billing queue."""
-    from dme_service.web.pages import billing, billing_files, signing  # noqa: F401  (routes)
+    from dme_service.web.pages import billing, billing_files, order_return, signing  # noqa: F401
 
     app.register_blueprint(signing.bp)
+    app.register_blueprint(order_return.bp)
     app.register_blueprint(billing.bp)
 
 

@@ -41,6 +41,7 @@ from dme_service.services.billing.input import (
 from dme_service.services.clinic import clinic_time
 from dme_service.services.errors import Refusal, StaleCase
 from dme_service.services.order_reason import AUTOMATIC_NOTE
+from dme_service.store import order_returns
 from dme_service.store.cases import load_case
 from dme_service.store.signed_content import case_content_sha256
 
@@ -190,6 +191,8 @@ def record_move(
     )
     case.billing_state = to_state
     case.updated_by_id = user.id
+    if to_state == "awaiting_signature":
+        order_returns.close(session, case, user)  # sent again: the practitioner's note is answered
     session.add(event)
     session.flush()  # bumps case.version: a form made on the old version is now stale
     audit.case_event(session, user, f"billing.{to_state}", case)

@@ -122,6 +122,10 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "signing.history": CASE_TEAM | {OUTSIDE_PRACTITIONER},
     "signing.document": CASE_TEAM | {OUTSIDE_PRACTITIONER},
     "signing.send": CLINICAL,
+    # The practitioner sends an order back with a note (clinical text: never billing); an
+    # outside practitioner only the orders addressed to them (store.cases.load_case).
+    "order_return.send_back": SIGNERS,
+    "order_return.send_again": CLINICAL,
     # The claim; only billing (and admin) move claim states (AC-3).
     "billing.queue": frozenset({BILLING, ADMIN}),
     "billing.export": frozenset({BILLING, ADMIN}),
