@@ -74,6 +74,7 @@ class ClaimRow:
     money: Any = None  # the claim record (amounts, ICN, dates) once there is one
     deadline: deadlines.Deadline | None = None  # the next one that matters in this state
     days_in_state: int | None = None
+    void_reason: str | None = None  # why the signature was voided, while it waits for a new one
 
     @property
     def billed_modifiers(self) -> tuple[str, ...]:
@@ -110,7 +111,12 @@ class Claim:
         """The note billing may read. A clinician's reason for sending a not-eligible case to
         signing is clinical free text (AC-3: billing sees none; pen test L2 found it on this
         page), so only that a reason was given is shown."""
-        if event.to_state == "awaiting_signature" and event.note and event.note != AUTOMATIC_NOTE:
+        if (
+            event.to_state == "awaiting_signature"
+            and event.from_state == "draft"
+            and event.note
+            and event.note != AUTOMATIC_NOTE
+        ):
             return CLINICAL_REASON
         return event.note
 
@@ -127,8 +133,24 @@ def claim_row(session: Session, case: Case, user: User) -> ClaimRow:
     team = billing.CLAIM_TEAM
     next_states = tuple(s for s in allowed if s != "awaiting_signature" and user.role in team)
     return ClaimRow(
-        case, hcpcs, modifiers, diagnoses, readiness.checklist(session, case), next_states
+        case,
+        hcpcs,
+        modifiers,
+        diagnoses,
+        readiness.checklist(session, case),
+        next_states,
+        void_reason=_void_reason(session, case),
     )
+
+
+def _void_reason(session: Session, case: Case) -> str | None:
+    """Why the newest signature was voided, while the claim waits for a new one."""
+    if case.billing_state != "awaiting_signature":
+        return None
+    found = signatures(session, case.id)
+    if not found or found[0].voided_at is None:
+        return None
+    return found[0].void_reason
 
 
 def _cases(session: Session, user: User, states) -> list[Case]:
