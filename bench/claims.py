@@ -44,7 +44,7 @@ def _seed(session, count: int = CLAIMS) -> tuple:
     )
     from dme_service.store.cases import apply_parsed
 
-    clinic = Clinic(name="Bench Spine Clinic")
+    clinic = Clinic(name="Bench Spine Clinic", org_npi="1922334457", tax_id="421234567")
     session.add(clinic)
     session.flush()
     md = User(
@@ -69,8 +69,6 @@ def _seed(session, count: int = CLAIMS) -> tuple:
         ClinicBilling(
             clinic_id=clinic.id,
             legal_name="Bench Spine Clinic",
-            npi="1922334457",
-            tax_id="421234567",
             address_line1="1 Main St",
             city="Philadelphia",
             state="PA",

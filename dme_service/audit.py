@@ -2,7 +2,7 @@
 
 `record` appends one row in the caller's transaction: row_hash = HMAC-SHA-256 over a random
 nonce and the row's canonical JSON, under the current key from `integrity_keys` (outside the
-database; review finding M4). Appending takes no lock and reads no other row, so audited reads
+database). Appending takes no lock and reads no other row, so audited reads
 on several nodes never queue behind each other; `audit_seal` chains the rows in id order in
 batches afterwards and `audit_verify` checks rows and seals. Rows written before the keys
 existed keep their unkeyed chain (`row_hash`). Rows carry surrogate ids only, never names,

@@ -2,7 +2,7 @@
 
 Whoever can write to the database must not be able to rewrite the audit trail or a signed
 order and recompute its hash; so both are keyed with HMAC-SHA-256 under a key the database
-never holds (docs/security.md LOG-2 and RET-2; review findings M4 and M5).
+never holds (docs/security.md LOG-2 and RET-2).
 
 Where the key lives, first match wins:
 - `DME_AUDIT_KEY`: `ID:SECRET` pairs separated by commas, the last one current (several

@@ -32,7 +32,8 @@ class Reader:
         self.errors: list[tuple[str, str]] = []
 
     def error(self, path: str, message: str) -> None:
-        """Record a problem; past MAX_ERRORS only one closing note is kept (L5)."""
+        """Record a problem; past MAX_ERRORS only one closing note is kept, so that a huge bad
+        document cannot make a huge answer."""
         if len(self.errors) < MAX_ERRORS:
             self.errors.append((path, message))
         elif len(self.errors) == MAX_ERRORS:

@@ -1,7 +1,7 @@
 """Bounds on a dme-case/1 document, shared by every door (CLI, JSON API, web forms).
 
-docs/security.md IN-2 asks for a length limit on every text field, and the penetration test of
-2026-12-06 (H1, L4) showed why the limits belong in the parser rather than in one door: a
+docs/security.md IN-2 asks for a length limit on every text field, and the limits belong in
+the parser rather than in one door: a
 57 KB list of repeated diagnoses sent to the API kept a worker busy for 30 s, and a 60 KB
 patient name made every signing render time out. So the parser refuses, with a message in
 the contract's words (docs/case-format.md style: what is allowed, what was sent):
@@ -28,8 +28,8 @@ MAX_NAME = 200
 MAX_MEMBER_ID = 64
 MAX_FREQUENCY_TEXT = 200
 MAX_CODE = 20  # longer than any ICD-10-CM or HCPCS code, typed with dots and spaces
-# The parser stops collecting after this many problems (L5: a 1 MiB list of bad items once
-# answered with 53 MB of errors); one last entry at `$` says that more were left out.
+# The parser stops collecting after this many problems (a 1 MiB list of bad items would
+# otherwise be answered with 53 MB of errors); one last entry at `$` says that more were left out.
 MAX_ERRORS = 50
 
 # Payers whose member id is a Medicare Beneficiary Identifier.

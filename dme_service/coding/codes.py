@@ -165,8 +165,8 @@ def exclusions(code: str) -> tuple[Exclusion, ...]:
 def excludes1_pairs(codes: tuple[str, ...]) -> list[tuple[str, str, Exclusion]]:
     """(code, excluded code, note) for each pair of `codes` that Excludes1 forbids together.
 
-    Linear in the codes and their notes (penetration test H1: the pairwise loop took 30 s
-    for 6,000 repeated codes): each code is normalized once, repeats are dropped, and each
+    Linear in the codes and their notes (a pairwise loop takes 30 s for 6,000 repeated
+    codes): each code is normalized once, repeats are dropped, and each
     note's range is looked up by bisection in the sorted codes. Order: by code, then by the
     excluded code, both in the order given; per pair, the first note that covers it.
     """

@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _rekey_signatures(engine) -> None:
     """Signatures from before the integrity keys get their HMAC now, while they still match
-    (services.signed_content.rekey_legacy_signatures; review finding M5)."""
+    (store.signed_content.rekey_legacy_signatures)."""
     from sqlalchemy.orm import Session
 
     from dme_service.store.signed_content import rekey_legacy_signatures

@@ -9,10 +9,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+# The clinic's own identity (its profile: printed on letters, sent on claims).
+PROFILE = {
+    "org_npi": "1922334457",  # Luhn-valid over 80840, not a real provider
+    "tax_id": "421234567",
+    "ptan": "DEMO12345",
+    "fax": "(555) 014-2291",
+}
 BILLING = {
     "legal_name": "Riverside Spine and Physical Therapy LLC",
-    "npi": "1922334457",  # Luhn-valid over 80840, not a real provider
-    "tax_id": "421234567",
     "address_line1": "410 River Road, Suite 200",
     "city": "Springfield",
     "state": "PA",
@@ -47,6 +52,9 @@ def seed(session, clinic, users, cases, today: date) -> None:
     proof of delivery, moved to ready to submit (commits, as the services do)."""
     from dme_service.models import ClinicBilling, FeeScheduleEntry
 
+    for key, value in PROFILE.items():
+        if not getattr(clinic, key):
+            setattr(clinic, key, value)
     session.add(ClinicBilling(clinic_id=clinic.id, last_control_number=0, **BILLING))
     for hcpcs, kind, amount in FEES:
         session.add(

@@ -1,4 +1,4 @@
-"""The Advance Beneficiary Notice of Non-coverage (form CMS-R-131), pre-filled (issue 16).
+"""The Advance Beneficiary Notice of Non-coverage (form CMS-R-131), pre-filled.
 
 For a Medicare or IBX Medicare Advantage claim the decision bills with GA or GZ (an E0849 or
 E0855 whose higher-force criterion is not met; Policy Article A52476): the item (D), the

@@ -43,8 +43,8 @@ def _address_space_in_use() -> int:
 
 
 def _die_with_parent() -> None:
-    """The render child ends when its worker does: a worker SIGKILLed mid-render (issue 19's
-    fault test) left the child asleep for good, and it had inherited gunicorn's SIGTERM
+    """The render child ends when its worker does: a worker SIGKILLed mid-render
+    left the child asleep for good, and it had inherited gunicorn's SIGTERM
     handler, which does not exit. Linux prctl(PR_SET_PDEATHSIG, SIGKILL); elsewhere only
     the default SIGTERM."""
     import ctypes

@@ -69,7 +69,7 @@ def context(case: Case, options: RenderOptions, gettext: Gettext) -> dict:
         "patient": case.patient,
         "hcpcs": request.hcpcs,
         "unit": unit_kind(request.hcpcs),
-        # "12.5" in Spanish too: US scales and bags show a decimal point (review §5)
+        # "12.5" in Spanish too: US scales and bags show a decimal point
         "force": w.number(request.force_lb),
         "minutes": w.number(request.minutes),
         "sessions": request.sessions_per_day,

@@ -107,8 +107,8 @@ def history(case: Case) -> list[str]:
 
 def trial_sentences(case: Case) -> list[str]:
     """The latest trial and the latest home-unit trial in full; two or more other trials in one
-    sentence, naming each that made things worse or was not tolerated (review §2.4: six trials
-    made a wall of text, and a trial not tolerated must not drop out of the letter)."""
+    sentence, naming each that made things worse or was not tolerated (six trials in full make a
+    wall of text, and a trial not tolerated must not drop out of the letter)."""
     full, others = letter_facts.trials_in_full(case)
     sentences: list[str] = []
     if len(others) >= 2:

@@ -91,7 +91,7 @@ def body_of(html: str) -> str:
     return inside.strip()
 
 
-# What goes to the payer (issue 16, review §6.5): the order, the letter, the trial values and
+# What goes to the payer: the order, the letter, the trial values and
 # the ABN; not the internal checklist, the decision JSON, the coverage summary or the patient's
 # instructions (HIPAA minimum necessary).
 ABN_PART = ("abn", "Advance Beneficiary Notice (CMS-R-131)")
@@ -123,7 +123,7 @@ def parts_of(
     wet = options.signature is not None and options.signature.method == "wet"
     for kind, label in part_kinds(case, decision, submission):
         if wet and kind in WET_REPLACES:
-            # The pages signed in ink replace the unsigned SWO and LMN (issue 13); the scan
+            # The pages signed in ink replace the unsigned SWO and LMN; the scan
             # itself is appended after the manifest (services.wet_signing.append_scan).
             if kind == WET_REPLACES[0]:
                 parts.append(wet_part(case, options))
@@ -154,7 +154,7 @@ def render_packet(
     """The billing packet, or with `submission` the packet for the payer (no checklist, no
     decision JSON, no coverage summary, no patient instructions)."""
     # The patient's private link (a QR code in the instructions) never goes into a packet that
-    # billing sends on (review §6.6).
+    # billing sends on: it is the patient's key, not the payer's business.
     options = replace(options, link_url=None)
     parts = parts_of(renderer, case, decision, options, submission)
     attachment = None if submission else decision_json(decision)
@@ -192,7 +192,7 @@ def render_packet(
 
 def line_modifiers(case, decision, options) -> tuple[str, ...]:
     """What the claim line carries: a DME item's purchase (NU) or rental (RR) modifier, chosen
-    on the billing claim page, then the decision's KX/GA/GZ (issue 17)."""
+    on the billing claim page, then the decision's KX/GA/GZ."""
     kind = options.purchase_or_rental if (case.request.hcpcs or "").startswith("E") else None
     return tuple(m for m in (kind, *decision.modifiers) if m)
 

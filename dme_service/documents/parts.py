@@ -23,7 +23,7 @@ def signature_context(case: Case, options: RenderOptions) -> dict:
         "signed": signature is not None,
         "statement": None,
         "date": None,
-        # Printed to be signed in ink (issue 13): blank signature and date lines.
+        # Printed to be signed in ink: blank signature and date lines.
         "wet_ink": options.wet_ink and signature is None,
     }
     if signature is not None:

@@ -60,7 +60,7 @@ def trial_row(trial: Trial, latest: bool) -> dict:
     }
 
 
-# Keys whose words need more than a capital letter (review §6.2: "Tmj dysfunction").
+# Keys whose words need more than a capital letter (a plain capital would print "Tmj dysfunction").
 SCREENING_NAMES = {
     "tmj_dysfunction": "TMJ dysfunction",
     "tmj_treated": "TMJ treated",

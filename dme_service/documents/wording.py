@@ -33,7 +33,7 @@ class Signature:
     npi: str
     signed_at: datetime
     # "wet": signed in ink on the printed order; the scan was uploaded by `uploaded_by`
-    # (issue 13) and its SHA-256 is `scan_sha256`.
+    # and its SHA-256 is `scan_sha256`.
     method: str = "electronic"
     uploaded_by: str | None = None
     scan_sha256: str | None = None
@@ -51,11 +51,23 @@ class Signature:
 
 @dataclass(frozen=True, slots=True)
 class Clinic:
-    """The clinic printed on letterheads and on the patient's instructions."""
+    """The clinic printed on letterheads and on the patient's instructions; as the DME
+    supplier, its organization NPI and Medicare supplier number (PTAN) on every letterhead and
+    its tax id (EIN) on the billing packet's cover, where the supplier's file is identified."""
 
     name: str
     phone: str | None = None
     address: str | None = None
+    fax: str | None = None
+    npi: str | None = None
+    ptan: str | None = None
+    tax_id: str | None = None
+
+    @property
+    def ein(self) -> str | None:
+        """123456789 -> 12-3456789, the way an EIN is written."""
+        digits = "".join(ch for ch in self.tax_id or "" if ch.isdigit())
+        return f"{digits[:2]}-{digits[2:]}" if len(digits) == 9 else (self.tax_id or None)
 
 
 def number(value: float | int, lang: str = "en") -> str:

@@ -53,15 +53,18 @@ class FeeScheduleEntry(Base):
 
 
 class ClinicBilling(Base):
-    """The clinic as a supplier on claims (loop 2010AA) and as a submitter (ISA/GS, 1000A)."""
+    """What claims alone need of the clinic as supplier (loop 2010AA: legal name, address
+    with ZIP+4, billing contact) and as submitter (ISA/GS, 1000A).
+
+    The organization NPI, tax id (EIN) and PTAN are not here: they are the clinic's own
+    (Clinic.org_npi, .tax_id, .ptan), one value that prints on letters and goes on claims.
+    """
 
     __tablename__ = "clinic_billing"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     clinic_id: Mapped[int] = mapped_column(fk("clinics.id"), unique=True)
     legal_name: Mapped[str | None] = mapped_column(String(60))
-    npi: Mapped[str | None] = mapped_column(String(10))
-    tax_id: Mapped[str | None] = mapped_column(String(10))
     address_line1: Mapped[str | None] = mapped_column(String(55))
     city: Mapped[str | None] = mapped_column(String(30))
     state: Mapped[str | None] = mapped_column(String(2))

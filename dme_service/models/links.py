@@ -38,7 +38,7 @@ class PatientLink(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int] = mapped_column(fk("users.id"))
-    # "Close" on a patient page: cookies issued up to this moment stop working (pen test M6).
+    # "Close" on a patient page: cookies issued up to this moment stop working, copies included.
     sessions_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 

@@ -1,8 +1,8 @@
-"""The order's frequency sentence and the minutes and sessions it must agree with (issue 15).
+"""The order's frequency sentence and the minutes and sessions it must agree with.
 
 The SWO prints `request.frequency_text` beside the minutes and sessions, so a sentence that
 says "30 minutes, three times daily" over 15 minutes x 2 is an order that contradicts itself
-(walk.md clinician bug 6). `sentence` builds the wording from the numbers; `problem` says,
+and a payer reads it as such. `sentence` builds the wording from the numbers; `problem` says,
 in a clinician's words, why a typed sentence cannot go on the order: PRN / as needed
 (case-format.md clarification 5; the SWO refuses it) or numbers that differ from the fields.
 """

@@ -21,6 +21,7 @@ from dme_service.db import run_with_retry
 from dme_service.documents import wording
 from dme_service.models import DOCUMENT_KINDS, Case, ClaimRecord, Document, User, utcnow
 from dme_service.services.clinic.clinic_time import local
+from dme_service.services.clinic.printed import printed_clinic
 from dme_service.services.order_reason import order_reason
 from dme_service.store import signed_content
 from dme_service.store.cases import CaseIncomplete, load_case, parsed_and_decided
@@ -73,8 +74,8 @@ LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 INSERT_ATTEMPTS = 3  # two renders racing for the same version number: the loser takes the next
 
 
-# Pen test I1: a re-render of the SWO or LMN after signing printed the e-signature statement
-# on a PDF the signature does not cover, and made the signed one "superseded". While the
+# A re-render of the SWO or LMN after signing would print the e-signature statement on a PDF
+# the signature does not cover, and make the signed one "superseded". So while the
 # signature stands, the signed versions are the current ones (docs/security.md RET-2).
 SIGNED_KINDS = ("swo", "lmn")
 SIGNED_STANDS = (
@@ -186,8 +187,8 @@ def render_document(
 
 
 def _with_ink_scan(session: Session, user: User, case_id: int, kind: str, pdf: bytes) -> bytes:
-    """A billing or submission packet of an order signed in ink carries the signed scan
-    (issue 13)."""
+    """A billing or submission packet of an order signed in ink carries the signed scan: the
+    payer must see the signature itself, not our unsigned print."""
     if kind not in ("packet", "submission"):
         return pdf
     case = load_case(session, user, case_id)
@@ -225,10 +226,10 @@ def _inputs(session: Session, user: User, case_id: int, lang: str, now: datetime
     clinic = user.clinic
     options = {
         "lang": lang,
-        # Dates and times print in the clinic's zone (issue 13): its day, its clock.
+        # Dates and times print in the clinic's zone: the reader's day and clock, not the server's.
         "now": local(now or utcnow(), clinic.timezone),
         "signature": current_signature(session, case, clinic.timezone),
-        "clinic": wording.Clinic(name=clinic.name, phone=clinic.phone, address=clinic.address),
+        "clinic": printed_clinic(clinic),
         "reason": order_reason(session, case),
         "purchase_or_rental": purchase_or_rental(session, case),
     }
@@ -236,7 +237,7 @@ def _inputs(session: Session, user: User, case_id: int, lang: str, now: datetime
 
 
 def purchase_or_rental(session: Session, case: Case) -> str:
-    """The claim's NU/RR choice for the packet cover (NU until billing chooses; issue 17)."""
+    """The claim's NU/RR choice for the packet cover (NU until billing chooses)."""
     chosen = session.scalar(
         select(ClaimRecord.purchase_or_rental).where(ClaimRecord.case_id == case.id)
     )

@@ -141,8 +141,8 @@ def sign(
     would hold the write lock meanwhile), then locks the case, checks that nothing moved in the
     meantime, and stores documents, signature and audit rows as one unit. `render` is
     `documents.renderer.render` by default; the web passes the bounded render (PDF-3: a child
-    process with a wall clock and a memory ceiling; pen test M1: a 60 KB name made the
-    in-process render time the worker out on every attempt).
+    process with a wall clock and a memory ceiling: a huge field rendered in the worker
+    would time the worker out on every attempt).
     """
     from dme_service.db import run_with_retry
 
@@ -166,7 +166,7 @@ def _signed_inputs(case: Case, signer: User, now: datetime) -> dict:
     parsed, decision = case_and_decision(case)
     clinic, zone = _clinic_line(case)
     # The order date is the clinic's day: signed at 7 pm in Chicago is that day, not the next
-    # UTC day (issue 13); the stored Signature keeps UTC.
+    # UTC day; the stored Signature keeps UTC.
     there = local(now, zone)
     line = SignatureLine(signer.name, signer.credential, signer.npi, there)
     return {

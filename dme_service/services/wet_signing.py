@@ -1,4 +1,4 @@
-"""Signatures in ink, for practitioners who will not use a login (issue 13).
+"""Signatures in ink, for practitioners who will not use a login.
 
 The clinic prints the order and letter with lines for a signature in ink (`print_for_ink`),
 the practitioner signs and dates them, and the clinic uploads the scan (`upload`): a PDF, PNG
@@ -26,6 +26,10 @@ from dme_service.store.cases import CaseNotFound, load_case
 from dme_service.store.signed_content import apply_seal, check_signature, seal
 
 MAX_BYTES = 10 * 1024 * 1024  # 10 MiB
+TOO_LARGE = (
+    "The file is larger than 10 MB. Scan the signed pages again in black and white at "
+    "150 to 300 dpi (or as a PDF) and upload that file. Nothing was saved."
+)
 MAGIC = (
     (b"%PDF-", "application/pdf"),
     (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -66,10 +70,7 @@ def check_file(content: bytes) -> str:
     if not content:
         raise ScanRefused("Choose the scanned file to upload.")
     if len(content) > MAX_BYTES:
-        raise ScanRefused(
-            f"The file has {len(content) / 1048576:.1f} MiB; upload at most 10 MiB "
-            "(scan in black and white at 150–300 dpi)."
-        )
+        raise ScanRefused(TOO_LARGE)
     found = media_type(content)
     if found is None:
         raise ScanRefused("The file is not a readable PDF, PNG or JPEG. Scan it again as a PDF.")

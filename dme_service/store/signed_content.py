@@ -5,9 +5,9 @@ The canonical signed content is the signed facts: what the signed order and lett
 for the letter the weight, trials, screening and onset), the case version signed and the
 SHA-256 of each signed PDF. A signature made before that scope existed covered the whole case
 document and is still checked that way (`Signature.content_scope`). The signature stores its
-HMAC-SHA-256 under an integrity key kept outside the database (dme_service/integrity_keys.py;
-review finding M5), with the key id: someone who edits the order in the database cannot
-recompute it. `check_signature` recomputes
+HMAC-SHA-256 under an integrity key kept outside the database (dme_service/integrity_keys.py),
+with the key id: someone who edits the order in the database cannot recompute it.
+`check_signature` recomputes
 it, and the PDFs' digests, on every read, so a change that bypassed the application (raw SQL,
 re-hashed or not) shows at once. A signature without a key id (written before the keys
 existed and not re-keyed by `dme-service db upgrade`) never counts.
@@ -197,7 +197,7 @@ def signatures(session: Session, case_id: int) -> list[Signature]:
 
 def _signed_file(session: Session, entry: dict):
     """The stored file a signature entry covers: a rendered PDF, or the scan of an order
-    signed in ink (issue 13)."""
+    signed in ink."""
     if "scan_id" in entry:
         return session.get(SignatureScan, entry["scan_id"])
     return session.get(Document, entry.get("document_id"))

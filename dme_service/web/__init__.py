@@ -27,12 +27,12 @@ def init_app(app: Flask) -> None:
     from dme_service.web.security import headers as security_headers
 
     sessions.init_app(app)
-    body_limit.init_app(app)  # first: a length-less body over the limit goes no further (I2)
+    body_limit.init_app(app)  # first: a length-less body over the limit goes no further
     _configure_login(app)
     app.before_request(_remember_viewer)  # before the access hook, so a 403 page knows the user
-    from dme_service.web.pages import ink
+    from dme_service.web import uploads
 
-    app.before_request(ink.allow_scan_upload)  # before the access hook reads the body
+    app.before_request(uploads.allow_larger_uploads)  # before the access hook reads the body
     access.init_app(app)
     security_headers.init_app(app)
     app.register_blueprint(auth.bp)
@@ -59,7 +59,7 @@ def _register_signing_and_billing(app: Flask) -> None:
 
 
 def _register_clinic_setup(app: Flask) -> None:
-    """Set-password links, the admin's clinic and user pages (issue 13)."""
+    """Set-password links, the admin's clinic and user pages."""
     from dme_service.web.pages import account, admin, ink, reminders, set_password
 
     app.register_blueprint(set_password.bp)
@@ -70,7 +70,7 @@ def _register_clinic_setup(app: Flask) -> None:
 
 
 def _register_cds_hooks(app: Flask) -> None:
-    """CDS Hooks for EHRs ordering traction (issue 18)."""
+    """CDS Hooks for EHRs ordering traction."""
     from dme_service.web.api import cds_hooks
 
     app.register_blueprint(cds_hooks.bp)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from flask import Flask, Response, jsonify, render_template, request
@@ -109,6 +110,25 @@ EXPLANATIONS: dict[int, Explanation] = {
     ),
 }
 
+# Upload forms that answer a file over their limit themselves: the form again with the message
+# beside its file field (in the words the person uses), not the generic "Too large" page.
+TOO_LARGE_FORMS: dict[str, Callable[[], object]] = {}
+# An oversized upload is read and dropped up to this size before the form answers, so the
+# browser, which is still sending, receives the answer instead of a reset connection.
+DRAIN_LIMIT = 64 * 1024 * 1024
+BODY_TOO_LARGE = "The request body is larger than the 1 MB the service accepts."
+
+
+def answers_too_large(endpoint: str):
+    """Register the view helper that re-shows `endpoint`'s form for a file over the limit."""
+
+    def register(answer: Callable[[], object]) -> Callable[[], object]:
+        TOO_LARGE_FORMS[endpoint] = answer
+        return answer
+
+    return register
+
+
 CSRF_NEXT = (
     "The form had expired or did not come from this site, so it was not saved. Go back, "
     "reload the page, and send the form again."
@@ -186,6 +206,8 @@ def error_response(status: int, error: BaseException | None = None) -> Response:
             "retryable": explanation.retryable,
         }
         response = jsonify(error=body)
+        if status == 413:  # the one "field" too large in a JSON request is the body itself
+            response = jsonify(error=body, errors=[{"field": "$", "message": BODY_TOO_LARGE}])
     else:
         html = render_template(
             _page_template(),
@@ -233,7 +255,33 @@ def _retry_after(error: BaseException | None) -> int | None:
 def handle_http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error  # redirects raised as exceptions pass through unchanged
+    if error.code == 413 and (answer := _too_large_form()) is not None:
+        return answer
     return error_response(error.code, error)
+
+
+def _too_large_form():
+    """The upload form again, for a signed-in user whose file is over its limit; None when
+    the endpoint has no such form (or the request is not a signed-in page's)."""
+    from flask_login import current_user
+
+    answer = TOO_LARGE_FORMS.get(request.endpoint or "")
+    if answer is None or is_api_request() or not current_user.is_authenticated:
+        return None
+    _drop_unread_body()
+    log.info("upload over the limit", extra={"status": 413, "path": request.path})
+    return answer()
+
+
+def _drop_unread_body() -> None:
+    """Read what the browser is still sending (up to DRAIN_LIMIT) without keeping it."""
+    remaining = min(request.content_length or 0, DRAIN_LIMIT)
+    stream = request.environ.get("wsgi.input")
+    while stream is not None and remaining > 0:
+        chunk = stream.read(min(remaining, 64 * 1024))
+        if not chunk:
+            break
+        remaining -= len(chunk)
 
 
 def handle_exception(error: Exception) -> Response:

@@ -1,5 +1,5 @@
 """Template filters for the times and dates people read: in the clinic's time zone, in one
-human format ("Dec 6, 2026" and "Dec 6, 2026, 7:04 PM CST"); issue 13.
+human format ("Dec 6, 2026" and "Dec 6, 2026, 7:04 PM CST").
 
 Stored times are UTC; `local_time` converts with the signed-in user's clinic zone (the
 patient's clinic on patient pages), so no page prints UTC to a person any more.

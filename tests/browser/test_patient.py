@@ -74,6 +74,22 @@ def sideways_overflow(page, width: int) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
+def test_pentest_l8_the_link_token_never_travels_to_the_server(live_server, browser, story):
+    """The address handed to the patient holds the token in its fragment: no request the
+    browser makes carries it, and the address bar ends token-free on the instructions."""
+    page = phone_page(browser)
+    sent = []
+    page.on("request", lambda r: sent.append((r.method, r.url, r.post_data or "")))
+    page.goto(f"{live_server}/p#t={story['token']}")
+    page.wait_for_url(f"{live_server}/patient/instructions")
+    assert "Weight: 12 pounds." in page.content()
+    assert all(story["token"] not in url for _, url, _ in sent)
+    carried = [(method, url) for method, url, body in sent if story["token"] in body]
+    assert carried == [("POST", f"{live_server}/p")]  # only the same-origin form's body
+    page.go_back()
+    assert story["token"] not in page.url
+
+
 def test_instructions_on_a_phone_in_english_and_spanish(live_server, browser, story):
     page = phone_page(browser)
     page.goto(f"{live_server}/p?t={story['token']}")

@@ -10,8 +10,10 @@ Makefile's APT_PACKAGES installs it).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -64,14 +66,17 @@ def gunicorn_port(tmp_path):
     command = [gunicorn, "--workers", "2", "--worker-class", "sync", "--timeout", "30"]
     command += ["--no-control-socket", "--bind", f"127.0.0.1:{port}", "tinyapp:app"]
     process = subprocess.Popen(
-        command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         _wait_for(port)
         yield port
     finally:
-        process.kill()
-        process.wait(10)
+        _stop_group(process)
 
 
 @pytest.fixture
@@ -110,13 +115,28 @@ http {{
         [NGINX, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     try:
         _wait_for(port)
         yield port
     finally:
-        process.kill()
+        _stop_group(process)
+
+
+def _stop_group(process: subprocess.Popen) -> None:
+    """Stop a master and its workers. Killing only the master (as the first version did) left
+    nginx's worker processes running after the test; each server starts in a session of its
+    own, so the whole process group is asked to stop, then killed if it has not."""
+    group = process.pid  # start_new_session: the master leads its own process group
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(10)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(5)
 
 
 def _slow_client(port: int, stop: threading.Event) -> None:

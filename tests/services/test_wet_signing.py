@@ -33,7 +33,7 @@ def test_the_type_is_read_from_the_content_not_the_name():
     assert wet_signing.media_type(png_bytes()) == "image/png"
     assert wet_signing.media_type(b"%PDF-1.7 but not really a pdf") is None
     assert wet_signing.media_type(b"<html>") is None
-    with pytest.raises(wet_signing.ScanRefused, match="at most 10 MiB"):
+    with pytest.raises(wet_signing.ScanRefused, match="larger than 10 MB"):
         wet_signing.check_file(b"%PDF-" + b"0" * wet_signing.MAX_BYTES)
 
 

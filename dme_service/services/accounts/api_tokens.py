@@ -18,7 +18,8 @@ from dme_service.models import ApiToken, User
 PREFIX = "dme_"  # recognisable in a leaked config file or a secret scanner's rules
 # last_used_at is informational: written at most once a minute per token.
 LAST_USED_STEP = timedelta(seconds=60)
-# A token works for 90 days from its creation (pen test I6); `token create` issues a new one.
+# A token works for 90 days from its creation, so a leaked one does not work forever;
+# `token create` issues a new one.
 # Changing the password revokes the user's tokens too (web/auth.password).
 LIFETIME = timedelta(days=90)
 
@@ -39,7 +40,7 @@ def authenticate(session: Session, raw: str) -> User | None:
     """The active user owning a live token, or None (unknown, revoked, expired, or user
     deactivated).
 
-    Always ends its transaction before returning (pen test M3: on SQLite the lookup opens
+    Always ends its transaction before returning (on SQLite the lookup opens
     BEGIN IMMEDIATE, and leaving it open held the database's write lock for the whole bearer
     request, so one slow API call made every other write wait and fail with 503). The session
     keeps the loaded rows (expire_on_commit=False), as web/sessions._attach_row does.

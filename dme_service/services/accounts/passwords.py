@@ -100,8 +100,8 @@ def password_problems(password: str, *, email: str | None = None) -> list[str]:
 
 def _derived_from_email(lowered: str, email: str) -> bool:
     """The e-mail address, its part before the @, or a password containing either (NIST SP
-    800-63B 5.1.1.2: context-specific words "and derivatives"; pen test I4 had
-    `pt@demo.clinic1` accepted). A local part under 4 characters only counts when it is the
+    800-63B 5.1.1.2: context-specific words "and derivatives", so
+    `pt@demo.clinic1` is refused). A local part under 4 characters only counts when it is the
     whole password: `pt` occurs inside too many good passphrases."""
     address = email.strip().lower()
     local = address.split("@", 1)[0]

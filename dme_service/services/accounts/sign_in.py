@@ -1,7 +1,8 @@
 """Signing in and proving it is still you: passwords and admin TOTP codes, each attempt
 counted by the throttle (security.md AUTH-4, AUTH-5) and audited (LOG-1). Each function commits.
 
-The server-side session a sign-in starts is the web layer's (web/security/sessions.py).
+The session row a sign-in starts is services.accounts.session_rows'; its cookie is the web
+layer's (web/security/sessions.py).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from dme_service import audit
 from dme_service.db import unit_of_work
-from dme_service.models import User
+from dme_service.models import User, UserSession
 from dme_service.services.accounts import api_tokens, throttle
 from dme_service.services.accounts import passwords as accounts
 
@@ -83,9 +84,11 @@ def change_password(session: Session, user: User, new_password: str) -> None:
         _audit(session, user, "user.password_change", True)
 
 
-def signed_out(session: Session, user: User) -> None:
-    """Audit a sign-out (the caller has ended the session row in this transaction)."""
+def signed_out(session: Session, user: User, row: UserSession | None) -> None:
+    """Sign out: the session row is deleted (a copied cookie stops working) and audited."""
     with unit_of_work(session):
+        if row is not None:
+            session.delete(row)
         _audit(session, user, "session.logout", True)
 
 

@@ -95,8 +95,9 @@ def accept_code(user, code: str, *, at: datetime | None = None) -> bool:
 def _claim_counter(user, counter: int) -> bool:
     """Record `counter` as used, atomically: one conditional UPDATE that only a first use wins.
 
-    Pen test L7: reading the last counter and writing the new one let two requests sending the
-    same code at the same moment both pass under PostgreSQL's READ COMMITTED (4 of 5 races).
+    Reading the last counter and then writing the new one would let two requests sending the
+    same code at the same moment both pass under PostgreSQL's READ COMMITTED (RFC 6238 5.2:
+    a code is accepted once).
     The UPDATE's WHERE re-checks the stored counter, so the second request changes no row.
     A user not attached to a database session (unit tests) is updated in memory.
     """

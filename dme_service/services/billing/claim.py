@@ -37,6 +37,7 @@ from dme_service.services.billing.input import (
     move_problems,
     read_delivery,
 )
+from dme_service.services.clinic import clinic_time
 from dme_service.services.errors import Refusal, StaleCase
 from dme_service.services.order_reason import AUTOMATIC_NOTE
 from dme_service.store import claim_moves
@@ -115,7 +116,8 @@ def transition(
     IllegalTransition or NotReady (409).
     """
     carc, rarc = adjustment_codes(carc), adjustment_codes(rarc)
-    delivery, problems = read_delivery(delivery)
+    zone = user.clinic.timezone if user.clinic is not None else None
+    delivery, problems = read_delivery(delivery, today=clinic_time.today(zone))
     _refuse(problems)  # on its own and first, so a bad delivery reports only its own fields
     _refuse(move_problems(to_state, carc, rarc, note))
     return run_with_retry(

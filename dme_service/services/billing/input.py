@@ -58,7 +58,7 @@ def move_problems(to_state: str, carc, rarc, note) -> list[FieldProblem]:
 
 
 def read_delivery(
-    delivery: dict[str, Any] | None,
+    delivery: dict[str, Any] | None, *, today: date | None = None
 ) -> tuple[dict[str, str] | None, list[FieldProblem]]:
     """Proof of delivery as {date, method, received_by} (None when none was given), or a
     FieldProblem for each bad part."""
@@ -69,7 +69,8 @@ def read_delivery(
         when = date.fromisoformat(str(delivery.get("date") or "").strip())
     except ValueError:
         errors.append(FieldProblem("delivery.date", "Give the delivery date (YYYY-MM-DD)."))
-    if when is not None and when > date.today():
+    # "In the future" against the clinic's day (`today`), not the server's.
+    if when is not None and when > (today or date.today()):
         errors.append(FieldProblem("delivery.date", "The delivery date is in the future."))
     method = str(delivery.get("method") or "").strip()
     if method not in DELIVERY_METHODS:

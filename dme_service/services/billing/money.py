@@ -161,6 +161,11 @@ def clinic_billing(session: Session, clinic_id: int) -> ClinicBilling:
     return found or ClinicBilling(clinic_id=clinic_id, last_control_number=0)
 
 
+def digits_of(value: str | None) -> str:
+    """12-3456789 -> 123456789: how claims send a tax id."""
+    return "".join(ch for ch in value or "" if ch.isdigit())
+
+
 def line_facts(case: Case) -> ClaimLineFacts:
     """HCPCS, decision modifiers and diagnoses; from the decision when the case parses."""
     try:
@@ -193,8 +198,8 @@ def provider_facts(session: Session, clinic: Clinic) -> f.BillingProvider:
     )
     return f.BillingProvider(
         name=b.legal_name or clinic.name,
-        npi=b.npi or "",
-        tax_id=b.tax_id or "",
+        npi=clinic.org_npi or "",
+        tax_id=digits_of(clinic.tax_id),
         address=address,
         contact_name=b.contact_name or clinic.name,
         phone=b.phone or clinic.phone or "",
@@ -385,8 +390,9 @@ def update_details(session: Session, case_id: int, user: User, typed: dict, toda
 
 SUPPLIER_FIELDS = {
     "legal_name": ("Legal name", 60),
-    "npi": ("Billing NPI", 10),
+    "npi": ("Organization NPI", 10),
     "tax_id": ("Tax id (EIN)", 10),
+    "ptan": ("Medicare supplier number (PTAN)", 20),
     "address_line1": ("Street address", 55),
     "city": ("City", 30),
     "state": ("State", 2),
@@ -397,6 +403,22 @@ SUPPLIER_FIELDS = {
     "receiver_id": ("Receiver id", 15),
     "receiver_name": ("Receiver name", 60),
 }
+# The supplier facts that are the clinic's own, kept on its profile (models.Clinic) and printed
+# on its letters too: billing and the admin's clinic profile edit the same value.
+ON_CLINIC_PROFILE = {"npi": "org_npi", "tax_id": "tax_id", "ptan": "ptan"}
+
+
+def supplier_values(session: Session, clinic_id: int) -> dict[str, str]:
+    """The supplier facts as the form shows them: claim fields and the clinic's own."""
+    settings = clinic_billing(session, clinic_id)
+    clinic = session.get(Clinic, clinic_id)
+    values = {}
+    for key in SUPPLIER_FIELDS:
+        source, name = (
+            (clinic, ON_CLINIC_PROFILE[key]) if key in ON_CLINIC_PROFILE else (settings, key)
+        )
+        values[key] = getattr(source, name) or ""
+    return values
 
 
 def supplier_problems(typed: dict) -> tuple[dict, list[FieldProblem]]:
@@ -441,8 +463,12 @@ def update_supplier(session: Session, user: User, typed: dict) -> ClinicBilling:
     settings = clinic_billing(session, user.clinic_id)
     if settings.id is None:
         session.add(settings)
+    clinic = session.get(Clinic, user.clinic_id)
     for key, value in cleaned.items():
-        setattr(settings, key, value or None)
+        if key in ON_CLINIC_PROFILE:
+            setattr(clinic, ON_CLINIC_PROFILE[key], value or None)
+        else:
+            setattr(settings, key, value or None)
     session.flush()
     audit.record(
         session,

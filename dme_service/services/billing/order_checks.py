@@ -13,8 +13,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dme_service.models import BillingEvent, Case
+from dme_service.models import BillingEvent, Case, Clinic
 from dme_service.services.billing.readiness_item import ReadinessItem
+from dme_service.services.clinic.clinic_time import human_datetime, local_date
 from dme_service.store.signed_content import SignatureCheck
 
 
@@ -44,8 +45,9 @@ def swo_item(case: Case, check: SignatureCheck) -> ReadinessItem:
     )
 
 
-def signature_item(check: SignatureCheck) -> ReadinessItem:
-    """RET-2: a signature present, not voided, and still matching the case."""
+def signature_item(check: SignatureCheck, zone: str | None = None) -> ReadinessItem:
+    """RET-2: a signature present, not voided, and still matching the case; its time in the
+    clinic's zone."""
     label = "Signed by the treating practitioner, signature not voided"
     if not check.valid:
         return ReadinessItem("signature", label, False, check.problem or "Not signed yet.")
@@ -55,19 +57,29 @@ def signature_item(check: SignatureCheck) -> ReadinessItem:
         label,
         True,
         f"Signed by {signature.signer.name}, {signature.credential} (NPI {signature.npi}) "
-        f"on {signature.signed_at:%Y-%m-%d %H:%M} UTC.",
+        f"on {human_datetime(signature.signed_at, zone)}.",
     )
 
 
-def order_date_item(session, case, check: SignatureCheck, today: date) -> ReadinessItem:
-    """42 CFR 410.38(d)(1)(ii)(B): the order must reach the supplier before the claim."""
+def clinic_zone(session: Session, clinic_id: int) -> str | None:
+    """The IANA zone of the clinic: its days are the days of orders, submissions and today."""
+    return session.scalar(select(Clinic.timezone).where(Clinic.id == clinic_id))
+
+
+def order_date_item(
+    session, case, check: SignatureCheck, today: date, zone: str | None = None
+) -> ReadinessItem:
+    """42 CFR 410.38(d)(1)(ii)(B): the order must reach the supplier before the claim.
+
+    Both days are the clinic's calendar days (`zone`): the SWO prints the order date that way,
+    so an order signed at 7 pm in Chicago is not "after" a claim submitted later that evening."""
     label = "Order date on or before submission"
     if not check.valid:
         return ReadinessItem(
             "order_date", label, False, "No valid order date until signed.", follows="signature"
         )
-    ordered = check.signature.signed_at.date()
-    submitted = _first_submission(session, case.id)
+    ordered = local_date(check.signature.signed_at, zone)
+    submitted = _first_submission(session, case.id, zone)
     when = submitted or today
     if ordered > when:
         return ReadinessItem(
@@ -77,9 +89,9 @@ def order_date_item(session, case, check: SignatureCheck, today: date) -> Readin
     return ReadinessItem("order_date", label, True, f"Ordered {ordered}; {words}.")
 
 
-def _first_submission(session: Session, case_id: int) -> date | None:
+def _first_submission(session: Session, case_id: int, zone: str | None) -> date | None:
     query = select(BillingEvent.at).where(
         BillingEvent.case_id == case_id, BillingEvent.to_state == "submitted"
     )
     first = session.scalars(query.order_by(BillingEvent.id)).first()
-    return first.date() if first else None
+    return local_date(first, zone) if first else None

@@ -11,7 +11,7 @@ import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -25,6 +25,7 @@ from dme_service.rules.claim import QUEUE_STATES, STATE_WORDS, SUBMISSIONS, TRAN
 from dme_service.rules.wording import PAYER_NAMES
 from dme_service.services.billing import claim as billing
 from dme_service.services.billing import readiness, readiness_item
+from dme_service.services.clinic import clinic_time
 from dme_service.services.order_reason import AUTOMATIC_NOTE
 from dme_service.store.cases import CaseIncomplete, load_case, parsed_and_decided
 from dme_service.store.signed_content import signatures
@@ -42,8 +43,8 @@ CSV_COLUMNS = (
     "decision",
     "claim_state",
     "missing",
-    "last_change_utc",
-    # Issue 17: the money, dates and identifiers a biller reconciles with (payer and state
+    "last_change_clinic_time",
+    # The money, dates and identifiers a biller reconciles with (payer and state
     # above are in words).
     "ordering_npi",
     "billed",
@@ -109,8 +110,8 @@ class Claim:
 
     def note_for(self, event: BillingEvent) -> str | None:
         """The note billing may read. A clinician's reason for sending a not-eligible case to
-        signing is clinical free text (AC-3: billing sees none; pen test L2 found it on this
-        page), so only that a reason was given is shown."""
+        signing is clinical free text (docs/security.md AC-3: billing sees none), so only that a
+        reason was given is shown. The note of a void, written by the application, is shown."""
         if (
             event.to_state == "awaiting_signature"
             and event.from_state == "draft"
@@ -172,9 +173,10 @@ def queue(
     rows = _with_money(
         session,
         [claim_row(session, case, user) for case in _cases(session, user, states)],
-        today or date.today(),
+        today or _clinic_today(user),
+        user.clinic.timezone,
     )
-    rows = _sorted(rows, sort, today or date.today())
+    rows = _sorted(rows, sort, today or _clinic_today(user))
     audit.record(
         session, user=user, action="billing.queue.read", object_type="case_list", object_id=None
     )
@@ -195,7 +197,9 @@ def claim(session: Session, case_id: int, user: User) -> Claim:
         u.id: u.name
         for u in session.scalars(select(User).where(User.id.in_({e.user_id for e in events})))
     }
-    row = _with_money(session, [claim_row(session, case, user)], date.today())[0]
+    row = _with_money(
+        session, [claim_row(session, case, user)], _clinic_today(user), user.clinic.timezone
+    )[0]
     result = Claim(
         row,
         list(documents),
@@ -222,9 +226,11 @@ class DenialReport:
 
 
 def denial_report(session: Session, user: User, start: date, end: date) -> DenialReport:
-    """Denials recorded from `start` to `end` (inclusive, UTC dates), by CARC and by payer."""
-    since = datetime.combine(start, time.min, tzinfo=UTC)
-    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
+    """Denials recorded from `start` to `end` (inclusive, the clinic's calendar days), by CARC
+    and by payer."""
+    there = clinic_time.zone(user.clinic.timezone)
+    since = datetime.combine(start, time.min, tzinfo=there)
+    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=there)
     query = (
         select(BillingEvent.carc_codes, Case.payer)
         .join(Case, Case.id == BillingEvent.case_id)
@@ -265,13 +271,15 @@ def queue_csv(session: Session, user: User, states=QUEUE_STATES, today=None) -> 
     rows = _with_money(
         session,
         [claim_row(session, case, user) for case in _cases(session, user, states)],
-        today or date.today(),
+        today or _clinic_today(user),
+        user.clinic.timezone,
     )
+    zone = user.clinic.timezone
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(CSV_COLUMNS)
     for row in rows:
-        writer.writerow([_cell(value) for value in _csv_values(row)])
+        writer.writerow([_cell(value) for value in _csv_values(row, zone)])
     audit.record(
         session, user=user, action="billing.queue.export", object_type="case_list", object_id=None
     )
@@ -279,7 +287,12 @@ def queue_csv(session: Session, user: User, states=QUEUE_STATES, today=None) -> 
     return out.getvalue()
 
 
-def _csv_values(row: ClaimRow) -> list:
+def _clinic_today(user: User) -> date:
+    """Deadlines and ages count the clinic's calendar days, not the server's."""
+    return clinic_time.today(user.clinic.timezone)
+
+
+def _csv_values(row: ClaimRow, zone: str | None = None) -> list:
     case, money = row.case, row.money
     signer = case.treating_practitioner
     return [
@@ -294,7 +307,7 @@ def _csv_values(row: ClaimRow) -> list:
         case.status,
         STATE_WORDS.get(case.billing_state, case.billing_state),
         "; ".join(f"{item.label}: {item.detail}" for item in row.missing),
-        case.updated_at.strftime("%Y-%m-%d %H:%M"),
+        clinic_time.local(case.updated_at, zone).strftime("%Y-%m-%d %H:%M"),
         signer.npi if signer is not None and signer.npi else "",
         *_money_cells(money),
         f"{row.deadline.what} {row.deadline.due.isoformat()}" if row.deadline else "",
@@ -320,7 +333,9 @@ def _money_cells(money) -> list:
 # --- money, deadlines, aging ----------------------------------------------------------------
 
 
-def _with_money(session: Session, rows: list[ClaimRow], today: date) -> list[ClaimRow]:
+def _with_money(
+    session: Session, rows: list[ClaimRow], today: date, zone: str | None = None
+) -> list[ClaimRow]:
     """Each row with its claim record, next deadline and days in its state (three reads)."""
     ids = [row.case.id for row in rows]
     if not ids:
@@ -353,7 +368,7 @@ def _with_money(session: Session, rows: list[ClaimRow], today: date) -> list[Cla
             row.case.payer or "", row.case.billing_state, served, remitted
         )
         since = entered.get(row.case.id) or row.case.created_at
-        days = (today - since.date()).days if since else None
+        days = (today - clinic_time.local_date(since, zone)).days if since else None
         out.append(replace(row, money=money, deadline=due, days_in_state=days))
     return out
 
@@ -370,7 +385,7 @@ def _sorted(rows: list[ClaimRow], sort: str, today: date) -> list[ClaimRow]:
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
 # A formula character after a separator starts a new cell in a spreadsheet that splits on `;`
-# (most European locales) or tab (pen test L3: `Doe;=HYPERLINK(...)` became a live formula).
+# (most European locales) or tab: `Doe;=HYPERLINK(...)` would otherwise become a live formula.
 _FORMULA_AFTER_SEPARATOR = re.compile(r"([;,\t\r\n])(?=[=+\-@])")
 
 

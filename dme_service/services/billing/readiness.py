@@ -21,7 +21,12 @@ from sqlalchemy.orm import Session
 
 from dme_service.models import BillingEvent, Case
 from dme_service.rules.claim import CHOSEN_STATUSES, ROUTED_STATUSES
-from dme_service.services.billing.order_checks import order_date_item, signature_item, swo_item
+from dme_service.services.billing.order_checks import (
+    clinic_zone,
+    order_date_item,
+    signature_item,
+    swo_item,
+)
 from dme_service.services.billing.readiness_item import ReadinessItem
 from dme_service.services.billing.record_checks import (
     abn_item,
@@ -30,6 +35,7 @@ from dme_service.services.billing.record_checks import (
     same_or_similar_item,
     trial_note_item,
 )
+from dme_service.services.clinic import clinic_time
 from dme_service.store.cases import CaseIncomplete, parsed_and_decided
 from dme_service.store.signed_content import check_signature
 
@@ -40,8 +46,10 @@ REVIEWABLE = {
 
 
 def checklist(session: Session, case: Case, *, today: date | None = None) -> list[ReadinessItem]:
-    """Every item, in the order a biller works through them."""
-    today = today or date.today()
+    """Every item, in the order a biller works through them; `today` defaults to the
+    clinic's calendar day."""
+    zone = clinic_zone(session, case.clinic_id)
+    today = today or clinic_time.today(zone)
     check = check_signature(session, case)
     try:
         parsed, decision = parsed_and_decided(case)
@@ -64,8 +72,8 @@ def checklist(session: Session, case: Case, *, today: date | None = None) -> lis
     )
     return [
         swo_item(case, check),
-        signature_item(check),
-        order_date_item(session, case, check, today),
+        signature_item(check, zone),
+        order_date_item(session, case, check, today, zone),
         *facts_items,
         delivery_item(session, case),
     ]

@@ -49,8 +49,8 @@ def import_835(session: Session, user: User, content: bytes) -> ImportResult:
     )
     if earlier is not None:
         return ImportResult(earlier, already_imported=True)
-    settings = claim_money.clinic_billing(session, user.clinic_id)
-    payee = x835.Payee(npi=settings.npi or "", tax_id=settings.tax_id or "")
+    clinic = user.clinic  # the payee is the clinic: its NPI and EIN are on its profile
+    payee = x835.Payee(npi=clinic.org_npi or "", tax_id=claim_money.digits_of(clinic.tax_id))
     remittance = x835.parse(content, payee)  # RemittanceRefused: nothing read, nothing posted
     try:
         return _post(session, user, remittance, digest)

@@ -173,8 +173,8 @@ def _decide_early(
 ):
     """The save's parse and decision, worked out before the write transaction opens.
 
-    Pen test H1: the save ran the decision inside the write transaction (on SQLite, BEGIN
-    IMMEDIATE holds the database's write lock), so a slow decision locked out every user. The
+    Deciding inside the write transaction (on SQLite, BEGIN IMMEDIATE holds the database's
+    write lock) would let a slow decision lock out every user. So the
     case is read in a short transaction that ends at once; then the document is validated
     (bad input is refused without ever taking the write lock) and decided. `_save` re-reads
     the case under the lock and uses this decision only when its parse is the same case.

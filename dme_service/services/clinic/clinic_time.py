@@ -7,7 +7,7 @@ Chicago is dated that day, not the next UTC day). Pure: zone names come from the
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dme_service.models.accounts import DEFAULT_TIMEZONE
@@ -28,6 +28,12 @@ def local(moment: datetime, zone_name: str | None) -> datetime:
 
 def local_date(moment: datetime, zone_name: str | None) -> date:
     return local(moment, zone_name).date()
+
+
+def today(zone_name: str | None, now: datetime | None = None) -> date:
+    """The clinic's calendar day now (`now` aware, default the current time): at 11 pm in
+    Chicago it is still that day, though UTC has moved on."""
+    return local_date(now or datetime.now(UTC), zone_name)
 
 
 def human_date(day: date | datetime, zone_name: str | None = None) -> str:

@@ -76,7 +76,7 @@ def build_clinic(session: Session, details: ClinicDetails) -> Clinic:
         fax=details.fax or None,
         address=details.address or None,
         org_npi=details.org_npi or None,
-        tax_id=details.tax_id or None,
+        tax_id="".join(ch for ch in details.tax_id or "" if ch.isdigit()) or None,
         ptan=details.ptan or None,
         patient_link_days=details.patient_link_days,
         default_lang=details.default_lang,

@@ -44,17 +44,29 @@ def details_of(user: User) -> UserDetails:
     )
 
 
-def update_user(session: Session, admin: User, user_id: int, details: UserDetails) -> User:
-    """Change name, role, credential, NPI and outside; the e-mail stays. Commits."""
+def update_user(
+    session: Session, admin: User, user_id: int, details: UserDetails, *, mail_settings=None
+) -> User:
+    """Change e-mail, name, role, credential, NPI and outside. Commits. A new e-mail must be
+    well formed and nobody else's; the old address is then told (mailed when `mail_settings`
+    is given), since set-password links go to the new one from now on."""
     try:
         user = clinic_user(session, admin, user_id)
-        details = replace(details, email=user.email)
+        old_email = user.email
+        # None keeps the address (a form without the field); "" is refused as missing.
+        email = old_email if details.email is None else details.email.strip().lower()
+        details = replace(details, email=email)
         problems = user_details_problems(session, details, except_id=user.id)
         if user.id == admin.id and details.role != "admin":
             problems.append(Problem("role", "You cannot take away your own admin role."))
         if problems:
             raise SetupInvalid(problems)
         role_changed = user.role != details.role or bool(user.outside) != details.outside
+        email_changed = details.email != old_email
+        if email_changed:
+            user.email = details.email
+            # Its own audit row, naming neither address (audit rows carry ids only).
+            _audit(session, admin, "user.email_change", user.id)
         user.name = details.name.strip()
         user.role = details.role
         user.credential = details.credential or None
@@ -68,7 +80,24 @@ def update_user(session: Session, admin: User, user_id: int, details: UserDetail
     except Exception:
         session.rollback()
         raise
+    if email_changed and mail_settings is not None:
+        _tell_old_address(user, old_email, mail_settings)
     return user
+
+
+def _tell_old_address(user: User, old_email: str, mail_settings) -> None:
+    """Mail the notice; a mail that cannot be sent is logged, the change stands."""
+    from dme_service.models import utcnow
+    from dme_service.services.mail import messages, notices
+
+    message = messages.email_changed(
+        to=old_email,
+        name=user.name,
+        clinic=user.clinic.name,
+        changed_at=utcnow(),
+        zone=user.clinic.timezone,
+    )
+    notices.send_quietly(message, mail_settings)
 
 
 def reactivate(session: Session, admin: User, user_id: int) -> User:
@@ -136,6 +165,8 @@ def update_clinic(session: Session, admin: User, details: ClinicDetails) -> Clin
         for name in ("name", "phone", "fax", "address", "org_npi", "tax_id", "ptan"):
             value = getattr(details, name)
             setattr(clinic, name, value.strip() if value else None)
+        # Kept as claims send it (digits); the documents print it 12-3456789.
+        clinic.tax_id = "".join(ch for ch in details.tax_id or "" if ch.isdigit()) or None
         clinic.name = details.name.strip()
         clinic.timezone = details.timezone
         clinic.patient_link_days = details.patient_link_days

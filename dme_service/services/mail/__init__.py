@@ -1,2 +1,2 @@
 """Mail: the messages (no patient data: a link and a count only), sending them through SMTP
-or into instance/outbox/, and the notices that decide who gets which (issue 13)."""
+or into instance/outbox/, and the notices that decide who gets which."""

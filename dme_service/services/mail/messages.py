@@ -92,3 +92,16 @@ def declined(
         + OPT_OUT.format(account_url=account_url)
     )
     return _message("declined", to, f"{practitioner} declined an order", body)
+
+
+def email_changed(*, to: str, name: str, clinic: str, changed_at: datetime, zone: str):
+    """To the old address: an administrator changed the account's e-mail (not optional: it is
+    how a person learns that someone else now receives their set-password links)."""
+    when = clinic_time.human_datetime(changed_at, zone)
+    body = (
+        f"Hello {name},\n\nAn administrator of {clinic} changed the e-mail address of your "
+        f"DME Service account on {when}. Messages and set-password links now go to the new "
+        "address, and you sign in with it. If you did not expect this, call your clinic's "
+        "administrator." + FOOTER.format(clinic=clinic)
+    )
+    return _message("email_changed", to, f"Your e-mail address at {clinic} was changed", body)

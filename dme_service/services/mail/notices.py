@@ -1,4 +1,4 @@
-"""Who is told what by mail, and when (issue 13). Each message holds a link and a count only.
+"""Who is told what by mail, and when. Each message holds a link and a count only.
 
 - "N orders await your signature" to a practitioner: at most one a day each from the daily
   run (`dme-service mail reminders`, e.g. from cron), and whenever a clinician asks for one.
@@ -21,6 +21,11 @@ from dme_service.services.mail import messages, outbox
 
 log = logging.getLogger(__name__)
 REMINDER_GAP = timedelta(hours=23)  # "at most one a day", with an hour of slack for cron
+
+
+def send_quietly(message, settings) -> str | None:
+    """Send; a failure is logged and None returned (it never fails the caller's change)."""
+    return _send(message, settings)
 
 
 def _send(message, settings) -> str | None:

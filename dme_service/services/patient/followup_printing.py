@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime, tzinfo
 from sqlalchemy.orm import Session
 
 from dme_service import audit
-from dme_service.documents import wording
 from dme_service.documents.followup import HomeFacts, RedFlagEntry, render_followup
 from dme_service.models import Case, Clinic, utcnow
+from dme_service.services.clinic.printed import printed_clinic
 from dme_service.services.patient import home_log
 from dme_service.services.patient.home_plan import signed_on
 from dme_service.services.patient.printing import NotPrintable, decided_case
@@ -105,7 +105,7 @@ def _options(session: Session, case: Case, user, now: datetime) -> dict:
     clinic = session.get(Clinic, case.clinic_id)
     return {
         "now": local(now, clinic.timezone),  # the letter's date is the clinic's day
-        "clinic": wording.Clinic(name=clinic.name, phone=clinic.phone, address=clinic.address),
+        "clinic": printed_clinic(clinic),
         "prepared_by": _prepared_by(user),
     }
 

@@ -129,8 +129,8 @@ def open_link(session: Session, raw: str, ip: str | None, *, now=None) -> Opened
     """
     moment = now or now_utc()
     key = f"patient-ip:{ip or 'unknown'}"
-    # Pen test M7: every request to /p used to add a permanent audit row (~125 rows/s from one
-    # client, throttled or not). Now only a token-shaped try that was counted is audited, so
+    # Auditing every request to /p would let one client add ~125 permanent rows a second,
+    # throttled or not. Only a token-shaped try that was counted is audited, so
     # one address adds at most FAILURE_LIMIT refused rows per window. A string that cannot be
     # a token is refused before any database access: a typo, not a try at a link.
     if not _TOKEN_SHAPE.fullmatch(raw or ""):
@@ -138,7 +138,7 @@ def open_link(session: Session, raw: str, ip: str | None, *, now=None) -> Opened
     with unit_of_work(session):
         wait = _retry_after(session, key, moment)
         if wait is not None:
-            session.rollback()  # a read only: a paused address writes nothing (M7)
+            session.rollback()  # a read only: a paused address writes nothing
             return Opened(retry_after=wait)
         link = _find(session, raw, moment)
         _count_attempt(session, key, success=link is not None, moment=moment)
@@ -221,13 +221,21 @@ def read_session_cookie(session: Session, secret: str, value: str | None, *, now
     if link is None or not hmac.compare_digest(mac, _mac(secret, link, issued, lang)):
         return None
     if link.sessions_closed_at is not None and issued <= link.sessions_closed_at.timestamp():
-        return None  # issued before "Close" on some device (M6): a copied cookie ends there too
+        return None  # issued before "Close" on some device: a copied cookie ends there too
     return PatientSession(link, lang) if is_live(link, moment) else None
 
 
+def session_of_request(session: Session, secret: str, value: str | None):
+    """read_session_cookie for a patient page's request, its read ended at once: on SQLite
+    every transaction holds the write lock (docs/security.md DB-2), and the page may render
+    for a while."""
+    with unit_of_work(session):
+        return read_session_cookie(session, secret, value)
+
+
 def close_sessions(session: Session, secret: str, value: str | None, *, now=None) -> bool:
-    """ "Close": end every patient session of the cookie's link issued until now (pen test M6:
-    the session was stateless, so a cookie copied before "Close" kept working). Commits.
+    """ "Close": end every patient session of the cookie's link issued until now, so
+    that a cookie copied before "Close" stops working too. Commits.
     True when a live session was closed."""
     moment = now or now_utc()
     with unit_of_work(session):

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dme_service import audit
-from dme_service.documents import wording
 from dme_service.models import Case, Clinic, PatientLink, utcnow
+from dme_service.services.clinic.printed import printed_clinic
 from dme_service.services.patient.links import PATIENT, is_live, token_hash
 from dme_service.store.cases import CaseIncomplete, parsed_and_decided
 
@@ -84,7 +84,7 @@ def _options(session: Session, case: Case, lang: str, now: datetime, link_url: s
         "lang": lang,
         "now": local(now, clinic.timezone),  # printed on the clinic's day
         "signature": current_signature(session, case, clinic.timezone),
-        "clinic": wording.Clinic(name=clinic.name, phone=clinic.phone, address=clinic.address),
+        "clinic": printed_clinic(clinic),
         "link_url": link_url,
     }
 

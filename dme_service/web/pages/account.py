@@ -1,5 +1,5 @@
 """A signed-in user's own mail preference: the optional messages (signature reminders, red
-flags, declined orders) on or off. Invitations and set-password links always go (issue 13)."""
+flags, declined orders) on or off. Invitations and set-password links always go."""
 
 from __future__ import annotations
 

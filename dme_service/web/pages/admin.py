@@ -1,5 +1,5 @@
 """The admin's pages: the clinic's profile and its users (invite, edit, deactivate,
-reactivate, a new set-password link, reset an authenticator); issue 13.
+reactivate, a new set-password link, reset an authenticator).
 
 Every page asks for the admin's password again first (security.md AUTH-6 step-up,
 `require_fresh_login`); services.clinic.staff and .setup check, audit and commit. Views only
@@ -86,9 +86,9 @@ def _put_problems(form: FlaskForm, problems) -> list[str]:
     return unplaced
 
 
-def _user_details(form: UserForm, email: str | None = None) -> UserDetails:
+def _user_details(form: UserForm) -> UserDetails:
     return UserDetails(
-        email=email or (form.email.data or "").strip(),
+        email=None if form.email.data is None else form.email.data.strip(),
         name=(form.name.data or "").strip(),
         role=form.role.data,
         credential=form.credential.data or None,
@@ -181,7 +181,7 @@ def _edit_context() -> dict:
 @require_fresh_login
 @keeps_input("admin/user.html", UserForm, _edit_context)
 def edit_user(user_id: int):
-    """Change a user's name, role, credential, NPI or outside mark."""
+    """Change a user's e-mail, name, role, credential, NPI or outside mark."""
     user = _user_or_404(user_id)
     form = UserForm(obj=user) if request.method == "GET" else UserForm()
     if request.method == "GET":
@@ -191,7 +191,11 @@ def edit_user(user_id: int):
         if form.validate_on_submit():
             try:
                 staff.update_user(
-                    get_session(), current_user, user_id, _user_details(form, user.email)
+                    get_session(),
+                    current_user,
+                    user_id,
+                    _user_details(form),
+                    mail_settings=_mail_settings(),
                 )
                 return redirect(url_for("home.index"), code=303)
             except setup.SetupInvalid as invalid:

@@ -105,7 +105,6 @@ def login():
             return second_step(user, safe_next(form.next.data, default=""))
         if user is not None:
             sessions.start(user)
-            get_session().commit()
             return _after_sign_in(user, form)
         problem = BAD_CREDENTIALS
     return render_template("auth/login.html", form=form, problem=problem, **_login_context())
@@ -116,8 +115,7 @@ def login():
 def logout():
     """Sign out: the session row is deleted, so a copied cookie stops working (AUTH-1)."""
     user = current_user._get_current_object()
-    sessions.end()
-    sign_in.signed_out(get_session(), user)
+    sign_in.signed_out(get_session(), user, sessions.end())
     return redirect(url_for("auth.login", reason="signed_out"), code=303)
 
 
@@ -133,7 +131,7 @@ def password():
             user = current_user._get_current_object()
             sessions.end_all_for(user.id, keep_current=True)
             # No mark_fresh: the change asks only for the current password, so it must not
-            # stand in for an admin's TOTP step-up (AUTH-6; pen test L6).
+            # stand in for an admin's TOTP step-up (docs/security.md AUTH-6).
             sign_in.change_password(get_session(), user, form.new_password.data)
             return redirect(url_for("auth.password", done=1), code=303)
     done = request.method == "GET" and request.args.get("done") == "1"
@@ -181,7 +179,6 @@ def reauth():
             status = 422  # the message is next to the code field
         else:
             sessions.mark_fresh()
-            get_session().commit()
             return redirect(safe_next(form.next.data), code=303)
     page = render_template("auth/reauth.html", form=form, problem=problem, **_reauth_context())
     return page, status
@@ -321,7 +318,6 @@ def totp_step():
         _check_code(user, accepted, "session.totp")
         if accepted:
             sessions.start(user)
-            get_session().commit()
             return redirect(safe_next(payload.get("n")), code=303)
         form.code.errors.append(TOTP_CODE_PROBLEM)
     return render_template("auth/totp.html", form=form), 422
@@ -346,7 +342,6 @@ def totp_enroll():
         _check_code(user, accepted, "user.totp_enroll")
         if accepted:
             sessions.start(user)
-            get_session().commit()
             return redirect(safe_next(payload.get("n")), code=303)
         form.code.errors.append(TOTP_CODE_PROBLEM)
     return render_template("auth/totp_enroll.html", form=form, **_enroll_context(form)), 422

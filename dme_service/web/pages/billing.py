@@ -29,12 +29,20 @@ from dme_service.services.billing import claim as billing
 from dme_service.services.billing import queue as billing_queue
 from dme_service.services.billing import readiness
 from dme_service.services.billing.input import DELIVERY_METHODS, NOTE_MAX
+from dme_service.services.clinic import clinic_time
 from dme_service.services.errors import Refusal
 from dme_service.store.cases import CaseNotFound
 from dme_service.web.forms import keeps_input
 from dme_service.web.pages.billing_forms import details_form
 
 bp = Blueprint("billing", __name__, url_prefix="/billing")
+
+
+def clinic_today() -> date:
+    """Today in the signed-in user's clinic's zone: the default for the days a biller types
+    and the day deadlines, ages and the CSV's file name count from."""
+    return clinic_time.today(current_user.clinic.timezone)
+
 
 FILTERS = {
     "open": QUEUE_STATES,
@@ -111,7 +119,7 @@ def _claim_context() -> dict:
         "code_note": carc.source_note(),
         "lookup": carc.lookup,
         "details": _details(claim),
-        "today": date.today(),
+        "today": clinic_today(),
     }
 
 
@@ -120,10 +128,11 @@ def queue():
     """The queue: every open claim with what is missing, in words."""
     chosen = request.args.get("show", "open")
     states = FILTERS.get(chosen, FILTERS["open"])
-    # Nearest deadline first by default (issue 17); claims without one follow, newest change first.
+    # Nearest deadline first by default (what must go out soonest); claims without one follow,
+    # newest change first.
     sort = request.args.get("sort", "deadline")
     sort = sort if sort in billing_queue.SORTS else "deadline"
-    today = date.today()
+    today = clinic_today()
     rows = billing_queue.queue(get_session(), current_user, states, sort=sort, today=today)
     return render_template(
         "billing/queue.html",
@@ -145,7 +154,7 @@ def export():
     )
     response = Response(text, mimetype="text/csv")
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="billing-queue-{date.today()}.csv"'
+        f'attachment; filename="billing-queue-{clinic_today()}.csv"'
     )
     return response
 
@@ -232,7 +241,7 @@ def review(case_id: int):
 @bp.route("/denials")
 def denials():
     """Denials by reason (CARC) and by payer over a date range (default: the last 90 days)."""
-    end = _date_arg("end") or date.today()
+    end = _date_arg("end") or clinic_today()
     start = _date_arg("start") or end - timedelta(days=90)
     if start > end:
         start, end = end, start

@@ -8,10 +8,9 @@ reports.py). Bad input comes back with the typed values and a message at the fie
 
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 
-from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -19,7 +18,6 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
-from dme_service.claims import deadlines
 from dme_service.claims.x835 import RemittanceRefused
 from dme_service.db import get_session
 from dme_service.services.billing import claim as billing
@@ -29,17 +27,17 @@ from dme_service.services.billing import money as claim_money
 from dme_service.services.billing import remittance as remittance_import
 from dme_service.services.billing import reports as claim_reports
 from dme_service.store.cases import CaseNotFound
+from dme_service.web import uploads
+from dme_service.web.errors import answers_too_large
 from dme_service.web.forms import keeps_input, no_input_to_keep
-from dme_service.web.pages.billing import bp
+from dme_service.web.pages.billing import bp, clinic_today
 from dme_service.web.pages.billing_forms import DetailsForm
 
-UPLOAD_LIMIT = 20_000_000
-
-
-def clinic_today() -> date:
-    """Today in the clinic's zone: the default for the days a biller types."""
-    zone = current_app.config.get("CLINIC_TIMEZONE") or os.environ.get("DME_CLINIC_TIMEZONE")
-    return deadlines.local_today(zone)
+UPLOAD_LIMIT = uploads.REMITTANCE_MAX_BYTES
+REMITTANCE_TOO_LARGE = (
+    "The file is larger than 20 MB. Ask the payer or clearinghouse for the remittance in "
+    "smaller files (one per check or per week). Nothing was posted."
+)
 
 
 # --- the claim file -----------------------------------------------------------------------
@@ -152,7 +150,7 @@ def remittances():
             form.file.errors = ["Choose the 835 file the payer or clearinghouse sent."]
             status = 422
         elif len(content) > UPLOAD_LIMIT:
-            form.file.errors = ["The file is larger than 20 MB; ask for smaller files."]
+            form.file.errors = [REMITTANCE_TOO_LARGE]
             status = 422
         else:
             try:
@@ -163,6 +161,16 @@ def remittances():
     return render_template(
         "billing/remittances.html", form=form, result=result, **_remittance_context()
     ), status
+
+
+@answers_too_large("billing.remittances")
+def remittance_too_large():
+    """The upload form again, the file's size beside its field; nothing was posted."""
+    form = RemittanceForm(formdata=None)
+    form.file.errors = [REMITTANCE_TOO_LARGE]
+    return render_template(
+        "billing/remittances.html", form=form, result=None, **_remittance_context()
+    ), 413
 
 
 def _remittance_context() -> dict:
@@ -335,8 +343,7 @@ def _supplier_context() -> dict:
 def supplier():
     """The clinic as it appears on every claim: NPI, EIN, address, submitter id."""
     if request.method == "GET":
-        settings = claim_money.clinic_billing(get_session(), current_user.clinic_id)
-        values = {key: getattr(settings, key) or "" for key in claim_money.SUPPLIER_FIELDS}
+        values = claim_money.supplier_values(get_session(), current_user.clinic_id)
         form = SupplierForm(formdata=None, **values)
         return render_template("billing/supplier.html", form=form, **_supplier_context())
     form = SupplierForm()

@@ -1,9 +1,10 @@
-"""Signatures in ink (issue 13): print the order and letter with signature lines, upload the
+"""Signatures in ink: print the order and letter with signature lines, upload the
 signed scan, download a stored scan. services.wet_signing checks, stores and audits.
 
-The upload may be up to 10 MiB, above the app's 1 MiB request limit: `allow_scan_upload` raises
-the limit for that one endpoint before anything reads the body (the access hook's CSRF check
-reads the form).
+The upload may be up to 10 MiB, above the app's 1 MiB request limit (web/uploads.py). A
+larger file comes back to this form with the message beside the file field (`too_large`,
+through web.errors.answers_too_large); the order version the page was made for travels in the
+form's address, so it is known without reading the body.
 """
 
 from __future__ import annotations
@@ -19,22 +20,15 @@ from dme_service.db import get_session
 from dme_service.services import signing, wet_signing
 from dme_service.services.errors import REFUSALS
 from dme_service.store.cases import CaseNotFound, load_case
-from dme_service.web.errors import Refused
+from dme_service.web.errors import Refused, answers_too_large
 from dme_service.web.forms import keeps_input
 
 bp = Blueprint("ink", __name__, url_prefix="/signing")
-UPLOAD_LIMIT = wet_signing.MAX_BYTES + 256 * 1024  # the file plus the form's other fields
 
 
 class ScanForm(FlaskForm):
     version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
-    scan = FileField("Signed scan (PDF, PNG or JPEG, at most 10 MiB)")
-
-
-def allow_scan_upload() -> None:
-    """before_request (registered before the access hook): the scan upload's larger limit."""
-    if request.endpoint == "ink.upload":
-        request.max_content_length = UPLOAD_LIMIT
+    scan = FileField("Signed scan (PDF, PNG or JPEG, at most 10 MB)")
 
 
 def _case(case_id: int):
@@ -87,6 +81,17 @@ def upload(case_id: int):
             status = error.status if error.status != 404 else 422
             context = _context()
     return render_template("signing/ink.html", form=form, **context), status
+
+
+@answers_too_large("ink.upload")
+def too_large():
+    """The upload form again, the file's size beside its field; nothing was stored."""
+    context = _context()
+    form = ScanForm(formdata=None)
+    typed_version = request.args.get("version", "")
+    form.version.data = int(typed_version) if typed_version.isdigit() else context["case"].version
+    form.scan.errors = [wet_signing.TOO_LARGE]
+    return render_template("signing/ink.html", form=form, **context), 413
 
 
 @bp.route("/cases/<int:case_id>/ink.pdf")

@@ -1,5 +1,5 @@
 """The clinician's "Remind by e-mail" button: mail the case's practitioner how many orders
-wait for their signature, now (issue 13; services.mail.notices)."""
+wait for their signature, now (services.mail.notices)."""
 
 from __future__ import annotations
 

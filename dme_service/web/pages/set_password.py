@@ -1,4 +1,4 @@
-"""The set-password page a one-time link opens (invitations and new links; issue 13).
+"""The set-password page a one-time link opens (invitations and new links).
 
 PUBLIC (the link is the credential): GET greets the user and asks for a password twice; POST
 sets it through services.clinic.password_links and sends them to sign in. An unknown, used or

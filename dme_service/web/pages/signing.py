@@ -122,7 +122,7 @@ def sign(case_id: int):
 
 def _bounded_render(kind, case, decision, **options):
     """The signed SWO/LMN rendered in a child process under PDF-3's clock and memory ceiling
-    (pen test M1: in the worker, a 60 KB name timed the worker out on every signing attempt)."""
+    (in the worker, a huge field would time the worker out on every signing attempt)."""
     from dme_service.documents.bounded import RenderFailed, RenderTimeout, render_bounded
     from dme_service.web.pages.documents import RENDER_TIMEOUT_SECONDS
 
@@ -143,7 +143,6 @@ def _password_matches(password: str) -> bool:
     ok = sign_in.password_matches(get_session(), user, password, request.remote_addr)
     if ok:
         sessions.mark_fresh()
-        get_session().commit()
     return ok
 
 

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 PUBLIC = "PUBLIC"  # anyone, signed in or not
 CLINICIAN, PRACTITIONER, BILLING, ADMIN = "clinician", "practitioner", "billing", "admin"
-# issue 13: a practitioner who is not on the clinic's staff (User.outside) is this role here:
+# A practitioner who is not on the clinic's staff (User.outside) is this role here:
 # their own orders (sign, history, the signed PDFs) and their account, nothing else.
 OUTSIDE_PRACTITIONER = "outside_practitioner"
 ACCESS_ROLES = (CLINICIAN, PRACTITIONER, BILLING, ADMIN, OUTSIDE_PRACTITIONER)
@@ -41,7 +41,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     # from the password step says who); PUBLIC like the password form it continues.
     "auth.totp_step": PUBLIC,
     "auth.totp_enroll": PUBLIC,
-    # issue 13: a one-time set-password link is its own credential (services.clinic).
+    # A one-time set-password link is its own credential (services.clinic).
     "password_link.set_password": PUBLIC,
     "auth.logout": SIGNED_IN,
     "auth.password": SIGNED_IN,
@@ -62,7 +62,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     # signature history may download the scan (an outside practitioner: their own orders).
     "ink.upload": CLINICAL,
     "ink.print_pdf": CLINICAL,
-    "ink.scan": CASE_TEAM | {OUTSIDE_PRACTITIONER},  # like the signed PDFs (pen test L1)
+    "ink.scan": CASE_TEAM | {OUTSIDE_PRACTITIONER},  # like the signed PDFs
     "ink.review_pdf": frozenset({CLINICIAN, PRACTITIONER, OUTSIDE_PRACTITIONER}),
     # The clinician's case screens; those who record and sign trials, not billing.
     "cases.index": CLINICAL,
@@ -109,7 +109,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     # 403 saying who can (MD, DO, DPM, PA, NP, CNS with an NPI, named on the order).
     # An outside practitioner reaches only cases naming them (services.signing.load_case).
     "signing.sign": SIGNED_IN,
-    # Pen test L1 (minimum necessary, 164.502(b)): the signed orders and letters and their
+    # Minimum necessary (45 CFR 164.502(b)): the signed orders and letters and their
     # history are PHI for the case team only; sending a case to signing is a clinical call.
     "signing.history": CASE_TEAM | {OUTSIDE_PRACTITIONER},
     "signing.document": CASE_TEAM | {OUTSIDE_PRACTITIONER},
@@ -121,7 +121,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "billing.move": frozenset({BILLING, ADMIN}),
     "billing.review": frozenset({BILLING, ADMIN}),
     "billing.denials": frozenset({BILLING, ADMIN}),
-    # issue 17: claim files, remittances, claim details, fees and the money report.
+    # Claim files, remittances, claim details, fees and the money report.
     "billing.export_claims": frozenset({BILLING, ADMIN}),
     "billing.claim_files": frozenset({BILLING, ADMIN}),
     "billing.claim_file": frozenset({BILLING, ADMIN}),
@@ -133,7 +133,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "billing.fees": frozenset({BILLING, ADMIN}),
     "billing.reports": frozenset({BILLING, ADMIN}),
     "billing.supplier": frozenset({BILLING, ADMIN}),
-    # issue 18: CDS Hooks. Discovery holds no data; a hook call is authenticated by the EHR's
+    # CDS Hooks. Discovery holds no data; a hook call is authenticated by the EHR's
     # JWT in the view itself (web/api/cds_hooks.py), never by a session.
     "cds.discovery": PUBLIC,
     "cds.hook": PUBLIC,

@@ -2,7 +2,7 @@
 
 With `Transfer-Encoding: chunked` there is no Content-Length for Flask to refuse up front; the
 WSGI server hands over a stream that Werkzeug cuts at MAX_CONTENT_LENGTH, and the cut body was
-processed (pen test I2: 2.6 MB of JSON answered 200 from its first MiB). This hook reads such a
+processed (2.6 MB of JSON would be answered from its first MiB). This hook reads such a
 body once, up to the limit, before any view: a body that reaches the limit is refused with 413;
 a smaller one is cached, so forms and JSON read it as usual.
 """

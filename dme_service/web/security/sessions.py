@@ -2,9 +2,11 @@
 
 The cookie holds only a random 256-bit token; the table row is keyed by its SHA-256, so a copy
 of the database cannot be replayed as cookies. Logout deletes the row, login always issues a new
-token, and idle (15 min) and absolute (12 h) limits are enforced here on the server. Visitors
-who are not signed in get a token too, but no row: their CSRF secret is derived from the token
-with the app's secret key, so the login form is CSRF-protected without storing anything.
+token, and idle (15 min) and absolute (12 h) limits are enforced on the server
+(services.accounts.session_rows owns the rows and their transactions; this module the cookie
+and Flask's session interface). Visitors who are not signed in get a token too, but no row:
+their CSRF secret is derived from the token with the app's secret key, so the login form is
+CSRF-protected without storing anything.
 """
 
 from __future__ import annotations
@@ -15,39 +17,24 @@ import hmac
 import logging
 import re
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from flask import Flask, Request, Response, g
 from flask.sessions import SessionInterface, SessionMixin
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from dme_service.db import get_session
-from dme_service.models import User, UserSession
-from dme_service.services.accounts import users
+from dme_service.services.accounts import session_rows, users
+from dme_service.services.accounts.session_rows import FRESH_LOGIN, token_digest
+
+__all__ = ["FRESH_LOGIN", "token_digest"]  # read by the auth pages and the tests
 
 log = logging.getLogger(__name__)
 
-IDLE_TIMEOUT = timedelta(minutes=15)  # AUTH-3; HIPAA 164.312(a)(2)(iii) automatic logoff
-ABSOLUTE_TIMEOUT = timedelta(hours=12)  # AUTH-3; ASVS 3.3.2
-FRESH_LOGIN = timedelta(minutes=5)  # AUTH-6 step-up window
-# last_seen is written at most once a minute (one write per request would serialize every
-# request on SQLite); a session therefore ends between 14 and 15 minutes idle, never later.
-LAST_SEEN_STEP = timedelta(seconds=60)
 # AUTH-2: nothing else is ever stored; other keys set during a request are dropped.
 ALLOWED_KEYS = ("user_id", "role", "csrf_token", "created", "last_seen", "fresh_until")
 SECURE_COOKIE_NAME = "__Host-session"  # __Host-: Secure, Path=/, no Domain (RFC 6265bis)
 PLAIN_COOKIE_NAME = "dme-session"  # only when DME_SESSION_COOKIE_SECURE is off (local http)
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def token_digest(token: str) -> str:
-    """The row id for a cookie token: SHA-256 hex."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class ServerSession(dict, SessionMixin):
@@ -57,8 +44,8 @@ class ServerSession(dict, SessionMixin):
         super().__init__()
         self.token = token
         self.token_is_new = token_is_new
-        self.row: UserSession | None = None
-        self.user: User | None = None
+        self.row: session_rows.Row | None = None
+        self.user = None  # the row's User
         self.ended_reason: str | None = None  # "idle" / "absolute" when a session just expired
         self.ended_user_id: int | None = None  # whose session ended (pages/cases/typed_input)
         self.issue_cookie = False
@@ -86,7 +73,7 @@ def cookie_name(app: Flask) -> str:
 
 def anonymous_token(app: Flask) -> str:
     """A pre-login token: 22 random characters (128 bits) and 21 of their HMAC, so the server
-    can tell a token it issued from one a client made up (pen test I3)."""
+    can tell a token it issued from one a client made up."""
     head = secrets.token_urlsafe(16)
     return head + _anonymous_mac(app, head)
 
@@ -98,7 +85,8 @@ def _anonymous_mac(app: Flask, head: str) -> str:
 
 def _replace_foreign_token(app: Flask, session: ServerSession) -> None:
     """A token with no session row that this server did not issue (a client-chosen value, or
-    a signed-in token whose row is gone) is replaced before it anchors a CSRF secret (I3)."""
+    a signed-in token whose row is gone) is replaced before it anchors a CSRF
+    secret: a client must not choose its own CSRF anchor."""
     if session.row is not None or session.ended_reason or session.load_error:
         return
     token = session.token or ""
@@ -159,59 +147,17 @@ class ServerSessionInterface(SessionInterface):
 
 
 def _attach_row(session: ServerSession) -> None:
-    """Load and check the row for the cookie's token; drop it when expired or its user is gone."""
-    db = get_session()
-    # populate_existing: a reused Session (tests) must see revocations made by other requests.
-    row = db.scalar(
-        select(UserSession)
-        .options(joinedload(UserSession.user).joinedload(User.clinic))
-        .where(UserSession.id == token_digest(session.token))
-        .execution_options(populate_existing=True)
-    )
-    if row is None:
-        return
-    moment = now()
-    reason = _expiry_reason(row, moment)
-    if reason is None and not (row.user and row.user.active):
-        reason = "inactive"
-    if reason is not None:
-        session.ended_user_id = row.user_id
-        db.delete(row)
-        db.commit()
-        session.ended_reason = reason
-        return
-    if moment - row.last_seen_at >= LAST_SEEN_STEP:
-        row.last_seen_at = moment
-        row.data = _data_for(row)
-    # End the lookup's transaction now, before the view runs (SQLite BEGIN IMMEDIATE holds the
-    # write lock until then); expire_on_commit=False keeps row and user loaded.
-    db.commit()
-    _fill(session, row)
+    """The live row for the cookie's token, or why its session just ended."""
+    opened = session_rows.open_row(get_session(), session.token)
+    if opened.row is not None:
+        _fill(session, opened.row)
+    elif opened.ended_reason is not None:
+        session.ended_reason, session.ended_user_id = opened.ended_reason, opened.ended_user_id
 
 
-def _expiry_reason(row: UserSession, moment: datetime) -> str | None:
-    if moment - row.created_at > ABSOLUTE_TIMEOUT:
-        return "absolute"
-    if moment - row.last_seen_at > IDLE_TIMEOUT:
-        return "idle"
-    return None
-
-
-def _data_for(row: UserSession) -> dict:
-    values = {
-        "user_id": row.user_id,
-        "role": row.user.role,
-        "created": row.created_at.isoformat(),
-        "last_seen": row.last_seen_at.isoformat(),
-    }
-    if row.fresh_at is not None:
-        values["fresh_until"] = (row.fresh_at + FRESH_LOGIN).isoformat()
-    return values
-
-
-def _fill(session: ServerSession, row: UserSession) -> None:
+def _fill(session: ServerSession, row: session_rows.Row) -> None:
     session.row, session.user = row, row.user
-    for key, value in _data_for(row).items():
+    for key, value in session_rows.stored_values(row).items():
         dict.__setitem__(session, key, value)
     # Flask-Login's user_loader is called with this id; the value is never stored (AUTH-2).
     dict.__setitem__(session, "_user_id", str(row.user_id))
@@ -226,22 +172,12 @@ def current() -> ServerSession | None:
     return found if isinstance(found, ServerSession) else None
 
 
-def start(user: User) -> UserSession:
-    """Sign `user` in: a brand-new token and row (never the pre-login id); the caller commits."""
+def start(user) -> session_rows.Row:
+    """Sign `user` in: a brand-new token and row (never the pre-login id), stored at once."""
     from flask import current_app
 
     session = current()
-    db = get_session()
-    if session.row is not None:
-        db.delete(session.row)
-    token = secrets.token_urlsafe(32)
-    moment = now()
-    row = UserSession(
-        id=token_digest(token), user_id=user.id, created_at=moment, last_seen_at=moment
-    )
-    row.user, row.fresh_at = user, moment
-    row.data = _data_for(row)
-    db.add(row)
+    token, row = session_rows.begin(get_session(), user, replacing=session.row)
     session.clear()
     session.token, session.issue_cookie, session.clear_cookie = token, True, False
     dict.__setitem__(session, "csrf_token", csrf_secret(current_app, token))
@@ -250,17 +186,17 @@ def start(user: User) -> UserSession:
     return row
 
 
-def end() -> None:
-    """Sign out: delete this session's row and clear the cookie; the caller commits."""
+def end() -> session_rows.Row | None:
+    """Sign out: clear the cookie; returns the row the sign-out must delete (services)."""
     session = current()
     if session is None:
-        return
-    if session.row is not None:
-        get_session().delete(session.row)
+        return None
+    row = session.row
     session.clear()
     session.row = session.user = None
     session.clear_cookie = True
     g.pop("_login_user", None)
+    return row
 
 
 def end_all_for(user_id: int, *, keep_current: bool = False) -> int:
@@ -271,23 +207,20 @@ def end_all_for(user_id: int, *, keep_current: bool = False) -> int:
 
 
 def mark_fresh() -> None:
-    """The user just typed their password: start a new step-up window (AUTH-6)."""
+    """The user just typed their password: start a new step-up window (AUTH-6), stored."""
     session = current()
     if session is not None and session.row is not None:
-        session.row.fresh_at = now()
-        session.row.data = _data_for(session.row)
+        session_rows.mark_fresh(get_session(), session.row)
         dict.__setitem__(session, "fresh_until", session.row.data["fresh_until"])
 
 
 def is_fresh(max_age: timedelta = FRESH_LOGIN) -> bool:
     """True when the password was entered within max_age in this session."""
     session = current()
-    if session is None or session.row is None or session.row.fresh_at is None:
-        return False
-    return now() - session.row.fresh_at <= max_age
+    return session_rows.is_fresh(session.row if session is not None else None, max_age)
 
 
-def load_user(user_id: str) -> User | None:
+def load_user(user_id: str):
     """Flask-Login's user_loader: the user of this request's session row, and only that user."""
     session = current()
     if session is None or not session.authenticated or str(session.user.id) != user_id:

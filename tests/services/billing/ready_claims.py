@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from dme_service.models import Case, ClinicBilling, FeeScheduleEntry
+from dme_service.models import Case, Clinic, ClinicBilling, FeeScheduleEntry
 from dme_service.services import signing
 from dme_service.services.billing import claim as billing
 from services.claim_cases import stored_case
@@ -18,11 +18,11 @@ CLINIC_NPI = "1234567893"
 
 def set_up_billing(session, clinic_id: int, user_id: int) -> ClinicBilling:
     """The clinic as supplier and submitter, and its E0860/E0849 charges."""
+    clinic = session.get(Clinic, clinic_id)
+    clinic.org_npi, clinic.tax_id = CLINIC_NPI, "123456789"
     settings = ClinicBilling(
         clinic_id=clinic_id,
         legal_name="Test Spine Clinic LLC",
-        npi=CLINIC_NPI,
-        tax_id="123456789",
         address_line1="1 Main St",
         city="Philadelphia",
         state="PA",

@@ -93,6 +93,9 @@ def test_two_mib_is_413_and_nothing_stored(client, team, db_session, path):
     body = json.dumps({"padding": "x" * (2 * 1024 * 1024)})
     response = client.post(path, data=body, headers={**team[0], "Content-Type": "application/json"})
     assert response.status_code == 413
+    assert response.get_json()["errors"] == [
+        {"field": "$", "message": "The request body is larger than the 1 MB the service accepts."}
+    ]
     assert count(db_session, Case) == 0
 
 

@@ -135,3 +135,24 @@ def test_a_user_turns_the_optional_mails_off(signed_in, db_session):
     client.post("/account/mail", data={"optional": "y"})
     db_session.expire_all()
     assert db_session.get(User, user.id).mail_opt_out is False
+
+
+def test_the_admin_changes_a_users_email_with_errors_beside_the_field(
+    admin_client, make_user, db_session
+):
+    client, _admin = admin_client
+    make_user("billing", email="taken@x.example")
+    pt = make_user("clinician", credential="PT", email="maria@old.example")
+    page = client.get(f"/admin/users/{pt.id}").get_data(as_text=True)
+    assert 'value="maria@old.example"' in page
+    form = {"email": "taken@x.example", "name": "Maria", "role": "clinician", "credential": "PT"}
+    taken = client.post(f"/admin/users/{pt.id}", data=form)
+    text = taken.get_data(as_text=True)
+    assert taken.status_code == 422
+    assert "taken@x.example already has an account." in text
+    assert 'value="taken@x.example"' in text  # what was typed stays
+    moved = client.post(f"/admin/users/{pt.id}", data={**form, "email": "maria@new.example"})
+    assert moved.status_code == 303
+    db_session.expire_all()
+    assert db_session.get(User, pt.id).email == "maria@new.example"
+    assert actions(db_session)[-2:] == ["user.email_change", "user.update"]

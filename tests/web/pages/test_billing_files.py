@@ -274,3 +274,17 @@ def test_an_unmatched_payment_is_posted_by_hand_to_the_chosen_claim(db_session, 
     again = biller.post(action, data={"csrf_token": token, "case": str(case.id)})
     assert again.status_code == 422
     assert f"already posted to Case {case.id}" in again.get_data(as_text=True)
+
+
+def test_an_835_over_1_mb_is_read_not_refused_as_too_large(db_session, billed, biller):
+    response = _upload(biller, b"ISA*" + b"x" * (2 * 1024 * 1024))
+    assert response.status_code == 422
+    assert "Refused, nothing posted" in response.get_data(as_text=True)
+
+
+def test_an_835_over_20_mb_comes_back_to_the_form_with_the_message(db_session, billed, biller):
+    response = _upload(biller, b"x" * (21 * 1000 * 1000))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 413
+    assert 'id="file-error">The file is larger than 20 MB.' in page
+    assert 'type="file"' in page

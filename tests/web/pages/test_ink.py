@@ -62,7 +62,23 @@ def test_a_file_that_is_not_a_scan_is_refused_at_the_field(routed):
     assert "not a readable PDF, PNG or JPEG" in response.get_data(as_text=True)
 
 
-def test_more_than_10_mib_is_refused(routed):
+def test_more_than_10_mib_comes_back_to_the_form_with_the_message_at_the_field(routed):
     client, case = routed
-    response = upload(client, case, big_png(11 * 1024 * 1024), "scan.png")
-    assert response.status_code in (413, 422)
+    response = client.post(
+        f"/signing/cases/{case.id}/ink?version={case.version}",
+        data={"version": str(case.version), "scan": (io.BytesIO(big_png(11 << 20)), "s.png")},
+        content_type="multipart/form-data",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 413
+    assert 'id="scan-error">The file is larger than 10 MB.' in page
+    assert 'aria-invalid="true"' in page and 'type="file"' in page  # the form, not "Too large"
+    assert f'name="version" type="hidden" value="{case.version}"' in page
+    assert f"/signing/cases/{case.id}/ink?version={case.version}" in page
+
+
+def test_just_over_10_mib_is_refused_with_the_same_words(routed):
+    client, case = routed
+    response = upload(client, case, big_png(10 * 1024 * 1024 + 100), "scan.png")
+    assert response.status_code == 422
+    assert "The file is larger than 10 MB." in response.get_data(as_text=True)

@@ -159,7 +159,7 @@ class DiagnosesForm(SectionForm):
     codes = FieldList(
         StringField("ICD-10-CM code", [Length(max=20)]),
         min_entries=1,
-        # One past the parser's bound, so the parser says why (H1: 7,000 fields held a worker).
+        # One past the parser's bound, so the parser says why (7,000 fields would hold a worker).
         max_entries=MAX_DIAGNOSES + 1,
     )
     query = StringField("Find a code by words or code", [Length(max=100)])

@@ -1,4 +1,4 @@
-"""One Save for the whole case page (issue 15: typed input is never lost).
+"""One Save for the whole case page, so that typed input is never lost.
 
 The six sections are one HTML form. Any Save button (or Enter in any field) sends every
 section; the sections whose entries differ from what the page showed, plus the section whose

@@ -1,4 +1,4 @@
-"""What was typed on the case page survives a session that ended (issue 15; walk.md top 6).
+"""What was typed on the case page survives a session that ended.
 
 A clinician who types a trial during a 20-minute treatment and presses Save after the
 15-minute idle limit (docs/security.md AUTH-3) used to land on a bare sign-in page with the entries
@@ -49,7 +49,8 @@ def _cookie_token() -> str:
 
 def can_carry() -> bool:
     """A case-page Save without a session whose CSRF token checks out against the cookie it
-    was made with (the session may have replaced that token already: sessions.py I3)."""
+    was made with (the session may have replaced that token already: sessions.py replaces
+    tokens it did not issue)."""
     if request.method != "POST" or request.endpoint not in CARRIED_ENDPOINTS:
         return False
     if not request.form:

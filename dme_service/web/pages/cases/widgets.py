@@ -1,4 +1,4 @@
-"""Fast rendering of the case page's text inputs and selects (issue 15: the page at most 15 ms
+"""Fast rendering of the case page's text inputs and selects (the page in at most 15 ms
 of server CPU; WTForms' widgets were most of its ~30 ms).
 
 `field_html(field, attrs)` writes the same markup as `field(**attrs)` (the same attributes,

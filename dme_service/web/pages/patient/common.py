@@ -1,4 +1,5 @@
-"""What the patient's pages and the staff's patient-link pages share: the clinic's day."""
+"""What the patient's pages and the staff's patient-link pages share: the clinic's day and
+the form of a patient link's address."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import os
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import current_app
+from flask import current_app, url_for
 
 DEFAULT_ZONE = "America/Chicago"  # the patient's "today" when the clinic sets no zone
 
@@ -43,3 +44,10 @@ def _zone_of_this_clinic() -> str | None:
 def local_today() -> date:
     """Today in the clinic's zone, not in UTC."""
     return datetime.now(clinic_zone()).date()
+
+
+def link_address(raw: str) -> str:
+    """The address a patient is given, `https://host/p#t=<token>`: the token rides in the
+    fragment, which browsers never send, so no proxy or access log in front of the service
+    can record it (docs/security.md LOG-3)."""
+    return url_for("patient.open_link", _external=True) + "#t=" + raw

@@ -1,10 +1,14 @@
 """The patient's pages (blueprint "patient"): the private link, the instructions page and the
 home log. The clinician's controls of a case's link are staff.py (blueprint "patient_link").
 
-`/p?t=<token>` is the only address that ever carries a token: it is checked, audited and
-rate-limited, then swapped for a short patient cookie and a redirect to token-free pages. The
-token rides in the query string because error logs record paths only (LOG-3). Anything wrong
-(unknown, expired, revoked, idle) gets the same kind page in the browser's language.
+A link is written `/p#t=<token>`: the token sits in the fragment, which a browser never sends to
+a server, so no proxy, load balancer or access log in front of the service ever sees it for the
+link's whole lifetime. `/p` answers a small page whose script reads the fragment and posts it
+back (`POST /p`); the token is checked, audited and rate-limited, then swapped for a short
+patient cookie and a redirect to token-free pages. Links printed before the fragment form
+(`/p?t=<token>`) still open, and the access logs drop `/p`'s query (RedactLinkToken and the
+shipped nginx log format). Anything wrong (unknown, expired, revoked, idle) gets the same kind
+page in the browser's language.
 """
 
 from __future__ import annotations
@@ -48,8 +52,8 @@ class RedactLinkToken(logging.Filter):
     """Access logs print the request line; a patient link's token never reaches them (LOG-3)."""
 
     TOKEN = re.compile(r"([?&]t=)[^&\s\"]+")
-    # Pen test L8: `/p?%74=<token>` is the same link and was logged in clear; the whole query of
-    # /p is dropped, whatever its parameter names are spelled like.
+    # `/p?%74=<token>` is the same link, so matching `t=` alone would log it in clear; the whole
+    # query of /p is dropped, whatever its parameter names are spelled like.
     LINK_QUERY = re.compile(r"(/p\?)[^\s\"]*")
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -87,11 +91,9 @@ def load_patient():
     """Patient pages need a live patient cookie; without one, the kind "link" page."""
     if request.endpoint not in PATIENT_PAGES:
         return None
-    db = get_session()
-    found = patient_links.read_session_cookie(
-        db, current_app.secret_key, request.cookies.get(cookie_name())
+    found = patient_links.session_of_request(
+        get_session(), current_app.secret_key, request.cookies.get(cookie_name())
     )
-    db.commit()  # end the read now: on SQLite every transaction holds the write lock (DB-2)
     if found is None:
         return gone()
     g.patient = found
@@ -132,18 +134,24 @@ def gone(status: int = 404, retry_after: int | None = None):
     return response
 
 
-@bp.route("/p")
+@bp.route("/p", methods=["GET", "POST"])
+@no_input_to_keep("the link's token only, read from the address by the page's script")
 def open_link():
     """The private link: check the token, then swap it for a cookie and a token-free page."""
-    g.patient_lang = browser_language()
-    opened = patient_links.open_link(get_session(), request.args.get("t", ""), request.remote_addr)
+    g.patient_lang = choose_language(request.args.get("lang"), browser_language())
+    raw = request.form.get("t", "") if request.method == "POST" else request.args.get("t")
+    if raw is None:  # `/p#t=...`: the fragment stays in the browser; the page posts it
+        response = make_response(render_template("patient/opening.html"))
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+    opened = patient_links.open_link(get_session(), raw, request.remote_addr)
     if opened.retry_after:
         return gone(429, opened.retry_after)
     if opened.link is None:
         return gone()
     response = redirect(url_for("patient.instructions"), code=303)
     _set_cookie(response, opened.link, opened.link.lang)
-    response.headers["Referrer-Policy"] = "no-referrer"  # this URL holds the token
+    response.headers["Referrer-Policy"] = "no-referrer"  # a legacy address holds the token
     return response
 
 
@@ -169,7 +177,7 @@ def close():
 
 def _delete_cookie(response) -> None:
     """Expire the patient cookie with the attributes it was set with: a browser ignores a
-    `__Host-` cookie without Secure, the deleting one included (pen test M6)."""
+    `__Host-` cookie without Secure, the deleting one included."""
     secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
     response.delete_cookie(cookie_name(), path="/", secure=secure, httponly=True, samesite="Lax")
 

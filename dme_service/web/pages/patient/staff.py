@@ -17,7 +17,7 @@ from dme_service.services.patient import printing as patient_print
 from dme_service.services.patient import red_flags as red_flag_review
 from dme_service.web.errors import Refused
 from dme_service.web.forms import keeps_input, no_input_to_keep
-from dme_service.web.pages.patient.common import clinic_zone, local_today
+from dme_service.web.pages.patient.common import clinic_zone, link_address, local_today
 from dme_service.web.pages.patient.forms import (
     RED_FLAG_LABELS,
     REVIEW_MESSAGES,
@@ -61,7 +61,7 @@ def create_link(case_id: int):
     lang = form.lang.data if form.validate() else None
     db = get_session()
     link, raw = patient_links.create_link(db, case, current_user, lang=lang)
-    url = url_for("patient.open_link", t=raw, _external=True)
+    url = link_address(raw)
     return render_template(
         "patient/link_created.html",
         case=case,
@@ -99,7 +99,7 @@ def print_link(case_id: int):
             "That link is no longer the case's live link, so it was not printed.",
             "Make a new link and print from the page that shows it.",
         )
-    url = url_for("patient.open_link", t=raw, _external=True)
+    url = link_address(raw)
     try:
         rendered = patient_print.render_instructions(
             db, link, link.lang, user=current_user, link_url=url

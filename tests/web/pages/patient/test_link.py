@@ -289,3 +289,26 @@ def replay_patient(app):
         return other
 
     return _client
+
+
+def test_pentest_l8_a_link_without_a_query_answers_the_page_that_posts_the_fragment(app, token):
+    """`/p#t=<token>`: the browser sends only `/p`; the page's script posts the token back."""
+    client = app.test_client()
+    page = client.get("/p")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and page.headers["Referrer-Policy"] == "no-referrer"
+    assert "js/open-link.js" in html and 'name="t"' in html and 'action="/p"' in html
+    assert client.get_cookie(patient.PLAIN_COOKIE) is None  # nothing opened yet
+
+
+def test_pentest_l8_the_posted_token_is_swapped_like_the_old_query_form(app, token):
+    client = app.test_client()
+    response = client.post("/p", data={"t": token})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/patient/instructions"
+    assert client.get("/patient/instructions").status_code == 200
+
+
+def test_pentest_l8_a_wrong_posted_token_gets_the_kind_page(app, token):
+    response = app.test_client().post("/p", data={"t": token[:-1] + "x"})
+    assert response.status_code == 404 and GONE_TITLE in response.get_data(as_text=True)
