@@ -222,3 +222,17 @@ def run_with_retry(
             session.rollback()
             raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def status_for_database_error(error: BaseException) -> int | None:
+    """The HTTP status a database failure stands for, or None when `error` is no such failure:
+    409 for a stale optimistic version (someone saved a newer one, DB-3), 503 for a database
+    busy, locked or unreachable (DB-2/DB-3)."""
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    if isinstance(error, StaleDataError):
+        return 409
+    if isinstance(error, RetryExhausted | OperationalError):
+        return 503
+    return None

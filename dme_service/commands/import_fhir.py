@@ -2,8 +2,10 @@
 
 The same intake as `POST /api/v1/cases` with a Bundle (services.cases.from_fhir), acting as the
 given clinician or practitioner of a clinic. Prints the new case's id, its decision status and
-what is still missing (the trial and the screening a Bundle cannot carry) as JSON. Bad input
-exits 2 with one `field: message` line per problem (docs/case-format.md); never a traceback.
+what is still missing (the trial and the screening a Bundle cannot carry) as JSON, with the
+patient's other cases in the clinic (`same_patient`; its warning also goes to standard error,
+and the exit status stays 0). Bad input exits 2 with one `field: message` line per problem
+(docs/case-format.md); never a traceback.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ def _import(session, email: str, bundle) -> int:
 
     from dme_service.models import DecisionRecord, User
     from dme_service.services.cases import from_fhir as fhir_intake
+    from dme_service.services.cases import same_patient
 
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.active or user.role not in CREATORS:
@@ -63,11 +66,15 @@ def _import(session, email: str, bundle) -> int:
         .limit(1)
     )
     found = decision.decision_json if decision is not None else {}
+    same = same_patient.overview(session, imported.case)
     result = {
         "case_id": imported.case.id,
         "status": found.get("status"),
         "missing": found.get("missing", []),
+        "same_patient": same.as_json(),
     }
+    if same.warning():  # a warning, not a refusal: the case was created
+        print(f"warning: {same.warning()}", file=sys.stderr)
     json.dump(result, sys.stdout, indent=2)
     sys.stdout.write("\n")
     return 0

@@ -1,7 +1,8 @@
 """`dme-service render CASE.json|- --document KIND -o OUT.pdf [--reason TEXT]`.
 
 KIND is lmn, swo, instructions, packet, submission (the packet for the payer), summary or
-abn (form CMS-R-131; --lang es prints the Spanish notice). Which kind exists for which decision is
+abn (form CMS-R-131, English only: CMS's official Spanish form is given to a Spanish-speaking
+patient, so --lang es is refused for it). Which kind exists for which decision is
 documents/availability.py: a refused kind exits 2 with one `field: message` sentence saying
 why and what to do (a missing reason for an order against the payer's criteria names
 `--reason`). Exit codes as `evaluate`: 0 when the PDF was written; 2 on bad input, with one
@@ -15,7 +16,7 @@ import argparse
 import os
 import sys
 import tempfile
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from dme_service.commands.case_input import BAD_INPUT, print_field_errors, read_source
 
@@ -30,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--lang",
         default="en",
         choices=("en", "es"),
-        help="language of the patient instructions and the ABN (default en)",
+        help="language of the patient instructions (default en; the ABN is English only)",
     )
     parser.add_argument("-o", "--output", required=True, metavar="OUT.pdf")
     parser.add_argument("--clinic", metavar="NAME", help="clinic name for the letterhead")
@@ -46,7 +47,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--today",
         metavar="YYYY-MM-DD",
         type=date.fromisoformat,
-        help="judge dates against this day instead of the clock",
+        help="judge dates against this day instead of the clock; the documents are then "
+        "dated that day (00:00 UTC), so the same case renders the same bytes",
     )
 
 
@@ -59,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     except CaseFormatError as exc:
         return print_field_errors(exc.errors)
     except DocumentRefused as exc:
-        field = "--reason" if exc.field == "reason" else exc.field
+        field = {"reason": "--reason", "lang": "--lang"}.get(exc.field, exc.field)
         print(f"{field}: {exc.message}", file=sys.stderr)
         return BAD_INPUT
     try:
@@ -87,7 +89,20 @@ def _render(args: argparse.Namespace):
         clinic=clinic,
         link_url=args.link,
         reason=args.reason,
+        now=render_time(args.today),
     )
+
+
+def render_time(today: date | None) -> datetime | None:
+    """The documents' date and PDF creation time: SOURCE_DATE_EPOCH when set (the
+    reproducible-builds convention), else the start of `--today` in UTC, else None (the
+    clock). With either, rendering the same case twice gives the same bytes."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    if today is not None:
+        return datetime.combine(today, time(0, 0), tzinfo=UTC)
+    return None
 
 
 def _write(path: str, data: bytes) -> None:

@@ -197,13 +197,14 @@ def source(
     now: datetime,
     clinic: w.Clinic | None = None,
     prepared_by: str | None = None,
+    case_number: int | str | None = None,
 ) -> DocumentSource:
     """The letter's template and variables; sections with nothing recorded are left out."""
     practitioner = case.treating_practitioner
     return DocumentSource(
         kind="followup",
         template="followup.html",
-        title=f"Home traction follow-up: {case.patient.name}",
+        title=w.document_title("Home traction follow-up", case_number),
         lang="en",
         created=now,
         author=prepared_by or practitioner.name,
@@ -229,10 +230,17 @@ def render_followup(
     now: datetime | None = None,
     clinic: w.Clinic | None = None,
     prepared_by: str | None = None,
+    case_number: int | str | None = None,
 ) -> RenderedDocument:
     """The letter as a PDF/UA-1 document, with this thread's renderer (one per process)."""
     letter = source(
-        case, decision, home, now=now or datetime.now(UTC), clinic=clinic, prepared_by=prepared_by
+        case,
+        decision,
+        home,
+        now=now or datetime.now(UTC),
+        clinic=clinic,
+        prepared_by=prepared_by,
+        case_number=case_number,
     )
     with gc_paused():
         _, rendered = get_renderer().render_source(letter)

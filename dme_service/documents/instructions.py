@@ -50,7 +50,7 @@ def source(case: Case, decision: Decision, options: RenderOptions) -> DocumentSo
     return DocumentSource(
         kind="instructions",
         template="instructions.html",
-        title=f"{gettext(TITLE)}: {case.patient.name}",
+        title=w.document_title(gettext(TITLE), options.case_number, lang),
         lang=lang,
         created=options.now,
         author=options.clinic.name if options.clinic else None,

@@ -13,7 +13,7 @@ from dme_service.case.model import ABSOLUTE_CONTRAINDICATIONS, Case, Trial
 from dme_service.case.response import trial_response
 from dme_service.documents import citing, letter_facts
 from dme_service.documents import wording as w
-from dme_service.documents.parts import signature_context
+from dme_service.documents.parts import author, signature_context
 from dme_service.documents.swo import check_order
 from dme_service.documents.types import DocumentSource, RenderOptions
 from dme_service.rules.decision import Decision
@@ -38,10 +38,10 @@ def source(case: Case, decision: Decision, options: RenderOptions) -> DocumentSo
     return DocumentSource(
         kind="lmn",
         template="lmn.html",
-        title=f"Letter of medical necessity: {case.patient.name}",
+        title=w.document_title("Letter of medical necessity", options.case_number),
         lang="en",
         created=options.now,
-        author=case.treating_practitioner.name,
+        author=author(options),
         context={
             "case": case,
             "decision": decision,
@@ -150,7 +150,7 @@ def pain_sentence(trial: Trial) -> str:
     if after > before:
         return f"Pain {scale} rose from {before} before traction to {after} after."
     drop = before - after
-    percent = f" ({round(100 * drop / before)}%)" if before else ""
+    percent = f" ({w.percent(drop, before)}%)" if before else ""
     said = f"Pain {scale} went from {before} before traction to {after} after"
     response = trial_response(trial)
     if drop == 0:

@@ -11,11 +11,18 @@ The packet is laid out as two documents whose pages are then joined (`packet_lay
 parts first, then the cover and manifest with the parts' real first pages written in. The
 contents used to come from CSS `target-counter` in one document, which made WeasyPrint lay
 the cover and the manifest out three times each (about 11 % of a packet's CPU, measured).
+
+Once the order and letter are signed electronically, the packet carries the signed PDFs
+themselves (`RenderOptions.signed_pdfs`), never a new layout of them: their place is held by
+empty pages while the packet is laid out, and those pages are then replaced by the signed
+file's pages, unchanged (`signed_pages`). The manifest lists the signed file's SHA-256, the one
+the signature covers (docs/security.md RET-2).
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from dataclasses import dataclass, replace
 
@@ -48,18 +55,61 @@ WET_REPLACES = ("swo", "lmn")
 WET_LABEL = "Order and letter signed in ink (scan at the end)"
 
 
+SIGNED_LABEL = "{label}, as signed (the signed PDF, unchanged)"
+
+
 @dataclass(frozen=True, slots=True)
 class Part:
-    """One part of the packet: its anchor, its label, its body HTML and that body's hash."""
+    """One part of the packet: its anchor, its label, its body HTML and that body's hash; a
+    signed part's body is empty pages standing for `signed_pdf`, and its hash is the file's."""
 
     kind: str
     label: str
     lang: str
     body: str
+    signed_pdf: bytes | None = None
 
     @property
     def sha256(self) -> str:
+        if self.signed_pdf is not None:
+            return hashlib.sha256(self.signed_pdf).hexdigest()
         return hashlib.sha256(self.body.encode("utf-8")).hexdigest()
+
+
+def page_count(pdf: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def signed_part(kind: str, label: str, pdf: bytes) -> Part:
+    """Empty pages standing for the signed PDF while the packet is laid out, the first one
+    carrying the part's anchor (for the contents and the manifest)."""
+    first = (
+        f'<section class="part placeholder signed-stand-in" id="{kind}" '
+        f'data-label="{label}"></section>'
+    )
+    rest = [layout.PLACEHOLDER] * (page_count(pdf) - 1)
+    return Part(kind, SIGNED_LABEL.format(label=label), "en", "\n".join([first, *rest]), pdf)
+
+
+def signed_pages(packet_pdf: bytes, parts, first_page: dict[str, int]) -> bytes:
+    """The packet with each signed part's empty stand-in pages carrying the signed PDF's
+    pages. Each signed page is drawn onto its stand-in, so the packet's bookmarks, contents
+    links and page tree keep pointing at the same page objects."""
+    signed = [part for part in parts if part.signed_pdf is not None]
+    if not signed:
+        return packet_pdf
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(packet_pdf)))
+    for part in signed:
+        start = first_page[part.kind] - 1
+        for offset, page in enumerate(PdfReader(io.BytesIO(part.signed_pdf)).pages):
+            writer.pages[start + offset].merge_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def wet_part(case: Case, options: RenderOptions) -> Part:
@@ -74,8 +124,10 @@ def wet_part(case: Case, options: RenderOptions) -> Part:
         "<h1>Standard written order and letter of medical necessity, signed in ink</h1>"
         f"<p>{statement}</p>"
         f'<p>SHA-256 of the uploaded file: <span class="hash">{digest}</span></p>'
-        "<p>The signed pages, exactly as uploaded, follow the manifest at the end of this "
-        "packet. They are the order and letter of this case version.</p></section>"
+        "<p>The signed pages follow the manifest at the end of this packet, as images of "
+        "the uploaded file's pages. They are the order and letter of this case version; the "
+        "file itself, with the SHA-256 above, is kept unchanged in the signature history.</p>"
+        "</section>"
     )
     return Part("signed_scan", WET_LABEL, "en", body)
 
@@ -128,15 +180,21 @@ def parts_of(
             if kind == WET_REPLACES[0]:
                 parts.append(wet_part(case, options))
             continue
+        if options.signed_pdfs and kind in options.signed_pdfs:
+            # What the practitioner signed, never laid out again (docs/security.md RET-2).
+            parts.append(signed_part(kind, label, options.signed_pdfs[kind]))
+            continue
         source = source_for(kind, case, decision, options)
         parts.append(Part(kind, label, source.lang, body_of(renderer.html(source))))
     return parts
 
 
-def skeleton(renderer: Renderer, case: Case, submission: bool = False) -> tuple[str, str]:
+def skeleton(
+    renderer: Renderer, options: RenderOptions, submission: bool = False
+) -> tuple[str, str]:
     """The packet's HTML before and after the body (the parts document's metadata is
     discarded; its <html lang> is the packet's)."""
-    title = packet_title(case, submission)
+    title = packet_title(options, submission)
     html = renderer.html(
         DocumentSource(kind="packet", template="base.html", title=title, lang="en")
     )
@@ -158,7 +216,7 @@ def render_packet(
     options = replace(options, link_url=None)
     parts = parts_of(renderer, case, decision, options, submission)
     attachment = None if submission else decision_json(decision)
-    head, tail = skeleton(renderer, case, submission)
+    head, tail = skeleton(renderer, options, submission)
     bodies = "\n".join(part.body for part in parts)
 
     def parts_html(frame: layout.Frame) -> str:
@@ -174,7 +232,14 @@ def render_packet(
         return f"{cover_head}\n{manifest}\n</body>{cover_tail}"
 
     anchors = [part.kind for part in parts]
-    document = layout.lay_out(renderer.layout, parts_html, frame_html, anchors)
+    found: dict[str, int] = {}
+
+    def frame_recorded(first_page: dict[str, int]) -> str:
+        found.clear()
+        found.update(first_page)
+        return frame_html(first_page)
+
+    document = layout.lay_out(renderer.layout, parts_html, frame_recorded, anchors)
     attachments = []
     if attachment is not None:
         attachments.append(
@@ -186,8 +251,9 @@ def render_packet(
             )
         )
     pdf = renderer.write(document, variant=PACKET_VARIANT, attachments=attachments)
+    pdf = signed_pages(pdf, parts, found)
     kind = "submission" if submission else "packet"
-    return renderer.finish(kind, document, pdf, packet_title(case, submission), "en")
+    return renderer.finish(kind, document, pdf, packet_title(options, submission), "en")
 
 
 def line_modifiers(case, decision, options) -> tuple[str, ...]:
@@ -197,8 +263,9 @@ def line_modifiers(case, decision, options) -> tuple[str, ...]:
     return tuple(m for m in (kind, *decision.modifiers) if m)
 
 
-def packet_title(case: Case, submission: bool = False) -> str:
-    return f"{'Submission packet' if submission else 'Billing packet'}: {case.patient.name}"
+def packet_title(options: RenderOptions, submission: bool = False) -> str:
+    label = "Submission packet" if submission else "Billing packet"
+    return w.document_title(label, options.case_number)
 
 
 def common_context(case: Case, options: RenderOptions) -> dict:
@@ -218,10 +285,10 @@ def cover_source(
     return DocumentSource(
         kind="packet",
         template="packet_cover.html",
-        title=packet_title(case, submission),
+        title=packet_title(options, submission),
         lang="en",
         created=options.now,
-        author=options.clinic.name if options.clinic else case.treating_practitioner.name,
+        author=options.clinic.name if options.clinic else None,
         context={
             **common_context(case, options),
             "decision": decision,
@@ -242,7 +309,7 @@ def manifest_source(
     return DocumentSource(
         kind="packet",
         template="packet_manifest.html",
-        title=packet_title(case),
+        title=packet_title(options),
         lang="en",
         created=options.now,
         context={

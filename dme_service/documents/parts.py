@@ -11,6 +11,14 @@ from dme_service.documents import wording as w
 from dme_service.documents.types import RenderOptions
 
 
+def author(options: RenderOptions) -> str | None:
+    """The PDF's /Author: the practitioner once the document is signed; before that the
+    clinic (an unsigned draft is nobody's letter yet)."""
+    if options.signature is not None:
+        return options.signature.name
+    return options.clinic.name if options.clinic else None
+
+
 def signature_context(case: Case, options: RenderOptions) -> dict:
     """Who signs (the case's treating practitioner) and, when signed, the e-signature line."""
     signer = case.treating_practitioner

@@ -1,10 +1,10 @@
 """One WeasyPrint renderer per process: the engine every document is laid out and written by.
 
-The renderer keeps what does not change between documents: one `FontConfiguration` with
-the bundled fonts registered, the print stylesheet and a cut-down user-agent sheet (ua.py)
-parsed once, a Jinja2 environment over
-`pdf_templates/` (autoescaped: a patient named `<script>` stays text), and the restricted
-asset fetcher (docs/security.md PDF-1), which is passed to every HTML, CSS and Attachment.
+The renderer keeps what does not change between documents: one font configuration that
+knows the bundled fonts and no other (fonts.py), the print stylesheet and a cut-down
+user-agent sheet (ua.py) parsed once, a Jinja2 environment over `pdf_templates/`
+(autoescaped: a patient named `<script>` stays text), and the restricted asset fetcher
+(docs/security.md PDF-1), which is passed to every HTML, CSS and Attachment.
 Templates only ever come from files; user text only ever arrives as template variables
 (docs/security.md OUT-2). Pure: no Flask, no database.
 """
@@ -21,9 +21,9 @@ from pathlib import Path
 import jinja2
 from weasyprint import CSS, Attachment
 from weasyprint.document import Document
-from weasyprint.text.fonts import FontConfiguration
 
 from dme_service.documents.fetcher import ASSETS_DIR, AssetFetcher
+from dme_service.documents.fonts import BundledFonts
 from dme_service.documents.speedups import ua
 from dme_service.documents.speedups.line_cache import LineCache
 from dme_service.documents.types import (
@@ -42,7 +42,7 @@ class Renderer:
         self.assets_dir = Path(assets_dir)
         self.base_url = self.assets_dir.as_uri() + "/"
         self.fetcher = AssetFetcher(self.assets_dir)
-        self.font_config = FontConfiguration()
+        self.font_config = BundledFonts()
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(self.assets_dir),
             autoescape=True,

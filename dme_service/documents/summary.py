@@ -33,7 +33,7 @@ def source(case: Case, decision: Decision, options: RenderOptions) -> DocumentSo
     return DocumentSource(
         kind="summary",
         template="summary.html",
-        title=TITLE,
+        title=w.document_title(TITLE, options.case_number),
         lang="en",
         created=options.now,
         context={

@@ -13,7 +13,7 @@ from dme_service.case.definitions import says_prn
 from dme_service.case.model import Case
 from dme_service.documents import availability
 from dme_service.documents import wording as w
-from dme_service.documents.parts import signature_context
+from dme_service.documents.parts import author, signature_context
 from dme_service.documents.types import DocumentRefused, DocumentSource, RenderOptions
 from dme_service.rules import order_frequency
 from dme_service.rules.decision import Decision
@@ -52,10 +52,10 @@ def source(case: Case, decision: Decision, options: RenderOptions) -> DocumentSo
     return DocumentSource(
         kind="swo",
         template="swo.html",
-        title=f"Standard written order: {case.patient.name}",
+        title=w.document_title("Standard written order", options.case_number),
         lang="en",
         created=options.now,
-        author=case.treating_practitioner.name,
+        author=author(options),
         context={
             "case": case,
             "clinic": options.clinic,
@@ -64,7 +64,6 @@ def source(case: Case, decision: Decision, options: RenderOptions) -> DocumentSo
             "dob": w.long_date(case.patient.date_of_birth),
             "descriptor": w.hcpcs_descriptor(request.hcpcs),
             "rows": added_elements(case),
-            "dose": w.dose_sentence(request),
             "signature": signature_context(case, options),
             "prepared": w.long_date(options.now.date()),
             "against": against_criteria(case, decision, options.reason),
@@ -90,8 +89,9 @@ def against_criteria(case: Case, decision: Decision, reason: str | None) -> dict
     }
 
 
-def added_elements(case: Case) -> list[tuple[str, str]]:
-    """The added elements, each as (label, value); an unrecorded one is left out."""
+def added_elements(case: Case) -> list[tuple[str, str | tuple[str, ...]]]:
+    """The added elements, each as (label, value); an unrecorded one is left out. The
+    diagnoses are a tuple, one code with its words a line, so a biller finds each code."""
     request = case.request
     rows = [
         ("Force", f"{w.number(request.force_lb)} pounds"),
@@ -101,7 +101,7 @@ def added_elements(case: Case) -> list[tuple[str, str]]:
     if request.length_of_need_months:
         months = request.length_of_need_months
         rows.append(("Length of need", f"{months} month{'s' if months != 1 else ''}"))
-    diagnoses = "; ".join(f"{code} {w.icd_descriptor(code)}".strip() for code in case.diagnoses)
+    diagnoses = tuple(f"{code} {w.icd_descriptor(code)}".strip() for code in case.diagnoses)
     rows.append(("Diagnosis codes (ICD-10-CM)", diagnoses))
     return rows
 

@@ -18,10 +18,10 @@ def source(case: Case, decision: Decision, options: RenderOptions) -> DocumentSo
     return DocumentSource(
         kind="trial_note",
         template="trial_note.html",
-        title=f"Supervised trial note: {case.patient.name}",
+        title=w.document_title("Supervised trial note", options.case_number),
         lang="en",
         created=options.now,
-        author=case.treating_practitioner.name,
+        author=options.clinic.name if options.clinic else None,
         context={
             "case": case,
             "clinic": options.clinic,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
@@ -70,11 +71,31 @@ class Clinic:
         return f"{digits[:2]}-{digits[2:]}" if len(digits) == 9 else (self.tax_id or None)
 
 
+# Numbers in Spanish are written as in the United States (es_US): a decimal point, as the
+# patient's scales and water-bag marks show it; "12,5" could be read as 12 or 125.
+NUMBER_LOCALES = {"en": "en_US", "es": "es_US"}
+
+
 def number(value: float | int, lang: str = "en") -> str:
-    """12.0 -> "12", 12.5 -> "12.5" ("12,5" in Spanish)."""
+    """12.0 -> "12", 12.5 -> "12.5", in English and in Spanish alike (NUMBER_LOCALES)."""
     if float(value).is_integer():
         return str(int(value))
-    return format_decimal(value, format="#,##0.##", locale=lang)
+    return format_decimal(value, format="#,##0.##", locale=NUMBER_LOCALES.get(lang, lang))
+
+
+def percent(part: float, whole: float) -> int:
+    """A whole percentage rounded half up, as a reader rounds: 1 of 8 is 13% (Python's round()
+    rounds halves to even and printed 12%)."""
+    return int((Decimal(str(part)) * 100 / Decimal(str(whole))).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def document_title(label: str, case_number: int | str | None, lang: str = "en") -> str:
+    """The PDF's title (/Title, XMP dc:title, the viewer's tab): the kind of document and the
+    case number, never the patient's name, which would reach window titles and search indexes
+    of shared files (docs/security.md PDF-4)."""
+    if case_number is None:
+        return label
+    return f"{label} — {'caso' if lang == 'es' else 'case'} {case_number}"
 
 
 def long_date(day: date, lang: str = "en") -> str:

@@ -15,7 +15,7 @@ from dme_service.models.audit import AuditEvent, AuditSeal
 from dme_service.models.base import Base, UTCDateTime, utcnow
 from dme_service.models.billing import BillingEvent, ChecklistReview
 from dme_service.models.cases import (
-    CASE_STATUSES,
+    CarriedPriorDevice,
     Case,
     DecisionRecord,
     Diagnosis,
@@ -39,7 +39,6 @@ from dme_service.models.triggers import attach as _attach_triggers
 _attach_triggers(Base.metadata.tables)
 
 __all__ = [
-    "CASE_STATUSES",
     "CREDENTIALS",
     "DOCUMENT_KINDS",
     "ROLES",
@@ -49,6 +48,7 @@ __all__ = [
     "AuditSeal",
     "Base",
     "BillingEvent",
+    "CarriedPriorDevice",
     "Case",
     "ChecklistReview",
     "ClaimFile",

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     Float,
+    Index,
     Integer,
     String,
     Text,
@@ -22,15 +23,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dme_service.models.base import Base, UTCDateTime, created_at_column, fk, utcnow
-
-CASE_STATUSES = (
-    "draft",
-    "contraindicated",
-    "incomplete",
-    "not_covered",
-    "not_eligible",
-    "eligible",
-)
 
 
 class Patient(Base):
@@ -51,6 +43,10 @@ class Patient(Base):
     zip: Mapped[str | None] = mapped_column(String(10))
 
     cases: Mapped[list[Case]] = relationship(back_populates="patient")
+
+    # The same patient again is looked up by clinic and date of birth, then by member id
+    # compared without case or spaces (case.patient_match): few rows share a birthday.
+    __table_args__ = (Index("ix_patients_clinic_birth", "clinic_id", "date_of_birth"),)
 
 
 class Case(Base):
@@ -163,3 +159,27 @@ class DecisionRecord(Base):
     status: Mapped[str] = mapped_column(String(20))
     decision_json: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = created_at_column()
+
+
+class CarriedPriorDevice(Base):
+    """A unit the clinic delivered on an earlier case of the same patient, carried into a
+    later case's `prior_devices` (docs/case-format.md keeps only code and date there, so where
+    it came from is kept here, beside the case document).
+
+    A carried device leaves the case only with a written reason (`removed_reason`), audited;
+    a removed one is never carried again from the same earlier case.
+    """
+
+    __tablename__ = "carried_prior_devices"
+    __table_args__ = (UniqueConstraint("case_id", "source_case_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(fk("cases.id"), index=True)
+    source_case_id: Mapped[int] = mapped_column(fk("cases.id"), index=True)
+    hcpcs: Mapped[str] = mapped_column(String(5))
+    delivered_on: Mapped[date] = mapped_column(Date)
+    carried_by_id: Mapped[int] = mapped_column(fk("users.id"))
+    carried_at: Mapped[datetime] = created_at_column()
+    removed_by_id: Mapped[int | None] = mapped_column(fk("users.id"))
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    removed_reason: Mapped[str | None] = mapped_column(Text)

@@ -14,6 +14,8 @@ STATUSES: tuple[str, ...] = (
     "not_eligible",
     "eligible",
 )
+# A stored case's status: "draft" until its document parses, then its latest decision's.
+CASE_STATUSES: tuple[str, ...] = ("draft", *STATUSES)
 
 
 @dataclass(frozen=True, slots=True)

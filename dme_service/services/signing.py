@@ -176,6 +176,7 @@ def _signed_inputs(case: Case, signer: User, now: datetime) -> dict:
         "now": there,
         "clinic": clinic,
         "reason": order_reason(object_session(case), case),
+        "case_number": case.id,
         # An order against the payer's criteria has no letter of medical necessity.
         "kinds": SIGNED_KINDS if decision.status == "eligible" else ("swo",),
     }
@@ -187,7 +188,7 @@ def _render_signed(inputs: dict, render=None) -> dict:
     from dme_service.documents.types import DocumentRefused
 
     render = render or render_here
-    options = {key: inputs[key] for key in ("signature", "now", "clinic", "reason")}
+    options = {key: inputs[key] for key in ("signature", "now", "clinic", "reason", "case_number")}
     try:
         return {
             kind: render(kind, inputs["case"], inputs["decision"], **options)
@@ -199,11 +200,11 @@ def _render_signed(inputs: dict, render=None) -> dict:
 
 def _clinic_line(case: Case):
     """The clinic printed on the letterhead of the signed documents, and its time zone."""
-    from dme_service.documents.wording import Clinic as ClinicLine
     from dme_service.models import Clinic
+    from dme_service.services.clinic.printed import printed_clinic
 
     clinic = object_session(case).get(Clinic, case.clinic_id)
-    return ClinicLine(clinic.name, clinic.phone, clinic.address), clinic.timezone
+    return printed_clinic(clinic), clinic.timezone
 
 
 def _record(session, case_id, signer, version, rendered, now) -> Signature:

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import subprocess
+import tempfile
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -36,6 +39,8 @@ MAGIC = (
     (b"\xff\xd8\xff", "image/jpeg"),
 )
 IMAGE_DPI = 150
+MAX_SCAN_PAGES = 50  # a signed order and letter are a few pages; the packet carries at most these
+SCAN_RENDER_SECONDS = 60
 
 
 class ScanRefused(signing.SigningError):
@@ -135,7 +140,9 @@ def _order_and_letter(session: Session, user: User, case: Case, *, wet_ink: bool
     writer = PdfWriter()
     try:
         for kind in kinds:
-            pdf = render(kind, parsed, decision, now=now, clinic=clinic, wet_ink=wet_ink).pdf
+            pdf = render(
+                kind, parsed, decision, now=now, clinic=clinic, wet_ink=wet_ink, case_number=case.id
+            ).pdf
             writer.append(io.BytesIO(pdf))
     except DocumentRefused as refused:
         raise signing.CannotSign(
@@ -202,23 +209,51 @@ def upload(
 
 
 def scan_as_pdf(scan: SignatureScan) -> bytes:
-    """The scan's pages as PDF: a PDF as uploaded, an image as one page at 150 dpi."""
-    if scan.media_type == "application/pdf":
-        return scan.content
-    from PIL import Image
-
+    """The scan's pages as images only, one page each at 150 dpi: what the archived packet can
+    hold and stay PDF/A-3 (an uploaded PDF may carry unembedded fonts, scripts, forms, CMYK or
+    LZW, which PDF/A forbids; a picture of its page carries none). The upload itself is kept
+    unchanged, with its SHA-256, and is downloadable from the signature history."""
+    images = scan_page_images(scan)
     out = io.BytesIO()
-    with Image.open(io.BytesIO(scan.content)) as image:
-        image.convert("RGB").save(out, "PDF", resolution=IMAGE_DPI)
+    first, *rest = images
+    first.save(out, "PDF", resolution=IMAGE_DPI, save_all=True, append_images=rest)
     return out.getvalue()
 
 
+def scan_page_images(scan: SignatureScan) -> list:
+    """Each page of the scan as an RGB image (PIL): an image as itself, a PDF rendered page
+    by page (poppler's pdftoppm, bounded in pages and time)."""
+    from PIL import Image
+
+    if scan.media_type != "application/pdf":
+        with Image.open(io.BytesIO(scan.content)) as image:
+            return [image.convert("RGB")]
+    with tempfile.TemporaryDirectory(prefix="dme-scan-") as folder:
+        source = Path(folder) / "scan.pdf"
+        source.write_bytes(scan.content)
+        command = ["pdftoppm", "-r", str(IMAGE_DPI), "-l", str(MAX_SCAN_PAGES), "-png"]
+        subprocess.run(  # noqa: S603 - a fixed program on our own temporary file
+            [*command, str(source), str(Path(folder) / "page")],
+            check=True,
+            capture_output=True,
+            timeout=SCAN_RENDER_SECONDS,
+        )
+        pages = []
+        for path in sorted(Path(folder).glob("page-*.png")):  # zero-padded: sorts by page
+            with Image.open(path) as page:
+                pages.append(page.convert("RGB"))
+        return pages
+
+
 def append_scan(packet_pdf: bytes, scan: SignatureScan) -> bytes:
-    """The billing packet with the signed scan's pages after the manifest."""
+    """The billing packet with the signed scan's pages (as images) after the manifest; the
+    packet stays PDF/A-3u: its metadata, output intent and attachment are kept, and the
+    header stays PDF 1.7 (pypdf would write 1.4)."""
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(packet_pdf)))
     writer.append(io.BytesIO(scan_as_pdf(scan)))
+    writer.pdf_header = PdfReader(io.BytesIO(packet_pdf)).pdf_header
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

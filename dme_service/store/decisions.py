@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dme_service.models import Case, DecisionRecord
@@ -25,3 +26,13 @@ def record_decision(session: Session, case: Case, decision) -> DecisionRecord:
     session.add(record)
     session.flush()
     return record
+
+
+def latest_decision_json(session: Session, case_id: int) -> dict | None:
+    """The case's latest stored decision (dme-decision/1 JSON), or None before any."""
+    return session.scalar(
+        select(DecisionRecord.decision_json)
+        .where(DecisionRecord.case_id == case_id)
+        .order_by(DecisionRecord.id.desc())
+        .limit(1)
+    )

@@ -88,9 +88,11 @@ def _register_patient(app: Flask) -> None:
 
 def _register_cases(app: Flask) -> None:
     """The clinician's case list, case page and its sections."""
+    from dme_service.web.pages.cases import prior_devices
     from dme_service.web.pages.cases import views as cases
 
     app.register_blueprint(cases.bp)
+    app.register_blueprint(prior_devices.bp)
 
 
 def label(value: object) -> str:

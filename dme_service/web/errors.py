@@ -164,16 +164,9 @@ def status_for(error: BaseException) -> int:
     """The HTTP status an exception stands for (database conflicts and outages included)."""
     if isinstance(error, HTTPException):
         return error.code or 500
-    from sqlalchemy.exc import OperationalError
-    from sqlalchemy.orm.exc import StaleDataError
+    from dme_service.db import status_for_database_error
 
-    from dme_service.db import RetryExhausted
-
-    if isinstance(error, StaleDataError):
-        return 409  # optimistic lock: someone saved a newer version (DB-3)
-    if isinstance(error, RetryExhausted | OperationalError):
-        return 503  # database busy, locked or unreachable (DB-2/DB-3)
-    return 500
+    return status_for_database_error(error) or 500
 
 
 def log_error(error: BaseException, status: int, error_id: str) -> None:

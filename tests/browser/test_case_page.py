@@ -93,12 +93,6 @@ def expire_sessions(app) -> None:
         db.commit()
 
 
-@pytest.mark.xfail(
-    reason="regression found at the end of session 3: the carried CSRF token no longer matches "
-    "the expired cookie's secret ('The CSRF tokens do not match' in typed_input.can_carry), so "
-    "the sign-in page does not keep the typed trial; to fix next session",
-    strict=False,
-)
 def test_a_session_that_ends_while_typing_keeps_the_typed_trial(app, live_server, browser, team):
     user = team["clinician"]
     page = new_page(browser, live_server, user)

@@ -149,3 +149,26 @@ def test_an_order_against_the_criteria_carries_the_reason_on_every_page(case_fil
         text = " ".join(page.extract_text().split())
         assert "Ordered against the payer's criteria (not eligible under Medicare policy" in text
         assert reason in text
+
+
+def test_the_same_case_renders_the_same_bytes(case_file, tmp_path, monkeypatch):
+    """Dated by --today (or SOURCE_DATE_EPOCH), not by the clock at the moment of rendering."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    first, second = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    path = case_file()
+    assert run(path, "--document", "packet", "-o", str(first)) == 0
+    assert run(path, "--document", "packet", "-o", str(second)) == 0
+    assert first.read_bytes() == second.read_bytes()
+    assert PdfReader(first).metadata["/CreationDate"].startswith("D:20261123000000")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796083200")  # 2026-12-01 00:00 UTC
+    assert run(path, "--document", "packet", "-o", str(second)) == 0
+    assert PdfReader(second).metadata["/CreationDate"].startswith("D:20261201000000")
+
+
+def test_a_spanish_abn_is_refused_naming_lang(case_file, tmp_path, capsys):
+    out = tmp_path / "abn.pdf"
+    path = case_file(hcpcs="E0849", force_lb=20)
+    assert run(path, "--document", "abn", "--lang", "es", "-o", str(out)) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("--lang: the ABN is printed in English only")
+    assert "official Spanish version of form CMS-R-131" in error and "Traceback" not in error

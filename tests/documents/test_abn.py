@@ -31,13 +31,17 @@ def test_the_english_notice_is_one_page_with_item_reason_and_options():
     assert "1EG4TE5MK73" not in text  # the MBI is not an identification number on an ABN
 
 
-def test_the_spanish_notice():
-    pages, text = abn_text(hcpcs="E0849", force_lb=20, lang="es", abn_on_file=True)
-    assert pages == 1
-    assert "Notificación previa de no cobertura al beneficiario (ABN)" in text
-    assert "OPCIÓN 1. Quiero el artículo indicado arriba." in text
-    assert "(la orden es de 20 libras)" in text
-    assert "Página 1 de 1" in text
+def test_the_english_notice_tells_a_spanish_reader_to_ask_for_medicares_spanish_notice():
+    _, text = abn_text(hcpcs="E0849", force_lb=20)
+    assert "Este aviso también existe en español: pídanos la versión oficial de Medicare." in text
+
+
+def test_no_spanish_notice_of_our_own_making():
+    """CMS publishes the Spanish ABN; an unofficial translation is not the approved notice."""
+    with pytest.raises(DocumentRefused) as refused:
+        abn_text(hcpcs="E0849", force_lb=20, lang="es", abn_on_file=True)
+    assert refused.value.field == "lang"
+    assert "CMS's official Spanish version of form CMS-R-131" in refused.value.message
 
 
 def test_an_ibx_medicare_advantage_notice_names_the_plan():

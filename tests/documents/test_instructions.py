@@ -137,7 +137,7 @@ def test_the_spanish_dose_and_page_numbers(spanish):
     assert "Página 1 de" in pages[0]
     assert "Pare. Busque atención médica de inmediato." in pages[0]
     assert pdfs.catalog_lang(rendered.pdf) == "es"
-    assert rendered.title == "Su tracción de cuello en casa: Jane Q. Doe"
+    assert rendered.title == "Su tracción de cuello en casa"
 
 
 def test_the_spanish_has_no_english_sentences_left(spanish, english):

@@ -77,7 +77,7 @@ def test_the_letter_has_no_blanks_check_boxes_or_abbreviations(eligible, word):
 def test_metadata_title_language_and_pdf_ua_marker(eligible):
     _, rendered, _ = eligible
     info = pdfs.reader(rendered.pdf).metadata
-    assert info["/Title"] == "Letter of medical necessity: Jane Q. Doe"
+    assert info["/Title"] == "Letter of medical necessity"
     assert pdfs.catalog_lang(rendered.pdf) == "en"
     assert 'pdfuaid:part="1"' in pdfs.xmp(rendered.pdf)
     assert 1 <= rendered.pages <= 3
@@ -283,3 +283,10 @@ def test_many_earlier_trials_are_one_sentence_naming_the_one_not_tolerated():
         "made arm symptoms spread and was not tolerated." in text
     )
     assert text.count("a supervised trial used") == 1  # only the latest in full
+
+
+def test_a_half_percent_rounds_up():
+    """Review §2.8: 8 -> 7 is a fall of 12.5%, which printed as 12% (round half to even)."""
+    case, decision = case_and_decision(trial={"pain_before": 8, "pain_after": 7})
+    text = pdfs.text(render("lmn", case, decision, now=NOW).pdf)
+    assert "a fall of 1 point (13%)" in text

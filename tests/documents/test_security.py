@@ -94,5 +94,6 @@ def test_the_cached_stylesheet_loaded_its_fonts_through_the_asset_fetcher(monkey
     monkeypatch.setattr(fetcher_module.AssetFetcher, "fetch", counting_fetch)
     Renderer()
     fonts = [url for url in fetched if url.endswith(".ttf")]
-    assert len(fonts) == 26  # Liberation Serif and Sans, and ten Noto Sans scripts (2 weights)
+    # Liberation Serif and Sans, eighteen Noto Sans scripts (2 weights each) and one CJK face
+    assert len(fonts) == 43
     assert all(url.startswith(ASSETS_DIR.as_uri()) for url in fonts)

@@ -53,9 +53,24 @@ def test_the_added_elements_are_on_the_order(signed, element):
     assert element in signed[2]
 
 
-def test_the_order_and_the_letter_share_one_dose_sentence(signed):
-    case, _, text = signed
-    assert f"Home use: {wording.dose_sentence(case.request)}." in text
+def test_the_dose_is_said_once_in_the_added_elements(signed):
+    """A "Home use" sentence under the table repeated the rows above it."""
+    assert "Home use" not in signed[2]
+
+
+def test_each_diagnosis_is_on_its_own_line_with_its_code_and_words():
+    """Joined by semicolons, eight diagnoses were one paragraph a biller had to hunt through."""
+    codes = ["M50.122", "M54.12", "M47.812"]
+    _, rendered = swo(signature=SIGNED, diagnoses=codes)
+    lines = pdfs.reader(rendered.pdf).pages[0].extract_text().splitlines()
+    for code in codes:
+        found = [line for line in lines if code in line]
+        assert len(found) == 1, found
+        assert (
+            found[0].split(code, 1)[1].strip().startswith(wording.icd_descriptor(code).split()[0])
+        )
+        assert sum(other in found[0] for other in codes) == 1  # one code a line
+    assert ";" not in pdfs.text(rendered.pdf).split("ICD-10-CM", 1)[1]
 
 
 def test_an_unsigned_order_says_it_is_a_draft_dated_at_signature():
@@ -88,7 +103,7 @@ def test_no_order_names_a_practitioner_who_may_not_sign():
 
 def test_metadata(signed):
     _, rendered, _ = signed
-    assert pdfs.reader(rendered.pdf).metadata["/Title"] == "Standard written order: Jane Q. Doe"
+    assert pdfs.reader(rendered.pdf).metadata["/Title"] == "Standard written order"
     assert pdfs.catalog_lang(rendered.pdf) == "en"
     assert rendered.pages == 1
 

@@ -57,6 +57,12 @@ def check_credentials(session: Session, email: str, password: str, address: str 
     return user if ok else None
 
 
+def active_user(session: Session, user_id) -> User | None:
+    """The active user with this id (a pending sign-in step names one), else None."""
+    user = session.get(User, user_id) if isinstance(user_id, int) else None
+    return user if user is not None and user.active else None
+
+
 def password_matches(session: Session, user: User, password: str, address: str | None) -> bool:
     """The signed-in user's password, throttled like sign-in (guessing it is as bad)."""
     keys = throttle.keys_for(address, user.email)

@@ -20,13 +20,15 @@ from sqlalchemy.orm import Session, joinedload
 from dme_service import audit
 from dme_service.claims import deadlines, directory
 from dme_service.coding import carc
-from dme_service.models import BillingEvent, Case, ClaimRecord, Document, User
+from dme_service.models import BillingEvent, Case, ClaimRecord, User
 from dme_service.rules.claim import QUEUE_STATES, STATE_WORDS, SUBMISSIONS, TRANSITIONS
 from dme_service.rules.wording import PAYER_NAMES
 from dme_service.services.billing import claim as billing
 from dme_service.services.billing import readiness, readiness_item
 from dme_service.services.clinic import clinic_time
+from dme_service.services.documents import Version, versions_of
 from dme_service.services.order_reason import AUTOMATIC_NOTE
+from dme_service.store import same_patient as same_patient_rows
 from dme_service.store.cases import CaseIncomplete, load_case, parsed_and_decided
 from dme_service.store.signed_content import signatures
 
@@ -75,7 +77,12 @@ class ClaimRow:
     money: Any = None  # the claim record (amounts, ICN, dates) once there is one
     deadline: deadlines.Deadline | None = None  # the next one that matters in this state
     days_in_state: int | None = None
+<<<<<<< HEAD
     void_reason: str | None = None  # why the signature was voided, while it waits for a new one
+=======
+    # The same patient's other claims: a duplicate, or a delivered unit not carried.
+    same_patient: tuple[str, ...] = ()
+>>>>>>> main
 
     @property
     def billed_modifiers(self) -> tuple[str, ...]:
@@ -102,7 +109,8 @@ class Claim:
     """One claim's page: the row plus documents, signatures and the billing history."""
 
     row: ClaimRow
-    documents: list[Document]
+    # Every stored version, `current` worked out against the case and signature now
+    documents: list[Version]
     signatures: list
     events: list[BillingEvent]
     users: dict[int, str] = field(default_factory=dict)
@@ -176,6 +184,7 @@ def queue(
         today or _clinic_today(user),
         user.clinic.timezone,
     )
+    rows = _with_same_patient(session, rows, today or _clinic_today(user))
     rows = _sorted(rows, sort, today or _clinic_today(user))
     audit.record(
         session, user=user, action="billing.queue.read", object_type="case_list", object_id=None
@@ -187,11 +196,7 @@ def queue(
 def claim(session: Session, case_id: int, user: User) -> Claim:
     """One claim of the user's clinic (CaseNotFound otherwise); the read is audited."""
     case = load_case(session, user, case_id)
-    documents = session.scalars(
-        select(Document)
-        .where(Document.case_id == case.id)
-        .order_by(Document.kind, Document.version.desc())
-    ).all()
+    documents = [v for rows in versions_of(session, case).values() for v in rows]
     events = billing.history(session, case.id)
     names = {
         u.id: u.name
@@ -199,10 +204,11 @@ def claim(session: Session, case_id: int, user: User) -> Claim:
     }
     row = _with_money(
         session, [claim_row(session, case, user)], _clinic_today(user), user.clinic.timezone
-    )[0]
+    )
+    row = _with_same_patient(session, row, _clinic_today(user))[0]
     result = Claim(
         row,
-        list(documents),
+        documents,
         signatures(session, case.id),
         events,
         names,
@@ -371,6 +377,12 @@ def _with_money(
         days = (today - clinic_time.local_date(since, zone)).days if since else None
         out.append(replace(row, money=money, deadline=due, days_in_state=days))
     return out
+
+
+def _with_same_patient(session: Session, rows: list[ClaimRow], today: date) -> list[ClaimRow]:
+    """Each row with its same-patient warnings (four reads for the whole list)."""
+    notes = same_patient_rows.claim_notes(session, [row.case for row in rows], today)
+    return [replace(row, same_patient=tuple(notes.get(row.case.id, ()))) for row in rows]
 
 
 def _sorted(rows: list[ClaimRow], sort: str, today: date) -> list[ClaimRow]:

@@ -20,6 +20,7 @@ from dme_service import audit
 from dme_service.case import parse as case_format
 from dme_service.db import run_with_retry
 from dme_service.models import Case, IdempotencyKey, Patient, User, utcnow
+from dme_service.services.cases import same_patient
 from dme_service.services.cases.edit import validate
 from dme_service.store.cases import load_case
 
@@ -71,6 +72,8 @@ def _create(session: Session, user: User, new: NewCase) -> Case:
     case = _draft(user, patient, new.payer)
     session.add(case)
     session.flush()
+    # A unit the clinic already delivered to this patient is a prior device from the start.
+    same_patient.carry_delivered_units(session, user, case)
     session.add(
         IdempotencyKey(
             user_id=user.id,

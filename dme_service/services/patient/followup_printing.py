@@ -107,6 +107,7 @@ def _options(session: Session, case: Case, user, now: datetime) -> dict:
         "now": local(now, clinic.timezone),  # the letter's date is the clinic's day
         "clinic": printed_clinic(clinic),
         "prepared_by": _prepared_by(user),
+        "case_number": case.id,
     }
 
 

@@ -86,6 +86,7 @@ def _options(session: Session, case: Case, lang: str, now: datetime, link_url: s
         "signature": current_signature(session, case, clinic.timezone),
         "clinic": printed_clinic(clinic),
         "link_url": link_url,
+        "case_number": case.id,
     }
 
 

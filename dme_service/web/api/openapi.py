@@ -8,7 +8,8 @@ compares the two and runs schemathesis against it); the JSON Schemas it refers t
 from __future__ import annotations
 
 from dme_service.coding.payers import payer_ids
-from dme_service.models import CASE_STATUSES, DOCUMENT_KINDS
+from dme_service.rules.decision import CASE_STATUSES
+from dme_service.services.documents import DOCUMENT_KINDS
 from dme_service.web.api.record_schema import error_schemas, record_schemas
 from dme_service.web.api.schema import LIST_LIMIT, MAX_ID, case_schemas, decision_schema, ref
 
@@ -192,10 +193,12 @@ def _get_case() -> dict:
 
 def _get_document() -> dict:
     return _operation(
-        "The current version of a document, as a PDF attachment",
+        "The document made from the case and signature as they are now, as a PDF "
+        "attachment; when the stored one was made before a change (or none is stored), a new "
+        "version is made and stored first. A signed SWO or LMN is the signed file",
         _responses(
             {"200": {"description": "The PDF", "content": PDF}},
-            *("401", "403", "404"),
+            *("401", "403", "404", "503"),
             field_errors=True,
         ),
         operationId="getDocument",

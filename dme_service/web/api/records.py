@@ -8,13 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from dme_service.coding.payers import payer_ids
-from dme_service.models import CASE_STATUSES, Case, DecisionRecord, Document, User
+from dme_service.rules.decision import CASE_STATUSES
 from dme_service.services import documents as document_service
-from dme_service.store.cases import patient_document, to_document
+from dme_service.store.cases import load_case, patient_document, to_document
+from dme_service.store.decisions import latest_decision_json
 
 __all__ = ["CASE_STATUSES", "FieldProblems", "billing_move", "case_summary", "case_view"]
 MOVE_KEYS = ("to_state", "expected_version", "carc", "rarc", "note", "delivery")
@@ -41,7 +40,7 @@ def _when(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def case_summary(case: Case) -> dict[str, Any]:
+def case_summary(case) -> dict[str, Any]:
     """What a case list shows: identifiers, payer, decision status and claim state."""
     return {
         "id": case.id,
@@ -55,47 +54,50 @@ def case_summary(case: Case) -> dict[str, Any]:
     }
 
 
-def case_view(session: Session, case: Case) -> dict[str, Any]:
+def case_view(session, case) -> dict[str, Any]:
     """The case document, the latest decision, the claim state and the stored documents.
 
     No clinical free text (`notes`): billing reads this too (docs/security.md AC-3).
     """
-    latest = session.scalar(
-        select(DecisionRecord)
-        .where(DecisionRecord.case_id == case.id)
-        .order_by(DecisionRecord.id.desc())
-        .limit(1)
-    )
     versions = document_service.versions_of(session, case)
     return {
         **case_summary(case),
         "created_at": _when(case.created_at),
         "case": to_document(case),
-        "decision": latest.decision_json if latest is not None else None,
+        "decision": latest_decision_json(session, case.id),
         "documents": [document_info(v) for rows in versions.values() for v in rows],
     }
 
 
-def document_info(document) -> dict[str, Any]:
-    """A stored version (a Document row or a services.documents.Version), without bytes."""
+def document_info(document, current: bool | None = None) -> dict[str, Any]:
+    """A stored version (a Document row or a services.documents.Version), without bytes.
+
+    `current`: made from the case and signature as they are now (a Version knows; for a row
+    the caller says). `case_version` is the case version it was made from (null for documents
+    stored before that was recorded). A current one's url is "the current document" (made
+    again should the case change before it is fetched); any other's is that stored version.
+    """
+    if current is None:
+        current = getattr(document, "current", document.superseded_at is None)
     info = {
         "id": document.id,
         "kind": document.kind,
         "lang": document.lang,
         "version": document.version,
+        "case_version": document.case_version,
         "sha256": document.sha256,
         "created_at": _when(document.created_at),
         "superseded_at": _when(document.superseded_at),
-        "current": document.superseded_at is None,
+        "current": current,
         "url": url_for(
             "api.get_document", case_id=document.case_id, kind=document.kind, lang=document.lang
         )
-        if document.superseded_at is None
+        if current
         else url_for("documents.download", case_id=document.case_id, document_id=document.id),
     }
     size = getattr(document, "size", None)
-    if size is None and isinstance(document, Document):
-        size = len(document.content)
+    if size is None and getattr(document, "content", None) is not None:
+        size = len(document.content)  # a Document row carries its bytes
     if size is not None:
         info["size"] = size
     return info
@@ -155,8 +157,9 @@ def _delivery(value: Any, errors: list) -> dict | None:
     return value
 
 
-def billing_moved(session: Session, user: User, case_id: int, event) -> dict[str, Any]:
-    case = session.get(Case, case_id)
+def billing_moved(session, user, case_id: int, event) -> dict[str, Any]:
+    """The claim after a move: its state and version now, and the move as recorded."""
+    case = load_case(session, user, case_id)
     return {
         "id": case_id,
         "billing_state": case.billing_state,

@@ -21,6 +21,7 @@ from dme_service.services import documents as document_service
 from dme_service.services import fhir_export
 from dme_service.services.cases import from_document as case_import
 from dme_service.services.cases import from_fhir as fhir_intake
+from dme_service.services.cases import same_patient
 from dme_service.services.cases.edit import (
     CaseSearch,
     read_case,
@@ -101,6 +102,8 @@ def create_case():
     except case_import.IdempotencyConflict as conflict:
         raise FieldProblems([{"field": IDEMPOTENCY_KEY, "message": str(conflict)}]) from None
     body = views.case_view(get_session(), imported.case)
+    # A warning, never a refusal: the patient's other cases and what was carried from them.
+    body["same_patient"] = same_patient.overview(get_session(), imported.case).as_json()
     if imported.replayed:
         return jsonify(body), 200
     response = jsonify(body)
@@ -162,15 +165,19 @@ def fhir_bundle(case_id: int):
 
 @bp.get("/cases/<int:case_id>/documents/<kind>")
 def get_document(case_id: int, kind: str):
-    """The current version of a document (PDF attachment); the bytes are verified first."""
+    """The document made from the case and signature as they are now (PDF attachment), made
+    first when the stored one is older; the bytes are verified first."""
     lang = _lang()
     try:
-        document = document_service.fetch_latest(get_session(), current_user, case_id, kind, lang)
+        document = document_service.current_document(
+            get_session(), current_user, case_id, kind, lang, render=_bounded_render
+        )
     except (CaseNotFound, document_service.DocumentNotFound):
         raise Refused(
             404,
-            "There is no such document for this case in your clinic.",
-            "Render it first (POST to this address), or check the case id and kind.",
+            "There is no such case or document kind in your clinic.",
+            "Check the case id and the kind (lmn, swo, instructions, packet, summary, "
+            "submission, abn).",
         ) from None
     except document_service.CaseNotReady as problem:
         raise _field_problems_of(problem) from None
@@ -195,9 +202,10 @@ def render_document(case_id: int, kind: str):
         raise Refused(404, "There is no such case or document kind.", NOT_FOUND_NEXT) from None
     except document_service.CaseNotReady as problem:
         raise _field_problems_of(problem) from None
-    response = jsonify(views.document_info(document))
+    info = views.document_info(document, current=True)
+    response = jsonify(info)
     response.status_code = 201
-    response.headers["Location"] = views.document_info(document)["url"]
+    response.headers["Location"] = info["url"]
     return response
 
 

@@ -23,7 +23,6 @@ from wtforms.validators import DataRequired, Length
 
 import dme_service.web.errors as errors
 from dme_service.db import get_session
-from dme_service.models import User
 from dme_service.services.accounts import passwords as accounts
 from dme_service.services.accounts import sign_in, throttle, totp
 from dme_service.web.forms import keeps_input, no_input_to_keep
@@ -76,7 +75,7 @@ def _login_context() -> dict:
     return {"notice": SIGN_IN_REASONS.get(request.args.get("reason", ""))}
 
 
-def _after_sign_in(user: User, form: LoginForm):
+def _after_sign_in(user, form: LoginForm):
     """Where a signed-in user goes: back to the case page with the carried entries saved,
     else `next`."""
     carried = typed_input.opened(request.form.get(typed_input.FIELD), user)
@@ -150,7 +149,7 @@ def _password_change_problems(form: PasswordChangeForm) -> list[str]:
     return accounts.password_problems(new, email=user.email)
 
 
-def _password_matches(user: User, password: str) -> bool:
+def _password_matches(user, password: str) -> bool:
     """Check the signed-in user's password, throttled like sign-in (guessing it is as bad)."""
     return sign_in.password_matches(get_session(), user, password, request.remote_addr)
 
@@ -246,7 +245,7 @@ def _browser_binding() -> str:
     return sessions.token_digest("totp:" + token)[:32]
 
 
-def _pending_token(user: User, next_path: str, secret: str | None = None) -> str:
+def _pending_token(user, next_path: str, secret: str | None = None) -> str:
     session = sessions.current()
     if session is not None and session.token_is_new:
         session.issue_cookie = True  # the next step must come from this same browser
@@ -256,7 +255,7 @@ def _pending_token(user: User, next_path: str, secret: str | None = None) -> str
     return _pending_serializer().dumps(payload)
 
 
-def _pending_from(token: str | None) -> tuple[User, dict] | None:
+def _pending_from(token: str | None) -> tuple[object, dict] | None:
     """The user whose password step this token proves, if it is recent and from this browser."""
     try:
         payload = _pending_serializer().loads(token or "", max_age=TOTP_STEP_SECONDS)
@@ -264,13 +263,13 @@ def _pending_from(token: str | None) -> tuple[User, dict] | None:
         return None
     if not isinstance(payload, dict) or payload.get("b") != _browser_binding():
         return None
-    user = get_session().get(User, payload.get("u"))
-    if user is None or not user.active:
+    user = sign_in.active_user(get_session(), payload.get("u"))
+    if user is None:
         return None
     return user, payload
 
 
-def second_step(user: User, next_path: str):
+def second_step(user, next_path: str):
     """Answer a right admin password: the code page, or enrollment when there is no secret."""
     if user.totp_secret:
         form = TotpForm(formdata=None)
@@ -296,7 +295,7 @@ def _expired_step():
     return redirect(url_for("auth.login", reason="totp_expired"), code=303)
 
 
-def _check_code(user: User, accepted: bool, action: str) -> None:
+def _check_code(user, accepted: bool, action: str) -> None:
     """Count the code attempt like a password attempt (AUTH-5) and audit it; commits."""
     sign_in.code_checked(get_session(), user, accepted, action, request.remote_addr)
 
@@ -354,7 +353,7 @@ STEP_UP_NOT_ENROLLED = (
 )
 
 
-def step_up_code_refused(user: User, form) -> bool:
+def step_up_code_refused(user, form) -> bool:
     """After a right step-up password: True (message on `form.code`) when an admin with
     DME_ADMIN_TOTP on gives no valid code (AUTH-6); False for everyone else.
 

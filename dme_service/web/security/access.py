@@ -10,13 +10,15 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, g, redirect, request, url_for
+from flask import Flask, abort, current_app, g, jsonify, redirect, request, url_for
 from flask_login import current_user
 
 import dme_service.web.errors as errors
 from dme_service.web.security import sessions
 
 log = logging.getLogger(__name__)
+
+SIGNED_OUT = "You are signed out. Sign in again to continue."
 
 PUBLIC = "PUBLIC"  # anyone, signed in or not
 CLINICIAN, PRACTITIONER, BILLING, ADMIN = "clinician", "practitioner", "billing", "admin"
@@ -56,6 +58,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "admin.reactivate": ADMINS,
     "admin.send_link": ADMINS,
     "admin.reset_totp": ADMINS,
+    "admin.send_reminders": ADMINS,
     "account.mail": SIGNED_IN,
     "reminders.remind": frozenset({CLINICIAN}),
     # Signatures in ink: the clinical team prints and uploads; everyone who reads the
@@ -72,11 +75,15 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "cases.save_page": CLINICAL,
     "cases.codes": CLINICAL,
     "cases.trial_response": CLINICAL,
+    # The same patient's earlier cases: a carried prior device leaves only with a reason.
+    "prior_devices.remove_prior_device": CLINICAL,
+    "prior_devices.carry_prior_device": CLINICAL,
     # A case's documents; billing reads and prints the packet it submits.
     "documents.index": CASE_TEAM,
     "documents.render": CASE_TEAM,
     "documents.preview": CASE_TEAM,
     "documents.download": CASE_TEAM,
+    "documents.current": CASE_TEAM,
     # The JSON API (bearer token, or session + X-CSRFToken). Deciding a
     # document stores nothing; creating a case is clinical work; moves are checked again by
     # services.billing (clinical team sends for signature, billing moves the claim).
@@ -183,6 +190,10 @@ def unauthenticated():
         response = errors.error_response(401)
         response.headers["WWW-Authenticate"] = 'Bearer realm="dme_service"'
         return response
+    if _a_pages_background_lookup():
+        # Answered here, not by a sign-in page: that page would give the browser a new
+        # cookie behind the user's back, in the middle of their typing.
+        return jsonify(error={"code": "signed_out", "message": SIGNED_OUT}), 401
     from dme_service.web.pages.cases import typed_input
 
     if typed_input.can_carry():
@@ -194,6 +205,12 @@ def unauthenticated():
     if session is not None and session.ended_reason in ("idle", "absolute"):
         params["reason"] = session.ended_reason
     return redirect(url_for("auth.login", **params), code=302)
+
+
+def _a_pages_background_lookup() -> bool:
+    """A script on an open page asking for JSON (the case page's live checks), not a
+    navigation: browsers navigate with text/html first."""
+    return request.accept_mimetypes.best == "application/json"
 
 
 def check_csrf() -> None:

@@ -13,8 +13,10 @@ from dme_service.case.model import ABSOLUTE_CONTRAINDICATIONS, HOME_DEVICES, OTH
 from dme_service.case.parse import FieldError
 from dme_service.case.response import deciding_index
 from dme_service.coding import codes
+from dme_service.db import get_session
 from dme_service.rules.wording import INVERSION_TABLE_UNSUPERVISED, PAYER_NAMES
 from dme_service.services.cases import edit as case_service
+from dme_service.services.cases import same_patient
 from dme_service.services.cases import sections as case_sections
 from dme_service.store.cases import to_document
 from dme_service.web.pages.cases.forms import (
@@ -96,7 +98,12 @@ def form_data(section: str, case, document: dict[str, Any]) -> dict[str, Any]:
             "onset_date": document.get("onset_date") or "",
             "abn_on_file": bool(document.get("abn_on_file")),
             "also_requested": list(document.get("also_requested") or []),
-            "prior": list(document.get("prior_devices") or []) + [{}],
+            # Units carried from the patient's earlier cases are shown apart, with their
+            # source, and leave only with a reason: the form holds what was typed.
+            "prior": same_patient.typed_prior_devices(
+                get_session(), case.id, document.get("prior_devices") or []
+            )
+            + [{}],
         }
     return data
 

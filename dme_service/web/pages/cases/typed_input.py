@@ -2,15 +2,23 @@
 
 A clinician who types a trial during a 20-minute treatment and presses Save after the
 15-minute idle limit (docs/security.md AUTH-3) used to land on a bare sign-in page with the entries
-gone. Now the Save that arrives without a session, if its CSRF token is right, gets the
+gone. Now the Save that arrives without a session, if it carries its page's ticket, gets the
 sign-in page with what was typed carried in one signed hidden field (nothing is stored on
 the server, and the entries go back only to the browser they came from). After the password,
 the same Save is made for the user (`replay`): the case page opens saved, or, if something
 is refused or someone else saved first, shows every entry as typed with the message.
 
-The carried entries are signed with the app's key, bound to this browser's cookie token and,
-when the ended session is known, to its user, and last 2 hours; another browser, another user
-or an altered field gets the plain sign-in.
+Whether a Save may be carried is proven by the page itself, not by the cookie: every case page
+holds a signed page ticket naming the user it was made for and its case. The cookie cannot be
+the proof, because by the time Save is pressed the browser may hold a new one (any request after
+the session ended, such as a page opened in another tab, is sent to the sign-in page, which
+issues a fresh token). A page from another site has no ticket; a ticket names one user and
+one case, is signed with the app's key and is refused after 12 hours (the longest a session
+lasts, AUTH-3); the entries then go back only to that same user (docs/security.md OUT-3).
+
+The carried entries are signed with the app's key, bound to this browser's (new) cookie token
+and to the ticket's user, and last 2 hours; another browser, another user or an altered field
+gets the plain sign-in.
 """
 
 from __future__ import annotations
@@ -24,8 +32,9 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from dme_service.web.security import sessions
 
 FIELD = "typed_input"
-CARRY_SECRET_KEY = "typed_input_csrf"  # noqa: S105 - a session key's name, not a secret
+TICKET_FIELD = "page_ticket"
 MAX_AGE_SECONDS = 2 * 60 * 60
+TICKET_MAX_AGE_SECONDS = 12 * 60 * 60  # a session's absolute limit (AUTH-3)
 CARRIED_ENDPOINTS = frozenset({"cases.save_page"})
 _CASE_PAGE = re.compile(r"^/cases/(\d+)/save$")
 NOTICE = (
@@ -38,6 +47,10 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key, salt="dme-typed-input")
 
 
+def _tickets() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="dme-case-page-ticket")
+
+
 def _browser(token: str) -> str:
     """A browser's session cookie token, hashed."""
     return hashlib.sha256(b"typed-input:" + token.encode()).hexdigest()[:32]
@@ -47,30 +60,42 @@ def _cookie_token() -> str:
     return request.cookies.get(sessions.cookie_name(current_app), "")
 
 
+def page_ticket(user_id: int, case_id: int) -> str:
+    """The case page's proof that it was made for this user and this case."""
+    return _tickets().dumps({"user": user_id, "case": case_id})
+
+
+def _ticket_user() -> int | None:
+    """The user the submitted case page was made for, if its ticket is intact, recent and
+    for the case it is saved to; else None."""
+    match = _CASE_PAGE.match(request.path)
+    if match is None:
+        return None
+    try:
+        ticket = _tickets().loads(
+            request.form.get(TICKET_FIELD, ""), max_age=TICKET_MAX_AGE_SECONDS
+        )
+    except BadSignature:
+        return None
+    if not isinstance(ticket, dict) or ticket.get("case") != int(match.group(1)):
+        return None
+    user = ticket.get("user")
+    return user if isinstance(user, int) else None
+
+
 def can_carry() -> bool:
-    """A case-page Save without a session whose CSRF token checks out against the cookie it
-    was made with (the session may have replaced that token already: sessions.py replaces
-    tokens it did not issue)."""
+    """A case-page Save without a session, from a case page made for a user (its ticket), and
+    when the ended session is known, for that session's user."""
     if request.method != "POST" or request.endpoint not in CARRIED_ENDPOINTS:
         return False
     if not request.form:
         return False  # nothing typed to keep
-    if not current_app.config.get("WTF_CSRF_ENABLED", True):
-        return True
-    from flask_wtf.csrf import validate_csrf
-    from wtforms.validators import ValidationError
-
-    token = next((v for k, v in request.form.items() if k.endswith("csrf_token") and v), "")
-    # The secret of the cookie the page was made with, under a key the session never stores.
-    session = sessions.current()
-    dict.__setitem__(session, CARRY_SECRET_KEY, sessions.csrf_secret(current_app, _cookie_token()))
-    try:
-        validate_csrf(token, token_key=CARRY_SECRET_KEY)
-    except ValidationError:
+    user = _ticket_user()
+    if user is None:
         return False
-    finally:
-        dict.pop(session, CARRY_SECRET_KEY, None)
-    return True
+    session = sessions.current()
+    ended = getattr(session, "ended_user_id", None) if session is not None else None
+    return ended is None or ended == user
 
 
 def seal() -> str:
@@ -80,9 +105,9 @@ def seal() -> str:
         [name, value]
         for name, values in request.form.lists()
         for value in values
-        if not name.endswith("csrf_token")
+        if not name.endswith("csrf_token") and name != TICKET_FIELD
     ]
-    who = getattr(session, "ended_user_id", None) if session is not None else None
+    who = _ticket_user()
     # Bound to the cookie the sign-in page leaves in this browser (the session's token now).
     browser = _browser(session.token if session is not None and session.token else "")
     payload = {"path": request.path, "who": who, "browser": browser, "fields": fields}
@@ -91,7 +116,7 @@ def seal() -> str:
 
 def opened(sealed: str | None, user) -> tuple[int, list[tuple[str, str]]] | None:
     """(case id, fields) if the carried entries are intact, recent, from this browser and
-    this user's; else None."""
+    this user's page; else None."""
     if not sealed:
         return None
     try:
@@ -101,7 +126,7 @@ def opened(sealed: str | None, user) -> tuple[int, list[tuple[str, str]]] | None
     match = _CASE_PAGE.match(str(payload.get("path", "")))
     if match is None or payload.get("browser") != _browser(_cookie_token()):
         return None
-    if payload.get("who") is not None and payload["who"] != user.id:
+    if payload.get("who") != user.id:
         return None
     return int(match.group(1)), [(str(n), str(v)) for n, v in payload.get("fields", [])]
 

@@ -16,13 +16,13 @@ from werkzeug.exceptions import HTTPException
 
 from dme_service.db import get_session
 from dme_service.services.cases import edit as case_service
-from dme_service.services.cases import from_ehr_link
+from dme_service.services.cases import from_ehr_link, same_patient
 from dme_service.services.cases.create import IdempotencyConflict, NewCase, create_case
 from dme_service.services.patient import home_log
 from dme_service.store.cases import CaseNotFound, load_case
 from dme_service.web.errors import Refused
 from dme_service.web.forms import failure_for, keeps_input
-from dme_service.web.pages.cases import ehr_prefill
+from dme_service.web.pages.cases import ehr_prefill, typed_input
 from dme_service.web.pages.cases import page as case_page
 from dme_service.web.pages.cases import page_save as case_page_save
 from dme_service.web.pages.cases import search as case_list
@@ -60,6 +60,8 @@ def render_case(case, *, bound=None, errors=(), failure=None, status: int = 200,
     else:
         bound_forms = {bound.section: bound}
     forms = case_page.section_forms(case, signers, bound_forms)
+    # The patient's other cases, carried prior devices and duplicate claims (the card at top).
+    extra.setdefault("same", same_patient.overview(get_session(), case))
     summary = case_page.problems(list(errors), bound_forms)
     if bound_forms and not errors:
         summary = [p for form in bound_forms.values() for p in case_page.form_problems(form)]
@@ -75,6 +77,7 @@ def render_case(case, *, bound=None, errors=(), failure=None, status: int = 200,
         section_ids=case_page.SECTION_IDS,
         offers=case_page.billable_children(list(errors), bound_forms.get("diagnoses")),
         title=f"Case of {case.patient.name}",
+        page_ticket=typed_input.page_ticket(current_user.id, case.id),
         **case_page.template_helpers(),  # also when shown from the sign-in (typed_input)
         **extra,
     )

@@ -186,7 +186,7 @@ def _delete_cookie(response) -> None:
 
 
 def dose_numbers(plan) -> dict[str, str | None]:
-    """The dose as the patient's language writes numbers (12,5 in Spanish)."""
+    """The dose as the printed instructions write it: 12.5 in Spanish too (wording.number)."""
     lang = g.patient_lang
     return {
         name: None if value is None else wording.number(value, lang)

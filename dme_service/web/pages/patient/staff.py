@@ -10,11 +10,11 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_login import current_user
 
 from dme_service.db import get_session
-from dme_service.models import Case
 from dme_service.services.patient import home_log
 from dme_service.services.patient import links as patient_links
 from dme_service.services.patient import printing as patient_print
 from dme_service.services.patient import red_flags as red_flag_review
+from dme_service.store.cases import CaseNotFound, load_case
 from dme_service.web.errors import Refused
 from dme_service.web.forms import keeps_input, no_input_to_keep
 from dme_service.web.pages.patient.common import clinic_zone, link_address, local_today
@@ -30,12 +30,14 @@ from dme_service.web.security.access import safe_next
 bp = Blueprint("patient_link", __name__)
 
 
-def staff_case(case_id: int) -> Case:
+def staff_case(case_id: int):
     """The case when it belongs to the user's clinic; any other id does not exist (AC-2)."""
-    case = get_session().get(Case, case_id)
-    if case is None or case.clinic_id != current_user.clinic_id:
-        raise Refused(404, "There is no case with this number in your clinic.", "Go back.")
-    return case
+    try:
+        return load_case(get_session(), current_user, case_id)
+    except CaseNotFound:
+        raise Refused(
+            404, "There is no case with this number in your clinic.", "Go back."
+        ) from None
 
 
 @bp.route("/cases/<int:case_id>/patient-link")
@@ -147,7 +149,7 @@ def _review_context(form: RedFlagReviewForm | None = None) -> dict:
     }
 
 
-def _shown_again(case: Case, form: RedFlagReviewForm, status: int):
+def _shown_again(case, form: RedFlagReviewForm, status: int):
     """The review was not saved: the page with the typed note and its message. It shows the
     home log, so the read is audited like the page's GET (LOG-1)."""
     home_log.record_read(get_session(), case, current_user)
@@ -215,7 +217,7 @@ def red_flag_text(key: str) -> str:
 
 
 @bp.app_template_global("patient_home")
-def patient_home(case: Case):
+def patient_home(case):
     """For the case page's partial: link state, adherence, pain trend and red flags."""
     return home_log.summary(get_session(), case, local_today())
 

@@ -192,8 +192,10 @@ def test_spanish_page_is_spanish(visit):
         assert english not in html
 
 
-def test_spanish_numbers_use_a_decimal_comma(visit):
-    assert "Peso: 12,5 libras." in instructions(visit(lang="es", force_lb=12.5))
+def test_spanish_numbers_use_a_decimal_point_as_the_printed_instructions(visit):
+    """US scales and water bags show 12.5; "12,5" could be read as 12 or 125."""
+    html = instructions(visit(lang="es", force_lb=12.5))
+    assert "Peso: 12.5 libras." in html and "12,5" not in html
 
 
 @pytest.fixture

@@ -1,0 +1,148 @@
+"""The same patient again through the web, the JSON API and the command line: the case page
+lists the patient's other cases with links and shows the carried prior device with its source;
+removing it needs a reason; the API's and the command line's create say so too."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from sample_case import NOW, a_case, case_doc
+from services.claim_cases import stored_case
+from sqlalchemy import select
+
+from dme_service import fhir
+from dme_service.cli import main
+from dme_service.db import get_session
+from dme_service.models import BillingEvent, CarriedPriorDevice, Case
+from dme_service.rules.engine import evaluate
+from web.api_helpers import bearer, token_for
+from web.pages.cases.test_views import create
+
+DELIVERED = "2026-11-20"
+
+
+@pytest.fixture
+def clinician(signed_in):
+    return signed_in("clinician", credential="PT")
+
+
+@pytest.fixture
+def earlier(app, make_user, clinician):
+    """The patient's earlier case in the clinic, paid, with proof of delivery on file."""
+    _, author = clinician
+    signer = make_user("practitioner", credential="MD", name="Sam Lee")
+    billing = make_user("billing")
+    with app.app_context():
+        session = get_session()
+        case = stored_case(session, author, signer)
+        session.add(
+            BillingEvent(
+                case_id=case.id,
+                from_state="submitted",
+                to_state="paid",
+                user_id=billing.id,
+                delivery={"date": DELIVERED, "method": "in_clinic", "received_by": "Jane"},
+            )
+        )
+        case.billing_state = "paid"
+        session.commit()
+        return case.id
+
+
+def carried_id(app, case_id):
+    with app.app_context():
+        return get_session().scalar(
+            select(CarriedPriorDevice.id).where(CarriedPriorDevice.case_id == case_id)
+        )
+
+
+def test_the_new_case_page_names_the_earlier_case_and_carries_its_unit(clinician, earlier):
+    client, _ = clinician
+    case_id = create(client, member_id="1eg4 te5 mk73", idempotency_key="k-same-1")
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "This patient already has 1 other case in your clinic" in page
+    assert f'href="/cases/{earlier}"' in page
+    assert "Prior device E0860" in page and "delivered by this clinic on" in page
+    assert f"case #{earlier}" in page
+    # The carried unit is shown apart, not as a typed row of the order form.
+    row = re.search(r'name="order-prior-0-hcpcs"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert '<option selected value="">Choose</option>' in row
+
+
+def test_a_first_case_shows_no_same_patient_card(clinician):
+    client, _ = clinician
+    case_id = create(client, idempotency_key="k-same-2")
+    assert 'id="same-patient"' not in client.get(f"/cases/{case_id}").get_data(as_text=True)
+
+
+def test_removing_the_carried_unit_needs_a_reason_and_shows_who_and_why(app, clinician, earlier):
+    client, user = clinician
+    case_id = create(client, idempotency_key="k-same-3")
+    row = carried_id(app, case_id)
+    version = re.search(
+        r'name="patient-version" type="hidden" value="(\d+)"',
+        client.get(f"/cases/{case_id}").get_data(as_text=True),
+    ).group(1)
+    url = f"/cases/{case_id}/prior-devices/{row}/remove"
+
+    refused = client.post(url, data={"version": version, "reason": "  "})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "Say why this unit is not a prior device" in page
+    assert 'aria-invalid="true"' in page
+
+    done = client.post(url, data={"version": version, "reason": "Returned unopened"})
+    assert done.status_code == 303
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "was removed from the prior devices by" in page and "Returned unopened" in page
+    with app.app_context():
+        assert get_session().get(Case, case_id).prior_devices == []
+
+
+def test_billing_may_not_remove_a_carried_unit(app, signed_in, clinician, earlier):
+    client, _ = clinician
+    case_id = create(client, idempotency_key="k-same-4")
+    biller, _ = signed_in("billing")
+    url = f"/cases/{case_id}/prior-devices/{carried_id(app, case_id)}/remove"
+    assert biller.post(url, data={"version": "1", "reason": "x"}).status_code == 403
+
+
+def test_the_api_create_answers_with_the_same_patient_warning(
+    db_session, clinician, earlier, make_user
+):
+    client, user = clinician
+    practitioner = make_user("practitioner", credential="MD")
+    headers = bearer(token_for(db_session, user))
+    doc = case_doc(**{"treating_practitioner.npi": practitioner.npi})
+    doc["patient"]["member_id"] = "1EG4-TE5-MK73"
+    response = client.post("/api/v1/cases", json=doc, headers=headers)
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    same = body["same_patient"]
+    assert same["other_cases"][0]["id"] == earlier
+    assert same["carried_prior_devices"] == [
+        {"hcpcs": "E0860", "date": DELIVERED, "source_case_id": earlier}
+    ]
+    assert f"case {earlier}" in same["warning"]
+    assert {"hcpcs": "E0860", "date": DELIVERED} in body["case"]["prior_devices"]
+    codes = [w["code"] for w in body["decision"]["warnings"]]
+    assert "SAME_OR_SIMILAR" in codes
+
+
+def test_the_command_line_warns_and_still_creates(
+    app, monkeypatch, database_url, clinician, earlier, make_user, tmp_path, capsys
+):
+    monkeypatch.setenv("DME_DATABASE_URL", database_url)
+    _, user = clinician
+    practitioner = make_user("practitioner", credential="MD")
+    parsed = a_case(**{"treating_practitioner.npi": practitioner.npi})
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(fhir.bundle_json(parsed, evaluate(parsed), now=NOW, key="e")))
+    assert main(["import-fhir", str(path), "--user", user.email]) == 0
+    captured = capsys.readouterr()
+    result = json.loads(captured.out)
+    assert result["same_patient"]["other_cases"][0]["id"] == earlier
+    assert "warning: This patient already has 1 other case" in captured.err
+    assert result["same_patient"]["carried_prior_devices"][0]["date"] == DELIVERED
