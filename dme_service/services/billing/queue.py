@@ -77,12 +77,9 @@ class ClaimRow:
     money: Any = None  # the claim record (amounts, ICN, dates) once there is one
     deadline: deadlines.Deadline | None = None  # the next one that matters in this state
     days_in_state: int | None = None
-<<<<<<< HEAD
     void_reason: str | None = None  # why the signature was voided, while it waits for a new one
-=======
     # The same patient's other claims: a duplicate, or a delivered unit not carried.
     same_patient: tuple[str, ...] = ()
->>>>>>> main
 
     @property
     def billed_modifiers(self) -> tuple[str, ...]:
