@@ -17,7 +17,7 @@ from dme_service.case import signed_facts
 from dme_service.models import Case, Signature, User
 from dme_service.rules.claim import SIGNED_STATES
 from dme_service.services.billing import claim
-from dme_service.store import signatures
+from dme_service.store import case_versions, order_returns, signatures
 from dme_service.store.signed_content import changed_facts, check_signature, current_signature
 
 CHANGED_AFTER_SIGNING = "the case was changed after signing"
@@ -40,7 +40,10 @@ def case_changed(session: Session, case: Case, user: User) -> Signature | None:
             claim.record_move(
                 session, case, "awaiting_signature", user, note=f"Signature voided: {reason}."
             )
-    claim.route_for_signature(session, case, user)
+    if order_returns.open_return(session, case.id) is None:
+        # A returned order goes back only when its clinician sends it again, with the changes.
+        claim.route_for_signature(session, case, user)
+    case_versions.record(session, case, user)
     return voided
 
 

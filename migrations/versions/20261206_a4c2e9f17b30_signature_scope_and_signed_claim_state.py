@@ -6,7 +6,7 @@ verifiable. A claim whose order is signed and not yet reviewed by billing was la
 "awaiting signature"; it is "signed" now.
 
 Revision ID: a4c2e9f17b30
-Revises: a4c2e8f17b35
+Revises: a4c7e2d91b35
 Create Date: 2026-12-06 10:45:00
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = 'a4c2e9f17b30'
-down_revision: Union[str, Sequence[str], None] = 'a4c2e8f17b35'
+down_revision: Union[str, Sequence[str], None] = 'a4c7e2d91b35'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -29,7 +29,8 @@ from dme_service.rules.claim import (
     TRANSITIONS,
     is_legal,
 )
-from dme_service.services.billing import readiness, readiness_item
+from dme_service.rules.readiness import ReadinessItem, unmet
+from dme_service.services.billing import readiness
 from dme_service.services.billing.input import (
     NOTE_MAX,
     FieldProblem,
@@ -40,7 +41,7 @@ from dme_service.services.billing.input import (
 from dme_service.services.clinic import clinic_time
 from dme_service.services.errors import Refusal, StaleCase
 from dme_service.services.order_reason import AUTOMATIC_NOTE
-from dme_service.store import claim_moves
+from dme_service.store import claim_moves, order_returns
 from dme_service.store.cases import load_case
 from dme_service.store.signed_content import case_content_sha256
 
@@ -79,7 +80,7 @@ class NotReady(BillingError):
 
     status = 409
 
-    def __init__(self, missing: list[readiness_item.ReadinessItem]) -> None:
+    def __init__(self, missing: list[ReadinessItem]) -> None:
         words = "; ".join(f"{item.label}: {item.detail}" for item in missing)
         super().__init__(f"Not ready: {words}")
         self.missing = missing
@@ -155,9 +156,9 @@ def check_ready(s: Session, case: Case, to_state: str, note, delivery) -> None:
     if to_state == "awaiting_signature":
         missing = readiness.signature_route_problems(case, chosen=bool(note))
     elif to_state in SUBMISSIONS:
-        missing = readiness_item.missing(readiness.checklist(s, case), "submission")
+        missing = unmet(readiness.checklist(s, case), "submission")
     elif to_state == "paid" and delivery is None:
-        missing = readiness_item.missing(readiness.checklist(s, case), "payment")
+        missing = unmet(readiness.checklist(s, case), "payment")
     else:
         missing = []
     if missing:
@@ -182,6 +183,8 @@ def record_move(
     """
     if not is_legal(case.billing_state, to_state):
         raise IllegalTransition(case.billing_state, to_state)
+    if to_state == "awaiting_signature":
+        order_returns.close(session, case, user)  # sent again: the practitioner's note is answered
     return claim_moves.write_move(
         session, case, to_state, user, carc=carc, rarc=rarc, note=note, delivery=delivery
     )
