@@ -11,11 +11,18 @@ The packet is laid out as two documents whose pages are then joined (`packet_lay
 parts first, then the cover and manifest with the parts' real first pages written in. The
 contents used to come from CSS `target-counter` in one document, which made WeasyPrint lay
 the cover and the manifest out three times each (about 11 % of a packet's CPU, measured).
+
+Once the order and letter are signed electronically, the packet carries the signed PDFs
+themselves (`RenderOptions.signed_pdfs`), never a new layout of them: their place is held by
+empty pages while the packet is laid out, and those pages are then replaced by the signed
+file's pages, unchanged (`signed_pages`). The manifest lists the signed file's SHA-256, the one
+the signature covers (docs/security.md RET-2).
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from dataclasses import dataclass, replace
 
@@ -48,18 +55,61 @@ WET_REPLACES = ("swo", "lmn")
 WET_LABEL = "Order and letter signed in ink (scan at the end)"
 
 
+SIGNED_LABEL = "{label}, as signed (the signed PDF, unchanged)"
+
+
 @dataclass(frozen=True, slots=True)
 class Part:
-    """One part of the packet: its anchor, its label, its body HTML and that body's hash."""
+    """One part of the packet: its anchor, its label, its body HTML and that body's hash; a
+    signed part's body is empty pages standing for `signed_pdf`, and its hash is the file's."""
 
     kind: str
     label: str
     lang: str
     body: str
+    signed_pdf: bytes | None = None
 
     @property
     def sha256(self) -> str:
+        if self.signed_pdf is not None:
+            return hashlib.sha256(self.signed_pdf).hexdigest()
         return hashlib.sha256(self.body.encode("utf-8")).hexdigest()
+
+
+def page_count(pdf: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def signed_part(kind: str, label: str, pdf: bytes) -> Part:
+    """Empty pages standing for the signed PDF while the packet is laid out, the first one
+    carrying the part's anchor (for the contents and the manifest)."""
+    first = (
+        f'<section class="part placeholder signed-stand-in" id="{kind}" '
+        f'data-label="{label}"></section>'
+    )
+    rest = [layout.PLACEHOLDER] * (page_count(pdf) - 1)
+    return Part(kind, SIGNED_LABEL.format(label=label), "en", "\n".join([first, *rest]), pdf)
+
+
+def signed_pages(packet_pdf: bytes, parts, first_page: dict[str, int]) -> bytes:
+    """The packet with each signed part's empty stand-in pages carrying the signed PDF's
+    pages. Each signed page is drawn onto its stand-in, so the packet's bookmarks, contents
+    links and page tree keep pointing at the same page objects."""
+    signed = [part for part in parts if part.signed_pdf is not None]
+    if not signed:
+        return packet_pdf
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(packet_pdf)))
+    for part in signed:
+        start = first_page[part.kind] - 1
+        for offset, page in enumerate(PdfReader(io.BytesIO(part.signed_pdf)).pages):
+            writer.pages[start + offset].merge_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def wet_part(case: Case, options: RenderOptions) -> Part:
@@ -130,6 +180,10 @@ def parts_of(
             if kind == WET_REPLACES[0]:
                 parts.append(wet_part(case, options))
             continue
+        if options.signed_pdfs and kind in options.signed_pdfs:
+            # What the practitioner signed, never laid out again (docs/security.md RET-2).
+            parts.append(signed_part(kind, label, options.signed_pdfs[kind]))
+            continue
         source = source_for(kind, case, decision, options)
         parts.append(Part(kind, label, source.lang, body_of(renderer.html(source))))
     return parts
@@ -178,7 +232,14 @@ def render_packet(
         return f"{cover_head}\n{manifest}\n</body>{cover_tail}"
 
     anchors = [part.kind for part in parts]
-    document = layout.lay_out(renderer.layout, parts_html, frame_html, anchors)
+    found: dict[str, int] = {}
+
+    def frame_recorded(first_page: dict[str, int]) -> str:
+        found.clear()
+        found.update(first_page)
+        return frame_html(first_page)
+
+    document = layout.lay_out(renderer.layout, parts_html, frame_recorded, anchors)
     attachments = []
     if attachment is not None:
         attachments.append(
@@ -190,6 +251,7 @@ def render_packet(
             )
         )
     pdf = renderer.write(document, variant=PACKET_VARIANT, attachments=attachments)
+    pdf = signed_pages(pdf, parts, found)
     kind = "submission" if submission else "packet"
     return renderer.finish(kind, document, pdf, packet_title(options, submission), "en")
 

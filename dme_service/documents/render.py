@@ -36,6 +36,7 @@ def render(
     wet_ink: bool = False,
     reason: str | None = None,
     purchase_or_rental: str | None = None,
+    signed_pdfs: dict[str, bytes] | None = None,
     case_number: int | str | None = None,
 ) -> RenderedDocument:
     """Render one document of `KINDS`, when availability.py allows it for this decision
@@ -57,6 +58,7 @@ def render(
         wet_ink=wet_ink,
         reason=reason,
         purchase_or_rental=purchase_or_rental,
+        signed_pdfs=signed_pdfs or None,
         case_number=case_number,
     )
     with gc_paused():

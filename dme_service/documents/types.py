@@ -44,6 +44,9 @@ class RenderOptions:
     reason: str | None = None
     # The claim's purchase (NU) or rental (RR) modifier, chosen by billing
     purchase_or_rental: str | None = None
+    # The stored PDFs the standing signature covers, by kind ("swo", "lmn"): a packet carries
+    # these pages unchanged instead of laying the order and letter out again
+    signed_pdfs: dict[str, bytes] | None = None
     # The service's case number: the PDF's title names the document and the case, never the
     # patient (wording.document_title)
     case_number: int | str | None = None

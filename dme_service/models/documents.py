@@ -29,6 +29,11 @@ class Document(Base):
     created_at: Mapped[datetime] = created_at_column()
     created_by_id: Mapped[int] = mapped_column(fk("users.id"))
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # What it was made from: the case version read for the render, and the SHA-256 of the
+    # render's inputs (services/document_freshness.py); NULL on documents stored before both
+    # were recorded, which therefore count as made from an older state.
+    case_version: Mapped[int | None] = mapped_column(Integer)
+    source_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class Signature(Base):

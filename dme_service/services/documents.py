@@ -22,6 +22,12 @@ from dme_service.documents import wording
 from dme_service.models import DOCUMENT_KINDS, Case, ClaimRecord, Document, User, utcnow
 from dme_service.services.clinic.clinic_time import local
 from dme_service.services.clinic.printed import printed_clinic
+from dme_service.services.document_freshness import (
+    Freshness,
+    current_of,
+    freshness,
+    freshness_with,
+)
 from dme_service.services.order_reason import order_reason
 from dme_service.store import signed_content
 from dme_service.store.cases import CaseIncomplete, load_case, parsed_and_decided
@@ -29,7 +35,6 @@ from dme_service.store.documents import (
     # Re-exported: fetch raises it, and the views and tests catch it as documents.DocumentTampered
     # (their code is not this module's to change; only their imports follow a move).
     DocumentTampered,
-    current_versions,
     store_render,
     verified,
 )
@@ -111,10 +116,15 @@ class Version:
     created_at: datetime
     superseded_at: datetime | None
     size: int
+    # Made from the case and signature as they are now (services/document_freshness.py); a
+    # version that is not superseded but made before a change is not current either.
+    current: bool = True
+    case_version: int | None = None
 
     @property
-    def current(self) -> bool:
-        return self.superseded_at is None
+    def outdated(self) -> bool:
+        """Not current although nothing newer was stored yet: made before the last change."""
+        return not self.current and self.superseded_at is None
 
     @property
     def label(self) -> str:
@@ -122,12 +132,13 @@ class Version:
 
     @property
     def filename(self) -> str:
-        return filename(self.kind, self.id)
+        return filename(self.kind, self.id, self.current)
 
 
-def filename(kind: str, document_id: int) -> str:
-    """The download name: kind and id only, never patient text (PDF-4)."""
-    return f"{kind}-{document_id}.pdf"
+def filename(kind: str, document_id: int, current: bool = True) -> str:
+    """The download name: kind and id only, never patient text (PDF-4); a version made before
+    the case or its signature last changed says so."""
+    return f"{kind}-{document_id}{'' if current else '-superseded'}.pdf"
 
 
 def check_kind(kind: str, lang: str = "en") -> None:
@@ -162,7 +173,9 @@ def render_document(
     failure case nothing is written.
     """
     check_kind(kind, lang)
-    parsed, decision, options = _inputs(session, user, case_id, lang, now)
+    parsed, decision, options, fresh = _inputs(session, user, case_id, lang, now)
+    if kind in PACKET_KINDS:
+        options["signed_pdfs"] = _signed_pdfs(session, fresh)
     if kind in SIGNED_KINDS and options["signature"] is not None:
         session.rollback()
         raise CaseNotReady([FieldError("kind", SIGNED_STANDS.format(label=KIND_LABELS[kind]))])
@@ -179,13 +192,36 @@ def render_document(
     for attempt in range(1, INSERT_ATTEMPTS + 1):
         try:
             return run_with_retry(
-                session, lambda s: store_render(s, user, case_id, kind, lang, pdf)
+                session,
+                lambda s: store_render(
+                    s,
+                    user,
+                    case_id,
+                    kind,
+                    lang,
+                    pdf,
+                    case_version=fresh.case_version,
+                    source_sha256=fresh.source_sha256,
+                ),
             )
         except IntegrityError:
             session.rollback()
             if attempt == INSERT_ATTEMPTS:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+PACKET_KINDS = ("packet", "submission")
+
+
+def _signed_pdfs(session: Session, fresh: Freshness) -> dict[str, bytes] | None:
+    """The stored PDFs the standing electronic signature covers, by kind: a packet carries
+    them unchanged, never a new layout of the order and letter (docs/security.md RET-2). Their
+    bytes were checked against the signature's digests when the signature was read."""
+    if not fresh.signed_ids:
+        return None
+    rows = session.scalars(select(Document).where(Document.id.in_(fresh.signed_ids)))
+    return {row.kind: row.content for row in rows} or None
 
 
 def _with_ink_scan(session: Session, user: User, case_id: int, kind: str, pdf: bytes) -> bytes:
@@ -219,24 +255,27 @@ def refusals(session: Session, case: Case) -> dict[str, str]:
 
 
 def _inputs(session: Session, user: User, case_id: int, lang: str, now: datetime | None):
-    """The parsed case, its decision and the render options (signature, clinic, time)."""
+    """The parsed case, its decision, the render options (signature, clinic, time) and what
+    the render is made from (recorded with it, so it reads as superseded after a change)."""
     case = load_case(session, user, case_id)
     try:
         parsed, decision = parsed_and_decided(case)
     except CaseIncomplete as incomplete:
         raise CaseNotReady(incomplete.errors) from None
     clinic = user.clinic
+    check = signed_content.check_signature(session, case)
     options = {
         "lang": lang,
         # Dates and times print in the clinic's zone: the reader's day and clock, not the server's.
         "now": local(now or utcnow(), clinic.timezone),
-        "signature": current_signature(session, case, clinic.timezone),
+        "signature": _printed_signature(check, clinic.timezone),
         "clinic": printed_clinic(clinic),
         "reason": order_reason(session, case),
         "purchase_or_rental": purchase_or_rental(session, case),
         "case_number": case.id,
     }
-    return parsed, decision, options
+    fresh = freshness_with(session, case, check.signature if check.valid else None)
+    return parsed, decision, options, fresh
 
 
 def purchase_or_rental(session: Session, case: Case) -> str:
@@ -253,7 +292,10 @@ def current_signature(
     """The signature the documents print: the case's standing signature, only while it still
     covers the case (recomputed now, so an edit made behind the ORM's back is caught: RET-2),
     its time in the clinic's zone `zone`."""
-    check = signed_content.check_signature(session, case)
+    return _printed_signature(signed_content.check_signature(session, case), zone)
+
+
+def _printed_signature(check, zone: str | None) -> wording.Signature | None:
     if not check.valid:
         return None
     row = check.signature
@@ -289,7 +331,12 @@ def versions(session: Session, user: User, case_id: int) -> dict[str, list[Versi
     return versions_of(session, case)
 
 
-def versions_of(session: Session, case: Case) -> dict[str, list[Version]]:
+def versions_of(
+    session: Session, case: Case, fresh: Freshness | None = None
+) -> dict[str, list[Version]]:
+    """As `versions`, for a case already loaded; `current` is worked out against the case and
+    its signature as they are now."""
+    fresh = fresh or freshness(session, case)
     query = (
         select(Document, func.length(Document.content))
         .options(defer(Document.content))
@@ -309,6 +356,8 @@ def versions_of(session: Session, case: Case) -> dict[str, list[Version]]:
                 row.created_at,
                 row.superseded_at,
                 int(size or 0),
+                current=fresh.is_current(row),
+                case_version=row.case_version,
             )
         )
     return found
@@ -330,16 +379,36 @@ def fetch(
     return verified(session, user, case, document, action)
 
 
-def fetch_latest(
-    session: Session, user: User, case_id: int, kind: str, lang: str = "en"
+def current_document(
+    session: Session,
+    user: User,
+    case_id: int,
+    kind: str,
+    lang: str = "en",
+    *,
+    render: Callable | None = None,
 ) -> Document:
-    """The current (not superseded) version of `kind` for the case, verified and audited."""
+    """The version of `kind` made from the case and signature as they are now, verified and
+    audited; made (and stored) first when none is, so a stale document never leaves under the
+    name "current". The signed SWO and LMN are what was signed and are never made again.
+
+    Raises what `render_document` raises when a new one must be made and cannot be.
+    """
     check_kind(kind, lang)
     case = load_case(session, user, case_id)
-    document = session.scalar(current_versions(case.id, kind, lang).order_by(Document.id.desc()))
-    if document is None:
-        raise DocumentNotFound(f"no {kind} has been rendered for case {case_id}")
-    return verified(session, user, case, document, "document.download")
+    found = current_of(session, case, kind, lang, freshness(session, case))
+    if found is None:
+        session.commit()  # no read transaction is held through the render
+        found = render_document(session, user, case_id, kind, lang, render=render)
+        found = session.get(Document, found.id)
+        case = load_case(session, user, case_id)
+    return verified(session, user, case, found, "document.download")
+
+
+def is_current(session: Session, user: User, case_id: int, document: Document) -> bool:
+    """Whether a stored version is made from the case and signature as they are now."""
+    case = load_case(session, user, case_id)
+    return freshness(session, case).is_current(document)
 
 
 __all__ = [
@@ -347,8 +416,8 @@ __all__ = [
     "DocumentNotFound",
     "DocumentTampered",
     "Version",
+    "current_document",
     "fetch",
-    "fetch_latest",
     "render_document",
     "versions",
     "versions_of",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dme_service import audit, fhir
 from dme_service.db import unit_of_work
-from dme_service.models import Case, Document, User, utcnow
+from dme_service.models import Case, User, utcnow
+from dme_service.services.document_freshness import current_of, freshness
 from dme_service.services.documents import current_signature
 from dme_service.store.cases import load_case, parsed_and_decided
 
@@ -36,18 +36,10 @@ def bundle(session: Session, user: User, case_id: int, *, letter_url: str) -> di
 
 
 def _letter(session: Session, case: Case, url: str) -> fhir.Letter | None:
-    """The current English LMN, if one is stored and its bytes still match their SHA-256."""
-    row = session.scalar(
-        select(Document)
-        .where(
-            Document.case_id == case.id,
-            Document.kind == "lmn",
-            Document.lang == "en",
-            Document.superseded_at.is_(None),
-        )
-        .order_by(Document.id.desc())
-        .limit(1)
-    )
+    """The English LMN made from the case and signature as they are now (or the signed one
+    while its signature stands), if one is stored and its bytes still match their SHA-256;
+    one made before a change is left out (`url` makes the current one on request)."""
+    row = current_of(session, case, "lmn", "en", freshness(session, case))
     if row is None or hashlib.sha256(row.content).hexdigest() != row.sha256:
         return None
     return fhir.Letter(

@@ -32,22 +32,57 @@ class DocumentTampered(RuntimeError):
         self.document_id = document_id
 
 
-def store_render(session: Session, user: User, case_id: int, kind: str, lang: str, pdf: bytes):
-    """Store a render as the next version, audited as `document.render`."""
+def store_render(
+    session: Session,
+    user: User,
+    case_id: int,
+    kind: str,
+    lang: str,
+    pdf: bytes,
+    *,
+    case_version: int | None = None,
+    source_sha256: str | None = None,
+):
+    """Store a render as the next version, audited as `document.render`.
+
+    `case_version` and `source_sha256` say what the render was made from, read before the
+    render (the case may have moved on meanwhile; then the new version is already stale).
+    """
     # The case row lock serializes renders of one case (PostgreSQL; SQLite: BEGIN IMMEDIATE).
     case = load_case(session, user, case_id, for_update=True)
-    document = add_version(session, case, kind, lang, pdf, user, utcnow())
+    document = add_version(
+        session,
+        case,
+        kind,
+        lang,
+        pdf,
+        user,
+        utcnow(),
+        case_version=case_version,
+        source_sha256=source_sha256,
+    )
     audit_document(session, user, "document.render", document, case)
     return document
 
 
 def add_version(
-    session: Session, case: Case, kind: str, lang: str, pdf: bytes, user: User, moment: datetime
+    session: Session,
+    case: Case,
+    kind: str,
+    lang: str,
+    pdf: bytes,
+    user: User,
+    moment: datetime,
+    *,
+    case_version: int | None = None,
+    source_sha256: str | None = None,
 ) -> Document:
     """Store pdf as the next version of (kind, lang); the current ones become superseded.
 
     The one place versions are numbered: renders from the documents page and the SWO and LMN
-    stored at signing both come through here (the caller audits in its own words).
+    stored at signing both come through here (the caller audits in its own words). Without
+    `case_version`, the version of `case` as loaded is recorded (signing reads and stores under
+    one lock).
     """
     latest = session.scalar(
         select(func.max(Document.version)).where(
@@ -65,6 +100,8 @@ def add_version(
         sha256=hashlib.sha256(pdf).hexdigest(),
         created_at=moment,
         created_by_id=user.id,
+        case_version=case.version if case_version is None else case_version,
+        source_sha256=source_sha256,
     )
     session.add(document)
     session.flush()

@@ -258,3 +258,42 @@ def test_the_cover_names_the_purchase_or_rental_modifier_billing_chose():
         rendered = render("packet", case, decision, now=NOW, purchase_or_rental=kind)
         assert f"Modifiers {kind}" in flat(pdfs.page_texts(rendered.pdf)[0])
     assert "Modifiers None" in flat(cover())  # nothing chosen (the command line's render)
+
+
+@pytest.fixture(scope="module")
+def signed_packet():
+    """A packet made after signing: it carries the signed SWO and LMN files."""
+    case, decision = case_and_decision()
+    signed = {
+        kind: render(kind, case, decision, now=NOW, clinic=CLINIC, signature=SIGNED).pdf
+        for kind in ("swo", "lmn")
+    }
+    # A later moment: a fresh layout of the order would print another "Prepared" time.
+    later = NOW.replace(hour=NOW.hour + 1)
+    rendered = render(
+        "packet", case, decision, now=later, clinic=CLINIC, signature=SIGNED, signed_pdfs=signed
+    )
+    return signed, rendered, pdfs.page_texts(rendered.pdf)
+
+
+def test_a_packet_after_signing_carries_the_signed_pdfs_pages_unchanged(signed_packet):
+    signed, rendered, pages = signed_packet
+    swo, lmn = pdfs.page_texts(signed["swo"]), pdfs.page_texts(signed["lmn"])
+    assert pages[1 : 1 + len(swo)] == swo
+    assert pages[1 + len(swo) : 1 + len(swo) + len(lmn)] == lmn
+    assert rendered.pages == len(pages) == 1 + len(swo) + len(lmn) + 1 + 4 + 1
+
+
+def test_the_manifest_lists_the_signed_files_sha256(signed_packet):
+    signed, _, pages = signed_packet
+    manifest = pages[-1].replace(" ", "")
+    for kind in ("swo", "lmn"):
+        assert hashlib.sha256(signed[kind]).hexdigest() in manifest
+    assert "as signed" in pages[-1]
+
+
+def test_the_signed_parts_keep_their_bookmarks_and_contents_pages(signed_packet):
+    _, rendered, pages = signed_packet
+    titles = pdfs.outline_titles(rendered.pdf)
+    assert titles[1:3] == ["Standard written order", "Letter of medical necessity"]
+    assert "Standard written order, as signed (the signed PDF, unchanged) 2" in flat(pages[0])

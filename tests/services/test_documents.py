@@ -148,12 +148,24 @@ def test_a_flipped_byte_is_refused_and_audited(db_session, people, case):
     assert audit_actions(db_session)[-1] == ("document.download", "hash_mismatch")
 
 
+def current(session, user, case, kind="lmn", lang="en"):
+    return documents.current_document(session, user, case.id, kind, lang, render=fake_render)
+
+
 def test_the_latest_current_version_is_served(db_session, people, case):
     render(db_session, people[0], case)
     second = render(db_session, people[0], case)
-    assert documents.fetch_latest(db_session, people[0], case.id, "lmn").id == second.id
-    with pytest.raises(documents.DocumentNotFound):
-        documents.fetch_latest(db_session, people[0], case.id, "swo")
+    assert current(db_session, people[0], case).id == second.id
+    assert len(fake_render.calls) == 2
+
+
+def test_the_current_version_of_a_kind_never_made_is_made_on_demand(db_session, people, case):
+    made = current(db_session, people[0], case, "swo")
+    assert (made.kind, made.version, made.case_version) == ("swo", 1, case.version)
+    assert audit_actions(db_session)[-2:] == [
+        ("document.render", "ok"),
+        ("document.download", "ok"),
+    ]
 
 
 def test_a_document_of_another_case_is_not_served_under_this_case(db_session, people, case):
@@ -217,3 +229,137 @@ def test_pentest_i1_the_signed_order_and_letter_are_not_rendered_again_while_sig
         render(db_session, people[0], case, kind=kind)
     assert refused.value.errors[0].field == "kind"
     assert fake_render.calls == []
+
+
+# --- current means made from the case and signature as they are now ----------------------
+
+
+def change_minutes(session, case, minutes):
+    """An edit to the order, written straight to the rows: currency is worked out on every
+    read, so even a change that bypassed the services shows."""
+    session.refresh(case)
+    case.home_prescription.minutes = minutes
+    case.updated_at = NOW  # the case row is written too, as every save does
+    session.commit()
+
+
+def listed(session, user, case, kind):
+    return [
+        (v.version, v.current, v.outdated) for v in documents.versions(session, user, case.id)[kind]
+    ]
+
+
+@pytest.mark.parametrize("kind", ["lmn", "swo", "instructions", "packet"])
+def test_a_change_to_the_case_makes_every_older_document_not_current(
+    db_session, people, case, kind
+):
+    made = render(db_session, people[0], case, kind)
+    assert listed(db_session, people[0], case, kind) == [(1, True, False)]
+    change_minutes(db_session, case, 20)
+    assert listed(db_session, people[0], case, kind) == [(1, False, True)]
+    served = current(db_session, people[0], case, kind)
+    assert served.id != made.id and served.version == 2
+    assert fake_render.calls[-1][1].request.minutes == 20
+    assert listed(db_session, people[0], case, kind) == [(2, True, False), (1, False, False)]
+
+
+def test_the_current_download_is_made_once_then_reused(db_session, people, case):
+    first = current(db_session, people[0], case, "packet")
+    again = current(db_session, people[0], case, "packet")
+    assert first.id == again.id and len(fake_render.calls) == 1
+
+
+def test_a_claim_move_alone_leaves_documents_current(db_session, people, case):
+    """The case version also counts claim moves, which change nothing a document prints."""
+    made = render(db_session, people[0], case, "packet")
+    db_session.refresh(case)
+    before = case.version
+    case.billing_state = "ready_to_submit"
+    db_session.commit()
+    assert case.version > before
+    assert listed(db_session, people[0], case, "packet") == [(1, True, False)]
+    assert current(db_session, people[0], case, "packet").id == made.id
+
+
+def test_the_purchase_or_rental_choice_makes_a_new_packet(db_session, people, case):
+    from dme_service.models import ClaimRecord
+
+    render(db_session, people[0], case, "packet")
+    db_session.add(
+        ClaimRecord(
+            case_id=case.id, clinic_id=case.clinic_id, control_number="C1", purchase_or_rental="RR"
+        )
+    )
+    db_session.commit()
+    assert listed(db_session, people[0], case, "packet") == [(1, False, True)]
+    current(db_session, people[0], case, "packet")
+    assert fake_render.calls[-1][3]["purchase_or_rental"] == "RR"
+
+
+def test_a_signature_makes_documents_made_before_it_not_current(db_session, people, case):
+    render(db_session, people[0], case, "packet")
+    sign(db_session, case, people[1])
+    assert listed(db_session, people[0], case, "packet") == [(1, False, True)]
+    current(db_session, people[0], case, "packet")
+    assert fake_render.calls[-1][3]["signature"].name == people[1].name
+
+
+def test_a_void_makes_documents_made_under_the_signature_not_current(db_session, people, case):
+    sign(db_session, case, people[1])
+    render(db_session, people[0], case, "packet")
+    assert listed(db_session, people[0], case, "packet") == [(1, True, False)]
+    signature = db_session.scalar(select(Signature))
+    signature.voided_at = NOW
+    db_session.commit()
+    assert listed(db_session, people[0], case, "packet") == [(1, False, True)]
+    current(db_session, people[0], case, "packet")
+    assert fake_render.calls[-1][3]["signature"] is None
+
+
+def test_a_document_stored_before_its_sources_were_recorded_is_not_current(
+    db_session, people, case
+):
+    made = render(db_session, people[0], case, "packet")
+    db_session.execute(update(Document).where(Document.id == made.id).values(source_sha256=None))
+    db_session.commit()
+    assert listed(db_session, people[0], case, "packet") == [(1, False, True)]
+
+
+def sign_over(session, case, signer, documents_by_kind):
+    """A standing signature covering these stored documents, as signing stores it."""
+    from dme_service.store.signed_content import signed_content_mac
+
+    session.refresh(case)
+    hashes = {
+        kind: {"document_id": d.id, "version": d.version, "sha256": d.sha256}
+        for kind, d in documents_by_kind.items()
+    }
+    key_id, mac = signed_content_mac(case, case.version, hashes)
+    session.add(
+        Signature(
+            case_id=case.id,
+            signer_id=signer.id,
+            signed_at=NOW,
+            credential="MD",
+            npi=signer.npi,
+            case_version=case.version,
+            content_sha256=mac,
+            key_id=key_id,
+            document_hashes=hashes,
+        )
+    )
+    session.commit()
+
+
+def test_a_packet_after_signing_is_given_the_signed_files_not_a_new_order(db_session, people, case):
+    swo, lmn = render(db_session, people[0], case, "swo"), render(db_session, people[0], case)
+    sign_over(db_session, case, people[1], {"swo": swo, "lmn": lmn})
+    assert listed(db_session, people[0], case, "swo") == [(1, True, False)]
+    render(db_session, people[0], case, "packet")
+    assert fake_render.calls[-1][3]["signed_pdfs"] == {"swo": swo.content, "lmn": lmn.content}
+    assert current(db_session, people[0], case, "swo").id == swo.id
+
+
+def test_a_packet_before_signing_lays_the_order_out(db_session, people, case):
+    render(db_session, people[0], case, "packet")
+    assert fake_render.calls[-1][3]["signed_pdfs"] is None

@@ -20,12 +20,13 @@ from sqlalchemy.orm import Session, joinedload
 from dme_service import audit
 from dme_service.claims import deadlines, directory
 from dme_service.coding import carc
-from dme_service.models import BillingEvent, Case, ClaimRecord, Document, User
+from dme_service.models import BillingEvent, Case, ClaimRecord, User
 from dme_service.rules.claim import QUEUE_STATES, STATE_WORDS, SUBMISSIONS, TRANSITIONS
 from dme_service.rules.wording import PAYER_NAMES
 from dme_service.services.billing import claim as billing
 from dme_service.services.billing import readiness, readiness_item
 from dme_service.services.clinic import clinic_time
+from dme_service.services.documents import Version, versions_of
 from dme_service.services.order_reason import AUTOMATIC_NOTE
 from dme_service.store.cases import CaseIncomplete, load_case, parsed_and_decided
 from dme_service.store.signed_content import signatures
@@ -101,7 +102,8 @@ class Claim:
     """One claim's page: the row plus documents, signatures and the billing history."""
 
     row: ClaimRow
-    documents: list[Document]
+    # Every stored version, `current` worked out against the case and signature now
+    documents: list[Version]
     signatures: list
     events: list[BillingEvent]
     users: dict[int, str] = field(default_factory=dict)
@@ -165,11 +167,7 @@ def queue(
 def claim(session: Session, case_id: int, user: User) -> Claim:
     """One claim of the user's clinic (CaseNotFound otherwise); the read is audited."""
     case = load_case(session, user, case_id)
-    documents = session.scalars(
-        select(Document)
-        .where(Document.case_id == case.id)
-        .order_by(Document.kind, Document.version.desc())
-    ).all()
+    documents = [v for rows in versions_of(session, case).values() for v in rows]
     events = billing.history(session, case.id)
     names = {
         u.id: u.name
@@ -180,7 +178,7 @@ def claim(session: Session, case_id: int, user: User) -> Claim:
     )[0]
     result = Claim(
         row,
-        list(documents),
+        documents,
         signatures(session, case.id),
         events,
         names,

@@ -193,10 +193,12 @@ def _get_case() -> dict:
 
 def _get_document() -> dict:
     return _operation(
-        "The current version of a document, as a PDF attachment",
+        "The document made from the case and signature as they are now, as a PDF "
+        "attachment; when the stored one was made before a change (or none is stored), a new "
+        "version is made and stored first. A signed SWO or LMN is the signed file",
         _responses(
             {"200": {"description": "The PDF", "content": PDF}},
-            *("401", "403", "404"),
+            *("401", "403", "404", "503"),
             field_errors=True,
         ),
         operationId="getDocument",

@@ -36,18 +36,43 @@ def record_schemas() -> dict[str, dict]:
 def _document() -> dict:
     return {
         "type": "object",
-        "required": ["id", "kind", "lang", "version", "sha256", "created_at", "current", "url"],
+        "required": [
+            "id",
+            "kind",
+            "lang",
+            "version",
+            "case_version",
+            "sha256",
+            "created_at",
+            "current",
+            "url",
+        ],
         "properties": {
             "id": {"type": "integer"},
             "kind": {"type": "string", "enum": list(DOCUMENT_KINDS)},
             "lang": {"type": "string", "enum": ["en", "es"]},
             "version": {"type": "integer", "minimum": 1},
+            "case_version": {
+                **nullable({"type": "integer"}),
+                "description": "The case version the document was made from (null: stored "
+                "before this was recorded)",
+            },
             "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
             "size": {"type": "integer", "minimum": 0},
             "created_at": WHEN,
             "superseded_at": nullable(WHEN),
-            "current": {"type": "boolean"},
-            "url": {"type": "string"},
+            "current": {
+                "type": "boolean",
+                "description": "Made from the case and the signature as they are now (a "
+                "signed SWO or LMN: while its signature stands). False as soon as the case or "
+                "the signature changes, even before a newer version is stored",
+            },
+            "url": {
+                "type": "string",
+                "description": "For a current document, the address of the current one (made "
+                "again on request if the case has changed since); otherwise this stored, "
+                "superseded version",
+            },
         },
     }
 

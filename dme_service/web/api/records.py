@@ -69,21 +69,30 @@ def case_view(session, case) -> dict[str, Any]:
     }
 
 
-def document_info(document) -> dict[str, Any]:
-    """A stored version (a Document row or a services.documents.Version), without bytes."""
+def document_info(document, current: bool | None = None) -> dict[str, Any]:
+    """A stored version (a Document row or a services.documents.Version), without bytes.
+
+    `current`: made from the case and signature as they are now (a Version knows; for a row
+    the caller says). `case_version` is the case version it was made from (null for documents
+    stored before that was recorded). A current one's url is "the current document" (made
+    again should the case change before it is fetched); any other's is that stored version.
+    """
+    if current is None:
+        current = getattr(document, "current", document.superseded_at is None)
     info = {
         "id": document.id,
         "kind": document.kind,
         "lang": document.lang,
         "version": document.version,
+        "case_version": document.case_version,
         "sha256": document.sha256,
         "created_at": _when(document.created_at),
         "superseded_at": _when(document.superseded_at),
-        "current": document.superseded_at is None,
+        "current": current,
         "url": url_for(
             "api.get_document", case_id=document.case_id, kind=document.kind, lang=document.lang
         )
-        if document.superseded_at is None
+        if current
         else url_for("documents.download", case_id=document.case_id, document_id=document.id),
     }
     size = getattr(document, "size", None)

@@ -165,15 +165,19 @@ def fhir_bundle(case_id: int):
 
 @bp.get("/cases/<int:case_id>/documents/<kind>")
 def get_document(case_id: int, kind: str):
-    """The current version of a document (PDF attachment); the bytes are verified first."""
+    """The document made from the case and signature as they are now (PDF attachment), made
+    first when the stored one is older; the bytes are verified first."""
     lang = _lang()
     try:
-        document = document_service.fetch_latest(get_session(), current_user, case_id, kind, lang)
+        document = document_service.current_document(
+            get_session(), current_user, case_id, kind, lang, render=_bounded_render
+        )
     except (CaseNotFound, document_service.DocumentNotFound):
         raise Refused(
             404,
-            "There is no such document for this case in your clinic.",
-            "Render it first (POST to this address), or check the case id and kind.",
+            "There is no such case or document kind in your clinic.",
+            "Check the case id and the kind (lmn, swo, instructions, packet, summary, "
+            "submission, abn).",
         ) from None
     except document_service.CaseNotReady as problem:
         raise _field_problems_of(problem) from None
@@ -198,9 +202,10 @@ def render_document(case_id: int, kind: str):
         raise Refused(404, "There is no such case or document kind.", NOT_FOUND_NEXT) from None
     except document_service.CaseNotReady as problem:
         raise _field_problems_of(problem) from None
-    response = jsonify(views.document_info(document))
+    info = views.document_info(document, current=True)
+    response = jsonify(info)
     response.status_code = 201
-    response.headers["Location"] = views.document_info(document)["url"]
+    response.headers["Location"] = info["url"]
     return response
 
 

@@ -3,7 +3,10 @@
 Renders run in a bounded child process (docs/security.md PDF-3): a render that runs out of time
 answers 503 with an error id and stores nothing. PDFs are sent with `no-store`, `nosniff` and
 a file name made of the kind and the row id only (PDF-4); every version stays downloadable,
-superseded ones marked as such on the case page.
+superseded ones marked as such on the case page. "Download current" is made from the case and
+signature as they are now: the service makes a new version first when the stored one is older
+(services/document_freshness.py); an older version is only ever sent by its own id, and its file
+name then says it is superseded.
 """
 
 from __future__ import annotations
@@ -81,18 +84,51 @@ def render(case_id: int):
     return redirect(target.split("#", 1)[0] + anchor, code=303)
 
 
+@bp.get("/cases/<int:case_id>/documents/<kind>/current")
+def current(case_id: int, kind: str):
+    """The document made from the case and signature as they are now, as a file; made (and
+    stored) first when the stored one is older or there is none."""
+    lang = request.args.get("lang", "en")
+    try:
+        document = service.current_document(
+            get_session(), current_user, case_id, kind, lang, render=_bounded_render
+        )
+    except CaseNotFound:
+        raise Refused(404, "There is no such case in your clinic.", _back_step()) from None
+    except service.DocumentNotFound:
+        raise Refused(404, f"There is no document kind {kind!r}.", _back_step()) from None
+    except service.CaseNotReady as problem:
+        return _page(case_id, problem=_problem(kind, lang, problem), status=422)
+    except service.DocumentTampered:
+        raise Refused(500, TAMPERED_WHAT, TAMPERED_NEXT) from None
+    return _sent(document, current=True)
+
+
 @bp.get("/cases/<int:case_id>/documents/<int:document_id>/preview")
 def preview(case_id: int, document_id: int):
     """The PDF shown in the browser's viewer (inline), for reading before printing."""
     document = _fetch(case_id, document_id, "document.preview")
-    return pdf_response(document.content, service.filename(document.kind, document.id), inline=True)
+    return _sent(document, current=_is_current(case_id, document), inline=True)
 
 
 @bp.get("/cases/<int:case_id>/documents/<int:document_id>/download")
 def download(case_id: int, document_id: int):
     """The PDF as a file to save or print."""
     document = _fetch(case_id, document_id, "document.download")
-    return pdf_response(document.content, service.filename(document.kind, document.id))
+    return _sent(document, current=_is_current(case_id, document))
+
+
+def _is_current(case_id: int, document) -> bool:
+    return service.is_current(get_session(), current_user, case_id, document)
+
+
+def _sent(document, *, current: bool, inline: bool = False):
+    """The stored PDF; one that is not current says so in its file name and a header."""
+    response = pdf_response(
+        document.content, service.filename(document.kind, document.id, current), inline=inline
+    )
+    response.headers["X-Document-State"] = "current" if current else "superseded"
+    return response
 
 
 TAMPERED_WHAT = (

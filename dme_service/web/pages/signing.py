@@ -23,6 +23,7 @@ from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, Text
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from dme_service.db import get_session
+from dme_service.services import documents as document_service
 from dme_service.services import signing
 from dme_service.services.accounts import sign_in
 from dme_service.services.billing import claim as billing
@@ -179,8 +180,9 @@ def document(document_id: int):
             "This file no longer matches its stored SHA-256, so it was not sent.",
             "Tell your clinic administrator; the event was recorded.",
         ) from None
-    state = "superseded" if row.superseded_at else "current"
-    name = f"{row.kind}-{case.id}-v{row.version}{'-superseded' if row.superseded_at else ''}.pdf"
+    current = document_service.is_current(get_session(), current_user, case.id, row)
+    state = "current" if current else "superseded"
+    name = f"{row.kind}-{case.id}-v{row.version}{'' if current else '-superseded'}.pdf"
     response = Response(row.content, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["X-Document-State"] = state

@@ -273,7 +273,6 @@ def test_an_impossibly_large_id_is_404(client, team):
 
 def test_render_then_download_the_current_pdf(client, team, doc, db_session):
     case_id = client.post("/api/v1/cases", json=doc, headers=team[0]).get_json()["id"]
-    assert client.get(f"/api/v1/cases/{case_id}/documents/lmn", headers=team[0]).status_code == 404
     rendered = client.post(f"/api/v1/cases/{case_id}/documents/lmn", headers=team[0])
     assert rendered.status_code == 201
     info = rendered.get_json()
@@ -284,6 +283,16 @@ def test_render_then_download_the_current_pdf(client, team, doc, db_session):
     assert hashlib.sha256(response.data).hexdigest() == info["sha256"]
     listed = client.get(f"/api/v1/cases/{case_id}", headers=team[0]).get_json()["documents"]
     assert [d["id"] for d in listed] == [info["id"]]
+    assert (listed[0]["current"], listed[0]["case_version"]) == (True, info["case_version"])
+
+
+def test_the_current_document_never_stored_is_made_on_request(client, team, doc):
+    case_id = client.post("/api/v1/cases", json=doc, headers=team[0]).get_json()["id"]
+    response = client.get(f"/api/v1/cases/{case_id}/documents/lmn", headers=team[0])
+    assert response.status_code == 200 and response.data.startswith(b"%PDF-")
+    listed = client.get(f"/api/v1/cases/{case_id}", headers=team[0]).get_json()["documents"]
+    assert [(d["kind"], d["version"], d["current"]) for d in listed] == [("lmn", 1, True)]
+    assert hashlib.sha256(response.data).hexdigest() == listed[0]["sha256"]
 
 
 def test_spanish_is_only_for_the_instructions(client, team, doc):
@@ -310,7 +319,10 @@ def test_a_document_the_decision_does_not_allow_is_422_naming_the_field(client, 
 
 
 def test_a_get_changes_no_rows(client, team, doc, db_session):
+    """Reads change nothing; a document fetched as current is made once and then reused."""
     case_id = client.post("/api/v1/cases", json=doc, headers=team[0]).get_json()["id"]
+    for path in ("/documents/lmn", "/documents/swo"):
+        client.get(f"/api/v1/cases/{case_id}{path}", headers=team[0])
     before = (count(db_session, Case), count(db_session, Document))
     for path in ("", "/fhir", "/documents/lmn", "/documents/swo"):
         client.get(f"/api/v1/cases/{case_id}{path}", headers=team[0])

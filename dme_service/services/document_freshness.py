@@ -1,0 +1,119 @@
+"""Whether a stored document is current: made from the case and the signature as they are now.
+
+Every render records what it was made from (`Document.source_sha256`): the SHA-256 of the case
+document (dme-case/1: patient, payer, diagnoses, trials, screening, order, practitioner), the
+standing signature, the clinician's reason for an order against the payer's criteria, the
+claim's purchase-or-rental choice and the clinic's letterhead. A document is current while it
+is not superseded and that digest is the one the case gives now; the moment the case or the
+signature changes, every older document reads as superseded, wherever it is listed, and a
+download of "the current one" makes a new one first (`services.documents.current_document`).
+
+The signed SWO and LMN are the exception: they are what the practitioner signed and are never
+made again, so they are current exactly while the signature that covers them stands
+(docs/security.md RET-2).
+
+The case version counter is not the test: claim moves (ready, submitted, paid) count a version
+too and change nothing a document prints.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dme_service.models import Case, ClaimRecord, Clinic, Document
+from dme_service.services.clinic.printed import printed_clinic
+from dme_service.services.order_reason import order_reason
+from dme_service.store import signed_content
+from dme_service.store.cases import to_document
+
+# Bumped when what goes into the digest changes, so older digests never match by accident.
+SOURCE_FORMAT = "dme-document-source/1"
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """What the case's documents must have been made from to be current now."""
+
+    case_version: int
+    source_sha256: str
+    signature_id: int | None
+    signed_ids: frozenset[int]
+
+    def is_current(self, document) -> bool:
+        """True for a not-superseded document made from the case as it is now, or signed
+        under the standing signature. `document` is a Document row or anything with its
+        `id`, `superseded_at` and `source_sha256`."""
+        if document.superseded_at is not None:
+            return False
+        if document.id in self.signed_ids:
+            return True
+        return document.source_sha256 == self.source_sha256
+
+
+def source_sha256(session: Session, case: Case, signature_id: int | None) -> str:
+    """SHA-256 of everything a render of the case reads, the clock apart."""
+    clinic = session.get(Clinic, case.clinic_id)
+    purchase_or_rental = session.scalar(
+        select(ClaimRecord.purchase_or_rental).where(ClaimRecord.case_id == case.id)
+    )
+    source = {
+        "format": SOURCE_FORMAT,
+        "case_id": case.id,
+        "case": to_document(case),
+        "signature_id": signature_id,
+        "reason": order_reason(session, case),
+        "purchase_or_rental": purchase_or_rental or "NU",
+        "clinic": None if clinic is None else _letterhead(clinic),
+    }
+    text = json.dumps(source, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _letterhead(clinic: Clinic) -> dict:
+    """Every clinic fact the documents print (services/clinic/printed.py), and its zone."""
+    return {**dataclasses.asdict(printed_clinic(clinic)), "timezone": clinic.timezone}
+
+
+def freshness(session: Session, case: Case) -> Freshness:
+    """What is current for the case now (reads the standing signature and checks it)."""
+    check = signed_content.check_signature(session, case)
+    signature = check.signature if check.valid else None
+    return freshness_with(session, case, signature)
+
+
+def freshness_with(session: Session, case: Case, signature) -> Freshness:
+    """As `freshness`, with the valid standing signature (or None) already read."""
+    signed_ids = frozenset()
+    if signature is not None:
+        entries = (signature.document_hashes or {}).values()
+        signed_ids = frozenset(
+            e["document_id"] for e in entries if isinstance(e, dict) and "document_id" in e
+        )
+    signature_id = signature.id if signature is not None else None
+    return Freshness(
+        case_version=case.version,
+        source_sha256=source_sha256(session, case, signature_id),
+        signature_id=signature_id,
+        signed_ids=signed_ids,
+    )
+
+
+def current_of(session: Session, case: Case, kind: str, lang: str, fresh: Freshness):
+    """The newest current stored version of (kind, lang), or None when there is none."""
+    query = (
+        select(Document)
+        .where(
+            Document.case_id == case.id,
+            Document.kind == kind,
+            Document.lang == lang,
+            Document.superseded_at.is_(None),
+        )
+        .order_by(Document.version.desc())
+    )
+    return next((row for row in session.scalars(query) if fresh.is_current(row)), None)
