@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -320,3 +321,13 @@ def test_the_signed_parts_keep_their_bookmarks_and_contents_pages(signed_packet)
     titles = pdfs.outline_titles(rendered.pdf)
     assert titles[1:3] == ["Standard written order", "Letter of medical necessity"]
     assert "Standard written order, as signed (the signed PDF, unchanged) 2" in flat(pages[0])
+
+
+def test_pages_signed_in_ink_are_listed_with_the_uploaded_scans_sha256():
+    case, decision = case_and_decision()
+    scan = "ab12" * 16
+    wet = dataclasses.replace(SIGNED, method="wet", uploaded_by="Pat Kim", scan_sha256=scan)
+    pages = pdfs.page_texts(render("packet", case, decision, now=NOW, signature=wet).pdf)
+    manifest = pages[-1].replace(" ", "")
+    assert "Orderandlettersignedinink(scanattheend)" in manifest and scan in manifest
+    assert "hashed as uploaded" in pages[-1]
