@@ -196,11 +196,11 @@ def _render_signed(inputs: dict, render=None) -> dict:
 
 def _clinic_line(case: Case):
     """The clinic printed on the letterhead of the signed documents, and its time zone."""
-    from dme_service.documents.wording import Clinic as ClinicLine
     from dme_service.models import Clinic
+    from dme_service.services.clinic.printed import printed_clinic
 
     clinic = object_session(case).get(Clinic, case.clinic_id)
-    return ClinicLine(clinic.name, clinic.phone, clinic.address), clinic.timezone
+    return printed_clinic(clinic), clinic.timezone
 
 
 def _record(session, case_id, signer, version, rendered, now) -> Signature:

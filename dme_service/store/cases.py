@@ -70,19 +70,13 @@ def load_case(
     return case
 
 
-def parsed_and_decided(case: models.Case, *, known=None) -> tuple[ParsedCase, Decision]:
-    """The stored case parsed from its rows and the engine's decision on it.
-
-    `known` is a (parsed, decision) pair worked out earlier (outside a write lock): reused
-    when the rows parse to the same case. Raises CaseIncomplete when the rows do not make a
-    whole case yet (a draft).
-    """
+def parsed_and_decided(case: models.Case) -> tuple[ParsedCase, Decision]:
+    """The stored case parsed from its rows and the engine's decision on it. Raises
+    CaseIncomplete when the rows do not make a whole case yet (a draft)."""
     try:
         parsed = parse(to_document(case))
     except CaseFormatError as error:
         raise CaseIncomplete(error.errors) from None
-    if known is not None and known[0] == parsed:
-        return known
     return parsed, evaluate(parsed)
 
 

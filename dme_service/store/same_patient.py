@@ -7,13 +7,20 @@ and compares member ids in Python, so "1eg4 te5 mk73" finds "1EG4TE5MK73" on eve
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from dme_service.case.patient_match import member_key
+from dme_service.case.patient_match import (
+    DeliveredUnit,
+    member_key,
+    prior_devices_from,
+    similar_units,
+)
 from dme_service.models import BillingEvent, CarriedPriorDevice, Case, Patient
+from dme_service.rules.claim import FINISHED_STATES, STATE_WORDS
 
 
 def same_patient_ids(session: Session, clinic_id: int, member_id: str, born: date) -> list[int]:
@@ -72,4 +79,110 @@ def kept_entries(session: Session, case_id: int) -> list[dict[str, str]]:
         {"hcpcs": row.hcpcs, "date": row.delivered_on.isoformat()}
         for row in carried_into(session, case_id)
         if row.removed_at is None
+    ]
+
+
+def requested_unit(case: Case) -> str:
+    """The unit the case asks for (the contract's default when no prescription is saved)."""
+    return case.home_prescription.hcpcs if case.home_prescription else "E0860"
+
+
+def is_duplicate_claim(hcpcs: str, other: Case) -> bool:
+    """True when `other` is an open claim (not paid or closed) for the same or a similar
+    unit: payers pay one cervical traction unit per patient in 5 years (domain.md §3.6)."""
+    return other.billing_state not in FINISHED_STATES and similar_units(
+        hcpcs, requested_unit(other)
+    )
+
+
+def open_duplicates(session: Session, case: Case) -> list[Case]:
+    """The patient's other open cases for the same or a similar unit (none once this case's
+    own claim is paid or closed: the open one warns, not this one)."""
+    if case.billing_state in FINISHED_STATES:
+        return []
+    hcpcs = requested_unit(case)
+    return [other for other in other_cases(session, case) if is_duplicate_claim(hcpcs, other)]
+
+
+def uncarried_deliveries(session: Session, case: Case) -> list[DeliveredUnit]:
+    """Units delivered on the patient's other cases that this case neither carries nor had
+    removed with a reason (a delivery recorded after the case began)."""
+    others = other_cases(session, case)
+    delivered = delivered_on(session, [other.id for other in others])
+    seen = {row.source_case_id for row in carried_into(session, case.id)}
+    return [
+        DeliveredUnit(requested_unit(other), delivered[other.id], other.id)
+        for other in others
+        if other.id in delivered and other.id not in seen
+    ]
+
+
+def claim_notes(session: Session, cases: list[Case], today: date) -> dict[int, list[str]]:
+    """Billing's same-patient warnings for a list of one clinic's claims, in four reads:
+    another open claim of the same patient for a similar unit (a duplicate claim), and a unit
+    delivered to the patient on another case within 5 years of `today` that the case neither
+    carries nor had removed with a reason. Cases without a warning are left out."""
+    if not cases:
+        return {}
+    clinic_id = cases[0].clinic_id
+    people: dict[tuple[str, date], set[int]] = defaultdict(set)
+    births = {case.patient.date_of_birth for case in cases}
+    for patient_id, member, born in session.execute(
+        select(Patient.id, Patient.member_id, Patient.date_of_birth).where(
+            Patient.clinic_id == clinic_id, Patient.date_of_birth.in_(births)
+        )
+    ):
+        people[(member_key(member), born)].add(patient_id)
+    patient_ids = set().union(*people.values()) if people else set()
+    related = list(
+        session.scalars(
+            select(Case)
+            .where(Case.clinic_id == clinic_id, Case.patient_id.in_(patient_ids))
+            .options(selectinload(Case.home_prescription))
+        )
+    )
+    delivered = delivered_on(session, [case.id for case in related])
+    seen: dict[int, set[int]] = defaultdict(set)
+    for case_id, source_id in session.execute(
+        select(CarriedPriorDevice.case_id, CarriedPriorDevice.source_case_id).where(
+            CarriedPriorDevice.case_id.in_([case.id for case in cases])
+        )
+    ):
+        seen[case_id].add(source_id)
+    notes = {}
+    for case in cases:
+        key = (member_key(case.patient.member_id), case.patient.date_of_birth)
+        ids = people.get(key, set()) if key[0] else set()
+        others = [o for o in related if o.patient_id in ids and o.id != case.id]
+        found = _duplicate_notes(case, others) + _delivery_notes(
+            others, delivered, seen[case.id], today
+        )
+        if found:
+            notes[case.id] = found
+    return notes
+
+
+def _duplicate_notes(case: Case, others: list[Case]) -> list[str]:
+    if case.billing_state in FINISHED_STATES:
+        return []
+    hcpcs = requested_unit(case)
+    return [
+        f"Possible duplicate claim: case #{other.id} ({requested_unit(other)}) for the same "
+        f"patient is also open (claim {STATE_WORDS[other.billing_state]})."
+        for other in sorted(others, key=lambda o: o.id)
+        if is_duplicate_claim(hcpcs, other)
+    ]
+
+
+def _delivery_notes(others, delivered, seen: set[int], today: date) -> list[str]:
+    units = [
+        DeliveredUnit(requested_unit(other), delivered[other.id], other.id)
+        for other in others
+        if other.id in delivered and other.id not in seen
+    ]
+    return [
+        f"This clinic delivered {unit.hcpcs} to the same patient on {unit.date.isoformat()} "
+        f"(case #{unit.case_id}); it is not among this case's prior devices "
+        "(same-or-similar: ask the clinician to add it)."
+        for unit in prior_devices_from(units, today)
     ]

@@ -68,6 +68,28 @@ def invite(page, base_url: str, **fields) -> str:
     return page.locator("#set-password-link").inner_text().strip()
 
 
+def look_at_letterhead(pdf: bytes, npi: str) -> None:
+    """What the admin typed in the clinic profile heads the order the MD reads (the first page
+    is also kept as a PNG beside the screenshots, to look at)."""
+    import io
+    import subprocess
+
+    from pypdf import PdfReader
+
+    first = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    assert "Lakeside Spine & PT" in first
+    assert "Phone (555) 010-2000 · Fax (555) 010-2001" in first
+    assert f"Organization NPI {npi} · Medicare supplier number (PTAN) LK1234567" in first
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / "setup-5b-order-letterhead.pdf").write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile"]
+        + [str(SCREENSHOTS / "setup-5b-order-letterhead.pdf")]
+        + [str(SCREENSHOTS / "setup-5b-order-letterhead")],
+        check=True,
+    )
+
+
 def test_a_clinic_sets_itself_up_and_an_outside_md_signs(
     live_server, browser, app, monkeypatch, database_url, capsys
 ):
@@ -125,6 +147,8 @@ def test_a_clinic_sets_itself_up_and_an_outside_md_signs(
     assert "A tax id (EIN) has 9 digits" in admin.content()
     shot(admin, "3b-clinic-profile-error")
     admin.get_by_label("Tax id (EIN)").fill("12-3456789")
+    admin.get_by_label("Fax").fill("(555) 010-2001")
+    admin.get_by_label("Medicare supplier number (PTAN)").fill("LK1234567")
     admin.get_by_role("button", name="Save the clinic profile").click()
     admin.wait_for_load_state()
     assert "Saved." in admin.content()
@@ -151,6 +175,7 @@ def test_a_clinic_sets_itself_up_and_an_outside_md_signs(
     href = md.get_by_role("link", name="Read the unsigned order and letter").get_attribute("href")
     review = md.request.get(f"{live_server}{href}")
     assert review.status == 200 and review.headers["content-type"] == "application/pdf"
+    look_at_letterhead(review.body(), NPI)
     md.locator("input[name=confirm]").check()
     md.get_by_label("Your password").fill(PASSWORDS["okafor@ortho.example"])
     md.get_by_role("button", name="Sign order and letter").click()

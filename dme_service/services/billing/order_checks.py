@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from dme_service.models import BillingEvent, Case, Clinic
 from dme_service.services.billing.readiness_item import ReadinessItem
-from dme_service.services.clinic.clinic_time import human_datetime, local_date
+from dme_service.services.clinic.clinic_time import human_date, human_datetime, local_date
 from dme_service.store.signed_content import SignatureCheck
 
 
@@ -83,10 +83,13 @@ def order_date_item(
     when = submitted or today
     if ordered > when:
         return ReadinessItem(
-            "order_date", label, False, f"The order ({ordered}) is dated after {when}."
+            "order_date",
+            label,
+            False,
+            f"The order ({human_date(ordered)}) is dated after {human_date(when)}.",
         )
-    words = f"submitted {submitted}" if submitted else "not submitted yet"
-    return ReadinessItem("order_date", label, True, f"Ordered {ordered}; {words}.")
+    words = f"submitted {human_date(submitted)}" if submitted else "not submitted yet"
+    return ReadinessItem("order_date", label, True, f"Ordered {human_date(ordered)}; {words}.")
 
 
 def _first_submission(session: Session, case_id: int, zone: str | None) -> date | None:

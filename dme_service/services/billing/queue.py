@@ -28,6 +28,7 @@ from dme_service.services.billing import readiness, readiness_item
 from dme_service.services.clinic import clinic_time
 from dme_service.services.documents import Version, versions_of
 from dme_service.services.order_reason import AUTOMATIC_NOTE
+from dme_service.store import same_patient as same_patient_rows
 from dme_service.store.cases import CaseIncomplete, load_case, parsed_and_decided
 from dme_service.store.signed_content import signatures
 
@@ -76,6 +77,8 @@ class ClaimRow:
     money: Any = None  # the claim record (amounts, ICN, dates) once there is one
     deadline: deadlines.Deadline | None = None  # the next one that matters in this state
     days_in_state: int | None = None
+    # The same patient's other claims: a duplicate, or a delivered unit not carried.
+    same_patient: tuple[str, ...] = ()
 
     @property
     def billed_modifiers(self) -> tuple[str, ...]:
@@ -156,6 +159,7 @@ def queue(
         today or _clinic_today(user),
         user.clinic.timezone,
     )
+    rows = _with_same_patient(session, rows, today or _clinic_today(user))
     rows = _sorted(rows, sort, today or _clinic_today(user))
     audit.record(
         session, user=user, action="billing.queue.read", object_type="case_list", object_id=None
@@ -175,7 +179,8 @@ def claim(session: Session, case_id: int, user: User) -> Claim:
     }
     row = _with_money(
         session, [claim_row(session, case, user)], _clinic_today(user), user.clinic.timezone
-    )[0]
+    )
+    row = _with_same_patient(session, row, _clinic_today(user))[0]
     result = Claim(
         row,
         documents,
@@ -347,6 +352,12 @@ def _with_money(
         days = (today - clinic_time.local_date(since, zone)).days if since else None
         out.append(replace(row, money=money, deadline=due, days_in_state=days))
     return out
+
+
+def _with_same_patient(session: Session, rows: list[ClaimRow], today: date) -> list[ClaimRow]:
+    """Each row with its same-patient warnings (four reads for the whole list)."""
+    notes = same_patient_rows.claim_notes(session, [row.case for row in rows], today)
+    return [replace(row, same_patient=tuple(notes.get(row.case.id, ()))) for row in rows]
 
 
 def _sorted(rows: list[ClaimRow], sort: str, today: date) -> list[ClaimRow]:

@@ -79,6 +79,14 @@ def checklist(session: Session, case: Case, *, today: date | None = None) -> lis
     ]
 
 
+def _day(iso: str) -> str:
+    """2026-11-20 -> Nov 20, 2026 (a stored delivery date that does not parse shows as is)."""
+    try:
+        return clinic_time.human_date(date.fromisoformat(iso))
+    except ValueError:
+        return iso
+
+
 def delivery_item(session: Session, case: Case) -> ReadinessItem:
     """PIM §5.10: proof of delivery (date, method, who received it) before "paid"."""
     label = "Proof of delivery recorded"
@@ -95,7 +103,7 @@ def delivery_item(session: Session, case: Case) -> ReadinessItem:
         "delivery",
         label,
         True,
-        f"Delivered {delivery['date']}, received by {delivery['received_by']}.",
+        f"Delivered {_day(delivery['date'])}, received by {delivery['received_by']}.",
         "payment",
     )
 

@@ -1,9 +1,10 @@
 """The clinician's use cases: save one section of a case, decide, read, search.
 
 Each function owns its transaction. A section save rebuilds the whole dme-case/1 document
-(the stored case with the section replaced), validates it with the one parser
-(`case_format.parse`), writes only that section's rows, decides with `rules.evaluate` and
-stores the decision, in one commit with its audit row. Optimistic locking (docs/security.md DB-3):
+(the stored case with the section replaced), parses it once with the one parser
+(`case_format.parse`) and decides it with `rules.evaluate` before the write transaction
+(`Checked`), then writes only that section's rows and stores that decision, in one commit
+with its audit row. Optimistic locking (docs/security.md DB-3):
 every edit carries the version it was made on; an older version raises `StaleCase` with both
 versions, so nothing is overwritten silently. Creates carry an idempotency key (DB-4).
 """
@@ -20,10 +21,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from dme_service import audit
 from dme_service.case import parse as case_format
+from dme_service.case.model import Case as ParsedCase
 from dme_service.case.parse import CaseFormatError, FieldError
 from dme_service.case.patient_match import with_priors
 from dme_service.db import run_with_retry
 from dme_service.models import Case, Patient, User, utcnow
+from dme_service.rules.decision import Decision
 from dme_service.rules.engine import evaluate
 from dme_service.services import after_save
 from dme_service.services.cases import sections as case_sections
@@ -70,6 +73,31 @@ class StaleCase(Exception):
             f"case {self.case_id} is at version {self.current_version}; "
             f"the edit was made on version {self.your_version}"
         )
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A save's document, parsed once and decided once.
+
+    `parsed` may hold a draft's stand-ins (sections.for_validation): only the saved sections
+    are written from it. `decision` is None for a draft (stand-ins were needed), else the
+    engine's decision on exactly this document, which the save stores without parsing again.
+    """
+
+    document: dict[str, Any]
+    parsed: ParsedCase
+    decision: Decision | None
+
+
+def check(document: dict[str, Any]) -> Checked:
+    """Parse the document once; every error (in any section) refuses the save (IN-1)."""
+    filled = case_sections.for_validation(document)
+    try:
+        parsed = case_format.parse(filled)
+    except CaseFormatError as error:
+        raise CaseInvalid(error.errors) from None
+    whole = filled == document  # no stand-in was needed: this parse is the case itself
+    return Checked(document, parsed, evaluate(parsed) if whole else None)
 
 
 @dataclass(frozen=True)
@@ -163,24 +191,23 @@ def save_sections(
         if edit.section not in SECTIONS:
             raise ValueError(f"unknown section {edit.section!r}")
     try:
-        early = _decide_early(session, user, case_id, version, edits)
+        early = _check_early(session, user, case_id, version, edits)
         return run_with_retry(session, lambda s: _save(s, user, case_id, version, edits, early))
     except StaleDataError:
         session.rollback()
         raise _stale(session, user, case_id, version, edits[0]) from None
 
 
-def _decide_early(
+def _check_early(
     session: Session, user: User, case_id: int, version: int, edits: list[SectionEdit]
-):
-    """The save's parse and decision, worked out before the write transaction opens.
+) -> Checked | None:
+    """The save's one parse and decision, worked out before the write transaction opens.
 
     Deciding inside the write transaction (on SQLite, BEGIN IMMEDIATE holds the database's
-    write lock) would let a slow decision lock out every user. So the
-    case is read in a short transaction that ends at once; then the document is validated
-    (bad input is refused without ever taking the write lock) and decided. `_save` re-reads
-    the case under the lock and uses this decision only when its parse is the same case.
-    Returns (parsed, decision), or None when the case moved on or stays a draft.
+    write lock) would let a slow decision lock out every user. So the case is read in a short
+    transaction that ends at once; then the merged document is parsed (bad input is refused
+    without ever taking the write lock) and decided. `_save` rebuilds the document under the
+    lock and uses this check when the document is the same. None when the case moved on.
     """
     try:
         case = load_case(session, user, case_id)
@@ -193,12 +220,7 @@ def _decide_early(
             )
     finally:
         session.rollback()
-    validate(document)
-    try:
-        parsed = case_format.parse(document)
-    except CaseFormatError:
-        return None  # a draft: nothing to decide
-    return parsed, evaluate(parsed)
+    return check(document)
 
 
 def _save(
@@ -207,7 +229,7 @@ def _save(
     case_id: int,
     version: int,
     edits: list[SectionEdit],
-    early=None,
+    early: Checked | None = None,
 ) -> Case:
     case = load_case(session, user, case_id, for_update=True)
     parts = [(edit, _resolved_part(session, user, case_id, edit)) for edit in edits]
@@ -219,13 +241,14 @@ def _save(
         return case  # the same save again (double click, back button): already stored
     for edit, part in parts:
         document = case_sections.merged(document, edit.section, part)
-    parsed = validate(document)
+    # The same document as before the lock (nothing moved meanwhile): its check stands.
+    checked = early if early is not None and early.document == document else check(document)
     for edit, _ in parts:
-        case_sections.apply(session, case, edit.section, parsed, edit.practitioner_id)
+        case_sections.apply(session, case, edit.section, checked.parsed, edit.practitioner_id)
     case.updated_by_id = user.id
     case.updated_at = utcnow()  # always an UPDATE of the case row, so `version` moves on
     session.flush()
-    decide(session, case, early)
+    store_decision(session, case, checked.decision)
     for edit, _ in parts:
         audit.case_event(session, user, f"case.save.{edit.section}", case)
     after_save.case_changed(session, case, user)
@@ -258,27 +281,29 @@ def _practitioner_part(session: Session, user: User, practitioner_id: int | None
     return practitioner_document(signer)
 
 
-def validate(document: dict[str, Any]):
-    """Parse the document; every error (in any section) refuses the save (IN-1)."""
-    try:
-        return case_format.parse(case_sections.for_validation(document))
-    except CaseFormatError as error:
-        raise CaseInvalid(error.errors) from None
+def validate(document: dict[str, Any]) -> ParsedCase:
+    """Parse the document (a draft's missing parts stood in); every error refuses (IN-1)."""
+    return check(document).parsed
 
 
-def decide(session: Session, case: Case, early=None):
-    """Decide the stored case and keep the decision; a draft that does not parse stays a draft.
+def store_decision(session: Session, case: Case, decision: Decision | None) -> None:
+    """Keep a decision made on the case as now written; None keeps a draft a draft."""
+    if decision is None:
+        case.status = "draft"
+    else:
+        record_decision(session, case, decision)
 
-    `early` is (parsed, decision) worked out before the transaction (`_decide_early`): used
-    when the stored case parses to the same case, so no rule runs under the write lock.
-    Returns the Decision, or None for a draft (what it lacks: `draft_gaps`).
+
+def decide(session: Session, case: Case):
+    """Decide the stored case from its rows and keep the decision; a draft that does not
+    parse stays a draft. For a change not made through a parsed document (a carried or
+    removed prior device). Returns the Decision, or None for a draft (`draft_gaps`).
     """
     try:
-        _, decision = parsed_and_decided(case, known=early)
+        _, decision = parsed_and_decided(case)
     except CaseIncomplete:
-        case.status = "draft"
-        return None
-    record_decision(session, case, decision)
+        decision = None
+    store_decision(session, case, decision)
     return decision
 
 

@@ -2,8 +2,10 @@
 
 The document is parsed by the one parser; the patient is found (same name, date of birth and
 member id) or created in the caller's clinic; the treating practitioner must be an active user
-of that clinic with the document's NPI. The case, its decision and its audit row are written in
-one transaction. An `Idempotency-Key` makes a retry return the case it created instead of a
+of that clinic with the document's NPI. The document is parsed and decided before the write
+transaction opens (on SQLite it holds the database's write lock, so neither bad input nor the
+rules may hold it); the case, that decision and its audit row are then written in one
+transaction. An `Idempotency-Key` makes a retry return the case it created instead of a
 second one, and the same key with another document is refused (docs/security.md DB-4).
 """
 
@@ -23,10 +25,11 @@ from dme_service.case import parse as case_format
 from dme_service.case.parse import CaseFormatError, FieldError
 from dme_service.db import run_with_retry
 from dme_service.models import Case, IdempotencyKey, User, utcnow
+from dme_service.rules.engine import evaluate
 from dme_service.services import after_save
 from dme_service.services.cases import same_patient
 from dme_service.services.cases.create import IdempotencyConflict, _patient_for
-from dme_service.services.cases.edit import CaseInvalid, decide
+from dme_service.services.cases.edit import CaseInvalid, decide, store_decision
 from dme_service.store.cases import apply_parsed, load_case
 
 __all__ = ["CaseInvalid", "IdempotencyConflict", "Imported", "import_case", "request_hash"]
@@ -56,8 +59,16 @@ def import_case(
     """
     digest = request_hash(document)
     try:
+        parsed = case_format.parse(document)
+    except CaseFormatError as error:
+        if idempotency_key is not None:  # a key used for another document says so first
+            _earlier(session, user, idempotency_key, digest)
+            session.rollback()  # a read only
+        raise CaseInvalid(error.errors) from None
+    decision = evaluate(parsed)
+    try:
         return run_with_retry(
-            session, lambda s: _import(s, user, document, idempotency_key, digest)
+            session, lambda s: _import(s, user, parsed, decision, idempotency_key, digest)
         )
     except IntegrityError:
         # Two requests with one key raced; the other one committed first: answer with its case.
@@ -70,20 +81,19 @@ def import_case(
         return earlier
 
 
-def _import(session: Session, user: User, document: Any, key: str | None, digest: str):
+def _import(session: Session, user: User, parsed, decision, key: str | None, digest: str):
     if key is not None:
         earlier = _earlier(session, user, key, digest)
         if earlier is not None:
             return earlier
-    try:
-        parsed = case_format.parse(document)
-    except CaseFormatError as error:
-        raise CaseInvalid(error.errors) from None
     practitioner = _practitioner(session, user, parsed.treating_practitioner.npi)
     case = _new_case(session, user, parsed, practitioner)
-    # A unit the clinic already delivered to this patient is a prior device from the start.
-    same_patient.carry_delivered_units(session, user, case)
-    decide(session, case)
+    # A unit the clinic already delivered to this patient is a prior device from the start;
+    # then the case is no longer the document, and is decided again from its rows.
+    if same_patient.carry_delivered_units(session, user, case):
+        decide(session, case)
+    else:
+        store_decision(session, case, decision)
     after_save.case_changed(session, case, user)  # an eligible case goes to its practitioner
     if key is not None:
         session.add(

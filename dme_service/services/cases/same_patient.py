@@ -180,12 +180,8 @@ def overview(session: Session, case: Case) -> SamePatient:
     sources = {c.source_case_id for c in carried}
     within = {unit.case_id for unit in _window(others, _today(session, case))}
     uncarried = [o for o in others if o.case_id in within and o.case_id not in sources]
-    hcpcs = case.home_prescription.hcpcs if case.home_prescription else "E0860"
-    duplicates = [
-        o for o in others if o.open and patient_match.similar_units(hcpcs, o.hcpcs or "E0860")
-    ]
-    if case.billing_state in FINISHED_STATES:
-        duplicates = []  # this claim is done: the open one warns, not this one
+    duplicate_ids = {other.id for other in rows.open_duplicates(session, case)}
+    duplicates = [o for o in others if o.case_id in duplicate_ids]
     return SamePatient(tuple(others), tuple(carried), tuple(uncarried), tuple(duplicates))
 
 

@@ -87,9 +87,20 @@ def remind_practitioner(
     return _send(message, settings)
 
 
-def remind_all(session: Session, *, base_url: str, settings: outbox.MailSettings, now=None) -> int:
-    """The daily run: every active practitioner with orders waiting; returns how many mailed."""
+def remind_all(
+    session: Session,
+    *,
+    base_url: str,
+    settings: outbox.MailSettings,
+    now=None,
+    clinic_id: int | None = None,
+) -> int:
+    """The daily run: every active practitioner with orders waiting (of one clinic when
+    `clinic_id` is given); returns how many were mailed. Running it again the same day mails
+    nobody twice: each practitioner is reminded at most once in REMINDER_GAP."""
     query = select(User).where(User.role == "practitioner", User.active.is_(True))
+    if clinic_id is not None:
+        query = query.where(User.clinic_id == clinic_id)
     sent = 0
     for practitioner in list(session.scalars(query.order_by(User.id))):
         if remind_practitioner(

@@ -23,7 +23,7 @@ from dme_service.services.clinic.checks import (
     ClinicDetails,
     UserDetails,
 )
-from dme_service.services.mail import outbox
+from dme_service.services.mail import notices, outbox
 from dme_service.web.errors import Refused
 from dme_service.web.forms import keeps_input, no_input_to_keep
 from dme_service.web.pages.auth import require_fresh_login
@@ -242,6 +242,21 @@ def reset_totp(user_id: int):
     _user_or_404(user_id)
     staff.reset_totp(get_session(), current_user, user_id)
     return redirect(url_for("home.index", totp_reset=user_id), code=303)
+
+
+@bp.route("/reminders", methods=["POST"])
+@require_fresh_login
+@no_input_to_keep("a single Send today's reminders button")
+def send_reminders():
+    """Today's "orders await your signature" mails now, for the clinic's practitioners (what
+    the daily `dme-service mail reminders` does; whoever was reminded today is skipped)."""
+    sent = notices.remind_all(
+        get_session(),
+        base_url=current_app.config["BASE_URL"],
+        settings=_mail_settings(),
+        clinic_id=current_user.clinic_id,
+    )
+    return redirect(url_for("home.index", reminded=sent), code=303)
 
 
 def _link_page(invitation, *, first: bool):

@@ -58,6 +58,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "admin.reactivate": ADMINS,
     "admin.send_link": ADMINS,
     "admin.reset_totp": ADMINS,
+    "admin.send_reminders": ADMINS,
     "account.mail": SIGNED_IN,
     "reminders.remind": frozenset({CLINICIAN}),
     # Signatures in ink: the clinical team prints and uploads; everyone who reads the

@@ -52,7 +52,7 @@ def test_an_order_signed_in_the_clinics_evening_is_dated_that_day(db_session, ch
     items = {i.key: i for i in readiness.checklist(db_session, case, today=date(2026, 12, 5))}
     order_date = items["order_date"]
     assert order_date.met, order_date.detail  # UTC would say "dated 2026-12-06, after 12-05"
-    assert "Ordered 2026-12-05" in order_date.detail
+    assert "Ordered Dec 5, 2026" in order_date.detail
     assert "Dec 5, 2026, 7:30 PM CST" in items["signature"].detail
 
 

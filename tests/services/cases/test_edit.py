@@ -13,7 +13,7 @@ from dme_service.models import AuditEvent, Case, DecisionRecord, IdempotencyKey,
 from dme_service.services import after_save
 from dme_service.services.cases import edit as cases
 from dme_service.services.cases.create import IdempotencyConflict, NewCase, create_case
-from dme_service.store.cases import CaseNotFound
+from dme_service.store.cases import CaseNotFound, parsed_and_decided
 from services.case_steps import PATIENT, TRIAL, new_case, save, standard_case
 
 
@@ -226,3 +226,34 @@ def test_the_after_save_step_runs_on_every_save(db_session, clinician, monkeypat
     case = new_case(db_session, clinician)
     save(db_session, clinician, case, "trials", {"trials": [TRIAL]})
     assert calls == [(case.id, clinician.id)]
+
+
+def test_a_save_parses_and_decides_its_case_once(db_session, clinician, signer, monkeypatch):
+    case = standard_case(db_session, clinician, signer)
+    parses, decisions = [], []
+    real_parse, real_evaluate = cases.case_format.parse, cases.evaluate
+    monkeypatch.setattr(cases.case_format, "parse", lambda doc: parses.append(1) or real_parse(doc))
+    monkeypatch.setattr(
+        cases, "evaluate", lambda parsed: decisions.append(1) or real_evaluate(parsed)
+    )
+    save(db_session, clinician, case, "trials", {"trials": [TRIAL, {**TRIAL, "pain_after": 2}]})
+    assert (len(parses), len(decisions)) == (1, 1)
+
+
+def test_the_stored_decision_is_the_decision_on_the_stored_rows(db_session, clinician, signer):
+    case = standard_case(db_session, clinician, signer)
+    save(db_session, clinician, case, "trials", {"trials": [TRIAL, {**TRIAL, "pain_after": 9}]})
+    stored = db_session.scalars(
+        select(DecisionRecord)
+        .where(DecisionRecord.case_id == case.id)
+        .order_by(DecisionRecord.id.desc())
+    ).first()
+    _, decision = parsed_and_decided(case)
+    assert stored.decision_json == decision.as_json()
+
+
+def test_a_draft_save_stores_no_decision(db_session, clinician):
+    case = new_case(db_session, clinician)
+    save(db_session, clinician, case, "trials", {"trials": [TRIAL]})
+    assert case.status == "draft"
+    assert count(db_session, DecisionRecord, DecisionRecord.case_id == case.id) == 0

@@ -266,3 +266,51 @@ def test_the_look_up_reads_the_clinic_and_birth_date_index(db_session):
         )
     ).all()
     assert any("ix_patients_clinic_birth" in str(row) for row in plan)
+
+
+# --- billing's queue and claim page -------------------------------------------------------
+
+
+def test_billing_sees_an_open_duplicate_and_an_uncarried_delivery(db_session, people):
+    from dme_service.services.billing import queue as billing_queue
+
+    first = stored_case(db_session, people["clinician"], people["practitioner"])
+    second = stored_case(db_session, people["clinician"], people["practitioner"])
+    notes = billing_queue.claim(db_session, second.id, people["billing"]).row.same_patient
+    assert notes == (
+        f"Possible duplicate claim: case #{first.id} (E0860) for the same patient is also "
+        "open (claim awaiting signature).",
+    )
+    db_session.add(
+        BillingEvent(
+            case_id=first.id,
+            from_state="submitted",
+            to_state="paid",
+            user_id=people["billing"].id,
+            delivery={"date": "2026-11-21", "method": "in_clinic", "received_by": "Jane"},
+        )
+    )
+    db_session.get(Case, first.id).billing_state = "paid"
+    db_session.commit()
+    rows = {
+        row.case.id: row
+        for row in billing_queue.queue(
+            db_session, people["billing"], states=("awaiting_signature",)
+        )
+    }
+    (note,) = rows[second.id].same_patient
+    assert f"delivered E0860 to the same patient on 2026-11-21 (case #{first.id})" in note
+    assert "not among this case's prior devices" in note
+
+
+def test_billing_sees_nothing_for_another_patient(db_session, people):
+    from dme_service.services.billing import queue as billing_queue
+
+    stored_case(db_session, people["clinician"], people["practitioner"])
+    other = stored_case(
+        db_session,
+        people["clinician"],
+        people["practitioner"],
+        patient={"name": "Ann Other", "date_of_birth": "1960-01-02", "member_id": "1EG4TE5MK73"},
+    )
+    assert billing_queue.claim(db_session, other.id, people["billing"]).row.same_patient == ()

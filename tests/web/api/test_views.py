@@ -154,6 +154,25 @@ def test_create_stores_the_case_its_decision_and_an_audit_row(client, team, doc,
     }
 
 
+def test_create_decides_before_its_write_transaction(client, team, doc, monkeypatch):
+    """The rules never run while the case's write transaction (SQLite's write lock) is open."""
+    from dme_service.db import get_session
+    from dme_service.rules import engine
+    from dme_service.services.cases import from_document
+    from dme_service.store import cases as store_cases
+
+    open_during = []
+
+    def evaluate(parsed):
+        open_during.append(get_session().in_transaction())
+        return engine.evaluate(parsed)
+
+    monkeypatch.setattr(from_document, "evaluate", evaluate, raising=False)
+    monkeypatch.setattr(store_cases, "evaluate", evaluate)
+    assert client.post("/api/v1/cases", json=doc, headers=team[0]).status_code == 201
+    assert open_during == [False]
+
+
 def test_the_same_idempotency_key_returns_the_same_case(client, team, doc, db_session):
     headers = {**team[0], "Idempotency-Key": "retry-1"}
     first = client.post("/api/v1/cases", json=doc, headers=headers)

@@ -156,3 +156,18 @@ def test_the_admin_changes_a_users_email_with_errors_beside_the_field(
     db_session.expire_all()
     assert db_session.get(User, pt.id).email == "maria@new.example"
     assert actions(db_session)[-2:] == ["user.email_change", "user.update"]
+
+
+def test_the_admin_sends_todays_reminders_once(admin_client, make_user, db_session):
+    from services.claim_cases import stored_case
+
+    client, _admin = admin_client
+    doctor = make_user("practitioner", credential="MD", npi=NPI)
+    stored_case(db_session, make_user("clinician", credential="PT"), doctor)
+    first = client.post("/admin/reminders")
+    assert first.status_code == 303 and first.location.endswith("/?reminded=1")
+    page = client.get(first.location).get_data(as_text=True)
+    assert "1 practitioner was reminded" in page
+    again = client.post("/admin/reminders")
+    assert again.location.endswith("/?reminded=0")
+    assert "each was already reminded today" in client.get(again.location).get_data(as_text=True)

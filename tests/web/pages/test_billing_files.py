@@ -40,7 +40,7 @@ def test_the_queue_exports_ticked_claims_and_lists_the_refused(db_session, bille
     bad = ready_claim(db_session, billed, address=False, patient_name="Ann Lee")
     queue = biller.get("/billing/?show=ready_to_submit").get_data(as_text=True)
     assert "Export selected to 837P" in queue and f'value="{good.id}"' in queue
-    assert "Timely filing by 2027-11-20" in queue  # 12 months from the delivery date
+    assert "Timely filing by Nov 20, 2027" in queue  # 12 months from the delivery date
     response = _export(biller, good.id, bad.id)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
