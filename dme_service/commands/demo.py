@@ -145,7 +145,7 @@ def store_case(session, clinic, users, doc: dict):
         created_by_id=clinician.id,
         updated_by_id=clinician.id,
     )
-    apply_parsed(case, parsed)
+    apply_parsed(case, parsed, recorded_by=clinician)
     session.add(case)
     record_decision(session, case, evaluate(parsed))
     # Route as a clinician's save would: eligible cases wait on the practitioner's list.

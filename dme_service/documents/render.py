@@ -19,7 +19,7 @@ from dme_service.documents.types import (
     RenderedDocument,
     RenderOptions,
 )
-from dme_service.documents.wording import Clinic, Signature
+from dme_service.documents.wording import Clinic, Signature, TrialRecord
 from dme_service.rules.decision import Decision
 
 
@@ -38,6 +38,7 @@ def render(
     purchase_or_rental: str | None = None,
     signed_pdfs: dict[str, bytes] | None = None,
     case_number: int | str | None = None,
+    trial_records: tuple[TrialRecord, ...] = (),
 ) -> RenderedDocument:
     """Render one document of `KINDS`, when availability.py allows it for this decision
     (DocumentRefused, naming the field, when it does not)."""
@@ -60,6 +61,7 @@ def render(
         purchase_or_rental=purchase_or_rental,
         signed_pdfs=signed_pdfs or None,
         case_number=case_number,
+        trial_records=tuple(trial_records),
     )
     with gc_paused():
         return render_kind(get_renderer(), kind, case, decision, options)

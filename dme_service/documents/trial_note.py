@@ -27,7 +27,7 @@ def source(case: Case, decision: Decision, options: RenderOptions) -> DocumentSo
             "clinic": options.clinic,
             "dob": w.long_date(case.patient.date_of_birth),
             "trials": [
-                trial_row(trial, i == latest)
+                trial_row(trial, i == latest, _record(options, i))
                 for i, trial in sorted(enumerate(case.trials), key=lambda it: it[1].date)
             ],
             "trial_response": decision.trial_response,
@@ -39,15 +39,31 @@ def source(case: Case, decision: Decision, options: RenderOptions) -> DocumentSo
     )
 
 
+# The trial's device and position as the note prints them (the contract's values are keys).
+DEVICE_WORDS = {
+    "mechanical": "Clinic mechanical traction",
+    "manual": "Manual traction",
+}
+POSITION_WORDS = {"seated": "Seated", "supine": "Supine"}
+
+
 def yes_no(value: bool | None) -> str:
     return "Not recorded" if value is None else ("Yes" if value else "No")
 
 
-def trial_row(trial: Trial, latest: bool) -> dict:
+def _record(options: RenderOptions, index: int) -> w.TrialRecord:
+    records = options.trial_records
+    return records[index] if index < len(records) else w.TrialRecord()
+
+
+def trial_row(trial: Trial, latest: bool, record: w.TrialRecord | None = None) -> dict:
+    record = record or w.TrialRecord()
     return {
         "date": w.long_date(trial.date),
-        "device": trial.device,
-        "position": trial.position or "Not recorded",
+        "device": DEVICE_WORDS.get(trial.device, trial.device),
+        "position": POSITION_WORDS.get(trial.position or "", "Not recorded"),
+        "ran_by": record.ran_by or "Not recorded",
+        "note": record.note,
         "force": f"{w.number(trial.force_lb)} pounds",
         "minutes": w.number(trial.minutes),
         "pain": f"{trial.pain_before} to {trial.pain_after}",
@@ -55,7 +71,7 @@ def trial_row(trial: Trial, latest: bool) -> dict:
         "new_neuro_signs": yes_no(trial.new_neuro_signs),
         "use_demonstrated": yes_no(trial.use_demonstrated),
         "tolerated": yes_no(trial.tolerated),
-        "response": trial_response(trial),
+        "response": trial_response(trial).capitalize(),
         "latest": latest,
     }
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from dme_service.documents import availability
-from dme_service.documents.wording import Clinic, Signature
+from dme_service.documents.wording import Clinic, Signature, TrialRecord
 
 KINDS: tuple[str, ...] = availability.KINDS
 LANGUAGES: tuple[str, ...] = ("en", "es")
@@ -50,6 +50,10 @@ class RenderOptions:
     # The service's case number: the PDF's title names the document and the case, never the
     # patient (wording.document_title)
     case_number: int | str | None = None
+    # The stored claim's readiness checklist (rules.readiness), printed on the packet's cover
+    checklist: tuple | None = None
+    # Beside each trial of the case, in the case's order: who ran it and the note
+    trial_records: tuple[TrialRecord, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

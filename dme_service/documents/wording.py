@@ -50,6 +50,24 @@ class Signature:
         return f"Electronically signed by {who} on {date_time(self.signed_at)}."
 
 
+def person(name: str, credential: str | None) -> str:
+    """A clinician as paper names them: "Dana Reyes, PT" (a name already ending in its
+    credential is not given it twice)."""
+    name, credential = name.strip(), (credential or "").strip()
+    if not credential or name.upper().endswith(f", {credential.upper()}"):
+        return name
+    return f"{name}, {credential}"
+
+
+@dataclass(frozen=True, slots=True)
+class TrialRecord:
+    """What the service keeps beside a trial of the case document (docs/case-format.md):
+    the clinician who recorded it, that is who ran it, with their credential, and a note."""
+
+    ran_by: str | None = None
+    note: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Clinic:
     """The clinic printed on letterheads and on the patient's instructions; as the DME

@@ -108,8 +108,14 @@ class Trial(Base):
     new_neuro_signs: Mapped[bool] = mapped_column(Boolean)
     use_demonstrated: Mapped[bool | None] = mapped_column(Boolean)
     tolerated: Mapped[bool | None] = mapped_column(Boolean)
+    # Beside the case document (not part of dme-case/1, docs/case-format.md "Kept beside the
+    # document"): the signed-in user who recorded the trial (the therapist who ran it) and a
+    # short note; neither changes the decision. None on trials recorded before these existed.
+    recorded_by_id: Mapped[int | None] = mapped_column(fk("users.id"), nullable=True)
+    note: Mapped[str | None] = mapped_column(String(500))
 
     case: Mapped[Case] = relationship(back_populates="trials")
+    recorded_by = relationship("User", foreign_keys=[recorded_by_id])
 
 
 class Diagnosis(Base):

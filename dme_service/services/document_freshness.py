@@ -1,9 +1,10 @@
 """Whether a stored document is current: made from the case and the signature as they are now.
 
 Every render records what it was made from (`Document.source_sha256`): the SHA-256 of the case
-document (dme-case/1: patient, payer, diagnoses, trials, screening, order, practitioner), the
-standing signature, the clinician's reason for an order against the payer's criteria, the
-claim's purchase-or-rental choice and the clinic's letterhead. A document is current while it
+document (dme-case/1: patient, payer, diagnoses, trials, screening, order, practitioner), who
+ran each trial and its note (kept beside the document), the standing signature, the
+clinician's reason for an order against the payer's criteria, the claim's purchase-or-rental
+choice and the clinic's letterhead. A document is current while it
 is not superseded and that digest is the one the case gives now; the moment the case or the
 signature changes, every older document reads as superseded, wherever it is listed, and a
 download of "the current one" makes a new one first (`services.documents.current_document`).
@@ -30,10 +31,10 @@ from dme_service.models import Case, ClaimRecord, Clinic, Document
 from dme_service.services.clinic.printed import printed_clinic
 from dme_service.services.order_reason import order_reason
 from dme_service.store import signed_content
-from dme_service.store.cases import to_document
+from dme_service.store.cases import to_document, trial_records
 
 # Bumped when what goes into the digest changes, so older digests never match by accident.
-SOURCE_FORMAT = "dme-document-source/1"
+SOURCE_FORMAT = "dme-document-source/2"  # 2: who ran each trial and its note
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ def source_sha256(session: Session, case: Case, signature_id: int | None) -> str
         "format": SOURCE_FORMAT,
         "case_id": case.id,
         "case": to_document(case),
+        # Kept beside the document and printed on the trial note (docs/case-format.md)
+        "trials_beside": [dataclasses.asdict(record) for record in trial_records(case)],
         "signature_id": signature_id,
         "reason": order_reason(session, case),
         "purchase_or_rental": purchase_or_rental or "NU",

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session, defer
 
 from dme_service.case.parse import FieldError
 from dme_service.db import run_with_retry
-from dme_service.documents import wording
 from dme_service.models import DOCUMENT_KINDS, Case, ClaimRecord, Document, User, utcnow
+from dme_service.services.billing import readiness as billing_readiness
 from dme_service.services.clinic.clinic_time import local
-from dme_service.services.clinic.printed import printed_clinic
+from dme_service.services.clinic.printed import printed_clinic, printed_signature
 from dme_service.services.document_freshness import (
     Freshness,
     current_of,
@@ -30,7 +30,12 @@ from dme_service.services.document_freshness import (
 )
 from dme_service.services.order_reason import order_reason
 from dme_service.store import signed_content
-from dme_service.store.cases import CaseIncomplete, load_case, parsed_and_decided
+from dme_service.store.cases import (
+    CaseIncomplete,
+    load_case,
+    parsed_and_decided,
+    trial_records,
+)
 from dme_service.store.documents import (
     # Re-exported: fetch raises it, and the views and tests catch it as documents.DocumentTampered
     # (their code is not this module's to change; only their imports follow a move).
@@ -176,6 +181,9 @@ def render_document(
     parsed, decision, options, fresh = _inputs(session, user, case_id, lang, now)
     if kind in PACKET_KINDS:
         options["signed_pdfs"] = _signed_pdfs(session, fresh)
+    if kind == "packet":  # the cover prints the claim's checklist as billing sees it
+        case = load_case(session, user, case_id)
+        options["checklist"] = tuple(billing_readiness.checklist(session, case))
     if kind in SIGNED_KINDS and options["signature"] is not None:
         session.rollback()
         raise CaseNotReady([FieldError("kind", SIGNED_STANDS.format(label=KIND_LABELS[kind]))])
@@ -268,11 +276,12 @@ def _inputs(session: Session, user: User, case_id: int, lang: str, now: datetime
         "lang": lang,
         # Dates and times print in the clinic's zone: the reader's day and clock, not the server's.
         "now": local(now or utcnow(), clinic.timezone),
-        "signature": _printed_signature(check, clinic.timezone),
+        "signature": printed_signature(check, clinic.timezone),
         "clinic": printed_clinic(clinic),
         "reason": order_reason(session, case),
         "purchase_or_rental": purchase_or_rental(session, case),
         "case_number": case.id,
+        "trial_records": trial_records(case),
     }
     fresh = freshness_with(session, case, check.signature if check.valid else None)
     return parsed, decision, options, fresh
@@ -284,31 +293,6 @@ def purchase_or_rental(session: Session, case: Case) -> str:
         select(ClaimRecord.purchase_or_rental).where(ClaimRecord.case_id == case.id)
     )
     return chosen or "NU"
-
-
-def current_signature(
-    session: Session, case: Case, zone: str | None = None
-) -> wording.Signature | None:
-    """The signature the documents print: the case's standing signature, only while it still
-    covers the case (recomputed now, so an edit made behind the ORM's back is caught: RET-2),
-    its time in the clinic's zone `zone`."""
-    return _printed_signature(signed_content.check_signature(session, case), zone)
-
-
-def _printed_signature(check, zone: str | None) -> wording.Signature | None:
-    if not check.valid:
-        return None
-    row = check.signature
-    signed_at = local(row.signed_at, zone) if zone else row.signed_at
-    return wording.Signature(
-        name=row.signer.name,
-        credential=row.credential,
-        npi=row.npi,
-        signed_at=signed_at,
-        method=row.method,
-        uploaded_by=row.uploaded_by.name if row.uploaded_by is not None else None,
-        scan_sha256=row.scan.sha256 if row.scan is not None else None,
-    )
 
 
 def signed_document_ids(session: Session, case: Case) -> frozenset[int]:

@@ -8,6 +8,7 @@ so the web forms, the JSON API and the command line judge a case the same way.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -18,6 +19,7 @@ from dme_service import models
 from dme_service.case.model import SCREENING_KEYS
 from dme_service.case.model import Case as ParsedCase
 from dme_service.case.parse import FORMAT, CaseFormatError, FieldError, parse
+from dme_service.documents.wording import TrialRecord, person
 from dme_service.rules.decision import Decision
 from dme_service.rules.engine import evaluate
 
@@ -162,11 +164,14 @@ def to_document(case: models.Case) -> dict[str, Any]:
     return {key: value for key, value in document.items() if value is not None}
 
 
-def apply_parsed(case: models.Case, parsed: ParsedCase) -> None:
+def apply_parsed(
+    case: models.Case, parsed: ParsedCase, recorded_by: models.User | None = None
+) -> None:
     """Write a parsed case's clinical facts onto the case's rows (in the caller's transaction).
 
     The patient's identity and the treating practitioner are looked up and set by the caller
     (they are rows of their own); this replaces trials, diagnoses, screening and prescription.
+    `recorded_by` is the user saving: who recorded each trial that is new (`trial_rows`).
     """
     case.payer = parsed.payer
     case.onset_date = parsed.onset_date
@@ -178,9 +183,52 @@ def apply_parsed(case: models.Case, parsed: ParsedCase) -> None:
     case.diagnoses = [
         models.Diagnosis(position=i, code=code) for i, code in enumerate(parsed.diagnoses)
     ]
-    case.trials = [trial_row(i, trial) for i, trial in enumerate(parsed.trials)]
+    case.trials = trial_rows(case, parsed.trials, recorded_by)
     apply_screening(case, parsed.screening)
     apply_request(case, parsed)
+
+
+def trial_rows(
+    case: models.Case,
+    trials,
+    recorded_by: models.User | None,
+    notes: Sequence[str | None] | None = None,
+) -> list[models.Trial]:
+    """The case's new trial rows; a trial already stored keeps who recorded it and its note.
+
+    A trial is the same trial while its date and device stay the same (a corrected force or
+    pain score does not change who ran it); any other trial is recorded by `recorded_by`, the
+    user saving. `notes`, one per trial, replaces the notes; None keeps the stored ones.
+    """
+    unclaimed = list(case.trials)
+    rows = []
+    for i, trial in enumerate(trials):
+        row = trial_row(i, trial)
+        same = next(
+            (t for t in unclaimed if (t.date, t.device) == (trial.date, trial.device)), None
+        )
+        if same is not None:
+            unclaimed.remove(same)
+            row.recorded_by, row.note = same.recorded_by, same.note
+        else:
+            row.recorded_by = recorded_by
+        if notes is not None:
+            typed = notes[i] if i < len(notes) else None
+            row.note = (typed or "").strip() or None
+        rows.append(row)
+    return rows
+
+
+def trial_records(case: models.Case) -> tuple[TrialRecord, ...]:
+    """What is kept beside each trial (who ran it, the note), in the document's trial order,
+    for the documents that print the trials."""
+    return tuple(
+        TrialRecord(
+            ran_by=person(t.recorded_by.name, t.recorded_by.credential) if t.recorded_by else None,
+            note=t.note,
+        )
+        for t in case.trials
+    )
 
 
 def trial_row(position: int, trial) -> models.Trial:

@@ -105,6 +105,7 @@ def test_a_session_that_ends_while_typing_keeps_the_typed_trial(app, live_server
     page.fill("#trials-rows-0-pain_after", "3")
     page.select_option("#trials-rows-0-peripheralization", "no")
     page.select_option("#trials-rows-0-new_neuro_signs", "no")
+    page.fill("#trials-rows-0-note", "Seated, 20 degrees of flexion; set-up taught.")
     expire_sessions(app)
     page.locator("#section-trials").get_by_role("button", name="Save in-clinic trials").click()
     page.wait_for_load_state()
@@ -118,6 +119,9 @@ def test_a_session_that_ends_while_typing_keeps_the_typed_trial(app, live_server
     assert "What you typed before was saved." in page.locator("#resumed").inner_text()
     assert page.input_value("#trials-rows-0-date") == "2026-10-02"
     assert page.input_value("#trials-rows-0-pain_after") == "3"
+    assert page.input_value("#trials-rows-0-note").startswith("Seated, 20 degrees")
+    row = page.locator("fieldset.trial-row").first
+    assert "Run by Dana Reyes, PT" in row.inner_text()  # the signed-in clinician, recorded
     page.screenshot(path=str(SCREENSHOTS / "case-after-sign-in.png"))
     assert page.errors == []
 

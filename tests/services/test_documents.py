@@ -360,6 +360,13 @@ def test_a_packet_after_signing_is_given_the_signed_files_not_a_new_order(db_ses
     assert current(db_session, people[0], case, "swo").id == swo.id
 
 
+def test_a_submission_packet_after_signing_is_given_the_signed_files_too(db_session, people, case):
+    swo, lmn = render(db_session, people[0], case, "swo"), render(db_session, people[0], case)
+    sign_over(db_session, case, people[1], {"swo": swo, "lmn": lmn})
+    render(db_session, people[0], case, "submission")
+    assert fake_render.calls[-1][3]["signed_pdfs"] == {"swo": swo.content, "lmn": lmn.content}
+
+
 def test_a_packet_before_signing_lays_the_order_out(db_session, people, case):
     render(db_session, people[0], case, "packet")
     assert fake_render.calls[-1][3]["signed_pdfs"] is None

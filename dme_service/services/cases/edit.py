@@ -111,6 +111,9 @@ class SectionEdit:
     section: str
     part: dict[str, Any]
     practitioner_id: int | None = None
+    # The trials section's short note per trial, in the part's order (kept beside the
+    # document: docs/case-format.md); None leaves the stored notes as they are.
+    trial_notes: tuple[str | None, ...] | None = None
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -244,7 +247,15 @@ def _save(
     # The same document as before the lock (nothing moved meanwhile): its check stands.
     checked = early if early is not None and early.document == document else check(document)
     for edit, _ in parts:
-        case_sections.apply(session, case, edit.section, checked.parsed, edit.practitioner_id)
+        case_sections.apply(
+            session,
+            case,
+            edit.section,
+            checked.parsed,
+            edit.practitioner_id,
+            user=user,
+            trial_notes=edit.trial_notes,
+        )
     case.updated_by_id = user.id
     case.updated_at = utcnow()  # always an UPDATE of the case row, so `version` moves on
     session.flush()

@@ -155,7 +155,7 @@ def _new_case(session: Session, user: User, parsed, practitioner: User) -> Case:
         created_at=now,
         updated_at=now,
     )
-    apply_parsed(case, parsed)
+    apply_parsed(case, parsed, recorded_by=user)
     case.treating_practitioner = practitioner
     session.add(case)
     session.flush()

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from dme_service import models
 from dme_service.case.model import Case as ParsedCase
-from dme_service.store.cases import apply_request, apply_screening, trial_row
+from dme_service.store.cases import apply_request, apply_screening, trial_rows
 
 # section -> the top-level document keys it edits (case-format.md names).
 SECTIONS: dict[str, tuple[str, ...]] = {
@@ -101,8 +101,14 @@ def apply(
     section: str,
     parsed: ParsedCase,
     practitioner_id: int | None = None,
+    *,
+    user: models.User | None = None,
+    trial_notes: tuple[str | None, ...] | None = None,
 ) -> None:
-    """Write one section of the parsed case onto the case's rows (the caller commits)."""
+    """Write one section of the parsed case onto the case's rows (the caller commits).
+
+    `user` is who saves: a new trial is recorded as run by them (store.cases.trial_rows).
+    """
     if section == "patient":
         _apply_patient(session, case, parsed)
     elif section == "diagnoses":
@@ -110,7 +116,7 @@ def apply(
             models.Diagnosis(position=i, code=code) for i, code in enumerate(parsed.diagnoses)
         ]
     elif section == "trials":
-        case.trials = [trial_row(i, trial) for i, trial in enumerate(parsed.trials)]
+        case.trials = trial_rows(case, parsed.trials, user, trial_notes)
     elif section == "screening":
         apply_screening(case, parsed.screening)
     elif section == "prescription":

@@ -9,11 +9,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_login import current_user
+
 from dme_service.case.model import ABSOLUTE_CONTRAINDICATIONS, HOME_DEVICES, OTHER_SCREENING_KEYS
 from dme_service.case.parse import FieldError
 from dme_service.case.response import deciding_index
 from dme_service.coding import codes
 from dme_service.db import get_session
+from dme_service.documents.wording import person
 from dme_service.rules.wording import INVERSION_TABLE_UNSUPERVISED, PAYER_NAMES
 from dme_service.services.cases import edit as case_service
 from dme_service.services.cases import same_patient
@@ -87,7 +90,7 @@ def form_data(section: str, case, document: dict[str, Any]) -> dict[str, Any]:
     elif section == "diagnoses":
         data["codes"] = list(document.get("diagnoses") or []) + [""]
     elif section == "trials":
-        data["rows"] = list(document.get("trials") or []) + [{}]
+        data["rows"] = trial_rows_data(case, document) + [{}]
     elif section == "screening":
         data |= dict(document.get("screening") or {})
     elif section == "prescription":
@@ -106,6 +109,12 @@ def form_data(section: str, case, document: dict[str, Any]) -> dict[str, Any]:
             + [{}],
         }
     return data
+
+
+def trial_rows_data(case, document: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each stored trial as its row shows it: the document's fields and the note kept beside."""
+    trials = list(document.get("trials") or [])
+    return [dict(t, note=row.note or "") for t, row in zip(trials, case.trials, strict=False)]
 
 
 def latest_home_trial(document: dict[str, Any]) -> dict[str, Any] | None:
@@ -276,6 +285,21 @@ def code_words(code: str | None) -> str:
     return found.descriptor if found is not None else ""
 
 
+def trial_run_by(case, row) -> str:
+    """Who ran a trial row, in words. A stored trial (same date and device, as the save
+    matches them: store.cases.trial_rows) names who recorded it; a row not saved yet is
+    recorded as run by the user who saves it."""
+    if row.is_blank():
+        return ""
+    typed = ((row.date.data or "").strip(), row.device.data or "")
+    for trial in case.trials:
+        if (trial.date.isoformat(), trial.device) == typed:
+            who = trial.recorded_by
+            return f"Run by {person(who.name, who.credential)}" if who is not None else ""
+    me = person(current_user.name, current_user.credential)
+    return f"Not saved yet: it will be recorded as run by you, {me}."
+
+
 def row_response(row) -> str | None:
     """A trial row's response as entered (the engine's rule), for the page before any JS."""
     values = {
@@ -321,6 +345,7 @@ def template_helpers() -> dict[str, Any]:
         "status_words": STATUS_WORDS,
         "code_words": code_words,
         "row_response": row_response,
+        "trial_run_by": trial_run_by,
         "screening_groups": SCREENING_GROUPS,
         "screening_hints": SCREENING_HINTS,
         "absolute_keys": ABSOLUTE_CONTRAINDICATIONS,

@@ -65,6 +65,8 @@ def _differs(form: SectionForm, shown: SectionForm) -> bool:
         return True  # a number typed as words: edited, and validation will say why
     if form.section == "order" and form.practitioner_id() != shown.practitioner_id():
         return True
+    if form.section == "trials" and form.notes() != shown.notes():
+        return True  # a note is kept beside the document, so the part does not show it
     return not case_sections.same_part(form.section, form.part(), shown.part())
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import BooleanField, Field, FieldList, Form, FormField, SelectField
+from wtforms import BooleanField, Field, FieldList, Form, FormField, SelectField, StringField
 from wtforms.validators import Length
 
 from dme_service.case.limits import MAX_TRIALS
@@ -28,6 +28,9 @@ TRIAL_DEVICE_WORDS = {
     "mechanical": "Clinic mechanical traction",
     "manual": "Manual traction",
 }
+
+
+NOTE_MAX = 500  # a short note; the full daily note stays in the clinic's chart
 
 
 class TrialRow(Form):
@@ -54,6 +57,11 @@ class TrialRow(Form):
     new_neuro_signs = YesNoSelect("New neurological signs")
     use_demonstrated = YesNoSelect("Use of the home unit demonstrated")
     tolerated = YesNoSelect("Tolerated")
+    # Kept beside the trial, not part of the case document (docs/case-format.md).
+    note = StringField(
+        "Note (optional)",
+        [Length(max=NOTE_MAX, message=f"Keep the note to {NOTE_MAX} characters or fewer.")],
+    )
     remove = BooleanField("Remove this trial")
 
     def is_blank(self) -> bool:
@@ -98,6 +106,10 @@ class TrialsForm(SectionForm):
 
     def part(self) -> dict[str, Any]:
         return {"trials": [row.form.trial() for row in self._kept()]}
+
+    def notes(self) -> tuple[str | None, ...]:
+        """Each kept trial's note, in the part's order."""
+        return tuple(typed_text(row.form.note) for row in self._kept())
 
     def field_for(self, path: str) -> Field | None:
         kept = self._kept()

@@ -265,7 +265,10 @@ def save_typed_page(case, formdata, *, resumed: bool = False):
 
 def _edit_of(form) -> case_service.SectionEdit:
     return case_service.SectionEdit(
-        form.section, form.part(), getattr(form, "practitioner_id", lambda: None)()
+        form.section,
+        form.part(),
+        getattr(form, "practitioner_id", lambda: None)(),
+        trial_notes=form.notes() if form.section == "trials" else None,
     )
 
 
