@@ -30,7 +30,7 @@ from dme_service.case.model import Case
 from dme_service.documents import availability, citing
 from dme_service.documents import packet_layout as layout
 from dme_service.documents import wording as w
-from dme_service.documents.checklist import readiness
+from dme_service.documents.checklist import decision_words, readiness
 from dme_service.documents.renderer import Renderer
 from dme_service.documents.sources import source_for
 from dme_service.documents.types import (
@@ -292,7 +292,8 @@ def cover_source(
         context={
             **common_context(case, options),
             "decision": decision,
-            "checklist": None if submission else readiness(case, decision, options.signature),
+            "checklist": None if submission else readiness(case, decision, options),
+            "decision_words": decision_words(decision),
             "submission": submission,
             "parts": parts,
             "first_page": first_page,

@@ -50,6 +50,8 @@ class RenderOptions:
     # The service's case number: the PDF's title names the document and the case, never the
     # patient (wording.document_title)
     case_number: int | str | None = None
+    # The stored claim's readiness checklist (rules.readiness), printed on the packet's cover
+    checklist: tuple | None = None
     # Beside each trial of the case, in the case's order: who ran it and the note
     trial_records: tuple[TrialRecord, ...] = ()
 

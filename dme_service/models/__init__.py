@@ -14,6 +14,7 @@ from dme_service.models.accounts import (
 from dme_service.models.audit import AuditEvent, AuditSeal
 from dme_service.models.base import Base, UTCDateTime, utcnow
 from dme_service.models.billing import BillingEvent, ChecklistReview
+from dme_service.models.case_history import RETURN_KINDS, CaseVersion, OrderReturn
 from dme_service.models.cases import (
     CarriedPriorDevice,
     Case,
@@ -41,6 +42,7 @@ _attach_triggers(Base.metadata.tables)
 __all__ = [
     "CREDENTIALS",
     "DOCUMENT_KINDS",
+    "RETURN_KINDS",
     "ROLES",
     "SIGNING_CREDENTIALS",
     "ApiToken",
@@ -50,6 +52,7 @@ __all__ = [
     "BillingEvent",
     "CarriedPriorDevice",
     "Case",
+    "CaseVersion",
     "ChecklistReview",
     "ClaimFile",
     "ClaimRecord",
@@ -64,6 +67,7 @@ __all__ = [
     "HomePrescription",
     "IdempotencyKey",
     "LoginAttempt",
+    "OrderReturn",
     "PasswordLink",
     "Patient",
     "PatientLink",

@@ -84,6 +84,7 @@ class PolicyPack:
     criteria: dict[str, Criterion]
     modifiers: ModifierScheme | None = None
     notes: tuple[str, ...] = field(default=())
+    patient_pays: bool = False  # no payer: the patient signs a financial-responsibility notice
 
     @property
     def effective_date(self) -> str | None:
@@ -158,6 +159,7 @@ def _pack(payer: str, data: dict) -> PolicyPack:
         criteria=criteria,
         modifiers=modifiers,
         notes=tuple(data.get("notes", ())),
+        patient_pays=bool(data.get("patient_pays", False)),
     )
 
 

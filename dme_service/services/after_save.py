@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from dme_service.models import Case, Signature, User
 from dme_service.services.billing import claim
-from dme_service.store import signatures
+from dme_service.store import case_versions, order_returns, signatures
 from dme_service.store.signed_content import check_signature, current_signature
 
 
@@ -34,5 +34,8 @@ def case_changed(session: Session, case: Case, user: User) -> Signature | None:
             claim.record_move(
                 session, case, "awaiting_signature", user, note="Changed after signing."
             )
-    claim.route_for_signature(session, case, user)
+    if order_returns.open_return(session, case.id) is None:
+        # A returned order goes back only when its clinician sends it again, with the changes.
+        claim.route_for_signature(session, case, user)
+    case_versions.record(session, case, user)
     return voided

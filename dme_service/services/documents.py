@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session, defer
 
 from dme_service.case.parse import FieldError
 from dme_service.db import run_with_retry
-from dme_service.documents import wording
 from dme_service.models import DOCUMENT_KINDS, Case, ClaimRecord, Document, User, utcnow
+from dme_service.services.billing import readiness as billing_readiness
 from dme_service.services.clinic.clinic_time import local
-from dme_service.services.clinic.printed import printed_clinic
+from dme_service.services.clinic.printed import printed_clinic, printed_signature
 from dme_service.services.document_freshness import (
     Freshness,
     current_of,
@@ -84,6 +84,7 @@ LANGUAGES = {
 }
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 INSERT_ATTEMPTS = 3  # two renders racing for the same version number: the loser takes the next
+MAKE_CURRENT_ATTEMPTS = 2  # a save during the render: made once more from the saved case
 
 
 # A re-render of the SWO or LMN after signing would print the e-signature statement on a PDF
@@ -181,6 +182,9 @@ def render_document(
     parsed, decision, options, fresh = _inputs(session, user, case_id, lang, now)
     if kind in PACKET_KINDS:
         options["signed_pdfs"] = _signed_pdfs(session, fresh)
+    if kind == "packet":  # the cover prints the claim's checklist as billing sees it
+        case = load_case(session, user, case_id)
+        options["checklist"] = tuple(billing_readiness.checklist(session, case))
     if kind in SIGNED_KINDS and options["signature"] is not None:
         session.rollback()
         raise CaseNotReady([FieldError("kind", SIGNED_STANDS.format(label=KIND_LABELS[kind]))])
@@ -273,7 +277,7 @@ def _inputs(session: Session, user: User, case_id: int, lang: str, now: datetime
         "lang": lang,
         # Dates and times print in the clinic's zone: the reader's day and clock, not the server's.
         "now": local(now or utcnow(), clinic.timezone),
-        "signature": _printed_signature(check, clinic.timezone),
+        "signature": printed_signature(check, clinic.timezone),
         "clinic": printed_clinic(clinic),
         "reason": order_reason(session, case),
         "purchase_or_rental": purchase_or_rental(session, case),
@@ -290,31 +294,6 @@ def purchase_or_rental(session: Session, case: Case) -> str:
         select(ClaimRecord.purchase_or_rental).where(ClaimRecord.case_id == case.id)
     )
     return chosen or "NU"
-
-
-def current_signature(
-    session: Session, case: Case, zone: str | None = None
-) -> wording.Signature | None:
-    """The signature the documents print: the case's standing signature, only while it still
-    covers the case (recomputed now, so an edit made behind the ORM's back is caught: RET-2),
-    its time in the clinic's zone `zone`."""
-    return _printed_signature(signed_content.check_signature(session, case), zone)
-
-
-def _printed_signature(check, zone: str | None) -> wording.Signature | None:
-    if not check.valid:
-        return None
-    row = check.signature
-    signed_at = local(row.signed_at, zone) if zone else row.signed_at
-    return wording.Signature(
-        name=row.signer.name,
-        credential=row.credential,
-        npi=row.npi,
-        signed_at=signed_at,
-        method=row.method,
-        uploaded_by=row.uploaded_by.name if row.uploaded_by is not None else None,
-        scan_sha256=row.scan.sha256 if row.scan is not None else None,
-    )
 
 
 def signed_document_ids(session: Session, case: Case) -> frozenset[int]:
@@ -398,16 +377,24 @@ def current_document(
     audited; made (and stored) first when none is, so a stale document never leaves under the
     name "current". The signed SWO and LMN are what was signed and are never made again.
 
+    A case saved while the new one was being made leaves it made from the older state: it is
+    made again, once; should the case move again meanwhile, the second is sent (made from the
+    case as it was when it was asked for, not before).
+
     Raises what `render_document` raises when a new one must be made and cannot be.
     """
     check_kind(kind, lang)
     case = load_case(session, user, case_id)
     found = current_of(session, case, kind, lang, freshness(session, case))
-    if found is None:
+    for _ in range(MAKE_CURRENT_ATTEMPTS):
+        if found is not None:
+            break
         session.commit()  # no read transaction is held through the render
-        found = render_document(session, user, case_id, kind, lang, render=render)
-        found = session.get(Document, found.id)
+        made = render_document(session, user, case_id, kind, lang, render=render)
         case = load_case(session, user, case_id)
+        found = current_of(session, case, kind, lang, freshness(session, case))
+    if found is None:
+        found = session.get(Document, made.id)
     return verified(session, user, case, found, "document.download")
 
 

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from dme_service import audit, fhir
 from dme_service.db import unit_of_work
 from dme_service.models import Case, User, utcnow
+from dme_service.services.clinic.printed import current_signature
 from dme_service.services.document_freshness import current_of, freshness
-from dme_service.services.documents import current_signature
 from dme_service.store.cases import load_case, parsed_and_decided
 
 

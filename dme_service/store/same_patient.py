@@ -40,11 +40,16 @@ def other_cases(session: Session, case: Case) -> list[Case]:
     """The clinic's other cases of the case's patient, oldest first."""
     patient = case.patient
     ids = same_patient_ids(session, case.clinic_id, patient.member_id, patient.date_of_birth)
-    if not ids:
+    return [other for other in cases_of(session, case.clinic_id, ids) if other.id != case.id]
+
+
+def cases_of(session: Session, clinic_id: int, patient_ids: list[int]) -> list[Case]:
+    """The clinic's cases of these patient rows, oldest first, with their prescriptions."""
+    if not patient_ids:
         return []
     query = (
         select(Case)
-        .where(Case.clinic_id == case.clinic_id, Case.patient_id.in_(ids), Case.id != case.id)
+        .where(Case.clinic_id == clinic_id, Case.patient_id.in_(patient_ids))
         .options(selectinload(Case.home_prescription))
         .order_by(Case.id)
     )

@@ -52,9 +52,10 @@ def init_app(app: Flask) -> None:
 
 def _register_signing_and_billing(app: Flask) -> None:
     """The practitioner's signature and the billing queue."""
-    from dme_service.web.pages import billing, billing_files, signing  # noqa: F401  (routes)
+    from dme_service.web.pages import billing, billing_files, order_return, signing  # noqa: F401
 
     app.register_blueprint(signing.bp)
+    app.register_blueprint(order_return.bp)
     app.register_blueprint(billing.bp)
 
 
@@ -88,11 +89,11 @@ def _register_patient(app: Flask) -> None:
 
 def _register_cases(app: Flask) -> None:
     """The clinician's case list, case page and its sections."""
-    from dme_service.web.pages.cases import prior_devices
+    from dme_service.web.pages.cases import same_patient
     from dme_service.web.pages.cases import views as cases
 
     app.register_blueprint(cases.bp)
-    app.register_blueprint(prior_devices.bp)
+    app.register_blueprint(same_patient.bp)
 
 
 def label(value: object) -> str:

@@ -219,6 +219,62 @@
     });
   }
 
+  /* New case: once a member id and a date of birth are typed, say whether the clinic already
+     has cases of this patient (a warning with links; creating the case is still allowed). */
+  function samePatientNotice(form) {
+    var url = form.getAttribute("data-same-patient-url");
+    var notice = form.querySelector("#same-patient-notice");
+    var member = form.querySelector("input[name=member_id]");
+    var born = form.querySelector("input[name=date_of_birth]");
+    var token = form.querySelector("input[name=csrf_token]");
+    if (!url || !notice || !member || !born) { return; }
+    var asked = "";
+    function show(cases) {
+      notice.textContent = "";
+      if (!cases.length) { notice.hidden = true; return; }
+      var title = document.createElement("p");
+      title.className = "alert-title";
+      title.textContent = "This patient already has " + cases.length + " case" +
+        (cases.length > 1 ? "s" : "") + " in your clinic (same member id and date of birth).";
+      notice.appendChild(title);
+      var list = document.createElement("ul");
+      cases.forEach(function (found) {
+        var item = document.createElement("li");
+        var link = document.createElement("a");
+        link.href = found.url;
+        link.textContent = found.words;
+        item.appendChild(link);
+        list.appendChild(item);
+      });
+      notice.appendChild(list);
+      var next = document.createElement("p");
+      next.textContent = "Open the earlier case if this is the same episode. A new case is still " +
+        "allowed: a unit this clinic delivered within 5 years becomes its prior device.";
+      notice.appendChild(next);
+      notice.hidden = false;
+    }
+    var ask = debounce(function () {
+      var m = member.value.trim(), b = born.value.trim();
+      if (!m || !/^\d{4}-\d{2}-\d{2}$/.test(b)) { show([]); asked = ""; return; }
+      if (m + "|" + b === asked) { return; }
+      asked = m + "|" + b;
+      var body = new URLSearchParams();
+      body.set("member_id", m);
+      body.set("date_of_birth", b);
+      if (token) { body.set("csrf_token", token.value); }
+      fetch(url, { method: "POST", credentials: "same-origin", body: body,
+                   headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (found) { if (found) { show(found.cases); } })
+        .catch(function () { /* the case page says so after creation */ });
+    }, 300);
+    member.addEventListener("input", ask);
+    born.addEventListener("input", ask);
+    member.addEventListener("change", ask);
+    born.addEventListener("change", ask);
+    ask();
+  }
+
   /* Leaving the page with typed, unsaved entries asks first (the browser's own question). */
   function unsavedGuard(form) {
     var dirty = false;
@@ -239,6 +295,7 @@
     document.querySelectorAll("div.section-form[data-section=screening]").forEach(screeningKeys);
     document.querySelectorAll("form.case-form").forEach(unsavedGuard);
     document.querySelectorAll("div.section-form[data-section=prescription]").forEach(frequencyWording);
+    document.querySelectorAll("form[data-same-patient-url]").forEach(samePatientNotice);
     document.querySelectorAll("button[data-once]").forEach(function (button) {
       button.form.addEventListener("submit", function () {
         setTimeout(function () { button.disabled = true; }, 0);

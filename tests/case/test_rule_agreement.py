@@ -1,14 +1,16 @@
 """Every place that shows or applies a contract rule gives the same answer on the same input.
 
 One row per input; each test asks every user of the rule: the decision (rules.evaluate), the
-SWO (documents.swo), the packet cover's checklist (documents.checklist), the billing
-readiness checklist (services.billing.record_checks), the case page (web.pages.cases) and
-the home plan. A second copy of a rule that drifts from the first fails here.
+SWO (documents.swo), the readiness checklist (rules.readiness, which the packet cover, the
+billing queue and the claim page all print: tests/services/billing/test_one_checklist.py),
+the case page (web.pages.cases) and the home plan. A second copy of a rule that drifts from
+the first fails here.
 """
 
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -18,9 +20,8 @@ from dme_service.case import response
 from dme_service.case.parse import parse
 from dme_service.documents import checklist
 from dme_service.documents.swo import check_order
-from dme_service.documents.types import DocumentRefused
+from dme_service.documents.types import DocumentRefused, RenderOptions
 from dme_service.rules.engine import evaluate
-from dme_service.services.billing import record_checks
 from dme_service.services.patient.home_plan import _taught_supine
 from dme_service.web.pages.cases.inputs import trial_response_of
 from dme_service.web.pages.cases.page import latest_home_trial
@@ -29,6 +30,12 @@ from dme_service.web.pages.cases.page import latest_home_trial
 def decided(**changes):
     case = parse(a_case(**changes), today=TODAY)
     return case, evaluate(case)
+
+
+def checklist_status(case, decision, key: str) -> str:
+    """The status of one item of the readiness checklist, as the packet cover prints it."""
+    items = checklist.readiness(case, decision, RenderOptions(now=datetime.now(UTC)))
+    return next(item.status for item in items if item.key == key)
 
 
 def warns(decision, code: str) -> bool:
@@ -63,13 +70,12 @@ def swo_refuses(case) -> bool:
 
 
 @pytest.mark.parametrize(("frequency", "prn"), PRN_ROWS.items(), ids=list(PRN_ROWS))
-def test_the_decision_the_order_and_both_checklists_agree_on_prn(frequency, prn):
+def test_the_decision_the_order_and_the_checklist_agree_on_prn(frequency, prn):
     case, decision = decided(frequency_text=frequency)
     answers = {
         "decision warns": warns(decision, "ORDER_FREQUENCY_PRN"),
         "SWO refuses": swo_refuses(case),
-        "packet cover flags": checklist.prn_item(case).status == "missing",
-        "billing checklist flags": not record_checks.frequency_item(case).met,
+        "readiness checklist flags": checklist_status(case, decision, "frequency") == "missing",
     }
     assert answers == dict.fromkeys(answers, prn)
 
@@ -91,18 +97,14 @@ SAME_OR_SIMILAR_ROWS = {
 @pytest.mark.parametrize(
     ("hcpcs", "day", "within"), SAME_OR_SIMILAR_ROWS.values(), ids=list(SAME_OR_SIMILAR_ROWS)
 )
-def test_the_decision_and_both_checklists_agree_on_same_or_similar(hcpcs, day, within, monkeypatch):
-    monkeypatch.setattr(record_checks, "latest_review", lambda *args: None)  # nobody reviewed
+def test_the_decision_and_the_checklist_agree_on_same_or_similar(hcpcs, day, within):
     case, decision = decided(
         trial={"date": TRIAL_DAY}, prior_devices=[{"hcpcs": hcpcs, "date": day}]
     )
-    stored = SimpleNamespace(id=1)
-    warnings = {warning.code for warning in decision.warnings}
     answers = {
-        "decision warns": "SAME_OR_SIMILAR" in warnings,
-        "packet cover asks for review": checklist.same_or_similar_item(case, warnings).status
+        "decision warns": warns(decision, "SAME_OR_SIMILAR"),
+        "readiness checklist asks for review": checklist_status(case, decision, "same_or_similar")
         == "review",
-        "billing checklist unmet": not record_checks.same_or_similar_item(None, stored, case).met,
     }
     assert answers == dict.fromkeys(answers, within)
 

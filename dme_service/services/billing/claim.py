@@ -29,7 +29,8 @@ from dme_service.rules.claim import (
     TRANSITIONS,
     is_legal,
 )
-from dme_service.services.billing import readiness, readiness_item
+from dme_service.rules.readiness import ReadinessItem, unmet
+from dme_service.services.billing import readiness
 from dme_service.services.billing.input import (
     NOTE_MAX,
     FieldProblem,
@@ -40,6 +41,7 @@ from dme_service.services.billing.input import (
 from dme_service.services.clinic import clinic_time
 from dme_service.services.errors import Refusal, StaleCase
 from dme_service.services.order_reason import AUTOMATIC_NOTE
+from dme_service.store import order_returns
 from dme_service.store.cases import load_case
 from dme_service.store.signed_content import case_content_sha256
 
@@ -74,7 +76,7 @@ class NotReady(BillingError):
 
     status = 409
 
-    def __init__(self, missing: list[readiness_item.ReadinessItem]) -> None:
+    def __init__(self, missing: list[ReadinessItem]) -> None:
         words = "; ".join(f"{item.label}: {item.detail}" for item in missing)
         super().__init__(f"Not ready: {words}")
         self.missing = missing
@@ -150,9 +152,9 @@ def check_ready(s: Session, case: Case, to_state: str, note, delivery) -> None:
     if to_state == "awaiting_signature":
         missing = readiness.signature_route_problems(case, chosen=bool(note))
     elif to_state in SUBMISSIONS:
-        missing = readiness_item.missing(readiness.checklist(s, case), "submission")
+        missing = unmet(readiness.checklist(s, case), "submission")
     elif to_state == "paid" and delivery is None:
-        missing = readiness_item.missing(readiness.checklist(s, case), "payment")
+        missing = unmet(readiness.checklist(s, case), "payment")
     else:
         missing = []
     if missing:
@@ -189,6 +191,8 @@ def record_move(
     )
     case.billing_state = to_state
     case.updated_by_id = user.id
+    if to_state == "awaiting_signature":
+        order_returns.close(session, case, user)  # sent again: the practitioner's note is answered
     session.add(event)
     session.flush()  # bumps case.version: a form made on the old version is now stale
     audit.case_event(session, user, f"billing.{to_state}", case)

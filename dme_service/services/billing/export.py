@@ -19,9 +19,10 @@ from dme_service.claims import scrub, x837
 from dme_service.claims.facts import Envelope
 from dme_service.models import Case, ClaimFile, Clinic, User, utcnow
 from dme_service.rules.claim import STATE_WORDS
+from dme_service.rules.readiness import unmet
 from dme_service.services.billing import claim as billing
 from dme_service.services.billing import money as claim_money
-from dme_service.services.billing import readiness, readiness_item
+from dme_service.services.billing import readiness
 from dme_service.services.billing.input import FieldProblem
 from dme_service.store.cases import CaseNotFound, load_case
 
@@ -166,7 +167,7 @@ def confirm_sent(
     submitted, skipped = [], []
     for case_id in claim_file.case_ids:
         case = load_case(session, user, case_id, for_update=True)
-        missing = readiness_item.missing(readiness.checklist(session, case), "submission")
+        missing = unmet(readiness.checklist(session, case), "submission")
         if case.billing_state not in EXPORTABLE or missing:
             why = "; ".join(i.label for i in missing) or STATE_WORDS[case.billing_state]
             skipped.append(f"Case {case.id}: not moved ({why}).")

@@ -22,9 +22,10 @@ from dme_service.claims import deadlines, directory
 from dme_service.coding import carc
 from dme_service.models import BillingEvent, Case, ClaimRecord, User
 from dme_service.rules.claim import QUEUE_STATES, STATE_WORDS, SUBMISSIONS, TRANSITIONS
+from dme_service.rules.readiness import ReadinessItem, unmet
 from dme_service.rules.wording import PAYER_NAMES
 from dme_service.services.billing import claim as billing
-from dme_service.services.billing import readiness, readiness_item
+from dme_service.services.billing import readiness
 from dme_service.services.clinic import clinic_time
 from dme_service.services.documents import Version, versions_of
 from dme_service.services.order_reason import AUTOMATIC_NOTE
@@ -72,7 +73,7 @@ class ClaimRow:
     hcpcs: str
     modifiers: tuple[str, ...]
     diagnoses: tuple[str, ...]
-    checklist: list[readiness_item.ReadinessItem]
+    checklist: list[ReadinessItem]
     next_states: tuple[str, ...]
     money: Any = None  # the claim record (amounts, ICN, dates) once there is one
     deadline: deadlines.Deadline | None = None  # the next one that matters in this state
@@ -92,9 +93,9 @@ class ClaimRow:
         return any(item.key == "signature" and item.met for item in self.checklist)
 
     @property
-    def missing(self) -> list[readiness_item.ReadinessItem]:
+    def missing(self) -> list[ReadinessItem]:
         needed = "payment" if self.case.billing_state in SUBMISSIONS else "submission"
-        return readiness_item.missing(self.checklist, needed)
+        return unmet(self.checklist, needed)
 
 
 CLINICAL_REASON = "The clinician gave a reason for sending it to signing (clinical record)."

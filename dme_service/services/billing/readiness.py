@@ -1,15 +1,11 @@
-"""The readiness checklist of a claim: what must be true before submission and before "paid".
+"""The facts of a stored claim that its readiness checklist reads, and the route to signature.
 
-Each item says in words whether it is met and, when not, what to do. The billing queue shows
-the unmet ones per case, `billing.transition` refuses "ready to submit" (and every
-resubmission) until the submission items are met and "paid" until proof of delivery is
-recorded. Sources: 42 CFR 410.38(d)
-(SWO), PIM 100-08 ch. 5 §5.2-5.10 (record, supplier file, delivery), A52476 (GA/ABN),
-domain.md §3.6 (same-or-similar) and §11.3 (Excludes1).
-
-This module assembles the checklist and owns proof of delivery and the route to signature;
-the lines about the signed order are `services.order_checks`, those about the record behind
-it `services.record_checks`, and the line itself `services.readiness_item`.
+The checklist itself is `rules.readiness` (pure, the one list the packet cover prints too);
+this module gathers its facts from the rows: the order's elements, the signature check, the
+clinic's calendar day, the parsed case and its decision, billing's reviews of the case as it
+stands, the first submission and the proof of delivery. The billing queue shows the unmet
+items per case, and `billing.transition` refuses "ready to submit" (and every resubmission)
+until the submission items are met and "paid" until proof of delivery is recorded.
 """
 
 from __future__ import annotations
@@ -19,93 +15,113 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dme_service.models import BillingEvent, Case
+from dme_service.models import BillingEvent, Case, ChecklistReview, Clinic
+from dme_service.rules import readiness
 from dme_service.rules.claim import CHOSEN_STATUSES, ROUTED_STATUSES
-from dme_service.services.billing.order_checks import (
-    clinic_zone,
-    order_date_item,
-    signature_item,
-    swo_item,
-)
-from dme_service.services.billing.readiness_item import ReadinessItem
-from dme_service.services.billing.record_checks import (
-    abn_item,
-    excludes1_item,
-    frequency_item,
-    same_or_similar_item,
-    trial_note_item,
+from dme_service.rules.readiness import (
+    REVIEWABLE,
+    OrderElements,
+    ReadinessFacts,
+    ReadinessItem,
+    SignedOrder,
 )
 from dme_service.services.clinic import clinic_time
+from dme_service.services.clinic.clinic_time import human_datetime, local_date
 from dme_service.store.cases import CaseIncomplete, parsed_and_decided
-from dme_service.store.signed_content import check_signature
+from dme_service.store.signed_content import SignatureCheck, case_content_sha256, check_signature
 
-REVIEWABLE = {
-    "same_or_similar": "Same-or-similar history reviewed",
-    "excludes1": "Excludes1 diagnosis pair reviewed",
-}
+__all__ = ["REVIEWABLE", "checklist", "facts", "recorded_delivery", "signature_route_problems"]
 
 
 def checklist(session: Session, case: Case, *, today: date | None = None) -> list[ReadinessItem]:
     """Every item, in the order a biller works through them; `today` defaults to the
     clinic's calendar day."""
+    return readiness.checklist(facts(session, case, today=today))
+
+
+def facts(session: Session, case: Case, *, today: date | None = None) -> ReadinessFacts:
+    """What the checklist reads of the stored claim."""
     zone = clinic_zone(session, case.clinic_id)
-    today = today or clinic_time.today(zone)
-    check = check_signature(session, case)
     try:
         parsed, decision = parsed_and_decided(case)
-    except CaseIncomplete as incomplete:
+        incomplete = None
+    except CaseIncomplete as error:
         parsed = decision = None
-        unknown = f"The case is not complete enough to sign: {incomplete.first}"
-    facts_items = (
-        [
-            trial_note_item(parsed),
-            frequency_item(parsed),
-            same_or_similar_item(session, case, parsed),
-            abn_item(case, decision),
-            excludes1_item(session, case, decision),
-        ]
-        if parsed is not None
-        else [
-            ReadinessItem(key, label, False, unknown)
-            for key, label in (("case", "Case complete enough to bill"),)
-        ]
+        incomplete = error.first
+    return ReadinessFacts(
+        elements=order_elements(case),
+        signed=signed_order(check_signature(session, case), zone),
+        today=today or clinic_time.today(zone),
+        case=parsed,
+        decision=decision,
+        incomplete=incomplete,
+        reviews=reviews(session, case),
+        delivery=recorded_delivery(session, case.id),
+        submitted_on=first_submission(session, case.id, zone),
+        day_words=clinic_time.human_date,
     )
-    return [
-        swo_item(case, check),
-        signature_item(check, zone),
-        order_date_item(session, case, check, today, zone),
-        *facts_items,
-        delivery_item(session, case),
-    ]
 
 
-def _day(iso: str) -> str:
-    """2026-11-20 -> Nov 20, 2026 (a stored delivery date that does not parse shows as is)."""
-    try:
-        return clinic_time.human_date(date.fromisoformat(iso))
-    except ValueError:
-        return iso
+def order_elements(case: Case) -> OrderElements:
+    rx, patient, signer = case.home_prescription, case.patient, case.treating_practitioner
+    return OrderElements(
+        beneficiary=bool(patient.name or patient.member_id),
+        hcpcs=rx.hcpcs if rx is not None else None,
+        practitioner_name=signer.name if signer is not None else None,
+        practitioner_npi=signer.npi if signer is not None else None,
+    )
 
 
-def delivery_item(session: Session, case: Case) -> ReadinessItem:
-    """PIM §5.10: proof of delivery (date, method, who received it) before "paid"."""
-    label = "Proof of delivery recorded"
-    delivery = recorded_delivery(session, case.id)
-    if delivery is None:
-        return ReadinessItem(
-            "delivery",
-            label,
-            False,
-            "Record the delivery date, method and who received the unit before recording payment.",
-            "payment",
+def signed_order(check: SignatureCheck, zone: str | None) -> SignedOrder:
+    """The signature check in the checklist's words, its times in the clinic's zone."""
+    if not check.valid:
+        return SignedOrder(valid=False, problem=check.problem)
+    signature = check.signature
+    return SignedOrder(
+        valid=True,
+        signer=signature.signer.name,
+        credential=signature.credential,
+        npi=signature.npi,
+        signed_on=local_date(signature.signed_at, zone),
+        signed_at_words=human_datetime(signature.signed_at, zone),
+    )
+
+
+def clinic_zone(session: Session, clinic_id: int) -> str | None:
+    """The IANA zone of the clinic: its days are the days of orders, submissions and today."""
+    return session.scalar(select(Clinic.timezone).where(Clinic.id == clinic_id))
+
+
+def reviews(session: Session, case: Case) -> dict[str, str]:
+    """Billing's latest review of each reviewable item, while the case says what it said."""
+    found = {}
+    for key in REVIEWABLE:
+        entry = latest_review(session, case, key)
+        if entry is not None:
+            found[key] = f"Reviewed {entry.at:%Y-%m-%d}: {entry.note}"
+    return found
+
+
+def latest_review(session: Session, case: Case, key: str) -> ChecklistReview | None:
+    current = case_content_sha256(case)
+    query = (
+        select(ChecklistReview)
+        .where(
+            ChecklistReview.case_id == case.id,
+            ChecklistReview.item == key,
+            ChecklistReview.content_sha256 == current,
         )
-    return ReadinessItem(
-        "delivery",
-        label,
-        True,
-        f"Delivered {_day(delivery['date'])}, received by {delivery['received_by']}.",
-        "payment",
+        .order_by(ChecklistReview.id.desc())
     )
+    return session.scalars(query).first()
+
+
+def first_submission(session: Session, case_id: int, zone: str | None) -> date | None:
+    query = select(BillingEvent.at).where(
+        BillingEvent.case_id == case_id, BillingEvent.to_state == "submitted"
+    )
+    first = session.scalars(query.order_by(BillingEvent.id)).first()
+    return local_date(first, zone) if first else None
 
 
 def recorded_delivery(session: Session, case_id: int) -> dict | None:

@@ -156,9 +156,29 @@ def _iso(day: date | None) -> str | None:
 def other_cases(session: Session, case: Case) -> list[OtherCase]:
     """The clinic's other cases of this patient (same member id and date of birth), oldest
     first, each with its requested unit and its delivery date if one was recorded."""
-    found = rows.other_cases(session, case)
+    return _described(session, case.clinic_id, rows.other_cases(session, case))
+
+
+def cases_of_patient(session: Session, user: User, member_id: str, born: date) -> list[OtherCase]:
+    """The new-case form's look-up: the clinic's cases of the patient with this member id
+    and date of birth, before a case exists; the read is audited and committed."""
+    ids = rows.same_patient_ids(session, user.clinic_id, member_id, born)
+    found = _described(session, user.clinic_id, rows.cases_of(session, user.clinic_id, ids))
+    audit.record(
+        session,
+        user=user,
+        action="case.same_patient.lookup",
+        object_type="case_list",
+        object_id=None,
+    )
+    session.commit()
+    return found
+
+
+def _described(session: Session, clinic_id: int, found: list[Case]) -> list[OtherCase]:
     delivered = rows.delivered_on(session, [other.id for other in found])
-    zone = _zone(session, case)
+    clinic = session.get(Clinic, clinic_id)
+    zone = clinic.timezone if clinic else None
     return [
         OtherCase(
             case_id=other.id,

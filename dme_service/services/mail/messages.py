@@ -82,16 +82,26 @@ def red_flag(*, to: str, name: str, clinic: str, url: str, account_url: str) -> 
 
 
 def declined(
-    *, to: str, name: str, clinic: str, practitioner: str, url: str, account_url: str
+    *,
+    to: str,
+    name: str,
+    clinic: str,
+    practitioner: str,
+    url: str,
+    account_url: str,
+    changes: bool = False,
 ) -> EmailMessage:
-    """ "Dr X declined an order" to the clinician who owns the case."""
+    """ "Dr X declined an order" (or "asked for changes to an order") to the clinician who
+    owns the case."""
+    did = "asked for changes to" if changes else "declined"
+    read = "what to change" if changes else "why"
     body = (
-        f"Hello {name},\n\n{practitioner} declined an order you sent for signature. Sign in "
-        f"to read why:\n\n{url}"
+        f"Hello {name},\n\n{practitioner} {did} an order you sent for signature. Sign in "
+        f"to read {read}:\n\n{url}"
         + FOOTER.format(clinic=clinic)
         + OPT_OUT.format(account_url=account_url)
     )
-    return _message("declined", to, f"{practitioner} declined an order", body)
+    return _message("declined", to, f"{practitioner} {did} an order", body)
 
 
 def email_changed(*, to: str, name: str, clinic: str, changed_at: datetime, zone: str):

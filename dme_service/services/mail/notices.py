@@ -135,9 +135,10 @@ def order_declined(
     *,
     base_url: str,
     settings: outbox.MailSettings,
+    kind: str = "declined",
 ) -> str | None:
-    """Tell the clinician who owns the case that the practitioner declined its order (for the
-    decline step: the reason itself stays in the application)."""
+    """Tell the clinician who owns the case that the practitioner declined its order or asked
+    for changes (`kind` "changes"); the note itself stays in the application."""
     case = session.get(Case, case_id)
     owner = case.author if case is not None else None
     if owner is None or not owner.active or owner.mail_opt_out:
@@ -150,5 +151,6 @@ def order_declined(
         practitioner=who,
         url=f"{base_url}/cases/{case.id}",
         account_url=_account_url(base_url),
+        changes=kind == "changes",
     )
     return _send(message, settings)

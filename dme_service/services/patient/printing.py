@@ -77,7 +77,7 @@ def render_instructions(
 def _options(session: Session, case: Case, lang: str, now: datetime, link_url: str | None):
     """What the renderer needs besides the case: the standing signature, the clinic, the QR."""
     from dme_service.services.clinic.clinic_time import local
-    from dme_service.services.documents import current_signature
+    from dme_service.services.clinic.printed import current_signature
 
     clinic = session.get(Clinic, case.clinic_id)
     return {

@@ -76,8 +76,9 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "cases.codes": CLINICAL,
     "cases.trial_response": CLINICAL,
     # The same patient's earlier cases: a carried prior device leaves only with a reason.
-    "prior_devices.remove_prior_device": CLINICAL,
-    "prior_devices.carry_prior_device": CLINICAL,
+    "same_patient.remove_prior_device": CLINICAL,
+    "same_patient.carry_prior_device": CLINICAL,
+    "same_patient.lookup": CLINICAL,  # the new-case form's "this patient has cases" notice
     # A case's documents; billing reads and prints the packet it submits.
     "documents.index": CASE_TEAM,
     "documents.render": CASE_TEAM,
@@ -121,6 +122,10 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "signing.history": CASE_TEAM | {OUTSIDE_PRACTITIONER},
     "signing.document": CASE_TEAM | {OUTSIDE_PRACTITIONER},
     "signing.send": CLINICAL,
+    # The practitioner sends an order back with a note (clinical text: never billing); an
+    # outside practitioner only the orders addressed to them (store.cases.load_case).
+    "order_return.send_back": SIGNERS,
+    "order_return.send_again": CLINICAL,
     # The claim; only billing (and admin) move claim states (AC-3).
     "billing.queue": frozenset({BILLING, ADMIN}),
     "billing.export": frozenset({BILLING, ADMIN}),

@@ -314,3 +314,18 @@ def test_billing_sees_nothing_for_another_patient(db_session, people):
         patient={"name": "Ann Other", "date_of_birth": "1960-01-02", "member_id": "1EG4TE5MK73"},
     )
     assert billing_queue.claim(db_session, other.id, people["billing"]).row.same_patient == ()
+
+
+def test_a_member_id_corrected_after_creation_offers_the_delivered_unit(
+    db_session, people, fixed_today
+):
+    earlier = delivered_case(db_session, people, date(2026, 11, 20))
+    case = new_case(db_session, people["clinician"], member_id="1EG4TE5MK99")  # a typo
+    assert same_patient.overview(db_session, case).others == ()
+    patient = {"name": "Jane Q. Doe", "date_of_birth": "1958-03-14", "member_id": "1EG4TE5MK73"}
+    save(
+        db_session, people["clinician"], case, "patient", {"patient": patient, "payer": "medicare"}
+    )
+    found = same_patient.overview(db_session, case)
+    assert [o.case_id for o in found.uncarried] == [earlier.id]
+    assert case.prior_devices == []  # offered, not written behind the clinician's back

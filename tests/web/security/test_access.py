@@ -81,7 +81,16 @@ def test_an_outside_practitioner_reaches_only_their_orders_and_their_account():
         for endpoint, rule in access.ACCESS.items()
         if rule != access.PUBLIC and access.OUTSIDE_PRACTITIONER in rule
     }
-    assert {e.split(".")[0] for e in reachable} <= {"auth", "home", "signing", "account", "ink"}
+    assert {e.split(".")[0] for e in reachable} <= {
+        "auth",
+        "home",
+        "signing",
+        "account",
+        "ink",
+        "order_return",
+    }
+    # Of the order's return, only "send back" (their own orders: store.cases.load_case).
+    assert {e for e in reachable if e.startswith("order_return.")} == {"order_return.send_back"}
     assert access.ACCESS["ink.upload"] == access.CLINICAL  # only the scan download
     assert not any(
         e.startswith(("cases.", "documents.", "billing.", "patient.", "api.")) for e in reachable

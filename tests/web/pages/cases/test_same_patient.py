@@ -15,7 +15,7 @@ from sqlalchemy import select
 from dme_service import fhir
 from dme_service.cli import main
 from dme_service.db import get_session
-from dme_service.models import BillingEvent, CarriedPriorDevice, Case
+from dme_service.models import AuditEvent, BillingEvent, CarriedPriorDevice, Case
 from dme_service.rules.engine import evaluate
 from web.api_helpers import bearer, token_for
 from web.pages.cases.test_views import create
@@ -146,3 +146,58 @@ def test_the_command_line_warns_and_still_creates(
     assert result["same_patient"]["other_cases"][0]["id"] == earlier
     assert "warning: This patient already has 1 other case" in captured.err
     assert result["same_patient"]["carried_prior_devices"][0]["date"] == DELIVERED
+
+
+# --- the new-case form's look-up ------------------------------------------------------------
+
+
+def test_the_new_case_form_look_up_lists_the_patients_cases(app, clinician, earlier):
+    client, _ = clinician
+    found = client.post(
+        "/cases/same-patient", data={"member_id": "1eg4-te5-mk73", "date_of_birth": "1958-03-14"}
+    )
+    assert found.status_code == 200
+    (case,) = found.get_json()["cases"]
+    assert case["id"] == earlier and case["url"] == f"/cases/{earlier}"
+    assert case["words"].startswith(f"Case #{earlier}: E0860, begun ")
+    assert case["words"].endswith(", delivered Nov 20, 2026")
+    with app.app_context():
+        actions = get_session().scalars(select(AuditEvent.action)).all()
+    assert "case.same_patient.lookup" in actions
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"member_id": "1EG4TE5MK73", "date_of_birth": "1958-03-15"},
+        {"member_id": "1EG4TE5MK73", "date_of_birth": "not a date"},
+        {"member_id": "", "date_of_birth": "1958-03-14"},
+    ],
+)
+def test_the_look_up_finds_nothing_for_another_or_half_typed_patient(clinician, earlier, data):
+    client, _ = clinician
+    assert client.post("/cases/same-patient", data=data).get_json() == {"cases": []}
+
+
+def test_billing_may_not_look_patients_up(signed_in):
+    biller, _ = signed_in("billing")
+    data = {"member_id": "1EG4TE5MK73", "date_of_birth": "1958-03-14"}
+    assert biller.post("/cases/same-patient", data=data).status_code == 403
+
+
+# --- billing's pages ------------------------------------------------------------------------
+
+
+def test_billing_queue_and_claim_page_warn_of_a_duplicate_claim(app, signed_in, make_user):
+    clinician = make_user("clinician", credential="PT")
+    signer = make_user("practitioner", credential="MD")
+    with app.app_context():
+        session = get_session()
+        first = stored_case(session, clinician, signer).id
+        second = stored_case(session, clinician, signer).id
+    biller, _ = signed_in("billing")
+    claim = biller.get(f"/billing/cases/{second}").get_data(as_text=True)
+    assert "The same patient has another claim in this clinic" in claim
+    assert f"Possible duplicate claim: case #{first} (E0860)" in claim
+    queue = biller.get("/billing/").get_data(as_text=True)
+    assert f"case #{second} (E0860) for the same patient is also open" in queue

@@ -1,4 +1,5 @@
-"""The case page's same-patient card: remove a carried prior device with a reason, or carry a
+"""The same patient again: the new-case form's look-up of the clinic's cases of the patient
+being typed, and the case page's card: remove a carried prior device with a reason, or carry a
 unit delivered on the patient's earlier case after this case began.
 
 Views are thin: each calls one service (services.cases.same_patient) and returns to the card;
@@ -8,8 +9,9 @@ a refusal re-shows the case page with the typed reason and the message beside it
 from __future__ import annotations
 
 import functools
+from datetime import date
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, jsonify, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
@@ -17,10 +19,11 @@ from dme_service.db import get_session
 from dme_service.services.cases import same_patient
 from dme_service.services.errors import REFUSALS
 from dme_service.store.cases import CaseNotFound, load_case
-from dme_service.web.forms import Failure, failure_for
+from dme_service.web import time_filters
+from dme_service.web.forms import Failure, failure_for, no_input_to_keep
 from dme_service.web.pages.cases.views import render_case
 
-bp = Blueprint("prior_devices", __name__)
+bp = Blueprint("same_patient", __name__)
 CARD = "same-patient"
 
 
@@ -91,3 +94,30 @@ def carry_prior_device(case_id: int, source_case_id: int):
         get_session(), current_user, case_id, source_case_id, _version()
     )
     return redirect(url_for("cases.show", case_id=case_id, _anchor=CARD), code=303)
+
+
+@bp.route("/cases/same-patient", methods=["POST"])
+@no_input_to_keep("a look-up while the new-case form is typed; it saves nothing")
+def lookup():
+    """The clinic's cases of the patient typed in the new-case form (JSON; a POST so the member
+    id and date of birth never reach an address or a log)."""
+    member_id = (request.form.get("member_id") or "").strip()[:64]
+    try:
+        born = date.fromisoformat((request.form.get("date_of_birth") or "").strip())
+    except ValueError:
+        return jsonify(cases=[])
+    if not member_id:
+        return jsonify(cases=[])
+    found = same_patient.cases_of_patient(get_session(), current_user, member_id, born)
+    return jsonify(cases=[_case_words(other) for other in found])
+
+
+def _case_words(other) -> dict:
+    words = [other.hcpcs or "no unit chosen yet", f"begun {time_filters.human_date(other.started)}"]
+    if other.delivered_on:
+        words.append(f"delivered {time_filters.human_date(other.delivered_on)}")
+    return {
+        "id": other.case_id,
+        "url": url_for("cases.show", case_id=other.case_id),
+        "words": f"Case #{other.case_id}: " + ", ".join(words),
+    }

@@ -1,0 +1,236 @@
+"""What changed between two versions of a case document, field by field, in clinician words.
+
+Both sides are dme-case/1 documents (docs/case-format.md). Each change names the fact as the
+case page labels it ("Home prescription, minutes", "Trial 2, pain after") and shows the value
+as a clinician reads it ("15 minutes", "Yes", "Dec 1, 2026"), never a dotted field path.
+Pure: the re-sign page and the API read it from stored documents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from dme_service.coding import codes
+from dme_service.rules.wording import PAYER_NAMES, SCREENING_LABELS
+
+NOT_RECORDED = "Not recorded"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One fact that differs: `key` identifies it across versions (for who changed it)."""
+
+    key: str
+    label: str
+    old: str
+    new: str
+
+
+def _date(value: Any) -> str:
+    try:
+        day = date.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{day.strftime('%b')} {day.day}, {day.year}"
+
+
+def _yes_no(value: Any) -> str:
+    if value is None:
+        return NOT_RECORDED
+    return "Yes" if value else "No"
+
+
+def _number(value: Any, unit: str) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value} {unit}"
+
+
+def _device(value: Any) -> str:
+    words = codes.HCPCS_DESCRIPTORS.get(str(value))
+    if words:
+        return f"{value} ({words})"
+    return CLINIC_DEVICES.get(str(value), str(value))
+
+
+CLINIC_DEVICES = {
+    "mechanical": "Clinic mechanical traction",
+    "manual": "Clinic manual traction",
+}
+
+
+def _diagnosis(code: str) -> str:
+    found = codes.lookup(code)
+    return f"{code} ({found.descriptor})" if found is not None else code
+
+
+def _practitioner(value: Any) -> str:
+    if not value:
+        return "Not chosen"
+    name = ", ".join(part for part in (value.get("name"), value.get("credential")) if part)
+    return f"{name} (NPI {value['npi']})" if value.get("npi") else name
+
+
+def _prior(value: dict) -> str:
+    return f"{value.get('hcpcs', '')} supplied {_date(value.get('date', ''))}".strip()
+
+
+# (label, how a value reads) for the facts of each part of the document.
+PATIENT = {
+    "name": ("Patient's name", str),
+    "date_of_birth": ("Date of birth", _date),
+    "member_id": ("Member id", str),
+    "weight_lb": ("Weight", lambda v: _number(v, "lb")),
+    "sex": ("Sex", str),
+}
+TRIAL = {
+    "date": ("date", _date),
+    "device": ("device", _device),
+    "position": ("position", lambda v: str(v).capitalize()),
+    "force_lb": ("force", lambda v: _number(v, "lb")),
+    "minutes": ("minutes", lambda v: _number(v, "minutes")),
+    "pain_before": ("pain before", lambda v: f"{v} of 10"),
+    "pain_after": ("pain after", lambda v: f"{v} of 10"),
+    "peripheralization": ("symptoms moved down the arm", _yes_no),
+    "new_neuro_signs": ("new neurological signs", _yes_no),
+    "use_demonstrated": ("use of the home unit demonstrated", _yes_no),
+    "tolerated": ("tolerated", _yes_no),
+}
+REQUEST = {
+    "hcpcs": ("Home prescription, device", _device),
+    "force_lb": ("Home prescription, force", lambda v: _number(v, "lb")),
+    "minutes": ("Home prescription, minutes", lambda v: _number(v, "minutes")),
+    "sessions_per_day": ("Home prescription, sessions a day", str),
+    "length_of_need_months": ("Home prescription, length of need", lambda v: _number(v, "months")),
+    "frequency_text": ("Home prescription, frequency wording", str),
+}
+
+
+def _shown(value: Any, words) -> str:
+    if value is None or value == "":
+        return NOT_RECORDED
+    if isinstance(value, bool) and words is str:
+        return _yes_no(value)
+    return words(value)
+
+
+def _compare(found: list, key: str, label: str, old: Any, new: Any, words=str) -> None:
+    if old != new:
+        found.append(FieldChange(key, label, _shown(old, words), _shown(new, words)))
+
+
+def _list_words(values: list, words) -> str:
+    return "; ".join(words(value) for value in values) if values else "None"
+
+
+def _trial_line(trial: dict) -> str:
+    parts = [_date(trial.get("date")), _device(trial.get("device"))]
+    if trial.get("force_lb") is not None:
+        parts.append(_number(trial["force_lb"], "lb"))
+    if trial.get("minutes") is not None:
+        parts.append(_number(trial["minutes"], "minutes"))
+    if trial.get("pain_before") is not None and trial.get("pain_after") is not None:
+        parts.append(f"pain {trial['pain_before']} to {trial['pain_after']} of 10")
+    return ", ".join(parts)
+
+
+def _trials(found: list, old: list, new: list) -> None:
+    for index in range(max(len(old), len(new))):
+        head = f"Trial {index + 1}"
+        if index >= len(old):
+            found.append(
+                FieldChange(f"trials.{index}", f"{head} added", "None", _trial_line(new[index]))
+            )
+            continue
+        if index >= len(new):
+            found.append(
+                FieldChange(f"trials.{index}", f"{head} removed", _trial_line(old[index]), "None")
+            )
+            continue
+        for key, (words_label, words) in TRIAL.items():
+            _compare(
+                found,
+                f"trials.{index}.{key}",
+                f"{head}, {words_label}",
+                old[index].get(key),
+                new[index].get(key),
+                words,
+            )
+
+
+def changes(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
+    """Every fact of the order that differs from `old` to `new`, in the case page's order."""
+    found: list[FieldChange] = []
+    old_patient, new_patient = old.get("patient") or {}, new.get("patient") or {}
+    for key, (label, words) in PATIENT.items():
+        _compare(found, f"patient.{key}", label, old_patient.get(key), new_patient.get(key), words)
+    _compare(
+        found,
+        "payer",
+        "Payer",
+        old.get("payer"),
+        new.get("payer"),
+        lambda v: PAYER_NAMES.get(v, v),
+    )
+    if (old.get("diagnoses") or []) != (new.get("diagnoses") or []):
+        found.append(
+            FieldChange(
+                "diagnoses",
+                "Diagnoses",
+                _list_words(old.get("diagnoses") or [], _diagnosis),
+                _list_words(new.get("diagnoses") or [], _diagnosis),
+            )
+        )
+    _trials(found, old.get("trials") or [], new.get("trials") or [])
+    old_screening, new_screening = old.get("screening") or {}, new.get("screening") or {}
+    for key in sorted(set(old_screening) | set(new_screening)):
+        label = f"Screening: {SCREENING_LABELS.get(key, key.replace('_', ' '))}"
+        _compare(
+            found,
+            f"screening.{key}",
+            label,
+            old_screening.get(key),
+            new_screening.get(key),
+            _yes_no,
+        )
+    old_request, new_request = old.get("request") or {}, new.get("request") or {}
+    for key, (label, words) in REQUEST.items():
+        _compare(found, f"request.{key}", label, old_request.get(key), new_request.get(key), words)
+    _compare(
+        found,
+        "onset_date",
+        "Onset of the episode",
+        old.get("onset_date"),
+        new.get("onset_date"),
+        _date,
+    )
+    _compare(
+        found,
+        "treating_practitioner",
+        "Treating practitioner",
+        old.get("treating_practitioner"),
+        new.get("treating_practitioner"),
+        _practitioner,
+    )
+    _compare(
+        found,
+        "abn_on_file",
+        "ABN on file",
+        bool(old.get("abn_on_file")),
+        bool(new.get("abn_on_file")),
+        _yes_no,
+    )
+    for key, label, words in (
+        ("also_requested", "Also asked about", str),
+        ("prior_devices", "Units supplied before", _prior),
+    ):
+        old_values, new_values = old.get(key) or [], new.get(key) or []
+        if old_values != new_values:
+            found.append(
+                FieldChange(
+                    key, label, _list_words(old_values, words), _list_words(new_values, words)
+                )
+            )
+    return found

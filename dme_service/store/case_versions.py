@@ -1,0 +1,57 @@
+"""The case document as each save left it: written after every save that changed it, read to
+say what changed since the practitioner last saw the order and who changed it.
+
+Only the case document (docs/case-format.md) is kept, never the free-text notes; a save that
+changed nothing in it (a billing move, a note) adds no row.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dme_service.models import Case, CaseVersion, User, utcnow
+from dme_service.store.cases import to_document
+
+
+def latest(session: Session, case_id: int) -> CaseVersion | None:
+    query = select(CaseVersion).where(CaseVersion.case_id == case_id)
+    return session.scalars(query.order_by(CaseVersion.id.desc()).limit(1)).first()
+
+
+def record(session: Session, case: Case, user: User) -> CaseVersion | None:
+    """Keep the case document as saved now, when it differs from the last one kept; the
+    caller has flushed the save and commits."""
+    document = to_document(case)
+    last = latest(session, case.id)
+    if last is not None and last.document == document:
+        return None
+    row = CaseVersion(
+        case_id=case.id,
+        case_version=case.version,
+        document=document,
+        saved_by_id=user.id,
+        saved_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def as_of(session: Session, case_id: int, moment: datetime) -> CaseVersion | None:
+    """The document as it stood at `moment`: the last one kept at or before it. By time, not
+    by version number: a save that changed only a trial row leaves the case row's version."""
+    query = select(CaseVersion).where(
+        CaseVersion.case_id == case_id, CaseVersion.saved_at <= moment
+    )
+    return session.scalars(query.order_by(CaseVersion.id.desc()).limit(1)).first()
+
+
+def after(session: Session, case_id: int, row_id: int | None) -> list[CaseVersion]:
+    """The documents kept after the row `row_id` (all of them for None), oldest first."""
+    query = select(CaseVersion).where(CaseVersion.case_id == case_id)
+    if row_id is not None:
+        query = query.where(CaseVersion.id > row_id)
+    return list(session.scalars(query.order_by(CaseVersion.id)))

@@ -1,0 +1,31 @@
+"""Orders the practitioner sent back to their clinician: the open one, and closing it when the
+order goes to the practitioner again (in the caller's transaction)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dme_service.models import Case, OrderReturn, User, utcnow
+
+
+def open_return(session: Session, case_id: int) -> OrderReturn | None:
+    """The practitioner's latest decline or request for changes not answered by a new send."""
+    query = select(OrderReturn).where(
+        OrderReturn.case_id == case_id, OrderReturn.resent_at.is_(None)
+    )
+    return session.scalars(query.order_by(OrderReturn.id.desc()).limit(1)).first()
+
+
+def latest(session: Session, case_id: int) -> OrderReturn | None:
+    """The case's latest return, answered or not."""
+    query = select(OrderReturn).where(OrderReturn.case_id == case_id)
+    return session.scalars(query.order_by(OrderReturn.id.desc()).limit(1)).first()
+
+
+def close(session: Session, case: Case, user: User) -> None:
+    """The order goes to the practitioner again: an open return is answered by this send."""
+    found = open_return(session, case.id)
+    if found is not None:
+        found.resent_at = utcnow()
+        found.resent_by_id = user.id

@@ -1,0 +1,60 @@
+"""What changed between two case documents, in clinician words (never dotted field paths)."""
+
+from __future__ import annotations
+
+import copy
+
+from dme_service.rules.changes import changes
+from rules.factories import a_case
+
+
+def _changed(**edits):
+    old = a_case()
+    new = copy.deepcopy(old)
+    for path, value in edits.items():
+        *parents, last = path.split(".")
+        target = new
+        for part in parents:
+            target = target[int(part)] if part.isdigit() else target[part]
+        target[last] = value
+    return {change.label: (change.old, change.new) for change in changes(old, new)}
+
+
+def test_the_same_document_has_no_changes():
+    assert changes(a_case(), a_case()) == []
+
+
+def test_the_home_prescription_reads_with_its_units():
+    found = _changed(**{"request.minutes": 20, "request.force_lb": 10})
+    assert found["Home prescription, minutes"] == ("15 minutes", "20 minutes")
+    assert found["Home prescription, force"][1] == "10 lb"
+
+
+def test_a_trial_fact_names_the_trial_and_reads_as_words():
+    found = _changed(**{"trials.0.tolerated": False, "trials.0.date": "2026-01-05"})
+    assert found["Trial 1, tolerated"] == ("Yes", "No")
+    assert found["Trial 1, date"][1] == "Jan 5, 2026"
+
+
+def test_screening_payer_and_diagnoses_use_the_page_words():
+    found = _changed(**{"screening.myelopathy": True, "payer": "aetna", "diagnoses": ["M54.12"]})
+    assert found["Screening: myelopathy"] == ("No", "Yes")
+    assert found["Payer"] == ("Medicare", "Aetna")
+    assert found["Diagnoses"][1].startswith("M54.12 (Radiculopathy")
+
+
+def test_an_added_trial_is_one_line():
+    old = a_case()
+    new = copy.deepcopy(old)
+    new["trials"].append(dict(old["trials"][0], date="2026-01-02", force_lb=8))
+    (change,) = changes(old, new)
+    assert change.label == "Trial 2 added" and "8 lb" in change.new and change.old == "None"
+
+
+def test_no_label_or_value_holds_a_dotted_field_path():
+    old = a_case()
+    new = a_case(screening={"myelopathy": True})
+    new["request"]["frequency_text"] = "twice daily"
+    for change in changes(old, new):
+        for text in (change.label, change.old, change.new):
+            assert "request." not in text and "screening." not in text and "_" not in text
