@@ -39,6 +39,7 @@ def render(
     signed_pdfs: dict[str, bytes] | None = None,
     case_number: int | str | None = None,
     trial_records: tuple[TrialRecord, ...] = (),
+    checklist: tuple | None = None,
 ) -> RenderedDocument:
     """Render one document of `KINDS`, when availability.py allows it for this decision
     (DocumentRefused, naming the field, when it does not)."""
@@ -62,6 +63,7 @@ def render(
         signed_pdfs=signed_pdfs or None,
         case_number=case_number,
         trial_records=tuple(trial_records),
+        checklist=checklist,
     )
     with gc_paused():
         return render_kind(get_renderer(), kind, case, decision, options)

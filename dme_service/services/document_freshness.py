@@ -20,8 +20,6 @@ too and change nothing a document prints.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -32,6 +30,7 @@ from dme_service.services.clinic.printed import printed_clinic
 from dme_service.services.order_reason import order_reason
 from dme_service.store import signed_content
 from dme_service.store.cases import to_document, trial_records
+from dme_service.store.signed_content import canonical_sha256
 
 # Bumped when what goes into the digest changes, so older digests never match by accident.
 SOURCE_FORMAT = "dme-document-source/2"  # 2: who ran each trial and its note
@@ -74,8 +73,7 @@ def source_sha256(session: Session, case: Case, signature_id: int | None) -> str
         "purchase_or_rental": purchase_or_rental or "NU",
         "clinic": None if clinic is None else _letterhead(clinic),
     }
-    text = json.dumps(source, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return canonical_sha256(source)
 
 
 def _letterhead(clinic: Clinic) -> dict:

@@ -84,6 +84,7 @@ LANGUAGES = {
 }
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 INSERT_ATTEMPTS = 3  # two renders racing for the same version number: the loser takes the next
+MAKE_CURRENT_ATTEMPTS = 2  # a save during the render: made once more from the saved case
 
 
 # A re-render of the SWO or LMN after signing would print the e-signature statement on a PDF
@@ -376,16 +377,24 @@ def current_document(
     audited; made (and stored) first when none is, so a stale document never leaves under the
     name "current". The signed SWO and LMN are what was signed and are never made again.
 
+    A case saved while the new one was being made leaves it made from the older state: it is
+    made again, once; should the case move again meanwhile, the second is sent (made from the
+    case as it was when it was asked for, not before).
+
     Raises what `render_document` raises when a new one must be made and cannot be.
     """
     check_kind(kind, lang)
     case = load_case(session, user, case_id)
     found = current_of(session, case, kind, lang, freshness(session, case))
-    if found is None:
+    for _ in range(MAKE_CURRENT_ATTEMPTS):
+        if found is not None:
+            break
         session.commit()  # no read transaction is held through the render
-        found = render_document(session, user, case_id, kind, lang, render=render)
-        found = session.get(Document, found.id)
+        made = render_document(session, user, case_id, kind, lang, render=render)
         case = load_case(session, user, case_id)
+        found = current_of(session, case, kind, lang, freshness(session, case))
+    if found is None:
+        found = session.get(Document, made.id)
     return verified(session, user, case, found, "document.download")
 
 

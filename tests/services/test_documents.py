@@ -370,3 +370,21 @@ def test_a_submission_packet_after_signing_is_given_the_signed_files_too(db_sess
 def test_a_packet_before_signing_lays_the_order_out(db_session, people, case):
     render(db_session, people[0], case, "packet")
     assert fake_render.calls[-1][3]["signed_pdfs"] is None
+
+
+def test_a_save_during_the_render_makes_the_current_one_again(db_session, people, case):
+    """The case changed while the new version was being made: it is made once more."""
+    saved = []
+
+    def render_while_saving(kind, parsed, decision, **options):
+        if not saved:
+            saved.append(True)
+            change_minutes(db_session, case, 25)
+        return fake_render(kind, parsed, decision, **options)
+
+    served = documents.current_document(
+        db_session, people[0], case.id, "swo", render=render_while_saving
+    )
+    assert served.version == 2
+    assert fake_render.calls[-1][1].request.minutes == 25
+    assert listed(db_session, people[0], case, "swo") == [(2, True, False), (1, False, False)]

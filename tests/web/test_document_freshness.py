@@ -315,10 +315,32 @@ UNSIGNED_BY_DESIGN = (ink_review, command_line)
 SIGNED_KINDS = {"swo", "lmn", "packet", "submission"}
 
 
+def mentions(text: str, digests: set[str]) -> bool:
+    return any(digest in text for digest in digests)
+
+
+def fhir_letter_problems(world) -> list[str]:
+    """The FHIR Bundle's letter reference names only a current LMN's SHA-256."""
+    view = world.web.get(f"/api/v1/cases/{world.case_id}", headers=world.api).get_json()
+    current = {d["sha256"] for d in view["documents"] if d["kind"] == "lmn" and d["current"]}
+    older = {d["sha256"] for d in view["documents"] if d["kind"] == "lmn" and not d["current"]}
+    bundle = world.web.get(f"/api/v1/cases/{world.case_id}/fhir", headers=world.api).get_json()
+    letters = [
+        e["resource"]["description"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "DocumentReference"
+    ]
+    found = [f"FHIR letter names an older LMN: {t}" for t in letters if mentions(t, older)]
+    found += [f"FHIR letter not a current LMN: {t}" for t in letters if not mentions(t, current)]
+    return found
+
+
 def test_after_a_change_no_path_hands_out_the_older_order(world, tmp_path):
     render_everything(world)
     change_minutes(world, 20)
+    assert fhir_letter_problems(world) == []  # before any new LMN: no letter is referenced
     assert every_path(world, tmp_path, minutes=20, old=15) == []
+    assert fhir_letter_problems(world) == []
 
 
 def test_after_a_void_and_a_new_signature_every_path_hands_out_the_new_signed_order(
@@ -343,4 +365,6 @@ def test_a_packet_after_signing_holds_the_signed_order_itself(world):
             .one()
         )
         pages = page_texts(signed.content)
-        assert all(page in page_texts(packet) for page in pages), kind
+        # a carried page also prints the packet's own page number below its footer
+        carried = [re.sub(r" ?Packet page \d+ of \d+$", "", page) for page in page_texts(packet)]
+        assert all(page in carried for page in pages), kind

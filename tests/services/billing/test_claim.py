@@ -4,8 +4,6 @@ concurrent moves wins (security.md DB-3); the readiness checklist gates submissi
 
 from __future__ import annotations
 
-import hashlib
-import itertools
 import threading
 from datetime import date, timedelta
 
@@ -16,8 +14,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 from sqlalchemy import func, select
 
 from dme_service.db import get_session
-from dme_service.documents.types import RenderedDocument
-from dme_service.models import AuditEvent, BillingEvent, Case, Trial, User
+from dme_service.models import AuditEvent, BillingEvent, Case, Signature, Trial, User
 from dme_service.rules.claim import BILLING_STATES, SUBMISSIONS, SYSTEM_MOVES, TRANSITIONS
 from dme_service.services import after_save, signing
 from dme_service.services.billing import claim as billing
@@ -26,22 +23,9 @@ from dme_service.services.billing import readiness
 from dme_service.services.billing.input import CODED_STATES
 from dme_service.store.cases import CaseNotFound
 from dme_service.store.signed_content import check_signature
-from services.claim_cases import CASE_DOCUMENT, stored_case
+from services.claim_cases import CASE_DOCUMENT, fake_render, stored_case
 
 DELIVERY = {"date": "2026-11-20", "method": "in_clinic", "received_by": "Jane Q. Doe"}
-
-
-def fake_render(inputs, render=None):
-    """Stand-in for WeasyPrint in the many-step tests: distinct bytes per kind and render."""
-    out = {}
-    serial = next(_RENDERS)
-    for kind in inputs["kinds"]:
-        pdf = f"%PDF-1.7 {kind} {serial} {inputs['now'].isoformat()}".encode()
-        out[kind] = RenderedDocument(kind, pdf, hashlib.sha256(pdf).hexdigest(), 1, kind, "en")
-    return out
-
-
-_RENDERS = itertools.count(1)
 
 
 @pytest.fixture
@@ -128,6 +112,7 @@ def test_random_moves_never_reach_an_illegal_state_and_every_move_is_audited(
                     db_session, case.id, people["practitioner"], expected_version=case.version
                 )
                 self.signed = True
+                self.state, self.moves = "signed", self.moves + 1  # signing moves the claim
             else:
                 with pytest.raises(signing.CannotSign):
                     signing.sign(
@@ -144,7 +129,7 @@ def test_random_moves_never_reach_an_illegal_state_and_every_move_is_audited(
             db_session.commit()
             if minutes != before and self.signed:
                 self.signed = False
-                if self.state == "ready_to_submit":
+                if self.state in ("signed", "ready_to_submit"):
                     self.state, self.moves = "awaiting_signature", self.moves + 1
 
         @rule()
@@ -242,13 +227,31 @@ def test_of_eight_concurrent_moves_of_one_case_exactly_one_succeeds(
 # --- the rules of single moves ------------------------------------------------------------
 
 
-def test_ready_to_submit_is_refused_with_what_is_missing_in_words(db_session, people):
+def test_an_unsigned_claim_cannot_be_marked_ready_and_says_what_it_waits_for(db_session, people):
     case = stored_case(db_session, people["clinician"], people["practitioner"])
+    with pytest.raises(billing.IllegalTransition) as refused:
+        move(db_session, case, "ready_to_submit", people["billing"])
+    assert "it can become signed once the practitioner signs" in refused.value.message
+
+
+def test_signing_moves_the_claim_to_signed_for_billing_review(db_session, people, quick_render):
+    case = signed_case(db_session, people)
+    assert case.billing_state == "signed"
+    event = billing.history(db_session, case.id)[-1]
+    assert (event.from_state, event.to_state) == ("awaiting_signature", "signed")
+    assert event.user_id == people["practitioner"].id
+
+
+def test_ready_to_submit_is_refused_with_what_is_missing_in_words(db_session, people, quick_render):
+    case = signed_case(db_session, people)
+    signature = db_session.scalars(select(Signature).where(Signature.case_id == case.id)).one()
+    signature.content_sha256 = "0" * 64  # changed outside the application
+    db_session.commit()
     with pytest.raises(billing.NotReady) as refused:
         move(db_session, case, "ready_to_submit", people["billing"])
     keys = {item.key for item in refused.value.missing}
     assert keys == {"signature"}  # the SWO's order date and signature follow from it
-    assert "Not signed yet." in refused.value.message
+    assert "no longer matches" in refused.value.message
 
 
 def test_a_clinician_may_not_move_a_claim_state(db_session, people, quick_render):
@@ -329,7 +332,7 @@ def test_a_prior_unit_within_five_years_needs_a_review_that_a_later_edit_undoes(
 ):
     case = signed_case(db_session, people, prior_devices=[{"hcpcs": "E0860", "date": "2023-05-01"}])
     item = _item(db_session, case, "same_or_similar")
-    assert not item.met and "E0860 dated 2023-05-01" in item.detail
+    assert not item.met and "E0860 dated May 1, 2023" in item.detail
     billing.review(db_session, case.id, "same_or_similar", people["billing"], note="Lost; police")
     assert _item(db_session, case, "same_or_similar").met
     row = db_session.get(Case, case.id)

@@ -14,6 +14,7 @@ from dme_service.claims import x835_build
 from dme_service.claims.x835 import RemittanceRefused
 from dme_service.models import BillingEvent, Case, ClaimFile, ClaimRecord, RemittanceFile
 from dme_service.services.billing import export as claim_export
+from dme_service.services.billing import fees as billing_fees
 from dme_service.services.billing import money as claim_money
 from dme_service.services.billing import remittance as remittance_import
 from services.billing.ready_claims import SERVICE_DATE, ready_claim
@@ -130,6 +131,29 @@ def test_an_835_from_the_exported_claims_posts_each_outcome_once(db_session, bil
     assert db_session.scalar(select(func.count(RemittanceFile.id))) == 1
 
 
+def test_a_paid_remittance_without_proof_of_delivery_posts_amounts_but_stays_submitted(
+    db_session, billed
+):
+    case = ready_claim(db_session, billed, delivery=None)
+    claim_money.claim_record(db_session, case).service_date = SERVICE_DATE
+    db_session.commit()
+    result = export(db_session, billed, [case])
+    assert result.refused == []
+    claim_export.confirm_sent(db_session, billed["billing"], result.file.id, TODAY, today=TODAY)
+    db_session.expire_all()
+    case = db_session.get(Case, case.id)
+    facts = claim_money.claim_facts(db_session, case, claim_money.claim_record(db_session, case))
+    text = x835_build.build(
+        remits.remittance(remits.paid(facts, "ICN-A"), payee=replace(remits.PAYEE, id="1234567893"))
+    )
+    posted = remittance_import.import_835(db_session, billed["billing"], text.encode())
+    assert any("record proof of delivery" in note for note in posted.notes)
+    db_session.expire_all()
+    assert db_session.get(Case, case.id).billing_state == "submitted"
+    record = db_session.scalar(select(ClaimRecord).where(ClaimRecord.case_id == case.id))
+    assert record.paid == D("80.00")
+
+
 def test_unmatched_payments_are_kept_for_manual_matching(db_session, billed):
     (a,), facts = _submitted(db_session, billed, 1)
     stranger = replace(
@@ -186,7 +210,7 @@ def test_a_refused_file_posts_nothing(db_session, billed, damage):
 
 def test_fee_in_force_on_the_date_of_service(db_session, billed):
     clinic_id, user = billed["billing"].clinic_id, billed["billing"]
-    claim_money.add_fee(
+    billing_fees.add_fee(
         db_session,
         user,
         hcpcs="e0860",
@@ -194,9 +218,9 @@ def test_fee_in_force_on_the_date_of_service(db_session, billed):
         amount="$175.00",
         effective_from="2026-12-01",
     )
-    assert claim_money.fee(db_session, clinic_id, "E0860", "NU", SERVICE_DATE) == D("150.00")
-    assert claim_money.fee(db_session, clinic_id, "E0860", "NU", date(2026, 12, 2)) == D("175.00")
-    _, problems = claim_money.fee_problems("X", "UE", "1.234", "soon")
+    assert billing_fees.fee(db_session, clinic_id, "E0860", "NU", SERVICE_DATE) == D("150.00")
+    assert billing_fees.fee(db_session, clinic_id, "E0860", "NU", date(2026, 12, 2)) == D("175.00")
+    _, problems = billing_fees.fee_problems("X", "UE", "1.234", "soon")
     assert [p.field for p in problems] == [
         "hcpcs",
         "purchase_or_rental",
