@@ -332,7 +332,7 @@ def test_a_prior_unit_within_five_years_needs_a_review_that_a_later_edit_undoes(
 ):
     case = signed_case(db_session, people, prior_devices=[{"hcpcs": "E0860", "date": "2023-05-01"}])
     item = _item(db_session, case, "same_or_similar")
-    assert not item.met and "E0860 dated 2023-05-01" in item.detail
+    assert not item.met and "E0860 dated May 1, 2023" in item.detail
     billing.review(db_session, case.id, "same_or_similar", people["billing"], note="Lost; police")
     assert _item(db_session, case, "same_or_similar").met
     row = db_session.get(Case, case.id)
