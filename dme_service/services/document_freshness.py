@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dme_service.models import Case, ClaimRecord, Clinic, Document
+from dme_service.services.billing import readiness as billing_readiness
 from dme_service.services.clinic.printed import printed_clinic
 from dme_service.services.order_reason import order_reason
 from dme_service.store import signed_content
@@ -45,6 +46,16 @@ class Freshness:
     source_sha256: str
     signature_id: int | None
     signed_ids: frozenset[int]
+    # The billing packet's cover prints the stored claim's checklist (reviews, delivery,
+    # submission), so a packet is also made from it: the list, and the packet's own digest.
+    checklist: tuple = ()
+    packet_sha256: str | None = None
+
+    def digest_for(self, kind: str) -> str:
+        """What a document of `kind` made now records as made from."""
+        if kind == "packet" and self.packet_sha256 is not None:
+            return self.packet_sha256
+        return self.source_sha256
 
     def is_current(self, document) -> bool:
         """True for a not-superseded document made from the case as it is now, or signed
@@ -54,7 +65,7 @@ class Freshness:
             return False
         if document.id in self.signed_ids:
             return True
-        return document.source_sha256 == self.source_sha256
+        return document.source_sha256 == self.digest_for(document.kind)
 
 
 def source_sha256(session: Session, case: Case, signature_id: int | None) -> str:
@@ -99,12 +110,24 @@ def freshness_with(session: Session, case: Case, signature) -> Freshness:
             e["document_id"] for e in entries if isinstance(e, dict) and "document_id" in e
         )
     signature_id = signature.id if signature is not None else None
+    common = source_sha256(session, case, signature_id)
+    checklist = tuple(billing_readiness.checklist(session, case))
     return Freshness(
         case_version=case.version,
-        source_sha256=source_sha256(session, case, signature_id),
+        source_sha256=common,
         signature_id=signature_id,
         signed_ids=signed_ids,
+        checklist=checklist,
+        packet_sha256=_with_checklist(common, checklist),
     )
+
+
+def _with_checklist(common: str, checklist: tuple) -> str:
+    """The packet's digest: what every document is made from, and the cover's checklist as
+    printed (label, status, detail of each line)."""
+    lines = [[item.key, item.label, item.met, item.detail, item.needed_for] for item in checklist]
+    text = json.dumps([common, lines], separators=(",", ":"), ensure_ascii=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def current_of(session: Session, case: Case, kind: str, lang: str, fresh: Freshness):
