@@ -20,8 +20,10 @@ too and change nothing a document prints.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -47,15 +49,21 @@ class Freshness:
     signature_id: int | None
     signed_ids: frozenset[int]
     # The billing packet's cover prints the stored claim's checklist (reviews, delivery,
-    # submission), so a packet is also made from it: the list, and the packet's own digest.
-    checklist: tuple = ()
-    packet_sha256: str | None = None
+    # submission), so a packet is also made from it. Read only when a packet is judged or
+    # made (the checklist runs the rules, which nothing else here needs).
+    read_checklist: Callable[[], tuple] = tuple
+
+    @functools.cached_property
+    def checklist(self) -> tuple:
+        return tuple(self.read_checklist())
+
+    @functools.cached_property
+    def packet_sha256(self) -> str:
+        return _with_checklist(self.source_sha256, self.checklist)
 
     def digest_for(self, kind: str) -> str:
         """What a document of `kind` made now records as made from."""
-        if kind == "packet" and self.packet_sha256 is not None:
-            return self.packet_sha256
-        return self.source_sha256
+        return self.packet_sha256 if kind == "packet" else self.source_sha256
 
     def is_current(self, document) -> bool:
         """True for a not-superseded document made from the case as it is now, or signed
@@ -110,15 +118,12 @@ def freshness_with(session: Session, case: Case, signature) -> Freshness:
             e["document_id"] for e in entries if isinstance(e, dict) and "document_id" in e
         )
     signature_id = signature.id if signature is not None else None
-    common = source_sha256(session, case, signature_id)
-    checklist = tuple(billing_readiness.checklist(session, case))
     return Freshness(
         case_version=case.version,
-        source_sha256=common,
+        source_sha256=source_sha256(session, case, signature_id),
         signature_id=signature_id,
         signed_ids=signed_ids,
-        checklist=checklist,
-        packet_sha256=_with_checklist(common, checklist),
+        read_checklist=lambda: billing_readiness.checklist(session, case),
     )
 
 
