@@ -23,7 +23,10 @@ ABSOLUTE_CONTRAINDICATIONS: tuple[str, ...] = (
     "vertebrobasilar_insufficiency",
     "recent_spinal_surgery",
 )
-OTHER_SCREENING_KEYS: tuple[str, ...] = (
+# case-format.md "warnings": the groups in whom inversion raises blood or eye pressure, in the
+# order the INVERSION_HIGH_RISK warning names them. The decision's warning, the patient's
+# instructions, the home plan, the case page and the CDS Hooks advice all read this tuple.
+INVERSION_HIGH_RISK: tuple[str, ...] = (
     "uncontrolled_hypertension",
     "glaucoma",
     "retinal_detachment",
@@ -31,11 +34,14 @@ OTHER_SCREENING_KEYS: tuple[str, ...] = (
     "anticoagulant_use",
     "hernia",
     "pregnancy",
+)
+JAW_NECK_AND_DEVICE_KEYS: tuple[str, ...] = (
     "tmj_dysfunction",
     "tmj_treated",
     "jaw_or_neck_distortion",
     "over_door_unsafe",
 )
+OTHER_SCREENING_KEYS: tuple[str, ...] = INVERSION_HIGH_RISK + JAW_NECK_AND_DEVICE_KEYS
 SCREENING_KEYS: tuple[str, ...] = ABSOLUTE_CONTRAINDICATIONS + OTHER_SCREENING_KEYS
 
 HOME_DEVICES: tuple[str, ...] = ("E0860", "E0849", "E0855", "E0840", "E0850", "E0856", "E0941")

@@ -72,7 +72,7 @@ def next_deadline(
 ) -> Deadline | None:
     """The deadline that matters in this claim state: filing before submission, appeal after
     a denial; none once submitted and waiting, paid or closed."""
-    if state in ("draft", "awaiting_signature", "ready_to_submit"):
+    if state in ("draft", "awaiting_signature", "signed", "ready_to_submit"):
         return timely_filing(payer, service_date)
     if state in APPEALABLE_STATES:
         return redetermination(payer, remitted_on)

@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
             session = get_session()
             try:
                 user = _acting_user(session, clinic_id, args.as_email)
-                today = _today(app)
+                today = _today(user)
                 return ACTIONS[args.action](session, user, checked, today)
             except BadInput as problem:
                 print(problem, file=sys.stderr)
@@ -97,12 +97,11 @@ def _check(args) -> dict:
     return {"content": content}
 
 
-def _today(app) -> date:
-    import os
+def _today(user) -> date:
+    """Today in the clinic's own time zone (its profile), as the billing pages count it."""
+    from dme_service.services.clinic import clinic_time
 
-    from dme_service.claims.deadlines import local_today
-
-    return local_today(app.config.get("CLINIC_TIMEZONE") or os.environ.get("DME_CLINIC_TIMEZONE"))
+    return clinic_time.today(user.clinic.timezone)
 
 
 def _acting_user(session, clinic_id: int, email: str | None):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import io
 
-from dme_service.case.model import Case
+from dme_service.case.model import INVERSION_HIGH_RISK, Case
 from dme_service.documents import instructions_text as sentences
 from dme_service.documents import wording as w
 from dme_service.documents.i18n import Gettext
@@ -21,8 +21,6 @@ from dme_service.documents.swo import REQUIRED_DOSE
 from dme_service.documents.types import DocumentRefused, DocumentSource, RenderOptions
 from dme_service.rules.decision import Decision
 
-# case-format.md: the INVERSION_HIGH_RISK keys, in the order the warning names them.
-INVERSION_HIGH_RISK = tuple(sentences.HIGH_RISK_LINES)
 PNEUMATIC = ("E0849", "E0855", "E0856")
 LOG_DAYS = 14
 TITLE = "Your home neck traction"  # msgid; the template's heading uses the same text

@@ -8,13 +8,14 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from dme_service.case.model import AUTHOR_ONLY_CREDENTIALS, SIGNING_CREDENTIALS
 from dme_service.models.base import Base, UTCDateTime, created_at_column, fk, utcnow
 
 ROLES = ("clinician", "practitioner", "billing", "admin")
 DEFAULT_TIMEZONE = "America/Chicago"  # a clinic made before time zones were set (migration)
-CREDENTIALS = ("MD", "DO", "DPM", "PA", "NP", "CNS", "PT", "DC", "OT", "RN")
-# 42 CFR 410.38(c)(2): physicians, PA, NP and CNS may sign a DME order.
-SIGNING_CREDENTIALS = ("MD", "DO", "DPM", "PA", "NP", "CNS")
+# Who may sign a DME order is the contract's (case.model, 42 CFR 410.38(c)(2)); an account
+# may also hold an author-only credential.
+CREDENTIALS = SIGNING_CREDENTIALS + AUTHOR_ONLY_CREDENTIALS
 
 
 class Clinic(Base):

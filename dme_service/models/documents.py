@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from dme_service.case.signed_facts import LEGACY_SCOPE, SCOPE
 from dme_service.models.base import Base, UTCDateTime, created_at_column, fk
 
 DOCUMENT_KINDS = ("lmn", "swo", "instructions", "packet", "summary", "submission", "abn")
@@ -54,6 +55,14 @@ class Signature(Base):
     content_sha256: Mapped[str] = mapped_column(String(64))
     key_id: Mapped[str | None] = mapped_column(String(16))
     document_hashes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # What the HMAC covers (documents/signed_facts.py): the facts the signed order and letter
+    # print; signatures made before that scope existed keep the whole case document.
+    content_scope: Mapped[str] = mapped_column(
+        String(24), default=SCOPE, server_default=LEGACY_SCOPE
+    )
+    # The signed facts as they were signed ({"documents": [...], "facts": {...}}), so a later
+    # change can be named; the HMAC, recomputed from the case, is what decides validity.
+    signed_facts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     void_reason: Mapped[str | None] = mapped_column(Text)
     # "electronic" (the signer signed here) or "wet" (a scan of the printed order signed in

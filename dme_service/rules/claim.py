@@ -3,8 +3,12 @@
 Pure data, read by the billing services (which make and check the moves), the signing service
 (which decisions may be signed) and the pages (which states the queue lists).
 
-    draft -> awaiting_signature -> ready_to_submit -> submitted -> paid | denied
+    draft -> awaiting_signature -> signed -> ready_to_submit -> submitted -> paid | denied
     denied -> resubmitted | appealed | closed;  resubmitted | appealed -> paid | denied | closed
+
+"signed" is the application's move when the practitioner signs: the order is signed and waits
+for billing's review. A voided signature moves a signed or ready claim back to
+"awaiting_signature", with the reason.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 BILLING_STATES = (
     "draft",
     "awaiting_signature",
+    "signed",
     "ready_to_submit",
     "submitted",
     "paid",
@@ -22,7 +27,9 @@ BILLING_STATES = (
 )
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "draft": ("awaiting_signature",),
-    "awaiting_signature": ("ready_to_submit",),
+    # Signing moves the claim on by itself (SYSTEM_MOVES); billing then reviews it.
+    "awaiting_signature": (),
+    "signed": ("ready_to_submit",),
     "ready_to_submit": ("submitted",),
     "submitted": ("paid", "denied"),
     # A resubmitted or appealed claim can be denied again; its CARC must then be recorded too.
@@ -32,16 +39,25 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "paid": (),
     "closed": (),
 }
-# Moves only the application makes after a case changes (services.after_save): back for a new
-# signature, or back to draft when the decision is no longer complete.
+# Moves only the application makes: signed when the practitioner signs (services.signing);
+# after a case changes (services.after_save) back for a new signature, or back to draft when
+# the decision is no longer complete.
 SYSTEM_MOVES = frozenset(
-    {("ready_to_submit", "awaiting_signature"), ("awaiting_signature", "draft")}
+    {
+        ("awaiting_signature", "signed"),
+        ("signed", "awaiting_signature"),
+        ("ready_to_submit", "awaiting_signature"),
+        ("awaiting_signature", "draft"),
+    }
 )
+# A signature void moves these back to awaiting signature.
+SIGNED_STATES = ("signed", "ready_to_submit")
 SUBMISSIONS = ("ready_to_submit", "submitted", "resubmitted", "appealed")
-# The states billing acts on: a signed order stays "awaiting signature" until billing checks
-# it and marks it ready to submit; paid and closed are done.
+# The states billing acts on: a signed order is "signed" until billing checks it and marks it
+# ready to submit; paid and closed are done.
 QUEUE_STATES = (
     "awaiting_signature",
+    "signed",
     "ready_to_submit",
     "submitted",
     "denied",
@@ -50,6 +66,7 @@ QUEUE_STATES = (
 )
 FINISHED_STATES = ("paid", "closed")
 STATE_WORDS = {state: state.replace("_", " ") for state in BILLING_STATES}
+STATE_WORDS["signed"] = "signed, awaiting billing review"
 
 # Decisions that go to the practitioner by themselves, and those that go only when a person
 # chooses to send them (with a reason: an ABN on file, a patient who pays, a claim for a

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from dme_service.case.definitions import same_or_similar, says_prn
-from dme_service.case.model import Case, Trial
+from dme_service.case.model import INVERSION_HIGH_RISK, Case, Trial
 from dme_service.coding import codes
 from dme_service.rules import wording
 from dme_service.rules.decision import Warning
@@ -28,7 +28,7 @@ def case_warnings(case: Case, trial: Trial | None) -> tuple[Warning, ...]:
     """Every warning that applies to the case, INVERSION_TABLE_UNSUPERVISED first."""
     found = [ALWAYS]
     screening = case.screening
-    high_risk = [k for k in wording.INVERSION_HIGH_RISK_KEYS if screening.get(k) is True]
+    high_risk = [k for k in INVERSION_HIGH_RISK if screening.get(k) is True]
     if high_risk:
         found.append(Warning("INVERSION_HIGH_RISK", wording.inversion_high_risk(high_risk)))
     hcpcs = case.request.hcpcs

@@ -43,17 +43,6 @@ SCREENING_LABELS: dict[str, str] = {
     "over_door_unsafe": "a limitation making over-door traction unsafe",
 }
 
-# case-format.md "warnings": the groups in whom inversion raises blood or eye pressure.
-INVERSION_HIGH_RISK_KEYS: tuple[str, ...] = (
-    "uncontrolled_hypertension",
-    "glaucoma",
-    "retinal_detachment",
-    "heart_disease",
-    "anticoagulant_use",
-    "hernia",
-    "pregnancy",
-)
-
 INVERSION_TABLE_UNSUPERVISED = (
     "Do not use an inversion table or hang upside down without supervision: inversion raises "
     "blood pressure and eye pressure within minutes (Haskvitz and Hanten 1986; Friberg and "

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -35,6 +33,7 @@ from dme_service.services.clinic.printed import printed_clinic
 from dme_service.services.order_reason import order_reason
 from dme_service.store import signed_content
 from dme_service.store.cases import to_document, trial_records
+from dme_service.store.signed_content import canonical_sha256
 
 # Bumped when what goes into the digest changes, so older digests never match by accident.
 SOURCE_FORMAT = "dme-document-source/2"  # 2: who ran each trial and its note
@@ -93,8 +92,7 @@ def source_sha256(session: Session, case: Case, signature_id: int | None) -> str
         "purchase_or_rental": purchase_or_rental or "NU",
         "clinic": None if clinic is None else _letterhead(clinic),
     }
-    text = json.dumps(source, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return canonical_sha256(source)
 
 
 def _letterhead(clinic: Clinic) -> dict:
@@ -131,8 +129,7 @@ def _with_checklist(common: str, checklist: tuple) -> str:
     """The packet's digest: what every document is made from, and the cover's checklist as
     printed (label, status, detail of each line)."""
     lines = [[item.key, item.label, item.met, item.detail, item.needed_for] for item in checklist]
-    text = json.dumps([common, lines], separators=(",", ":"), ensure_ascii=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return canonical_sha256([common, lines])
 
 
 def current_of(session: Session, case: Case, kind: str, lang: str, fresh: Freshness):

@@ -25,12 +25,16 @@ from dme_service.rules.claim import CHOSEN_STATUSES, ROUTED_STATUSES
 from dme_service.services.clinic.clinic_time import local
 from dme_service.services.errors import Refusal, StaleCase
 from dme_service.services.order_reason import order_reason
+from dme_service.store import claim_moves
 from dme_service.store import signatures as signature_store
 from dme_service.store.cases import CaseIncomplete, CaseNotFound, load_case, parsed_and_decided
 from dme_service.store.documents import verified
 from dme_service.store.signed_content import check_signature
 
 SIGNED_KINDS = ("swo", "lmn")
+SIGNED_NOTE = "Signed by the practitioner; billing reviews the claim."
+# A signed claim whose signature stopped matching outside the application is signed again.
+SIGNABLE_STATES = ("awaiting_signature", "signed")
 WHO_MAY_SIGN = (
     "Only the treating practitioner named on the order can sign it, and only with a signing "
     "credential (MD, DO, DPM, PA, NP or CNS) and a valid NPI on their account."
@@ -85,7 +89,7 @@ def awaiting_signature(session: Session, user: User, limit: int = 100) -> list[C
         .where(
             Case.clinic_id == user.clinic_id,
             Case.treating_practitioner_id == user.id,
-            Case.billing_state.in_(("awaiting_signature", "ready_to_submit")),
+            Case.billing_state.in_(("awaiting_signature", "signed", "ready_to_submit")),
         )
         .order_by(Case.updated_at.asc(), Case.id.asc())
         .limit(limit)
@@ -109,7 +113,7 @@ def check_signable(session: Session, case: Case, user: User) -> None:
     problem = signer_problem(case, user)
     if problem:
         raise NotAllowedToSign(problem)
-    if case.billing_state != "awaiting_signature":
+    if case.billing_state not in SIGNABLE_STATES:
         raise CannotSign(
             f"This case is {case.billing_state.replace('_', ' ')}, not awaiting signature."
         )
@@ -209,7 +213,17 @@ def _record(session, case_id, signer, version, rendered, now) -> Signature:
     if case.version != version:
         raise StaleCase(case)
     check_signable(session, case, signer)
-    return signature_store.store_signature(session, case, signer, version, rendered, now)
+    signature = signature_store.store_signature(session, case, signer, version, rendered, now)
+    claim_signed(session, case, signer)
+    return signature
+
+
+def claim_signed(session: Session, case: Case, user: User) -> None:
+    """The claim says the order is signed and waits for billing's review (a case already
+    past "awaiting signature", re-signed after a change made outside the application, stays
+    where it is)."""
+    if case.billing_state == "awaiting_signature":
+        claim_moves.write_move(session, case, "signed", user, note=SIGNED_NOTE)
 
 
 # --- reading the signed documents -----------------------------------------------------------

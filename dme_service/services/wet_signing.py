@@ -26,7 +26,7 @@ from dme_service.rules.claim import CHOSEN_STATUSES, ROUTED_STATUSES
 from dme_service.services import signing
 from dme_service.services.clinic.clinic_time import local
 from dme_service.store.cases import CaseNotFound, load_case
-from dme_service.store.signed_content import check_signature, signed_content_mac
+from dme_service.store.signed_content import apply_seal, check_signature, seal
 
 MAX_BYTES = 10 * 1024 * 1024  # 10 MiB
 TOO_LARGE = (
@@ -91,7 +91,7 @@ def check_case(session: Session, case: Case) -> User:
         )
     if not practitioner.npi or not codes.npi_is_valid(practitioner.npi):
         raise signing.CannotSign(f"{practitioner.name} has no valid NPI. {signing.WHO_MAY_SIGN}")
-    if case.billing_state != "awaiting_signature":
+    if case.billing_state not in signing.SIGNABLE_STATES:
         raise signing.CannotSign(
             f"This case is {case.billing_state.replace('_', ' ')}, not awaiting signature."
         )
@@ -176,7 +176,7 @@ def upload(
         session.add(scan)
         session.flush()
         hashes = {"scan": {"scan_id": scan.id, "sha256": digest}}
-        key_id, mac = signed_content_mac(case, case.version, hashes)
+        sealed = seal(case, case.version, hashes)
         signature = Signature(
             case_id=case.id,
             signer_id=practitioner.id,
@@ -184,13 +184,12 @@ def upload(
             credential=practitioner.credential,
             npi=practitioner.npi,
             case_version=case.version,
-            key_id=key_id,
-            content_sha256=mac,
             document_hashes=hashes,
             method="wet",
             uploaded_by_id=user.id,
             scan_id=scan.id,
         )
+        apply_seal(signature, sealed)
         session.add(signature)
         session.flush()
         audit.record(
@@ -201,6 +200,7 @@ def upload(
             object_id=signature.id,
             patient_id=case.patient_id,
         )
+        signing.claim_signed(session, case, user)
         session.commit()
     except Exception:
         session.rollback()

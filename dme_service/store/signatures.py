@@ -16,10 +16,7 @@ from sqlalchemy.orm import Session
 from dme_service import audit
 from dme_service.models import Case, Document, Signature, User, utcnow
 from dme_service.store.documents import add_version
-from dme_service.store.signed_content import (
-    current_signature,
-    signed_content_mac,
-)
+from dme_service.store.signed_content import apply_seal, current_signature, seal
 
 SIGNED_LANG = "en"
 
@@ -46,7 +43,7 @@ def store_signature(session: Session, case: Case, signer: User, version, rendere
         case_version=version,
         document_hashes=hashes,
     )
-    signature.key_id, signature.content_sha256 = signed_content_mac(case, version, hashes)
+    apply_seal(signature, seal(case, version, hashes, covers=list(rendered)))
     session.add(signature)
     session.flush()
     audit.record(

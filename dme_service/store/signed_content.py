@@ -1,10 +1,13 @@
 """What a signature covers and whether it still does (docs/security.md RET-2).
 
-The canonical signed content is the case document (patient, payer, diagnoses, trials,
-screening, order fields, practitioner; never the free-text notes), the case version signed and
-the SHA-256 of each signed PDF. The signature stores its HMAC-SHA-256 under an integrity key
-kept outside the database (dme_service/integrity_keys.py), with the key id:
-someone who edits the order in the database cannot recompute it. `check_signature` recomputes
+The canonical signed content is the signed facts: what the signed order and letter print
+(case/signed_facts.py: patient, payer, device, dose, diagnoses, practitioner and decision, and
+for the letter the weight, trials, screening and onset), the case version signed and the
+SHA-256 of each signed PDF. A signature made before that scope existed covered the whole case
+document and is still checked that way (`Signature.content_scope`). The signature stores its
+HMAC-SHA-256 under an integrity key kept outside the database (dme_service/integrity_keys.py),
+with the key id: someone who edits the order in the database cannot recompute it.
+`check_signature` recomputes
 it, and the PDFs' digests, on every read, so a change that bypassed the application (raw SQL,
 re-hashed or not) shows at once. A signature without a key id (written before the keys
 existed and not re-keyed by `dme-service db upgrade`) never counts.
@@ -20,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dme_service import integrity_keys
+from dme_service.case import signed_facts
 from dme_service.models import Case, Document, Signature, SignatureScan
 from dme_service.store.cases import to_document
 
@@ -50,10 +54,25 @@ def case_content_sha256(case: Case) -> str:
 SIGNATURE_PURPOSE = "signature"
 
 
-def _signed_content_text(case: Case, case_version: int, document_hashes: dict) -> str:
-    """Canonical JSON of what the practitioner signed: case id and version, the case document
-    (patient, payer, diagnoses, trials, screening, order fields, practitioner) and the
-    digests of the signed PDFs (docs/security.md RET-2)."""
+def facts_now(case: Case, covers) -> dict:
+    """The case's signed facts as they are now, for a signature over the documents `covers`
+    (case/signed_facts.py: the order's facts, and the letter's when the letter is signed)."""
+    letter = signed_facts.covers_letter(covers)
+    return signed_facts.signed_facts(to_document(case), case.status, letter=letter)
+
+
+def covered_kinds(document_hashes: dict, decision_status: str | None = None) -> list[str]:
+    """Which documents a new signature covers: the signed PDFs, or for a scan signed in ink
+    the order, and the letter when the case is eligible (the letter is printed only then)."""
+    kinds = [kind for kind in ("swo", "lmn") if kind in document_hashes]
+    if kinds:
+        return kinds
+    return ["swo", "lmn"] if decision_status == "eligible" else ["swo"]
+
+
+def _legacy_text(case: Case, case_version: int, document_hashes: dict) -> str:
+    """Canonical JSON of what signatures made before the signed-facts scope covered: case id
+    and version, the whole case document and the digests of the signed files."""
     digests = {kind: entry["sha256"] for kind, entry in document_hashes.items()}
     content = {
         "case_id": case.id,
@@ -61,28 +80,103 @@ def _signed_content_text(case: Case, case_version: int, document_hashes: dict) -
         "case": to_document(case),
         "documents": digests,
     }
+    return _canonical(content)
+
+
+def _facts_text(case_id: int, case_version: int, document_hashes: dict, covers, facts) -> str:
+    """Canonical JSON of what the practitioner signs (docs/security.md RET-2): the case id and
+    version, the signed facts, which documents print them and the digests of the signed files."""
+    digests = {kind: entry["sha256"] for kind, entry in document_hashes.items()}
+    content = {
+        "scope": signed_facts.SCOPE,
+        "case_id": case_id,
+        "case_version": case_version,
+        "covers": sorted(covers),
+        "facts": facts,
+        "documents": digests,
+    }
+    return _canonical(content)
+
+
+def _canonical(content) -> str:
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
 def signed_content_sha256(case: Case, case_version: int, document_hashes: dict) -> str:
     """The unkeyed SHA-256 signatures stored before the integrity keys existed; only
     `rekey_legacy_signatures` compares it, never a read."""
-    return hashlib.sha256(
-        _signed_content_text(case, case_version, document_hashes).encode()
-    ).hexdigest()
+    return hashlib.sha256(_legacy_text(case, case_version, document_hashes).encode()).hexdigest()
 
 
-def signed_content_mac(case: Case, case_version: int, document_hashes: dict) -> tuple[str, str]:
-    """(key id, HMAC-SHA-256 of the signed content under the current integrity key)."""
-    return integrity_keys.sign(
-        SIGNATURE_PURPOSE, _signed_content_text(case, case_version, document_hashes)
-    )
+@dataclass(frozen=True)
+class Seal:
+    """What a new signature stores: its scope, the facts it covers, key id and HMAC."""
+
+    scope: str
+    snapshot: dict
+    key_id: str
+    mac: str
+
+
+def seal(case: Case, case_version: int, document_hashes: dict, covers=None) -> Seal:
+    """The HMAC of the signed facts under the current integrity key, with the facts signed."""
+    covers = sorted(covers or covered_kinds(document_hashes, case.status))
+    facts = facts_now(case, covers)
+    text = _facts_text(case.id, case_version, document_hashes, covers, facts)
+    key_id, mac = integrity_keys.sign(SIGNATURE_PURPOSE, text)
+    return Seal(signed_facts.SCOPE, {"documents": covers, "facts": facts}, key_id, mac)
+
+
+def signed_content_mac(
+    case: Case, case_version: int, document_hashes: dict, covers=None
+) -> tuple[str, str]:
+    """(key id, HMAC-SHA-256 of the signed facts under the current integrity key)."""
+    sealed = seal(case, case_version, document_hashes, covers)
+    return sealed.key_id, sealed.mac
+
+
+def apply_seal(signature: Signature, sealed: Seal) -> None:
+    """Write the seal onto a new signature row."""
+    signature.content_scope = sealed.scope
+    signature.signed_facts = sealed.snapshot
+    signature.key_id, signature.content_sha256 = sealed.key_id, sealed.mac
+
+
+def _covers(signature: Signature) -> list[str]:
+    return list((signature.signed_facts or {}).get("documents") or ["swo", "lmn"])
+
+
+def _text_now(signature: Signature, case: Case) -> str:
+    """The signed content recomputed from the case now, in the signature's own scope."""
+    hashes = signature.document_hashes or {}
+    if signature.content_scope == signed_facts.SCOPE:
+        covers = _covers(signature)
+        facts = facts_now(case, covers)
+        return _facts_text(case.id, signature.case_version, hashes, covers, facts)
+    return _legacy_text(case, signature.case_version, hashes)
 
 
 def still_covers(signature: Signature, case: Case) -> bool:
     """True when the signature's HMAC matches the case as it is now (never for unkeyed ones)."""
-    text = _signed_content_text(case, signature.case_version, signature.document_hashes)
+    text = _text_now(signature, case)
     return integrity_keys.check(SIGNATURE_PURPOSE, text, signature.key_id, signature.content_sha256)
+
+
+def changed_facts(signature: Signature, case: Case) -> list[signed_facts.Change]:
+    """The signed facts that differ between the signature and the case now; empty when the
+    signature predates the signed-facts scope or its stored facts were altered (then nobody
+    can say what changed, only that something did)."""
+    snapshot = signature.signed_facts or {}
+    if signature.content_scope != signed_facts.SCOPE or "facts" not in snapshot:
+        return []
+    covers = _covers(signature)
+    hashes = signature.document_hashes or {}
+    text = _facts_text(case.id, signature.case_version, hashes, covers, snapshot["facts"])
+    if not integrity_keys.check(
+        SIGNATURE_PURPOSE, text, signature.key_id, signature.content_sha256
+    ):
+        return []
+    return signed_facts.changes(snapshot["facts"], facts_now(case, covers))
 
 
 def current_signature(session: Session, case_id: int) -> Signature | None:
@@ -140,9 +234,11 @@ def rekey_legacy_signatures(session: Session) -> int:
         hashes = signature.document_hashes or {}
         if signed_content_sha256(case, signature.case_version, hashes) != signature.content_sha256:
             continue
-        signature.key_id, signature.content_sha256 = signed_content_mac(
-            case, signature.case_version, hashes
+        # Keyed in its own scope: it was signed over the whole case document.
+        signature.key_id, signature.content_sha256 = integrity_keys.sign(
+            SIGNATURE_PURPOSE, _legacy_text(case, signature.case_version, hashes)
         )
+        signature.content_scope = signed_facts.LEGACY_SCOPE
         rekeyed += 1
     session.commit()
     return rekeyed

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from dme_service.models import AuditEvent, Case, Document, Signature
 from dme_service.services import after_save, signing
+from dme_service.services.billing.claim import history as billing_history
 from dme_service.services.signing import CannotSign, NotAllowedToSign
 from dme_service.store.signed_content import check_signature, signed_content_mac
 from services.claim_cases import CASE_DOCUMENT, stored_case
@@ -46,7 +47,7 @@ def test_signing_stores_both_documents_with_the_signature_statement_and_their_ha
     db_session.expire_all()
     assert check_signature(db_session, db_session.get(Case, case.id)).valid
     actions = db_session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
-    assert actions[-3:] == ["document.create", "document.create", "case.sign"]
+    assert actions[-4:] == ["document.create", "document.create", "case.sign", "billing.signed"]
 
 
 def test_the_signed_content_hash_covers_the_order_and_the_pdf_digests(db_session, people):
@@ -172,11 +173,17 @@ def test_a_changed_order_voids_the_signature_supersedes_its_pdfs_and_keeps_them(
     row.home_prescription.force_lb = 14
     voided = after_save.case_changed(db_session, row, people["clinician"])
     db_session.commit()
-    assert voided.id == signature.id and voided.void_reason == "the case was changed after signing"
+    assert voided.id == signature.id
+    assert voided.void_reason == "the case was changed after signing: force 12 lb → 14 lb"
     for entry in signature.document_hashes.values():
         document = db_session.get(Document, entry["document_id"])
         assert document.superseded_at is not None and document.content
     assert row.billing_state == "awaiting_signature"
+    moved = billing_history(db_session, case.id)[-1]
+    assert (moved.from_state, moved.note) == (
+        "signed",
+        "Signature voided: the case was changed after signing: force 12 lb → 14 lb.",
+    )
     assert [c.id for c in signing.awaiting_signature(db_session, people["practitioner"])] == [
         case.id
     ]

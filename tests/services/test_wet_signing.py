@@ -63,8 +63,9 @@ def test_an_uploaded_scan_signs_the_order_and_makes_the_claim_ready(
     row = db_session.get(Case, case.id)
     assert signing.check_signature(db_session, row).valid
     assert signature.scan.sha256 == hashlib.sha256(content).hexdigest()
-    action = db_session.scalars(select(AuditEvent.action).order_by(AuditEvent.id.desc())).first()
-    assert action == "case.sign_wet"
+    actions = db_session.scalars(select(AuditEvent.action).order_by(AuditEvent.id.desc())).all()
+    assert actions[:2] == ["billing.signed", "case.sign_wet"]
+    assert row.billing_state == "signed"
     assert signing.awaiting_signature(db_session, doctor) == []
     # The same readiness as an electronic signature: billing may mark it ready to submit.
     event = billing.transition(

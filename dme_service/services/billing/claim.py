@@ -1,6 +1,6 @@
 """The claim as a state machine: every move checked, locked, versioned, recorded and audited.
 
-    draft -> awaiting_signature -> ready_to_submit -> submitted -> paid | denied
+    draft -> awaiting_signature -> signed -> ready_to_submit -> submitted -> paid | denied
     denied -> resubmitted | appealed | closed;  resubmitted | appealed -> paid | denied | closed
 
 A move happens under a row lock (`with_for_update`) after a version check, so of two people
@@ -41,7 +41,7 @@ from dme_service.services.billing.input import (
 from dme_service.services.clinic import clinic_time
 from dme_service.services.errors import Refusal, StaleCase
 from dme_service.services.order_reason import AUTOMATIC_NOTE
-from dme_service.store import order_returns
+from dme_service.store import claim_moves, order_returns
 from dme_service.store.cases import load_case
 from dme_service.store.signed_content import case_content_sha256
 
@@ -58,7 +58,11 @@ class IllegalTransition(BillingError):
 
     def __init__(self, from_state: str, to_state: str) -> None:
         allowed = TRANSITIONS.get(from_state, ())
-        options = ", ".join(STATE_WORDS[s] for s in allowed) or "nothing (it is final)"
+        options = ", ".join(STATE_WORDS[s] for s in allowed) or (
+            "signed once the practitioner signs"
+            if from_state == "awaiting_signature"
+            else "nothing (it is final)"
+        )
         super().__init__(
             f"A claim that is {STATE_WORDS.get(from_state, from_state)} cannot become "
             f"{STATE_WORDS.get(to_state, to_state)}; it can become {options}."
@@ -179,24 +183,11 @@ def record_move(
     """
     if not is_legal(case.billing_state, to_state):
         raise IllegalTransition(case.billing_state, to_state)
-    event = BillingEvent(
-        case_id=case.id,
-        from_state=case.billing_state,
-        to_state=to_state,
-        user_id=user.id,
-        carc_codes=list(carc),
-        rarc_codes=list(rarc),
-        note=note,
-        delivery=delivery,
-    )
-    case.billing_state = to_state
-    case.updated_by_id = user.id
     if to_state == "awaiting_signature":
         order_returns.close(session, case, user)  # sent again: the practitioner's note is answered
-    session.add(event)
-    session.flush()  # bumps case.version: a form made on the old version is now stale
-    audit.case_event(session, user, f"billing.{to_state}", case)
-    return event
+    return claim_moves.write_move(
+        session, case, to_state, user, carc=carc, rarc=rarc, note=note, delivery=delivery
+    )
 
 
 def record_moves(session: Session, user: User, moves) -> list[BillingEvent]:

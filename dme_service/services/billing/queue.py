@@ -78,6 +78,7 @@ class ClaimRow:
     money: Any = None  # the claim record (amounts, ICN, dates) once there is one
     deadline: deadlines.Deadline | None = None  # the next one that matters in this state
     days_in_state: int | None = None
+    void_reason: str | None = None  # why the signature was voided, while it waits for a new one
     # The same patient's other claims: a duplicate, or a delivered unit not carried.
     same_patient: tuple[str, ...] = ()
 
@@ -116,8 +117,13 @@ class Claim:
     def note_for(self, event: BillingEvent) -> str | None:
         """The note billing may read. A clinician's reason for sending a not-eligible case to
         signing is clinical free text (docs/security.md AC-3: billing sees none), so only that a
-        reason was given is shown."""
-        if event.to_state == "awaiting_signature" and event.note and event.note != AUTOMATIC_NOTE:
+        reason was given is shown. The note of a void, written by the application, is shown."""
+        if (
+            event.to_state == "awaiting_signature"
+            and event.from_state == "draft"
+            and event.note
+            and event.note != AUTOMATIC_NOTE
+        ):
             return CLINICAL_REASON
         return event.note
 
@@ -134,8 +140,24 @@ def claim_row(session: Session, case: Case, user: User) -> ClaimRow:
     team = billing.CLAIM_TEAM
     next_states = tuple(s for s in allowed if s != "awaiting_signature" and user.role in team)
     return ClaimRow(
-        case, hcpcs, modifiers, diagnoses, readiness.checklist(session, case), next_states
+        case,
+        hcpcs,
+        modifiers,
+        diagnoses,
+        readiness.checklist(session, case),
+        next_states,
+        void_reason=_void_reason(session, case),
     )
+
+
+def _void_reason(session: Session, case: Case) -> str | None:
+    """Why the newest signature was voided, while the claim waits for a new one."""
+    if case.billing_state != "awaiting_signature":
+        return None
+    found = signatures(session, case.id)
+    if not found or found[0].voided_at is None:
+        return None
+    return found[0].void_reason
 
 
 def _cases(session: Session, user: User, states) -> list[Case]:

@@ -11,8 +11,6 @@ second one, and the same key with another document is refused (docs/security.md 
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +29,7 @@ from dme_service.services.cases import same_patient
 from dme_service.services.cases.create import IdempotencyConflict, _patient_for
 from dme_service.services.cases.edit import CaseInvalid, decide, store_decision
 from dme_service.store.cases import apply_parsed, load_case
+from dme_service.store.signed_content import canonical_sha256
 
 __all__ = ["CaseInvalid", "IdempotencyConflict", "Imported", "import_case", "request_hash"]
 
@@ -45,8 +44,7 @@ class Imported:
 
 def request_hash(document: Any) -> str:
     """SHA-256 of the document as canonical JSON: what an idempotency key is bound to."""
-    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return canonical_sha256(document)
 
 
 def import_case(

@@ -14,22 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dme_service import audit
+from dme_service.case.model import INVERSION_HIGH_RISK
 from dme_service.case.response import deciding_index
 from dme_service.documents import instructions_text
 from dme_service.models import Case, Clinic, HomePrescription, PatientLink, ScreeningAnswer
 from dme_service.services.patient.links import PATIENT
 from dme_service.store.signed_content import check_signature
 
-# contract: INVERSION_HIGH_RISK keys (case-format.md; domain.md §9.1), in the warning's order.
-INVERSION_HIGH_RISK: tuple[str, ...] = (
-    "uncontrolled_hypertension",
-    "glaucoma",
-    "retinal_detachment",
-    "heart_disease",
-    "anticoagulant_use",
-    "hernia",
-    "pregnancy",
-)
 # How the unit is set up (domain.md §10 "Set-up"): the door unit, a pump, or a stand or frame;
 # the same kinds as the printed instructions (documents/instructions.py `unit_kind`).
 UNIT_KINDS = {

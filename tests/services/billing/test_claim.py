@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from dme_service.db import get_session
 from dme_service.documents.types import RenderedDocument
-from dme_service.models import AuditEvent, BillingEvent, Case, Trial, User
+from dme_service.models import AuditEvent, BillingEvent, Case, Signature, Trial, User
 from dme_service.rules.claim import BILLING_STATES, SUBMISSIONS, SYSTEM_MOVES, TRANSITIONS
 from dme_service.services import after_save, signing
 from dme_service.services.billing import claim as billing
@@ -128,6 +128,7 @@ def test_random_moves_never_reach_an_illegal_state_and_every_move_is_audited(
                     db_session, case.id, people["practitioner"], expected_version=case.version
                 )
                 self.signed = True
+                self.state, self.moves = "signed", self.moves + 1  # signing moves the claim
             else:
                 with pytest.raises(signing.CannotSign):
                     signing.sign(
@@ -144,7 +145,7 @@ def test_random_moves_never_reach_an_illegal_state_and_every_move_is_audited(
             db_session.commit()
             if minutes != before and self.signed:
                 self.signed = False
-                if self.state == "ready_to_submit":
+                if self.state in ("signed", "ready_to_submit"):
                     self.state, self.moves = "awaiting_signature", self.moves + 1
 
         @rule()
@@ -242,13 +243,31 @@ def test_of_eight_concurrent_moves_of_one_case_exactly_one_succeeds(
 # --- the rules of single moves ------------------------------------------------------------
 
 
-def test_ready_to_submit_is_refused_with_what_is_missing_in_words(db_session, people):
+def test_an_unsigned_claim_cannot_be_marked_ready_and_says_what_it_waits_for(db_session, people):
     case = stored_case(db_session, people["clinician"], people["practitioner"])
+    with pytest.raises(billing.IllegalTransition) as refused:
+        move(db_session, case, "ready_to_submit", people["billing"])
+    assert "it can become signed once the practitioner signs" in refused.value.message
+
+
+def test_signing_moves_the_claim_to_signed_for_billing_review(db_session, people, quick_render):
+    case = signed_case(db_session, people)
+    assert case.billing_state == "signed"
+    event = billing.history(db_session, case.id)[-1]
+    assert (event.from_state, event.to_state) == ("awaiting_signature", "signed")
+    assert event.user_id == people["practitioner"].id
+
+
+def test_ready_to_submit_is_refused_with_what_is_missing_in_words(db_session, people, quick_render):
+    case = signed_case(db_session, people)
+    signature = db_session.scalars(select(Signature).where(Signature.case_id == case.id)).one()
+    signature.content_sha256 = "0" * 64  # changed outside the application
+    db_session.commit()
     with pytest.raises(billing.NotReady) as refused:
         move(db_session, case, "ready_to_submit", people["billing"])
     keys = {item.key for item in refused.value.missing}
     assert keys == {"signature"}  # the SWO's order date and signature follow from it
-    assert "Not signed yet." in refused.value.message
+    assert "no longer matches" in refused.value.message
 
 
 def test_a_clinician_may_not_move_a_claim_state(db_session, people, quick_render):

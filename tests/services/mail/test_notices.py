@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from dme_service.models import utcnow
-from dme_service.services.clinic import setup
+from dme_service.services.clinic import setup, staff
 from dme_service.services.clinic.checks import ClinicDetails, UserDetails
 from dme_service.services.mail import notices, outbox
 from services.claim_cases import stored_case
@@ -71,8 +72,8 @@ def test_nothing_waiting_sends_nothing(db_session, team, settings, smtp_server):
 
 
 def test_no_message_of_a_whole_flow_names_the_patient(db_session, settings, smtp_server):
-    """Invitations, a new link, reminders, a red flag and a decline: every message is
-    scanned for the patient's name, date of birth and member id."""
+    """Invitations, a new link, reminders, a red flag, a decline and an e-mail change: every
+    message is scanned for the patient's name, date of birth and member id."""
     invitation = setup.create_clinic(
         db_session,
         ClinicDetails("Lakeside PT", "America/Chicago"),
@@ -102,6 +103,9 @@ def test_no_message_of_a_whole_flow_names_the_patient(db_session, settings, smtp
     notices.remind_practitioner(db_session, doctor, base_url=BASE, settings=settings)
     notices.red_flag_logged(db_session, case.id, base_url=BASE, settings=settings)
     notices.order_declined(db_session, case.id, doctor, base_url=BASE, settings=settings)
+    admin = db_session.get(setup.User, invitation.user_id)
+    moved = replace(staff.details_of(clinician), email="maria@lakeside.example")
+    staff.update_user(db_session, admin, clinician.id, moved, mail_settings=settings)
     kinds = [m["X-DME-Kind"] for m in smtp_server.messages]
     assert kinds == [
         "invitation",
@@ -111,6 +115,7 @@ def test_no_message_of_a_whole_flow_names_the_patient(db_session, settings, smtp
         "orders_waiting",
         "red_flag",
         "declined",
+        "email_changed",
     ]
     patient = case.patient
     secrets = (CANARY, *CANARY.split(), patient.member_id, patient.date_of_birth.isoformat())

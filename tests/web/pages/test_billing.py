@@ -214,7 +214,7 @@ def test_clinicians_cannot_open_or_move_claims(db_session, desk):
     assert client.get("/billing/").status_code == 403
     assert _move(client, db_session, case_id, "ready_to_submit").status_code == 403
     db_session.expire_all()
-    assert db_session.get(Case, case_id).billing_state == "awaiting_signature"
+    assert db_session.get(Case, case_id).billing_state == "signed"
 
 
 def test_an_illegal_move_is_a_409_that_names_the_possible_ones(db_session, desk):
@@ -271,3 +271,37 @@ def test_the_denial_report_takes_any_date_range(desk):
     client = desk["clients"]["biller"]
     for query in ("start=9999-12-31&end=9999-12-31", "start=0001-01-01", "end=nonsense"):
         assert client.get(f"/billing/denials?{query}").status_code == 200
+
+
+def test_a_signed_order_is_never_labelled_awaiting_signature(db_session, desk):
+    case_id = desk["case_id"]
+    biller, author = desk["clients"]["biller"], desk["clients"]["author"]
+    queue = biller.get("/billing/").get_data(as_text=True)
+    row = queue.split("Olga Claim")[1].split("</tr>")[0]
+    assert "Signed" in row and "Awaiting signature" not in row
+    assert "mark it ready to submit" in row
+    csv_text = biller.get("/billing/queue.csv?show=open").get_data(as_text=True)
+    line = next(line for line in csv_text.splitlines() if line.startswith(f'"{case_id}",'))
+    assert "signed, awaiting billing review" in line and "awaiting signature" not in line
+    home = author.get("/").get_data(as_text=True)
+    assert "Awaiting signature" not in home.split("Olga Claim")[1].split("</tr>")[0]
+    claim = biller.get(f"/billing/cases/{case_id}").get_data(as_text=True)
+    assert "The order is signed; the claim waits for your review." in claim
+
+
+def test_billing_sees_why_a_signature_was_voided(db_session, desk):
+    from dme_service.services import after_save
+
+    case = db_session.get(Case, desk["case_id"])
+    case.home_prescription.minutes = 20
+    after_save.case_changed(db_session, case, desk["author"])
+    db_session.commit()
+    biller = desk["clients"]["biller"]
+    why = "the case was changed after signing: minutes per session 15 min → 20 min"
+    queue = biller.get("/billing/").get_data(as_text=True)
+    row = queue.split("Olga Claim")[1].split("</tr>")[0]
+    assert "Awaiting signature" in row and f"Signature voided: {why}" in row
+    claim = biller.get(f"/billing/cases/{desk['case_id']}").get_data(as_text=True)
+    assert "The practitioner's signature was voided" in claim
+    assert why.capitalize() in claim
+    assert f"Signature voided: {why}." in claim  # the history's note, not hidden as clinical

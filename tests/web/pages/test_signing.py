@@ -202,7 +202,8 @@ def test_a_raw_sql_edit_is_caught_on_the_next_read_and_billing_cannot_submit(db_
         data={"to_state": "ready_to_submit", "version": db_session.get(Case, case.id).version},
     )
     assert response.status_code == 409
-    assert db_session.get(Case, case.id).billing_state == "awaiting_signature"
+    # A raw edit moves no claim state; the checklist refuses the move on every read.
+    assert db_session.get(Case, case.id).billing_state == "signed"
 
 
 def test_re_signing_after_a_raw_edit_voids_the_old_signature_and_is_valid(db_session, team):

@@ -11,7 +11,12 @@ from typing import Any
 
 from flask_login import current_user
 
-from dme_service.case.model import ABSOLUTE_CONTRAINDICATIONS, HOME_DEVICES, OTHER_SCREENING_KEYS
+from dme_service.case.model import (
+    ABSOLUTE_CONTRAINDICATIONS,
+    HOME_DEVICES,
+    INVERSION_HIGH_RISK,
+    JAW_NECK_AND_DEVICE_KEYS,
+)
 from dme_service.case.parse import FieldError
 from dme_service.case.response import deciding_index
 from dme_service.coding import codes
@@ -274,8 +279,8 @@ def _refused_codes(errors: list[FieldError], form) -> list[str]:
 
 SCREENING_GROUPS = (
     ("Absolute contraindications: any Yes means no home traction", ABSOLUTE_CONTRAINDICATIONS),
-    ("Precautions and inversion risks", OTHER_SCREENING_KEYS[:7]),
-    ("Jaw, neck and device choice", OTHER_SCREENING_KEYS[7:]),
+    ("Precautions and inversion risks", INVERSION_HIGH_RISK),
+    ("Jaw, neck and device choice", JAW_NECK_AND_DEVICE_KEYS),
 )
 
 

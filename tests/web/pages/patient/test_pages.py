@@ -14,8 +14,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from services.patient_cases import a_stored_case, sign
 
+from dme_service.case.model import INVERSION_HIGH_RISK
 from dme_service.documents import instructions_text
-from dme_service.services.patient import home_plan
 from dme_service.services.patient import links as patient_links
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -144,7 +144,7 @@ def test_inversion_warning_names_the_patients_own_condition(visit, key, sentence
 
 def test_every_high_risk_answer_has_its_personal_line():
     """The page's high-risk keys are the ones the shared sentences name, in the same order."""
-    assert tuple(instructions_text.HIGH_RISK_LINES) == home_plan.INVERSION_HIGH_RISK
+    assert tuple(instructions_text.HIGH_RISK_LINES) == INVERSION_HIGH_RISK
 
 
 def test_inversion_warning_is_always_there_with_reasons(visit):
