@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from rules.factories import a_screening, a_trial
+from web.pages.cases.test_human_words import developer_strings
 
 from dme_service.documents.followup import render_followup
 from dme_service.documents.render import render
@@ -14,7 +15,6 @@ from dme_service.documents.wording import TrialRecord
 from documents import pdfs
 from documents.samples import CLINIC, NOW, SIGNED, case_and_decision
 from documents.test_followup import FULL
-from web.pages.cases.test_human_words import developer_strings
 
 # An Aetna E0849 case at 25 lb with treated TMJ dysfunction, an over-door trial that was not
 # tolerated and a later clinic mechanical trial: the screening names, the device words and a
