@@ -139,7 +139,8 @@ def test_a_signed_eligible_cover_shows_every_item_met_but_the_delivery(packet):
     page = packet[3][0]
     assert "Missing" not in page and "Review" not in page
     # the service's summary of the trial is not the therapist's note
-    assert "Attach the therapist's signed trial note of 2026-10-02" in flat(page)
+    # one date format on the cover, as in the letters (no ISO date)
+    assert "Attach the therapist's signed trial note of October 2, 2026" in flat(page)
     assert "Signed by Sam Lee, MD (NPI 1234567893)" in flat(page)
     assert "Proof of delivery recorded Pending" in page
 
@@ -153,7 +154,7 @@ def test_an_unsigned_cover_shows_the_signature_missing():
 def test_a_prior_unit_within_five_years_is_flagged_for_review():
     page = cover(prior_devices=[{"hcpcs": "E0860", "date": "2023-05-01"}])
     assert "Same-or-similar checked (prior unit within 5 years) Review" in flat(page)
-    assert "Prior unit E0860 dated 2023-05-01 is within 5 years" in flat(page)
+    assert "Prior unit E0860 dated May 1, 2023 is within 5 years" in flat(page)
 
 
 def test_the_ga_modifier_shows_the_abn_on_file():
