@@ -61,10 +61,17 @@ def provider_problems(provider: BillingProvider) -> list[Problem]:
         problems.append(Problem(who, "billing name", "Give the clinic's legal name."))
     if not npi_is_valid(provider.npi or ""):
         problems.append(
-            Problem(who, "billing NPI", "Give the clinic's 10-digit NPI (its check digit fails).")
+            Problem(
+                who,
+                "billing NPI",
+                "Give the clinic's 10-digit NPI (its check digit fails); it is the organization "
+                "NPI of the clinic profile.",
+            )
         )
     if len(re.sub(r"\D", "", provider.tax_id or "")) != 9:
-        problems.append(Problem(who, "tax id", "Give the clinic's 9-digit EIN."))
+        problems.append(
+            Problem(who, "tax id", "Give the clinic's 9-digit EIN (the clinic profile's tax id).")
+        )
     problems += _address_problems(who, "billing address", provider.address, nine_digit_zip=True)
     if len(re.sub(r"\D", "", provider.phone or "")) != 10:
         problems.append(Problem(who, "billing phone", "Give the clinic's 10-digit phone number."))

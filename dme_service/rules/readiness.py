@@ -114,9 +114,9 @@ def checklist(facts: ReadinessFacts) -> list[ReadinessItem]:
     """Every item, in the order a biller works through them."""
     if facts.case is not None and facts.decision is not None:
         record = [
-            trial_note_item(facts.case),
+            trial_note_item(facts.case, facts.day_words),
             frequency_item(facts.case),
-            same_or_similar_item(facts.case, facts.reviews),
+            same_or_similar_item(facts.case, facts.reviews, facts.day_words),
             abn_item(facts.case, facts.decision),
             excludes1_item(facts.case, facts.decision, facts.reviews),
         ]
@@ -203,7 +203,7 @@ def order_date_item(
 # --- the record behind the order -------------------------------------------------------------
 
 
-def trial_note_item(case: Case) -> ReadinessItem:
+def trial_note_item(case: Case, day_words: Callable[[date], str] = date.isoformat) -> ReadinessItem:
     """PIM §5.9: the record (the PT trial note) must corroborate the order. The packet's trial
     note summarizes the recorded values; a supplier-prepared statement is not the record
     (docs/domain.md §3.4), so the therapist's signed note from the chart goes with it."""
@@ -216,9 +216,9 @@ def trial_note_item(case: Case) -> ReadinessItem:
         "trial_note",
         label,
         True,
-        f"{count} trial{'s' if count != 1 else ''} recorded (latest {latest.date}); the "
+        f"{count} trial{'s' if count != 1 else ''} recorded (latest {day_words(latest.date)}); the "
         "packet's trial note is built from them. Attach the therapist's signed trial note "
-        f"of {latest.date} from the chart.",
+        f"of {day_words(latest.date)} from the chart.",
     )
 
 
@@ -244,7 +244,9 @@ def frequency_item(case: Case) -> ReadinessItem:
     )
 
 
-def same_or_similar_item(case: Case, reviews: Mapping[str, str]) -> ReadinessItem:
+def same_or_similar_item(
+    case: Case, reviews: Mapping[str, str], day_words: Callable[[date], str] = date.isoformat
+) -> ReadinessItem:
     """docs/domain.md §3.6: a prior unit within 5 years needs a reason the claim is payable."""
     label = "Same-or-similar checked (prior unit within 5 years)"
     latest = case.latest_trial
@@ -253,7 +255,7 @@ def same_or_similar_item(case: Case, reviews: Mapping[str, str]) -> ReadinessIte
         return ReadinessItem(
             "same_or_similar", label, True, "Checked: no prior traction unit within 5 years."
         )
-    listed = ", ".join(f"{prior.hcpcs} dated {prior.date}" for prior in priors)
+    listed = ", ".join(f"{prior.hcpcs} dated {day_words(prior.date)}" for prior in priors)
     problem = (
         f"Prior unit {listed} is within 5 years: record why this claim is payable "
         "(loss, theft, irreparable damage or a changed condition) before submitting."

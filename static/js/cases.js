@@ -195,6 +195,30 @@
     sessions.addEventListener("input", follow);
   }
 
+  /* Screening by keyboard: in a question, Y answers Yes and N answers No, and the focus moves
+     to the next question. Each answer is still one key per question, chosen on purpose;
+     arrows and Space work as in any radio group. */
+  function screeningKeys(section) {
+    var questions = Array.prototype.slice.call(section.querySelectorAll("fieldset.question"));
+    section.addEventListener("keydown", function (event) {
+      var radio = event.target;
+      if (event.altKey || event.ctrlKey || event.metaKey) { return; }
+      if (!radio.matches || !radio.matches("fieldset.question input[type=radio]")) { return; }
+      var value = { y: "yes", n: "no" }[event.key.toLowerCase()];
+      if (!value) { return; }
+      var question = radio.closest("fieldset.question");
+      var choice = question.querySelector("input[type=radio][value=" + value + "]");
+      if (!choice) { return; }
+      event.preventDefault();
+      choice.checked = true;
+      choice.dispatchEvent(new Event("change", { bubbles: true }));
+      var next = questions[questions.indexOf(question) + 1];
+      var target = next ? (next.querySelector("input[type=radio]:checked") ||
+                           next.querySelector("input[type=radio]")) : choice;
+      target.focus();
+    });
+  }
+
   /* New case: once a member id and a date of birth are typed, say whether the clinic already
      has cases of this patient (a warning with links; creating the case is still allowed). */
   function samePatientNotice(form) {
@@ -268,6 +292,7 @@
     document.querySelectorAll("[data-add-trial]").forEach(addTrialRows);
     document.querySelectorAll(".trial-rows").forEach(homeUnitQuestions);
     document.querySelectorAll("div.section-form[data-section=screening]").forEach(contraindicationFlags);
+    document.querySelectorAll("div.section-form[data-section=screening]").forEach(screeningKeys);
     document.querySelectorAll("form.case-form").forEach(unsavedGuard);
     document.querySelectorAll("div.section-form[data-section=prescription]").forEach(frequencyWording);
     document.querySelectorAll("form[data-same-patient-url]").forEach(samePatientNotice);

@@ -176,3 +176,45 @@ def test_monday_demonstration_and_wednesday_clinic_trial_reach_eligible(live_ser
     page.locator("#section-trials").scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "case-monday-wednesday-trials.png"))
     assert page.errors == []
+
+
+# A visible select whose chosen text is wider than the room inside it (padding and the arrow).
+CUT_SELECTS = """() => {
+  const canvas = document.createElement("canvas").getContext("2d");
+  return Array.from(document.querySelectorAll("#case-form select")).filter((s) => {
+    if (!s.offsetParent || s.selectedIndex < 0) return false;
+    const style = getComputedStyle(s);
+    canvas.font = style.font;
+    const room = s.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return canvas.measureText(s.options[s.selectedIndex].text).width > room - 20;
+  }).map((s) => s.id + ": " + s.options[s.selectedIndex].text);
+}"""
+
+
+def test_screening_by_keyboard_and_trial_rows_that_keep_their_shape(live_server, browser, team):
+    page = new_page(browser, live_server, team["clinician"])
+    create_case(page, live_server)
+    screening = page.locator("#section-screening")
+    screening.locator("fieldset.question input[type=radio]").first.focus()
+    for _ in range(19):
+        page.keyboard.press("n")
+    assert screening.locator("input[type=radio][value=no]:checked").count() == 19
+    assert screening.locator("input[type=radio][value=yes]:checked").count() == 0
+    page.fill("#trials-rows-0-date", "2026-10-02")
+    page.select_option("#trials-rows-0-device", "mechanical")
+    page.select_option("#trials-rows-0-position", "")
+    for field, value in {"force_lb": "15", "minutes": "15", "pain_before": "6"}.items():
+        page.fill(f"#trials-rows-0-{field}", value)
+    page.fill("#trials-rows-0-pain_after", "11")
+    page.locator("#section-trials").get_by_role("button", name="Save in-clinic trials").click()
+    page.wait_for_load_state()
+    error = page.locator("#trials-rows-0-pain_after-error").bounding_box()
+    after = page.locator("#trials-rows-0-pain_after").bounding_box()
+    before = page.locator("#trials-rows-0-pain_before").bounding_box()
+    assert before["y"] == after["y"]  # the error does not push its input out of line
+    assert error["y"] >= after["y"] + after["height"]  # it sits under its own input
+    assert page.evaluate(CUT_SELECTS) == []
+    assert screening.locator("input[type=radio][value=no]:checked").count() == 19  # kept
+    page.locator("#section-trials").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "case-trial-row-error.png"))
+    assert page.errors == []

@@ -86,7 +86,8 @@ def test_clinic_gaps_refuse_every_claim():
     ready, found = scrub.scrub(clinic, [e0860_nu()], TODAY)
     assert ready == []
     assert [str(p) for p in found] == [
-        "The clinic: billing NPI: Give the clinic's 10-digit NPI (its check digit fails).",
+        "The clinic: billing NPI: Give the clinic's 10-digit NPI (its check digit fails); it is "
+        "the organization NPI of the clinic profile.",
         "The clinic: billing address: Give the ZIP+4 (nine digits).",
     ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -39,7 +40,7 @@ def test_the_packet_has_a_bookmark_per_part_in_order(packet):
         "Standard written order",
         "Letter of medical necessity",
         "Supervised trial note",
-        "Your home neck traction",
+        "Patient instructions",
         "Manifest",
     ]
 
@@ -55,12 +56,34 @@ def manifest_hashes(pages: list[str]) -> dict[str, str]:
     return found
 
 
-def test_the_manifest_lists_the_hash_of_each_part_as_laid_out(packet):
+def test_the_manifest_lists_the_sha256_of_each_enclosed_pdf_as_delivered(packet):
+    """Each part is the document's own PDF: rendering the kind alone, for the same case,
+    decision, time and signature, gives the file whose SHA-256 the manifest prints (the
+    manifest used to hash the parts' HTML, which nobody holding a PDF can check)."""
     case, decision, _, pages = packet
-    options = RenderOptions(now=NOW, clinic=CLINIC, signature=SIGNED)
-    parts = packet_module.parts_of(get_renderer(), case, decision, options)
-    expected = {part.kind: hashlib.sha256(part.body.encode()).hexdigest() for part in parts}
+    delivered = {
+        kind: render(kind, case, decision, now=NOW, clinic=CLINIC, signature=SIGNED).pdf
+        for kind, _ in packet_module.PARTS
+    }
+    expected = {kind: hashlib.sha256(pdf).hexdigest() for kind, pdf in delivered.items()}
     assert manifest_hashes(pages) == expected
+
+
+def test_each_enclosed_pdfs_pages_are_carried_unchanged(packet):
+    case, decision, rendered, pages = packet
+    start = 1
+    for kind, _ in packet_module.PARTS:
+        alone = pdfs.page_texts(
+            render(kind, case, decision, now=NOW, clinic=CLINIC, signature=SIGNED).pdf
+        )
+        carried = [without_packet_number(page) for page in pages[start : start + len(alone)]]
+        assert carried == alone, kind
+        start += len(alone)
+
+
+def without_packet_number(text: str) -> str:
+    """A carried page's text less the packet's own page number printed below its footer."""
+    return re.sub(r" ?Packet page \d+ of \d+$", "", text)
 
 
 def test_signing_changes_the_hashes_of_the_signed_parts_only(packet):
@@ -116,7 +139,8 @@ def test_a_signed_eligible_cover_shows_every_item_met_but_the_delivery(packet):
     page = packet[3][0]
     assert "Missing" not in page and "Review" not in page
     # the service's summary of the trial is not the therapist's note
-    assert "Attach the therapist's signed trial note of 2026-10-02" in flat(page)
+    # one date format on the cover, as in the letters (no ISO date)
+    assert "Attach the therapist's signed trial note of October 2, 2026" in flat(page)
     assert "Signed by Sam Lee, MD (NPI 1234567893)" in flat(page)
     assert "Proof of delivery recorded Pending" in page
 
@@ -130,7 +154,7 @@ def test_an_unsigned_cover_shows_the_signature_missing():
 def test_a_prior_unit_within_five_years_is_flagged_for_review():
     page = cover(prior_devices=[{"hcpcs": "E0860", "date": "2023-05-01"}])
     assert "Same-or-similar checked (prior unit within 5 years) Review" in flat(page)
-    assert "Prior unit E0860 dated 2023-05-01 is within 5 years" in flat(page)
+    assert "Prior unit E0860 dated May 1, 2023 is within 5 years" in flat(page)
 
 
 def test_the_ga_modifier_shows_the_abn_on_file():
@@ -226,7 +250,7 @@ def test_the_submission_packet_leaves_out_what_is_internal():
         "Submission packet",
         "Standard written order",
         "Supervised trial note",
-        "Advance Beneficiary Notice of Non-coverage (ABN)",
+        "Advance Beneficiary Notice (CMS-R-131)",
         "Manifest",
     ]
     assert pdfs.attachments(rendered.pdf) == {}
@@ -279,6 +303,7 @@ def signed_packet():
 def test_a_packet_after_signing_carries_the_signed_pdfs_pages_unchanged(signed_packet):
     signed, rendered, pages = signed_packet
     swo, lmn = pdfs.page_texts(signed["swo"]), pdfs.page_texts(signed["lmn"])
+    pages = [without_packet_number(page) for page in pages]
     assert pages[1 : 1 + len(swo)] == swo
     assert pages[1 + len(swo) : 1 + len(swo) + len(lmn)] == lmn
     assert rendered.pages == len(pages) == 1 + len(swo) + len(lmn) + 1 + 4 + 1
@@ -297,3 +322,13 @@ def test_the_signed_parts_keep_their_bookmarks_and_contents_pages(signed_packet)
     titles = pdfs.outline_titles(rendered.pdf)
     assert titles[1:3] == ["Standard written order", "Letter of medical necessity"]
     assert "Standard written order, as signed (the signed PDF, unchanged) 2" in flat(pages[0])
+
+
+def test_pages_signed_in_ink_are_listed_with_the_uploaded_scans_sha256():
+    case, decision = case_and_decision()
+    scan = "ab12" * 16
+    wet = dataclasses.replace(SIGNED, method="wet", uploaded_by="Pat Kim", scan_sha256=scan)
+    pages = pdfs.page_texts(render("packet", case, decision, now=NOW, signature=wet).pdf)
+    manifest = pages[-1].replace(" ", "")
+    assert "Orderandlettersignedinink(scanattheend)" in manifest and scan in manifest
+    assert "hashed as uploaded" in pages[-1]

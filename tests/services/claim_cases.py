@@ -8,11 +8,14 @@ and `after_save.case_changed` routes it as a save would.
 from __future__ import annotations
 
 import copy
+import hashlib
+import itertools
 
 from rules.factories import TODAY
 from sample_case import EXAMPLE
 
 from dme_service.case.parse import parse
+from dme_service.documents.types import RenderedDocument
 from dme_service.models import Case, Patient
 from dme_service.rules.engine import evaluate
 from dme_service.services import after_save
@@ -64,3 +67,17 @@ def stored_case(session, author, signer, *, notes=None, patient_name=None, **cha
     after_save.case_changed(session, case, author)
     session.commit()
     return case
+
+
+def fake_render(inputs, render=None):
+    """Stand-in for signing's WeasyPrint render (signing._render_signed) in the many-step
+    tests: distinct bytes per kind and render."""
+    out = {}
+    serial = next(_RENDERS)
+    for kind in inputs["kinds"]:
+        pdf = f"%PDF-1.7 {kind} {serial} {inputs['now'].isoformat()}".encode()
+        out[kind] = RenderedDocument(kind, pdf, hashlib.sha256(pdf).hexdigest(), 1, kind, "en")
+    return out
+
+
+_RENDERS = itertools.count(1)

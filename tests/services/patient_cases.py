@@ -6,7 +6,7 @@ trial, a home prescription and screening answers; each test states only what it 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from dme_service.case.model import SCREENING_KEYS
 from dme_service.models import (
@@ -18,7 +18,11 @@ from dme_service.models import (
     Signature,
     Trial,
 )
+from dme_service.services.patient import home_log
+from dme_service.services.patient import links as patient_links
+from dme_service.services.patient.home_log import EntryInput
 from dme_service.store.signed_content import signed_content_mac
+from dme_service.web.pages.patient.common import local_today
 
 CANARY = "Zebulon Testpatient"  # security.md: the name every leak scan looks for
 
@@ -107,3 +111,17 @@ def sign(session, case, signer, when: datetime | None = None) -> Signature:
     session.add(signature)
     session.commit()
     return signature
+
+
+def log_sessions(db_session, case, user):
+    """Three days of sessions, the newest with a red flag."""
+    link, _ = patient_links.create_link(db_session, case, user)
+    today = local_today()
+    for offset, before, after, flags in (
+        (2, 7, 4, ()),
+        (1, 6, 4, ()),
+        (0, 3, 2, ("arm_symptoms_worse",)),
+    ):
+        values = EntryInput(today - timedelta(days=offset), 15, 12, before, after, flags)
+        home_log.add_entry(db_session, link, values, today)
+    return today

@@ -3,8 +3,6 @@ changed; then it is voided with the changes named and the claim goes back to the
 
 from __future__ import annotations
 
-import hashlib
-import itertools
 from datetime import date
 
 import pytest
@@ -12,25 +10,12 @@ from sqlalchemy import select
 
 from dme_service import integrity_keys
 from dme_service.case.signed_facts import LEGACY_SCOPE
-from dme_service.documents.types import RenderedDocument
 from dme_service.models import Case, Signature
 from dme_service.services import after_save, signing
 from dme_service.services.billing import claim as billing
 from dme_service.store import signed_content
 from dme_service.store.signed_content import check_signature
-from services.claim_cases import stored_case
-
-_RENDERS = itertools.count(1)
-
-
-def fake_render(inputs, render=None):
-    """Distinct bytes per kind and render, instead of WeasyPrint."""
-    out = {}
-    serial = next(_RENDERS)
-    for kind in inputs["kinds"]:
-        pdf = f"%PDF-1.7 {kind} {serial}".encode()
-        out[kind] = RenderedDocument(kind, pdf, hashlib.sha256(pdf).hexdigest(), 1, kind, "en")
-    return out
+from services.claim_cases import fake_render, stored_case
 
 
 @pytest.fixture

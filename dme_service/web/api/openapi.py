@@ -19,7 +19,7 @@ ERRORS = {
     "404": "No such case or document in the caller's clinic",
     "409": "The claim changed meanwhile, the move is not allowed from its state, or the "
     "readiness checklist is not complete",
-    "413": "The body is larger than 1 MiB",
+    "413": "The body is larger than 1 MiB; `errors` names the body (`$`) as the field",
     "415": "The body is not JSON (Content-Type: application/json)",
     "503": "The database or the PDF renderer is busy or timed out; nothing was saved",
 }
@@ -33,6 +33,8 @@ def _responses(ok: dict, *errors: str, field_errors: bool = False) -> dict:
     responses = dict(ok)
     for status in errors:
         responses[status] = {"description": ERRORS[status], "content": _json("Error")}
+        if status == "413":
+            responses[status]["content"] = _json("TooLarge")
     if field_errors:
         responses["422"] = {
             "description": "Some fields are not valid; each error names its dotted path",

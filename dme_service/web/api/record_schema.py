@@ -207,7 +207,7 @@ def _billing_moved() -> dict:
 
 def error_schemas() -> dict[str, dict]:
     """Field errors (422, each naming its dotted path) and every other refusal."""
-    return {"FieldErrors": _field_errors(), "Error": _error()}
+    return {"FieldErrors": _field_errors(), "Error": _error(), "TooLarge": _too_large()}
 
 
 def _field_errors() -> dict:
@@ -228,6 +228,13 @@ def _field_errors() -> dict:
             }
         },
     }
+
+
+def _too_large() -> dict:
+    """413: the error, and the body named as the one field too large (`$`)."""
+    schema = _error()
+    schema["properties"]["errors"] = _field_errors()["properties"]["errors"]
+    return schema
 
 
 def _error() -> dict:

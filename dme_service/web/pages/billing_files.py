@@ -2,8 +2,9 @@
 the file sent, upload an 835, the claim details form, the fee table and the money report.
 
 Routes on the billing blueprint (web/pages/billing.py). Views are thin: the services own the
-transactions and audit rows (services/billing/export.py, remittance.py, money.py,
-reports.py). Bad input comes back with the typed values and a message at the field.
+transactions and audit rows (services/billing/export.py, remittance.py, fees.py,
+claim_details.py, supplier.py, reports.py). Bad input comes back with the typed values and a
+message at the field.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from wtforms.validators import InputRequired, Optional
 from dme_service.claims.x835 import RemittanceRefused
 from dme_service.db import get_session
 from dme_service.services.billing import claim as billing
+from dme_service.services.billing import claim_details as billing_claim_details
 from dme_service.services.billing import export as claim_export
+from dme_service.services.billing import fees as billing_fees
 from dme_service.services.billing import manual_match
-from dme_service.services.billing import money as claim_money
 from dme_service.services.billing import remittance as remittance_import
 from dme_service.services.billing import reports as claim_reports
+from dme_service.services.billing import supplier as billing_supplier
 from dme_service.store.cases import CaseNotFound
 from dme_service.web import uploads
 from dme_service.web.errors import answers_too_large
@@ -236,9 +239,11 @@ def claim_details(case_id: int):
     form = DetailsForm()
     if not form.validate_on_submit():
         abort(400)
-    typed = {name: getattr(form, name).data for name in claim_money.DETAIL_FIELDS}
+    typed = {name: getattr(form, name).data for name in billing_claim_details.DETAIL_FIELDS}
     try:
-        claim_money.update_details(get_session(), case_id, current_user, typed, clinic_today())
+        billing_claim_details.update_details(
+            get_session(), case_id, current_user, typed, clinic_today()
+        )
         return redirect(url_for("billing.claim", case_id=case_id, saved=1), code=303)
     except billing.InvalidInput as error:
         for problem in error.errors:
@@ -259,7 +264,7 @@ class FeeForm(FlaskForm):
     hcpcs = StringField("HCPCS", validators=[Optional()])
     purchase_or_rental = SelectField(
         "Purchase or rental",
-        choices=[SelectChoice(k, v) for k, v in claim_money.PURCHASE_OR_RENTAL.items()],
+        choices=[SelectChoice(k, v) for k, v in billing_fees.PURCHASE_OR_RENTAL.items()],
     )
     amount = StringField("Charge ($)", validators=[Optional()])
     effective_from = StringField("From (YYYY-MM-DD)", validators=[Optional()])
@@ -267,7 +272,7 @@ class FeeForm(FlaskForm):
 
 def _fees_context() -> dict:
     return {
-        "fees": claim_money.fee_table(get_session(), current_user.clinic_id),
+        "fees": billing_fees.fee_table(get_session(), current_user.clinic_id),
         "title": "Fee table",
     }
 
@@ -285,7 +290,7 @@ def fees():
         if not form.validate_on_submit():
             abort(400)
         try:
-            claim_money.add_fee(
+            billing_fees.add_fee(
                 get_session(),
                 current_user,
                 hcpcs=form.hcpcs.data or "",
@@ -327,15 +332,15 @@ def _date_arg(name: str) -> date | None:
 
 
 class SupplierForm(FlaskForm):
-    """One text field per supplier fact (services/billing/money.py SUPPLIER_FIELDS)."""
+    """One text field per supplier fact (services/billing/supplier.py SUPPLIER_FIELDS)."""
 
 
-for _key, (_label, _limit) in claim_money.SUPPLIER_FIELDS.items():
+for _key, (_label, _limit) in billing_supplier.SUPPLIER_FIELDS.items():
     setattr(SupplierForm, _key, StringField(_label, validators=[Optional()]))
 
 
 def _supplier_context() -> dict:
-    return {"title": "Clinic billing identity", "fields": list(claim_money.SUPPLIER_FIELDS)}
+    return {"title": "Clinic billing identity", "fields": list(billing_supplier.SUPPLIER_FIELDS)}
 
 
 @bp.route("/supplier", methods=["GET", "POST"])
@@ -343,15 +348,15 @@ def _supplier_context() -> dict:
 def supplier():
     """The clinic as it appears on every claim: NPI, EIN, address, submitter id."""
     if request.method == "GET":
-        values = claim_money.supplier_values(get_session(), current_user.clinic_id)
+        values = billing_supplier.supplier_values(get_session(), current_user.clinic_id)
         form = SupplierForm(formdata=None, **values)
         return render_template("billing/supplier.html", form=form, **_supplier_context())
     form = SupplierForm()
     if not form.validate_on_submit():
         abort(400)
-    typed = {key: getattr(form, key).data for key in claim_money.SUPPLIER_FIELDS}
+    typed = {key: getattr(form, key).data for key in billing_supplier.SUPPLIER_FIELDS}
     try:
-        claim_money.update_supplier(get_session(), current_user, typed)
+        billing_supplier.update_supplier(get_session(), current_user, typed)
         return redirect(url_for("billing.supplier", saved=1), code=303)
     except billing.InvalidInput as error:
         for problem in error.errors:

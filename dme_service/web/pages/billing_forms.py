@@ -8,13 +8,14 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from dme_service.services.billing import money as claim_money
+from dme_service.services.billing import claim_details as billing_claim_details
+from dme_service.services.billing import fees as billing_fees
 
 
 class DetailsForm(FlaskForm):
     purchase_or_rental = SelectField(
         "Purchase or rental",
-        choices=[SelectChoice(k, v) for k, v in claim_money.PURCHASE_OR_RENTAL.items()],
+        choices=[SelectChoice(k, v) for k, v in billing_fees.PURCHASE_OR_RENTAL.items()],
     )
     prior_auth = StringField("Prior authorization number", validators=[Optional()])
     service_date = StringField("Date of service (delivery date)", validators=[Optional()])
@@ -24,7 +25,7 @@ class DetailsForm(FlaskForm):
     zip = StringField("ZIP code", validators=[Optional()])
     sex = SelectField(
         "Sex on the insurance card",
-        choices=[SelectChoice(k, v) for k, v in claim_money.SEXES.items()],
+        choices=[SelectChoice(k, v) for k, v in billing_claim_details.SEXES.items()],
         default="U",
     )
 

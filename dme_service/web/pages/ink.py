@@ -22,6 +22,7 @@ from dme_service.services.errors import REFUSALS
 from dme_service.store.cases import CaseNotFound, load_case
 from dme_service.web.errors import Refused, answers_too_large
 from dme_service.web.forms import keeps_input
+from dme_service.web.responses import pdf_response
 
 bp = Blueprint("ink", __name__, url_prefix="/signing")
 
@@ -97,30 +98,28 @@ def too_large():
 @bp.route("/cases/<int:case_id>/ink.pdf")
 def print_pdf(case_id: int):
     """The SWO and LMN with blank signature and date lines, as one PDF."""
-    try:
-        pdf = wet_signing.print_for_ink(get_session(), current_user, case_id)
-    except CaseNotFound:
-        abort(404)
-    except REFUSALS as error:
-        raise Refused(409, error.message, "Go back to the case and complete it.") from None
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="sign-in-ink-{case_id}.pdf"'
-    return response
+    pdf = _order_pdf(wet_signing.print_for_ink, case_id, "Go back to the case and complete it.")
+    return pdf_response(pdf, f"sign-in-ink-{case_id}.pdf")
 
 
 @bp.route("/cases/<int:case_id>/review.pdf")
 def review_pdf(case_id: int):
     """The unsigned order and letter, to read before signing (an outside practitioner's only
     view of them)."""
+    pdf = _order_pdf(
+        wet_signing.order_for_review, case_id, "Ask the clinician to complete the case."
+    )
+    return pdf_response(pdf, f"order-{case_id}.pdf", inline=True)
+
+
+def _order_pdf(make, case_id: int, next_step: str) -> bytes:
+    """The order's PDF from `make` (the service), or the page saying why it is not printed."""
     try:
-        pdf = wet_signing.order_for_review(get_session(), current_user, case_id)
+        return make(get_session(), current_user, case_id)
     except CaseNotFound:
         abort(404)
     except REFUSALS as error:
-        raise Refused(409, error.message, "Ask the clinician to complete the case.") from None
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="order-{case_id}.pdf"'
-    return response
+        raise Refused(409, error.message, next_step) from None
 
 
 @bp.route("/scans/<int:scan_id>")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     redirect,
@@ -34,6 +33,7 @@ from dme_service.store.documents import DocumentTampered
 from dme_service.store.signed_content import check_signature, signatures
 from dme_service.web.errors import Refused
 from dme_service.web.forms import keeps_input
+from dme_service.web.responses import pdf_response
 from dme_service.web.security import sessions
 
 bp = Blueprint("signing", __name__, url_prefix="/signing")
@@ -183,8 +183,7 @@ def document(document_id: int):
     current = document_service.is_current(get_session(), current_user, case.id, row)
     state = "current" if current else "superseded"
     name = f"{row.kind}-{case.id}-v{row.version}{'' if current else '-superseded'}.pdf"
-    response = Response(row.content, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response = pdf_response(row.content, name)
     response.headers["X-Document-State"] = state
     response.headers["X-Content-SHA256"] = row.sha256
     return response

@@ -75,7 +75,7 @@ def ready_claim(session, people, *, address=True, patient_name=None, **changes) 
 
 def billing_people(make_user, monkeypatch, session):
     """The four roles of one clinic, its billing set up, and signing without WeasyPrint."""
-    from services.billing.test_claim import fake_render
+    from services.claim_cases import fake_render
 
     monkeypatch.setattr(signing, "_render_signed", fake_render)
     people = {

@@ -4,8 +4,6 @@ concurrent moves wins (security.md DB-3); the readiness checklist gates submissi
 
 from __future__ import annotations
 
-import hashlib
-import itertools
 import threading
 from datetime import date, timedelta
 
@@ -16,7 +14,6 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 from sqlalchemy import func, select
 
 from dme_service.db import get_session
-from dme_service.documents.types import RenderedDocument
 from dme_service.models import AuditEvent, BillingEvent, Case, Signature, Trial, User
 from dme_service.rules.claim import BILLING_STATES, SUBMISSIONS, SYSTEM_MOVES, TRANSITIONS
 from dme_service.services import after_save, signing
@@ -26,22 +23,9 @@ from dme_service.services.billing import readiness
 from dme_service.services.billing.input import CODED_STATES
 from dme_service.store.cases import CaseNotFound
 from dme_service.store.signed_content import check_signature
-from services.claim_cases import CASE_DOCUMENT, stored_case
+from services.claim_cases import CASE_DOCUMENT, fake_render, stored_case
 
 DELIVERY = {"date": "2026-11-20", "method": "in_clinic", "received_by": "Jane Q. Doe"}
-
-
-def fake_render(inputs, render=None):
-    """Stand-in for WeasyPrint in the many-step tests: distinct bytes per kind and render."""
-    out = {}
-    serial = next(_RENDERS)
-    for kind in inputs["kinds"]:
-        pdf = f"%PDF-1.7 {kind} {serial} {inputs['now'].isoformat()}".encode()
-        out[kind] = RenderedDocument(kind, pdf, hashlib.sha256(pdf).hexdigest(), 1, kind, "en")
-    return out
-
-
-_RENDERS = itertools.count(1)
 
 
 @pytest.fixture
@@ -348,7 +332,7 @@ def test_a_prior_unit_within_five_years_needs_a_review_that_a_later_edit_undoes(
 ):
     case = signed_case(db_session, people, prior_devices=[{"hcpcs": "E0860", "date": "2023-05-01"}])
     item = _item(db_session, case, "same_or_similar")
-    assert not item.met and "E0860 dated 2023-05-01" in item.detail
+    assert not item.met and "E0860 dated May 1, 2023" in item.detail
     billing.review(db_session, case.id, "same_or_similar", people["billing"], note="Lost; police")
     assert _item(db_session, case, "same_or_similar").met
     row = db_session.get(Case, case.id)

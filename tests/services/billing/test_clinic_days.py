@@ -12,8 +12,7 @@ from dme_service.services import signing
 from dme_service.services.billing import queue as billing_queue
 from dme_service.services.billing import readiness
 from dme_service.services.clinic import clinic_time
-from services.billing.test_claim import fake_render
-from services.claim_cases import stored_case
+from services.claim_cases import fake_render, stored_case
 
 # 01:30 UTC on Dec 6 is 7:30 pm on Dec 5 in Chicago (CST, UTC-6).
 EVENING_IN_CHICAGO = datetime(2026, 12, 6, 1, 30, tzinfo=UTC)

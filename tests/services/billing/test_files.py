@@ -14,6 +14,7 @@ from dme_service.claims import x835_build
 from dme_service.claims.x835 import RemittanceRefused
 from dme_service.models import BillingEvent, Case, ClaimFile, ClaimRecord, RemittanceFile
 from dme_service.services.billing import export as claim_export
+from dme_service.services.billing import fees as billing_fees
 from dme_service.services.billing import money as claim_money
 from dme_service.services.billing import remittance as remittance_import
 from services.billing.ready_claims import SERVICE_DATE, ready_claim
@@ -186,7 +187,7 @@ def test_a_refused_file_posts_nothing(db_session, billed, damage):
 
 def test_fee_in_force_on_the_date_of_service(db_session, billed):
     clinic_id, user = billed["billing"].clinic_id, billed["billing"]
-    claim_money.add_fee(
+    billing_fees.add_fee(
         db_session,
         user,
         hcpcs="e0860",
@@ -194,9 +195,9 @@ def test_fee_in_force_on_the_date_of_service(db_session, billed):
         amount="$175.00",
         effective_from="2026-12-01",
     )
-    assert claim_money.fee(db_session, clinic_id, "E0860", "NU", SERVICE_DATE) == D("150.00")
-    assert claim_money.fee(db_session, clinic_id, "E0860", "NU", date(2026, 12, 2)) == D("175.00")
-    _, problems = claim_money.fee_problems("X", "UE", "1.234", "soon")
+    assert billing_fees.fee(db_session, clinic_id, "E0860", "NU", SERVICE_DATE) == D("150.00")
+    assert billing_fees.fee(db_session, clinic_id, "E0860", "NU", date(2026, 12, 2)) == D("175.00")
+    _, problems = billing_fees.fee_problems("X", "UE", "1.234", "soon")
     assert [p.field for p in problems] == [
         "hcpcs",
         "purchase_or_rental",

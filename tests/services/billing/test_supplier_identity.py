@@ -7,7 +7,7 @@ from datetime import date
 
 from dme_service.models import Clinic
 from dme_service.services.billing import export as claim_export
-from dme_service.services.billing import money as claim_money
+from dme_service.services.billing import supplier as billing_supplier
 from dme_service.services.clinic import staff
 from dme_service.services.clinic.checks import ClinicDetails
 from services.billing.ready_claims import ready_claim
@@ -46,11 +46,11 @@ def test_the_npi_and_tax_id_the_admin_types_are_those_the_claim_file_sends(db_se
 
 def test_billing_edits_the_same_npi_tax_id_and_ptan_the_profile_holds(db_session, billed):
     biller = billed["billing"]
-    typed = claim_money.supplier_values(db_session, biller.clinic_id)
+    typed = billing_supplier.supplier_values(db_session, biller.clinic_id)
     assert typed["npi"] == "1234567893"  # what the clinic profile holds
     typed.update(npi="1922334457", tax_id="42-1234567", ptan="LK1234567", zip="191031234")
-    claim_money.update_supplier(db_session, biller, typed)
+    billing_supplier.update_supplier(db_session, biller, typed)
     db_session.expire_all()
     clinic = db_session.get(Clinic, biller.clinic_id)
     assert (clinic.org_npi, clinic.tax_id, clinic.ptan) == ("1922334457", "421234567", "LK1234567")
-    assert claim_money.supplier_values(db_session, biller.clinic_id)["ptan"] == "LK1234567"
+    assert billing_supplier.supplier_values(db_session, biller.clinic_id)["ptan"] == "LK1234567"

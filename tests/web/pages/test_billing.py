@@ -4,34 +4,18 @@ audited, and billing never sees the clinical notes (security.md AC-3, DB-3, LOG-
 
 from __future__ import annotations
 
-import hashlib
-import itertools
 import threading
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from services.claim_cases import stored_case
+from services.claim_cases import fake_render, stored_case
 from sqlalchemy import func, select
 
-from dme_service.documents.types import RenderedDocument
 from dme_service.models import AuditEvent, BillingEvent, Case
 from dme_service.services import signing
 
 CANARY = "CANARY-NOTES-ZX81: patient cried in the gym"
-
-
-def fake_render(inputs, render=None):
-    """Stand-in for WeasyPrint in the many-step tests: distinct bytes per kind and render."""
-    out = {}
-    serial = next(_RENDERS)
-    for kind in inputs["kinds"]:
-        pdf = f"%PDF-1.7 {kind} {serial} {inputs['now'].isoformat()}".encode()
-        out[kind] = RenderedDocument(kind, pdf, hashlib.sha256(pdf).hexdigest(), 1, kind, "en")
-    return out
-
-
-_RENDERS = itertools.count(1)
 
 
 def sign_in(client, user):

@@ -29,12 +29,21 @@ from dme_service.web.pages.cases import page_save as case_page_save
 from dme_service.web.pages.cases import search as case_list
 from dme_service.web.pages.cases.forms import NewCaseForm
 from dme_service.web.pages.cases.page import SECTION_FORMS
-from dme_service.web.pages.cases.widgets import field_html, label_html
+from dme_service.web.pages.cases.widgets import (
+    check_field,
+    field_html,
+    label_html,
+    select_field,
+    text_field,
+    yes_no_field,
+)
 
 bp = Blueprint("cases", __name__)
 # The case macros render inputs and selects with it (widgets.py: the page's render speed).
 bp.add_app_template_global(field_html, "field_html")
 bp.add_app_template_global(label_html, "label_html")
+for _block in (text_field, select_field, check_field, yes_no_field):
+    bp.add_app_template_global(_block, _block.__name__)
 
 
 @bp.context_processor

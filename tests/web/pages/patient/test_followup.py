@@ -3,37 +3,17 @@ home log (bounded render, audited as a print), clinical roles only, one clinic's
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from documents.pdfs import text as pdf_text
-from services.patient_cases import CANARY, a_stored_case, sign
+from services.patient_cases import CANARY, a_stored_case, log_sessions, sign
 from sqlalchemy import select
 
 from dme_service.models import AuditEvent, Clinic
-from dme_service.services.patient import home_log
-from dme_service.services.patient import links as patient_links
-from dme_service.services.patient.home_log import EntryInput
-from dme_service.web.pages.patient.common import local_today
 
 
 @pytest.fixture
 def case(db_session, clinic, clinician_client, doctor):
     return a_stored_case(db_session, clinic, clinician_client[1], practitioner=doctor)
-
-
-def log_sessions(db_session, case, user):
-    """Three days of sessions, the newest with a red flag."""
-    link, _ = patient_links.create_link(db_session, case, user)
-    today = local_today()
-    for offset, before, after, flags in (
-        (2, 7, 4, ()),
-        (1, 6, 4, ()),
-        (0, 3, 2, ("arm_symptoms_worse",)),
-    ):
-        values = EntryInput(today - timedelta(days=offset), 15, 12, before, after, flags)
-        home_log.add_entry(db_session, link, values, today)
-    return today
 
 
 @pytest.mark.slow

@@ -4,17 +4,13 @@ and the case page's "Patient at home" card with adherence, pain trend and red fl
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
-from services.patient_cases import CANARY, a_stored_case
+from services.patient_cases import CANARY, a_stored_case, log_sessions
 from sqlalchemy import select
 
 from dme_service.models import Clinic, PatientLink
-from dme_service.services.patient import home_log
 from dme_service.services.patient import links as patient_links
-from dme_service.services.patient.home_log import EntryInput
-from dme_service.web.pages.patient.common import local_today
 
 
 @pytest.fixture
@@ -109,15 +105,7 @@ def test_no_link_for_a_contraindicated_case(db_session, clinic, clinician_client
 
 def test_card_shows_adherence_trend_and_red_flags(app, db_session, case, clinician_client):
     client, user = clinician_client
-    link, _ = patient_links.create_link(db_session, case, user)
-    today = local_today()
-    for offset, before, after, flags in (
-        (2, 7, 4, ()),
-        (1, 6, 4, ()),
-        (0, 3, 2, ("arm_symptoms_worse",)),
-    ):
-        values = EntryInput(today - timedelta(days=offset), 15, 12, before, after, flags)
-        home_log.add_entry(db_session, link, values, today)
+    log_sessions(db_session, case, user)
     html = client.get(f"/cases/{case.id}/patient-link").get_data(as_text=True)
     assert "Red flag reported by the patient" in html
     assert "Arm pain, tingling or numbness got worse or spread." in html

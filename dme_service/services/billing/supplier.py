@@ -1,0 +1,104 @@
+"""The clinic as supplier on its claims: NPI, tax id, PTAN, taxonomy and the pay-to address;
+the NPI, tax id and PTAN are the clinic profile's own (the letters print them too)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from dme_service import audit
+from dme_service.claims import directory
+from dme_service.models import Clinic, ClinicBilling, User
+from dme_service.services.billing.input import FieldProblem
+from dme_service.services.billing.money import clinic_billing
+
+SUPPLIER_FIELDS = {
+    "legal_name": ("Legal name", 60),
+    "npi": ("Organization NPI", 10),
+    "tax_id": ("Tax id (EIN)", 10),
+    "ptan": ("Medicare supplier number (PTAN)", 20),
+    "address_line1": ("Street address", 55),
+    "city": ("City", 30),
+    "state": ("State", 2),
+    "zip": ("ZIP+4", 10),
+    "phone": ("Phone", 20),
+    "contact_name": ("Billing contact", 60),
+    "submitter_id": ("Submitter id (from CEDI or the clearinghouse)", 15),
+    "receiver_id": ("Receiver id", 15),
+    "receiver_name": ("Receiver name", 60),
+}
+# The supplier facts that are the clinic's own, kept on its profile (models.Clinic) and printed
+# on its letters too: billing and the admin's clinic profile edit the same value.
+ON_CLINIC_PROFILE = {"npi": "org_npi", "tax_id": "tax_id", "ptan": "ptan"}
+
+
+def supplier_values(session: Session, clinic_id: int) -> dict[str, str]:
+    """The supplier facts as the form shows them: claim fields and the clinic's own."""
+    settings = clinic_billing(session, clinic_id)
+    clinic = session.get(Clinic, clinic_id)
+    values = {}
+    for key in SUPPLIER_FIELDS:
+        source, name = (
+            (clinic, ON_CLINIC_PROFILE[key]) if key in ON_CLINIC_PROFILE else (settings, key)
+        )
+        values[key] = getattr(source, name) or ""
+    return values
+
+
+def supplier_problems(typed: dict) -> tuple[dict, list[FieldProblem]]:
+    """(cleaned values, problems) for the clinic's supplier identity (loop 2010AA, ISA/GS)."""
+    from dme_service.claims import scrub
+
+    cleaned = {k: " ".join(str(typed.get(k) or "").split()) for k in SUPPLIER_FIELDS}
+    problems = []
+    for key, (_label, limit) in SUPPLIER_FIELDS.items():
+        if len(cleaned[key]) > limit:
+            problems.append(FieldProblem(key, f"At most {limit} characters."))
+    if cleaned["npi"] and not scrub.npi_is_valid(cleaned["npi"]):
+        problems.append(
+            FieldProblem("npi", "Give the clinic's 10-digit NPI (its check digit fails).")
+        )
+    cleaned["tax_id"] = "".join(ch for ch in cleaned["tax_id"] if ch.isdigit())
+    if cleaned["tax_id"] and len(cleaned["tax_id"]) != 9:
+        problems.append(FieldProblem("tax_id", "Give the 9-digit EIN."))
+    cleaned["state"] = cleaned["state"].upper()
+    if cleaned["state"] and cleaned["state"] not in directory.states():
+        problems.append(FieldProblem("state", "Give the two-letter state code, e.g. PA."))
+    cleaned["zip"] = cleaned["zip"].replace("-", "")
+    if cleaned["zip"] and (not cleaned["zip"].isdigit() or len(cleaned["zip"]) != 9):
+        problems.append(FieldProblem("zip", "Give the ZIP+4 (nine digits): 5010 claims need it."))
+    if cleaned["phone"] and len([ch for ch in cleaned["phone"] if ch.isdigit()]) != 10:
+        problems.append(FieldProblem("phone", "Give a 10-digit phone number."))
+    for key in ("submitter_id", "receiver_id"):
+        if cleaned[key] and not cleaned[key].replace("-", "").isalnum():
+            problems.append(FieldProblem(key, "Letters and digits only."))
+    return cleaned, problems
+
+
+def update_supplier(session: Session, user: User, typed: dict) -> ClinicBilling:
+    """Save the clinic's supplier identity; commits, audited; InvalidInput names each field."""
+    from dme_service.services.billing.claim import CLAIM_TEAM, InvalidInput, NotPermitted
+
+    if user.role not in CLAIM_TEAM:
+        raise NotPermitted("Only billing staff and admins change the clinic's billing identity.")
+    cleaned, problems = supplier_problems(typed)
+    if problems:
+        raise InvalidInput(problems)
+    settings = clinic_billing(session, user.clinic_id)
+    if settings.id is None:
+        session.add(settings)
+    clinic = session.get(Clinic, user.clinic_id)
+    for key, value in cleaned.items():
+        if key in ON_CLINIC_PROFILE:
+            setattr(clinic, ON_CLINIC_PROFILE[key], value or None)
+        else:
+            setattr(settings, key, value or None)
+    session.flush()
+    audit.record(
+        session,
+        user=user,
+        action="billing.supplier.update",
+        object_type="clinic",
+        object_id=user.clinic_id,
+    )
+    session.commit()
+    return settings
