@@ -1,16 +1,25 @@
-"""What the case-reading commands (evaluate, render, fhir) share: reading a case file or
-standard input, and printing bad input as `field: message` lines (case-format.md).
+"""What the case-reading commands (evaluate, render, fhir) share: the `--today` option,
+reading a case file or standard input, and printing bad input as `field: message` lines
+(case-format.md).
 
 Light on purpose: `dme-service evaluate` imports it on its fast path.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Iterable
+from datetime import date
 
 BAD_INPUT = 2  # case-format.md: bad input exits 2
 READ_LIMIT = 1024 * 1024 + 1  # one byte past the parser's limit, so it can say "too large"
+REPLAY = "judge dates against this day instead of the clock (replaying old cases)"
+
+
+def add_today_option(parser: argparse.ArgumentParser, help_text: str = REPLAY) -> None:
+    """`--today YYYY-MM-DD`: the day the case's dates are judged against."""
+    parser.add_argument("--today", metavar="YYYY-MM-DD", type=date.fromisoformat, help=help_text)
 
 
 def read_source(source: str, limit: int = READ_LIMIT, *, field: str = "$") -> bytes:

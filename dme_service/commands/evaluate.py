@@ -16,18 +16,18 @@ import os
 import sys
 from datetime import date
 
-from dme_service.commands.case_input import BAD_INPUT, print_field_errors, read_source
+from dme_service.commands.case_input import (
+    BAD_INPUT,
+    add_today_option,
+    print_field_errors,
+    read_source,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("case", nargs="?", help="case document (JSON), or - for standard input")
     parser.add_argument("--batch", metavar="DIR", help="evaluate every *.json file in DIR")
-    parser.add_argument(
-        "--today",
-        metavar="YYYY-MM-DD",
-        type=date.fromisoformat,
-        help="judge dates against this day instead of the clock (replaying old cases)",
-    )
+    add_today_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -12,9 +12,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
-from dme_service.commands.case_input import READ_LIMIT, print_field_errors, read_source
+from dme_service.commands.case_input import (
+    READ_LIMIT,
+    add_today_option,
+    print_field_errors,
+    read_source,
+)
 
 LETTER_LIMIT = 50 * 1024 * 1024
 
@@ -26,12 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     letter.add_argument(
         "--no-letter", action="store_true", help="leave the LMN DocumentReference out"
     )
-    parser.add_argument(
-        "--today",
-        metavar="YYYY-MM-DD",
-        type=date.fromisoformat,
-        help="judge dates against this day instead of the clock (replaying old cases)",
-    )
+    add_today_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -18,7 +18,12 @@ import sys
 import tempfile
 from datetime import UTC, date, datetime, time
 
-from dme_service.commands.case_input import BAD_INPUT, print_field_errors, read_source
+from dme_service.commands.case_input import (
+    BAD_INPUT,
+    add_today_option,
+    print_field_errors,
+    read_source,
+)
 
 CANNOT_WRITE = 1
 DOCUMENTS = ("lmn", "swo", "instructions", "packet", "submission", "summary", "abn")
@@ -43,11 +48,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the clinician's written reason for ordering against the payer's criteria "
         "(an order for a not eligible or not covered decision needs one)",
     )
-    parser.add_argument(
-        "--today",
-        metavar="YYYY-MM-DD",
-        type=date.fromisoformat,
-        help="judge dates against this day instead of the clock; the documents are then "
+    add_today_option(
+        parser,
+        "judge dates against this day instead of the clock; the documents are then "
         "dated that day (00:00 UTC), so the same case renders the same bytes",
     )
 

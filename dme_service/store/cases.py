@@ -164,28 +164,50 @@ def to_document(case: models.Case) -> dict[str, Any]:
     return {key: value for key, value in document.items() if value is not None}
 
 
+# The case page's sections, each written by `apply_section` (services.cases.sections names
+# the document keys of each).
+SECTIONS: tuple[str, ...] = ("patient", "diagnoses", "trials", "screening", "prescription", "order")
+
+
 def apply_parsed(
     case: models.Case, parsed: ParsedCase, recorded_by: models.User | None = None
 ) -> None:
-    """Write a parsed case's clinical facts onto the case's rows (in the caller's transaction).
+    """Write a whole parsed case onto the case's rows (in the caller's transaction): every
+    section, as a section save writes it. The patient's identity and the treating
+    practitioner are rows of their own, looked up and set by the caller."""
+    for section in SECTIONS:
+        apply_section(case, section, parsed, recorded_by)
 
-    The patient's identity and the treating practitioner are looked up and set by the caller
-    (they are rows of their own); this replaces trials, diagnoses, screening and prescription.
-    `recorded_by` is the user saving: who recorded each trial that is new (`trial_rows`).
-    """
-    case.payer = parsed.payer
-    case.onset_date = parsed.onset_date
-    case.abn_on_file = parsed.abn_on_file
-    case.also_requested = list(parsed.also_requested)
-    case.prior_devices = [
-        {"hcpcs": prior.hcpcs, "date": prior.date.isoformat()} for prior in parsed.prior_devices
-    ]
-    case.diagnoses = [
-        models.Diagnosis(position=i, code=code) for i, code in enumerate(parsed.diagnoses)
-    ]
-    case.trials = trial_rows(case, parsed.trials, recorded_by)
-    apply_screening(case, parsed.screening)
-    apply_request(case, parsed)
+
+def apply_section(
+    case: models.Case,
+    section: str,
+    parsed: ParsedCase,
+    recorded_by: models.User | None = None,
+    trial_notes: Sequence[str | None] | None = None,
+) -> None:
+    """Write one section of a parsed case onto the case's own rows and columns: the one
+    writer for a section save and for a whole case. `recorded_by` is the user saving: who
+    recorded each trial that is new (`trial_rows`)."""
+    if section == "patient":
+        case.payer = parsed.payer
+    elif section == "diagnoses":
+        case.diagnoses = [
+            models.Diagnosis(position=i, code=code) for i, code in enumerate(parsed.diagnoses)
+        ]
+    elif section == "trials":
+        case.trials = trial_rows(case, parsed.trials, recorded_by, trial_notes)
+    elif section == "screening":
+        apply_screening(case, parsed.screening)
+    elif section == "prescription":
+        apply_request(case, parsed)
+    elif section == "order":
+        case.onset_date = parsed.onset_date
+        case.abn_on_file = parsed.abn_on_file
+        case.also_requested = list(parsed.also_requested)
+        case.prior_devices = [
+            {"hcpcs": p.hcpcs, "date": p.date.isoformat()} for p in parsed.prior_devices
+        ]
 
 
 def trial_rows(

@@ -178,11 +178,6 @@ def test_a_patient_link_is_printed_as_a_qr_code():
     assert pdfs.image_count(instructions().pdf) == 0
 
 
-def test_without_a_clinic_the_patient_is_told_whom_to_call():
-    text = pdfs.text(instructions(clinic=None).pdf)
-    assert "Questions? Call your therapist or doctor." in text
-
-
 def test_no_instructions_for_an_inversion_device():
     with pytest.raises(DocumentRefused) as refused:
         instructions(hcpcs="E0941")
@@ -286,3 +281,14 @@ def test_the_patients_own_risk_comes_first_in_the_inversion_warning():
     text = flat(pdfs.page_texts(instructions(screening={"glaucoma": True}).pdf))
     own = text.index("Your records say you have glaucoma.")
     assert own < text.index("An inversion table tips you upside down.")
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"), [("en", "Questions? Call your clinic at"), ("es", "Llame a su clínica al")]
+)
+def test_without_a_phone_on_record_page_1_has_a_line_to_write_the_clinics_number(lang, line):
+    """Review §4.1: the stop rules say "Call us", and no number was printed anywhere."""
+    first = pdfs.page_texts(instructions(lang=lang, clinic=None).pdf)[0]
+    assert line in first
+    with_phone = pdfs.page_texts(instructions(lang=lang).pdf)[0]
+    assert line not in with_phone and CLINIC.phone in with_phone

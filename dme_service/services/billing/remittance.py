@@ -109,11 +109,14 @@ def _cases(session: Session, case_ids: list[int]) -> dict[int, Case]:
 
 
 def _delivered(session: Session, case_ids: list[int]) -> set[int]:
-    """The cases with a proof of delivery on file (needed before "paid", PIM §5.10)."""
-    query = select(BillingEvent.case_id).where(
+    """The cases with a proof of delivery on file (needed before "paid", PIM §5.10).
+
+    A billing move without a delivery stores JSON null, which SQL's IS NOT NULL counts as a
+    value, so each row's delivery is read as readiness.recorded_delivery reads it."""
+    query = select(BillingEvent.case_id, BillingEvent.delivery).where(
         BillingEvent.case_id.in_(case_ids), BillingEvent.delivery.is_not(None)
     )
-    return set(session.scalars(query))
+    return {case_id for case_id, delivery in session.execute(query) if delivery}
 
 
 class _Matcher:

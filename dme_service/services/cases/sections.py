@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from dme_service import models
 from dme_service.case.model import Case as ParsedCase
-from dme_service.store.cases import apply_request, apply_screening, trial_rows
+from dme_service.store.cases import apply_section
 
 # section -> the top-level document keys it edits (case-format.md names).
 SECTIONS: dict[str, tuple[str, ...]] = {
@@ -105,24 +105,19 @@ def apply(
     user: models.User | None = None,
     trial_notes: tuple[str | None, ...] | None = None,
 ) -> None:
-    """Write one section of the parsed case onto the case's rows (the caller commits).
+    """Write one section of the parsed case onto the case's rows (the caller commits): the
+    patient row and the treating practitioner here, the rest by store.cases.apply_section.
 
     `user` is who saves: a new trial is recorded as run by them (store.cases.trial_rows).
     """
     if section == "patient":
         _apply_patient(session, case, parsed)
-    elif section == "diagnoses":
-        case.diagnoses = [
-            models.Diagnosis(position=i, code=code) for i, code in enumerate(parsed.diagnoses)
-        ]
-    elif section == "trials":
-        case.trials = trial_rows(case, parsed.trials, user, trial_notes)
-    elif section == "screening":
-        apply_screening(case, parsed.screening)
-    elif section == "prescription":
-        apply_request(case, parsed)
     elif section == "order":
-        _apply_order(session, case, parsed, practitioner_id)
+        # The relationship, not just the id: the decision is built from it in this transaction.
+        case.treating_practitioner = (
+            None if practitioner_id is None else session.get(models.User, practitioner_id)
+        )
+    apply_section(case, section, parsed, user, trial_notes)
 
 
 def _apply_patient(session: Session, case: models.Case, parsed: ParsedCase) -> None:
@@ -140,17 +135,3 @@ def _apply_patient(session: Session, case: models.Case, parsed: ParsedCase) -> N
     patient.date_of_birth = parsed.patient.date_of_birth
     patient.member_id = parsed.patient.member_id.strip()
     patient.weight_lb = parsed.patient.weight_lb
-    case.payer = parsed.payer
-
-
-def _apply_order(session: Session, case: models.Case, parsed: ParsedCase, practitioner_id) -> None:
-    # The relationship, not just the id: the decision is built from it in this transaction.
-    case.treating_practitioner = (
-        None if practitioner_id is None else session.get(models.User, practitioner_id)
-    )
-    case.onset_date = parsed.onset_date
-    case.abn_on_file = parsed.abn_on_file
-    case.also_requested = list(parsed.also_requested)
-    case.prior_devices = [
-        {"hcpcs": prior.hcpcs, "date": prior.date.isoformat()} for prior in parsed.prior_devices
-    ]

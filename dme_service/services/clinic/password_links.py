@@ -57,11 +57,7 @@ def issue(
 ) -> IssuedLink:
     """A new link for `user` (older unused ones end); in the caller's transaction."""
     now = now or utcnow()
-    session.execute(
-        update(PasswordLink)
-        .where(PasswordLink.user_id == user.id, PasswordLink.used_at.is_(None))
-        .values(used_at=now)
-    )
+    end_links(session, user, now)
     raw = secrets.token_urlsafe(TOKEN_BYTES)
     row = PasswordLink(
         user_id=user.id,
@@ -76,6 +72,15 @@ def issue(
         session, user=by, action="user.password_link", object_type="user", object_id=user.id
     )
     return IssuedLink(user, link_url(base_url, raw), row.expires_at)
+
+
+def end_links(session: Session, user: User, now=None) -> None:
+    """Every unused link of the user stops working (in the caller's transaction)."""
+    session.execute(
+        update(PasswordLink)
+        .where(PasswordLink.user_id == user.id, PasswordLink.used_at.is_(None))
+        .values(used_at=now or utcnow())
+    )
 
 
 def live_link(session: Session, raw: str, now=None) -> PasswordLink | None:

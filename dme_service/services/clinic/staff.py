@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from dme_service import audit
 from dme_service.models import Clinic, User, UserSession
 from dme_service.services.accounts import api_tokens, totp
+from dme_service.services.clinic import password_links
 from dme_service.services.clinic.checks import ClinicDetails, Problem, UserDetails, clinic_problems
 from dme_service.services.clinic.setup import SetupInvalid, user_details_problems
 
@@ -48,8 +49,8 @@ def update_user(
     session: Session, admin: User, user_id: int, details: UserDetails, *, mail_settings=None
 ) -> User:
     """Change e-mail, name, role, credential, NPI and outside. Commits. A new e-mail must be
-    well formed and nobody else's; the old address is then told (mailed when `mail_settings`
-    is given), since set-password links go to the new one from now on."""
+    well formed and nobody else's; links already sent stop working, and the old address is
+    told (mailed when `mail_settings` is given): set-password links go to the new one now."""
     try:
         user = clinic_user(session, admin, user_id)
         old_email = user.email
@@ -65,6 +66,9 @@ def update_user(
         email_changed = details.email != old_email
         if email_changed:
             user.email = details.email
+            # A link mailed to the old address (perhaps a mistyped one) must not set the
+            # password of the account that now belongs to the new address.
+            password_links.end_links(session, user)
             # Its own audit row, naming neither address (audit rows carry ids only).
             _audit(session, admin, "user.email_change", user.id)
         user.name = details.name.strip()

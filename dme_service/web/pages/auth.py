@@ -38,7 +38,7 @@ SIGN_IN_REASONS = {
     "idle": "You were signed out after 15 minutes without activity. Sign in to continue.",
     "absolute": "Sessions end after 12 hours. Sign in again to continue.",
     "signed_out": "You are signed out.",
-    "password_set": "Your password is set. Sign in with your e-mail address and it.",
+    "password_set": "Your password is set. Sign in with your e-mail address and your new password.",
     "totp_expired": "The sign-in took too long or was started in another browser. "
     "Sign in again with your password.",
 }

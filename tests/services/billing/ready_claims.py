@@ -48,8 +48,11 @@ def set_up_billing(session, clinic_id: int, user_id: int) -> ClinicBilling:
     return settings
 
 
-def ready_claim(session, people, *, address=True, patient_name=None, **changes) -> Case:
-    """A signed case moved to ready to submit with proof of delivery on file."""
+def ready_claim(
+    session, people, *, address=True, patient_name=None, delivery=DELIVERY, **changes
+) -> Case:
+    """A signed case moved to ready to submit, with proof of delivery on file unless
+    `delivery` is None."""
     case = stored_case(
         session, people["clinician"], people["practitioner"], patient_name=patient_name, **changes
     )
@@ -67,7 +70,7 @@ def ready_claim(session, people, *, address=True, patient_name=None, **changes) 
         "ready_to_submit",
         people["billing"],
         expected_version=session.get(Case, case.id).version,
-        delivery=DELIVERY,
+        delivery=delivery,
     )
     session.expire_all()
     return session.get(Case, case.id)

@@ -131,6 +131,29 @@ def test_an_835_from_the_exported_claims_posts_each_outcome_once(db_session, bil
     assert db_session.scalar(select(func.count(RemittanceFile.id))) == 1
 
 
+def test_a_paid_remittance_without_proof_of_delivery_posts_amounts_but_stays_submitted(
+    db_session, billed
+):
+    case = ready_claim(db_session, billed, delivery=None)
+    claim_money.claim_record(db_session, case).service_date = SERVICE_DATE
+    db_session.commit()
+    result = export(db_session, billed, [case])
+    assert result.refused == []
+    claim_export.confirm_sent(db_session, billed["billing"], result.file.id, TODAY, today=TODAY)
+    db_session.expire_all()
+    case = db_session.get(Case, case.id)
+    facts = claim_money.claim_facts(db_session, case, claim_money.claim_record(db_session, case))
+    text = x835_build.build(
+        remits.remittance(remits.paid(facts, "ICN-A"), payee=replace(remits.PAYEE, id="1234567893"))
+    )
+    posted = remittance_import.import_835(db_session, billed["billing"], text.encode())
+    assert any("record proof of delivery" in note for note in posted.notes)
+    db_session.expire_all()
+    assert db_session.get(Case, case.id).billing_state == "submitted"
+    record = db_session.scalar(select(ClaimRecord).where(ClaimRecord.case_id == case.id))
+    assert record.paid == D("80.00")
+
+
 def test_unmatched_payments_are_kept_for_manual_matching(db_session, billed):
     (a,), facts = _submitted(db_session, billed, 1)
     stranger = replace(

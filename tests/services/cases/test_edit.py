@@ -257,3 +257,20 @@ def test_a_draft_save_stores_no_decision(db_session, clinician):
     save(db_session, clinician, case, "trials", {"trials": [TRIAL]})
     assert case.status == "draft"
     assert count(db_session, DecisionRecord, DecisionRecord.case_id == case.id) == 0
+
+
+def test_a_whole_case_and_its_sections_write_the_same_case(db_session, clinician, signer):
+    """store.cases.apply_section is the one writer: a case written whole (API import, demo)
+    reads back as the same case as one saved section by section on the case page."""
+    from dme_service.case.parse import parse
+    from dme_service.models import Case as CaseRow
+    from dme_service.services.cases.sections import SECTIONS as PAGE_SECTIONS
+    from dme_service.store import cases as store_cases
+
+    assert tuple(PAGE_SECTIONS) == store_cases.SECTIONS
+    by_sections = standard_case(db_session, clinician, signer)
+    parsed = parse(store_cases.to_document(by_sections))
+    whole = CaseRow(patient=Patient(name="x", member_id="x"), screening_answers=[], trials=[])
+    store_cases.apply_parsed(whole, parsed)
+    whole.patient, whole.treating_practitioner = by_sections.patient, signer
+    assert parse(store_cases.to_document(whole)) == parsed

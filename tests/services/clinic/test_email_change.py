@@ -69,3 +69,17 @@ def test_the_same_address_in_another_case_is_no_change(db_session, make_user, sm
     change(db_session, admin, pt, "MARIA@old.example")
     actions = [a.action for a in db_session.scalars(select(AuditEvent))]
     assert "user.email_change" not in actions
+
+
+def test_a_link_sent_to_the_old_address_stops_working(db_session, make_user):
+    from dme_service.services.clinic import password_links
+
+    admin = make_user("admin")
+    pt = make_user("clinician", credential="PT", email="maria@typo.example")
+    link = password_links.issue(db_session, pt, "https://dme.example.org", by=admin)
+    db_session.commit()
+    raw = link.url.rsplit("/", 1)[1]
+    assert password_links.live_link(db_session, raw) is not None
+    change(db_session, admin, pt, "maria@lakeside.example")
+    db_session.expire_all()
+    assert password_links.live_link(db_session, raw) is None

@@ -27,6 +27,8 @@ def test_the_link_sets_a_password_and_the_user_signs_in(client, link_path):
     assert page.status_code == 200 and user.email in page.get_data(as_text=True)
     done = client.post(path, data={"password": NEW, "again": NEW})
     assert done.status_code == 303 and "reason=password_set" in done.headers["Location"]
+    told = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Sign in with your e-mail address and your new password." in told
     signed = client.post("/login", data={"email": user.email, "password": NEW})
     assert signed.status_code == 303
 

@@ -192,6 +192,13 @@ def test_spanish_page_is_spanish(visit):
         assert english not in html
 
 
+def test_spanish_close_button_names_the_phone_not_the_traction_unit(visit):
+    # "aparato" is the traction unit everywhere on these pages; closing is about the phone
+    html = instructions(visit(lang="es"))
+    assert "Cerrar en este teléfono o computadora" in html
+    assert "Cerrar en este aparato" not in html
+
+
 def test_spanish_numbers_use_a_decimal_point_as_the_printed_instructions(visit):
     """US scales and water bags show 12.5; "12,5" could be read as 12 or 125."""
     html = instructions(visit(lang="es", force_lb=12.5))
