@@ -71,7 +71,7 @@ def diagnoses(r: Reader, raw: object) -> tuple[str, ...]:
         elif not code.billable:
             r.error(path, f"{code.code} is not a billable ICD-10-CM code (use {_hint(code)})")
         elif code.code in found:
-            r.error(path, f"{code.code} is listed twice (also diagnoses[{found[code.code]}])")
+            r.error(path, f"{code.code} is listed twice (also as diagnosis {found[code.code] + 1})")
         else:
             found[code.code] = i
     return tuple(found)

@@ -136,3 +136,14 @@ def join_words(words: list[str]) -> str:
     if len(words) <= 1:
         return "".join(words)
     return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+# A case's decision status as a person reads it (pages, exports); the keys are the contract's.
+DECISION_WORDS: dict[str, str] = {
+    "eligible": "Eligible",
+    "not_eligible": "Not eligible",
+    "not_covered": "Not covered",
+    "incomplete": "Incomplete",
+    "contraindicated": "Contraindicated",
+    "draft": "Draft",
+}

@@ -36,7 +36,7 @@ def test_pentest_h1_more_than_twelve_diagnoses_is_one_error_naming_the_bound():
 def test_pentest_h1_a_repeated_diagnosis_is_refused_at_the_repeat():
     doc = case_doc()
     doc["diagnoses"] = ["M50.122", "m50122"]
-    assert errors_of(doc) == [("diagnoses[1]", "M50.122 is listed twice (also diagnoses[0])")]
+    assert errors_of(doc) == [("diagnoses[1]", "M50.122 is listed twice (also as diagnosis 1)")]
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ from dme_service.coding import carc
 from dme_service.models import BillingEvent, Case, ClaimRecord, User
 from dme_service.rules.claim import QUEUE_STATES, STATE_WORDS, SUBMISSIONS, TRANSITIONS
 from dme_service.rules.readiness import ReadinessItem, unmet
-from dme_service.rules.wording import PAYER_NAMES
+from dme_service.rules.wording import DECISION_WORDS, PAYER_NAMES
 from dme_service.services.billing import claim as billing
 from dme_service.services.billing import readiness
 from dme_service.services.clinic import clinic_time
@@ -34,33 +34,33 @@ from dme_service.store.cases import CaseIncomplete, load_case, parsed_and_decide
 from dme_service.store.signed_content import signatures
 
 QUEUE_LIMIT = 200
+# The export's header row, in a biller's words (a person opens it in a spreadsheet).
 CSV_COLUMNS = (
-    "case_id",
-    "patient",
-    "member_id",
-    "date_of_birth",
-    "payer",
-    "hcpcs",
-    "modifiers",
-    "diagnoses",
-    "decision",
-    "claim_state",
-    "missing",
-    "last_change_clinic_time",
-    # The money, dates and identifiers a biller reconciles with (payer and state
-    # above are in words).
-    "ordering_npi",
-    "billed",
-    "allowed",
-    "paid",
-    "patient_responsibility",
-    "carc",
-    "rarc",
-    "icn",
-    "submitted_on",
-    "remitted_on",
-    "next_deadline",
-    "days_in_state",
+    "Case",
+    "Patient",
+    "Member id",
+    "Date of birth",
+    "Payer",
+    "HCPCS",
+    "Modifiers",
+    "Diagnoses",
+    "Decision",
+    "Claim state",
+    "Still needed",
+    "Last change (clinic time)",
+    # The money, dates and identifiers a biller reconciles with.
+    "Ordering NPI",
+    "Billed",
+    "Allowed",
+    "Paid",
+    "Patient responsibility",
+    "CARC",
+    "RARC",
+    "ICN",
+    "Submitted on",
+    "Remitted on",
+    "Next deadline",
+    "Days in this state",
 )
 SORTS = ("changed", "deadline", "age")
 
@@ -308,7 +308,7 @@ def _csv_values(row: ClaimRow, zone: str | None = None) -> list:
         row.hcpcs,
         " ".join(row.billed_modifiers),
         " ".join(row.diagnoses),
-        case.status,
+        DECISION_WORDS.get(case.status, case.status),
         STATE_WORDS.get(case.billing_state, case.billing_state),
         "; ".join(f"{item.label}: {item.detail}" for item in row.missing),
         clinic_time.local(case.updated_at, zone).strftime("%Y-%m-%d %H:%M"),

@@ -34,10 +34,11 @@ def _clinician_cases():
 
 
 def _cases_awaiting_signature():
-    """Filled by the signing service: it also catches signatures that no longer match (RET-2)."""
-    from dme_service.services import signing
+    """The orders waiting for the practitioner, with unit, requester and waiting time, oldest
+    first (services.signing_queue; it also catches signatures that no longer match: RET-2)."""
+    from dme_service.services import signing_queue
 
-    return signing.awaiting_signature(get_session(), current_user, limit=LIST_LIMIT)
+    return signing_queue.waiting_orders(get_session(), current_user, limit=LIST_LIMIT)
 
 
 def _billing_queue():
@@ -81,7 +82,23 @@ def index():
         flagged=_red_flagged()
         if role in ("clinician", "practitioner") and not current_user.outside
         else set(),
+        red_flag_alerts=_practitioner_red_flags() if role == "practitioner" else [],
+        returned=_returned() if role == "clinician" else set(),
     )
+
+
+def _returned() -> set[int]:
+    """Cases whose practitioner sent the order back with a note, waiting for the clinician."""
+    from dme_service.services import order_returns
+
+    return order_returns.returned_case_ids(get_session(), current_user)
+
+
+def _practitioner_red_flags():
+    """Red flags from home on the patients whose orders name the practitioner, not reviewed."""
+    from dme_service.services.patient import red_flag_alerts
+
+    return red_flag_alerts.open_for_practitioner(get_session(), current_user)
 
 
 def _red_flagged() -> set[int]:

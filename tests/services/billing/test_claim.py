@@ -399,7 +399,7 @@ def test_the_csv_export_is_audited_and_cannot_start_a_formula(db_session, people
         db_session, people["clinician"], people["practitioner"], patient_name="=HYPERLINK(1)"
     )
     text = billing_queue.queue_csv(db_session, people["billing"])
-    assert text.splitlines()[0].startswith('"case_id","patient","member_id"')
+    assert text.splitlines()[0].startswith('"Case","Patient","Member id"')
     assert "'=HYPERLINK(1)" in text
     exports = db_session.scalar(
         select(func.count(AuditEvent.id)).where(AuditEvent.action == "billing.queue.export")

@@ -62,6 +62,6 @@ def test_the_csv_shows_the_last_change_on_the_clinics_clock(db_session, chicago_
     db_session.commit()
     text = billing_queue.queue_csv(db_session, people["billing"])
     header, row = text.splitlines()[:2]
-    assert '"last_change_clinic_time"' in header
+    assert '"Last change (clinic time)"' in header
     assert '"2026-12-05 19:30"' in row
     assert "2026-12-06 01:30" not in row

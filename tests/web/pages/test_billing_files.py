@@ -116,7 +116,7 @@ def test_an_uploaded_835_posts_and_the_claim_page_shows_the_amounts(db_session, 
     assert "CO-50" in report and "$150.00" in report
     csv_text = biller.get("/billing/queue.csv?show=denied").get_data(as_text=True)
     header, row = csv_text.splitlines()[:2]
-    assert "billed" in header and "ordering_npi" in header
+    assert "Billed" in header and "Ordering NPI" in header
     assert "Medicare" in row and "denied" in row and "150.00" in row and "CO-50" in row
 
 

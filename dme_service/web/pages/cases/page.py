@@ -343,7 +343,10 @@ def warning_title(code: str) -> str:
 
 
 def template_helpers() -> dict[str, Any]:
+    from dme_service.web.pages.cases.way_forward import way_forward
+
     return {
+        "way_forward": way_forward,
         "readable": readable,
         "warning_title": warning_title,
         "payer_names": PAYER_NAMES,

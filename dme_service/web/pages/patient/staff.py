@@ -216,6 +216,14 @@ def red_flag_text(key: str) -> str:
     return str(RED_FLAG_LABELS.get(key, key))
 
 
+@bp.app_template_global("open_red_flags_of")
+def open_red_flags_of(case):
+    """The case's red flags from home nobody reviewed yet (top of the decision panel)."""
+    from dme_service.services.patient import red_flag_alerts
+
+    return red_flag_alerts.open_for_case(get_session(), case)
+
+
 @bp.app_template_global("patient_home")
 def patient_home(case):
     """For the case page's partial: link state, adherence, pain trend and red flags."""

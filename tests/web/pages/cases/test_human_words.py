@@ -19,6 +19,17 @@ from web.pages.cases.test_views import create
 DOTTED_PATH = re.compile(r"\b[a-z_]{3,}(?:\[\d+\])?\.[a-z_]+\b")
 SNAKE_KEY = re.compile(r"\b[a-z]+_[a-z_]+\b")
 RAW_CODE = re.compile(r"\b[A-Z]+_[A-Z_]+\b")
+# A payer's key where its name belongs ("aetna" for Aetna), and keys turned into words by a
+# plain capital ("Tmj dysfunction", "Order frequency prn", "Over door unsafe").
+PAYER_KEY = re.compile(
+    r"\b(?:medicare|aetna|anthem|cigna|premera|connectcare|ibx_ma|ibx_commercial|"
+    r"uhc_commercial|self_pay)\b"
+)
+NAIVE_WORDS = re.compile(r"\bTmj\b|\b[Pp]rn\b|\bOver door\b")
+# Web addresses and e-mail addresses read as text are not field paths.
+ADDRESS = re.compile(
+    r"\S+@\S+|\b(?:https?://)?(?:[a-z0-9-]+\.)+(?:com|org|gov|net|io|us|clinic)\b\S*"
+)
 
 
 class _Text(HTMLParser):
@@ -47,9 +58,16 @@ def visible_text(html: str) -> str:
 
 def developer_strings(html: str) -> list[str]:
     text = visible_text(html)
-    # e-mail addresses and file names are not field paths
-    text = re.sub(r"\S+@\S+|\b\w+\.(?:pdf|json|csv)\b", "", text)
-    return DOTTED_PATH.findall(text) + SNAKE_KEY.findall(text) + RAW_CODE.findall(text)
+    # addresses and file names are not field paths
+    text = ADDRESS.sub("", text)
+    text = re.sub(r"\b\w+\.(?:pdf|json|csv|zip|xml|txt)\b", "", text)
+    return (
+        DOTTED_PATH.findall(text)
+        + SNAKE_KEY.findall(text)
+        + RAW_CODE.findall(text)
+        + PAYER_KEY.findall(text)
+        + NAIVE_WORDS.findall(text)
+    )
 
 
 @pytest.fixture
@@ -98,3 +116,13 @@ def test_the_scan_finds_what_it_looks_for():
         "tmj_dysfunction",
         "ORDER_FREQUENCY_PRN",
     ]
+    assert developer_strings("<td>aetna</td><td>Tmj dysfunction</td>") == ["aetna", "Tmj"]
+    assert developer_strings("<p>Order frequency prn; Over door unsafe</p>") == [
+        "prn",
+        "Over door",
+    ]
+
+
+def test_the_scan_leaves_addresses_alone():
+    html = "<p>pt@demo.clinic, med.noridianmedicare.com/web/jddme and www.availity.com</p>"
+    assert developer_strings(html) == []
