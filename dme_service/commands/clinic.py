@@ -68,7 +68,7 @@ def _create(session, app, args) -> int:
 
     user = session.get(User, invitation.user_id)
     print(f"Clinic {user.clinic_id} created: {user.clinic.name} ({user.clinic.timezone})")
-    print_invitation(invitation, "administrator")
+    print_invitation(invitation, "the administrator")
     return 0
 
 

@@ -43,7 +43,8 @@ def print_problems(problems, options: dict[str, str]) -> int:
 
 
 def print_invitation(invitation, who: str) -> None:
-    print(f"One-time link for the {who} to set a password (works once, for 72 hours):")
+    """The one-time set-password link, for `who` ("the administrator", or the person's name)."""
+    print(f"One-time link for {who} to set a password (works once, for 72 hours):")
     print(f"  {invitation.url}")
     if invitation.mailed:
         print(f"The link was also mailed: {invitation.mailed}")

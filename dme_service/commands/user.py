@@ -75,5 +75,5 @@ def _add(session, app, args) -> int:
     except setup.SetupInvalid as invalid:
         return print_problems(invalid.problems, OPTIONS)
     print(f"User {invitation.user_id} added: {invitation.email} ({details.role})")
-    print_invitation(invitation, details.role)
+    print_invitation(invitation, details.name)
     return 0

@@ -20,12 +20,15 @@ too and change nothing a document prints.
 from __future__ import annotations
 
 import dataclasses
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dme_service.models import Case, ClaimRecord, Clinic, Document
+from dme_service.services.billing import readiness as billing_readiness
 from dme_service.services.clinic.printed import printed_clinic
 from dme_service.services.order_reason import order_reason
 from dme_service.store import signed_content
@@ -44,6 +47,22 @@ class Freshness:
     source_sha256: str
     signature_id: int | None
     signed_ids: frozenset[int]
+    # The billing packet's cover prints the stored claim's checklist (reviews, delivery,
+    # submission), so a packet is also made from it. Read only when a packet is judged or
+    # made (the checklist runs the rules, which nothing else here needs).
+    read_checklist: Callable[[], tuple] = tuple
+
+    @functools.cached_property
+    def checklist(self) -> tuple:
+        return tuple(self.read_checklist())
+
+    @functools.cached_property
+    def packet_sha256(self) -> str:
+        return _with_checklist(self.source_sha256, self.checklist)
+
+    def digest_for(self, kind: str) -> str:
+        """What a document of `kind` made now records as made from."""
+        return self.packet_sha256 if kind == "packet" else self.source_sha256
 
     def is_current(self, document) -> bool:
         """True for a not-superseded document made from the case as it is now, or signed
@@ -53,7 +72,7 @@ class Freshness:
             return False
         if document.id in self.signed_ids:
             return True
-        return document.source_sha256 == self.source_sha256
+        return document.source_sha256 == self.digest_for(document.kind)
 
 
 def source_sha256(session: Session, case: Case, signature_id: int | None) -> str:
@@ -102,7 +121,15 @@ def freshness_with(session: Session, case: Case, signature) -> Freshness:
         source_sha256=source_sha256(session, case, signature_id),
         signature_id=signature_id,
         signed_ids=signed_ids,
+        read_checklist=lambda: billing_readiness.checklist(session, case),
     )
+
+
+def _with_checklist(common: str, checklist: tuple) -> str:
+    """The packet's digest: what every document is made from, and the cover's checklist as
+    printed (label, status, detail of each line)."""
+    lines = [[item.key, item.label, item.met, item.detail, item.needed_for] for item in checklist]
+    return canonical_sha256([common, lines])
 
 
 def current_of(session: Session, case: Case, kind: str, lang: str, fresh: Freshness):

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, defer
 from dme_service.case.parse import FieldError
 from dme_service.db import run_with_retry
 from dme_service.models import DOCUMENT_KINDS, Case, ClaimRecord, Document, User, utcnow
-from dme_service.services.billing import readiness as billing_readiness
 from dme_service.services.clinic.clinic_time import local
 from dme_service.services.clinic.printed import printed_clinic, printed_signature
 from dme_service.services.document_freshness import (
@@ -183,8 +182,7 @@ def render_document(
     if kind in PACKET_KINDS:
         options["signed_pdfs"] = _signed_pdfs(session, fresh)
     if kind == "packet":  # the cover prints the claim's checklist as billing sees it
-        case = load_case(session, user, case_id)
-        options["checklist"] = tuple(billing_readiness.checklist(session, case))
+        options["checklist"] = fresh.checklist
     if kind in SIGNED_KINDS and options["signature"] is not None:
         session.rollback()
         raise CaseNotReady([FieldError("kind", SIGNED_STANDS.format(label=KIND_LABELS[kind]))])
@@ -210,7 +208,7 @@ def render_document(
                     lang,
                     pdf,
                     case_version=fresh.case_version,
-                    source_sha256=fresh.source_sha256,
+                    source_sha256=fresh.digest_for(kind),
                 ),
             )
         except IntegrityError:

@@ -162,6 +162,11 @@ def _send_again(s, case_id, user, expected_version):
     return event
 
 
+def returned_case_ids(session: Session, user: User) -> set[int]:
+    """The user's clinic's cases sent back by their practitioner and not sent again (lists)."""
+    return order_returns.open_case_ids(session, user.clinic_id)
+
+
 def open_return(session: Session, case_id: int) -> OrderReturn | None:
     """The return the clinician has not answered yet (for the top of the case page)."""
     return order_returns.open_return(session, case_id)

@@ -17,6 +17,16 @@ def open_return(session: Session, case_id: int) -> OrderReturn | None:
     return session.scalars(query.order_by(OrderReturn.id.desc()).limit(1)).first()
 
 
+def open_case_ids(session: Session, clinic_id: int) -> set[int]:
+    """Ids of the clinic's cases whose order the practitioner sent back, not sent again yet."""
+    query = (
+        select(OrderReturn.case_id)
+        .join(Case, Case.id == OrderReturn.case_id)
+        .where(Case.clinic_id == clinic_id, OrderReturn.resent_at.is_(None))
+    )
+    return set(session.scalars(query))
+
+
 def latest(session: Session, case_id: int) -> OrderReturn | None:
     """The case's latest return, answered or not."""
     query = select(OrderReturn).where(OrderReturn.case_id == case_id)

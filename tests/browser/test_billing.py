@@ -50,15 +50,28 @@ def clinic_case(app, make_user):
     return logins, case_id
 
 
+def patient(name: str, born: str, member_id: str) -> dict:
+    """A patient of their own: the same member id and birth date would make every row a
+    possible duplicate claim of the others."""
+    return {"patient": {"name": name, "date_of_birth": born, "member_id": member_id}}
+
+
 def others(session, people):
     """A few more claims, so the queue shows what it says about each kind of gap."""
     author, doctor = people["clinician"], people["practitioner"]
-    stored_case(session, author, doctor, patient_name="James Whitfield", payer="aetna")
-    for name, changes in (
-        ("Linh Tran", {"prior_devices": [{"hcpcs": "E0860", "date": "2023-05-01"}]}),
-        ("Robert Okafor", {"diagnoses": ["M50.122", "M54.12"]}),
+    whitfield = patient("James Whitfield", "1961-07-02", "W123456789")
+    stored_case(session, author, doctor, payer="aetna", **whitfield)
+    for who, changes in (
+        (
+            patient("Linh Tran", "1949-11-23", "2FH5UF6NA84"),
+            {"prior_devices": [{"hcpcs": "E0860", "date": "2023-05-01"}]},
+        ),
+        (
+            patient("Robert Okafor", "1955-01-30", "3GJ6VG7PC95"),
+            {"diagnoses": ["M50.122", "M54.12"]},
+        ),
     ):
-        case = stored_case(session, author, doctor, patient_name=name, **changes)
+        case = stored_case(session, author, doctor, **who, **changes)
         signing.sign(session, case.id, doctor, expected_version=case.version)
 
 

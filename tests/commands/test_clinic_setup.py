@@ -109,6 +109,16 @@ def test_user_add_prints_a_link_for_a_practitioner(cli_env, capsys):
     assert (doctor.credential, doctor.npi, doctor.outside) == ("MD", NPI, True)
 
 
+def test_user_add_names_the_person_the_link_is_for(cli_env, capsys):
+    main(CREATE)
+    capsys.readouterr()
+    args = ["user", "add", "--clinic", "1", "--email", "priya@lakeside.example"]
+    assert main([*args, "--name", "Priya Shah", "--role", "billing"]) == 0
+    out = capsys.readouterr().out
+    assert "One-time link for Priya Shah to set a password" in out
+    assert "for the billing" not in out
+
+
 @pytest.mark.parametrize(
     ("extra", "expected"),
     [

@@ -388,3 +388,22 @@ def test_a_save_during_the_render_makes_the_current_one_again(db_session, people
     assert served.version == 2
     assert fake_render.calls[-1][1].request.minutes == 25
     assert listed(db_session, people[0], case, "swo") == [(2, True, False), (1, False, False)]
+
+
+def test_a_checklist_review_makes_a_new_packet_and_leaves_the_letter_current(
+    db_session, people, case, make_user
+):
+    """The packet's cover prints the claim's checklist; the letter does not."""
+    from dme_service.services.billing import claim as billing
+
+    prior = [{"hcpcs": "E0860", "date": "2023-05-01"}]  # same-or-similar: a person reviews it
+    case = store_case(db_session, people[0], people[1], prior_devices=prior)
+    render(db_session, people[0], case, "packet")
+    render(db_session, people[0], case, "lmn")
+    biller = make_user("billing")
+    billing.review(db_session, case.id, "same_or_similar", biller, note="No prior unit found.")
+    assert listed(db_session, people[0], case, "packet") == [(1, False, True)]
+    assert listed(db_session, people[0], case, "lmn") == [(1, True, False)]
+    current(db_session, people[0], case, "packet")
+    cover = {item.key: item for item in fake_render.calls[-1][3]["checklist"]}
+    assert cover["same_or_similar"].met

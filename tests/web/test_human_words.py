@@ -22,7 +22,9 @@ from web.pages.cases.test_human_words import developer_strings
 
 PAGE_LIMIT = 80  # per role; the demo clinic has far fewer distinct pages
 # Links that are not pages to read: sign-out, file downloads handled by their own scans.
-SKIPPED = re.compile(r"^/(?:logout|static/)|\.pdf$|/documents/\d+(?:/|$)|/download")
+SKIPPED = re.compile(
+    r"^/(?:logout|static/)|\.pdf$|/documents/\d+(?:/|$)|/download|/documents/\w+/current"
+)
 
 
 class _Links(HTMLParser):

@@ -70,13 +70,7 @@ def render(case_id: int):
     kind = request.form.get("kind", "")
     lang = request.form.get("lang", "en")
     try:
-        document = service.render_document(
-            get_session(), current_user, case_id, kind, lang, render=_bounded_render
-        )
-    except CaseNotFound:
-        raise Refused(404, "There is no such case in your clinic.", _back_step()) from None
-    except service.DocumentNotFound:
-        raise Refused(404, f"There is no document kind {kind!r}.", _back_step()) from None
+        document = _made(service.render_document, case_id, kind, lang)
     except service.CaseNotReady as problem:
         return _page(case_id, problem=_problem(kind, lang, problem), status=422)
     target = safe_next(request.form.get("next"), url_for(".index", case_id=case_id))
@@ -90,18 +84,23 @@ def current(case_id: int, kind: str):
     stored) first when the stored one is older or there is none."""
     lang = request.args.get("lang", "en")
     try:
-        document = service.current_document(
-            get_session(), current_user, case_id, kind, lang, render=_bounded_render
-        )
-    except CaseNotFound:
-        raise Refused(404, "There is no such case in your clinic.", _back_step()) from None
-    except service.DocumentNotFound:
-        raise Refused(404, f"There is no document kind {kind!r}.", _back_step()) from None
+        document = _made(service.current_document, case_id, kind, lang)
     except service.CaseNotReady as problem:
         return _page(case_id, problem=_problem(kind, lang, problem), status=422)
     except service.DocumentTampered:
         raise Refused(500, TAMPERED_WHAT, TAMPERED_NEXT) from None
     return _sent(document, current=True)
+
+
+def _made(make, case_id: int, kind: str, lang: str):
+    """The document `make` (a documents service) renders under the bounded render; no such
+    case or kind is the page saying so."""
+    try:
+        return make(get_session(), current_user, case_id, kind, lang, render=_bounded_render)
+    except CaseNotFound:
+        raise Refused(404, "There is no such case in your clinic.", _back_step()) from None
+    except service.DocumentNotFound:
+        raise Refused(404, f"There is no document kind {kind!r}.", _back_step()) from None
 
 
 @bp.get("/cases/<int:case_id>/documents/<int:document_id>/preview")

@@ -83,7 +83,15 @@ def index():
         if role in ("clinician", "practitioner") and not current_user.outside
         else set(),
         red_flag_alerts=_practitioner_red_flags() if role == "practitioner" else [],
+        returned=_returned() if role == "clinician" else set(),
     )
+
+
+def _returned() -> set[int]:
+    """Cases whose practitioner sent the order back with a note, waiting for the clinician."""
+    from dme_service.services import order_returns
+
+    return order_returns.returned_case_ids(get_session(), current_user)
 
 
 def _practitioner_red_flags():

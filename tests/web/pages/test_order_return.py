@@ -61,6 +61,9 @@ def test_the_note_waits_at_the_top_of_the_case_page_until_it_is_sent_again(db_se
     )
     home = clients["doctor"].get(response.headers["Location"]).get_data(as_text=True)
     assert "Sent back to Maria Alvarez" in home
+    home = clients["author"].get("/").get_data(as_text=True)
+    assert "Sent back by the practitioner: read the note" in home
+    assert f'href="/cases/{case.id}#order-returned"' in home
     page = clients["author"].get(f"/cases/{case.id}").get_data(as_text=True)
     top = page[: page.index('class="case-layout"')]
     assert "Daniel Okafor asked for changes" in top
@@ -78,6 +81,7 @@ def test_the_note_waits_at_the_top_of_the_case_page_until_it_is_sent_again(db_se
     assert response.status_code == 303
     page = clients["author"].get(response.headers["Location"]).get_data(as_text=True)
     assert "Sent again to Daniel Okafor" in page and "asked for changes" not in page
+    assert "Sent back by the practitioner" not in clients["author"].get("/").get_data(as_text=True)
     sign_page = clients["doctor"].get(f"/signing/cases/{case.id}").get_data(as_text=True)
     assert "What changed since you asked for changes" in sign_page
     assert "Home prescription, force" in sign_page
