@@ -67,7 +67,7 @@ def change_minutes(app, logins, case_id, minutes):
             "frequency_text": f"{minutes} minutes, twice daily",
         }
         edit = cases.SectionEdit("prescription", {"request": request}, None)
-        cases.save_section(session, clinician, case_id, case.version, edit)
+        cases.save_section(session, clinician, case_id, case.version, edit, confirm_void=True)
         session.rollback()
 
 

@@ -22,10 +22,11 @@ def new_case(session, user, payer="medicare", key=None, **patient):
     return create_case(session, user, NewCase(fields, payer, key or str(uuid.uuid4())))
 
 
-def save(session, user, case, section, part, practitioner_id=None):
-    """Save one section of `case` at its current version, as the section's form would."""
+def save(session, user, case, section, part, practitioner_id=None, *, confirm_void=False):
+    """Save one section of `case` at its current version, as the section's form would
+    (`confirm_void`: as confirmed on the warning that the save voids the signature)."""
     edit = cases.SectionEdit(section, part, practitioner_id)
-    return cases.save_section(session, user, case.id, case.version, edit)
+    return cases.save_section(session, user, case.id, case.version, edit, confirm_void=confirm_void)
 
 
 def standard_case(session, user, signer, payer="medicare", name=None, **changes):

@@ -102,7 +102,7 @@ def change_minutes(world: World, minutes: int) -> None:
         "length_of_need_months": rx.length_of_need_months,
         "frequency_text": f"{minutes} minutes, twice daily",
     }
-    save(world.db, world.clinician, case, "prescription", {"request": request})
+    save(world.db, world.clinician, case, "prescription", {"request": request}, confirm_void=True)
 
 
 def sign(world: World) -> None:

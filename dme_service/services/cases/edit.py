@@ -28,7 +28,7 @@ from dme_service.db import run_with_retry
 from dme_service.models import Case, Patient, User, utcnow
 from dme_service.rules.decision import Decision
 from dme_service.rules.engine import evaluate
-from dme_service.services import after_save
+from dme_service.services import after_save, signed_order
 from dme_service.services.cases import sections as case_sections
 from dme_service.store import same_patient as same_patient_rows
 from dme_service.store.cases import (
@@ -173,17 +173,33 @@ def search_cases(session: Session, user: User, search: CaseSearch, limit: int = 
 # --- saving a section -------------------------------------------------------------------
 
 
-def save_section(session: Session, user: User, case_id: int, version: int, edit: SectionEdit):
+def save_section(
+    session: Session,
+    user: User,
+    case_id: int,
+    version: int,
+    edit: SectionEdit,
+    *,
+    confirm_void: bool = False,
+):
     """Save one section of a case made on `version`; returns the case.
 
     Raises CaseNotFound, CaseInvalid (nothing written) or StaleCase (someone saved first).
-    A repeat of a save that already went through (a double click) is not a conflict.
+    A repeat of a save that already went through (a double click) is not a conflict. A save
+    that changes a fact the practitioner signed raises SignatureWouldVoid (nothing written)
+    unless `confirm_void`, and OrderFrozen once the claim was submitted (services.signed_order).
     """
-    return save_sections(session, user, case_id, version, [edit])
+    return save_sections(session, user, case_id, version, [edit], confirm_void=confirm_void)
 
 
 def save_sections(
-    session: Session, user: User, case_id: int, version: int, edits: list[SectionEdit]
+    session: Session,
+    user: User,
+    case_id: int,
+    version: int,
+    edits: list[SectionEdit],
+    *,
+    confirm_void: bool = False,
 ):
     """Save several sections made on `version` together (the case page's one Save): one
     parse of the whole document, one decision, one commit with an audit row per section.
@@ -195,7 +211,9 @@ def save_sections(
             raise ValueError(f"unknown section {edit.section!r}")
     try:
         early = _check_early(session, user, case_id, version, edits)
-        return run_with_retry(session, lambda s: _save(s, user, case_id, version, edits, early))
+        return run_with_retry(
+            session, lambda s: _save(s, user, case_id, version, edits, early, confirm_void)
+        )
     except StaleDataError:
         session.rollback()
         raise _stale(session, user, case_id, version, edits[0]) from None
@@ -233,6 +251,7 @@ def _save(
     version: int,
     edits: list[SectionEdit],
     early: Checked | None = None,
+    confirm_void: bool = False,
 ) -> Case:
     case = load_case(session, user, case_id, for_update=True)
     parts = [(edit, _resolved_part(session, user, case_id, edit)) for edit in edits]
@@ -246,6 +265,7 @@ def _save(
         document = case_sections.merged(document, edit.section, part)
     # The same document as before the lock (nothing moved meanwhile): its check stands.
     checked = early if early is not None and early.document == document else check(document)
+    signed = signed_order.standing(session, case)
     for edit, _ in parts:
         case_sections.apply(
             session,
@@ -260,6 +280,7 @@ def _save(
     case.updated_at = utcnow()  # always an UPDATE of the case row, so `version` moves on
     session.flush()
     store_decision(session, case, checked.decision)
+    signed_order.guard(session, case, signed, confirm_void=confirm_void)
     for edit, _ in parts:
         audit.case_event(session, user, f"case.save.{edit.section}", case)
     after_save.case_changed(session, case, user)

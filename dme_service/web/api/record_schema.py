@@ -28,6 +28,7 @@ def record_schemas() -> dict[str, dict]:
             "properties": {"cases": {"type": "array", "items": summary}},
         },
         "CaseView": _case_view(),
+        "Signature": _signature(),
         "BillingMove": _billing_move(),
         "BillingMoved": _billing_moved(),
     }
@@ -95,10 +96,12 @@ def _case_view() -> dict:
     summary_properties = _summary_properties()
     return {
         "type": "object",
-        "required": list(summary_properties) + ["case", "decision", "documents", "created_at"],
+        "required": list(summary_properties)
+        + ["case", "decision", "documents", "created_at", "signature"],
         "properties": {
             **summary_properties,
             "created_at": WHEN,
+            "signature": ref("Signature"),
             "case": {"type": "object", "description": "The stored case as a dme-case/1 document"},
             "decision": nullable(ref("Decision")),
             "documents": {"type": "array", "items": ref("Document")},
@@ -108,6 +111,57 @@ def _case_view() -> dict:
                 "cases in the clinic (same member id and date of birth), the units delivered "
                 "on them carried as prior devices, and open cases that would make a duplicate "
                 "claim. `warning` is null for a patient's first case.",
+            },
+        },
+    }
+
+
+def _signature() -> dict:
+    """The order's signature state: what the case page shows at its top."""
+    text = {"type": ["string", "null"]}
+    return {
+        "type": "object",
+        "description": "The practitioner's signature of the order (SWO) and letter (LMN). It "
+        "covers the facts those documents print; a change to one of them voids it.",
+        "required": [
+            "state",
+            "valid",
+            "signed_by",
+            "signed_at",
+            "method",
+            "voided_at",
+            "void_reason",
+            "problem",
+            "awaiting_signature_by",
+        ],
+        "properties": {
+            "state": {
+                "type": "string",
+                "enum": ["signed", "voided", "awaiting", "none"],
+                "description": "signed: the newest signature stands (see `valid`); voided: "
+                "the newest was voided (see `void_reason`); awaiting: never signed, waiting "
+                "for `awaiting_signature_by`; none: not sent for signature",
+            },
+            "valid": {
+                "type": "boolean",
+                "description": "The signature still covers the case as it is now (recomputed "
+                "on every read)",
+            },
+            "signed_by": {**text, "description": "Name and credential of the signer"},
+            "signed_at": nullable(WHEN),
+            "method": {**text, "description": "electronic, or wet (a scan signed in ink)"},
+            "voided_at": nullable(WHEN),
+            "void_reason": {
+                **text,
+                "description": "Why it was voided, naming the signed facts that changed",
+            },
+            "problem": {
+                **text,
+                "description": "A standing signature that no longer matches: why",
+            },
+            "awaiting_signature_by": {
+                **text,
+                "description": "The practitioner the order waits for, while it waits",
             },
         },
     }

@@ -12,6 +12,7 @@ from flask import url_for
 from dme_service.coding.payers import payer_ids
 from dme_service.rules.decision import CASE_STATUSES
 from dme_service.services import documents as document_service
+from dme_service.services import signed_order
 from dme_service.store.cases import load_case, patient_document, to_document
 from dme_service.store.decisions import latest_decision_json
 
@@ -66,6 +67,7 @@ def case_view(session, case) -> dict[str, Any]:
         "case": to_document(case),
         "decision": latest_decision_json(session, case.id),
         "documents": [document_info(v) for rows in versions.values() for v in rows],
+        "signature": signed_order.signature_state(session, case).as_json(),
     }
 
 

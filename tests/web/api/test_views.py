@@ -423,3 +423,31 @@ def test_fhir_of_a_draft_is_422(client, team, db_session):
     draft = store_case(db_session, team[1], None)
     response = client.get(f"/api/v1/cases/{draft.id}/fhir", headers=team[0])
     assert response.status_code == 422
+
+
+def test_read_carries_the_signature_state_signed_then_voided_and_why(client, team, doc, db_session):
+    from dme_service.services import after_save, signing
+
+    headers, clinician, practitioner = team
+    case_id = client.post("/api/v1/cases", json=doc, headers=headers).get_json()["id"]
+    waiting = client.get(f"/api/v1/cases/{case_id}", headers=headers).get_json()["signature"]
+    assert waiting["state"] == "awaiting" and waiting["valid"] is False
+    assert waiting["awaiting_signature_by"] == f"{practitioner.name}, MD"
+    case = db_session.get(Case, case_id)
+    signing.sign(db_session, case_id, practitioner, expected_version=case.version)
+    signed = client.get(f"/api/v1/cases/{case_id}", headers=headers).get_json()
+    assert signed["billing_state"] == "signed"
+    assert signed["signature"]["state"] == "signed" and signed["signature"]["valid"] is True
+    assert signed["signature"]["signed_by"] == f"{practitioner.name}, MD"
+    assert signed["signature"]["signed_at"] and signed["signature"]["void_reason"] is None
+    db_session.expire_all()
+    case = db_session.get(Case, case_id)
+    case.home_prescription.minutes = 20
+    after_save.case_changed(db_session, case, clinician)
+    db_session.commit()
+    voided = client.get(f"/api/v1/cases/{case_id}", headers=headers).get_json()["signature"]
+    assert voided["state"] == "voided" and voided["valid"] is False
+    assert voided["void_reason"] == (
+        "the case was changed after signing: minutes per session 15 min → 20 min"
+    )
+    assert voided["voided_at"] and voided["awaiting_signature_by"] == f"{practitioner.name}, MD"

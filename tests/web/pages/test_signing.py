@@ -13,6 +13,7 @@ from sqlalchemy import func, select, text, update
 
 from dme_service.models import AuditEvent, Case, Document, Signature
 from dme_service.services.cases import edit as case_service
+from dme_service.services.signed_order import SignatureWouldVoid
 from dme_service.store.signed_content import check_signature, current_signature
 
 WHO_CAN = "MD, DO, DPM, PA, NP or CNS"
@@ -172,7 +173,13 @@ def test_an_edit_after_signing_voids_it_and_the_voided_pdf_downloads_marked_supe
         },
         None,
     )
-    case_service.save_section(db_session, people["author"], case.id, case.version, edit)
+    with pytest.raises(SignatureWouldVoid):  # asked first: nothing saved
+        case_service.save_section(db_session, people["author"], case.id, case.version, edit)
+    db_session.expire_all()
+    assert db_session.get(Signature, signature.id).voided_at is None
+    case_service.save_section(
+        db_session, people["author"], case.id, case.version, edit, confirm_void=True
+    )
     db_session.expire_all()
     assert db_session.get(Signature, signature.id).voided_at is not None
     assert db_session.get(Case, case.id).billing_state == "awaiting_signature"

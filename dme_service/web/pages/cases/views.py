@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from dme_service.db import get_session
+from dme_service.services import signed_order
 from dme_service.services.cases import edit as case_service
 from dme_service.services.cases import from_ehr_link, same_patient
 from dme_service.services.cases.create import IdempotencyConflict, NewCase, create_case
@@ -77,6 +78,8 @@ def render_case(case, *, bound=None, errors=(), failure=None, status: int = 200,
     page = render_template(
         "cases/show.html",
         case=case,
+        signature=signed_order.signature_state(get_session(), case),
+        frozen_states=signed_order.FROZEN_STATES,
         forms=forms,
         panel=case_page.decision_panel(case),
         summary=summary,
@@ -252,13 +255,22 @@ def save_typed_page(case, formdata, *, resumed: bool = False):
     edits = [_edit_of(page.forms[section]) for section in page.edited]
     version = case_page_save.version_of(page)
     try:
-        case_service.save_sections(get_session(), current_user, case.id, version, edits)
+        case_service.save_sections(
+            get_session(),
+            current_user,
+            case.id,
+            version,
+            edits,
+            confirm_void=_confirms_void(formdata),
+        )
     except case_service.CaseInvalid as invalid:
         case_page_save.show_errors(page, invalid.errors)
         case = load_case(get_session(), current_user, case.id)
         return render_case(case, bound=page.forms, errors=invalid.errors, resumed=resumed)
     except case_service.StaleCase as stale:
         return _page_conflict(stale, page)
+    except (signed_order.SignatureWouldVoid, signed_order.OrderFrozen) as held:
+        return _signed_order_held(case, page.forms, held, resumed=resumed)
     where = page.pressed or page.edited[0]
     return redirect(
         url_for(
@@ -270,6 +282,20 @@ def save_typed_page(case, formdata, *, resumed: bool = False):
         ),
         code=303,
     )
+
+
+def _confirms_void(formdata) -> bool:
+    """The user pressed "Save and void the signature" on the warning (services.signed_order)."""
+    return formdata.get("confirm_void") == "1"
+
+
+def _signed_order_held(case, bound, held, *, resumed: bool = False):
+    """Nothing saved: the page again as typed, with the warning (and its confirm button) or
+    the reason the signed order cannot change."""
+    case = load_case(get_session(), current_user, case.id)
+    if isinstance(held, signed_order.OrderFrozen):
+        return render_case(case, bound=bound, frozen=held, resumed=resumed, status=409)
+    return render_case(case, bound=bound, void_warning=held, resumed=resumed, status=409)
 
 
 def _edit_of(form) -> case_service.SectionEdit:
@@ -285,13 +311,22 @@ def _save(case, form):
     edit = _edit_of(form)
     version = int(form.version.data) if (form.version.data or "").isdigit() else -1
     try:
-        case_service.save_section(get_session(), current_user, case.id, version, edit)
+        case_service.save_section(
+            get_session(),
+            current_user,
+            case.id,
+            version,
+            edit,
+            confirm_void=_confirms_void(request.form),
+        )
     except case_service.CaseInvalid as invalid:
         form.show_errors(invalid.errors)
         case = load_case(get_session(), current_user, case.id)
         return render_case(case, bound=form, errors=invalid.errors)
     except case_service.StaleCase as stale:
         return _conflict(stale, form)
+    except (signed_order.SignatureWouldVoid, signed_order.OrderFrozen) as held:
+        return _signed_order_held(case, form, held)
     anchor = case_page.SECTION_IDS[form.section]
     return redirect(
         url_for("cases.show", case_id=case.id, saved=form.section, _anchor=anchor), code=303
