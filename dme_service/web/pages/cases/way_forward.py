@@ -66,8 +66,8 @@ def _could_change(case, decision: dict[str, Any]) -> list[str]:
             continue  # "What to do next" already links to each missing fact
         else:
             found.append(
-                f"{_criterion_words(reason)}. If it is met (for example in a new supervised "
-                "trial) and recorded, the decision is made again when you save."
+                f"{_criterion_words(reason)}. Once it is met and recorded on the case, "
+                "the decision is made again when you save."
             )
     if decision.get("recommended_hcpcs") and decision["recommended_hcpcs"] != hcpcs:
         found.append(
