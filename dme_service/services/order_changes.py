@@ -65,13 +65,15 @@ def _last_look(session: Session, case: Case):
     """(what, when, note) of the latest signature or return, or None."""
     looks = []
     signed = signatures(session, case.id)
-    if signed:
-        latest = signed[0]
-        if latest.voided_at is None:
-            return None  # it still stands: the case is signed, nothing to compare
-        looks.append(("signed", latest.signed_at, None))
+    if signed and signed[0].voided_at is None:
+        return None  # it still stands: the case is signed, nothing to compare
+    # Only the named practitioner's own looks: a newly named one has no "since you signed".
+    practitioner_id = case.treating_practitioner_id
+    theirs = [signature for signature in signed if signature.signer_id == practitioner_id]
+    if theirs:
+        looks.append(("signed", theirs[0].signed_at, None))
     returned = order_returns.latest(session, case.id)
-    if returned is not None:
+    if returned is not None and returned.practitioner_id == practitioner_id:
         looks.append((returned.kind, returned.returned_at, returned.note))
     return max(looks, key=lambda look: look[1]) if looks else None
 

@@ -66,13 +66,12 @@ class OrderFrozen(Refusal):
         else:
             words = (
                 "The claim made from this order has been submitted to the payer: the signed "
-                "order cannot change. To correct it, use “Amend the order”: it makes a new "
-                "version of the order that needs a new signature and a corrected claim."
+                "order cannot change. Correcting it takes a new order, a new signature and a "
+                "corrected claim: ask billing first."
             )
         super().__init__(words)
         self.state = state
         self.changes = changes
-        self.amendable = state not in ("paid", "closed")
 
 
 # --- what the case page and the API show --------------------------------------------------

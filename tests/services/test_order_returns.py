@@ -163,3 +163,16 @@ def test_the_changes_since_a_voided_signature_are_listed_and_none_while_it_stand
     (change,) = since.changes
     assert change.label == "Trial 1, pain after"
     assert change.by == "Maria Alvarez" and change.new == "2 of 10"
+
+
+def test_a_newly_named_practitioner_has_no_changes_since_someone_elses_look(
+    db_session, people, make_user
+):
+    case = stored_case(db_session, people["clinician"], people["practitioner"])
+    _send_back(db_session, case, people["practitioner"])
+    other = make_user("practitioner", credential="DO", name="Dr Other")
+    case = _fresh(db_session, case.id)
+    case.treating_practitioner_id = other.id
+    after_save.case_changed(db_session, case, people["clinician"])
+    db_session.commit()
+    assert order_changes.since_last_look(db_session, _fresh(db_session, case.id)) is None

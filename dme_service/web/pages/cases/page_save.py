@@ -30,6 +30,7 @@ class PageForms:
     forms: dict[str, SectionForm]
     edited: list[str]
     pressed: str | None
+    version_text: str | None = None
 
 
 def bind_page(formdata: MultiDict, case, signers) -> PageForms:
@@ -43,13 +44,16 @@ def bind_page(formdata: MultiDict, case, signers) -> PageForms:
     forms: dict[str, SectionForm] = {}
     edited = []
     for section, form_class in SECTION_FORMS.items():
-        form = form_class.make(formdata=formdata, meta=meta)
         shown = form_class.make(data=form_data(section, case, document), meta={"csrf": False})
+        # A section the request does not carry at all (the conflict page sends only the
+        # sections that were edited) keeps what is stored: it is not an edit that empties it.
+        sent = _carries(formdata, form_class.prefix_name)
+        form = form_class.make(formdata=formdata, meta=meta) if sent else shown
         if section == "order":
             form.set_signers(signers)
             shown.set_signers(signers)
         forms[section] = form
-        if _differs(form, shown):
+        if sent and _differs(form, shown):
             edited.append(section)
     pressed = formdata.get(PRESSED) or None
     if pressed not in SECTION_FORMS:
@@ -57,7 +61,14 @@ def bind_page(formdata: MultiDict, case, signers) -> PageForms:
     elif pressed not in edited:
         edited.append(pressed)  # pressing a section's Save saves it (e.g. the suggestion)
     order = list(SECTION_FORMS)
-    return PageForms(forms, sorted(edited, key=order.index), pressed)
+    version = formdata.get(f"{SECTION_FORMS['patient'].prefix_name}-version")
+    return PageForms(forms, sorted(edited, key=order.index), pressed, version)
+
+
+def _carries(formdata: MultiDict, prefix: str) -> bool:
+    """Whether the submitted page holds any of a section's fields (its version apart)."""
+    start = f"{prefix}-"
+    return any(name.startswith(start) and name != f"{start}version" for name in formdata)
 
 
 def _differs(form: SectionForm, shown: SectionForm) -> bool:
@@ -86,8 +97,9 @@ def validate_edited(page: PageForms) -> bool:
 
 
 def version_of(page: PageForms) -> int:
-    """The case version the page was made on (every section carries the same one)."""
-    text = page.forms["patient"].version.data or ""
+    """The case version the page was made on (the page carries it once, as the patient
+    section's version, whichever sections it sends)."""
+    text = page.version_text or ""
     return int(text) if text.isdigit() else -1
 
 

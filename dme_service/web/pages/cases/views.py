@@ -20,7 +20,7 @@ from dme_service.services.cases import edit as case_service
 from dme_service.services.cases import from_ehr_link, same_patient
 from dme_service.services.cases.create import IdempotencyConflict, NewCase, create_case
 from dme_service.services.patient import home_log
-from dme_service.store.cases import CaseNotFound, load_case
+from dme_service.store.cases import CaseNotFound, load_case, to_document
 from dme_service.web.errors import Refused
 from dme_service.web.forms import failure_for, keeps_input
 from dme_service.web.pages.cases import ehr_prefill, typed_input
@@ -268,7 +268,7 @@ def save_typed_page(case, formdata, *, resumed: bool = False):
         case = load_case(get_session(), current_user, case.id)
         return render_case(case, bound=page.forms, errors=invalid.errors, resumed=resumed)
     except case_service.StaleCase as stale:
-        return _conflict(stale, _bound_form(stale.section, case, formdata))
+        return _page_conflict(stale, page)
     except (signed_order.SignatureWouldVoid, signed_order.OrderFrozen) as held:
         return _signed_order_held(case, page.forms, held, resumed=resumed)
     where = page.pressed or page.edited[0]
@@ -334,22 +334,45 @@ def _save(case, form):
 
 
 def _conflict(stale, form):
-    """409: both versions side by side; the form keeps the user's entries on the new version."""
-    case = load_case(get_session(), current_user, stale.case_id)
+    """409 for a one-section save: both versions side by side; the form keeps the user's
+    entries on the new version."""
     form.version.data = str(stale.current_version)
-    data = case_page.form_data(stale.section, case, stale.theirs)
-    theirs = SECTION_FORMS[stale.section].make(data=data)
-    if stale.section == "order":
-        theirs.set_signers(case_service.signers(get_session(), current_user.clinic_id))
+    action = url_for("cases.save", case_id=stale.case_id, section=stale.section)
+    return _conflict_page(stale, {stale.section: form}, action, page_form=False)
+
+
+def _page_conflict(stale, page):
+    """409 for the page's one Save: every section the user edited, theirs beside yours, in
+    one form that saves them all on the new version (nothing typed is dropped)."""
+    yours = {section: page.forms[section] for section in page.edited}
+    action = url_for("cases.save_page", case_id=stale.case_id)
+    return _conflict_page(stale, yours, action, page_form=True)
+
+
+def _conflict_page(stale, yours: dict, action: str, *, page_form: bool):
+    case = load_case(get_session(), current_user, stale.case_id)
+    stored = to_document(case)
+    signers = case_service.signers(get_session(), current_user.clinic_id)
+    sections = []
+    for section, form in yours.items():
+        theirs = SECTION_FORMS[section].make(data=case_page.form_data(section, case, stored))
+        if section == "order":
+            theirs.set_signers(signers)
+        sections.append((section, theirs, form))
+    titles = [case_page.SECTION_TITLES[section] for section, _, _ in sections]
     page = render_template(
         "cases/conflict.html",
         case=case,
         stale=stale,
-        form=form,
-        theirs_form=theirs,
+        sections=sections,
+        action=action,
+        page_form=page_form,
         title="Changed by someone else",
-        section_title=case_page.SECTION_TITLES[stale.section],
+        section_title=titles[0]
+        if len(titles) == 1
+        else f"{', '.join(titles[:-1])} and {titles[-1]}",
         section_ids=case_page.SECTION_IDS,
+        titles=case_page.SECTION_TITLES,
         panel=case_page.decision_panel(case),
         offers={},
         **case_page.template_helpers(),

@@ -116,7 +116,7 @@ def test_a_submitted_order_refuses_changes_to_signed_facts_even_confirmed(desk, 
     frozen = page.split('id="order-frozen"')[1].split("</div>")[0]
     assert "Not saved: the signed order cannot change" in frozen
     assert "force" in frozen
-    assert ("Amend the order" in frozen) is (state == "submitted")
+    assert ("ask billing first" in frozen) is (state == "submitted")
     case, check = _state(case_id)
     assert check.valid and case.home_prescription.force_lb == 12
     assert case.billing_state == state

@@ -59,3 +59,34 @@ def test_a_note_too_long_is_refused_beside_it_and_kept(app, clinician):
     assert 'id="trials-rows-0-note-error"' in page
     assert "Keep the note to 500 characters or fewer." in page
     assert stored(app, case_id)["trials"] == 0
+
+
+# --- the 409 page of the page's one Save --------------------------------------------------
+
+
+def test_a_conflict_shows_every_edited_section_and_saves_them_together(app, clinician):
+    from web.pages.cases.page_form import page_fields
+
+    client, _ = clinician
+    case_id = create(client)
+    fields = the_page(client, case_id)
+    first = dict(fields, **{"patient-weight_lb": "180"})
+    assert send(client, case_id, first).status_code == 303
+    mine = dict(fields, **TRIAL_ROW, **{"request-length_of_need_months": "6"})
+    response = send(client, case_id, mine, section="trials")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    # The page was made before the weight was saved, so its patient section differs too.
+    assert "Patient and payer, In-clinic trials and Home prescription were changed" in page
+    assert page.count("Your entries (not saved)") == 3
+    again = page_fields(page, form_id="conflict-form")
+    again["patient-weight_lb"] = "180"  # theirs wins there
+    assert again["trials-rows-0-pain_after"] == "3"
+    assert again["request-length_of_need_months"] == "6"
+    assert send(client, case_id, again).status_code == 303
+    saved = stored(app, case_id)
+    assert saved["trials"] == 1 and saved["name"] == "Jane Q. Doe"
+    shown = the_page(client, case_id)
+    assert shown["request-length_of_need_months"] == "6"
+    assert shown["patient-weight_lb"] == "180"
+    assert shown["order-onset_date"] == ""  # a section not on the 409 page stays as stored
