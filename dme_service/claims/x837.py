@@ -206,3 +206,14 @@ def _line(position: int, line: ServiceLine, claim: Claim) -> list[str]:
             )
         )
     return segments
+
+
+def is_production_file(content: str) -> bool:
+    """True when the interchange's ISA15 is P (production), False for a test file (T).
+
+    The ISA header has fixed widths: its fourth character is the element separator, and
+    ISA15 is its sixteenth element."""
+    if not content.startswith("ISA") or len(content) < 4:
+        return False
+    elements = content.split(content[3], 16)
+    return len(elements) > 15 and elements[15] == "P"

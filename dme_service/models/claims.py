@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Date, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -75,6 +75,11 @@ class ClinicBilling(Base):
     receiver_id: Mapped[str | None] = mapped_column(String(15))
     receiver_name: Mapped[str | None] = mapped_column(String(60))
     last_control_number: Mapped[int] = mapped_column(Integer, default=0)  # ISA13 of the last file
+    # ISA15: test files until the payer or clearinghouse has tested the clinic's enrollment;
+    # only production files are processed for payment.
+    production_files: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), nullable=False
+    )
 
 
 class ClaimRecord(Base):
@@ -116,6 +121,13 @@ class ClaimFile(Base):
     """An 837P file made from the queue; its claims become submitted when it is confirmed sent."""
 
     __tablename__ = "claim_files"
+
+    @property
+    def production(self) -> bool:
+        """Whether this file is a production file (ISA15 P) that payers process for payment."""
+        from dme_service.claims.x837 import is_production_file
+
+        return is_production_file(self.content)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     clinic_id: Mapped[int] = mapped_column(fk("clinics.id"), index=True)

@@ -104,6 +104,7 @@ def _write(session, user, clinic, provider, ready, records, refused, now) -> Exp
         receiver_name=settings.receiver_name or DEFAULT_RECEIVER[1],
         control_number=settings.last_control_number,
         created=now.astimezone(UTC),
+        production=settings.production_files,
     )
     content = x837.build(envelope, provider, ready)
     by_claim = {c.control_number: c for c in ready}

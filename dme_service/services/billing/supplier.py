@@ -26,6 +26,12 @@ SUPPLIER_FIELDS = {
     "receiver_id": ("Receiver id", 15),
     "receiver_name": ("Receiver name", 60),
 }
+# ISA15 of every claim file: a clearinghouse or CEDI processes only production files for
+# payment, and asks for test files while it tests a new submitter's enrollment.
+FILE_USAGE = {
+    "test": "Test files: the payer or clearinghouse is still testing our enrollment",
+    "production": "Production files: claims to be processed for payment",
+}
 # The supplier facts that are the clinic's own, kept on its profile (models.Clinic) and printed
 # on its letters too: billing and the admin's clinic profile edit the same value.
 ON_CLINIC_PROFILE = {"npi": "org_npi", "tax_id": "tax_id", "ptan": "ptan"}
@@ -41,6 +47,7 @@ def supplier_values(session: Session, clinic_id: int) -> dict[str, str]:
             (clinic, ON_CLINIC_PROFILE[key]) if key in ON_CLINIC_PROFILE else (settings, key)
         )
         values[key] = getattr(source, name) or ""
+    values["file_usage"] = "production" if settings.production_files else "test"
     return values
 
 
@@ -71,6 +78,9 @@ def supplier_problems(typed: dict) -> tuple[dict, list[FieldProblem]]:
     for key in ("submitter_id", "receiver_id"):
         if cleaned[key] and not cleaned[key].replace("-", "").isalnum():
             problems.append(FieldProblem(key, "Letters and digits only."))
+    cleaned["file_usage"] = str(typed.get("file_usage") or "test")
+    if cleaned["file_usage"] not in FILE_USAGE:
+        problems.append(FieldProblem("file_usage", "Choose test files or production files."))
     return cleaned, problems
 
 
@@ -87,6 +97,7 @@ def update_supplier(session: Session, user: User, typed: dict) -> ClinicBilling:
     if settings.id is None:
         session.add(settings)
     clinic = session.get(Clinic, user.clinic_id)
+    settings.production_files = cleaned.pop("file_usage") == "production"
     for key, value in cleaned.items():
         if key in ON_CLINIC_PROFILE:
             setattr(clinic, ON_CLINIC_PROFILE[key], value or None)

@@ -72,8 +72,15 @@ def export_claims():
 
 @bp.route("/claim-files")
 def claim_files():
-    files = claim_export.claim_files(get_session(), current_user.clinic_id)
-    return render_template("billing/claim_files.html", files=files, title="Claim files")
+    db = get_session()
+    files = claim_export.claim_files(db, current_user.clinic_id)
+    usage = billing_supplier.supplier_values(db, current_user.clinic_id)["file_usage"]
+    return render_template(
+        "billing/claim_files.html",
+        files=files,
+        production_files=usage == "production",
+        title="Claim files",
+    )
 
 
 def _file_or_404(file_id: int):
@@ -337,6 +344,13 @@ class SupplierForm(FlaskForm):
 
 for _key, (_label, _limit) in billing_supplier.SUPPLIER_FIELDS.items():
     setattr(SupplierForm, _key, StringField(_label, validators=[Optional()]))
+# The service checks the choice, so a wrong one comes back beside the field, not as a 400.
+SupplierForm.file_usage = SelectField(
+    "Claim files are",
+    choices=list(billing_supplier.FILE_USAGE.items()),
+    default="test",
+    validate_choice=False,
+)
 
 
 def _supplier_context() -> dict:
@@ -355,6 +369,7 @@ def supplier():
     if not form.validate_on_submit():
         abort(400)
     typed = {key: getattr(form, key).data for key in billing_supplier.SUPPLIER_FIELDS}
+    typed["file_usage"] = form.file_usage.data
     try:
         billing_supplier.update_supplier(get_session(), current_user, typed)
         return redirect(url_for("billing.supplier", saved=1), code=303)

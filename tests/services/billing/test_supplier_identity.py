@@ -54,3 +54,28 @@ def test_billing_edits_the_same_npi_tax_id_and_ptan_the_profile_holds(db_session
     clinic = db_session.get(Clinic, biller.clinic_id)
     assert (clinic.org_npi, clinic.tax_id, clinic.ptan) == ("1922334457", "421234567", "LK1234567")
     assert billing_supplier.supplier_values(db_session, biller.clinic_id)["ptan"] == "LK1234567"
+
+
+def test_claim_files_are_test_files_until_billing_chooses_production(db_session, billed):
+    """ISA15: a clearinghouse or CEDI processes only production (P) files for payment; every
+    file used to say T, and nothing could change it."""
+    biller = billed["billing"]
+    assert billing_supplier.supplier_values(db_session, biller.clinic_id)["file_usage"] == "test"
+    first = claim_export.export(db_session, biller, [ready_claim(db_session, billed).id],
+                                today=TODAY).file  # fmt: skip
+    assert first.content.split("*")[15] == "T" and not first.production
+
+    typed = billing_supplier.supplier_values(db_session, biller.clinic_id)
+    billing_supplier.update_supplier(db_session, biller, {**typed, "file_usage": "production"})
+    second = claim_export.export(db_session, biller, [ready_claim(db_session, billed).id],
+                                 today=TODAY).file  # fmt: skip
+    assert second.content.split("*")[15] == "P" and second.production
+    assert not first.production  # a file already made keeps what it was
+
+
+def test_an_unknown_file_usage_is_named_beside_its_field(db_session, billed):
+    typed = billing_supplier.supplier_values(db_session, billed["billing"].clinic_id)
+    _, problems = billing_supplier.supplier_problems({**typed, "file_usage": "live"})
+    assert [(p.field, p.message) for p in problems] == [
+        ("file_usage", "Choose test files or production files.")
+    ]

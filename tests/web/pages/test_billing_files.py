@@ -234,6 +234,17 @@ def test_the_clinic_billing_identity_is_edited_with_errors_at_the_field(db_sessi
     assert 'value="1922334457"' in biller.get("/billing/supplier").get_data(as_text=True)
 
 
+def test_claim_files_say_whether_payers_will_process_them(db_session, billed, biller):
+    """ISA15: until billing chooses production files, the list and each file say they are
+    test files that payers do not process for payment."""
+    _export(biller, ready_claim(db_session, billed).id)
+    listing = biller.get("/billing/claim-files").get_data(as_text=True)
+    assert "New claim files are <strong>test files</strong>" in listing
+    assert "Test (not processed for payment)" in listing
+    page = biller.get("/billing/supplier").get_data(as_text=True)
+    assert "Claim files are" in page and 'value="production"' in page
+
+
 def test_the_claim_shows_the_purchase_modifier_it_will_bill(db_session, billed, biller):
     case = ready_claim(db_session, billed)
     page = biller.get(f"/billing/cases/{case.id}").get_data(as_text=True)
