@@ -122,13 +122,6 @@ class ClaimFile(Base):
 
     __tablename__ = "claim_files"
 
-    @property
-    def production(self) -> bool:
-        """Whether this file is a production file (ISA15 P) that payers process for payment."""
-        from dme_service.claims.x837 import is_production_file
-
-        return is_production_file(self.content)
-
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     clinic_id: Mapped[int] = mapped_column(fk("clinics.id"), index=True)
     control_number: Mapped[int] = mapped_column(Integer)

@@ -199,3 +199,8 @@ def confirm_sent(
 def claim_files(session: Session, clinic_id: int, limit: int = 50) -> list[ClaimFile]:
     query = select(ClaimFile).where(ClaimFile.clinic_id == clinic_id)
     return list(session.scalars(query.order_by(ClaimFile.id.desc()).limit(limit)))
+
+
+def is_production(claim_file: ClaimFile) -> bool:
+    """Whether the file is a production file (ISA15 P) that payers process for payment."""
+    return x837.is_production_file(claim_file.content)

@@ -70,6 +70,12 @@ def export_claims():
     return page, (200 if result.file else 422)
 
 
+@bp.app_template_global("is_production")
+def _is_production(claim_file) -> bool:
+    """For the claim file page: whether payers process the file (ISA15 P)."""
+    return claim_export.is_production(claim_file)
+
+
 @bp.route("/claim-files")
 def claim_files():
     db = get_session()
@@ -79,6 +85,7 @@ def claim_files():
         "billing/claim_files.html",
         files=files,
         production_files=usage == "production",
+        production={f.id: claim_export.is_production(f) for f in files},
         title="Claim files",
     )
 

@@ -63,14 +63,14 @@ def test_claim_files_are_test_files_until_billing_chooses_production(db_session,
     assert billing_supplier.supplier_values(db_session, biller.clinic_id)["file_usage"] == "test"
     first = claim_export.export(db_session, biller, [ready_claim(db_session, billed).id],
                                 today=TODAY).file  # fmt: skip
-    assert first.content.split("*")[15] == "T" and not first.production
+    assert first.content.split("*")[15] == "T" and not claim_export.is_production(first)
 
     typed = billing_supplier.supplier_values(db_session, biller.clinic_id)
     billing_supplier.update_supplier(db_session, biller, {**typed, "file_usage": "production"})
     second = claim_export.export(db_session, biller, [ready_claim(db_session, billed).id],
                                  today=TODAY).file  # fmt: skip
-    assert second.content.split("*")[15] == "P" and second.production
-    assert not first.production  # a file already made keeps what it was
+    assert second.content.split("*")[15] == "P" and claim_export.is_production(second)
+    assert not claim_export.is_production(first)  # a file already made keeps what it was
 
 
 def test_an_unknown_file_usage_is_named_beside_its_field(db_session, billed):
