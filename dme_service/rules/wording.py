@@ -7,6 +7,8 @@ sentence the service prints in one place.
 
 from __future__ import annotations
 
+import re
+
 # The payers' names as every page, document and export prints them.
 PAYER_NAMES: dict[str, str] = {
     "medicare": "Medicare",
@@ -147,3 +149,13 @@ DECISION_WORDS: dict[str, str] = {
     "contraindicated": "Contraindicated",
     "draft": "Draft",
 }
+
+
+# Where a person reads the decision, the contract's dotted paths stay out: the reason texts
+# say "(screening.myelopathy is true)" or "(trials[1].use_demonstrated)" for API readers.
+_PATH_IN_TEXT = re.compile(r"\s*\((?:[a-z_]+(?:\[\d+\])?\.)+[a-z_]+(?: is (?:true|false))?\)")
+
+
+def without_field_paths(text: str | None) -> str:
+    """A decision text for a person: without the contract's dotted field paths."""
+    return _PATH_IN_TEXT.sub("", text or "")

@@ -354,7 +354,7 @@ for _key, (_label, _limit) in billing_supplier.SUPPLIER_FIELDS.items():
 # The service checks the choice, so a wrong one comes back beside the field, not as a 400.
 SupplierForm.file_usage = SelectField(
     "Claim files are",
-    choices=list(billing_supplier.FILE_USAGE.items()),
+    choices=[SelectChoice(k, v) for k, v in billing_supplier.FILE_USAGE.items()],
     default="test",
     validate_choice=False,
 )

@@ -5,7 +5,6 @@ error summary. Everything is read from the stored decision or the parser; no rul
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +21,11 @@ from dme_service.case.response import deciding_index
 from dme_service.coding import codes
 from dme_service.db import get_session
 from dme_service.documents.wording import person
-from dme_service.rules.wording import INVERSION_TABLE_UNSUPERVISED, PAYER_NAMES
+from dme_service.rules.wording import (
+    INVERSION_TABLE_UNSUPERVISED,
+    PAYER_NAMES,
+    without_field_paths,
+)
 from dme_service.services.cases import edit as case_service
 from dme_service.services.cases import same_patient
 from dme_service.services.cases import sections as case_sections
@@ -45,6 +48,7 @@ from dme_service.web.pages.cases.inputs import (
 )
 from dme_service.web.pages.cases.order_forms import OrderForm
 from dme_service.web.pages.cases.trial_forms import TrialsForm
+from dme_service.web.pages.cases.way_forward import way_forward
 
 SECTION_FORMS: dict[str, type[SectionForm]] = {
     form.section: form
@@ -316,9 +320,6 @@ def row_response(row) -> str | None:
     return trial_response_of(values)
 
 
-# Where a person reads the decision, the contract's dotted paths stay out: the reason texts
-# say "(screening.myelopathy is true)" or "(trials[1].use_demonstrated)" for API readers.
-_PATH_IN_TEXT = re.compile(r"\s*\((?:[a-z_]+(?:\[\d+\])?\.)+[a-z_]+(?: is (?:true|false))?\)")
 WARNING_TITLES = {
     "INVERSION_TABLE_UNSUPERVISED": "Inversion table unsupervised",
     "INVERSION_HIGH_RISK": "Inversion risk for this patient",
@@ -333,21 +334,14 @@ WARNING_TITLES = {
 }
 
 
-def readable(text: str) -> str:
-    """A decision text for the page: without the contract's dotted field paths."""
-    return _PATH_IN_TEXT.sub("", text or "")
-
-
 def warning_title(code: str) -> str:
     return WARNING_TITLES.get(code) or code.replace("_", " ").lower().capitalize()
 
 
 def template_helpers() -> dict[str, Any]:
-    from dme_service.web.pages.cases.way_forward import way_forward
-
     return {
         "way_forward": way_forward,
-        "readable": readable,
+        "readable": without_field_paths,
         "warning_title": warning_title,
         "payer_names": PAYER_NAMES,
         "status_words": STATUS_WORDS,

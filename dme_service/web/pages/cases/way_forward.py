@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dme_service.rules.wording import PAYER_NAMES
+from dme_service.rules.wording import PAYER_NAMES, without_field_paths
 
 WAY_FORWARD_STATUSES = ("not_eligible", "not_covered")
 # Policy Article A52476: the ABN decides GA (on file) or GZ (none); Medicare and IBX Medicare
@@ -79,6 +79,4 @@ def _could_change(case, decision: dict[str, Any]) -> list[str]:
 
 def _criterion_words(reason: dict[str, Any]) -> str:
     """The reason's text without the contract's dotted field paths."""
-    from dme_service.web.pages.cases.page import readable
-
-    return readable(reason.get("text") or "").rstrip(".")
+    return without_field_paths(reason.get("text")).rstrip(".")
