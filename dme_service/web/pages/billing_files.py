@@ -30,13 +30,13 @@ from dme_service.services.billing import remittance as remittance_import
 from dme_service.services.billing import reports as claim_reports
 from dme_service.services.billing import supplier as billing_supplier
 from dme_service.store.cases import CaseNotFound
-from dme_service.web import uploads
 from dme_service.web.errors import answers_too_large
 from dme_service.web.forms import keeps_input, no_input_to_keep
 from dme_service.web.pages.billing import bp, clinic_today
 from dme_service.web.pages.billing_forms import DetailsForm
+from dme_service.web.uploads import REMITTANCE_MAX_BYTES
 
-UPLOAD_LIMIT = uploads.REMITTANCE_MAX_BYTES
+UPLOAD_LIMIT = REMITTANCE_MAX_BYTES
 REMITTANCE_TOO_LARGE = (
     "The file is larger than 20 MB. Ask the payer or clearinghouse for the remittance in "
     "smaller files (one per check or per week). Nothing was posted."

@@ -19,9 +19,9 @@ from dme_service.db import get_session
 from dme_service.services.cases import same_patient
 from dme_service.services.errors import REFUSALS
 from dme_service.store.cases import CaseNotFound, load_case
-from dme_service.web import time_filters
 from dme_service.web.forms import Failure, failure_for, no_input_to_keep
 from dme_service.web.pages.cases.views import render_case
+from dme_service.web.time_filters import human_date
 
 bp = Blueprint("same_patient", __name__)
 CARD = "same-patient"
@@ -113,9 +113,9 @@ def lookup():
 
 
 def _case_words(other) -> dict:
-    words = [other.hcpcs or "no unit chosen yet", f"begun {time_filters.human_date(other.started)}"]
+    words = [other.hcpcs or "no unit chosen yet", f"begun {human_date(other.started)}"]
     if other.delivered_on:
-        words.append(f"delivered {time_filters.human_date(other.delivered_on)}")
+        words.append(f"delivered {human_date(other.delivered_on)}")
     return {
         "id": other.case_id,
         "url": url_for("cases.show", case_id=other.case_id),
