@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from dme_service.case.length_of_need import in_months
+
 # The content a signature's HMAC is computed over; stored with each signature so a signature
 # made under an older scope is still checked the way it was made.
 SCOPE = "signed-facts/1"
@@ -157,5 +159,7 @@ def _shown(path: str, value: Any) -> str:
         value = int(value)
     if path == "decision":
         return str(value).replace("_", " ")
+    if path == "request.length_of_need_months" and isinstance(value, int):
+        return in_months(value)
     unit = UNITS.get(path)
     return f"{value} {unit}" if unit else str(value)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from dme_service.case.length_of_need import in_months
 from dme_service.coding import codes
 from dme_service.rules.wording import PAYER_NAMES, SCREENING_LABELS
 
@@ -103,7 +104,7 @@ REQUEST = {
     "force_lb": ("Home prescription, force", lambda v: _number(v, "lb")),
     "minutes": ("Home prescription, minutes", lambda v: _number(v, "minutes")),
     "sessions_per_day": ("Home prescription, sessions a day", str),
-    "length_of_need_months": ("Home prescription, length of need", lambda v: _number(v, "months")),
+    "length_of_need_months": ("Home prescription, length of need", in_months),
     "frequency_text": ("Home prescription, frequency wording", str),
 }
 

@@ -223,13 +223,16 @@ def record_moves(session: Session, user: User, moves) -> list[BillingEvent]:
 
 
 def route_for_signature(session: Session, case: Case, user: User) -> None:
-    """After a save: an eligible draft goes to its practitioner, an incomplete one comes back."""
+    """After a save: an eligible draft goes to its practitioner, an incomplete one (or one
+    without a saved home prescription) comes back."""
     if case.billing_state == "draft" and not readiness.signature_route_problems(case):
         record_move(session, case, "awaiting_signature", user, note=AUTOMATIC_NOTE)
     elif case.billing_state == "awaiting_signature" and case.status not in (
         ROUTED_STATUSES + CHOSEN_STATUSES
     ):
         record_move(session, case, "draft", user, note="The decision is no longer complete.")
+    elif case.billing_state == "awaiting_signature" and not readiness.prescription_saved(case):
+        record_move(session, case, "draft", user, note="The home prescription is not saved.")
 
 
 # --- reviews ------------------------------------------------------------------------------

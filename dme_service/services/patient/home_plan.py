@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dme_service import audit
+from dme_service.case.length_of_need import is_lifetime
 from dme_service.case.model import INVERSION_HIGH_RISK
 from dme_service.case.response import deciding_index
 from dme_service.documents import instructions_text
@@ -56,6 +57,11 @@ class HomePlan:
     @property
     def signed(self) -> bool:
         return self.signed_on is not None
+
+    @property
+    def lifetime(self) -> bool:
+        """Medicare's 99 months: told as "as long as your doctor or therapist tells you"."""
+        return is_lifetime(self.months)
 
     @property
     def has_dose(self) -> bool:

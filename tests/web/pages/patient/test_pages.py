@@ -275,3 +275,12 @@ def test_an_edit_after_signing_means_no_signed_order(visit, db_session, make_use
     html = instructions(client)
     assert "Your doctor has not signed it yet." in html
     assert "Weight: 14 pounds." in html
+
+
+def test_a_lifetime_length_of_need_is_never_99_months(visit):
+    html = instructions(visit(months=99))
+    assert "For: as long as your doctor or therapist tells you." in html
+    assert "99" not in page_text(html)
+    spanish = instructions(visit(months=99, lang="es"))
+    assert "Durante: el tiempo que su médico o terapeuta le indique." in spanish
+    assert "99 meses" not in spanish
