@@ -85,6 +85,10 @@ def context(case: Case, options: RenderOptions, gettext: Gettext) -> dict:
         "inversion_asked": "inversion_table" in case.also_requested,
         "clinic": options.clinic,
         "signed": options.signature is not None,
+        "plan_changing": options.plan_changing,
+        "signed_on": w.long_date(options.signature.signed_at.date(), lang)
+        if options.signature
+        else None,
         "qr": qr_data_uri(options.link_url) if options.link_url else None,
         "log_days": range(1, LOG_DAYS + 1),
         "log_sessions": range(1, request.sessions_per_day + 1)

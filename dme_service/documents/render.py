@@ -40,6 +40,7 @@ def render(
     case_number: int | str | None = None,
     trial_records: tuple[TrialRecord, ...] = (),
     checklist: tuple | None = None,
+    plan_changing: bool = False,
 ) -> RenderedDocument:
     """Render one document of `KINDS`, when availability.py allows it for this decision
     (DocumentRefused, naming the field, when it does not)."""
@@ -64,6 +65,7 @@ def render(
         case_number=case_number,
         trial_records=tuple(trial_records),
         checklist=checklist,
+        plan_changing=plan_changing,
     )
     with gc_paused():
         return render_kind(get_renderer(), kind, case, decision, options)
