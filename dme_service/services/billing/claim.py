@@ -13,6 +13,7 @@ The API (web/api/views.py) and the billing pages both call `transition`.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -24,13 +25,14 @@ from dme_service.models import BillingEvent, Case, ChecklistReview, User
 from dme_service.rules.claim import (
     CHOSEN_STATUSES,
     ROUTED_STATUSES,
+    SIGNED_STATES,
     STATE_WORDS,
     SUBMISSIONS,
     TRANSITIONS,
     is_legal,
 )
 from dme_service.rules.readiness import ReadinessItem, unmet
-from dme_service.services.billing import readiness
+from dme_service.services.billing import delivered_units, readiness
 from dme_service.services.billing.input import (
     NOTE_MAX,
     FieldProblem,
@@ -138,7 +140,23 @@ def _move(s, case_id, to_state, user, expected_version, carc, rarc, note, delive
         raise StaleCase(case)
     check_move(case.billing_state, to_state, user.role)
     check_ready(s, case, to_state, note, delivery)
-    return record_move(s, case, to_state, user, carc=carc, rarc=rarc, note=note, delivery=delivery)
+    event = record_move(s, case, to_state, user, carc=carc, rarc=rarc, note=note, delivery=delivery)
+    if delivery is not None:
+        _carry_delivered_unit(s, case, user, date.fromisoformat(delivery["date"]))
+    return event
+
+
+def _carry_delivered_unit(session: Session, case: Case, user: User, delivered: date) -> None:
+    """The delivered unit becomes a prior device of the patient's later open cases
+    (services.billing.delivered_units); each claim then follows its case as a save's would."""
+    zone = user.clinic.timezone if user.clinic is not None else None
+    today = clinic_time.today(zone)
+    for carried in delivered_units.carry_into_later_cases(session, user, case, delivered, today):
+        later = carried.case
+        if carried.voided and later.billing_state in SIGNED_STATES:
+            note = f"Signature voided: {delivered_units.VOID_REASON.format(source=case.id)}."
+            record_move(session, later, "awaiting_signature", user, note=note)
+        route_for_signature(session, later, user)
 
 
 def check_move(from_state: str, to_state: str, role: str) -> None:
