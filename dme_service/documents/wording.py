@@ -182,8 +182,9 @@ def dose_sentence(request) -> str:
         parts.append(f"{request.sessions_per_day} sessions a day")
     if request.length_of_need_months:
         months = request.length_of_need_months
+        # "for 99 months" would read as eight years: 99 is Medicare's lifetime need
         parts.append(
-            f"for the patient's lifetime (length of need {in_months(months)})"
+            f"length of need {in_months(months)}"
             if is_lifetime(months)
             else f"for {in_months(months)}"
         )

@@ -424,3 +424,17 @@ def test_an_order_whose_prescription_was_never_saved_does_not_reach_the_practiti
     )
     assert (case.status, case.billing_state) == ("eligible", "draft")
     assert "Ann Unsaved" not in clients["doctor"].get("/").get_data(as_text=True)
+
+
+def test_an_order_routed_before_its_prescription_was_saved_leaves_the_practitioners_list(
+    db_session, team
+):
+    """Routed by an earlier release (or by a raw edit): the list no longer shows it."""
+    people, clients = team
+    case = stored_case(db_session, people["author"], people["doctor"], patient_name="Ann Early")
+    assert case.billing_state == "awaiting_signature"
+    assert "Ann Early" in clients["doctor"].get("/").get_data(as_text=True)
+    rx = case.home_prescription
+    rx.force_lb = rx.minutes = rx.sessions_per_day = None
+    db_session.commit()
+    assert "Ann Early" not in clients["doctor"].get("/").get_data(as_text=True)
