@@ -20,9 +20,10 @@ from dme_service.case.length_of_need import is_lifetime
 from dme_service.case.model import INVERSION_HIGH_RISK
 from dme_service.case.response import deciding_index
 from dme_service.documents import instructions_text
-from dme_service.models import Case, Clinic, PatientLink, ScreeningAnswer, Signature
+from dme_service.models import Case, Clinic, PatientLink, ScreeningAnswer
+from dme_service.services.followed_order import followed_order
 from dme_service.services.patient.links import PATIENT
-from dme_service.store.signed_content import check_signature, facts_now, last_signed_facts
+from dme_service.store.signed_content import check_signature
 
 # How the unit is set up (domain.md §10 "Set-up"): the door unit, a pump, or a stand or frame;
 # the same kinds as the printed instructions (documents/instructions.py `unit_kind`).
@@ -33,36 +34,6 @@ UNIT_KINDS = {
     "E0856": "pneumatic",
 }
 NOT_A_NECK_UNIT = frozenset({"E0941"})  # gravity traction: never taught as home use (§9)
-
-
-@dataclass(frozen=True)
-class FollowedOrder:
-    """The prescription the patient follows (the order's request facts: hcpcs, force_lb,
-    minutes, sessions_per_day, length_of_need_months), the signature behind it (standing, or
-    voided by a change that waits for a new one) and whether a change waits."""
-
-    request: dict
-    signature: Signature | None
-    changing: bool
-
-
-def followed_order(session: Session, case: Case) -> FollowedOrder:
-    """The order the patient follows now: the standing signature's, else the last signed
-    one's while a change waits for signature, else (never signed) the prescription as typed.
-
-    The signature is recomputed now, as the documents do: an edit after signing, even behind
-    the ORM's back, means the signature no longer stands.
-    """
-    now = facts_now(case, ())["request"]
-    check = check_signature(session, case)
-    if check.valid:
-        return FollowedOrder(now, check.signature, False)
-    last = last_signed_facts(session, case)
-    if last is None:
-        return FollowedOrder(now, None, False)
-    signature, facts = last
-    signed = facts["request"]
-    return FollowedOrder(signed, signature, signed != now)
 
 
 @dataclass(frozen=True)

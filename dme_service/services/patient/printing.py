@@ -10,7 +10,6 @@ the raw token exists.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 from dme_service import audit
 from dme_service.models import Case, Clinic, PatientLink, utcnow
 from dme_service.services.clinic.printed import printed_clinic
+from dme_service.services.followed_order import as_followed
 from dme_service.services.patient.links import PATIENT, is_live, token_hash
 from dme_service.store.cases import CaseIncomplete, parsed_and_decided
 
@@ -63,7 +63,9 @@ def render_instructions(
     case = session.get(Case, link.case_id)
     parsed, decision = decided_case(case)
     options = _options(session, case, lang, now or utcnow(), link_url)
-    parsed = _as_followed(session, case, parsed, options)
+    zone = session.get(Clinic, case.clinic_id).timezone
+    parsed, followed = as_followed(session, case, parsed, zone)
+    options.update(followed)
     session.commit()  # no lock is held during the slow render
     if render is None:
         from dme_service.documents.bounded import render_bounded as render
@@ -90,33 +92,6 @@ def _options(session: Session, case: Case, lang: str, now: datetime, link_url: s
         "link_url": link_url,
         "case_number": case.id,
     }
-
-
-def _as_followed(session: Session, case: Case, parsed, options: dict):
-    """The case as the patient follows it: while a changed order waits for signature, the
-    dose last signed (and its signature, marked as changing), never the unsigned one."""
-    from dme_service.services.clinic.printed import printed_signature
-    from dme_service.services.patient.home_plan import followed_order
-    from dme_service.store.signed_content import SignatureCheck
-
-    followed = followed_order(session, case)
-    if not followed.changing:
-        return parsed
-    clinic = session.get(Clinic, case.clinic_id)
-    options["signature"] = printed_signature(
-        SignatureCheck(followed.signature, True), clinic.timezone
-    )
-    options["plan_changing"] = True
-    order = followed.request
-    request = replace(
-        parsed.request,
-        hcpcs=order["hcpcs"],
-        force_lb=order["force_lb"],
-        minutes=order["minutes"],
-        sessions_per_day=order["sessions_per_day"],
-        length_of_need_months=order["length_of_need_months"],
-    )
-    return replace(parsed, request=request)
 
 
 def link_for_token(session: Session, case: Case, raw: str) -> PatientLink | None:
