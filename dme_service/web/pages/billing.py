@@ -26,9 +26,9 @@ from dme_service.coding import carc
 from dme_service.db import get_session
 from dme_service.rules.claim import BILLING_STATES, FINISHED_STATES, QUEUE_STATES
 from dme_service.services.billing import claim as billing
-from dme_service.services.billing.claim import DATED_MOVES
 from dme_service.services.billing import queue as billing_queue
 from dme_service.services.billing import readiness
+from dme_service.services.billing.claim import DATED_MOVES
 from dme_service.services.billing.input import DELIVERY_METHODS, NOTE_MAX
 from dme_service.services.clinic import clinic_time
 from dme_service.services.errors import Refusal
