@@ -290,3 +290,24 @@ def test_a_half_percent_rounds_up():
     case, decision = case_and_decision(trial={"pain_before": 8, "pain_after": 7})
     text = pdfs.text(render("lmn", case, decision, now=NOW).pdf)
     assert "a fall of 1 point (13%)" in text
+
+
+def test_the_letter_says_who_supervised_each_trial_it_describes():
+    """The practitioner signs a letter about a trial a therapist ran: the letter names the
+    therapist and credential recorded on the trial (docs/case-format.md, kept beside it)."""
+    from dme_service.documents.wording import TrialRecord
+
+    trials = [a_trial(date="2026-09-20", force_lb=10), a_trial(date="2026-10-02", force_lb=12)]
+    case, decision = case_and_decision(trials=trials)
+    records = (TrialRecord("Luis Ortega, PT", None), TrialRecord("Maria Alvarez, PT", "Set-up."))
+    rendered = render("lmn", case, decision, now=NOW, clinic=CLINIC, trial_records=records)
+    text = flat(pdfs.text(rendered.pdf))
+    assert "On October 2, 2026, a trial under the supervision of Maria Alvarez, PT, used" in text
+    assert "On September 20, 2026, a trial under the supervision of Luis Ortega, PT, used" in text
+    assert "Set-up." not in text  # the note stays in the trial note, not in the letter
+
+
+def test_a_trial_without_a_recorded_therapist_is_still_a_supervised_trial():
+    text = flat(lmn_text())
+    assert "On October 2, 2026, a supervised trial used" in text
+    assert "under the supervision of" not in text
