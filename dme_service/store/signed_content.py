@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from dme_service import integrity_keys
 from dme_service.case import signed_facts
 from dme_service.models import Case, Document, Signature, SignatureScan
+from dme_service.store import unit_memo
 from dme_service.store.cases import to_document
 from dme_service.store.history import history_document
 
@@ -184,7 +185,14 @@ def changed_facts(signature: Signature, case: Case) -> list[signed_facts.Change]
 
 
 def current_signature(session: Session, case_id: int) -> Signature | None:
-    """The newest signature of the case that has not been voided."""
+    """The newest signature of the case that has not been voided (read once per unit of
+    work: store/unit_memo.py)."""
+    return unit_memo.remembered(
+        session, ("current_signature", case_id), lambda: _read_current(session, case_id)
+    )
+
+
+def _read_current(session: Session, case_id: int) -> Signature | None:
     query = (
         select(Signature)
         .where(Signature.case_id == case_id, Signature.voided_at.is_(None))
@@ -208,7 +216,15 @@ def _signed_file(session: Session, entry: dict):
 
 
 def check_signature(session: Session, case: Case) -> SignatureCheck:
-    """Recompute the signed content's hash and the PDFs' digests now (RET-2: catches raw SQL)."""
+    """Recompute the signed content's hash and the PDFs' digests now (RET-2: catches raw SQL),
+    once per unit of work: the page's parts that ask again get the same answer
+    (store/unit_memo.py; it is worked out afresh after any write or a new transaction)."""
+    return unit_memo.remembered(
+        session, ("check_signature", case.id), lambda: _check(session, case)
+    )
+
+
+def _check(session: Session, case: Case) -> SignatureCheck:
     signature = current_signature(session, case.id)
     if signature is None:
         return SignatureCheck(None, False, "Not signed yet.")

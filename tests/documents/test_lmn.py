@@ -340,3 +340,24 @@ def test_no_history_recorded_is_no_prior_treatment_heading():
     text = _history_letter(None)
     assert "Prior treatment" not in text
     assert "physical therapy" not in text
+
+
+def test_the_letter_says_who_supervised_each_trial_it_describes():
+    """The practitioner signs a letter about a trial a therapist ran: the letter names the
+    therapist and credential recorded on the trial (docs/case-format.md, kept beside it)."""
+    from dme_service.documents.wording import TrialRecord
+
+    trials = [a_trial(date="2026-09-20", force_lb=10), a_trial(date="2026-10-02", force_lb=12)]
+    case, decision = case_and_decision(trials=trials)
+    records = (TrialRecord("Luis Ortega, PT", None), TrialRecord("Maria Alvarez, PT", "Set-up."))
+    rendered = render("lmn", case, decision, now=NOW, clinic=CLINIC, trial_records=records)
+    text = flat(pdfs.text(rendered.pdf))
+    assert "On October 2, 2026, a trial under the supervision of Maria Alvarez, PT, used" in text
+    assert "On September 20, 2026, a trial under the supervision of Luis Ortega, PT, used" in text
+    assert "Set-up." not in text  # the note stays in the trial note, not in the letter
+
+
+def test_a_trial_without_a_recorded_therapist_is_still_a_supervised_trial():
+    text = flat(lmn_text())
+    assert "On October 2, 2026, a supervised trial used" in text
+    assert "under the supervision of" not in text

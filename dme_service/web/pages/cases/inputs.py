@@ -130,9 +130,11 @@ class YesNo(RadioField):
 class YesNoSelect(SelectField):
     """A compact yes/no for trial rows; "Not recorded" is a real choice (None)."""
 
+    # Built once: a trial row has four of these and the case page shows every row.
+    CHOICES = select_choices([("", "Not recorded"), ("yes", "Yes"), ("no", "No")])
+
     def __init__(self, label=None, validators=None, **kwargs):
-        choices = select_choices([("", "Not recorded"), ("yes", "Yes"), ("no", "No")])
-        kwargs.setdefault("choices", choices)
+        kwargs.setdefault("choices", self.CHOICES)
         super().__init__(label, validators, **kwargs)
 
     def process_data(self, value):
