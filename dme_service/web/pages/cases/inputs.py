@@ -145,6 +145,14 @@ class YesNoSelect(SelectField):
         return {"yes": True, "no": False}.get(self.data)
 
 
+class RequiredYesNoSelect(YesNoSelect):
+    """A yes/no every trial must answer (the parser requires it): it starts empty on
+    "Choose…", never on an answer-like "Not recorded"; the row refuses it left empty."""
+
+    CHOICES = select_choices([("", "Choose…"), ("yes", "Yes"), ("no", "No")])
+    MESSAGE = "Choose Yes or No."
+
+
 def plain(message: str) -> str:
     """A parser message as a sentence for the page: 'is required (true or false)' -> ..."""
     text = message.replace("(true or false)", "(Yes or No)")
