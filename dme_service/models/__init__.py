@@ -23,6 +23,7 @@ from dme_service.models.case_history import (
 from dme_service.models.cases import (
     CarriedPriorDevice,
     Case,
+    CaseHistory,
     DecisionRecord,
     Diagnosis,
     HomePrescription,
@@ -56,6 +57,7 @@ __all__ = [
     "Base",
     "BillingEvent",
     "CarriedPriorDevice",
+    "CaseHistory",
     "Case",
     "CaseVersion",
     "ChecklistReview",

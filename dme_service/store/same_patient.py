@@ -21,6 +21,7 @@ from dme_service.case.patient_match import (
 )
 from dme_service.models import BillingEvent, CarriedPriorDevice, Case, Patient
 from dme_service.rules.claim import FINISHED_STATES, STATE_WORDS
+from dme_service.store import unit_memo
 
 
 def same_patient_ids(session: Session, clinic_id: int, member_id: str, born: date) -> list[int]:
@@ -37,10 +38,17 @@ def same_patient_ids(session: Session, clinic_id: int, member_id: str, born: dat
 
 
 def other_cases(session: Session, case: Case) -> list[Case]:
-    """The clinic's other cases of the case's patient, oldest first."""
+    """The clinic's other cases of the case's patient, oldest first (read once per unit of
+    work: the case page's card asks for its other cases and for the open duplicates)."""
+    return list(
+        unit_memo.remembered(session, ("other_cases", case.id), lambda: _others(session, case))
+    )
+
+
+def _others(session: Session, case: Case) -> tuple[Case, ...]:
     patient = case.patient
     ids = same_patient_ids(session, case.clinic_id, patient.member_id, patient.date_of_birth)
-    return [other for other in cases_of(session, case.clinic_id, ids) if other.id != case.id]
+    return tuple(other for other in cases_of(session, case.clinic_id, ids) if other.id != case.id)
 
 
 def cases_of(session: Session, clinic_id: int, patient_ids: list[int]) -> list[Case]:
@@ -73,9 +81,11 @@ def delivered_on(session: Session, case_ids: list[int]) -> dict[int, date]:
 
 
 def carried_into(session: Session, case_id: int) -> list[CarriedPriorDevice]:
-    """The prior devices carried into the case (removed ones too), in the order carried."""
+    """The prior devices carried into the case (removed ones too), in the order carried; read
+    once per unit of work (the order form and the same-patient card both show them)."""
     query = select(CarriedPriorDevice).where(CarriedPriorDevice.case_id == case_id)
-    return list(session.scalars(query.order_by(CarriedPriorDevice.id)))
+    read = lambda: tuple(session.scalars(query.order_by(CarriedPriorDevice.id)))  # noqa: E731
+    return list(unit_memo.remembered(session, ("carried_into", case_id), read))
 
 
 def kept_entries(session: Session, case_id: int) -> list[dict[str, str]]:

@@ -1,7 +1,7 @@
 """Amended orders (a new order version after the claim went to the payer) and superseded signatures
 
 Revision ID: c8f2a6d41e73
-Revises: b7d1e4a2c9f6
+Revises: c3d9a7e5f214
 Create Date: 2026-12-06 14:00:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = 'c8f2a6d41e73'
-down_revision: Union[str, Sequence[str], None] = 'b7d1e4a2c9f6'
+down_revision: Union[str, Sequence[str], None] = 'c3d9a7e5f214'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -15,6 +15,7 @@ from dme_service.services import documents as document_service
 from dme_service.services import order_amendment, signed_order
 from dme_service.store.cases import load_case, patient_document, to_document
 from dme_service.store.decisions import latest_decision_json
+from dme_service.store.history import history_document
 
 __all__ = ["CASE_STATUSES", "FieldProblems", "billing_move", "case_summary", "case_view"]
 MOVE_KEYS = ("to_state", "expected_version", "carc", "rarc", "note", "delivery")
@@ -55,13 +56,14 @@ def case_summary(case) -> dict[str, Any]:
     }
 
 
-def case_view(session, case) -> dict[str, Any]:
+def case_view(session, case, *, clinical: bool = False) -> dict[str, Any]:
     """The case document, the latest decision, the claim state and the stored documents.
 
-    No clinical free text (`notes`): billing reads this too (docs/security.md AC-3).
+    No clinical free text (`notes`) for billing, who reads this too (docs/security.md AC-3):
+    the recorded history (`history`) only when `clinical` (a clinician or practitioner asks).
     """
     versions = document_service.versions_of(session, case)
-    return {
+    view = {
         **case_summary(case),
         "created_at": _when(case.created_at),
         "case": to_document(case),
@@ -89,6 +91,9 @@ def _amendment(session, case) -> dict[str, Any] | None:
         "original_signature_intact": bool(amended.kept_intact),
         "changed": amended.changed,
     }
+    if clinical:
+        view["history"] = history_document(case) or {}
+    return view
 
 
 def document_info(document, current: bool | None = None) -> dict[str, Any]:

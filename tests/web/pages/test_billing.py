@@ -62,6 +62,16 @@ def test_the_queue_lists_the_claim_with_its_codes_and_what_is_missing(db_session
     assert "Proof of delivery recorded" not in page.split("Olga Claim")[1].split("</tr>")[0]
 
 
+def test_billing_lands_on_the_queue_with_every_billing_page_in_its_head(desk):
+    home = desk["clients"]["biller"].get("/")
+    assert home.status_code == 200
+    page = home.get_data(as_text=True)
+    assert "Olga Claim" in page and "Still needed" in page
+    for link in ("Claim files", "Remittances (835)", "Money report", "Fee table"):
+        assert link in page, link
+    assert 'href="/billing/supplier">Clinic identity' in page
+
+
 def test_billing_pages_and_export_never_show_the_clinical_notes(db_session, desk):
     client, case_id = desk["clients"]["biller"], desk["case_id"]
     _move(client, db_session, case_id, "ready_to_submit")
