@@ -72,6 +72,9 @@ def case_view(session, case, *, clinical: bool = False) -> dict[str, Any]:
         "signature": signed_order.signature_state(session, case).as_json(),
         "order_amendment": _amendment(session, case),
     }
+    if clinical:
+        view["history"] = history_document(case) or {}
+    return view
 
 
 def _amendment(session, case) -> dict[str, Any] | None:
@@ -91,9 +94,6 @@ def _amendment(session, case) -> dict[str, Any] | None:
         "original_signature_intact": bool(amended.kept_intact),
         "changed": amended.changed,
     }
-    if clinical:
-        view["history"] = history_document(case) or {}
-    return view
 
 
 def document_info(document, current: bool | None = None) -> dict[str, Any]:
