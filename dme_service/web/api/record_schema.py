@@ -271,6 +271,8 @@ def _billing_move() -> dict:
             "rarc": {"type": "array", "items": {"type": "string", "maxLength": 10}},
             "note": nullable({"type": "string", "maxLength": 2000}),
             "delivery": nullable(_delivery()),
+            # The claim's date of service, typed with a move that sends the claim
+            "service_date": nullable(ISO_DATE),
         },
         ("to_state", "expected_version"),
     )

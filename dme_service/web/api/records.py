@@ -4,7 +4,7 @@ reading of a claim-move body (every key known, every value of its type: docs/sec
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask import url_for
@@ -18,7 +18,7 @@ from dme_service.store.decisions import latest_decision_json
 from dme_service.store.history import history_document
 
 __all__ = ["CASE_STATUSES", "FieldProblems", "billing_move", "case_summary", "case_view"]
-MOVE_KEYS = ("to_state", "expected_version", "carc", "rarc", "note", "delivery")
+MOVE_KEYS = ("to_state", "expected_version", "carc", "rarc", "note", "delivery", "service_date")
 MAX_VERSION = 2**31 - 1
 
 
@@ -151,6 +151,7 @@ def billing_move(body: Any) -> dict[str, Any]:
     if note is not None and not isinstance(note, str):
         errors.append(problem("note", "must be a string"))
     delivery = _delivery(body.get("delivery"), errors)
+    service_date = _service_date(body.get("service_date"), errors)
     if errors:
         raise FieldProblems(errors)
     return {
@@ -159,7 +160,20 @@ def billing_move(body: Any) -> dict[str, Any]:
         **codes,
         "note": note,
         "delivery": delivery,
+        "service_date": service_date,
     }
+
+
+def _service_date(value: Any, errors: list) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    errors.append(problem("service_date", "must be a date, YYYY-MM-DD"))
+    return None
 
 
 def _code_list(body: dict, name: str, errors: list) -> tuple[str, ...]:
