@@ -1,10 +1,10 @@
 """What changed in an order since its practitioner last looked at it, and who changed it.
 
-"Last looked" is the practitioner's latest signature of the case (voided since, or it would
-still stand) or their latest "ask for changes" / "decline", whichever came later. The case as
-it stood then is the last case document kept before that moment (store.case_versions); each fact
-that differs now is attributed to the last save that changed it. Orders signed or sent back
-before documents were kept say so instead of guessing.
+"Last looked" is the practitioner's latest signature of the case (voided or superseded by an
+amended order since, or it would still stand) or their latest "ask for changes" / "decline",
+whichever came later. The case as it stood then is the last case document kept before that
+moment (store.case_versions); each fact that differs now is attributed to the last save that
+changed it. Orders signed or sent back before documents were kept say so instead of guessing.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def _last_look(session: Session, case: Case):
     """(what, when, note) of the latest signature or return, or None."""
     looks = []
     signed = signatures(session, case.id)
-    if signed and signed[0].voided_at is None:
+    if signed and signed[0].voided_at is None and signed[0].superseded_at is None:
         return None  # it still stands: the case is signed, nothing to compare
     # Only the named practitioner's own looks: a newly named one has no "since you signed".
     practitioner_id = case.treating_practitioner_id
