@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from dme_service.case.history import ClinicalHistory
 from dme_service.case.model import Case
 from dme_service.documents import availability, packet
 from dme_service.documents.renderer import Renderer, gc_paused, get_renderer
@@ -41,6 +42,7 @@ def render(
     trial_records: tuple[TrialRecord, ...] = (),
     checklist: tuple | None = None,
     plan_changing: bool = False,
+    history: ClinicalHistory | None = None,
 ) -> RenderedDocument:
     """Render one document of `KINDS`, when availability.py allows it for this decision
     (DocumentRefused, naming the field, when it does not)."""
@@ -66,6 +68,7 @@ def render(
         trial_records=tuple(trial_records),
         checklist=checklist,
         plan_changing=plan_changing,
+        history=history,
     )
     with gc_paused():
         return render_kind(get_renderer(), kind, case, decision, options)

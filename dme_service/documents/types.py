@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from dme_service.case.history import ClinicalHistory
 from dme_service.documents import availability
 from dme_service.documents.wording import Clinic, Signature, TrialRecord
 
@@ -57,6 +58,8 @@ class RenderOptions:
     # The patient's instructions while a changed order waits for signature: the case carries
     # the order last signed (`signature`, now voided), and the page says the plan is changing
     plan_changing: bool = False
+    # The clinical history recorded beside the case (case/history.py), which the letter states
+    history: ClinicalHistory | None = None
 
 
 @dataclass(frozen=True, slots=True)
