@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from dme_service.models import Case
 from dme_service.rules.changes import FieldChange, changes
 from dme_service.store import case_versions, order_returns
-from dme_service.store.cases import to_document
 from dme_service.store.signed_content import signatures
 
 
@@ -54,7 +53,7 @@ def since_last_look(session: Session, case: Case) -> SinceLastLook | None:
     baseline = case_versions.as_of(session, case.id, at)
     if baseline is None:
         return SinceLastLook(what, at, note, None)
-    now = to_document(case)
+    now = case_versions.kept_document(case)  # with the history the letter states
     found = changes(baseline.document, now)
     who = _who_changed(baseline, case_versions.after(session, case.id, baseline.id))
     listed = [_with_who(change, who) for change in found]
