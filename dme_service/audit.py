@@ -80,21 +80,9 @@ def record(
     for name, value in (("action", action), ("object_type", object_type), ("outcome", outcome)):
         if not _IDENTIFIER.match(value):
             raise ValueError(f"audit {name} must be a short code identifier, got {value!r}")
-    request_id, ip = _request_origin()
-    event = AuditEvent(
-        ts_utc=utcnow(),
-        user_id=getattr(user, "id", None),
-        role=getattr(user, "role", None),
-        action=action,
-        object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
-        patient_id=patient_id,
-        request_id=request_id,
-        ip=ip,
-        outcome=outcome,
-        prev_hash=secrets.token_hex(16),
+    event = _keyed_event(
+        _request_origin(), user, action, object_type, object_id, patient_id, outcome
     )
-    event.key_id, event.row_hash = integrity_keys.sign(ROW_PURPOSE, row_message(event))
     session.add(event)
     session.flush()
     return event
@@ -117,24 +105,33 @@ def record_many(session: Session, *, user, action: str, object_type: str, object
     (a remittance posting a thousand claim moves)."""
     if not (_IDENTIFIER.match(action) and _IDENTIFIER.match(object_type)):
         raise ValueError(f"audit action/object_type must be code identifiers: {action!r}")
-    request_id, ip = _request_origin()
+    origin = _request_origin()
     for object_id, patient_id in objects:
-        event = AuditEvent(
-            ts_utc=utcnow(),
-            user_id=getattr(user, "id", None),
-            role=getattr(user, "role", None),
-            action=action,
-            object_type=object_type,
-            object_id=None if object_id is None else str(object_id),
-            patient_id=patient_id,
-            request_id=request_id,
-            ip=ip,
-            outcome="ok",
-            prev_hash=secrets.token_hex(16),
-        )
-        event.key_id, event.row_hash = integrity_keys.sign(ROW_PURPOSE, row_message(event))
-        session.add(event)
+        session.add(_keyed_event(origin, user, action, object_type, object_id, patient_id, "ok"))
     session.flush()
+
+
+def _keyed_event(
+    origin, user, action: str, object_type: str, object_id: Any, patient_id, outcome: str
+) -> AuditEvent:
+    """One new row, keyed: the nonce stands where the chained hash once was, so no other row
+    is read (`audit_seal` chains them later)."""
+    request_id, ip = origin
+    event = AuditEvent(
+        ts_utc=utcnow(),
+        user_id=getattr(user, "id", None),
+        role=getattr(user, "role", None),
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        patient_id=patient_id,
+        request_id=request_id,
+        ip=ip,
+        outcome=outcome,
+        prev_hash=secrets.token_hex(16),
+    )
+    event.key_id, event.row_hash = integrity_keys.sign(ROW_PURPOSE, row_message(event))
+    return event
 
 
 def _request_origin() -> tuple[str | None, str | None]:
