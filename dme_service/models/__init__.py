@@ -18,6 +18,7 @@ from dme_service.models.case_history import RETURN_KINDS, CaseVersion, OrderRetu
 from dme_service.models.cases import (
     CarriedPriorDevice,
     Case,
+    CaseHistory,
     DecisionRecord,
     Diagnosis,
     HomePrescription,
@@ -51,6 +52,7 @@ __all__ = [
     "Base",
     "BillingEvent",
     "CarriedPriorDevice",
+    "CaseHistory",
     "Case",
     "CaseVersion",
     "ChecklistReview",

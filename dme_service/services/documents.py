@@ -42,6 +42,7 @@ from dme_service.store.documents import (
     store_render,
     verified,
 )
+from dme_service.store.history import history_of
 
 KIND_LABELS = {
     "lmn": "Letter of medical necessity",
@@ -285,6 +286,7 @@ def _inputs(session: Session, user: User, case_id: int, lang: str, now: datetime
         "purchase_or_rental": purchase_or_rental(session, case),
         "case_number": case.id,
         "trial_records": trial_records(case),
+        "history": history_of(case),
     }
     fresh = freshness_with(session, case, check.signature if check.valid else None)
     return parsed, decision, options, fresh

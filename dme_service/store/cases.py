@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from dme_service import models
 from dme_service.case.model import SCREENING_KEYS
@@ -22,6 +22,7 @@ from dme_service.case.parse import FORMAT, CaseFormatError, FieldError, parse
 from dme_service.documents.wording import TrialRecord, person
 from dme_service.rules.decision import Decision
 from dme_service.rules.engine import evaluate
+from dme_service.store import unit_memo
 
 
 class CaseNotFound(LookupError):
@@ -74,11 +75,25 @@ def load_case(
 
 def parsed_and_decided(case: models.Case) -> tuple[ParsedCase, Decision]:
     """The stored case parsed from its rows and the engine's decision on it. Raises
-    CaseIncomplete when the rows do not make a whole case yet (a draft)."""
+    CaseIncomplete when the rows do not make a whole case yet (a draft). Worked out once per
+    unit of work (store/unit_memo.py): the case page's documents card and the packet's
+    checklist both ask."""
+    session = object_session(case)
+    if session is None:
+        outcome = _parse_and_decide(case)
+    else:
+        key = ("parsed_and_decided", case.id)
+        outcome = unit_memo.remembered(session, key, lambda: _parse_and_decide(case))
+    if isinstance(outcome, CaseIncomplete):
+        raise CaseIncomplete(outcome.errors)
+    return outcome
+
+
+def _parse_and_decide(case: models.Case) -> tuple[ParsedCase, Decision] | CaseIncomplete:
     try:
         parsed = parse(to_document(case))
     except CaseFormatError as error:
-        raise CaseIncomplete(error.errors) from None
+        return CaseIncomplete(error.errors)
     return parsed, evaluate(parsed)
 
 

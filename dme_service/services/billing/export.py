@@ -8,7 +8,7 @@ biller typed. Export and confirmation each commit once, with an audit row.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
@@ -34,7 +34,11 @@ DEFAULT_RECEIVER = ("CEDI", "CEDI")
 class ExportResult:
     file: ClaimFile | None  # None when every claim was refused
     exported: list[str]  # "Case 12, Walter Brandt"
-    refused: list[str]  # "Case 13, Ann Lee: ordering NPI: ..."
+    # One line per refused claim, every reason of that claim in it:
+    # "Case 13, Ann Lee: ordering NPI: ...; patient address: ..."
+    refused: list[str]
+    # The clinic's own gaps ("billing NPI: ..."): while there is one, no claim goes
+    clinic_problems: list[str] = field(default_factory=list)
 
 
 def ready_case_ids(session: Session, clinic_id: int) -> list[int]:
@@ -69,10 +73,18 @@ def export(
     candidates = [source.facts(case, records[case.id]) for case in exportable]
     provider = claim_money.provider_facts(session, clinic)
     ready, problems = scrub.scrub(provider, candidates, today)
-    refused.extend(str(p) for p in problems)
+    grouped = scrub.by_claim(problems)
+    clinic_problems = grouped.pop(scrub.CLINIC, [])
+    refused.extend(f"{claim}: {'; '.join(found)}" for claim, found in grouped.items())
+    if clinic_problems:
+        refused.extend(
+            f"{c.name}: held back only because the clinic's billing identity is incomplete."
+            for c in candidates
+            if c.name not in grouped
+        )
     if not ready:
         session.rollback()
-        return ExportResult(None, [], refused)
+        return ExportResult(None, [], refused, clinic_problems)
     return _write(session, user, clinic, provider, ready, records, refused, now or utcnow())
 
 

@@ -3,6 +3,7 @@ their documents, claim moves and errors (web/api/openapi.py puts them in its com
 
 from __future__ import annotations
 
+from dme_service.case import history as case_history
 from dme_service.rules.claim import BILLING_STATES
 from dme_service.rules.decision import CASE_STATUSES
 from dme_service.services.documents import DOCUMENT_KINDS
@@ -28,6 +29,7 @@ def record_schemas() -> dict[str, dict]:
             "properties": {"cases": {"type": "array", "items": summary}},
         },
         "CaseView": _case_view(),
+        "History": history_schema(),
         "Signature": _signature(),
         "BillingMove": _billing_move(),
         "BillingMoved": _billing_moved(),
@@ -105,6 +107,12 @@ def _case_view() -> dict:
             "case": {"type": "object", "description": "The stored case as a dme-case/1 document"},
             "decision": nullable(ref("Decision")),
             "documents": {"type": "array", "items": ref("Document")},
+            "history": {
+                **ref("History"),
+                "description": "Only for the clinical team (clinician, practitioner): the "
+                "clinical history recorded beside the case, which the letter of medical "
+                "necessity states. Billing never receives it (docs/security.md AC-3).",
+            },
             "same_patient": {
                 "type": "object",
                 "description": "Only when the case was just created: the patient's other "
@@ -114,6 +122,37 @@ def _case_view() -> dict:
             },
         },
     }
+
+
+def history_schema() -> dict:
+    """The clinical history kept beside the case (case/history.py): only recorded keys."""
+    text = {"type": "string", "minLength": 1, "maxLength": case_history.MAX_TEXT}
+    result = {"type": "string", "enum": list(case_history.TEST_RESULTS)}
+    properties = {
+        "physical_therapy_weeks": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": case_history.MAX_PT_WEEKS,
+        },
+        "physical_therapy_traction": {"type": "string", "enum": ["with", "without"]},
+        "clinic_traction_sessions": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": case_history.MAX_CLINIC_TRACTION_SESSIONS,
+        },
+        "imaging_kind": {"type": "string", "enum": list(case_history.STUDY_KINDS)},
+        "imaging_date": ISO_DATE,
+        "ndi_percent": {"type": "integer", "minimum": 0, "maximum": 100},
+        "psfs_average": {"type": "number", "minimum": 0, "maximum": 10},
+        **{key: text for key in case_history.TEXT_KEYS},
+        **{key: result for key in (*case_history.TESTS, "mobility_peripheralization")},
+    }
+    schema = closed_object({key: properties[key] for key in case_history.FIELDS})
+    schema["description"] = (
+        "Prior treatment and its results, objective findings, imaging and functional scores; "
+        "a fact not recorded is absent"
+    )
+    return schema
 
 
 def _signature() -> dict:
@@ -176,6 +215,8 @@ def _billing_move() -> dict:
             "rarc": {"type": "array", "items": {"type": "string", "maxLength": 10}},
             "note": nullable({"type": "string", "maxLength": 2000}),
             "delivery": nullable(_delivery()),
+            # The claim's date of service, typed with a move that sends the claim
+            "service_date": nullable(ISO_DATE),
         },
         ("to_state", "expected_version"),
     )

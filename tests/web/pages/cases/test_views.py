@@ -180,6 +180,23 @@ def test_pain_of_11_shows_the_field_error_and_keeps_every_entry(clinician, signe
     assert 'value="11"' in page
 
 
+def test_a_trial_left_without_a_required_answer_is_refused_beside_it(clinician):
+    client, _ = clinician
+    case_id = create(client)
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    select = re.search(r'<select[^>]*id="trials-rows-0-new_neuro_signs".*?</select>', page, re.S)
+    assert '<option selected value="">Choose…</option>' in select.group(0)
+    assert "Not recorded" not in select.group(0)
+    typed = {**TRIAL_ROW, "trials-rows-0-new_neuro_signs": "", "trials-rows-0-pain_after": "4"}
+    response = post_section(client, case_id, "trials", typed)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    error = re.search(r'id="trials-rows-0-new_neuro_signs-error">([^<]*)<', page)
+    assert error is not None and error.group(1) == "Choose Yes or No."
+    assert 'href="#trials-rows-0-new_neuro_signs"' in page  # the summary links to the field
+    assert 'value="4"' in page and 'value="2026-10-02"' in page  # nothing typed is lost
+
+
 def test_stale_save_gets_the_409_page_with_both_versions(clinician):
     client, _ = clinician
     case_id = create(client)
