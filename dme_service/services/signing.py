@@ -160,6 +160,17 @@ def sign(
     )
 
 
+def history_sentences(case: Case) -> list[str]:
+    """The clinical history as the letter states it (documents/history_letter.py), for the
+    practitioner to read before signing; empty when none is recorded."""
+    from dme_service.documents import history_letter
+
+    history = history_of(case)
+    return history_letter.finding_sentences(history) + history_letter.prior_treatment_sentences(
+        history
+    )
+
+
 def _signed_inputs(case: Case, signer: User, now: datetime) -> dict:
     """What the signed SWO and LMN are rendered from, read while the case is loaded."""
     from dme_service.documents.wording import Signature as SignatureLine

@@ -184,9 +184,32 @@ def changed_facts(signature: Signature, case: Case) -> list[signed_facts.Change]
     return signed_facts.changes(snapshot["facts"], facts_now(case, covers))
 
 
+def seal_intact(session: Session, signature: Signature) -> bool:
+    """True when a signature still proves what was signed: its HMAC over the facts it stored
+    and the digests of its signed files. For a signature kept for a claim already billed
+    (superseded by an amended order), whose facts no longer match the case."""
+    snapshot = signature.signed_facts or {}
+    if signature.content_scope != signed_facts.SCOPE or "facts" not in snapshot:
+        return False
+    hashes = signature.document_hashes or {}
+    text = _facts_text(
+        signature.case_id, signature.case_version, hashes, _covers(signature), snapshot["facts"]
+    )
+    if not integrity_keys.check(
+        SIGNATURE_PURPOSE, text, signature.key_id, signature.content_sha256
+    ):
+        return False
+    for entry in hashes.values():
+        stored = _signed_file(session, entry)
+        if stored is None or hashlib.sha256(stored.content).hexdigest() != entry["sha256"]:
+            return False
+    return True
+
+
 def current_signature(session: Session, case_id: int) -> Signature | None:
-    """The newest signature of the case that has not been voided (read once per unit of
-    work: store/unit_memo.py)."""
+    """The newest signature of the case that has not been voided nor superseded by an
+    amended order (that one still covers the claim billed on it, not the case now); read once
+    per unit of work (store/unit_memo.py)."""
     return unit_memo.remembered(
         session, ("current_signature", case_id), lambda: _read_current(session, case_id)
     )
@@ -195,7 +218,11 @@ def current_signature(session: Session, case_id: int) -> Signature | None:
 def _read_current(session: Session, case_id: int) -> Signature | None:
     query = (
         select(Signature)
-        .where(Signature.case_id == case_id, Signature.voided_at.is_(None))
+        .where(
+            Signature.case_id == case_id,
+            Signature.voided_at.is_(None),
+            Signature.superseded_at.is_(None),
+        )
         .order_by(Signature.signed_at.desc(), Signature.id.desc())
     )
     return session.scalars(query).first()

@@ -31,6 +31,7 @@ def record_schemas() -> dict[str, dict]:
         "CaseView": _case_view(),
         "History": history_schema(),
         "Signature": _signature(),
+        "OrderAmendment": _order_amendment(),
         "BillingMove": _billing_move(),
         "BillingMoved": _billing_moved(),
     }
@@ -99,11 +100,12 @@ def _case_view() -> dict:
     return {
         "type": "object",
         "required": list(summary_properties)
-        + ["case", "decision", "documents", "created_at", "signature"],
+        + ["case", "decision", "documents", "created_at", "signature", "order_amendment"],
         "properties": {
             **summary_properties,
             "created_at": WHEN,
             "signature": ref("Signature"),
+            "order_amendment": nullable(ref("OrderAmendment")),
             "case": {"type": "object", "description": "The stored case as a dme-case/1 document"},
             "decision": nullable(ref("Decision")),
             "documents": {"type": "array", "items": ref("Document")},
@@ -172,15 +174,26 @@ def _signature() -> dict:
             "void_reason",
             "problem",
             "awaiting_signature_by",
+            "order_version",
+            "superseded_at",
         ],
         "properties": {
             "state": {
                 "type": "string",
-                "enum": ["signed", "voided", "awaiting", "none"],
+                "enum": ["signed", "voided", "superseded", "awaiting", "none"],
                 "description": "signed: the newest signature stands (see `valid`); voided: "
-                "the newest was voided (see `void_reason`); awaiting: never signed, waiting "
-                "for `awaiting_signature_by`; none: not sent for signature",
+                "the newest was voided (see `void_reason`); superseded: the order was amended "
+                "after its claim went to the payer, and the newest signature stays on file for "
+                "the claim billed on it while the amended order awaits a new one; awaiting: "
+                "never signed, waiting for `awaiting_signature_by`; none: not sent for signature",
             },
+            "order_version": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "1, then one more for each amendment of the order after its "
+                "claim went to the payer",
+            },
+            "superseded_at": nullable(WHEN),
             "valid": {
                 "type": "boolean",
                 "description": "The signature still covers the case as it is now (recomputed "
@@ -203,6 +216,49 @@ def _signature() -> dict:
                 "description": "The practitioner the order waits for, while it waits",
             },
         },
+    }
+
+
+def _order_amendment() -> dict:
+    """The latest amendment of the order (a new order version for a corrected claim)."""
+    text = {"type": ["string", "null"]}
+    properties = {
+        "order_version": {"type": "integer", "minimum": 2},
+        "amended_at": WHEN,
+        "amended_by": {"type": "string"},
+        "claim_state": {
+            "type": "string",
+            "enum": list(BILLING_STATES),
+            "description": "The claim's state when the order was amended",
+        },
+        "corrected_claim": {
+            "type": "string",
+            "enum": ["needed", "sent"],
+            "description": "needed: the next 837P of the claim is a replacement (frequency "
+            "code 7); sent: the file carrying it was confirmed sent",
+        },
+        "payer_claim_number": {
+            **text,
+            "description": "The payer's claim control number of the claim replaced (CLP07 of "
+            "its 835, REF*F8 of the corrected claim); null while unknown",
+        },
+        "corrected_sent_on": nullable(ISO_DATE),
+        "original_signature_intact": {
+            "type": "boolean",
+            "description": "The signature the original claim was billed on is kept and still "
+            "proves what was signed",
+        },
+        "changed": {
+            "type": "string",
+            "description": "The signed facts changed since that signature, in words",
+        },
+    }
+    return {
+        "type": "object",
+        "description": "The order was amended after its claim went to the payer. The "
+        "clinician's reason is clinical text and is not in the API.",
+        "required": list(properties),
+        "properties": properties,
     }
 
 

@@ -12,7 +12,7 @@ from flask import url_for
 from dme_service.coding.payers import payer_ids
 from dme_service.rules.decision import CASE_STATUSES
 from dme_service.services import documents as document_service
-from dme_service.services import signed_order
+from dme_service.services import order_amendment, signed_order
 from dme_service.store.cases import load_case, patient_document, to_document
 from dme_service.store.decisions import latest_decision_json
 from dme_service.store.history import history_document
@@ -70,10 +70,30 @@ def case_view(session, case, *, clinical: bool = False) -> dict[str, Any]:
         "decision": latest_decision_json(session, case.id),
         "documents": [document_info(v) for rows in versions.values() for v in rows],
         "signature": signed_order.signature_state(session, case).as_json(),
+        "order_amendment": _amendment(session, case),
     }
     if clinical:
         view["history"] = history_document(case) or {}
     return view
+
+
+def _amendment(session, case) -> dict[str, Any] | None:
+    """The latest amendment of the order, without the clinician's reason (clinical text)."""
+    amended = order_amendment.latest(session, case)
+    if amended is None:
+        return None
+    sent = amended.sent_on
+    return {
+        "order_version": amended.order_version,
+        "amended_at": _when(amended.amended_at),
+        "amended_by": amended.amended_by,
+        "claim_state": amended.row.claim_state,
+        "corrected_claim": "needed" if amended.pending else "sent",
+        "payer_claim_number": amended.payer_claim_number,
+        "corrected_sent_on": sent.isoformat() if sent else None,
+        "original_signature_intact": bool(amended.kept_intact),
+        "changed": amended.changed,
+    }
 
 
 def document_info(document, current: bool | None = None) -> dict[str, Any]:
