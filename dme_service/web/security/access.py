@@ -127,6 +127,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "order_return.send_back": SIGNERS,
     "order_return.send_again": CLINICAL,
     "order_amendment.amend": CLINICAL,
+    "order_amendment.original_claim_number": frozenset({BILLING, ADMIN}),
     # The claim; only billing (and admin) move claim states (AC-3).
     "billing.queue": frozenset({BILLING, ADMIN}),
     "billing.export": frozenset({BILLING, ADMIN}),
