@@ -92,9 +92,7 @@ def test_clearing_the_history_removes_it(db_session, clinician):
     assert case.history is None
 
 
-def test_a_history_saved_on_an_older_version_is_a_conflict_with_both_sides(
-    db_session, clinician
-):
+def test_a_history_saved_on_an_older_version_is_a_conflict_with_both_sides(db_session, clinician):
     case = new_case(db_session, clinician)
     old_version = case.version
     save(db_session, clinician, case, "history", {"history": HISTORY})
