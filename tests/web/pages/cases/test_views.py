@@ -236,7 +236,7 @@ def test_billing_may_not_open_the_case_page(clinician, signed_in):
 def test_list_search_by_post_finds_by_name(clinician):
     client, _ = clinician
     create(client)
-    create(client, name="Zebulon Testpatient", idempotency_key="k-2")
+    create(client, name="Zebulon Testpatient", idempotency_key="k-2", same_patient_confirmed="k-2")
     page = client.post("/cases", data={"scope": "mine", "name": "zebulon"}).get_data(as_text=True)
     assert "Zebulon Testpatient" in page and "Jane Q. Doe" not in page
 
