@@ -85,6 +85,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "documents.preview": CASE_TEAM,
     "documents.download": CASE_TEAM,
     "documents.current": CASE_TEAM,
+    "documents.make_current": CASE_TEAM,
     # The JSON API (bearer token, or session + X-CSRFToken). Deciding a
     # document stores nothing; creating a case is clinical work; moves are checked again by
     # services.billing (clinical team sends for signature, billing moves the claim).
