@@ -27,7 +27,8 @@ def number_problem(frequency: str, payer_claim_number: str) -> str | None:
         return (
             "This is a corrected claim (the order was amended), and the payer's claim number "
             "of the original claim is not known: it comes from the 835 that answered the "
-            "original claim (its ICN). Post that 835, then export again."
+            "original claim (its ICN). Post that 835, or type the number on the claim "
+            "page, then export again."
         )
     if not PAYER_NUMBER.fullmatch(number):
         return (

@@ -7,7 +7,8 @@ clinician's reason for an order against the payer's criteria, the claim's purcha
 choice and the clinic's letterhead. A document is current while it
 is not superseded and that digest is the one the case gives now; the moment the case or the
 signature changes, every older document reads as superseded, wherever it is listed, and a
-download of "the current one" makes a new one first (`services.documents.current_document`).
+"Download current" (a POST) makes a new one first (`services.documents.current_document`);
+a GET of the current one sends it only when it is stored (`services.documents.stored_current`).
 
 The signed SWO and LMN are the exception: they are what the practitioner signed and are never
 made again, so they are current exactly while the signature that covers them stands

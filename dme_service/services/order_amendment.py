@@ -157,6 +157,40 @@ def _supersede(s: Session, signature, now: datetime) -> None:
             document.superseded_at = now
 
 
+# --- billing records the payer's number of the original claim ----------------------------
+
+
+def record_payer_number(
+    session: Session, case_id: int, user: User, number: str | None
+) -> OrderAmendment:
+    """Billing types the payer's claim control number of the original claim (from the payer's
+    portal or a paper remittance) when no 835 brought it; commits, audited.
+
+    Raises CaseNotFound (404), NotPermitted (403), AmendmentInvalid (422) or CannotAmend (409:
+    no corrected claim is waiting for it).
+    """
+    text = (number or "").strip()
+    problem = correction.number_problem(correction.REPLACEMENT, text)
+    if problem:
+        if not text:
+            problem = "Type the payer's claim number (ICN) of the original claim."
+        raise AmendmentInvalid({"payer_claim_number": problem})
+    return run_with_retry(session, lambda s: _record_number(s, case_id, user, text))
+
+
+def _record_number(s: Session, case_id: int, user: User, number: str) -> OrderAmendment:
+    case = load_case(s, user, case_id, for_update=True)
+    if user.role not in billing.CLAIM_TEAM:
+        raise NotPermitted("Only billing staff record the payer's claim number.")
+    row = order_amendments.pending(s, [case.id]).get(case.id)
+    if row is None:
+        raise CannotAmend("No corrected claim of this case waits for the payer's claim number.")
+    row.payer_claim_number = number
+    s.flush()
+    audit.case_event(s, user, "billing.original_claim_number", case)
+    return row
+
+
 # --- what the pages and the API read ------------------------------------------------------
 
 

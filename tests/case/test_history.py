@@ -150,3 +150,15 @@ def test_ordinary_clinical_words_pass(text):
 def test_stored_values_come_back_as_a_history():
     history = from_values({**parse_history(FULL, today=TODAY).__dict__, "id": 3})
     assert history.as_document() == FULL
+
+
+def test_the_example_in_the_case_format_document_is_a_valid_history():
+    import json
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "case-format.md").read_text("utf-8")
+    blocks = re.findall(r"```json\n(.*?)```", text, re.DOTALL)
+    example = next(json.loads(b) for b in blocks if "physical_therapy_weeks" in b)
+    assert set(example) == set(FIELDS)
+    assert parse_history(example, today=TODAY).as_document() == example

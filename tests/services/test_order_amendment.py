@@ -273,3 +273,52 @@ def test_a_second_amendment_is_order_version_3_and_replaces_the_latest_payer_num
         claim_export.confirm_sent(db_session, billed["billing"], result.file.id, TODAY, today=TODAY)
         case = _remit(db_session, billed, _fresh(db_session, case.id), icn)
     assert order_amendment.order_version(db_session, case.id) == 3
+
+
+def _ready_after_amending(session, people):
+    """A claim submitted with no 835 yet, its order amended and signed again, ready."""
+    from dme_service.services.billing import claim as billing
+
+    case = _submitted(session, people)
+    _amend(session, people, case)
+    case = _sign(session, people, _force(session, people, _fresh(session, case.id), 10))
+    billing.transition(
+        session, case.id, "ready_to_submit", people["billing"], expected_version=case.version
+    )
+    return _fresh(session, case.id)
+
+
+def test_billing_types_the_original_claim_number_when_no_835_brought_it(db_session, billed):
+    case = _ready_after_amending(db_session, billed)
+    assert claim_export.export(db_session, billed["billing"], [case.id], today=TODAY).file is None
+    order_amendment.record_payer_number(db_session, case.id, billed["billing"], " 2226340555 ")
+    result = claim_export.export(db_session, billed["billing"], [case.id], today=TODAY)
+    assert result.refused == []
+    assert "REF*F8*2226340555~" in result.file.content and ":B:7*" in result.file.content
+    assert "billing.original_claim_number" in db_session.scalars(select(AuditEvent.action)).all()
+
+
+@pytest.mark.parametrize(
+    ("number", "message"),
+    [
+        ("", "Type the payer's claim number"),
+        ("12*34~ST", "is not a payer's claim number"),
+        ("1" * 51, "is not a payer's claim number"),
+    ],
+)
+def test_a_typed_original_claim_number_must_be_one_a_payer_gives(
+    db_session, billed, number, message
+):
+    case = _ready_after_amending(db_session, billed)
+    with pytest.raises(order_amendment.AmendmentInvalid) as refused:
+        order_amendment.record_payer_number(db_session, case.id, billed["billing"], number)
+    assert message in refused.value.errors["payer_claim_number"]
+
+
+def test_only_billing_types_the_number_and_only_for_a_corrected_claim_waiting(db_session, billed):
+    case = _submitted(db_session, billed)
+    with pytest.raises(order_amendment.CannotAmend):
+        order_amendment.record_payer_number(db_session, case.id, billed["billing"], "12345")
+    _amend(db_session, billed, case)
+    with pytest.raises(order_amendment.NotPermitted):
+        order_amendment.record_payer_number(db_session, case.id, billed["clinician"], "12345")

@@ -191,13 +191,12 @@ def fhir_bundle(case_id: int):
 
 @bp.get("/cases/<int:case_id>/documents/<kind>")
 def get_document(case_id: int, kind: str):
-    """The document made from the case and signature as they are now (PDF attachment), made
-    first when the stored one is older; the bytes are verified first."""
+    """The stored document made from the case and signature as they are now (PDF attachment),
+    its bytes verified first. A GET never makes one (OUT-3): when none is stored, 409 says to
+    POST to this address, which makes and stores it."""
     lang = _lang()
     try:
-        document = document_service.current_document(
-            get_session(), current_user, case_id, kind, lang, render=_bounded_render
-        )
+        document = document_service.stored_current(get_session(), current_user, case_id, kind, lang)
     except (CaseNotFound, document_service.DocumentNotFound):
         raise Refused(
             404,
@@ -207,6 +206,13 @@ def get_document(case_id: int, kind: str):
         ) from None
     except document_service.CaseNotReady as problem:
         raise _field_problems_of(problem) from None
+    except document_service.NoCurrentVersion:
+        raise Refused(
+            409,
+            "No version of this document made from the case and signature as they are now is "
+            "stored, so none was sent (an older one never is under this address).",
+            "POST to this address to make and store one, then GET it.",
+        ) from None
     except document_service.DocumentTampered:
         raise Refused(
             500,

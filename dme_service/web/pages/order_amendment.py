@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, TextAreaField
+from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
 from dme_service.db import get_session
@@ -83,6 +83,52 @@ def amend(case_id: int):
                 abort(404)
             problem, status = refused.message, refused.status
     return render_template("cases/amend.html", form=form, problem=problem, **_context()), status
+
+
+class PayerNumberForm(FlaskForm):
+    payer_claim_number = StringField(
+        "Payer's claim number (ICN) of the original claim",
+        description=(
+            "As the payer gave it for the claim already billed: on its remittance or its portal "
+            "(letters, digits or dashes). The corrected claim names it."
+        ),
+    )
+
+
+def _number_context() -> dict:
+    case = _case_or_404(request.view_args["case_id"])
+    return {"case": case, "title": "Payer's claim number", "amended": amendment_of(case)}
+
+
+@bp.route("/billing/cases/<int:case_id>/original-claim-number", methods=["GET", "POST"])
+@keeps_input("billing/original_claim_number.html", PayerNumberForm, _number_context)
+def original_claim_number(case_id: int):
+    """Billing types the payer's number of the original claim when no 835 brought it."""
+    form = PayerNumberForm()
+    if request.method == "GET":
+        return render_template("billing/original_claim_number.html", form=form, **_number_context())
+    problem, status = None, 422
+    if form.validate_on_submit():
+        try:
+            order_amendment.record_payer_number(
+                get_session(),
+                case_id,
+                current_user._get_current_object(),
+                form.payer_claim_number.data,
+            )
+            return redirect(
+                url_for("billing.claim", case_id=case_id, _anchor="corrected-claim"), code=303
+            )
+        except order_amendment.AmendmentInvalid as invalid:
+            form.payer_claim_number.errors = [invalid.message]
+        except REFUSALS as refused:
+            if refused.status == 404:
+                abort(404)
+            problem, status = refused.message, refused.status
+    page = render_template(
+        "billing/original_claim_number.html", form=form, problem=problem, **_number_context()
+    )
+    return page, status
 
 
 @bp.app_template_global("amendment_of")

@@ -305,13 +305,18 @@ def test_render_then_download_the_current_pdf(client, team, doc, db_session):
     assert (listed[0]["current"], listed[0]["case_version"]) == (True, info["case_version"])
 
 
-def test_the_current_document_never_stored_is_made_on_request(client, team, doc):
+def test_a_current_document_never_stored_is_409_and_the_get_makes_none(client, team, doc):
+    """A GET never stores a version (security.md OUT-3); the answer names the POST that does."""
     case_id = client.post("/api/v1/cases", json=doc, headers=team[0]).get_json()["id"]
-    response = client.get(f"/api/v1/cases/{case_id}/documents/lmn", headers=team[0])
+    url = f"/api/v1/cases/{case_id}/documents/lmn"
+    response = client.get(url, headers=team[0])
+    assert response.status_code == 409
+    assert "POST to this address" in response.get_json()["error"]["message"]
+    assert client.get(f"/api/v1/cases/{case_id}", headers=team[0]).get_json()["documents"] == []
+    made = client.post(url, headers=team[0]).get_json()
+    response = client.get(url, headers=team[0])
     assert response.status_code == 200 and response.data.startswith(b"%PDF-")
-    listed = client.get(f"/api/v1/cases/{case_id}", headers=team[0]).get_json()["documents"]
-    assert [(d["kind"], d["version"], d["current"]) for d in listed] == [("lmn", 1, True)]
-    assert hashlib.sha256(response.data).hexdigest() == listed[0]["sha256"]
+    assert hashlib.sha256(response.data).hexdigest() == made["sha256"]
 
 
 def test_spanish_is_only_for_the_instructions(client, team, doc):

@@ -161,3 +161,20 @@ def test_billing_and_admin_never_see_the_history(app, clinician, signed_in, role
     page = other.get(f"/cases/{case_id}")
     assert page.status_code in (403, 404)
     assert "neck and arm pain unchanged" not in page.get_data(as_text=True)
+
+
+def test_a_history_saved_by_someone_else_first_gets_the_409_page_with_both(app, clinician):
+    client, _ = clinician
+    case_id = create(client)
+    opened = the_page(client, case_id)  # the page as the user opened it
+    send(client, case_id, {**the_page(client, case_id), **TYPED}, section="history")
+    mine = {**opened, "history-physical_therapy_weeks": "8"}
+    response = send(client, case_id, mine, section="history")
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "History and prior treatment was changed while you were editing" in page
+    theirs = page.split("Saved now", 1)[1].split("Your entries", 1)[0]
+    assert "Weeks of physical therapy" in theirs and "6" in theirs
+    assert "(yours: 8)" in theirs
+    assert page_fields(page, "conflict-form")["history-physical_therapy_weeks"] == "8"
+    assert stored_history(app, case_id)["weeks"] == 6  # nothing overwritten

@@ -151,3 +151,32 @@ def test_the_api_reads_the_order_version_and_the_superseded_signature(paid, db_s
     assert amendment["original_signature_intact"] is True
     assert REASON not in str(body)
     assert original is not None
+
+
+def test_billing_types_the_original_claim_number_on_its_own_page(
+    app, db_session, signed_in, make_user, monkeypatch
+):
+    monkeypatch.setattr(signing, "_render_signed", fake_render)
+    client, clinician = signed_in("clinician", credential="PT")
+    doctor = make_user("practitioner", credential="MD", name="Dana Okafor")
+    case = stored_case(db_session, clinician, doctor, patient_name="Walter Pruitt")
+    signing.sign(db_session, case.id, doctor, expected_version=case.version)
+    case = db_session.get(Case, case.id)
+    case.billing_state = "submitted"  # no 835 yet: the payer's number is unknown
+    db_session.commit()
+    _amend(client, case.id)
+    billing, _ = signed_in("billing", clinic_id=clinician.clinic_id)
+    page = billing.get(f"/billing/cases/{case.id}").get_data(as_text=True)
+    block = page.split('id="corrected-claim"')[1].split("</div>")[0]
+    assert "is not known yet" in block
+    assert f'href="/billing/cases/{case.id}/original-claim-number"' in block
+    url = f"/billing/cases/{case.id}/original-claim-number"
+    refused = billing.post(url, data={"payer_claim_number": "12*34"})
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert 'id="payer-claim-number-error"' in text and 'value="12*34"' in text
+    done = billing.post(url, data={"payer_claim_number": "2226340555"})
+    assert done.status_code == 303
+    page = billing.get(done.headers["Location"]).get_data(as_text=True)
+    assert "It replaces payer claim 2226340555" in page
+    assert client.get(url).status_code == 403  # the clinician does not type billing's numbers
