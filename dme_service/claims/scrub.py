@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from stdnum import luhn
 
-from dme_service.claims import directory
+from dme_service.claims import correction, directory
 from dme_service.claims.facts import Address, BillingProvider, Claim, ServiceLine
 
 # USPS codes of the states, DC and the territories a DME MAC serves (the payer directory).
@@ -111,6 +111,9 @@ def _claim_checks(claim: Claim, today: date):
         yield "service lines", f"At most {MAX_LINES} lines fit on one claim."
     if len(claim.prior_auth or "") > 50:
         yield "prior authorization number", "Keep it under 50 characters."
+    replaced = correction.number_problem(claim.frequency, claim.replaces)
+    if replaced:
+        yield "payer's claim number of the original claim", replaced
     for number, line in enumerate(claim.lines, start=1):
         for field, message in _line_checks(line, claim, today):
             yield f"line {number} ({line.hcpcs}) {field}", message

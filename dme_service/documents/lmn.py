@@ -1,7 +1,8 @@
 """The letter of medical necessity (domain.md §5): prose built only from recorded facts.
 
-Each sentence is written from a fact of the case or the decision; when the fact was not
-recorded the sentence is left out (never "N/A", never a blank to fill in). The letter
+Each sentence is written from a fact of the case, the decision or the clinical history
+recorded beside the case (documents/history_letter.py); when the fact was not recorded the
+sentence is left out (never "N/A", never a blank to fill in). The letter
 says "meets the criteria" only when the decision is `eligible`, never offers inversion
 or home lumbar traction as treatment, and claims no more than this patient's own trial
 showed (domain.md §6.4).
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 
 from dme_service.case.model import ABSOLUTE_CONTRAINDICATIONS, Case, Trial
 from dme_service.case.response import trial_response
-from dme_service.documents import citing, letter_facts
+from dme_service.documents import citing, history_letter, letter_facts
 from dme_service.documents import wording as w
 from dme_service.documents.parts import author, signature_context
 from dme_service.documents.swo import check_order
@@ -29,8 +30,10 @@ ABSOLUTE_NAMES["vertebrobasilar_insufficiency"] = "vertebrobasilar insufficiency
 def source(case: Case, decision: Decision, options: RenderOptions) -> DocumentSource:
     # The letter's numbers are the order's (domain.md §5 item 8): no order, no letter.
     check_order(case, document="letter")
+    recorded = options.history
     sections = [
-        ("Diagnosis and history", history(case)),
+        ("Diagnosis and history", history(case) + history_letter.finding_sentences(recorded)),
+        ("Prior treatment", history_letter.prior_treatment_sentences(recorded)),
         ("Supervised in-clinic trial", trial_sentences(case, options.trial_records)),
         ("Device and home prescription", device_sentences(case, decision)),
         ("Screening and precautions", screening_sentences(case, decision)),

@@ -52,10 +52,17 @@ def init_app(app: Flask) -> None:
 
 def _register_signing_and_billing(app: Flask) -> None:
     """The practitioner's signature and the billing queue."""
-    from dme_service.web.pages import billing, billing_files, order_return, signing  # noqa: F401
+    from dme_service.web.pages import (  # noqa: F401
+        billing,
+        billing_files,
+        order_amendment,
+        order_return,
+        signing,
+    )
 
     app.register_blueprint(signing.bp)
     app.register_blueprint(order_return.bp)
+    app.register_blueprint(order_amendment.bp)
     app.register_blueprint(billing.bp)
 
 

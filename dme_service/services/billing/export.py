@@ -1,5 +1,6 @@
 """837P export: scrub the chosen claims, write the file of those that pass, list the others.
 
+The claim of an amended order goes as a corrected claim (services.billing.corrected_claims).
 A file is stored with its claims (`ClaimFile`); nothing moves until the biller confirms the
 file was sent (`confirm_sent`), which moves each of its claims to "submitted" with the day the
 biller typed. Export and confirmation each commit once, with an audit row.
@@ -21,8 +22,8 @@ from dme_service.models import Case, ClaimFile, Clinic, User, utcnow
 from dme_service.rules.claim import STATE_WORDS
 from dme_service.rules.readiness import unmet
 from dme_service.services.billing import claim as billing
+from dme_service.services.billing import corrected_claims, readiness
 from dme_service.services.billing import money as claim_money
-from dme_service.services.billing import readiness
 from dme_service.services.billing.input import FieldProblem
 from dme_service.store.cases import CaseNotFound, load_case
 
@@ -70,7 +71,9 @@ def export(
             exportable.append(case)
     records = claim_money.claim_records(session, exportable)
     source = claim_money.ClaimSource(session, clinic.id, [c.id for c in exportable])
-    candidates = [source.facts(case, records[case.id]) for case in exportable]
+    candidates = corrected_claims.as_replacements(
+        session, exportable, [source.facts(case, records[case.id]) for case in exportable]
+    )
     provider = claim_money.provider_facts(session, clinic)
     ready, problems = scrub.scrub(provider, candidates, today)
     grouped = scrub.by_claim(problems)
@@ -193,6 +196,7 @@ def confirm_sent(
             note=f"837P file {claim_file.control_number} sent on {sent_on}.",
         )
         claim_money.claim_record(session, case).submitted_on = sent_on
+        corrected_claims.sent(session, case, claim_file, sent_on)
         submitted.append(case.id)
     claim_file.sent_on = sent_on
     claim_file.confirmed_at = utcnow()

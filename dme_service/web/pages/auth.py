@@ -71,7 +71,7 @@ class ReauthForm(FlaskForm):
 def _login_context() -> dict:
     carried = request.form.get(typed_input.FIELD) if request.method == "POST" else None
     if carried:
-        return {"notice": typed_input.NOTICE, "typed_input": carried}
+        return {"notice": typed_input.notice_of(carried), "typed_input": carried}
     return {"notice": SIGN_IN_REASONS.get(request.args.get("reason", ""))}
 
 

@@ -164,9 +164,7 @@ def test_an_835_from_the_exported_claims_posts_each_outcome_once(db_session, bil
 def test_a_paid_remittance_without_proof_of_delivery_posts_amounts_but_stays_submitted(
     db_session, billed
 ):
-    case = ready_claim(db_session, billed, delivery=None)
-    claim_money.claim_record(db_session, case).service_date = SERVICE_DATE
-    db_session.commit()
+    case = ready_claim(db_session, billed, delivery=None, service_date=SERVICE_DATE)
     result = export(db_session, billed, [case])
     assert result.refused == []
     claim_export.confirm_sent(db_session, billed["billing"], result.file.id, TODAY, today=TODAY)

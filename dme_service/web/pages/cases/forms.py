@@ -145,6 +145,13 @@ class NewCaseForm(PatientFields):
     idempotency_key = HiddenField(validators=[Length(max=64)])
     # A CDS Hooks card's sealed link (web/pages/cases/ehr_prefill.py): the order's facts.
     ehr = HiddenField(validators=[Length(max=4096)])
+    # Set by "Create another case for this patient" to this form's key: the answer holds for
+    # this form only, so a reloaded form (a new key) asks again.
+    same_patient_confirmed = HiddenField(validators=[Length(max=64)])
+
+    def confirmed_same_patient(self) -> bool:
+        key = self.idempotency_key.data or ""
+        return bool(key) and self.same_patient_confirmed.data == key
 
     @classmethod
     def blank(cls):

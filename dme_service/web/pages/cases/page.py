@@ -31,6 +31,7 @@ from dme_service.services.cases import same_patient
 from dme_service.services.cases import sections as case_sections
 from dme_service.store.cases import to_document
 from dme_service.store.decisions import latest_decision_json
+from dme_service.store.history import history_document
 from dme_service.web.pages.cases.forms import (
     HOME_DEFAULTS,
     DiagnosesForm,
@@ -39,6 +40,7 @@ from dme_service.web.pages.cases.forms import (
     ScreeningForm,
     SectionForm,
 )
+from dme_service.web.pages.cases.history_form import HistoryForm
 from dme_service.web.pages.cases.inputs import (
     SCREENING_HINTS,
     STATUS_WORDS,
@@ -53,11 +55,20 @@ from dme_service.web.pages.cases.way_forward import way_forward
 
 SECTION_FORMS: dict[str, type[SectionForm]] = {
     form.section: form
-    for form in (PatientForm, DiagnosesForm, TrialsForm, ScreeningForm, PrescriptionForm, OrderForm)
+    for form in (
+        PatientForm,
+        DiagnosesForm,
+        HistoryForm,
+        TrialsForm,
+        ScreeningForm,
+        PrescriptionForm,
+        OrderForm,
+    )
 }
 SECTION_TITLES = {
     "patient": "Patient and payer",
     "diagnoses": "Diagnoses",
+    "history": "History and prior treatment",
     "trials": "In-clinic trials",
     "screening": "Screening",
     "prescription": "Home prescription",
@@ -99,6 +110,9 @@ def form_data(section: str, case, document: dict[str, Any]) -> dict[str, Any]:
         data |= dict(document.get("patient") or {}) | {"payer": document.get("payer") or ""}
     elif section == "diagnoses":
         data["codes"] = list(document.get("diagnoses") or []) + [""]
+    elif section == "history":
+        # Kept beside the document (case/history.py): read from its own row.
+        data |= history_document(case) or {}
     elif section == "trials":
         data["rows"] = trial_rows_data(case, document) + [{}]
     elif section == "screening":
