@@ -54,7 +54,7 @@ def _on_execute(state) -> None:
 
 
 def _on_reload(target, *_args) -> None:
-    """An object expired or refreshed: its next read may differ from what was kept."""
+    """An object expired: its next read may differ from what was kept."""
     session = object_session(target) if target is not None else None
     if session is not None:
         forget(session)
@@ -63,5 +63,6 @@ def _on_reload(target, *_args) -> None:
 for _name in ("after_flush", "after_commit", "after_rollback", "after_soft_rollback"):
     event.listen(Session, _name, forget)
 event.listen(Session, "do_orm_execute", _on_execute)
-for _name in ("expire", "refresh"):
-    event.listen(Base, _name, _on_reload, propagate=True)
+# A refresh reloads with populate_existing (seen by _on_execute); a row loaded into an object
+# already held (a relationship read) changes nothing that was kept.
+event.listen(Base, "expire", _on_reload, propagate=True)
