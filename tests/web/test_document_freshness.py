@@ -7,8 +7,8 @@ documents page's listed versions, the billing claim page's packet button, the JS
 document and the urls its case view lists, the FHIR letter reference, the signed-order
 download, the patient's printed instructions (patient side and the clinician's QR print), the
 ink print and review PDFs, and the command line's `render`. Each is driven after a change of
-the order (15 -> 20 minutes) and after a void and a new signature, and the PDF is read back
-with pypdf.
+the order (15 -> 20 minutes), after a void and a new signature, and after an amended order
+(a paid claim's order made again), and the PDF is read back with pypdf.
 """
 
 from __future__ import annotations
@@ -387,6 +387,26 @@ def test_after_a_void_and_a_new_signature_every_path_hands_out_the_new_signed_or
     assert every_path(world, tmp_path, minutes=20, old=15, signed_kinds=set()) == []
     sign(world)
     assert every_path(world, tmp_path, minutes=20, old=15, signed_kinds=SIGNED_KINDS) == []
+
+
+def test_after_an_amended_order_every_path_hands_out_the_amended_order(world, tmp_path):
+    from dme_service.services import order_amendment
+
+    sign(world)
+    render_everything(world)  # made under the signature the paid claim keeps
+    world.case.billing_state = "paid"
+    world.db.commit()
+    order_amendment.amend(
+        world.db,
+        world.case_id,
+        world.clinician,
+        "20 minutes were ordered; 15 was a typing slip.",
+        expected_version=world.case.version,
+    )
+    change_minutes(world, 20)
+    # The paid claim's signature is superseded, not voided: nothing signed stands until the
+    # practitioner signs order version 2 (signing again is the void test's second half).
+    assert every_path(world, tmp_path, minutes=20, old=15, signed_kinds=set()) == []
 
 
 def test_a_packet_after_signing_holds_the_signed_order_itself(world):
