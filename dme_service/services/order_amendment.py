@@ -239,6 +239,11 @@ def pending_by_case(session: Session, cases: list[Case]) -> dict[int, Amended]:
     }
 
 
+def corrected_in_file(session: Session, claim_file) -> set[int]:
+    """The cases whose claim in this 837P file is a corrected claim (the file's page)."""
+    return order_amendments.corrected_in_file(session, claim_file)
+
+
 def order_version(session: Session, case_id: int) -> int:
     return order_amendments.order_version(session, case_id)
 

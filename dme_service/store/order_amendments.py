@@ -49,3 +49,13 @@ def mark_sent(session: Session, case_id: int, claim_file: ClaimFile, sent_on: da
     if row is not None:
         row.corrected_file_id = claim_file.id
         row.corrected_sent_on = sent_on
+
+
+def corrected_in_file(session: Session, claim_file: ClaimFile) -> set[int]:
+    """The cases whose claim in `claim_file` is a corrected claim: the amendments it answered
+    (confirmed sent), or, while the file is not confirmed, those still pending."""
+    query = select(OrderAmendment.case_id).where(OrderAmendment.corrected_file_id == claim_file.id)
+    found = set(session.scalars(query))
+    if claim_file.confirmed_at is None:
+        found |= set(pending(session, claim_file.case_ids or []))
+    return found

@@ -282,6 +282,8 @@ def test_a_signed_order_voided_re_signed_frozen_amended_and_billed_as_a_correcte
     billing_page.get_by_role("button", name="Export selected to 837P").click()
     billing_page.wait_for_load_state()
     assert "1 claim(s) in the file" in billing_page.inner_text("body")
+    corrected = f"Case {case_id} (corrected claim, replacing the one the payer has)"
+    assert corrected in billing_page.inner_text("body")
     shot(billing_page, "13-corrected-claim-file")
     link = billing_page.get_by_role("link", name="Download the 837P file")
     content = billing_page.request.get(live_server + link.get_attribute("href")).text()

@@ -145,7 +145,9 @@ def test_the_amended_order_signed_goes_as_a_corrected_claim_and_back_through_the
     assert "REF*F8*2226340123456~" in content
     ok, ack = validate(content)
     assert ok and accepted(ack), ack
+    assert order_amendment.corrected_in_file(db_session, result.file) == {case.id}
     claim_export.confirm_sent(db_session, billed["billing"], result.file.id, TODAY, today=TODAY)
+    assert order_amendment.corrected_in_file(db_session, result.file) == {case.id}
     case = _fresh(db_session, case.id)
     assert case.billing_state == "submitted"
     row = db_session.scalars(select(OrderAmendment)).one()

@@ -33,7 +33,7 @@ from dme_service.rules.claim import (
 )
 from dme_service.rules.readiness import ReadinessItem, unmet
 from dme_service.services.billing import delivered_units, readiness
-from dme_service.services.billing import money as claim_money
+from dme_service.services.billing import records as claim_records
 from dme_service.services.billing.input import (
     NOTE_MAX,
     FieldProblem,
@@ -151,7 +151,7 @@ def _move(s, case_id, to_state, user, expected_version, carc, rarc, note, delive
     check_move(case.billing_state, to_state, user.role)
     check_ready(s, case, to_state, note, delivery)
     if to_state in DATED_MOVES:
-        record = claim_money.claim_record(s, case)
+        record = claim_records.claim_record(s, case)
         record.service_date = served or record.service_date
         check_date_of_service(s, case, record, delivery)
     event = record_move(s, case, to_state, user, carc=carc, rarc=rarc, note=note, delivery=delivery)

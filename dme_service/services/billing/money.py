@@ -20,6 +20,9 @@ from dme_service.claims import facts as f
 from dme_service.models import Case, ClaimRecord, Clinic, ClinicBilling
 from dme_service.services import signing
 from dme_service.services.billing.fees import fee_table
+from dme_service.services.billing.records import claim_record, claim_records, control_number
+
+__all__ = ["claim_record", "claim_records", "control_number"]  # the claim record, read here too
 
 _TITLES = {"DR", "DR.", "MR", "MR.", "MS", "MS.", "MRS", "MRS."}
 
@@ -31,53 +34,6 @@ class ClaimLineFacts:
     hcpcs: str
     decision_modifiers: tuple[str, ...]
     diagnoses: tuple[str, ...]
-
-
-# --- the claim record ---------------------------------------------------------------------
-
-
-def control_number(case_id: int) -> str:
-    """CLM01, the patient control number the payer's 835 answers with: 'DME' + case number."""
-    return f"DME{case_id}"
-
-
-def claim_record(session: Session, case: Case) -> ClaimRecord:
-    """The case's claim record, made on first use (in the caller's transaction)."""
-    record = session.scalar(select(ClaimRecord).where(ClaimRecord.case_id == case.id))
-    if record is None:
-        record = ClaimRecord(
-            case_id=case.id,
-            clinic_id=case.clinic_id,
-            control_number=control_number(case.id),
-            purchase_or_rental="NU",
-            adjustments=[],
-            remarks=[],
-        )
-        session.add(record)
-        session.flush()
-    return record
-
-
-def claim_records(session: Session, cases: list[Case]) -> dict[int, ClaimRecord]:
-    """Each case's claim record by case id, made where missing (one read, one flush)."""
-    ids = [case.id for case in cases]
-    found = {
-        r.case_id: r
-        for r in session.scalars(select(ClaimRecord).where(ClaimRecord.case_id.in_(ids)))
-    }
-    for case in cases:
-        if case.id not in found:
-            found[case.id] = ClaimRecord(
-                case_id=case.id,
-                clinic_id=case.clinic_id,
-                control_number=control_number(case.id),
-                purchase_or_rental="NU",
-                adjustments=[],
-                remarks=[],
-            )
-            session.add(found[case.id])
-    session.flush()
-    return found
 
 
 def clinic_billing(session: Session, clinic_id: int) -> ClinicBilling:

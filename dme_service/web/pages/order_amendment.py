@@ -137,6 +137,12 @@ def amendment_of(case):
     return order_amendment.latest(get_session(), case)
 
 
+@bp.app_template_global("corrected_in_file")
+def corrected_in_file(claim_file) -> set[int]:
+    """The cases whose claim in this 837P file replaces one the payer has."""
+    return order_amendment.corrected_in_file(get_session(), claim_file)
+
+
 @bp.app_template_global("may_amend")
 def may_amend(case) -> bool:
     """Whether the signed-in user is offered "Amend the order" on this case."""

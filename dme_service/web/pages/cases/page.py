@@ -32,6 +32,7 @@ from dme_service.services.cases import edit as case_service
 from dme_service.services.cases import same_patient
 from dme_service.services.cases import sections as case_sections
 from dme_service.store.cases import to_document
+from dme_service.store.decisions import latest_decision_json
 from dme_service.store.history import history_document
 from dme_service.web.pages.cases.forms import (
     HOME_DEFAULTS,
@@ -224,15 +225,15 @@ def first_input_id(field_) -> str:
 def decision_panel(case) -> Panel:
     """The panel for the stored case: its latest decision, or what a draft still lacks."""
     payer = PAYER_NAMES.get(case.payer or "", "the payer")
-    record = case.decisions[-1] if case.decisions else None
-    # Billing and signing moves also advance `version`, so the latest record is the decision
-    # on the clinical facts; a draft has none (its facts do not parse yet).
-    if case.status == "draft" or record is None:
+    # Only the latest record is read (a case saved fifty times keeps fifty). Billing and
+    # signing moves also advance `version`, so the latest record is the decision on the
+    # clinical facts; a draft has none (its facts do not parse yet).
+    decision = latest_decision_json(get_session(), case.id)
+    if case.status == "draft" or decision is None:
         gaps = case_service.draft_gaps(case)
         todo = [Todo(anchor_for(e.field), _gap_text(e)) for e in gaps]
         summary = "Not decided yet: the case still lacks what every decision needs."
         return Panel("draft", STATUS_WORDS["draft"], summary, None, todo)
-    decision = record.decision_json
     todo = [Todo(anchor_for(path), _missing_text(path)) for path in decision["missing"]]
     if decision["status"] in ROUTED_STATUSES + CHOSEN_STATUSES and not prescription_saved(case):
         todo.append(Todo(anchor_for("request.force_lb"), UNSAVED_PRESCRIPTION))
