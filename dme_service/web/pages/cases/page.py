@@ -47,6 +47,7 @@ from dme_service.web.pages.cases.inputs import (
     SCREENING_HINTS,
     STATUS_WORDS,
     anchor_for,
+    field_message,
     label_for,
     plain,
     trial_response_of,
@@ -192,7 +193,8 @@ def problems(errors: list[FieldError], forms: dict[str, SectionForm]) -> list[Pr
         form = forms.get(case_sections.section_of(error.field) or "")
         target = form.field_for(error.field) if form is not None else None
         anchor = first_input_id(target) if target is not None else anchor_for(error.field)
-        found.append(Problem(anchor, label_for(error.field), plain(error.message)))
+        message = field_message(target, error.message) if target is not None else None
+        found.append(Problem(anchor, label_for(error.field), message or plain(error.message)))
     return found
 
 
