@@ -23,11 +23,12 @@ from dme_service.models import Case, User
 from dme_service.services.cases import sections as case_sections
 from dme_service.services.cases.edit import CaseInvalid, SectionEdit, save_sections
 from dme_service.services.cases.from_document import practitioner_by_npi
-from dme_service.store.cases import load_case, to_document
+from dme_service.store.cases import load_case
 
 FORMAT = "dme-case/1"
-# Every top-level key of the document but its format marker can be changed.
-EDITABLE_KEYS = tuple(key for key in TOP_KEYS if key != "format")
+# Every top-level key of the document but its format marker can be changed, and the clinical
+# history kept beside it (`history`, case/history.py: replaced whole, null removes it).
+EDITABLE_KEYS = (*(key for key in TOP_KEYS if key != "format"), case_sections.HISTORY)
 
 
 def edit_case(
@@ -46,7 +47,7 @@ def edit_case(
     """
     _check_keys(changes)
     case = load_case(session, user, case_id)
-    document = to_document(case)
+    document = case_sections.document_of(case)  # with the history kept beside it
     practitioner_id = case.treating_practitioner_id
     session.rollback()  # a read only: the save opens its own transaction
     if "treating_practitioner" in changes:

@@ -127,10 +127,15 @@ def _case_changes() -> dict:
     changes = _case_document()
     del changes["required"]
     changes["minProperties"] = 1
+    changes["properties"]["history"] = {
+        **nullable(ref("History")),
+        "description": "The clinical history kept beside the document (case-format.md), "
+        "replaced whole; null removes it",
+    }
     changes["description"] = (
-        "Top-level keys of the dme-case/1 document (case-format.md) to replace; keys not sent "
-        "stay as stored. The treating practitioner is named by NPI: an active user of the "
-        "clinic who may sign."
+        "Top-level keys of the dme-case/1 document (case-format.md) to replace, and `history`; "
+        "keys not sent stay as stored. The treating practitioner is named by NPI: an active "
+        "user of the clinic who may sign."
     )
     return changes
 

@@ -146,7 +146,7 @@ def edit_case(case_id: int):
         return edit_errors.stale(stale)
     except (SignatureWouldVoid, OrderFrozen) as refused:
         return edit_errors.signed_order(refused)
-    return jsonify(views.case_view(get_session(), case))
+    return jsonify(views.case_view(get_session(), case, clinical=_clinical()))
 
 
 # --- reading -------------------------------------------------------------------------------
