@@ -45,7 +45,9 @@ def test_a_history_is_kept_with_the_case_and_the_decision_stays_the_same(
     assert case.history.physical_therapy_weeks == 6
     assert case.history.spurling_test == "positive"
     assert _decisions(db_session, case.id)[-1] == before  # the engine never reads it
-    actions = db_session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == case.id))
+    actions = db_session.scalars(
+        select(AuditEvent.action).where(AuditEvent.object_id == str(case.id))
+    )
     assert "case.save.history" in list(actions)
 
 

@@ -85,7 +85,7 @@ def test_history_is_saved_with_the_case_and_shown_again(app, clinician):
     assert {key: fields[key] for key in TYPED} == TYPED
     with app.app_context():
         actions = get_session().scalars(
-            select(AuditEvent.action).where(AuditEvent.object_id == case_id)
+            select(AuditEvent.action).where(AuditEvent.object_id == str(case_id))
         )
         assert "case.save.history" in list(actions)
 
