@@ -254,7 +254,17 @@ def pytest_collection_modifyitems(config, items):
     engine and already ran on SQLite; repeating them against PostgreSQL proves nothing and would
     push `make test` past its 15-minute budget. A test opens a database exactly when it asks
     for `database_url`, directly or through `app`, `client`, `db_session` and the rest.
+
+    Browser tests live in tests/browser alone: `make test` collects only that folder for its
+    browser run, so one marked elsewhere would never run there.
     """
+    misplaced = [
+        item.nodeid
+        for item in items
+        if item.get_closest_marker("browser") and not item.nodeid.startswith("tests/browser/")
+    ]
+    if misplaced:
+        raise pytest.UsageError(f"browser tests belong in tests/browser/: {', '.join(misplaced)}")
     if not os.environ.get("DME_TEST_DATABASE_URL"):
         return
     kept, skipped = [], []
