@@ -15,7 +15,7 @@ JOBS ?= 2
 AXE := node_modules/axe-core/axe.min.js
 AXE_VERSION := 4.10.3
 
-.PHONY: run test lint format bench load screenshots system deps db demo serve clean-venv
+.PHONY: run test lint format bench load fuzz-times screenshots system deps db demo serve clean-venv
 
 ## run: install, create or upgrade the database, seed the demo clinic if empty, serve on :5000
 run: deps db demo serve
@@ -54,6 +54,11 @@ load: deps
 	$(PY) -m bench.load --engine sqlite --users $(LOAD_USERS) --seconds $(LOAD_SECONDS)
 	bash .ci/with-postgres.sh $(PY) -m bench.load --engine postgresql --nodes 2 \
 	  --users $(LOAD_USERS) --seconds $(LOAD_SECONDS)
+
+## fuzz-times: the fuzz at the size limits with every request's wall and CPU time recorded;
+## max and p99 per endpoint into docs/performance.md; fails on a 5xx or a request over 2 s of CPU
+fuzz-times: deps
+	$(PY) -m bench.fuzz --jobs $(JOBS)
 
 ## screenshots: refresh docs/screenshots/ (the README's pictures) from the browser tests
 screenshots: deps

@@ -23,6 +23,22 @@ from dme_service import integrity_keys
 from dme_service.models import AuditEvent, utcnow
 
 GENESIS_HASH = "0" * 64
+_INSERTED = (
+    "ts_utc",
+    "user_id",
+    "role",
+    "action",
+    "object_type",
+    "object_id",
+    "patient_id",
+    "request_id",
+    "ip",
+    "outcome",
+    "prev_hash",
+    "key_id",
+    "row_hash",
+)
+_INSERT_ROW = AuditEvent.__table__.insert()  # built once; the statement's compiled form is cached
 ROW_PURPOSE = "audit.row"
 # Actions and object types are code identifiers ("case.read", "document"), never free text.
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_.:-]{0,39}$")
@@ -80,21 +96,9 @@ def record(
     for name, value in (("action", action), ("object_type", object_type), ("outcome", outcome)):
         if not _IDENTIFIER.match(value):
             raise ValueError(f"audit {name} must be a short code identifier, got {value!r}")
-    request_id, ip = _request_origin()
-    event = AuditEvent(
-        ts_utc=utcnow(),
-        user_id=getattr(user, "id", None),
-        role=getattr(user, "role", None),
-        action=action,
-        object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
-        patient_id=patient_id,
-        request_id=request_id,
-        ip=ip,
-        outcome=outcome,
-        prev_hash=secrets.token_hex(16),
+    event = _keyed_event(
+        _request_origin(), user, action, object_type, object_id, patient_id, outcome
     )
-    event.key_id, event.row_hash = integrity_keys.sign(ROW_PURPOSE, row_message(event))
     session.add(event)
     session.flush()
     return event
@@ -112,29 +116,49 @@ def case_event(session: Session, user, action: str, case) -> AuditEvent:
     )
 
 
+def case_read(session: Session, user, case) -> None:
+    """Append the audit row of a read of one case (LOG-1: in the read's own transaction, so a
+    failed insert fails the read) as one INSERT statement: the row is never read back, so
+    the ORM's unit of work (the case page's costliest write) is skipped."""
+    event = _keyed_event(
+        _request_origin(), user, "case.read", "case", case.id, case.patient_id, "ok"
+    )
+    values = {column: getattr(event, column) for column in _INSERTED}
+    session.execute(_INSERT_ROW, values)
+
+
 def record_many(session: Session, *, user, action: str, object_type: str, objects) -> None:
     """`record` for each (object_id, patient_id) in `objects`, with one flush for all of them
     (a remittance posting a thousand claim moves)."""
     if not (_IDENTIFIER.match(action) and _IDENTIFIER.match(object_type)):
         raise ValueError(f"audit action/object_type must be code identifiers: {action!r}")
-    request_id, ip = _request_origin()
+    origin = _request_origin()
     for object_id, patient_id in objects:
-        event = AuditEvent(
-            ts_utc=utcnow(),
-            user_id=getattr(user, "id", None),
-            role=getattr(user, "role", None),
-            action=action,
-            object_type=object_type,
-            object_id=None if object_id is None else str(object_id),
-            patient_id=patient_id,
-            request_id=request_id,
-            ip=ip,
-            outcome="ok",
-            prev_hash=secrets.token_hex(16),
-        )
-        event.key_id, event.row_hash = integrity_keys.sign(ROW_PURPOSE, row_message(event))
-        session.add(event)
+        session.add(_keyed_event(origin, user, action, object_type, object_id, patient_id, "ok"))
     session.flush()
+
+
+def _keyed_event(
+    origin, user, action: str, object_type: str, object_id: Any, patient_id, outcome: str
+) -> AuditEvent:
+    """One new row, keyed: the nonce stands where the chained hash once was, so no other row
+    is read (`audit_seal` chains them later)."""
+    request_id, ip = origin
+    event = AuditEvent(
+        ts_utc=utcnow(),
+        user_id=getattr(user, "id", None),
+        role=getattr(user, "role", None),
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        patient_id=patient_id,
+        request_id=request_id,
+        ip=ip,
+        outcome=outcome,
+        prev_hash=secrets.token_hex(16),
+    )
+    event.key_id, event.row_hash = integrity_keys.sign(ROW_PURPOSE, row_message(event))
+    return event
 
 
 def _request_origin() -> tuple[str | None, str | None]:

@@ -150,27 +150,58 @@ def app(empty_app, request):
 
 
 def _time_requests(app, path: str) -> None:
-    """DME_TEST_REQUEST_TIMES=FILE: append `seconds status method path` per request (fuzz runs are
-    measured this way; tests never assert times)."""
+    """DME_TEST_REQUEST_TIMES=FILE: append one JSON line per request (fuzz runs are measured this
+    way; tests never assert times): wall seconds, the request thread's CPU seconds, the CPU
+    seconds of child processes it waited for (bounded renders), status, method, the URL rule
+    and the path. CPU time does not grow with the machine's load, so it shows what a request
+    costs when the wall clock also counts other work sharing the cores (`make fuzz-times`)."""
+    import json
+    import resource
     import time
 
+    from dme_service.documents.render import warm_up
+
+    # gunicorn's workers are forks of a master that warmed the PDF renderer up (gunicorn.conf.py,
+    # wsgi.py); warmed here too, the first render of a test is measured as a worker would run it.
+    warm_up()
     inner = app.wsgi_app
 
+    def children_cpu() -> float:
+        used = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return used.ru_utime + used.ru_stime
+
     def timed(environ, start_response):
-        started, status = time.perf_counter(), []
+        status = []
 
         def remember(code, headers, *args):
             status.append(code.split()[0])
             return start_response(code, headers, *args)
 
+        started, cpu, child = time.perf_counter(), time.thread_time(), children_cpu()
         body = list(inner(environ, remember))
+        line = {
+            "wall": round(time.perf_counter() - started, 4),
+            "cpu": round(time.thread_time() - cpu, 4),
+            "child_cpu": round(children_cpu() - child, 4),
+            "status": status[0] if status else "-",
+            "method": environ["REQUEST_METHOD"],
+            "rule": _rule_of(app, environ),
+            "path": environ.get("PATH_INFO", ""),
+        }
         with open(path, "a") as out:
-            elapsed = time.perf_counter() - started
-            method, route = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
-            out.write(f"{elapsed:.3f} {status[0] if status else '-'} {method} {route}\n")
+            out.write(json.dumps(line) + "\n")
         return body
 
     app.wsgi_app = timed
+
+
+def _rule_of(app, environ) -> str:
+    """The URL rule a request matched (`/cases/<int:case_id>`), so times group per endpoint."""
+    try:
+        rule, _ = app.url_map.bind_to_environ(environ).match(return_rule=True)
+    except Exception:  # noqa: BLE001 - a path no rule matches (404) or a method none takes (405)
+        return "(no route)"
+    return rule.rule
 
 
 @pytest.fixture

@@ -166,8 +166,11 @@ def test_verify_finds_a_row_inserted_into_a_sealed_range(db_session, admin):
 
 def forge_with_the_code_but_not_the_key(session, monkeypatch, event_ids, **changes):
     """M4: someone with database access and the code, but not the key, edits rows and
-    recomputes every row's MAC and every seal with the project's own functions."""
-    monkeypatch.setenv(integrity_keys.ENV_NAME, "k1:" + integrity_keys.new_secret())
+    recomputes every row's MAC and every seal with the project's own functions. The rows name
+    their key id, so the forger writes the real one; only the secret is not theirs (an unkeyed
+    hash, or a MAC that ignored its key, would pass)."""
+    real_key_id = integrity_keys.keyring().current_id
+    monkeypatch.setenv(integrity_keys.ENV_NAME, f"{real_key_id}:" + integrity_keys.new_secret())
     drop_append_only_triggers(session)
     session.execute(update(AuditEvent).where(AuditEvent.id.in_(event_ids)).values(**changes))
     session.execute(delete(AuditSeal))

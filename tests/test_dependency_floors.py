@@ -7,7 +7,10 @@ Raise a floor when an advisory is published for a pinned package; cite it next t
 
 from __future__ import annotations
 
+import configparser
+import re
 from importlib.metadata import version
+from pathlib import Path
 
 import pytest
 from packaging.version import Version
@@ -25,7 +28,28 @@ FLOORS = [
 ]
 
 
+SETUP_CFG = Path(__file__).resolve().parents[1] / "setup.cfg"
+
+
+def pinned() -> dict[str, str]:
+    """Distribution (lower case) -> the version setup.cfg pins it to (`name==version`)."""
+    config = configparser.ConfigParser()
+    config.read(SETUP_CFG)
+    lines = config["options"]["install_requires"].splitlines()
+    pins = (re.fullmatch(r"([A-Za-z0-9_.-]+)(?:\[[^]]*\])?==(\S+)", line.strip()) for line in lines)
+    return {pin[1].lower(): pin[2] for pin in pins if pin}
+
+
 @pytest.mark.parametrize(("name", "floor", "advisories"), FLOORS, ids=[f[0] for f in FLOORS])
 def test_pentest_l9_installed_version_is_past_every_listed_advisory(name, floor, advisories):
     installed = Version(version(name))
     assert installed >= Version(floor), f"{name} {installed} < {floor}: {advisories}"
+
+
+@pytest.mark.parametrize(("name", "floor", "advisories"), FLOORS, ids=[f[0] for f in FLOORS])
+def test_setup_cfg_pins_every_listed_package_past_its_advisories(name, floor, advisories):
+    """A fresh install gets what setup.cfg pins, whatever this machine has installed: each
+    listed package is pinned (a transitive one too), at a release past its advisories."""
+    pin = pinned().get(name)
+    assert pin is not None, f"setup.cfg does not pin {name}: a fresh install may get any release"
+    assert Version(pin) >= Version(floor), f"setup.cfg pins {name}=={pin} < {floor}: {advisories}"

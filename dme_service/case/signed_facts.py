@@ -6,10 +6,11 @@ the treating practitioner and, for an order sent against the payer's criteria, t
 decision (documents/swo.py, pdf_templates/swo.html). The letter of medical necessity prints
 all of that and also the patient's weight (as the force's share of it), the onset date, every
 supervised trial, the screening answers, the other devices asked about and the coverage
-decision it argues from (documents/lmn.py). Nothing else is signed: the clinician's free-text
-notes, the frequency sentence typed on the form (the order prints the frequency built from the
-numbers) and a weight on an order signed without its letter can change without a new
-signature.
+decision it argues from (documents/lmn.py), and the clinical history it states (prior
+treatment, findings, imaging and scores: case/history.py), once any is recorded. Nothing else
+is signed: the clinician's free-text notes, the frequency sentence typed on the form (the order
+prints the frequency built from the numbers) and a weight on an order signed without its
+letter can change without a new signature.
 
 The projection works on the dme-case/1 document (docs/case-format.md) and the stored
 decision status, so a change of wording in a later release never changes what was signed.
@@ -20,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+from dme_service.case import history as case_history
 
 # The content a signature's HMAC is computed over; stored with each signature so a signature
 # made under an older scope is still checked the way it was made.
@@ -56,6 +59,9 @@ UNITS = {
     "request.force_lb": "lb",
     "request.minutes": "min",
     "request.length_of_need_months": "months",
+    "history.physical_therapy_weeks": "weeks",
+    "history.clinic_traction_sessions": "sessions",
+    "history.ndi_percent": "%",
 }
 
 
@@ -64,8 +70,19 @@ def covers_letter(kinds) -> bool:
     return "lmn" in set(kinds)
 
 
-def signed_facts(document: dict[str, Any], status: str | None, *, letter: bool) -> dict[str, Any]:
-    """The facts the signed order (and, with `letter`, the letter) print, as plain data."""
+def signed_facts(
+    document: dict[str, Any],
+    status: str | None,
+    *,
+    letter: bool,
+    history: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The facts the signed order (and, with `letter`, the letter) print, as plain data.
+
+    `history` is the recorded clinical history's JSON form (case/history.py), kept beside the
+    document. The letter prints it, so a letter's facts carry it; only once something is
+    recorded, so a letter signed before any history was recorded is checked as it was signed.
+    """
     patient = document.get("patient") or {}
     request = document.get("request") or {}
     facts: dict[str, Any] = {
@@ -82,6 +99,8 @@ def signed_facts(document: dict[str, Any], status: str | None, *, letter: bool) 
             facts[key] = document.get(key)
         facts["also_requested"] = list(facts["also_requested"] or [])
         facts["trials"] = list(facts["trials"] or [])
+        if history:
+            facts["history"] = dict(history)
     return facts
 
 
@@ -118,7 +137,7 @@ def summary(found: list[Change]) -> str:
 def _flat(facts: dict[str, Any]) -> dict[str, Any]:
     flat = {}
     for key, value in facts.items():
-        if key in ("patient", "request", "screening") and isinstance(value, dict):
+        if key in ("patient", "request", "screening", "history") and isinstance(value, dict):
             for inner, item in value.items():
                 flat[f"{key}.{inner}"] = item
         else:
@@ -133,15 +152,22 @@ def _ordered(before: dict, after: dict) -> list[str]:
 
 
 def _label(path: str) -> str:
+    if path.startswith("history."):
+        return case_history.LABELS.get(path.split(".", 1)[1], path)
     if path.startswith("screening."):
         return "screening: " + path.split(".", 1)[1].replace("_", " ")
     return LABELS.get(path, path.replace("_", " ").replace(".", " "))
 
 
 def _change(path: str, before: Any, after: Any) -> Change:
-    if path == "trials":  # a list of records: name it, do not print it
+    if path == "trials" or _free_text(path):  # name it, do not print it
         return Change(path, _label(path), "", "")
     return Change(path, _label(path), _shown(path, before), _shown(path, after))
+
+
+def _free_text(path: str) -> bool:
+    """A history fact in the clinician's own words: too long for a one-line warning."""
+    return path.startswith("history.") and path.split(".", 1)[1] in case_history.TEXT_KEYS
 
 
 def _shown(path: str, value: Any) -> str:
@@ -157,5 +183,7 @@ def _shown(path: str, value: Any) -> str:
         value = int(value)
     if path == "decision":
         return str(value).replace("_", " ")
+    if path == "history.imaging_kind":
+        return case_history.STUDY_KINDS.get(str(value), str(value))
     unit = UNITS.get(path)
     return f"{value} {unit}" if unit else str(value)

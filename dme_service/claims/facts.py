@@ -95,6 +95,10 @@ class Claim:
     place_of_service: str = "12"  # the patient's home (CMS place of service code set)
     prior_auth: str = ""
     label: str = ""  # how people name the claim ("Case 12, Walter Brandt"), for messages
+    # CLM05-3 (claims/correction.py): 1 original, 7 replacement of the claim the payer
+    # numbered `replaces` (REF*F8, the CLP07 of its 835).
+    frequency: str = "1"
+    replaces: str = ""
 
     @property
     def total_charge(self) -> Decimal:

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from stdnum import luhn
 
-from dme_service.claims import directory
+from dme_service.claims import correction, directory
 from dme_service.claims.facts import Address, BillingProvider, Claim, ServiceLine
 
 # USPS codes of the states, DC and the territories a DME MAC serves (the payer directory).
@@ -34,6 +34,8 @@ MBI = re.compile(f"[1-9]{_A}{_AN}[0-9]{_A}{_AN}[0-9]{_A}{_A}[0-9][0-9]")
 ICD10 = re.compile(r"[A-TV-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?")
 HCPCS = re.compile(r"[A-V][0-9]{4}")
 CONTROL_NUMBER = re.compile(r"[A-Za-z0-9-]{1,20}")
+# Who a problem of the billing provider belongs to: it refuses every claim of the file.
+CLINIC = "The clinic"
 MAX_DIAGNOSES, MAX_POINTERS, MAX_LINES, MAX_MODIFIERS = 12, 4, 50, 4
 
 
@@ -56,7 +58,7 @@ def npi_is_valid(npi: str) -> bool:
 
 def provider_problems(provider: BillingProvider) -> list[Problem]:
     """What keeps every claim of the file from being accepted: the billing provider's gaps."""
-    who, problems = "The clinic", []
+    who, problems = CLINIC, []
     if not provider.name.strip():
         problems.append(Problem(who, "billing name", "Give the clinic's legal name."))
     if not npi_is_valid(provider.npi or ""):
@@ -109,6 +111,9 @@ def _claim_checks(claim: Claim, today: date):
         yield "service lines", f"At most {MAX_LINES} lines fit on one claim."
     if len(claim.prior_auth or "") > 50:
         yield "prior authorization number", "Keep it under 50 characters."
+    replaced = correction.number_problem(claim.frequency, claim.replaces)
+    if replaced:
+        yield "payer's claim number of the original claim", replaced
     for number, line in enumerate(claim.lines, start=1):
         for field, message in _line_checks(line, claim, today):
             yield f"line {number} ({line.hcpcs}) {field}", message
@@ -149,7 +154,10 @@ def _line_checks(line: ServiceLine, claim: Claim, today: date):
     if not HCPCS.fullmatch(line.hcpcs or ""):
         yield "HCPCS", f"{line.hcpcs!r} is not a HCPCS code."
     if line.charge is None:
-        yield "charge", "No charge: add the HCPCS to the clinic's fee table."
+        # The charge is the fee in force on the date of service: without that date there is
+        # nothing to look up, and the date of service below is the one thing to fix.
+        if line.service_date is not None:
+            yield "charge", "No charge: add the HCPCS to the clinic's fee table."
     elif not isinstance(line.charge, Decimal) or line.charge <= 0:
         yield "charge", "The charge must be more than $0.00."
     elif line.charge != line.charge.quantize(Decimal("0.01")):
@@ -198,6 +206,14 @@ def _address_problems(who, field, address: Address | None, nine_digit_zip=False)
     elif len(zip_digits) not in (5, 9):
         problems.append(Problem(who, field, "Give a 5- or 9-digit ZIP code."))
     return problems
+
+
+def by_claim(problems: list[Problem]) -> dict[str, list[str]]:
+    """Each refused claim's problems ("field: message"), claims in the order first named."""
+    grouped: dict[str, list[str]] = {}
+    for problem in problems:
+        grouped.setdefault(problem.claim, []).append(f"{problem.field}: {problem.message}")
+    return grouped
 
 
 def scrub(provider: BillingProvider, claims, today: date):

@@ -11,6 +11,9 @@ What a DME claim needs, each checked against the 5010 professional map (see the 
 - the ordering practitioner in loop 2420E (`NM1*DK`, `XX` = NPI); the DME MAC checks the name
   and NPI against PECOS.
 - CLM02 equals the sum of the SV1-02 line charges (the builder computes it; nothing else can).
+- CLM05-3 is 1 for an original claim and 7 for a corrected (replacement) claim, which also
+  carries REF*F8, the payer's claim control number of the claim it replaces
+  (claims/correction.py).
 - DTP*472 date of service on each line.
 - no CMN segments (CR3, PWK*CT, loop 2440): CEDI rejects claims carrying a CMN or DIF for dates
   of service from 2023-01-01 (CGS Jurisdiction C, "Electronic Claims",
@@ -21,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from dme_service.claims import x12
+from dme_service.claims import correction, x12
 from dme_service.claims.facts import Address, BillingProvider, Claim, Envelope, ServiceLine
 from dme_service.claims.x12 import segment, text
 
@@ -167,7 +170,8 @@ def _claim(claim: Claim) -> list[str]:
             x12.amount(claim.total_charge),
             "",
             "",
-            x12.COMPONENT.join((claim.place_of_service, "B", "1")),  # B: professional; 1: original
+            # B: professional; then the frequency: 1 original, 7 replacement
+            x12.COMPONENT.join((claim.place_of_service, "B", claim.frequency)),
             "Y",  # the supplier's signature is on file
             "A",  # assigned
             "Y",  # benefits assigned to the supplier
@@ -176,6 +180,9 @@ def _claim(claim: Claim) -> list[str]:
     ]
     if claim.prior_auth:
         segments.append(segment("REF", "G1", text(claim.prior_auth, 50)))
+    if claim.frequency == correction.REPLACEMENT:
+        # The payer's claim control number of the claim this one replaces (after REF*G1).
+        segments.append(segment("REF", "F8", correction.cleaned_number(claim.replaces)))
     segments.append(_diagnoses(claim.diagnoses))
     for position, line in enumerate(claim.lines, start=1):
         segments.extend(_line(position, line, claim))

@@ -133,6 +133,8 @@ def _export(session, user, checked: dict, today: date) -> int:
         print("no claims are ready to submit; nothing exported")
         return 1
     result = claim_export.export(session, user, case_ids, today=today)
+    for line in result.clinic_problems:
+        print(f"clinic billing identity: {line}")
     for line in result.refused:
         print(f"refused: {line}")
     if result.file is None:

@@ -1,7 +1,8 @@
 """The letter of medical necessity (domain.md §5): prose built only from recorded facts.
 
-Each sentence is written from a fact of the case or the decision; when the fact was not
-recorded the sentence is left out (never "N/A", never a blank to fill in). The letter
+Each sentence is written from a fact of the case, the decision or the clinical history
+recorded beside the case (documents/history_letter.py); when the fact was not recorded the
+sentence is left out (never "N/A", never a blank to fill in). The letter
 says "meets the criteria" only when the decision is `eligible`, never offers inversion
 or home lumbar traction as treatment, and claims no more than this patient's own trial
 showed (domain.md §6.4).
@@ -9,9 +10,11 @@ showed (domain.md §6.4).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from dme_service.case.model import ABSOLUTE_CONTRAINDICATIONS, Case, Trial
 from dme_service.case.response import trial_response
-from dme_service.documents import citing, letter_facts
+from dme_service.documents import citing, history_letter, letter_facts
 from dme_service.documents import wording as w
 from dme_service.documents.parts import author, signature_context
 from dme_service.documents.swo import check_order
@@ -27,9 +30,11 @@ ABSOLUTE_NAMES["vertebrobasilar_insufficiency"] = "vertebrobasilar insufficiency
 def source(case: Case, decision: Decision, options: RenderOptions) -> DocumentSource:
     # The letter's numbers are the order's (domain.md §5 item 8): no order, no letter.
     check_order(case, document="letter")
+    recorded = options.history
     sections = [
-        ("Diagnosis and history", history(case)),
-        ("Supervised in-clinic trial", trial_sentences(case)),
+        ("Diagnosis and history", history(case) + history_letter.finding_sentences(recorded)),
+        ("Prior treatment", history_letter.prior_treatment_sentences(recorded)),
+        ("Supervised in-clinic trial", trial_sentences(case, options.trial_records)),
         ("Device and home prescription", device_sentences(case, decision)),
         ("Screening and precautions", screening_sentences(case, decision)),
         ("Other devices asked about", other_device_sentences(case)),
@@ -105,18 +110,20 @@ def history(case: Case) -> list[str]:
     return sentences
 
 
-def trial_sentences(case: Case) -> list[str]:
+def trial_sentences(case: Case, records: Sequence[w.TrialRecord] = ()) -> list[str]:
     """The latest trial and the latest home-unit trial in full; two or more other trials in one
     sentence, naming each that made things worse or was not tolerated (six trials in full make a
-    wall of text, and a trial not tolerated must not drop out of the letter)."""
+    wall of text, and a trial not tolerated must not drop out of the letter). `records` are
+    what is kept beside each trial, in the case's trial order: who ran it is named."""
     full, others = letter_facts.trials_in_full(case)
     sentences: list[str] = []
     if len(others) >= 2:
         sentences += letter_facts.earlier_trials_sentences(others)
     else:
         full = sorted([*full, *others], key=lambda t: t.date)
+    ran_by = {id(trial): record.ran_by for trial, record in zip(case.trials, records, strict=False)}
     for trial in full:
-        sentences += one_trial(trial)
+        sentences += one_trial(trial, ran_by.get(id(trial)))
     sentences += letter_facts.demonstrated_sentences(case)
     latest = case.latest_trial
     if latest and case.payer == "premera":
@@ -124,10 +131,13 @@ def trial_sentences(case: Case) -> list[str]:
     return sentences
 
 
-def one_trial(trial: Trial) -> list[str]:
+def one_trial(trial: Trial, ran_by: str | None = None) -> list[str]:
+    """The trial in full; `ran_by` is the therapist recorded on it ("Maria Alvarez, PT"): the
+    practitioner signing the letter did not run the trial, so the letter says who did."""
     where = f" in the {trial.position} position" if trial.position else ""
+    who = f"a trial under the supervision of {ran_by}," if ran_by else "a supervised trial"
     sentences = [
-        f"On {w.long_date(trial.date)}, a supervised trial used {w.device_name(trial.device)}"
+        f"On {w.long_date(trial.date)}, {who} used {w.device_name(trial.device)}"
         f"{where} at {w.number(trial.force_lb)} pounds for {w.number(trial.minutes)} minutes."
     ]
     sentences.append(pain_sentence(trial))

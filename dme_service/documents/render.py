@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from dme_service.case.history import ClinicalHistory
 from dme_service.case.model import Case
 from dme_service.documents import availability, packet
 from dme_service.documents.renderer import Renderer, gc_paused, get_renderer
@@ -40,6 +41,7 @@ def render(
     case_number: int | str | None = None,
     trial_records: tuple[TrialRecord, ...] = (),
     checklist: tuple | None = None,
+    history: ClinicalHistory | None = None,
 ) -> RenderedDocument:
     """Render one document of `KINDS`, when availability.py allows it for this decision
     (DocumentRefused, naming the field, when it does not)."""
@@ -64,6 +66,7 @@ def render(
         case_number=case_number,
         trial_records=tuple(trial_records),
         checklist=checklist,
+        history=history,
     )
     with gc_paused():
         return render_kind(get_renderer(), kind, case, decision, options)

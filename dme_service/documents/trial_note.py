@@ -1,13 +1,16 @@
 """The trial note page: the supervised in-clinic trials as recorded, for the billing packet.
 
 The medical record must corroborate the order (PIM §5.9), so the packet carries the
-trials with the same numbers the LMN and the SWO use, the screening and the home dose.
+trials with the same numbers the LMN and the SWO use, the screening and the home dose, and the
+history the letter states (prior treatment, findings, imaging, scores) in the letter's own
+sentences, where recorded.
 """
 
 from __future__ import annotations
 
 from dme_service.case.model import ABSOLUTE_CONTRAINDICATIONS, OTHER_SCREENING_KEYS, Case, Trial
 from dme_service.case.response import trial_response
+from dme_service.documents import history_letter
 from dme_service.documents import wording as w
 from dme_service.documents.types import DocumentSource, RenderOptions
 from dme_service.rules.decision import Decision
@@ -31,6 +34,8 @@ def source(case: Case, decision: Decision, options: RenderOptions) -> DocumentSo
                 for i, trial in sorted(enumerate(case.trials), key=lambda it: it[1].date)
             ],
             "trial_response": decision.trial_response,
+            "history": history_letter.finding_sentences(options.history)
+            + history_letter.prior_treatment_sentences(options.history),
             "screening": screening_rows(case),
             "dose": w.dose_sentence(case.request),
             "hcpcs": case.request.hcpcs,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from dme_service.case.history import ClinicalHistory
 from dme_service.documents import availability
 from dme_service.documents.wording import Clinic, Signature, TrialRecord
 
@@ -54,6 +55,8 @@ class RenderOptions:
     checklist: tuple | None = None
     # Beside each trial of the case, in the case's order: who ran it and the note
     trial_records: tuple[TrialRecord, ...] = ()
+    # The clinical history recorded beside the case (case/history.py), which the letter states
+    history: ClinicalHistory | None = None
 
 
 @dataclass(frozen=True, slots=True)

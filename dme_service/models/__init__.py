@@ -14,10 +14,16 @@ from dme_service.models.accounts import (
 from dme_service.models.audit import AuditEvent, AuditSeal
 from dme_service.models.base import Base, UTCDateTime, utcnow
 from dme_service.models.billing import BillingEvent, ChecklistReview
-from dme_service.models.case_history import RETURN_KINDS, CaseVersion, OrderReturn
+from dme_service.models.case_history import (
+    RETURN_KINDS,
+    CaseVersion,
+    OrderAmendment,
+    OrderReturn,
+)
 from dme_service.models.cases import (
     CarriedPriorDevice,
     Case,
+    CaseHistory,
     DecisionRecord,
     Diagnosis,
     HomePrescription,
@@ -51,6 +57,7 @@ __all__ = [
     "Base",
     "BillingEvent",
     "CarriedPriorDevice",
+    "CaseHistory",
     "Case",
     "CaseVersion",
     "ChecklistReview",
@@ -67,6 +74,7 @@ __all__ = [
     "HomePrescription",
     "IdempotencyKey",
     "LoginAttempt",
+    "OrderAmendment",
     "OrderReturn",
     "PasswordLink",
     "Patient",

@@ -87,6 +87,37 @@ class Case(Base):
     screening_answers: Mapped[list[ScreeningAnswer]] = relationship(cascade="all, delete-orphan")
     home_prescription: Mapped[HomePrescription | None] = relationship(cascade="all, delete-orphan")
     decisions: Mapped[list[DecisionRecord]] = relationship(order_by="DecisionRecord.id")
+    history: Mapped[CaseHistory | None] = relationship(cascade="all, delete-orphan")
+
+
+class CaseHistory(Base):
+    """The clinical history recorded for the letter (case/history.py): prior treatment and its
+    results, objective findings, imaging and functional scores. Beside the case document, never
+    read by the decision; clinical free text, so never shown to billing or admin (AC-3).
+    Column names are the JSON form's keys."""
+
+    __tablename__ = "case_histories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(fk("cases.id"), unique=True)
+    physical_therapy_weeks: Mapped[int | None] = mapped_column(Integer)
+    physical_therapy_traction: Mapped[str | None] = mapped_column(String(8))
+    physical_therapy_result: Mapped[str | None] = mapped_column(String(300))
+    medications: Mapped[str | None] = mapped_column(String(300))
+    medications_result: Mapped[str | None] = mapped_column(String(300))
+    clinic_traction_sessions: Mapped[int | None] = mapped_column(Integer)
+    clinic_traction_result: Mapped[str | None] = mapped_column(String(300))
+    imaging_kind: Mapped[str | None] = mapped_column(String(8))
+    imaging_date: Mapped[date | None] = mapped_column(Date)
+    imaging_finding: Mapped[str | None] = mapped_column(String(300))
+    neurological_signs: Mapped[str | None] = mapped_column(String(300))
+    spurling_test: Mapped[str | None] = mapped_column(String(8))
+    distraction_test: Mapped[str | None] = mapped_column(String(8))
+    ultt_a: Mapped[str | None] = mapped_column(String(8))
+    shoulder_abduction_test: Mapped[str | None] = mapped_column(String(8))
+    mobility_peripheralization: Mapped[str | None] = mapped_column(String(8))
+    ndi_percent: Mapped[int | None] = mapped_column(Integer)
+    psfs_average: Mapped[float | None] = mapped_column(Float)
 
 
 class Trial(Base):

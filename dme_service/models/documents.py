@@ -65,6 +65,9 @@ class Signature(Base):
     signed_facts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     void_reason: Mapped[str | None] = mapped_column(Text)
+    # An order amended after its claim went to the payer (OrderAmendment): the signature no
+    # longer covers the case but stays valid for the claim billed on it, so it is not voided.
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # "electronic" (the signer signed here) or "wet" (a scan of the printed order signed in
     # ink, uploaded by `uploaded_by`; `scan_id` is that file).
     method: Mapped[str] = mapped_column(String(12), default="electronic")

@@ -1,6 +1,7 @@
 """What changed between two versions of a case document, field by field, in clinician words.
 
-Both sides are dme-case/1 documents (docs/case-format.md). Each change names the fact as the
+Both sides are dme-case/1 documents (docs/case-format.md), with the clinical history the letter
+states under "history" when one is recorded (case/history.py). Each change names the fact as the
 case page labels it ("Home prescription, minutes", "Trial 2, pain after") and shows the value
 as a clinician reads it ("15 minutes", "Yes", "Dec 1, 2026"), never a dotted field path.
 Pure: the re-sign page and the API read it from stored documents.
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from dme_service.case import history as case_history
 from dme_service.coding import codes
 from dme_service.rules.wording import PAYER_NAMES, SCREENING_LABELS
 
@@ -108,6 +110,28 @@ REQUEST = {
 }
 
 
+def _history_words(key: str):
+    """How a history fact reads: its unit, the study's name, a test's result; text as typed."""
+    units = {
+        "physical_therapy_weeks": "weeks",
+        "clinic_traction_sessions": "sessions",
+        "ndi_percent": "%",
+    }
+    if key in units:
+        return lambda v: _number(v, units[key])
+    if key == "imaging_date":
+        return _date
+    if key == "imaging_kind":
+        return lambda v: case_history.STUDY_KINDS.get(str(v), str(v))
+    return lambda v: str(v).capitalize() if key not in case_history.TEXT_KEYS else str(v)
+
+
+def _history(found: list, old: dict, new: dict) -> None:
+    for key, words in case_history.LABELS.items():
+        label = f"History, {words}"
+        _compare(found, f"history.{key}", label, old.get(key), new.get(key), _history_words(key))
+
+
 def _shown(value: Any, words) -> str:
     if value is None or value == "":
         return NOT_RECORDED
@@ -183,6 +207,7 @@ def changes(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
                 _list_words(new.get("diagnoses") or [], _diagnosis),
             )
         )
+    _history(found, old.get("history") or {}, new.get("history") or {})
     _trials(found, old.get("trials") or [], new.get("trials") or [])
     old_screening, new_screening = old.get("screening") or {}, new.get("screening") or {}
     for key in sorted(set(old_screening) | set(new_screening)):

@@ -8,7 +8,9 @@ Pure data, read by the billing services (which make and check the moves), the si
 
 "signed" is the application's move when the practitioner signs: the order is signed and waits
 for billing's review. A voided signature moves a signed or ready claim back to
-"awaiting_signature", with the reason.
+"awaiting_signature", with the reason. Once the claim has gone to the payer the signed order
+is frozen; amending it (a new order version) moves the claim back to "awaiting_signature" and
+its next file is a corrected claim (services.order_amendment).
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "paid": (),
     "closed": (),
 }
+# Claim states in which the payer holds (or has judged) a claim made from the signed order:
+# its signed facts are frozen, and correcting them takes an amended order and a corrected claim.
+AMENDABLE_STATES = ("submitted", "denied", "resubmitted", "appealed", "paid", "closed")
 # Moves only the application makes: signed when the practitioner signs (services.signing);
 # after a case changes (services.after_save) back for a new signature, or back to draft when
 # the decision is no longer complete.
@@ -49,6 +54,8 @@ SYSTEM_MOVES = frozenset(
         ("ready_to_submit", "awaiting_signature"),
         ("awaiting_signature", "draft"),
     }
+    # An amended order (a new order version) goes back for a new signature.
+    | {(state, "awaiting_signature") for state in AMENDABLE_STATES}
 )
 # A signature void moves these back to awaiting signature.
 SIGNED_STATES = ("signed", "ready_to_submit")

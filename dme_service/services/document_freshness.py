@@ -7,7 +7,8 @@ clinician's reason for an order against the payer's criteria, the claim's purcha
 choice and the clinic's letterhead. A document is current while it
 is not superseded and that digest is the one the case gives now; the moment the case or the
 signature changes, every older document reads as superseded, wherever it is listed, and a
-download of "the current one" makes a new one first (`services.documents.current_document`).
+"Download current" (a POST) makes a new one first (`services.documents.current_document`);
+a GET of the current one sends it only when it is stored (`services.documents.stored_current`).
 
 The signed SWO and LMN are the exception: they are what the practitioner signed and are never
 made again, so they are current exactly while the signature that covers them stands
@@ -33,6 +34,7 @@ from dme_service.services.clinic.printed import printed_clinic
 from dme_service.services.order_reason import order_reason
 from dme_service.store import signed_content
 from dme_service.store.cases import to_document, trial_records
+from dme_service.store.history import history_document
 from dme_service.store.signed_content import canonical_sha256
 
 # Bumped when what goes into the digest changes, so older digests never match by accident.
@@ -89,10 +91,18 @@ def source_sha256(session: Session, case: Case, signature_id: int | None) -> str
         "trials_beside": [dataclasses.asdict(record) for record in trial_records(case)],
         "signature_id": signature_id,
         "reason": order_reason(session, case),
+        **_history_source(case),
         "purchase_or_rental": purchase_or_rental or "NU",
         "clinic": None if clinic is None else _letterhead(clinic),
     }
     return canonical_sha256(source)
+
+
+def _history_source(case: Case) -> dict:
+    """The recorded history the letter prints (case/history.py), once any is recorded: a case
+    without history keeps the digest its documents were made with."""
+    history = history_document(case)
+    return {"history": history} if history else {}
 
 
 def _letterhead(clinic: Clinic) -> dict:

@@ -42,6 +42,7 @@ from dme_service.store.documents import (
     store_render,
     verified,
 )
+from dme_service.store.history import history_of
 
 KIND_LABELS = {
     "lmn": "Letter of medical necessity",
@@ -98,6 +99,10 @@ SIGNED_STANDS = (
 
 class DocumentNotFound(LookupError):
     """No such document (or kind) for this case in the caller's clinic (AC-2: 404)."""
+
+
+class NoCurrentVersion(LookupError):
+    """No stored version of the kind is made from the case and signature as they are now."""
 
 
 class CaseNotReady(ValueError):
@@ -281,6 +286,7 @@ def _inputs(session: Session, user: User, case_id: int, lang: str, now: datetime
         "purchase_or_rental": purchase_or_rental(session, case),
         "case_number": case.id,
         "trial_records": trial_records(case),
+        "history": history_of(case),
     }
     fresh = freshness_with(session, case, check.signature if check.valid else None)
     return parsed, decision, options, fresh
@@ -374,6 +380,7 @@ def current_document(
     """The version of `kind` made from the case and signature as they are now, verified and
     audited; made (and stored) first when none is, so a stale document never leaves under the
     name "current". The signed SWO and LMN are what was signed and are never made again.
+    Storing a version changes state: callers are POST views only (docs/security.md OUT-3).
 
     A case saved while the new one was being made leaves it made from the older state: it is
     made again, once; should the case move again meanwhile, the second is sent (made from the
@@ -396,6 +403,24 @@ def current_document(
     return verified(session, user, case, found, "document.download")
 
 
+def stored_current(
+    session: Session, user: User, case_id: int, kind: str, lang: str = "en"
+) -> Document:
+    """The stored version of `kind` made from the case and signature as they are now, verified
+    and audited; never a render. Making a version changes what is stored, so only a POST
+    (`current_document`) may do it: a link followed from another site, a prefetch or a crawler
+    makes nothing (docs/security.md OUT-3). Raises NoCurrentVersion when none is stored (an
+    older one is never sent in its place).
+    """
+    check_kind(kind, lang)
+    case = load_case(session, user, case_id)
+    found = current_of(session, case, kind, lang, freshness(session, case))
+    if found is None:
+        session.commit()  # end the read: nothing was sent, nothing to audit
+        raise NoCurrentVersion(kind)
+    return verified(session, user, case, found, "document.download")
+
+
 def is_current(session: Session, user: User, case_id: int, document: Document) -> bool:
     """Whether a stored version is made from the case and signature as they are now."""
     case = load_case(session, user, case_id)
@@ -406,10 +431,12 @@ __all__ = [
     "CaseNotReady",
     "DocumentNotFound",
     "DocumentTampered",
+    "NoCurrentVersion",
     "Version",
     "current_document",
     "fetch",
     "render_document",
+    "stored_current",
     "versions",
     "versions_of",
 ]

@@ -1,10 +1,10 @@
 """What changed in an order since its practitioner last looked at it, and who changed it.
 
-"Last looked" is the practitioner's latest signature of the case (voided since, or it would
-still stand) or their latest "ask for changes" / "decline", whichever came later. The case as
-it stood then is the last case document kept before that moment (store.case_versions); each fact
-that differs now is attributed to the last save that changed it. Orders signed or sent back
-before documents were kept say so instead of guessing.
+"Last looked" is the practitioner's latest signature of the case (voided or superseded by an
+amended order since, or it would still stand) or their latest "ask for changes" / "decline",
+whichever came later. The case as it stood then is the last case document kept before that
+moment (store.case_versions); each fact that differs now is attributed to the last save that
+changed it. Orders signed or sent back before documents were kept say so instead of guessing.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from dme_service.models import Case
 from dme_service.rules.changes import FieldChange, changes
 from dme_service.store import case_versions, order_returns
-from dme_service.store.cases import to_document
 from dme_service.store.signed_content import signatures
 
 
@@ -54,7 +53,7 @@ def since_last_look(session: Session, case: Case) -> SinceLastLook | None:
     baseline = case_versions.as_of(session, case.id, at)
     if baseline is None:
         return SinceLastLook(what, at, note, None)
-    now = to_document(case)
+    now = case_versions.kept_document(case)  # with the history the letter states
     found = changes(baseline.document, now)
     who = _who_changed(baseline, case_versions.after(session, case.id, baseline.id))
     listed = [_with_who(change, who) for change in found]
@@ -65,7 +64,7 @@ def _last_look(session: Session, case: Case):
     """(what, when, note) of the latest signature or return, or None."""
     looks = []
     signed = signatures(session, case.id)
-    if signed and signed[0].voided_at is None:
+    if signed and signed[0].voided_at is None and signed[0].superseded_at is None:
         return None  # it still stands: the case is signed, nothing to compare
     # Only the named practitioner's own looks: a newly named one has no "since you signed".
     practitioner_id = case.treating_practitioner_id

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from dme_service.models import Case
 from dme_service.models.billing import BillingEvent
+from dme_service.store import unit_memo
 
 # The note services/billing.route_for_signature writes for an eligible case: not a reason.
 AUTOMATIC_NOTE = "Eligible: sent for signature."
@@ -22,11 +23,16 @@ def order_reason(session: Session, case: Case) -> str | None:
     """The note of the case's latest move to awaiting signature, while it still stands."""
     if case.billing_state == "draft":
         return None
-    note = session.scalar(
+    # Read once per unit of work: the case page's documents card asks twice.
+    note = unit_memo.remembered(session, ("order_reason", case.id), lambda: _note(session, case))
+    note = (note or "").strip()
+    return note if note and note != AUTOMATIC_NOTE else None
+
+
+def _note(session: Session, case: Case) -> str | None:
+    return session.scalar(
         select(BillingEvent.note)
         .where(BillingEvent.case_id == case.id, BillingEvent.to_state == "awaiting_signature")
         .order_by(BillingEvent.id.desc())
         .limit(1)
     )
-    note = (note or "").strip()
-    return note if note and note != AUTOMATIC_NOTE else None

@@ -20,8 +20,10 @@ from sqlalchemy.orm import Session
 
 from dme_service.case import signed_facts
 from dme_service.models import Case, Clinic, Signature
+from dme_service.rules.claim import AMENDABLE_STATES
 from dme_service.services.clinic import clinic_time
 from dme_service.services.errors import Refusal
+from dme_service.store import order_amendments
 from dme_service.store.signed_content import (
     changed_facts,
     check_signature,
@@ -30,7 +32,7 @@ from dme_service.store.signed_content import (
 )
 
 # Claim states in which the payer holds (or has judged) a claim made from the signed order.
-FROZEN_STATES = ("submitted", "denied", "resubmitted", "appealed", "paid", "closed")
+FROZEN_STATES = AMENDABLE_STATES
 
 
 class SignatureWouldVoid(Refusal):
@@ -66,9 +68,12 @@ class OrderFrozen(Refusal):
         else:
             words = (
                 "The claim made from this order has been submitted to the payer: the signed "
-                "order cannot change. Correcting it takes a new order, a new signature and a "
-                "corrected claim: ask billing first."
+                "order cannot change."
             )
+        words += (
+            " To correct it, amend the order: that makes a new order version for a new "
+            "signature and a corrected claim, and the claim already billed keeps its signature."
+        )
         super().__init__(words)
         self.state = state
         self.changes = changes
@@ -81,7 +86,7 @@ class OrderFrozen(Refusal):
 class SignatureState:
     """The order's signature as one line at the top of the case page and in the API."""
 
-    state: str  # "signed", "voided", "awaiting" or "none"
+    state: str  # "signed", "voided", "superseded", "awaiting" or "none"
     valid: bool
     signer: str | None = None  # "Dana Okafor, MD"
     signed_at: datetime | None = None
@@ -90,10 +95,14 @@ class SignatureState:
     void_reason: str | None = None
     problem: str | None = None  # a standing signature that no longer matches (outside edit)
     awaiting: str | None = None  # the practitioner the order waits for
+    order_version: int = 1  # one more for each amendment after the claim went to the payer
+    superseded_at: datetime | None = None  # the signature kept for the claim billed on it
 
     def as_json(self) -> dict[str, Any]:
         return {
             "state": self.state,
+            "order_version": self.order_version,
+            "superseded_at": _iso(self.superseded_at),
             "valid": self.valid,
             "signed_by": self.signer,
             "signed_at": _iso(self.signed_at),
@@ -106,9 +115,11 @@ class SignatureState:
 
 
 def signature_state(session: Session, case: Case) -> SignatureState:
-    """Signed by whom and when, voided and why, or awaiting whose signature."""
+    """Signed by whom and when, voided and why, superseded by an amended order, or awaiting
+    whose signature; with the order version (store.order_amendments)."""
     check = check_signature(session, case)
     waiting = _practitioner(case) if case.billing_state == "awaiting_signature" else None
+    version = order_amendments.order_version(session, case.id)
     if check.signature is not None:
         signature = check.signature
         return SignatureState(
@@ -119,12 +130,13 @@ def signature_state(session: Session, case: Case) -> SignatureState:
             method=signature.method,
             problem=None if check.valid else check.problem,
             awaiting=waiting,
+            order_version=version,
         )
     every = signatures(session, case.id)
-    if every and every[0].voided_at is not None:
+    if every and (every[0].voided_at is not None or every[0].superseded_at is not None):
         last = every[0]
         return SignatureState(
-            "voided",
+            "voided" if last.voided_at is not None else "superseded",
             False,
             signer=_signer(last),
             signed_at=last.signed_at,
@@ -132,8 +144,11 @@ def signature_state(session: Session, case: Case) -> SignatureState:
             voided_at=last.voided_at,
             void_reason=last.void_reason,
             awaiting=waiting,
+            order_version=version,
+            superseded_at=last.superseded_at,
         )
-    return SignatureState("awaiting" if waiting else "none", False, awaiting=waiting)
+    state = "awaiting" if waiting else "none"
+    return SignatureState(state, False, awaiting=waiting, order_version=version)
 
 
 def _signer(signature: Signature) -> str:

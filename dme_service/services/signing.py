@@ -29,6 +29,7 @@ from dme_service.store import claim_moves
 from dme_service.store import signatures as signature_store
 from dme_service.store.cases import CaseIncomplete, CaseNotFound, load_case, parsed_and_decided
 from dme_service.store.documents import verified
+from dme_service.store.history import history_of
 from dme_service.store.signed_content import check_signature
 
 SIGNED_KINDS = ("swo", "lmn")
@@ -159,6 +160,17 @@ def sign(
     )
 
 
+def history_sentences(case: Case) -> list[str]:
+    """The clinical history as the letter states it (documents/history_letter.py), for the
+    practitioner to read before signing; empty when none is recorded."""
+    from dme_service.documents import history_letter
+
+    history = history_of(case)
+    return history_letter.finding_sentences(history) + history_letter.prior_treatment_sentences(
+        history
+    )
+
+
 def _signed_inputs(case: Case, signer: User, now: datetime) -> dict:
     """What the signed SWO and LMN are rendered from, read while the case is loaded."""
     from dme_service.documents.wording import Signature as SignatureLine
@@ -177,6 +189,7 @@ def _signed_inputs(case: Case, signer: User, now: datetime) -> dict:
         "clinic": clinic,
         "reason": order_reason(object_session(case), case),
         "case_number": case.id,
+        "history": history_of(case),  # the letter states it (documents/history_letter.py)
         # An order against the payer's criteria has no letter of medical necessity.
         "kinds": SIGNED_KINDS if decision.status == "eligible" else ("swo",),
     }
@@ -188,7 +201,8 @@ def _render_signed(inputs: dict, render=None) -> dict:
     from dme_service.documents.types import DocumentRefused
 
     render = render or render_here
-    options = {key: inputs[key] for key in ("signature", "now", "clinic", "reason", "case_number")}
+    keys = ("signature", "now", "clinic", "reason", "case_number", "history")
+    options = {key: inputs[key] for key in keys}
     try:
         return {
             kind: render(kind, inputs["case"], inputs["decision"], **options)

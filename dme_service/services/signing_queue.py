@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from dme_service.coding import codes
@@ -27,7 +27,8 @@ class WaitingOrder:
     requester: str
     since: datetime
     waiting: str  # "waiting 2 days"
-    resign: bool  # a signature of this order was voided: it comes back to be signed again
+    # a signature of this order was voided, or the order amended: it comes back to be signed
+    resign: bool
 
 
 def waiting_orders(session: Session, user: User, limit: int = 100) -> list[WaitingOrder]:
@@ -77,7 +78,8 @@ def _voided(session: Session, case_ids: list[int]) -> set[int]:
     if not case_ids:
         return set()
     query = select(Signature.case_id).where(
-        Signature.case_id.in_(case_ids), Signature.voided_at.is_not(None)
+        Signature.case_id.in_(case_ids),
+        or_(Signature.voided_at.is_not(None), Signature.superseded_at.is_not(None)),
     )
     return set(session.scalars(query))
 

@@ -26,6 +26,7 @@ from dme_service.rules.claim import CHOSEN_STATUSES, ROUTED_STATUSES
 from dme_service.services import signing
 from dme_service.services.clinic.clinic_time import local
 from dme_service.store.cases import CaseNotFound, load_case
+from dme_service.store.history import history_of
 from dme_service.store.signed_content import apply_seal, check_signature, seal
 
 MAX_BYTES = 10 * 1024 * 1024  # 10 MiB
@@ -128,6 +129,7 @@ def _order_and_letter(session: Session, user: User, case: Case, *, wet_ink: bool
     clinic, zone = signing._clinic_line(case)
     now = local(utcnow(), zone)
     kinds = signing.SIGNED_KINDS if decision.status == "eligible" else ("swo",)
+    history = history_of(case)  # read before the commit below expires the case
     audit.record(
         session,
         user=user,
@@ -141,7 +143,14 @@ def _order_and_letter(session: Session, user: User, case: Case, *, wet_ink: bool
     try:
         for kind in kinds:
             pdf = render(
-                kind, parsed, decision, now=now, clinic=clinic, wet_ink=wet_ink, case_number=case.id
+                kind,
+                parsed,
+                decision,
+                now=now,
+                clinic=clinic,
+                wet_ink=wet_ink,
+                case_number=case.id,
+                history=history,
             ).pdf
             writer.append(io.BytesIO(pdf))
     except DocumentRefused as refused:

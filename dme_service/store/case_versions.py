@@ -1,8 +1,10 @@
 """The case document as each save left it: written after every save that changed it, read to
 say what changed since the practitioner last saw the order and who changed it.
 
-Only the case document (docs/case-format.md) is kept, never the free-text notes; a save that
-changed nothing in it (a billing move, a note) adds no row.
+Only the case document (docs/case-format.md) is kept, with the clinical history the letter
+states (case/history.py, under "history", once any is recorded), never the free-text notes; a
+save that changed nothing in them (a billing move, a note) adds no row. Only the sign page
+reads them (AC-3: never billing).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from dme_service.models import Case, CaseVersion, User, utcnow
 from dme_service.store.cases import to_document
+from dme_service.store.history import history_document
 
 
 def latest(session: Session, case_id: int) -> CaseVersion | None:
@@ -21,10 +24,19 @@ def latest(session: Session, case_id: int) -> CaseVersion | None:
     return session.scalars(query.order_by(CaseVersion.id.desc()).limit(1)).first()
 
 
+def kept_document(case: Case) -> dict:
+    """What a version keeps of the case now: its document, and the recorded history."""
+    document = to_document(case)
+    history = history_document(case)
+    if history:
+        document["history"] = history
+    return document
+
+
 def record(session: Session, case: Case, user: User) -> CaseVersion | None:
     """Keep the case document as saved now, when it differs from the last one kept; the
     caller has flushed the save and commits."""
-    document = to_document(case)
+    document = kept_document(case)
     last = latest(session, case.id)
     if last is not None and last.document == document:
         return None

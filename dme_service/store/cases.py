@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, object_session
 
 from dme_service import models
 from dme_service.case.model import SCREENING_KEYS
@@ -22,6 +22,7 @@ from dme_service.case.parse import FORMAT, CaseFormatError, FieldError, parse
 from dme_service.documents.wording import TrialRecord, person
 from dme_service.rules.decision import Decision
 from dme_service.rules.engine import evaluate
+from dme_service.store import unit_memo
 
 
 class CaseNotFound(LookupError):
@@ -52,16 +53,27 @@ class CaseIncomplete(ValueError):
 
 
 def load_case(
-    session: Session, user: models.User, case_id: int, *, for_update: bool = False
+    session: Session,
+    user: models.User,
+    case_id: int,
+    *,
+    for_update: bool = False,
+    with_rows: bool = False,
 ) -> models.Case:
     """The case if it belongs to the user's clinic, else CaseNotFound (AC-2); for an outside
     practitioner only a case naming them exists.
 
     `for_update` locks the row and reads it afresh, for a change made under the lock.
+    `with_rows` reads the patient and the prescription in the same query (a page that shows
+    the whole case reads them anyway, one query each).
     """
     query = select(models.Case).where(
         models.Case.id == case_id, models.Case.clinic_id == user.clinic_id
     )
+    if with_rows:
+        query = query.options(
+            joinedload(models.Case.patient), joinedload(models.Case.home_prescription)
+        )
     if user.outside:  # an outside practitioner sees only the cases naming them
         query = query.where(models.Case.treating_practitioner_id == user.id)
     if for_update:
@@ -74,11 +86,25 @@ def load_case(
 
 def parsed_and_decided(case: models.Case) -> tuple[ParsedCase, Decision]:
     """The stored case parsed from its rows and the engine's decision on it. Raises
-    CaseIncomplete when the rows do not make a whole case yet (a draft)."""
+    CaseIncomplete when the rows do not make a whole case yet (a draft). Worked out once per
+    unit of work (store/unit_memo.py): the case page's documents card and the packet's
+    checklist both ask."""
+    session = object_session(case)
+    if session is None:
+        outcome = _parse_and_decide(case)
+    else:
+        key = ("parsed_and_decided", case.id)
+        outcome = unit_memo.remembered(session, key, lambda: _parse_and_decide(case))
+    if isinstance(outcome, CaseIncomplete):
+        raise CaseIncomplete(outcome.errors)
+    return outcome
+
+
+def _parse_and_decide(case: models.Case) -> tuple[ParsedCase, Decision] | CaseIncomplete:
     try:
         parsed = parse(to_document(case))
     except CaseFormatError as error:
-        raise CaseIncomplete(error.errors) from None
+        return CaseIncomplete(error.errors)
     return parsed, evaluate(parsed)
 
 

@@ -21,6 +21,7 @@ from dme_service.case.patient_match import (
 )
 from dme_service.models import BillingEvent, CarriedPriorDevice, Case, Patient
 from dme_service.rules.claim import FINISHED_STATES, STATE_WORDS
+from dme_service.store import unit_memo
 
 
 def same_patient_ids(session: Session, clinic_id: int, member_id: str, born: date) -> list[int]:
@@ -37,10 +38,17 @@ def same_patient_ids(session: Session, clinic_id: int, member_id: str, born: dat
 
 
 def other_cases(session: Session, case: Case) -> list[Case]:
-    """The clinic's other cases of the case's patient, oldest first."""
+    """The clinic's other cases of the case's patient, oldest first (read once per unit of
+    work: the case page's card asks for its other cases and for the open duplicates)."""
+    return list(
+        unit_memo.remembered(session, ("other_cases", case.id), lambda: _others(session, case))
+    )
+
+
+def _others(session: Session, case: Case) -> tuple[Case, ...]:
     patient = case.patient
     ids = same_patient_ids(session, case.clinic_id, patient.member_id, patient.date_of_birth)
-    return [other for other in cases_of(session, case.clinic_id, ids) if other.id != case.id]
+    return tuple(other for other in cases_of(session, case.clinic_id, ids) if other.id != case.id)
 
 
 def cases_of(session: Session, clinic_id: int, patient_ids: list[int]) -> list[Case]:
@@ -73,9 +81,11 @@ def delivered_on(session: Session, case_ids: list[int]) -> dict[int, date]:
 
 
 def carried_into(session: Session, case_id: int) -> list[CarriedPriorDevice]:
-    """The prior devices carried into the case (removed ones too), in the order carried."""
+    """The prior devices carried into the case (removed ones too), in the order carried; read
+    once per unit of work (the order form and the same-patient card both show them)."""
     query = select(CarriedPriorDevice).where(CarriedPriorDevice.case_id == case_id)
-    return list(session.scalars(query.order_by(CarriedPriorDevice.id)))
+    read = lambda: tuple(session.scalars(query.order_by(CarriedPriorDevice.id)))  # noqa: E731
+    return list(unit_memo.remembered(session, ("carried_into", case_id), read))
 
 
 def kept_entries(session: Session, case_id: int) -> list[dict[str, str]]:
@@ -92,21 +102,27 @@ def requested_unit(case: Case) -> str:
     return case.home_prescription.hcpcs if case.home_prescription else "E0860"
 
 
-def is_duplicate_claim(hcpcs: str, other: Case) -> bool:
-    """True when `other` is an open claim (not paid or closed) for the same or a similar
-    unit: payers pay one cervical traction unit per patient in 5 years (domain.md §3.6)."""
-    return other.billing_state not in FINISHED_STATES and similar_units(
-        hcpcs, requested_unit(other)
+def is_duplicate_claim(hcpcs: str, other: Case, delivered: bool) -> bool:
+    """True when `other` is a claim for the same or a similar unit that is open (not paid or
+    closed), or paid with no proof of delivery on file: payers pay one cervical traction unit
+    per patient in 5 years (domain.md §3.6). A paid unit with its delivery recorded is a prior
+    device of the patient instead (carried, or offered to carry), not named twice."""
+    counts = other.billing_state not in FINISHED_STATES or (
+        other.billing_state == "paid" and not delivered
     )
+    return counts and similar_units(hcpcs, requested_unit(other))
 
 
 def open_duplicates(session: Session, case: Case) -> list[Case]:
-    """The patient's other open cases for the same or a similar unit (none once this case's
-    own claim is paid or closed: the open one warns, not this one)."""
+    """The patient's other claims for the same or a similar unit that a claim of this case
+    would duplicate (none once this case's own claim is paid or closed: the other one warns,
+    not this one)."""
     if case.billing_state in FINISHED_STATES:
         return []
     hcpcs = requested_unit(case)
-    return [other for other in other_cases(session, case) if is_duplicate_claim(hcpcs, other)]
+    others = other_cases(session, case)
+    delivered = delivered_on(session, [other.id for other in others])
+    return [o for o in others if is_duplicate_claim(hcpcs, o, o.id in delivered)]
 
 
 def uncarried_deliveries(session: Session, case: Case) -> list[DeliveredUnit]:
@@ -159,7 +175,7 @@ def claim_notes(session: Session, cases: list[Case], today: date) -> dict[int, l
         key = (member_key(case.patient.member_id), case.patient.date_of_birth)
         ids = people.get(key, set()) if key[0] else set()
         others = [o for o in related if o.patient_id in ids and o.id != case.id]
-        found = _duplicate_notes(case, others) + _delivery_notes(
+        found = _duplicate_notes(case, others, delivered) + _delivery_notes(
             others, delivered, seen[case.id], today
         )
         if found:
@@ -167,16 +183,23 @@ def claim_notes(session: Session, cases: list[Case], today: date) -> dict[int, l
     return notes
 
 
-def _duplicate_notes(case: Case, others: list[Case]) -> list[str]:
+def _duplicate_notes(case: Case, others: list[Case], delivered: dict[int, date]) -> list[str]:
     if case.billing_state in FINISHED_STATES:
         return []
     hcpcs = requested_unit(case)
     return [
         f"Possible duplicate claim: case #{other.id} ({requested_unit(other)}) for the same "
-        f"patient is also open (claim {STATE_WORDS[other.billing_state]})."
+        f"patient {duplicate_words(other.billing_state)}."
         for other in sorted(others, key=lambda o: o.id)
-        if is_duplicate_claim(hcpcs, other)
+        if is_duplicate_claim(hcpcs, other, other.id in delivered)
     ]
+
+
+def duplicate_words(billing_state: str) -> str:
+    """How a duplicate's claim stands: "is also open (claim submitted)", or paid."""
+    if billing_state == "paid":
+        return "was paid (no proof of delivery on file, so it is not among the prior devices)"
+    return f"is also open (claim {STATE_WORDS[billing_state]})"
 
 
 def _delivery_notes(others, delivered, seen: set[int], today: date) -> list[str]:

@@ -2,9 +2,10 @@
 
 The canonical signed content is the signed facts: what the signed order and letter print
 (case/signed_facts.py: patient, payer, device, dose, diagnoses, practitioner and decision, and
-for the letter the weight, trials, screening and onset), the case version signed and the
-SHA-256 of each signed PDF. A signature made before that scope existed covered the whole case
-document and is still checked that way (`Signature.content_scope`). The signature stores its
+for the letter the weight, trials, screening, onset and the recorded clinical history), the
+case version signed and the SHA-256 of each signed PDF. A signature made before that scope
+existed covered the whole case document and is still checked that way
+(`Signature.content_scope`). The signature stores its
 HMAC-SHA-256 under an integrity key kept outside the database (dme_service/integrity_keys.py),
 with the key id: someone who edits the order in the database cannot recompute it.
 `check_signature` recomputes
@@ -25,7 +26,9 @@ from sqlalchemy.orm import Session
 from dme_service import integrity_keys
 from dme_service.case import signed_facts
 from dme_service.models import Case, Document, Signature, SignatureScan
+from dme_service.store import unit_memo
 from dme_service.store.cases import to_document
+from dme_service.store.history import history_document
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,9 @@ def facts_now(case: Case, covers) -> dict:
     """The case's signed facts as they are now, for a signature over the documents `covers`
     (case/signed_facts.py: the order's facts, and the letter's when the letter is signed)."""
     letter = signed_facts.covers_letter(covers)
-    return signed_facts.signed_facts(to_document(case), case.status, letter=letter)
+    return signed_facts.signed_facts(
+        to_document(case), case.status, letter=letter, history=history_document(case)
+    )
 
 
 def covered_kinds(document_hashes: dict, decision_status: str | None = None) -> list[str]:
@@ -179,11 +184,45 @@ def changed_facts(signature: Signature, case: Case) -> list[signed_facts.Change]
     return signed_facts.changes(snapshot["facts"], facts_now(case, covers))
 
 
+def seal_intact(session: Session, signature: Signature) -> bool:
+    """True when a signature still proves what was signed: its HMAC over the facts it stored
+    and the digests of its signed files. For a signature kept for a claim already billed
+    (superseded by an amended order), whose facts no longer match the case."""
+    snapshot = signature.signed_facts or {}
+    if signature.content_scope != signed_facts.SCOPE or "facts" not in snapshot:
+        return False
+    hashes = signature.document_hashes or {}
+    text = _facts_text(
+        signature.case_id, signature.case_version, hashes, _covers(signature), snapshot["facts"]
+    )
+    if not integrity_keys.check(
+        SIGNATURE_PURPOSE, text, signature.key_id, signature.content_sha256
+    ):
+        return False
+    for entry in hashes.values():
+        stored = _signed_file(session, entry)
+        if stored is None or hashlib.sha256(stored.content).hexdigest() != entry["sha256"]:
+            return False
+    return True
+
+
 def current_signature(session: Session, case_id: int) -> Signature | None:
-    """The newest signature of the case that has not been voided."""
+    """The newest signature of the case that has not been voided nor superseded by an
+    amended order (that one still covers the claim billed on it, not the case now); read once
+    per unit of work (store/unit_memo.py)."""
+    return unit_memo.remembered(
+        session, ("current_signature", case_id), lambda: _read_current(session, case_id)
+    )
+
+
+def _read_current(session: Session, case_id: int) -> Signature | None:
     query = (
         select(Signature)
-        .where(Signature.case_id == case_id, Signature.voided_at.is_(None))
+        .where(
+            Signature.case_id == case_id,
+            Signature.voided_at.is_(None),
+            Signature.superseded_at.is_(None),
+        )
         .order_by(Signature.signed_at.desc(), Signature.id.desc())
     )
     return session.scalars(query).first()
@@ -204,7 +243,15 @@ def _signed_file(session: Session, entry: dict):
 
 
 def check_signature(session: Session, case: Case) -> SignatureCheck:
-    """Recompute the signed content's hash and the PDFs' digests now (RET-2: catches raw SQL)."""
+    """Recompute the signed content's hash and the PDFs' digests now (RET-2: catches raw SQL),
+    once per unit of work: the page's parts that ask again get the same answer
+    (store/unit_memo.py; it is worked out afresh after any write or a new transaction)."""
+    return unit_memo.remembered(
+        session, ("check_signature", case.id), lambda: _check(session, case)
+    )
+
+
+def _check(session: Session, case: Case) -> SignatureCheck:
     signature = current_signature(session, case.id)
     if signature is None:
         return SignatureCheck(None, False, "Not signed yet.")

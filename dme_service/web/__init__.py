@@ -6,19 +6,11 @@ the user, the access hook then allows or refuses, and the headers go on every re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from flask import Flask
 
-from flask import Flask, g
+from dme_service.web.viewer import Viewer, remember_viewer
 
-
-@dataclass(frozen=True)
-class Viewer:
-    """Who is signed in, as the page layout shows it; read once per request so an error page
-    can still render after the database failed (LOG-4)."""
-
-    name: str
-    role: str
-    clinic: str
+__all__ = ["Viewer", "init_app"]
 
 
 def init_app(app: Flask) -> None:
@@ -29,7 +21,7 @@ def init_app(app: Flask) -> None:
     sessions.init_app(app)
     body_limit.init_app(app)  # first: a length-less body over the limit goes no further
     _configure_login(app)
-    app.before_request(_remember_viewer)  # before the access hook, so a 403 page knows the user
+    app.before_request(remember_viewer)  # before the access hook, so a 403 page knows the user
     from dme_service.web import uploads
 
     app.before_request(uploads.allow_larger_uploads)  # before the access hook reads the body
@@ -52,10 +44,17 @@ def init_app(app: Flask) -> None:
 
 def _register_signing_and_billing(app: Flask) -> None:
     """The practitioner's signature and the billing queue."""
-    from dme_service.web.pages import billing, billing_files, order_return, signing  # noqa: F401
+    from dme_service.web.pages import (  # noqa: F401
+        billing,
+        billing_files,
+        order_amendment,
+        order_return,
+        signing,
+    )
 
     app.register_blueprint(signing.bp)
     app.register_blueprint(order_return.bp)
+    app.register_blueprint(order_amendment.bp)
     app.register_blueprint(billing.bp)
 
 
@@ -112,14 +111,6 @@ def _configure_login(app: Flask) -> None:
     # nothing and its "strong" mode would write keys outside the allow-list (AUTH-2).
     login_manager.session_protection = None
     login_manager.login_view = "auth.login"
-
-
-def _remember_viewer() -> None:
-    from flask_login import current_user
-
-    g.viewer = None
-    if current_user.is_authenticated:
-        g.viewer = Viewer(current_user.name, current_user.role, current_user.clinic.name)
 
 
 def _register_documents_and_api(app: Flask) -> None:

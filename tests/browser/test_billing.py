@@ -130,6 +130,7 @@ def billing_submits_and_records_a_denial(page, base_url, case_id):
     assert serious_violations(page) == []
     shot(page, "billing-queue")
     page.get_by_role("link", name=f"Case {case_id}").click()
+    page.locator("form.move-ready_to_submit input[name=service_date]").fill("2026-11-20")
     page.get_by_role("button", name="Mark ready to submit").click()
     page.wait_for_load_state()
     page.get_by_role("button", name="Mark submitted").click()

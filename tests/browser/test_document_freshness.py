@@ -82,7 +82,7 @@ def sign_again(app, logins, case_id):
 
 def download_packet(page) -> bytes:
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download the billing packet").click()
+        page.get_by_role("button", name="Download the billing packet").click()
     assert download.value.suggested_filename.startswith("packet-")
     assert "superseded" not in download.value.suggested_filename
     return Path(download.value.path()).read_bytes()

@@ -71,7 +71,15 @@ def test_second_case_for_the_same_patient_warns_and_carries_the_prior_device(
     assert "delivered Dec 4, 2026" in notice.inner_text()
     page.screenshot(path=str(SCREENSHOTS / "same-patient-new-case.png"), full_page=True)
     assert serious_violations(page) == []
-    page.get_by_role("button", name="Create the draft case").click()  # a warning, not a refusal
+    page.get_by_role("button", name="Create the draft case").click()
+    page.wait_for_load_state()
+    # The server asks once more, naming the case; the answer creates it.
+    question = page.locator("#same-patient-question")
+    assert "Not created yet: this patient already has 1 case" in question.inner_text()
+    assert page.get_by_label("Patient's full name").input_value() == "Jane Doe"
+    page.screenshot(path=str(SCREENSHOTS / "same-patient-new-case-asked.png"), full_page=True)
+    assert serious_violations(page) == []
+    question.get_by_role("button", name="Create another case for this patient").click()
     page.wait_for_load_state()
 
     card = page.locator("#same-patient")

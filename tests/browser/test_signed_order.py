@@ -1,34 +1,52 @@
-"""In a real Chromium: a signed order's life on the case page and the billing claim page.
+"""In a real Chromium: a signed order's life on the case page, the practitioner's sign page and
+billing's pages, from the first signature to a paid corrected claim.
 
 The physician has signed; the PT changes the force (a fact the order prints): the page holds
 the save with "Signed by ... saving voids the signature and returns the order to ..." and
 keeps the typed value; confirming saves, voids with the change named, and billing's claim page
-says why. The practitioner signs again; once the claim is submitted, and again once it is
-paid, a change to the force is refused and the signature stands. Screenshots are written to
-the folder DME_SHOTS names (default /tmp/dme-signed-order) for a person to look at.
+says why. The practitioner signs again on their sign page, which shows the change. Once the
+claim is submitted, and again once it is paid, a change to the force is refused, and the
+refusal offers "Amend the order": with a reason it makes order version 2, the PT changes the
+force, billing reads that a corrected claim is needed, the practitioner signs version 2 seeing
+why and what changed, and billing's 837P from the queue is a corrected claim (CLM05-3 = 7,
+REF*F8 = the payer's claim number from the 835), validated with pyx12. The corrected claim is
+paid; the original claim keeps the signature it was paid on. Screenshots are written to the
+folder DME_SHOTS names (default /tmp/dme-signed-order) for a person to look at.
 
-Signing again and the claim's submission and payment are made through the services (their own
-pages are walked in test_billing.py); the claim states are set as billing's moves leave them.
+The claim's first submission and the payer's 835s are made through the services (their own
+pages are walked in test_billing.py); every other step goes through the pages.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from claims import remits
+from claims.pyx12_check import accepted, validate
+from services.billing.ready_claims import CLINIC_NPI, DELIVERY, set_up_billing
 from services.claim_cases import stored_case
 
 from browser.test_billing import open_as, serious_violations
+from dme_service.claims import x835_build
 from dme_service.db import get_session
-from dme_service.models import BillingEvent, Case
+from dme_service.models import Case, User
 from dme_service.services import signing
-from dme_service.store.signed_content import check_signature
+from dme_service.services.billing import claim as billing
+from dme_service.services.billing import export as claim_export
+from dme_service.services.billing import money as claim_money
+from dme_service.services.billing import remittance
+from dme_service.store.signed_content import check_signature, seal_intact, signatures
 
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(os.environ.get("DME_SHOTS", "/tmp/dme-signed-order"))
+REASON = "Dr Okafor ordered 10 lb at the last visit; 14 lb was a typing slip."
+SENT = date(2026, 12, 4)
 
 
 def shot(page, name: str) -> None:
@@ -66,31 +84,79 @@ def _case(app, case_id):
     return (*state, valid)
 
 
-def _sign_again(app, logins, case_id):
+def _submit_and_pay(app, logins, case_id, icn):
+    """Billing's moves as they leave the claim: a signed claim made ready with the proof of
+    delivery, its 837P made and confirmed sent; then, with `icn`, the payer's 835 paying it
+    with that claim control number (CLP07). Returns the claim's state."""
     with app.app_context():
         session = get_session()
+        biller = session.get(User, logins["billing"].id)
         case = session.get(Case, case_id)
-        from dme_service.models import User
-
-        practitioner = session.get(User, logins["practitioner"].id)
-        signing.sign(session, case_id, practitioner, expected_version=case.version)
-        session.rollback()
-
-
-def _claim_is(app, logins, case_id, state):
-    with app.app_context():
-        session = get_session()
-        case = session.get(Case, case_id)
-        session.add(
-            BillingEvent(
-                case_id=case_id,
-                from_state=case.billing_state,
-                to_state=state,
-                user_id=logins["billing"].id,
+        if case.billing_state == "signed":
+            billing.transition(
+                session,
+                case_id,
+                "ready_to_submit",
+                biller,
+                expected_version=case.version,
+                delivery=DELIVERY,
             )
-        )
-        case.billing_state = state
+            made = claim_export.export(session, biller, [case_id], today=SENT)
+            claim_export.confirm_sent(session, biller, made.file.id, SENT, today=SENT)
+        session.expire_all()
+        case = session.get(Case, case_id)
+        if icn is not None:
+            facts = claim_money.claim_facts(session, case, claim_money.claim_record(session, case))
+            answer = remits.remittance(
+                remits.paid(facts, icn), payee=replace(remits.PAYEE, id=CLINIC_NPI), trace=icn
+            )
+            remittance.import_835(session, biller, x835_build.build(answer).encode())
+            session.expire_all()
+        state = session.get(Case, case_id).billing_state
+        session.rollback()
+    return state
+
+
+def _billing_set_up(app, logins, case_id):
+    """The clinic as supplier (NPI, EIN, address, fee table) and the patient's address."""
+    with app.app_context():
+        session = get_session()
+        biller = session.get(User, logins["billing"].id)
+        set_up_billing(session, biller.clinic_id, biller.id)
+        patient = session.get(Case, case_id).patient
+        patient.address_line1, patient.city = "12 Elm St", "Philadelphia"
+        patient.state, patient.zip, patient.sex = "PA", "19104", "F"
         session.commit()
+
+
+def _signatures(app, case_id):
+    """Newest first: (not voided, superseded, still proves what was signed)."""
+    with app.app_context():
+        session = get_session()
+        found = [
+            (s.voided_at is None, s.superseded_at is not None, seal_intact(session, s))
+            for s in signatures(session, case_id)
+        ]
+        session.rollback()
+    return found
+
+
+def _open_waiting_order(page, base_url, case_id):
+    """The practitioner's list, then the one order waiting there."""
+    page.goto(f"{base_url}/")
+    links = page.locator("table.waiting-orders").get_by_role("link")
+    assert links.count() == 1
+    links.first.click()
+    page.wait_for_load_state()
+    assert f"/signing/cases/{case_id}" in page.url
+
+
+def _sign_on_the_page(page, password):
+    page.get_by_label("I am the treating practitioner", exact=False).check()
+    page.get_by_label("Your password").fill(password)
+    page.get_by_role("button", name="Sign order and letter").click()
+    page.wait_for_load_state()
+    assert "now carry your electronic signature" in page.inner_text("body")
 
 
 def _change_force(page, base_url, case_id, force):
@@ -100,7 +166,7 @@ def _change_force(page, base_url, case_id, force):
     page.wait_for_load_state()
 
 
-def test_a_signed_order_warns_voids_with_the_reason_and_freezes_once_submitted(
+def test_a_signed_order_voided_re_signed_frozen_amended_and_billed_as_a_corrected_claim(
     live_server, browser, signed
 ):
     app, logins, case_id = signed
@@ -133,29 +199,120 @@ def test_a_signed_order_warns_voids_with_the_reason_and_freezes_once_submitted(
     md = open_as(browser, live_server, logins["practitioner"])
     assert "Maria Alvarez" in md.content() or str(case_id) in md.content()
 
-    billing = open_as(browser, live_server, logins["billing"])
-    billing.goto(f"{live_server}/billing/cases/{case_id}")
-    voided = " ".join(billing.locator("#signature-voided").inner_text().split())
+    billing_page = open_as(browser, live_server, logins["billing"])
+    billing_page.goto(f"{live_server}/billing/cases/{case_id}")
+    voided = " ".join(billing_page.locator("#signature-voided").inner_text().split())
     assert "The practitioner's signature was voided" in voided
     assert "force 12 lb → 14 lb" in voided
-    shot(billing, "4-billing-sees-why")
-    billing.goto(f"{live_server}/billing/")
-    assert "Signature voided: the case was changed after signing" in billing.content()
-    shot(billing, "5-billing-queue-says-why")
+    shot(billing_page, "4-billing-sees-why")
+    billing_page.goto(f"{live_server}/billing/")
+    assert "Signature voided: the case was changed after signing" in billing_page.content()
+    shot(billing_page, "5-billing-queue-says-why")
 
-    _sign_again(app, logins, case_id)
-    billing.goto(f"{live_server}/billing/")
-    row = billing.locator("tr", has_text="Case " + str(case_id)).inner_text()
+    # The practitioner signs again through their own pages, seeing what changed.
+    _open_waiting_order(md, live_server, case_id)
+    force = md.locator("#since-last-look tr").filter(has_text="force")
+    assert "12 lb" in force.inner_text() and "14 lb" in force.inner_text()
+    assert "Maria Alvarez" in force.inner_text()
+    shot(md, "6-re-sign-shows-the-change")
+    _sign_on_the_page(md, logins["practitioner"].password)
+    billing_page.goto(f"{live_server}/billing/")
+    row = billing_page.locator("tr", has_text="Case " + str(case_id)).inner_text()
     assert "Signed" in row and "Awaiting signature" not in row
-    shot(billing, "6-queue-signed-for-review")
+    shot(billing_page, "7-queue-signed-for-review")
 
-    for state in ("submitted", "paid"):
-        _claim_is(app, logins, case_id, state)
+    # Submitted, then paid: a change to a signed fact is refused and the way forward offered.
+    _billing_set_up(app, logins, case_id)
+    for state, icn in (("submitted", None), ("paid", "2226340123456")):
+        assert _submit_and_pay(app, logins, case_id, icn) == state
         _change_force(pt, live_server, case_id, 16)
         frozen = " ".join(pt.locator("#order-frozen").inner_text().split())
         assert "Not saved: the signed order cannot change" in frozen
-        assert ("ask billing first" in frozen) is (state == "submitted")
+        assert "amend the order" in frozen and "ask billing" not in frozen
         assert pt.locator("#request-force_lb").input_value() == "16"
         assert _case(app, case_id) == (state, 14, True)  # the signature stands
-        shot(pt, f"7-{state}-order-frozen")
-    assert pt.errors == [] and billing.errors == []
+        shot(pt, f"8-{state}-order-frozen")
+
+    # Amend the order: a reason, a new order version, back to the practitioner.
+    pt.locator("#order-frozen").get_by_role("link", name="Amend the order").click()
+    pt.wait_for_load_state()
+    assert "order version 2" in pt.inner_text("body")
+    pt.get_by_role("button", name="Amend the order").click()  # no reason yet
+    pt.wait_for_load_state()
+    assert "Say why the order must change" in pt.locator("#amend-reason-error").inner_text()
+    pt.get_by_label("Why the order must change").fill(REASON)
+    assert serious_violations(pt) == []
+    shot(pt, "9-amend-the-order")
+    pt.get_by_role("button", name="Amend the order").click()
+    pt.wait_for_load_state()
+    top = " ".join(pt.locator("#signature-state").inner_text().split())
+    assert "Order version 2 awaits a new signature by Daniel Okafor, MD" in top
+    assert "stays on file for the claim already billed" in top
+    assert REASON in pt.locator("#order-amended").inner_text()
+    shot(pt, "10-order-version-2-at-the-top")
+    _change_force(pt, live_server, case_id, 10)  # no signature stands: saved at once
+    assert pt.locator("#void-warning").count() == 0 and pt.locator("#order-frozen").count() == 0
+    assert _case(app, case_id)[:2] == ("awaiting_signature", 10)
+    assert serious_violations(pt) == []
+    shot(pt, "10-order-version-2-force-changed")
+
+    billing_page.goto(f"{live_server}/billing/cases/{case_id}")
+    corrected = " ".join(billing_page.locator("#corrected-claim").inner_text().split())
+    assert "Corrected claim needed (order version 2)" in corrected
+    assert "It replaces payer claim 2226340123456" in corrected
+    assert "force 14 lb → 10 lb" in corrected
+    assert "keeps the signature it was billed on: Daniel Okafor, MD" in corrected
+    assert REASON not in billing_page.content()  # the reason is clinical
+    shot(billing_page, "11-billing-corrected-claim-needed")
+
+    # The practitioner signs order version 2 on the sign page, seeing why and what changed.
+    _open_waiting_order(md, live_server, case_id)
+    assert REASON in md.locator("#order-amended").inner_text()
+    force = md.locator("#since-last-look tr").filter(has_text="force")
+    assert "14 lb" in force.inner_text() and "10 lb" in force.inner_text()
+    assert serious_violations(md) == []
+    shot(md, "12-re-sign-the-amended-order")
+    _sign_on_the_page(md, logins["practitioner"].password)
+
+    # Billing: ready to submit, then the 837P made from the queue is a corrected claim.
+    billing_page.goto(f"{live_server}/billing/cases/{case_id}")
+    billing_page.get_by_role("button", name="Mark ready to submit").click()
+    billing_page.wait_for_load_state()
+    billing_page.goto(f"{live_server}/billing/")
+    billing_page.get_by_role("button", name="Export selected to 837P").click()
+    billing_page.wait_for_load_state()
+    assert "1 claim(s) in the file" in billing_page.inner_text("body")
+    corrected = f"Case {case_id} (corrected claim, replacing the one the payer has)"
+    assert corrected in billing_page.inner_text("body")
+    shot(billing_page, "13-corrected-claim-file")
+    link = billing_page.get_by_role("link", name="Download the 837P file")
+    content = billing_page.request.get(live_server + link.get_attribute("href")).text()
+    assert f"CLM*DME{case_id}*150***12:B:7*Y*A*Y*Y~" in content
+    assert "REF*F8*2226340123456~" in content
+    ok, ack = validate(content)
+    assert ok and accepted(ack), ack
+    billing_page.get_by_role("button", name="Confirm the file was sent").click()
+    billing_page.wait_for_load_state()
+    assert _case(app, case_id)[0] == "submitted"
+
+    # The payer pays the corrected claim; the original claim keeps the signature it was paid on.
+    assert _submit_and_pay(app, logins, case_id, "2226340999999") == "paid"
+    billing_page.goto(f"{live_server}/billing/cases/{case_id}")
+    corrected = " ".join(billing_page.locator("#corrected-claim").inner_text().split())
+    assert "Corrected claim sent" in corrected
+    assert "replacing payer claim 2226340123456" in corrected
+    assert "on file and intact" in corrected
+    shot(billing_page, "14-corrected-claim-paid")
+    billing_page.goto(f"{live_server}/signing/cases/{case_id}/history")
+    history = billing_page.inner_text("body")
+    assert "Superseded by an amended order" in history and "Valid" in history
+    shot(billing_page, "15-both-signatures-kept")
+    # Newest first: the amended order's signature stands; the paid claim's is superseded,
+    # never voided, and still proves what was signed; the first one stays void.
+    assert _signatures(app, case_id) == [
+        (True, False, True),
+        (True, True, True),
+        (False, False, True),
+    ]
+    assert _case(app, case_id) == ("paid", 10, True)
+    assert pt.errors == [] and billing_page.errors == [] and md.errors == []

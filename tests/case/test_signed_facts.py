@@ -78,3 +78,93 @@ def test_changes_are_named_in_clinic_words_with_both_values():
 def test_nothing_changed_names_nothing():
     facts = _facts(EXAMPLE, letter=True)
     assert changes(facts, copy.deepcopy(facts)) == []
+
+
+# --- the clinical history the letter states (case/history.py) -------------------------------
+
+HISTORY = {
+    "physical_therapy_weeks": 6,
+    "physical_therapy_traction": "without",
+    "physical_therapy_result": "arm pain unchanged",
+    "medications": "naproxen 500 mg twice a day",
+    "medications_result": "no relief of arm pain",
+    "clinic_traction_sessions": 4,
+    "clinic_traction_result": "eased for hours",
+    "imaging_kind": "mri",
+    "imaging_date": "2026-09-14",
+    "imaging_finding": "C5-C6 protrusion",
+    "neurological_signs": "weak grip on the left",
+    "spurling_test": "positive",
+    "distraction_test": "positive",
+    "ultt_a": "positive",
+    "shoulder_abduction_test": "negative",
+    "mobility_peripheralization": "positive",
+    "ndi_percent": 42,
+    "psfs_average": 3.5,
+}
+OTHER_VALUES = {
+    "physical_therapy_weeks": 8,
+    "physical_therapy_traction": "with",
+    "physical_therapy_result": "arm pain a little better",
+    "medications": "ibuprofen",
+    "medications_result": "some relief",
+    "clinic_traction_sessions": 6,
+    "clinic_traction_result": "no change",
+    "imaging_kind": "ct",
+    "imaging_date": "2026-09-15",
+    "imaging_finding": "C6-C7 narrowing",
+    "neurological_signs": "normal reflexes",
+    "spurling_test": "negative",
+    "distraction_test": "negative",
+    "ultt_a": "negative",
+    "shoulder_abduction_test": "positive",
+    "mobility_peripheralization": "negative",
+    "ndi_percent": 30,
+    "psfs_average": 5,
+}
+
+
+def test_every_history_field_the_letter_prints_is_a_signed_fact_of_the_letter_only():
+    from dme_service.case.history import FIELDS
+
+    assert set(HISTORY) == set(OTHER_VALUES) == set(FIELDS)
+    for key in FIELDS:
+        changed = {**HISTORY, key: OTHER_VALUES[key]}
+        order = signed_facts(EXAMPLE, "eligible", letter=False, history=HISTORY)
+        assert order == signed_facts(EXAMPLE, "eligible", letter=False, history=changed), key
+        letter = signed_facts(EXAMPLE, "eligible", letter=True, history=HISTORY)
+        assert letter != signed_facts(EXAMPLE, "eligible", letter=True, history=changed), key
+        removed = {k: v for k, v in HISTORY.items() if k != key}
+        assert letter != signed_facts(EXAMPLE, "eligible", letter=True, history=removed), key
+
+
+def test_a_letter_without_history_has_the_facts_it_had_before_history_existed():
+    """Signatures made before any history was recorded keep matching (no new key)."""
+    facts = _facts(EXAMPLE, letter=True)
+    assert "history" not in facts
+    assert signed_facts(EXAMPLE, "eligible", letter=True, history={}) == facts
+    assert signed_facts(EXAMPLE, "eligible", letter=True, history=None) == facts
+
+
+def test_history_changes_are_named_in_clinic_words():
+    before = signed_facts(EXAMPLE, "eligible", letter=True, history=HISTORY)
+    after_history = {
+        **HISTORY,
+        "physical_therapy_weeks": 8,
+        "physical_therapy_result": "a long sentence the warning does not repeat",
+        "imaging_kind": "ct",
+        "spurling_test": "negative",
+    }
+    after_history.pop("ndi_percent")
+    after = signed_facts(EXAMPLE, "eligible", letter=True, history=after_history)
+    assert summary(changes(before, after)) == (
+        "weeks of physical therapy 6 weeks → 8 weeks; result of physical therapy; "
+        "kind of study MRI of the cervical spine → CT of the cervical spine; "
+        "Spurling's test positive → negative; Neck Disability Index 42 % → not recorded"
+    )
+
+
+def test_history_recorded_after_signing_is_a_change():
+    before = _facts(EXAMPLE, letter=True)
+    after = signed_facts(EXAMPLE, "eligible", letter=True, history={"physical_therapy_weeks": 6})
+    assert summary(changes(before, after)) == ("weeks of physical therapy not recorded → 6 weeks")

@@ -53,6 +53,27 @@ def test_charge_missing():
     ]
 
 
+def test_no_date_of_service_names_only_the_date_not_the_fee_table():
+    # The charge is looked up on the date of service: without the date, the fee table is
+    # not what the biller must fix.
+    line = replace(e0860_nu().lines[0], charge=None, service_date=None)
+    assert problems(e0860_nu(lines=(line,))) == [
+        ("line 1 (E0860) date of service", "Give the date of service (the delivery date).")
+    ]
+
+
+def test_problems_are_grouped_one_entry_per_claim():
+    line = replace(e0860_nu().lines[0], service_date=None)
+    claim = e0860_nu(lines=(line,), ordering=replace(DOCTOR, npi=""))
+    _, found = scrub.scrub(CLINIC, [claim], TODAY)
+    assert scrub.by_claim(found) == {
+        "Case 12, Walter Brandt": [
+            "ordering NPI: The ordering practitioner has no NPI.",
+            "line 1 (E0860) date of service: Give the date of service (the delivery date).",
+        ]
+    }
+
+
 def test_kx_ga_gz_missing_for_e0849():
     line = replace(e0849("C13", "KX").lines[0], modifiers=("NU",))
     assert problems(e0860_nu(lines=(line,))) == [

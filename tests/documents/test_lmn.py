@@ -290,3 +290,74 @@ def test_a_half_percent_rounds_up():
     case, decision = case_and_decision(trial={"pain_before": 8, "pain_after": 7})
     text = pdfs.text(render("lmn", case, decision, now=NOW).pdf)
     assert "a fall of 1 point (13%)" in text
+
+
+def _history_letter(history):
+    case, decision = case_and_decision()
+    rendered = render(
+        "lmn", case, decision, now=NOW, clinic=CLINIC, signature=SIGNED, history=history
+    )
+    return flat(pdfs.text(rendered.pdf))
+
+
+def test_the_recorded_history_is_stated_in_its_place_and_nothing_else():
+    from datetime import date
+
+    from dme_service.case.history import parse_history
+
+    history = parse_history(
+        {
+            "physical_therapy_weeks": 6,
+            "physical_therapy_traction": "without",
+            "physical_therapy_result": "neck and left arm pain unchanged",
+            "imaging_kind": "mri",
+            "imaging_date": "2026-09-14",
+            "imaging_finding": "C5-C6 disc protrusion contacting the left C6 nerve root",
+            "spurling_test": "positive",
+            "ndi_percent": 42,
+        },
+        today=date(2026, 12, 6),
+    )
+    text = _history_letter(history)
+    diagnosis = text.index("Diagnosis and history")
+    prior = text.index("Prior treatment")
+    trial = text.index("Supervised in-clinic trial")
+    assert diagnosis < prior < trial
+    findings = text[diagnosis:prior]
+    assert "An MRI of the cervical spine on September 14, 2026 showed: C5-C6 disc protrusion" in (
+        findings
+    )
+    assert "On examination, Spurling's test was positive." in findings
+    assert "The recorded Neck Disability Index score is 42%." in findings
+    assert (
+        "The patient had 6 weeks of physical therapy without traction, with this result: neck "
+        "and left arm pain unchanged." in text[prior:trial]
+    )
+    assert "medication" not in text.lower()  # not recorded: no sentence, no blank
+
+
+def test_no_history_recorded_is_no_prior_treatment_heading():
+    text = _history_letter(None)
+    assert "Prior treatment" not in text
+    assert "physical therapy" not in text
+
+
+def test_the_letter_says_who_supervised_each_trial_it_describes():
+    """The practitioner signs a letter about a trial a therapist ran: the letter names the
+    therapist and credential recorded on the trial (docs/case-format.md, kept beside it)."""
+    from dme_service.documents.wording import TrialRecord
+
+    trials = [a_trial(date="2026-09-20", force_lb=10), a_trial(date="2026-10-02", force_lb=12)]
+    case, decision = case_and_decision(trials=trials)
+    records = (TrialRecord("Luis Ortega, PT", None), TrialRecord("Maria Alvarez, PT", "Set-up."))
+    rendered = render("lmn", case, decision, now=NOW, clinic=CLINIC, trial_records=records)
+    text = flat(pdfs.text(rendered.pdf))
+    assert "On October 2, 2026, a trial under the supervision of Maria Alvarez, PT, used" in text
+    assert "On September 20, 2026, a trial under the supervision of Luis Ortega, PT, used" in text
+    assert "Set-up." not in text  # the note stays in the trial note, not in the letter
+
+
+def test_a_trial_without_a_recorded_therapist_is_still_a_supervised_trial():
+    text = flat(lmn_text())
+    assert "On October 2, 2026, a supervised trial used" in text
+    assert "under the supervision of" not in text

@@ -48,3 +48,23 @@ def test_a_clinician_is_named_with_their_credential_once():
     assert person("Dana Reyes", "PT") == "Dana Reyes, PT"
     assert person("Dana Reyes, PT", "PT") == "Dana Reyes, PT"
     assert person("Dana Reyes", None) == "Dana Reyes"
+
+
+def test_the_trial_note_states_the_recorded_history_in_the_letters_sentences():
+    from datetime import date
+
+    from dme_service.case.history import parse_history
+
+    history = parse_history(
+        {"clinic_traction_sessions": 4, "physical_therapy_weeks": 6}, today=date(2026, 12, 6)
+    )
+    case, decision = case_and_decision()
+    with_history = render("trial_note", case, decision, now=NOW, clinic=CLINIC, history=history)
+    text = " ".join(pdfs.text(with_history.pdf).split())
+    assert "History and prior treatment" in text
+    assert "The patient had 6 weeks of physical therapy." in text
+    assert "Before the supervised trial, the patient had 4 sessions of traction in the clinic." in (
+        text
+    )
+    without = render("trial_note", case, decision, now=NOW, clinic=CLINIC)
+    assert "History and prior treatment" not in pdfs.text(without.pdf)

@@ -58,3 +58,28 @@ def test_no_label_or_value_holds_a_dotted_field_path():
     for change in changes(old, new):
         for text in (change.label, change.old, change.new):
             assert "request." not in text and "screening." not in text and "_" not in text
+
+
+def test_the_recorded_history_reads_in_the_page_words():
+    old = a_case()
+    new = copy.deepcopy(old)
+    old["history"] = {"physical_therapy_weeks": 6, "imaging_kind": "mri", "ndi_percent": 42}
+    new["history"] = {
+        "physical_therapy_weeks": 8,
+        "physical_therapy_traction": "without",
+        "imaging_kind": "ct",
+        "imaging_date": "2026-09-14",
+        "spurling_test": "positive",
+        "medications": "naproxen 500 mg twice a day",
+    }
+    found = {change.label: (change.old, change.new) for change in changes(old, new)}
+    assert found == {
+        "History, weeks of physical therapy": ("6 weeks", "8 weeks"),
+        "History, physical therapy with or without traction": ("Not recorded", "Without"),
+        "History, medications tried": ("Not recorded", "naproxen 500 mg twice a day"),
+        "History, kind of study": ("MRI of the cervical spine", "CT of the cervical spine"),
+        "History, date of the study": ("Not recorded", "Sep 14, 2026"),
+        "History, Spurling's test": ("Not recorded", "Positive"),
+        "History, Neck Disability Index": ("42 %", "Not recorded"),
+    }
+    assert all("history." not in label for label in found)

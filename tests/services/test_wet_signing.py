@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from datetime import date, timedelta
 
 import pytest
 from PIL import Image
@@ -69,7 +70,12 @@ def test_an_uploaded_scan_signs_the_order_and_makes_the_claim_ready(
     assert signing.awaiting_signature(db_session, doctor) == []
     # The same readiness as an electronic signature: billing may mark it ready to submit.
     event = billing.transition(
-        db_session, case.id, "ready_to_submit", biller, expected_version=row.version
+        db_session,
+        case.id,
+        "ready_to_submit",
+        biller,
+        expected_version=row.version,
+        service_date=date.today() - timedelta(days=1),
     )
     assert event.to_state == "ready_to_submit"
 

@@ -1,13 +1,14 @@
 """No download path ever hands out a document older than the case and its signature, unless it
 is a stored version asked for by its own id, and then it is labelled superseded.
 
-Table-driven over every way a PDF leaves the service: the case's "Download current" (web), the
+Table-driven over every way a PDF leaves the service: the case's "Download current" (web; the
+button's POST and a GET of the same address, which never makes a version), the
 documents page's listed versions, the billing claim page's packet button, the JSON API's
 document and the urls its case view lists, the FHIR letter reference, the signed-order
 download, the patient's printed instructions (patient side and the clinician's QR print), the
 ink print and review PDFs, and the command line's `render`. Each is driven after a change of
-the order (15 -> 20 minutes) and after a void and a new signature, and the PDF is read back
-with pypdf.
+the order (15 -> 20 minutes), after a void and a new signature, and after an amended order
+(a paid claim's order made again), and the PDF is read back with pypdf.
 """
 
 from __future__ import annotations
@@ -151,13 +152,34 @@ def pdf_of(response, where: str) -> Download:
 
 
 def web_current(world, kind, lang):
+    """The "Download current" button's POST (it makes the version when needed), then the same
+    address fetched by a GET, which sends the stored current version only."""
+    url = f"/cases/{world.case_id}/documents/{kind}/current"
+    made = pdf_of(world.web.post(url, data={"lang": lang}), f"web POST {url}")
+    return [made, pdf_of(world.web.get(f"{url}?lang={lang}"), f"web GET {url}")]
+
+
+def web_current_get_first(world, kind, lang):
+    """The GET before any POST: the stored current version, or the page saying none is stored
+    (409, no PDF), never an older one and never a new one made."""
     url = f"/cases/{world.case_id}/documents/{kind}/current?lang={lang}"
-    return [pdf_of(world.web.get(url), f"web {url}")]
+    response = world.web.get(url)
+    if response.status_code == 409:
+        assert response.mimetype == "text/html", url
+        return [pdf_of(world.web.post(url.split("?")[0], data={"lang": lang}), f"web POST {url}")]
+    return [pdf_of(response, f"web GET {url}")]
 
 
 def api_document(world, kind, lang):
+    """The API's GET: the stored current version, or 409 naming the POST that makes one."""
     url = f"/api/v1/cases/{world.case_id}/documents/{kind}?lang={lang}"
-    return [pdf_of(world.web.get(url, headers=world.api), f"api {url}")]
+    response = world.web.get(url, headers=world.api)
+    if response.status_code == 409:
+        assert "POST" in response.get_json()["error"]["message"], url
+        made = world.web.post(url, headers=world.api)
+        assert made.status_code == 201, (url, made.status_code)
+        response = world.web.get(url, headers=world.api)
+    return [pdf_of(response, f"api {url}")]
 
 
 def api_listed(world, kind, lang):
@@ -181,8 +203,8 @@ def documents_page(world, kind, lang):
     its link; a row shown as Current must be current, a Superseded one labelled superseded."""
     html = world.web.get(f"/cases/{world.case_id}/documents").get_data(as_text=True)
     block = html.split(f'id="documents-{kind}"', 1)[1].split('class="document-kind', 1)[0]
-    button = unescape(re.search(rf'href="([^"]+/current\?lang={lang})"', block).group(1))
-    found = [pdf_of(world.web.get(button), f"documents page button {button}")]
+    action, data = current_button(block, lang)
+    found = [pdf_of(world.web.post(action, data=data), f"documents page button {action}")]
     for row in re.findall(r"<tr(?: class=\"superseded\")?>\s*<td>.*?</tr>", block, re.S):
         if ("Spanish" in row) != (lang == "es"):
             continue
@@ -197,14 +219,25 @@ def documents_page(world, kind, lang):
 def billing_claim_page(world, kind, lang):
     """Billing's claim page: the packet button, then each listed packet version's link."""
     html = world.billing.get(f"/billing/cases/{world.case_id}").get_data(as_text=True)
-    button = unescape(re.search(r'href="([^"]+/documents/packet/current[^"]*)"', html).group(1))
-    found = [pdf_of(world.billing.get(button), f"billing packet button {button}")]
+    action, data = current_button(html, lang, "/documents/packet/current")
+    found = [pdf_of(world.billing.post(action, data=data), f"billing packet button {action}")]
     for row in re.findall(r"<tr[^>]*>\s*<td>PACKET</td>.*?</tr>", html, re.S):
         link = unescape(re.search(r'href="([^"]+/download)"', row).group(1))
         got = pdf_of(world.billing.get(link), f"billing claim row {link}")
         assert got.superseded == ("Current" not in row), (link, row)
         found.append(got)
     return found
+
+
+def current_button(html: str, lang: str, action_ends: str = "/current") -> tuple[str, dict]:
+    """The form of a "Download current" button for `lang`: its action and what it posts."""
+    for form in re.findall(r"<form [^>]*>.*?</form>", html, re.S):
+        action = re.search(r'action="([^"]+)"', form).group(1)
+        fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
+        if action.endswith(action_ends) and fields.get("lang") == lang:
+            assert 'method="post"' in form, form
+            return unescape(action), fields
+    raise AssertionError(f"no Download current button for {lang}")
 
 
 def signed_order_download(world, kind, lang):
@@ -255,6 +288,7 @@ def command_line(world, kind, lang, tmp_path):
 # (path, the kinds it hands out)
 ALL = tuple(DOSE)
 PATHS = [
+    (web_current_get_first, ALL),
     (web_current, ALL),
     (api_document, ALL),
     (api_listed, ALL),
@@ -355,9 +389,29 @@ def test_after_a_void_and_a_new_signature_every_path_hands_out_the_new_signed_or
     assert every_path(world, tmp_path, minutes=20, old=15, signed_kinds=SIGNED_KINDS) == []
 
 
+def test_after_an_amended_order_every_path_hands_out_the_amended_order(world, tmp_path):
+    from dme_service.services import order_amendment
+
+    sign(world)
+    render_everything(world)  # made under the signature the paid claim keeps
+    world.case.billing_state = "paid"
+    world.db.commit()
+    order_amendment.amend(
+        world.db,
+        world.case_id,
+        world.clinician,
+        "20 minutes were ordered; 15 was a typing slip.",
+        expected_version=world.case.version,
+    )
+    change_minutes(world, 20)
+    # The paid claim's signature is superseded, not voided: nothing signed stands until the
+    # practitioner signs order version 2 (signing again is the void test's second half).
+    assert every_path(world, tmp_path, minutes=20, old=15, signed_kinds=set()) == []
+
+
 def test_a_packet_after_signing_holds_the_signed_order_itself(world):
     sign(world)
-    packet = world.billing.get(f"/cases/{world.case_id}/documents/packet/current").data
+    packet = world.billing.post(f"/cases/{world.case_id}/documents/packet/current").data
     for kind in ("swo", "lmn"):
         signed = (
             world.db.query(Document)

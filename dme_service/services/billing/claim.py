@@ -13,6 +13,7 @@ The API (web/api/views.py) and the billing pages both call `transition`.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -31,6 +32,7 @@ from dme_service.rules.claim import (
 )
 from dme_service.rules.readiness import ReadinessItem, unmet
 from dme_service.services.billing import readiness
+from dme_service.services.billing import records as claim_records
 from dme_service.services.billing.input import (
     NOTE_MAX,
     FieldProblem,
@@ -47,6 +49,9 @@ from dme_service.store.signed_content import case_content_sha256
 
 CLINICAL_TEAM = frozenset({"clinician", "practitioner", "admin"})
 CLAIM_TEAM = frozenset({"billing", "admin"})
+# The moves that send the claim to the payer: each needs the date of service the claim's line
+# carries (an appeal answers a claim already sent with its date).
+DATED_MOVES = ("ready_to_submit", "submitted", "resubmitted")
 
 
 class BillingError(Refusal):
@@ -110,20 +115,26 @@ def transition(
     rarc=(),
     note: str | None = None,
     delivery: dict[str, Any] | None = None,
+    service_date: date | None = None,
 ) -> BillingEvent:
     """Move the case's claim to `to_state` as `user`; commits, or raises and changes nothing.
 
-    Raises CaseNotFound (404), NotPermitted (403), InvalidInput (422), StaleCase,
-    IllegalTransition or NotReady (409).
+    `service_date`, typed with a move that sends the claim, is stored as the claim's date of
+    service (as the claim details save it). Raises CaseNotFound (404), NotPermitted (403),
+    InvalidInput (422), StaleCase, IllegalTransition or NotReady (409).
     """
     carc, rarc = adjustment_codes(carc), adjustment_codes(rarc)
     zone = user.clinic.timezone if user.clinic is not None else None
-    delivery, problems = read_delivery(delivery, today=clinic_time.today(zone))
+    today = clinic_time.today(zone)
+    delivery, problems = read_delivery(delivery, today=today)
     _refuse(problems)  # on its own and first, so a bad delivery reports only its own fields
     _refuse(move_problems(to_state, carc, rarc, note))
+    _refuse(service_date_problems(to_state, service_date, today))
     return run_with_retry(
         session,
-        lambda s: _move(s, case_id, to_state, user, expected_version, carc, rarc, note, delivery),
+        lambda s: _move(
+            s, case_id, to_state, user, expected_version, carc, rarc, note, delivery, service_date
+        ),
     )
 
 
@@ -132,13 +143,46 @@ def _refuse(problems: list[FieldProblem]) -> None:
         raise InvalidInput(problems)
 
 
-def _move(s, case_id, to_state, user, expected_version, carc, rarc, note, delivery):
+def _move(s, case_id, to_state, user, expected_version, carc, rarc, note, delivery, served):
     case = load_case(s, user, case_id, for_update=True)
     if case.version != expected_version:
         raise StaleCase(case)
     check_move(case.billing_state, to_state, user.role)
     check_ready(s, case, to_state, note, delivery)
+    if to_state in DATED_MOVES:
+        record = claim_records.claim_record(s, case)
+        record.service_date = served or record.service_date
+        check_date_of_service(s, case, record, delivery)
     return record_move(s, case, to_state, user, carc=carc, rarc=rarc, note=note, delivery=delivery)
+
+
+def service_date_problems(to_state: str, served: date | None, today: date) -> list[FieldProblem]:
+    """A date of service typed with a move: only with a move that sends the claim, never
+    after the clinic's today."""
+    if served is None:
+        return []
+    if to_state not in DATED_MOVES:
+        return [FieldProblem("service_date", "The date of service goes with sending the claim.")]
+    if served > today:
+        return [FieldProblem("service_date", "The date of service is in the future.")]
+    return []
+
+
+def check_date_of_service(s: Session, case: Case, record, delivery: dict | None) -> None:
+    """InvalidInput naming the date of service when the claim has none: the 837P cannot carry
+    a line without it, and the charge is the fee table's on that day (services.billing.money).
+    The date typed in the claim details wins; else the delivery date of the proof of delivery."""
+    if record.service_date or delivery or readiness.recorded_delivery(s, case.id):
+        return
+    raise InvalidInput(
+        [
+            FieldProblem(
+                "service_date",
+                "Give the date of service (the day the unit was delivered): a claim cannot "
+                "be sent without it, and its charge is the fee on that day.",
+            )
+        ]
+    )
 
 
 def check_move(from_state: str, to_state: str, role: str) -> None:

@@ -1,5 +1,6 @@
 """837P export: scrub the chosen claims, write the file of those that pass, list the others.
 
+The claim of an amended order goes as a corrected claim (services.billing.corrected_claims).
 A file is stored with its claims (`ClaimFile`); nothing moves until the biller confirms the
 file was sent (`confirm_sent`), which moves each of its claims to "submitted" with the day the
 biller typed. Export and confirmation each commit once, with an audit row.
@@ -8,7 +9,7 @@ biller typed. Export and confirmation each commit once, with an audit row.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
@@ -21,8 +22,8 @@ from dme_service.models import Case, ClaimFile, Clinic, User, utcnow
 from dme_service.rules.claim import STATE_WORDS
 from dme_service.rules.readiness import unmet
 from dme_service.services.billing import claim as billing
+from dme_service.services.billing import corrected_claims, readiness
 from dme_service.services.billing import money as claim_money
-from dme_service.services.billing import readiness
 from dme_service.services.billing.input import FieldProblem
 from dme_service.store.cases import CaseNotFound, load_case
 
@@ -34,7 +35,11 @@ DEFAULT_RECEIVER = ("CEDI", "CEDI")
 class ExportResult:
     file: ClaimFile | None  # None when every claim was refused
     exported: list[str]  # "Case 12, Walter Brandt"
-    refused: list[str]  # "Case 13, Ann Lee: ordering NPI: ..."
+    # One line per refused claim, every reason of that claim in it:
+    # "Case 13, Ann Lee: ordering NPI: ...; patient address: ..."
+    refused: list[str]
+    # The clinic's own gaps ("billing NPI: ..."): while there is one, no claim goes
+    clinic_problems: list[str] = field(default_factory=list)
 
 
 def ready_case_ids(session: Session, clinic_id: int) -> list[int]:
@@ -66,13 +71,23 @@ def export(
             exportable.append(case)
     records = claim_money.claim_records(session, exportable)
     source = claim_money.ClaimSource(session, clinic.id, [c.id for c in exportable])
-    candidates = [source.facts(case, records[case.id]) for case in exportable]
+    candidates = corrected_claims.as_replacements(
+        session, exportable, [source.facts(case, records[case.id]) for case in exportable]
+    )
     provider = claim_money.provider_facts(session, clinic)
     ready, problems = scrub.scrub(provider, candidates, today)
-    refused.extend(str(p) for p in problems)
+    grouped = scrub.by_claim(problems)
+    clinic_problems = grouped.pop(scrub.CLINIC, [])
+    refused.extend(f"{claim}: {'; '.join(found)}" for claim, found in grouped.items())
+    if clinic_problems:
+        refused.extend(
+            f"{c.name}: held back only because the clinic's billing identity is incomplete."
+            for c in candidates
+            if c.name not in grouped
+        )
     if not ready:
         session.rollback()
-        return ExportResult(None, [], refused)
+        return ExportResult(None, [], refused, clinic_problems)
     return _write(session, user, clinic, provider, ready, records, refused, now or utcnow())
 
 
@@ -181,6 +196,7 @@ def confirm_sent(
             note=f"837P file {claim_file.control_number} sent on {sent_on}.",
         )
         claim_money.claim_record(session, case).submitted_on = sent_on
+        corrected_claims.sent(session, case, claim_file, sent_on)
         submitted.append(case.id)
     claim_file.sent_on = sent_on
     claim_file.confirmed_at = utcnow()

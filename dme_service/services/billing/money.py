@@ -15,11 +15,14 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dme_service.claims import directory
+from dme_service.claims import directory, postal
 from dme_service.claims import facts as f
 from dme_service.models import Case, ClaimRecord, Clinic, ClinicBilling
 from dme_service.services import signing
 from dme_service.services.billing.fees import fee_table
+from dme_service.services.billing.records import claim_record, claim_records, control_number
+
+__all__ = ["claim_record", "claim_records", "control_number"]  # the claim record, read here too
 
 _TITLES = {"DR", "DR.", "MR", "MR.", "MS", "MS.", "MRS", "MRS."}
 
@@ -31,53 +34,6 @@ class ClaimLineFacts:
     hcpcs: str
     decision_modifiers: tuple[str, ...]
     diagnoses: tuple[str, ...]
-
-
-# --- the claim record ---------------------------------------------------------------------
-
-
-def control_number(case_id: int) -> str:
-    """CLM01, the patient control number the payer's 835 answers with: 'DME' + case number."""
-    return f"DME{case_id}"
-
-
-def claim_record(session: Session, case: Case) -> ClaimRecord:
-    """The case's claim record, made on first use (in the caller's transaction)."""
-    record = session.scalar(select(ClaimRecord).where(ClaimRecord.case_id == case.id))
-    if record is None:
-        record = ClaimRecord(
-            case_id=case.id,
-            clinic_id=case.clinic_id,
-            control_number=control_number(case.id),
-            purchase_or_rental="NU",
-            adjustments=[],
-            remarks=[],
-        )
-        session.add(record)
-        session.flush()
-    return record
-
-
-def claim_records(session: Session, cases: list[Case]) -> dict[int, ClaimRecord]:
-    """Each case's claim record by case id, made where missing (one read, one flush)."""
-    ids = [case.id for case in cases]
-    found = {
-        r.case_id: r
-        for r in session.scalars(select(ClaimRecord).where(ClaimRecord.case_id.in_(ids)))
-    }
-    for case in cases:
-        if case.id not in found:
-            found[case.id] = ClaimRecord(
-                case_id=case.id,
-                clinic_id=case.clinic_id,
-                control_number=control_number(case.id),
-                purchase_or_rental="NU",
-                adjustments=[],
-                remarks=[],
-            )
-            session.add(found[case.id])
-    session.flush()
-    return found
 
 
 def clinic_billing(session: Session, clinic_id: int) -> ClinicBilling:
@@ -113,20 +69,56 @@ def split_name(name: str) -> tuple[str, str]:
 # --- facts for the file -------------------------------------------------------------------
 
 
+# The supplier facts the clinic profile also holds (its name, address and phone, as the
+# administrator typed them): billing keeps its own value only where claims need another one.
+ADDRESS_PARTS = ("address_line1", "city", "state", "zip")
+FROM_PROFILE = ("legal_name", *ADDRESS_PARTS, "phone")
+
+
+def profile_identity(clinic: Clinic) -> dict[str, str]:
+    """The clinic profile's name, address (split into its parts) and phone."""
+    address = postal.split(clinic.address)
+    return {
+        "legal_name": clinic.name or "",
+        "address_line1": address.line1,
+        "city": address.city,
+        "state": address.state,
+        "zip": address.zip,
+        "phone": clinic.phone or "",
+    }
+
+
+def supplier_identity(b: ClinicBilling, clinic: Clinic) -> tuple[dict[str, str], set[str]]:
+    """(the name, address and phone claims carry, the keys taken from the clinic profile):
+    billing's own value where it keeps one, else the profile's. The address goes as a whole:
+    never one part from each."""
+    profile = profile_identity(clinic)
+    values, followed = {}, set()
+    own_address = bool(b.address_line1)
+    for key in FROM_PROFILE:
+        own = (getattr(b, key) or "") if key not in ADDRESS_PARTS or own_address else ""
+        keeps_own = own_address if key in ADDRESS_PARTS else bool(own)
+        values[key] = own if keeps_own else profile[key]
+        if not keeps_own and profile[key]:
+            followed.add(key)
+    return values, followed
+
+
 def provider_facts(session: Session, clinic: Clinic) -> f.BillingProvider:
     b = clinic_billing(session, clinic.id)
+    values, _ = supplier_identity(b, clinic)
     address = (
-        f.Address(b.address_line1 or "", b.city or "", b.state or "", b.zip or "")
-        if b.address_line1
+        f.Address(values["address_line1"], values["city"], values["state"], values["zip"])
+        if values["address_line1"]
         else None
     )
     return f.BillingProvider(
-        name=b.legal_name or clinic.name,
+        name=values["legal_name"],
         npi=clinic.org_npi or "",
         tax_id=digits_of(clinic.tax_id),
         address=address,
         contact_name=b.contact_name or clinic.name,
-        phone=b.phone or clinic.phone or "",
+        phone=values["phone"],
     )
 
 

@@ -24,6 +24,7 @@ from dme_service.models import BillingEvent, Case, ClaimRecord, User
 from dme_service.rules.claim import QUEUE_STATES, STATE_WORDS, SUBMISSIONS, TRANSITIONS
 from dme_service.rules.readiness import ReadinessItem, unmet
 from dme_service.rules.wording import DECISION_WORDS, PAYER_NAMES
+from dme_service.services import order_amendment
 from dme_service.services.billing import claim as billing
 from dme_service.services.billing import readiness
 from dme_service.services.clinic import clinic_time
@@ -61,6 +62,7 @@ CSV_COLUMNS = (
     "Remitted on",
     "Next deadline",
     "Days in this state",
+    "Corrected claim",
 )
 SORTS = ("changed", "deadline", "age")
 
@@ -81,6 +83,8 @@ class ClaimRow:
     void_reason: str | None = None  # why the signature was voided, while it waits for a new one
     # The same patient's other claims: a duplicate, or a delivered unit not carried.
     same_patient: tuple[str, ...] = ()
+    # An amended order whose corrected claim has not been sent, in a biller's words.
+    correction: str | None = None
 
     @property
     def billed_modifiers(self) -> tuple[str, ...]:
@@ -183,6 +187,7 @@ def queue(
         user.clinic.timezone,
     )
     rows = _with_same_patient(session, rows, today or _clinic_today(user))
+    rows = _with_corrections(session, rows)
     rows = _sorted(rows, sort, today or _clinic_today(user))
     audit.record(
         session, user=user, action="billing.queue.read", object_type="case_list", object_id=None
@@ -203,7 +208,7 @@ def claim(session: Session, case_id: int, user: User) -> Claim:
     row = _with_money(
         session, [claim_row(session, case, user)], _clinic_today(user), user.clinic.timezone
     )
-    row = _with_same_patient(session, row, _clinic_today(user))[0]
+    row = _with_corrections(session, _with_same_patient(session, row, _clinic_today(user)))[0]
     result = Claim(
         row,
         documents,
@@ -278,6 +283,7 @@ def queue_csv(session: Session, user: User, states=QUEUE_STATES, today=None) -> 
         today or _clinic_today(user),
         user.clinic.timezone,
     )
+    rows = _with_corrections(session, rows)
     zone = user.clinic.timezone
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
@@ -316,6 +322,7 @@ def _csv_values(row: ClaimRow, zone: str | None = None) -> list:
         *_money_cells(money),
         f"{row.deadline.what} {row.deadline.due.isoformat()}" if row.deadline else "",
         "" if row.days_in_state is None else row.days_in_state,
+        row.correction or "",
     ]
 
 
@@ -381,6 +388,15 @@ def _with_same_patient(session: Session, rows: list[ClaimRow], today: date) -> l
     """Each row with its same-patient warnings (four reads for the whole list)."""
     notes = same_patient_rows.claim_notes(session, [row.case for row in rows], today)
     return [replace(row, same_patient=tuple(notes.get(row.case.id, ()))) for row in rows]
+
+
+def _with_corrections(session: Session, rows: list[ClaimRow]) -> list[ClaimRow]:
+    """Each row of an amended order whose corrected claim is still to go, with its words."""
+    pending = order_amendment.pending_by_case(session, [row.case for row in rows])
+    return [
+        replace(row, correction=pending[row.case.id].claim_words) if row.case.id in pending else row
+        for row in rows
+    ]
 
 
 def _sorted(rows: list[ClaimRow], sort: str, today: date) -> list[ClaimRow]:

@@ -88,32 +88,28 @@ def signed_order(check: SignatureCheck, zone: str | None) -> SignedOrder:
 
 
 def clinic_zone(session: Session, clinic_id: int) -> str | None:
-    """The IANA zone of the clinic: its days are the days of orders, submissions and today."""
-    return session.scalar(select(Clinic.timezone).where(Clinic.id == clinic_id))
+    """The IANA zone of the clinic: its days are the days of orders, submissions and today
+    (the signed-in user's clinic is already in the session: no query then)."""
+    clinic = session.get(Clinic, clinic_id)
+    return clinic.timezone if clinic is not None else None
 
 
 def reviews(session: Session, case: Case) -> dict[str, str]:
-    """Billing's latest review of each reviewable item, while the case says what it said."""
-    found = {}
-    for key in REVIEWABLE:
-        entry = latest_review(session, case, key)
-        if entry is not None:
-            found[key] = f"Reviewed {entry.at:%Y-%m-%d}: {entry.note}"
-    return found
-
-
-def latest_review(session: Session, case: Case, key: str) -> ChecklistReview | None:
-    current = case_content_sha256(case)
+    """Billing's latest review of each reviewable item, while the case says what it said
+    (one read for every item)."""
     query = (
         select(ChecklistReview)
         .where(
             ChecklistReview.case_id == case.id,
-            ChecklistReview.item == key,
-            ChecklistReview.content_sha256 == current,
+            ChecklistReview.item.in_(list(REVIEWABLE)),
+            ChecklistReview.content_sha256 == case_content_sha256(case),
         )
         .order_by(ChecklistReview.id.desc())
     )
-    return session.scalars(query).first()
+    found = {}
+    for entry in session.scalars(query):
+        found.setdefault(entry.item, f"Reviewed {entry.at:%Y-%m-%d}: {entry.note}")
+    return {key: found[key] for key in REVIEWABLE if key in found}
 
 
 def first_submission(session: Session, case_id: int, zone: str | None) -> date | None:

@@ -1,5 +1,6 @@
 """The clinic as supplier on its claims: NPI, tax id, PTAN, taxonomy and the pay-to address;
-the NPI, tax id and PTAN are the clinic profile's own (the letters print them too)."""
+the NPI, tax id and PTAN are the clinic profile's own (the letters print them too), and the
+legal name, address and phone are the profile's unless billing gives claims other ones."""
 
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ from dme_service import audit
 from dme_service.claims import directory
 from dme_service.models import Clinic, ClinicBilling, User
 from dme_service.services.billing.input import FieldProblem
-from dme_service.services.billing.money import clinic_billing
+from dme_service.services.billing.money import (
+    ADDRESS_PARTS,
+    clinic_billing,
+    digits_of,
+    profile_identity,
+    supplier_identity,
+)
 
 SUPPLIER_FIELDS = {
     "legal_name": ("Legal name", 60),
@@ -38,21 +45,31 @@ ON_CLINIC_PROFILE = {"npi": "org_npi", "tax_id": "tax_id", "ptan": "ptan"}
 
 
 def supplier_values(session: Session, clinic_id: int) -> dict[str, str]:
-    """The supplier facts as the form shows them: claim fields and the clinic's own."""
+    """The supplier facts as the form shows them and claims carry them: claim fields, the
+    clinic's own, and its name, address and phone from the profile unless billing keeps
+    others (`from_profile` below names those)."""
+    return supplier_form(session, clinic_id)[0]
+
+
+def supplier_form(session: Session, clinic_id: int) -> tuple[dict[str, str], set[str]]:
+    """(the values, the keys shown from the clinic profile)."""
     settings = clinic_billing(session, clinic_id)
     clinic = session.get(Clinic, clinic_id)
+    identity, followed = supplier_identity(settings, clinic)
     values = {}
     for key in SUPPLIER_FIELDS:
-        source, name = (
-            (clinic, ON_CLINIC_PROFILE[key]) if key in ON_CLINIC_PROFILE else (settings, key)
-        )
-        values[key] = getattr(source, name) or ""
+        if key in ON_CLINIC_PROFILE:
+            values[key] = getattr(clinic, ON_CLINIC_PROFILE[key]) or ""
+        else:
+            values[key] = identity[key] if key in identity else (getattr(settings, key) or "")
     values["file_usage"] = "production" if settings.production_files else "test"
-    return values
+    return values, followed
 
 
-def supplier_problems(typed: dict) -> tuple[dict, list[FieldProblem]]:
-    """(cleaned values, problems) for the clinic's supplier identity (loop 2010AA, ISA/GS)."""
+def supplier_problems(typed: dict, profile: dict | None = None) -> tuple[dict, list[FieldProblem]]:
+    """(cleaned values, problems) for the clinic's supplier identity (loop 2010AA, ISA/GS).
+    A ZIP code left as the clinic profile has it (`profile`) is not refused here: the other
+    fields still save, and the export asks for the ZIP+4."""
     from dme_service.claims import scrub
 
     cleaned = {k: " ".join(str(typed.get(k) or "").split()) for k in SUPPLIER_FIELDS}
@@ -71,7 +88,12 @@ def supplier_problems(typed: dict) -> tuple[dict, list[FieldProblem]]:
     if cleaned["state"] and cleaned["state"] not in directory.states():
         problems.append(FieldProblem("state", "Give the two-letter state code, e.g. PA."))
     cleaned["zip"] = cleaned["zip"].replace("-", "")
-    if cleaned["zip"] and (not cleaned["zip"].isdigit() or len(cleaned["zip"]) != 9):
+    as_profile = profile is not None and cleaned["zip"] == profile.get("zip")
+    if (
+        cleaned["zip"]
+        and not as_profile
+        and (not cleaned["zip"].isdigit() or len(cleaned["zip"]) != 9)
+    ):
         problems.append(FieldProblem("zip", "Give the ZIP+4 (nine digits): 5010 claims need it."))
     if cleaned["phone"] and len([ch for ch in cleaned["phone"] if ch.isdigit()]) != 10:
         problems.append(FieldProblem("phone", "Give a 10-digit phone number."))
@@ -84,20 +106,34 @@ def supplier_problems(typed: dict) -> tuple[dict, list[FieldProblem]]:
     return cleaned, problems
 
 
+def _follow_profile(cleaned: dict, clinic: Clinic) -> None:
+    """Values typed as the clinic profile has them are not kept twice: billing's copy stays
+    empty, so a change on the profile reaches the claims. The address goes as a whole."""
+    profile = profile_identity(clinic)
+    if cleaned["legal_name"] == profile["legal_name"]:
+        cleaned["legal_name"] = ""
+    if digits_of(cleaned["phone"]) == digits_of(profile["phone"]):
+        cleaned["phone"] = ""
+    if all(cleaned[key].upper() == profile[key].upper() for key in ADDRESS_PARTS):
+        for key in ADDRESS_PARTS:
+            cleaned[key] = ""
+
+
 def update_supplier(session: Session, user: User, typed: dict) -> ClinicBilling:
     """Save the clinic's supplier identity; commits, audited; InvalidInput names each field."""
     from dme_service.services.billing.claim import CLAIM_TEAM, InvalidInput, NotPermitted
 
     if user.role not in CLAIM_TEAM:
         raise NotPermitted("Only billing staff and admins change the clinic's billing identity.")
-    cleaned, problems = supplier_problems(typed)
+    clinic = session.get(Clinic, user.clinic_id)
+    cleaned, problems = supplier_problems(typed, profile_identity(clinic))
     if problems:
         raise InvalidInput(problems)
     settings = clinic_billing(session, user.clinic_id)
     if settings.id is None:
         session.add(settings)
-    clinic = session.get(Clinic, user.clinic_id)
     settings.production_files = cleaned.pop("file_usage") == "production"
+    _follow_profile(cleaned, clinic)
     for key, value in cleaned.items():
         if key in ON_CLINIC_PROFILE:
             setattr(clinic, ON_CLINIC_PROFILE[key], value or None)

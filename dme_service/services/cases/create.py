@@ -22,6 +22,8 @@ from dme_service.db import run_with_retry
 from dme_service.models import Case, IdempotencyKey, Patient, User, utcnow
 from dme_service.services.cases import same_patient
 from dme_service.services.cases.edit import validate
+from dme_service.store import case_versions
+from dme_service.store import same_patient as same_patient_rows
 from dme_service.store.cases import load_case
 
 
@@ -29,13 +31,20 @@ class IdempotencyConflict(ValueError):
     """The idempotency key was already used for a different request (DB-4: 422)."""
 
 
+class SamePatientNotConfirmed(ValueError):
+    """The patient already has cases in the clinic and nobody said to create another one."""
+
+
 @dataclass(frozen=True)
 class NewCase:
-    """What the new-case form collects: the patient and the payer."""
+    """What the new-case form collects: the patient and the payer. `same_patient_confirmed`
+    is False when a person must first say that a patient who already has cases in the clinic
+    gets another one (the new-case form asks; a reloaded form asks again)."""
 
     patient: dict[str, Any]
     payer: str
     idempotency_key: str
+    same_patient_confirmed: bool = True
 
     def request_hash(self) -> str:
         payload = {"patient": self.patient, "payer": self.payer}
@@ -68,6 +77,8 @@ def _create(session: Session, user: User, new: NewCase) -> Case:
         return earlier
     document = {"format": case_format.FORMAT, "patient": new.patient, "payer": new.payer}
     validate(document)
+    if not new.same_patient_confirmed and _has_cases(session, user.clinic_id, new.patient):
+        raise SamePatientNotConfirmed("the patient already has cases in this clinic")
     patient = _patient_for(session, user.clinic_id, new.patient)
     case = _draft(user, patient, new.payer)
     session.add(case)
@@ -91,6 +102,9 @@ def _create(session: Session, user: User, new: NewCase) -> Case:
         object_id=case.id,
         patient_id=patient.id,
     )
+    # The case as created is its first kept document: an edit conflict on the first save
+    # compares with it (services.cases.since_opened).
+    case_versions.record(session, case, user)
     return case
 
 
@@ -112,6 +126,13 @@ def _draft(user: User, patient: Patient, payer: str) -> Case:
         # A practitioner who records a case is usually the one who signs its order.
         treating_practitioner_id=user.id if user.may_sign else None,
     )
+
+
+def _has_cases(session: Session, clinic_id: int, fields: dict[str, Any]) -> bool:
+    """Whether the clinic has a case of this patient (same member id and date of birth)."""
+    born = date.fromisoformat(fields["date_of_birth"])
+    ids = same_patient_rows.same_patient_ids(session, clinic_id, fields["member_id"], born)
+    return bool(same_patient_rows.cases_of(session, clinic_id, ids))
 
 
 def _case_for_key(session: Session, user: User, new: NewCase) -> Case | None:

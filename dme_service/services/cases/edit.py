@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from dme_service import audit
 from dme_service.case import parse as case_format
+from dme_service.case.history import ClinicalHistory, HistoryInvalid, parse_history
 from dme_service.case.model import Case as ParsedCase
 from dme_service.case.parse import CaseFormatError, FieldError
 from dme_service.case.patient_match import with_priors
@@ -30,6 +31,8 @@ from dme_service.rules.decision import Decision
 from dme_service.rules.engine import evaluate
 from dme_service.services import after_save, signed_order
 from dme_service.services.cases import sections as case_sections
+from dme_service.services.cases.since_opened import ChangeSinceOpened, since_opened
+from dme_service.store import case_versions
 from dme_service.store import same_patient as same_patient_rows
 from dme_service.store.cases import (
     CaseIncomplete,
@@ -67,6 +70,9 @@ class StaleCase(Exception):
     theirs: dict[str, Any]  # the section as it is stored now
     changed_by: str | None = None
     changed_at: Any = None
+    # What others changed since the user's page was loaded (services.cases.since_opened);
+    # None when the case as it was then was not kept.
+    since_opened: list[ChangeSinceOpened] | None = None
 
     def __str__(self) -> str:
         return (
@@ -82,22 +88,34 @@ class Checked:
     `parsed` may hold a draft's stand-ins (sections.for_validation): only the saved sections
     are written from it. `decision` is None for a draft (stand-ins were needed), else the
     engine's decision on exactly this document, which the save stores without parsing again.
+    `history` is the clinical history kept beside the document, judged by its own parser; the
+    engine never reads it.
     """
 
     document: dict[str, Any]
     parsed: ParsedCase
     decision: Decision | None
+    history: ClinicalHistory = ClinicalHistory()
 
 
 def check(document: dict[str, Any]) -> Checked:
-    """Parse the document once; every error (in any section) refuses the save (IN-1)."""
-    filled = case_sections.for_validation(document)
+    """Parse the document once; every error (in any section, the history too) refuses the
+    save (IN-1). `document` is the page's document (sections.document_of)."""
+    errors: list[FieldError] = []
+    try:
+        history = parse_history(document.get(case_sections.HISTORY))
+    except HistoryInvalid as invalid:
+        history, errors = ClinicalHistory(), list(invalid.errors)
+    case_document = case_sections.case_document(document)
+    filled = case_sections.for_validation(case_document)
     try:
         parsed = case_format.parse(filled)
     except CaseFormatError as error:
-        raise CaseInvalid(error.errors) from None
-    whole = filled == document  # no stand-in was needed: this parse is the case itself
-    return Checked(document, parsed, evaluate(parsed) if whole else None)
+        raise CaseInvalid(error.errors + errors) from None
+    if errors:
+        raise CaseInvalid(errors)
+    whole = filled == case_document  # no stand-in was needed: this parse is the case itself
+    return Checked(document, parsed, evaluate(parsed) if whole else None, history)
 
 
 @dataclass(frozen=True)
@@ -121,8 +139,8 @@ class SectionEdit:
 
 def read_case(session: Session, user: User, case_id: int) -> Case:
     """Open a case for its page; the PHI read is audited and committed (LOG-1)."""
-    case = load_case(session, user, case_id)
-    audit.case_event(session, user, "case.read", case)
+    case = load_case(session, user, case_id, with_rows=True)
+    audit.case_read(session, user, case)
     session.commit()
     return case
 
@@ -216,7 +234,7 @@ def save_sections(
         )
     except StaleDataError:
         session.rollback()
-        raise _stale(session, user, case_id, version, edits[0]) from None
+        raise _stale(session, user, case_id, version, edits[0], edits=edits) from None
 
 
 def _check_early(
@@ -234,7 +252,7 @@ def _check_early(
         case = load_case(session, user, case_id)
         if case.version != version:
             return None  # `_save` decides between a double click and a conflict
-        document = to_document(case)
+        document = case_sections.document_of(case)
         for edit in edits:
             document = case_sections.merged(
                 document, edit.section, _resolved_part(session, user, case_id, edit)
@@ -255,11 +273,11 @@ def _save(
 ) -> Case:
     case = load_case(session, user, case_id, for_update=True)
     parts = [(edit, _resolved_part(session, user, case_id, edit)) for edit in edits]
-    document = to_document(case)
+    document = case_sections.document_of(case)
     if case.version != version:
         for edit, part in parts:
             if not case_sections.same_part(edit.section, part, document):
-                raise _stale(session, user, case_id, version, edit, case)
+                raise _stale(session, user, case_id, version, edit, case, edits=edits)
         return case  # the same save again (double click, back button): already stored
     for edit, part in parts:
         document = case_sections.merged(document, edit.section, part)
@@ -275,6 +293,7 @@ def _save(
             edit.practitioner_id,
             user=user,
             trial_notes=edit.trial_notes,
+            history=checked.history,
         )
     case.updated_by_id = user.id
     case.updated_at = utcnow()  # always an UPDATE of the case row, so `version` moves on
@@ -348,16 +367,30 @@ def draft_gaps(case: Case) -> list[FieldError]:
     return []
 
 
-def _stale(session, user, case_id, version, edit, case: Case | None = None) -> StaleCase:
+def _stale(
+    session, user, case_id, version, edit, case: Case | None = None, *, edits=()
+) -> StaleCase:
     case = case or load_case(session, user, case_id)
     changed_by = session.get(User, case.updated_by_id)
+    yours = [(e.section, _typed_part(session, user, case_id, e)) for e in edits or [edit]]
     return StaleCase(
         case_id=case.id,
         section=edit.section,
         your_version=version,
         current_version=case.version,
         yours=dict(edit.part),
-        theirs=case_sections.part_of(edit.section, to_document(case)),
+        theirs=case_sections.part_of(edit.section, case_sections.document_of(case)),
         changed_by=changed_by.name if changed_by else None,
         changed_at=case.updated_at,
+        since_opened=since_opened(
+            session, case.id, version, case_versions.kept_document(case), yours
+        ),
     )
+
+
+def _typed_part(session: Session, user: User, case_id: int, edit: SectionEdit) -> dict[str, Any]:
+    """The section as the user typed it, as a document part (their practitioner as a name)."""
+    try:
+        return _resolved_part(session, user, case_id, edit)
+    except CaseInvalid:
+        return dict(edit.part)

@@ -1,4 +1,4 @@
-"""The case lists of the home pages: my cases, and the cases billing works on. Each is a
+"""The case lists of the home pages: my cases (billing's home is its queue). Each is a
 read of patient names, so `list_read` audits it (security.md LOG-1)."""
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session, joinedload
 from dme_service import audit
 from dme_service.db import unit_of_work
 from dme_service.models import Case, User
-from dme_service.rules.claim import QUEUE_STATES
 
 
 def _cases(session: Session, user: User, limit: int, *conditions) -> list[Case]:
@@ -27,11 +26,6 @@ def _cases(session: Session, user: User, limit: int, *conditions) -> list[Case]:
 def authored(session: Session, user: User, limit: int) -> list[Case]:
     """The cases this clinician wrote."""
     return _cases(session, user, limit, Case.author_id == user.id)
-
-
-def in_billing(session: Session, user: User, limit: int) -> list[Case]:
-    """The clinic's claims billing acts on (rules.claim.QUEUE_STATES)."""
-    return _cases(session, user, limit, Case.billing_state.in_(QUEUE_STATES))
 
 
 def list_read(session: Session, user: User) -> None:

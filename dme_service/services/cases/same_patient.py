@@ -114,8 +114,9 @@ class SamePatient:
                 f"(case {carried.source_case_id}) is a prior device of this case."
             )
         for other in self.duplicates:
+            stands = "was paid" if other.billing_state == "paid" else "is still open"
             words.append(
-                f"Case {other.case_id} for {other.hcpcs or 'a traction unit'} is still open: "
+                f"Case {other.case_id} for {other.hcpcs or 'a traction unit'} {stands}: "
                 "a second claim would be a duplicate."
             )
         return " ".join(words)

@@ -3,6 +3,10 @@
 Each section owns some top-level keys of the document. Saving a section replaces those keys
 in the stored case's document, the whole document is parsed, and only that section's rows
 are written from the parsed case (`apply`), so one section's save never rewrites another's.
+
+The history section edits the clinical history kept beside the document (case/history.py):
+the page's document (`document_of`) carries it under the key "history", which is taken off
+before the case document is parsed and judged by the history's own parser.
 """
 
 from __future__ import annotations
@@ -14,8 +18,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dme_service import models
+from dme_service.case.history import ClinicalHistory
 from dme_service.case.model import Case as ParsedCase
-from dme_service.store.cases import apply_section
+from dme_service.store.cases import apply_section, to_document
+from dme_service.store.history import apply_history, history_document
+
+HISTORY = "history"  # the page document's key for the history kept beside the case document
 
 # section -> the top-level document keys it edits (case-format.md names).
 SECTIONS: dict[str, tuple[str, ...]] = {
@@ -31,6 +39,8 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "also_requested",
         "prior_devices",
     ),
+    # Beside the document, not part of dme-case/1 (docs/case-format.md "Kept beside").
+    "history": (HISTORY,),
 }
 
 # A draft may not have a diagnosis or a treating practitioner yet, and the contract requires
@@ -42,6 +52,21 @@ _DRAFT_GAPS: dict[str, Any] = {
     "diagnoses": ["M50.122"],
     "treating_practitioner": {"name": "Draft check", "npi": "1234567893", "credential": "MD"},
 }
+
+
+def document_of(case: models.Case) -> dict[str, Any]:
+    """The case as the page's sections edit it: its dme-case/1 document and, under "history",
+    the clinical history recorded beside it (absent when nothing is recorded)."""
+    document = to_document(case)
+    history = history_document(case)
+    if history:
+        document[HISTORY] = history
+    return document
+
+
+def case_document(document: dict[str, Any]) -> dict[str, Any]:
+    """The dme-case/1 document alone (the history taken off), for the parser."""
+    return {key: value for key, value in document.items() if key != HISTORY}
 
 
 def section_of(path: str) -> str | None:
@@ -104,12 +129,17 @@ def apply(
     *,
     user: models.User | None = None,
     trial_notes: tuple[str | None, ...] | None = None,
+    history: ClinicalHistory | None = None,
 ) -> None:
     """Write one section of the parsed case onto the case's rows (the caller commits): the
     patient row and the treating practitioner here, the rest by store.cases.apply_section.
 
     `user` is who saves: a new trial is recorded as run by them (store.cases.trial_rows).
+    `history` is the judged history, for the history section.
     """
+    if section == HISTORY:
+        apply_history(case, history or ClinicalHistory())
+        return
     if section == "patient":
         _apply_patient(session, case, parsed)
     elif section == "order":

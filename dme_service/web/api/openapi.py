@@ -194,18 +194,26 @@ def _get_case() -> dict:
 
 
 def _get_document() -> dict:
+    responses = _responses(
+        {"200": {"description": "The PDF", "content": PDF}},
+        *("401", "403", "404", "409", "503"),
+        field_errors=True,
+    )
+    responses["409"]["description"] = NOT_MADE
     return _operation(
-        "The document made from the case and signature as they are now, as a PDF "
-        "attachment; when the stored one was made before a change (or none is stored), a new "
-        "version is made and stored first. A signed SWO or LMN is the signed file",
-        _responses(
-            {"200": {"description": "The PDF", "content": PDF}},
-            *("401", "403", "404", "503"),
-            field_errors=True,
-        ),
+        "The stored document made from the case and signature as they are now, as a PDF "
+        "attachment; a signed SWO or LMN is the signed file. A GET never makes a version (a "
+        "POST to the same address does)",
+        responses,
         operationId="getDocument",
         parameters=[CASE_ID, KIND, LANG],
     )
+
+
+NOT_MADE = (
+    "No version made from the case and signature as they are now is stored (none yet, or the "
+    "stored one was made before a change); POST to the same address makes one"
+)
 
 
 def _render_document() -> dict:

@@ -3,6 +3,7 @@ their documents, claim moves and errors (web/api/openapi.py puts them in its com
 
 from __future__ import annotations
 
+from dme_service.case import history as case_history
 from dme_service.rules.claim import BILLING_STATES
 from dme_service.rules.decision import CASE_STATUSES
 from dme_service.services.documents import DOCUMENT_KINDS
@@ -28,7 +29,9 @@ def record_schemas() -> dict[str, dict]:
             "properties": {"cases": {"type": "array", "items": summary}},
         },
         "CaseView": _case_view(),
+        "History": history_schema(),
         "Signature": _signature(),
+        "OrderAmendment": _order_amendment(),
         "BillingMove": _billing_move(),
         "BillingMoved": _billing_moved(),
     }
@@ -97,14 +100,21 @@ def _case_view() -> dict:
     return {
         "type": "object",
         "required": list(summary_properties)
-        + ["case", "decision", "documents", "created_at", "signature"],
+        + ["case", "decision", "documents", "created_at", "signature", "order_amendment"],
         "properties": {
             **summary_properties,
             "created_at": WHEN,
             "signature": ref("Signature"),
+            "order_amendment": nullable(ref("OrderAmendment")),
             "case": {"type": "object", "description": "The stored case as a dme-case/1 document"},
             "decision": nullable(ref("Decision")),
             "documents": {"type": "array", "items": ref("Document")},
+            "history": {
+                **ref("History"),
+                "description": "Only for the clinical team (clinician, practitioner): the "
+                "clinical history recorded beside the case, which the letter of medical "
+                "necessity states. Billing never receives it (docs/security.md AC-3).",
+            },
             "same_patient": {
                 "type": "object",
                 "description": "Only when the case was just created: the patient's other "
@@ -114,6 +124,37 @@ def _case_view() -> dict:
             },
         },
     }
+
+
+def history_schema() -> dict:
+    """The clinical history kept beside the case (case/history.py): only recorded keys."""
+    text = {"type": "string", "minLength": 1, "maxLength": case_history.MAX_TEXT}
+    result = {"type": "string", "enum": list(case_history.TEST_RESULTS)}
+    properties = {
+        "physical_therapy_weeks": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": case_history.MAX_PT_WEEKS,
+        },
+        "physical_therapy_traction": {"type": "string", "enum": ["with", "without"]},
+        "clinic_traction_sessions": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": case_history.MAX_CLINIC_TRACTION_SESSIONS,
+        },
+        "imaging_kind": {"type": "string", "enum": list(case_history.STUDY_KINDS)},
+        "imaging_date": ISO_DATE,
+        "ndi_percent": {"type": "integer", "minimum": 0, "maximum": 100},
+        "psfs_average": {"type": "number", "minimum": 0, "maximum": 10},
+        **{key: text for key in case_history.TEXT_KEYS},
+        **{key: result for key in (*case_history.TESTS, "mobility_peripheralization")},
+    }
+    schema = closed_object({key: properties[key] for key in case_history.FIELDS})
+    schema["description"] = (
+        "Prior treatment and its results, objective findings, imaging and functional scores; "
+        "a fact not recorded is absent"
+    )
+    return schema
 
 
 def _signature() -> dict:
@@ -133,15 +174,26 @@ def _signature() -> dict:
             "void_reason",
             "problem",
             "awaiting_signature_by",
+            "order_version",
+            "superseded_at",
         ],
         "properties": {
             "state": {
                 "type": "string",
-                "enum": ["signed", "voided", "awaiting", "none"],
+                "enum": ["signed", "voided", "superseded", "awaiting", "none"],
                 "description": "signed: the newest signature stands (see `valid`); voided: "
-                "the newest was voided (see `void_reason`); awaiting: never signed, waiting "
-                "for `awaiting_signature_by`; none: not sent for signature",
+                "the newest was voided (see `void_reason`); superseded: the order was amended "
+                "after its claim went to the payer, and the newest signature stays on file for "
+                "the claim billed on it while the amended order awaits a new one; awaiting: "
+                "never signed, waiting for `awaiting_signature_by`; none: not sent for signature",
             },
+            "order_version": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "1, then one more for each amendment of the order after its "
+                "claim went to the payer",
+            },
+            "superseded_at": nullable(WHEN),
             "valid": {
                 "type": "boolean",
                 "description": "The signature still covers the case as it is now (recomputed "
@@ -167,6 +219,49 @@ def _signature() -> dict:
     }
 
 
+def _order_amendment() -> dict:
+    """The latest amendment of the order (a new order version for a corrected claim)."""
+    text = {"type": ["string", "null"]}
+    properties = {
+        "order_version": {"type": "integer", "minimum": 2},
+        "amended_at": WHEN,
+        "amended_by": {"type": "string"},
+        "claim_state": {
+            "type": "string",
+            "enum": list(BILLING_STATES),
+            "description": "The claim's state when the order was amended",
+        },
+        "corrected_claim": {
+            "type": "string",
+            "enum": ["needed", "sent"],
+            "description": "needed: the next 837P of the claim is a replacement (frequency "
+            "code 7); sent: the file carrying it was confirmed sent",
+        },
+        "payer_claim_number": {
+            **text,
+            "description": "The payer's claim control number of the claim replaced (CLP07 of "
+            "its 835, REF*F8 of the corrected claim); null while unknown",
+        },
+        "corrected_sent_on": nullable(ISO_DATE),
+        "original_signature_intact": {
+            "type": "boolean",
+            "description": "The signature the original claim was billed on is kept and still "
+            "proves what was signed",
+        },
+        "changed": {
+            "type": "string",
+            "description": "The signed facts changed since that signature, in words",
+        },
+    }
+    return {
+        "type": "object",
+        "description": "The order was amended after its claim went to the payer. The "
+        "clinician's reason is clinical text and is not in the API.",
+        "required": list(properties),
+        "properties": properties,
+    }
+
+
 def _billing_move() -> dict:
     return closed_object(
         {
@@ -176,6 +271,8 @@ def _billing_move() -> dict:
             "rarc": {"type": "array", "items": {"type": "string", "maxLength": 10}},
             "note": nullable({"type": "string", "maxLength": 2000}),
             "delivery": nullable(_delivery()),
+            # The claim's date of service, typed with a move that sends the claim
+            "service_date": nullable(ISO_DATE),
         },
         ("to_state", "expected_version"),
     )

@@ -4,7 +4,7 @@ reading of a claim-move body (every key known, every value of its type: docs/sec
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask import url_for
@@ -12,12 +12,13 @@ from flask import url_for
 from dme_service.coding.payers import payer_ids
 from dme_service.rules.decision import CASE_STATUSES
 from dme_service.services import documents as document_service
-from dme_service.services import signed_order
+from dme_service.services import order_amendment, signed_order
 from dme_service.store.cases import load_case, patient_document, to_document
 from dme_service.store.decisions import latest_decision_json
+from dme_service.store.history import history_document
 
 __all__ = ["CASE_STATUSES", "FieldProblems", "billing_move", "case_summary", "case_view"]
-MOVE_KEYS = ("to_state", "expected_version", "carc", "rarc", "note", "delivery")
+MOVE_KEYS = ("to_state", "expected_version", "carc", "rarc", "note", "delivery", "service_date")
 MAX_VERSION = 2**31 - 1
 
 
@@ -55,19 +56,43 @@ def case_summary(case) -> dict[str, Any]:
     }
 
 
-def case_view(session, case) -> dict[str, Any]:
+def case_view(session, case, *, clinical: bool = False) -> dict[str, Any]:
     """The case document, the latest decision, the claim state and the stored documents.
 
-    No clinical free text (`notes`): billing reads this too (docs/security.md AC-3).
+    No clinical free text (`notes`) for billing, who reads this too (docs/security.md AC-3):
+    the recorded history (`history`) only when `clinical` (a clinician or practitioner asks).
     """
     versions = document_service.versions_of(session, case)
-    return {
+    view = {
         **case_summary(case),
         "created_at": _when(case.created_at),
         "case": to_document(case),
         "decision": latest_decision_json(session, case.id),
         "documents": [document_info(v) for rows in versions.values() for v in rows],
         "signature": signed_order.signature_state(session, case).as_json(),
+        "order_amendment": _amendment(session, case),
+    }
+    if clinical:
+        view["history"] = history_document(case) or {}
+    return view
+
+
+def _amendment(session, case) -> dict[str, Any] | None:
+    """The latest amendment of the order, without the clinician's reason (clinical text)."""
+    amended = order_amendment.latest(session, case)
+    if amended is None:
+        return None
+    sent = amended.sent_on
+    return {
+        "order_version": amended.order_version,
+        "amended_at": _when(amended.amended_at),
+        "amended_by": amended.amended_by,
+        "claim_state": amended.row.claim_state,
+        "corrected_claim": "needed" if amended.pending else "sent",
+        "payer_claim_number": amended.payer_claim_number,
+        "corrected_sent_on": sent.isoformat() if sent else None,
+        "original_signature_intact": bool(amended.kept_intact),
+        "changed": amended.changed,
     }
 
 
@@ -126,6 +151,7 @@ def billing_move(body: Any) -> dict[str, Any]:
     if note is not None and not isinstance(note, str):
         errors.append(problem("note", "must be a string"))
     delivery = _delivery(body.get("delivery"), errors)
+    service_date = _service_date(body.get("service_date"), errors)
     if errors:
         raise FieldProblems(errors)
     return {
@@ -134,7 +160,20 @@ def billing_move(body: Any) -> dict[str, Any]:
         **codes,
         "note": note,
         "delivery": delivery,
+        "service_date": service_date,
     }
+
+
+def _service_date(value: Any, errors: list) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    errors.append(problem("service_date", "must be a date, YYYY-MM-DD"))
+    return None
 
 
 def _code_list(body: dict, name: str, errors: list) -> tuple[str, ...]:

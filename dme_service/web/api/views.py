@@ -36,6 +36,7 @@ from dme_service.web.api.records import FieldProblems
 from dme_service.web.errors import Refused, error_response
 from dme_service.web.pages.documents import _bounded_render
 from dme_service.web.responses import pdf_response
+from dme_service.web.security.access import CLINICAL, current_role
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -101,7 +102,7 @@ def create_case():
         raise _problems(invalid.errors) from None
     except case_import.IdempotencyConflict as conflict:
         raise FieldProblems([{"field": IDEMPOTENCY_KEY, "message": str(conflict)}]) from None
-    body = views.case_view(get_session(), imported.case)
+    body = views.case_view(get_session(), imported.case, clinical=_clinical())
     # A warning, never a refusal: the patient's other cases and what was carried from them.
     body["same_patient"] = same_patient.overview(get_session(), imported.case).as_json()
     if imported.replayed:
@@ -142,7 +143,7 @@ def list_cases():
 def get_case(case_id: int):
     """The case document, its latest decision, its claim state and its stored documents."""
     case = _read(case_id)
-    return jsonify(views.case_view(get_session(), case))
+    return jsonify(views.case_view(get_session(), case, clinical=_clinical()))
 
 
 @bp.get("/cases/<int:case_id>/fhir")
@@ -165,13 +166,12 @@ def fhir_bundle(case_id: int):
 
 @bp.get("/cases/<int:case_id>/documents/<kind>")
 def get_document(case_id: int, kind: str):
-    """The document made from the case and signature as they are now (PDF attachment), made
-    first when the stored one is older; the bytes are verified first."""
+    """The stored document made from the case and signature as they are now (PDF attachment),
+    its bytes verified first. A GET never makes one (OUT-3): when none is stored, 409 says to
+    POST to this address, which makes and stores it."""
     lang = _lang()
     try:
-        document = document_service.current_document(
-            get_session(), current_user, case_id, kind, lang, render=_bounded_render
-        )
+        document = document_service.stored_current(get_session(), current_user, case_id, kind, lang)
     except (CaseNotFound, document_service.DocumentNotFound):
         raise Refused(
             404,
@@ -181,6 +181,13 @@ def get_document(case_id: int, kind: str):
         ) from None
     except document_service.CaseNotReady as problem:
         raise _field_problems_of(problem) from None
+    except document_service.NoCurrentVersion:
+        raise Refused(
+            409,
+            "No version of this document made from the case and signature as they are now is "
+            "stored, so none was sent (an older one never is under this address).",
+            "POST to this address to make and store one, then GET it.",
+        ) from None
     except document_service.DocumentTampered:
         raise Refused(
             500,
@@ -277,6 +284,11 @@ def json_body():
             "Send the body as JSON.",
         )
     return case_format.decode_json(request.get_data(cache=False))
+
+
+def _clinical() -> bool:
+    """Whether the caller is on the clinical team, who may read clinical free text (AC-3)."""
+    return current_role() in CLINICAL
 
 
 def _read(case_id: int):

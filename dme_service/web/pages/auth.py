@@ -30,6 +30,7 @@ from dme_service.web.pages.auth_forms import PASSWORD_MAX, LoginForm
 from dme_service.web.pages.cases import typed_input
 from dme_service.web.security import sessions
 from dme_service.web.security.access import safe_next
+from dme_service.web.viewer import remember_viewer
 
 bp = Blueprint("auth", __name__)
 
@@ -71,7 +72,7 @@ class ReauthForm(FlaskForm):
 def _login_context() -> dict:
     carried = request.form.get(typed_input.FIELD) if request.method == "POST" else None
     if carried:
-        return {"notice": typed_input.NOTICE, "typed_input": carried}
+        return {"notice": typed_input.notice_of(carried), "typed_input": carried}
     return {"notice": SIGN_IN_REASONS.get(request.args.get("reason", ""))}
 
 
@@ -82,6 +83,7 @@ def _after_sign_in(user, form: LoginForm):
     if carried is not None:
         from dme_service.web.pages.cases.views import replay_typed_page
 
+        remember_viewer()  # a page made here has the signed-in user's header and Sign out
         return replay_typed_page(*carried)
     return redirect(safe_next(form.next.data), code=303)
 

@@ -28,6 +28,7 @@ from dme_service.rules.claim import BILLING_STATES, FINISHED_STATES, QUEUE_STATE
 from dme_service.services.billing import claim as billing
 from dme_service.services.billing import queue as billing_queue
 from dme_service.services.billing import readiness
+from dme_service.services.billing.claim import DATED_MOVES
 from dme_service.services.billing.input import DELIVERY_METHODS, NOTE_MAX
 from dme_service.services.clinic import clinic_time
 from dme_service.services.errors import Refusal
@@ -78,6 +79,7 @@ class MoveForm(FlaskForm):
         default="",
     )
     received_by = StringField("Received by", validators=[Optional(), Length(max=200)])
+    service_date = DateField("Date of service (delivery date)", validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,10 +112,12 @@ def _claim_or_404(case_id: int) -> billing_queue.Claim:
 
 def _claim_context() -> dict:
     claim = _claim_or_404(request.view_args["case_id"])
+    money = claim.row.money
     return {
         "claim": claim,
         "review_form": ReviewForm(formdata=None),
-        "blank": MoveForm(formdata=None),  # empty fields for the forms not submitted
+        # empty fields for the forms not submitted; the date of service as stored
+        "blank": MoveForm(formdata=None, service_date=money.service_date if money else None),
         "move_words": MOVE_WORDS,
         "methods": DELIVERY_METHODS,
         "code_note": carc.source_note(),
@@ -190,6 +194,7 @@ def move(case_id: int):
                 rarc=form.rarc.data,
                 note=(form.note.data or "").strip() or None,
                 delivery=form.delivery(),
+                service_date=form.service_date.data if form.to_state.data in DATED_MOVES else None,
             )
             return redirect(url_for("billing.claim", case_id=case_id, moved=1), code=303)
         except billing.InvalidInput as error:

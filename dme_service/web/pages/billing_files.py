@@ -361,7 +361,12 @@ SupplierForm.file_usage = SelectField(
 
 
 def _supplier_context() -> dict:
-    return {"title": "Clinic billing identity", "fields": list(billing_supplier.SUPPLIER_FIELDS)}
+    _, from_profile = billing_supplier.supplier_form(get_session(), current_user.clinic_id)
+    return {
+        "title": "Clinic billing identity",
+        "fields": list(billing_supplier.SUPPLIER_FIELDS),
+        "from_profile": from_profile,
+    }
 
 
 @bp.route("/supplier", methods=["GET", "POST"])

@@ -3,10 +3,12 @@
 Renders run in a bounded child process (docs/security.md PDF-3): a render that runs out of time
 answers 503 with an error id and stores nothing. PDFs are sent with `no-store`, `nosniff` and
 a file name made of the kind and the row id only (PDF-4); every version stays downloadable,
-superseded ones marked as such on the case page. "Download current" is made from the case and
-signature as they are now: the service makes a new version first when the stored one is older
-(services/document_freshness.py); an older version is only ever sent by its own id, and its file
-name then says it is superseded.
+superseded ones marked as such on the case page. "Download current" is a form button (POST, with
+the CSRF token): the file is made from the case and signature as they are now, and the service
+makes a new version first when the stored one is older (services/document_freshness.py). A GET
+never makes one (OUT-3): the same address fetched by a link, another site or a prefetch sends the
+stored current version, or the documents page saying there is none yet. An older version is only
+ever sent by its own id, and its file name then says it is superseded.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ def render(case_id: int):
     kind = request.form.get("kind", "")
     lang = request.form.get("lang", "en")
     try:
-        document = _made(service.render_document, case_id, kind, lang)
+        document = _made(service.render_document, case_id, kind, lang, render=_bounded_render)
     except service.CaseNotReady as problem:
         return _page(case_id, problem=_problem(kind, lang, problem), status=422)
     target = safe_next(request.form.get("next"), url_for(".index", case_id=case_id))
@@ -80,11 +82,28 @@ def render(case_id: int):
 
 @bp.get("/cases/<int:case_id>/documents/<kind>/current")
 def current(case_id: int, kind: str):
-    """The document made from the case and signature as they are now, as a file; made (and
-    stored) first when the stored one is older or there is none."""
+    """The stored version made from the case and signature as they are now, as a file; when
+    none is stored, the documents page says so beside the kind's "Download current" button."""
     lang = request.args.get("lang", "en")
     try:
-        document = _made(service.current_document, case_id, kind, lang)
+        document = _made(service.stored_current, case_id, kind, lang)
+    except service.CaseNotReady as problem:
+        return _page(case_id, problem=_problem(kind, lang, problem), status=422)
+    except service.NoCurrentVersion:
+        return _page(case_id, problem=_not_made(kind, lang), status=409)
+    except service.DocumentTampered:
+        raise Refused(500, TAMPERED_WHAT, TAMPERED_NEXT) from None
+    return _sent(document, current=True)
+
+
+@bp.post("/cases/<int:case_id>/documents/<kind>/current")
+@no_input_to_keep("a button: the kind and language are chosen from fixed lists, not typed")
+def make_current(case_id: int, kind: str):
+    """The "Download current" button: the document made from the case and signature as they
+    are now, as a file; made (and stored) first when the stored one is older or none is."""
+    lang = request.form.get("lang", "en")
+    try:
+        document = _made(service.current_document, case_id, kind, lang, render=_bounded_render)
     except service.CaseNotReady as problem:
         return _page(case_id, problem=_problem(kind, lang, problem), status=422)
     except service.DocumentTampered:
@@ -92,11 +111,11 @@ def current(case_id: int, kind: str):
     return _sent(document, current=True)
 
 
-def _made(make, case_id: int, kind: str, lang: str):
-    """The document `make` (a documents service) renders under the bounded render; no such
-    case or kind is the page saying so."""
+def _made(make, case_id: int, kind: str, lang: str, **options):
+    """The document `make` (a documents service) gives; no such case or kind is the page
+    saying so."""
     try:
-        return make(get_session(), current_user, case_id, kind, lang, render=_bounded_render)
+        return make(get_session(), current_user, case_id, kind, lang, **options)
     except CaseNotFound:
         raise Refused(404, "There is no such case in your clinic.", _back_step()) from None
     except service.DocumentNotFound:
@@ -175,6 +194,17 @@ def _problem(kind: str, lang: str, problem: service.CaseNotReady) -> dict:
     """What the page shows next to the render button that failed (LOG-4)."""
     lines = [f"{error.field}: {error.message}" for error in problem.errors]
     return {"kind": kind, "lang": lang, "lines": lines}
+
+
+NOT_MADE = (
+    "No copy made from the case as it is now is stored yet, so none was sent. Press "
+    '"Download current" to make one and download it.'
+)
+
+
+def _not_made(kind: str, lang: str) -> dict:
+    """What the page shows beside the kind whose current version is not stored yet."""
+    return {"kind": kind, "lang": lang, "lines": [], "what": NOT_MADE}
 
 
 def _page(case_id: int, *, problem: dict | None = None, status: int = 200):

@@ -1,7 +1,9 @@
 """Each role's home page after sign-in: the list that role works from every day.
 
-Clinician: my cases; practitioner: orders awaiting my signature; billing: the claim queue;
-admin: the clinic's users (and deactivation, which ends their sessions and API tokens).
+Clinician: my cases; practitioner: orders awaiting my signature; billing: the billing queue
+itself, with every billing page in its head (claim files, remittances, the money report, the
+fee table, the clinic's billing identity), so a new biller finds the set-up from the first
+page; admin: the clinic's users (and deactivation, which ends their sessions and API tokens).
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ LIST_LIMIT = 100
 TITLES = {
     "clinician": "My cases",
     "practitioner": "Awaiting my signature",
-    "billing": "Billing queue",
     "admin": "Users",
 }
 
@@ -39,10 +40,6 @@ def _cases_awaiting_signature():
     from dme_service.services import signing_queue
 
     return signing_queue.waiting_orders(get_session(), current_user, limit=LIST_LIMIT)
-
-
-def _billing_queue():
-    return lists.in_billing(get_session(), current_user, LIST_LIMIT)
 
 
 def _clinic_users():
@@ -60,7 +57,6 @@ def payer_name(payer: str | None) -> str:
 ROLE_LISTS = {
     "clinician": _clinician_cases,
     "practitioner": _cases_awaiting_signature,
-    "billing": _billing_queue,
     "admin": _clinic_users,
 }
 
@@ -69,6 +65,10 @@ ROLE_LISTS = {
 def index():
     """The signed-in user's home page: one list, chosen by role."""
     role = current_user.role
+    if role == "billing":
+        from dme_service.web.pages import billing
+
+        return billing.queue()
     items = ROLE_LISTS[role]()
     if role != "admin":
         # A case list shows patient names: a PHI read, audited before it is shown (LOG-1).

@@ -87,6 +87,7 @@ def _sign_context() -> dict:
         "incomplete": incomplete,
         "check": check_signature(db, case),
         "documents": signing.signed_documents(db, case.id),
+        "history_sentences": signing.history_sentences(case),
     }
 
 

@@ -85,6 +85,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "documents.preview": CASE_TEAM,
     "documents.download": CASE_TEAM,
     "documents.current": CASE_TEAM,
+    "documents.make_current": CASE_TEAM,
     # The JSON API (bearer token, or session + X-CSRFToken). Deciding a
     # document stores nothing; creating a case is clinical work; moves are checked again by
     # services.billing (clinical team sends for signature, billing moves the claim).
@@ -126,6 +127,8 @@ ACCESS: dict[str, str | frozenset[str]] = {
     # outside practitioner only the orders addressed to them (store.cases.load_case).
     "order_return.send_back": SIGNERS,
     "order_return.send_again": CLINICAL,
+    "order_amendment.amend": CLINICAL,
+    "order_amendment.original_claim_number": frozenset({BILLING, ADMIN}),
     # The claim; only billing (and admin) move claim states (AC-3).
     "billing.queue": frozenset({BILLING, ADMIN}),
     "billing.export": frozenset({BILLING, ADMIN}),

@@ -9,6 +9,7 @@ from decimal import Decimal
 from dme_service.models import Case, Clinic, ClinicBilling, FeeScheduleEntry
 from dme_service.services import signing
 from dme_service.services.billing import claim as billing
+from dme_service.services.billing import money as claim_money
 from services.claim_cases import stored_case
 
 DELIVERY = {"date": "2026-11-20", "method": "in_clinic", "received_by": "Jane Q. Doe"}
@@ -49,10 +50,17 @@ def set_up_billing(session, clinic_id: int, user_id: int) -> ClinicBilling:
 
 
 def ready_claim(
-    session, people, *, address=True, patient_name=None, delivery=DELIVERY, **changes
+    session,
+    people,
+    *,
+    address=True,
+    patient_name=None,
+    delivery=DELIVERY,
+    service_date=None,
+    **changes,
 ) -> Case:
     """A signed case moved to ready to submit, with proof of delivery on file unless
-    `delivery` is None."""
+    `delivery` is None, and `service_date` typed in the claim details when given."""
     case = stored_case(
         session, people["clinician"], people["practitioner"], patient_name=patient_name, **changes
     )
@@ -63,6 +71,9 @@ def ready_claim(
         patient = case.patient
         patient.address_line1, patient.city = "12 Elm St", "Philadelphia"
         patient.state, patient.zip, patient.sex = "PA", "19104", "M"
+        session.commit()
+    if service_date is not None:
+        claim_money.claim_record(session, case).service_date = service_date
         session.commit()
     billing.transition(
         session,

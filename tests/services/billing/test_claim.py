@@ -18,6 +18,7 @@ from dme_service.models import AuditEvent, BillingEvent, Case, Signature, Trial,
 from dme_service.rules.claim import BILLING_STATES, SUBMISSIONS, SYSTEM_MOVES, TRANSITIONS
 from dme_service.services import after_save, signing
 from dme_service.services.billing import claim as billing
+from dme_service.services.billing import money as claim_money
 from dme_service.services.billing import queue as billing_queue
 from dme_service.services.billing import readiness
 from dme_service.services.billing.input import CODED_STATES
@@ -26,6 +27,7 @@ from dme_service.store.signed_content import check_signature
 from services.claim_cases import CASE_DOCUMENT, fake_render, stored_case
 
 DELIVERY = {"date": "2026-11-20", "method": "in_clinic", "received_by": "Jane Q. Doe"}
+SERVICE_DAY = date(2026, 11, 20)
 
 
 @pytest.fixture
@@ -53,6 +55,8 @@ def signed_case(session, people, **changes) -> Case:
 def move(session, case, to_state, user, **kwargs):
     session.expire_all()
     version = session.get(Case, case.id).version
+    if to_state == "ready_to_submit":
+        kwargs.setdefault("service_date", SERVICE_DAY)
     return billing.transition(session, case.id, to_state, user, expected_version=version, **kwargs)
 
 
@@ -200,7 +204,12 @@ def test_of_eight_concurrent_moves_of_one_case_exactly_one_succeeds(
             try:
                 user = session.get(User, billing_id)
                 billing.transition(
-                    session, case_id, "ready_to_submit", user, expected_version=version
+                    session,
+                    case_id,
+                    "ready_to_submit",
+                    user,
+                    expected_version=version,
+                    service_date=SERVICE_DAY,
                 )
                 results.append("moved")
             except billing.StaleCase as error:
@@ -252,6 +261,42 @@ def test_ready_to_submit_is_refused_with_what_is_missing_in_words(db_session, pe
     keys = {item.key for item in refused.value.missing}
     assert keys == {"signature"}  # the SWO's order date and signature follow from it
     assert "no longer matches" in refused.value.message
+
+
+def test_ready_to_submit_needs_a_date_of_service_and_says_so_at_the_field(
+    db_session, people, quick_render
+):
+    case = signed_case(db_session, people)
+    with pytest.raises(billing.InvalidInput) as refused:
+        move(db_session, case, "ready_to_submit", people["billing"], service_date=None)
+    assert [p.field for p in refused.value.errors] == ["service_date"]
+    assert "Give the date of service" in refused.value.errors[0].message
+    db_session.expire_all()
+    assert db_session.get(Case, case.id).billing_state == "signed"
+
+
+def test_a_date_of_service_typed_with_the_move_is_the_claims(db_session, people, quick_render):
+    case = signed_case(db_session, people)
+    move(db_session, case, "ready_to_submit", people["billing"], service_date=SERVICE_DAY)
+    db_session.expire_all()
+    record = claim_money.claim_record(db_session, db_session.get(Case, case.id))
+    assert record.service_date == SERVICE_DAY
+
+
+def test_proof_of_delivery_gives_the_date_of_service(db_session, people, quick_render):
+    case = signed_case(db_session, people)
+    move(
+        db_session, case, "ready_to_submit", people["billing"], service_date=None, delivery=DELIVERY
+    )
+    db_session.expire_all()
+    assert db_session.get(Case, case.id).billing_state == "ready_to_submit"
+
+
+def test_a_future_date_of_service_is_refused(db_session, people, quick_render):
+    case = signed_case(db_session, people)
+    with pytest.raises(billing.InvalidInput) as refused:
+        move(db_session, case, "ready_to_submit", people["billing"], service_date=date(2999, 1, 1))
+    assert refused.value.errors[0].message == "The date of service is in the future."
 
 
 def test_a_clinician_may_not_move_a_claim_state(db_session, people, quick_render):

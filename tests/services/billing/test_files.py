@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from dme_service.claims import x835_build
 from dme_service.claims.x835 import RemittanceRefused
-from dme_service.models import BillingEvent, Case, ClaimFile, ClaimRecord, RemittanceFile
+from dme_service.models import BillingEvent, Case, ClaimFile, ClaimRecord, Clinic, RemittanceFile
 from dme_service.services.billing import export as claim_export
 from dme_service.services.billing import fees as billing_fees
 from dme_service.services.billing import money as claim_money
@@ -52,6 +52,36 @@ def test_refused_claims_are_listed_in_words_and_the_others_exported(db_session, 
         f"Case {homeless.id}, Ann Lee: patient address: Give the street address and city."
     ]
     assert f"DME{homeless.id}" not in result.file.content
+
+
+def test_a_claim_without_a_date_of_service_is_refused_once_for_that_reason(db_session, billed):
+    # Marked ready with a date of service the biller then cleared: the fee exists, so the
+    # refusal names the date alone, in one line for the one claim.
+    case = ready_claim(db_session, billed, delivery=None, service_date=SERVICE_DATE)
+    claim_money.claim_record(db_session, case).service_date = None
+    db_session.commit()
+    result = export(db_session, billed, [case])
+    assert result.file is None
+    assert result.refused == [
+        f"Case {case.id}, Jane Q. Doe: line 1 (E0860) date of service: "
+        "Give the date of service (the delivery date)."
+    ]
+
+
+def test_clinic_gaps_are_said_once_and_each_claim_is_counted_once(db_session, billed):
+    case = ready_claim(db_session, billed)
+    db_session.get(Clinic, case.clinic_id).org_npi = "1245319598"
+    db_session.commit()
+    result = export(db_session, billed, [case])
+    assert result.file is None
+    assert result.clinic_problems == [
+        "billing NPI: Give the clinic's 10-digit NPI (its check digit fails); it is the "
+        "organization NPI of the clinic profile."
+    ]
+    assert result.refused == [
+        f"Case {case.id}, Jane Q. Doe: held back only because the clinic's billing identity "
+        "is incomplete."
+    ]
 
 
 def test_a_claim_not_ready_is_refused_by_its_state(db_session, billed):
@@ -134,9 +164,7 @@ def test_an_835_from_the_exported_claims_posts_each_outcome_once(db_session, bil
 def test_a_paid_remittance_without_proof_of_delivery_posts_amounts_but_stays_submitted(
     db_session, billed
 ):
-    case = ready_claim(db_session, billed, delivery=None)
-    claim_money.claim_record(db_session, case).service_date = SERVICE_DATE
-    db_session.commit()
+    case = ready_claim(db_session, billed, delivery=None, service_date=SERVICE_DATE)
     result = export(db_session, billed, [case])
     assert result.refused == []
     claim_export.confirm_sent(db_session, billed["billing"], result.file.id, TODAY, today=TODAY)

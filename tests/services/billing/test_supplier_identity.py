@@ -79,3 +79,67 @@ def test_an_unknown_file_usage_is_named_beside_its_field(db_session, billed):
     assert [(p.field, p.message) for p in problems] == [
         ("file_usage", "Choose test files or production files.")
     ]
+
+
+def _without_billing_identity(session, clinic_id):
+    from dme_service.models import ClinicBilling
+
+    settings = session.query(ClinicBilling).filter_by(clinic_id=clinic_id).one()
+    for key in ("legal_name", "address_line1", "city", "state", "zip", "phone"):
+        setattr(settings, key, None)
+    clinic = session.get(Clinic, clinic_id)
+    clinic.name, clinic.phone = "Lakeside Spine & PT", "217-555-0100"
+    clinic.address = "2 Lake St, Springfield, IL 62701-1234"
+    session.commit()
+
+
+def test_billing_starts_from_the_legal_name_address_and_phone_of_the_clinic_profile(
+    db_session, billed
+):
+    biller = billed["billing"]
+    _without_billing_identity(db_session, biller.clinic_id)
+    values, from_profile = billing_supplier.supplier_form(db_session, biller.clinic_id)
+    shown = {k: values[k] for k in ("legal_name", "address_line1", "city", "state", "zip")}
+    assert shown == {
+        "legal_name": "Lakeside Spine & PT",
+        "address_line1": "2 Lake St",
+        "city": "Springfield",
+        "state": "IL",
+        "zip": "627011234",
+    }
+    assert values["phone"] == "217-555-0100" and "legal_name" in from_profile
+
+
+def test_the_claim_file_sends_the_profiles_address_and_a_profile_change_reaches_it(
+    db_session, billed
+):
+    biller, admin = billed["billing"], billed["admin"]
+    _without_billing_identity(db_session, biller.clinic_id)
+    # Saved unchanged from the page: nothing is copied, the profile stays the one source.
+    typed = billing_supplier.supplier_values(db_session, biller.clinic_id)
+    billing_supplier.update_supplier(db_session, biller, typed)
+    clinic = db_session.get(Clinic, admin.clinic_id)
+    staff.update_clinic(
+        db_session, admin, profile(clinic, address="9 Shore Rd, Springfield, IL 62704-5678")
+    )
+    case = ready_claim(db_session, billed)
+    result = claim_export.export(db_session, biller, [case.id], today=TODAY)
+    assert result.refused == []
+    assert "N3*9 SHORE RD~" in result.file.content.upper()
+    assert "N4*SPRINGFIELD*IL*627045678~" in result.file.content.upper()
+    assert "NM1*85*2*LAKESIDE SPINE" in result.file.content.upper()
+
+
+def test_an_address_billing_gives_claims_is_kept_whole(db_session, billed):
+    biller = billed["billing"]
+    _without_billing_identity(db_session, biller.clinic_id)
+    typed = billing_supplier.supplier_values(db_session, biller.clinic_id)
+    typed.update(address_line1="PO Box 7", zip="627019999")
+    billing_supplier.update_supplier(db_session, biller, typed)
+    values, from_profile = billing_supplier.supplier_form(db_session, biller.clinic_id)
+    assert (values["address_line1"], values["city"], values["zip"]) == (
+        "PO Box 7",
+        "Springfield",
+        "627019999",
+    )
+    assert not {"address_line1", "city", "state", "zip"} & from_profile

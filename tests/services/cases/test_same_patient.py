@@ -256,6 +256,34 @@ def test_a_paid_earlier_case_is_not_a_duplicate_claim(db_session, people, fixed_
     assert same_patient.overview(db_session, case).duplicates == ()
 
 
+def test_a_paid_earlier_claim_without_proof_of_delivery_is_named_as_a_duplicate(
+    db_session, people, fixed_today
+):
+    # Paid before proof of delivery was required for payment: nothing carries it as a prior
+    # device, so the duplicate warning is the only place it can be named.
+    earlier = stored_case(db_session, people["clinician"], people["practitioner"])
+    earlier.billing_state = "paid"
+    db_session.commit()
+    case = new_case(db_session, people["clinician"])
+    found = same_patient.overview(db_session, case)
+    assert [o.case_id for o in found.duplicates] == [earlier.id]
+    assert f"Case {earlier.id} for E0860 was paid: a second claim" in found.warning()
+
+
+def test_billing_is_told_of_a_paid_earlier_claim_without_proof_of_delivery(db_session, people):
+    from dme_service.services.billing import queue as billing_queue
+
+    first = stored_case(db_session, people["clinician"], people["practitioner"])
+    first.billing_state = "paid"
+    db_session.commit()
+    second = stored_case(db_session, people["clinician"], people["practitioner"])
+    notes = billing_queue.claim(db_session, second.id, people["billing"]).row.same_patient
+    assert notes == (
+        f"Possible duplicate claim: case #{first.id} (E0860) for the same patient was paid "
+        "(no proof of delivery on file, so it is not among the prior devices).",
+    )
+
+
 def test_the_look_up_reads_the_clinic_and_birth_date_index(db_session):
     if db_session.bind.dialect.name != "sqlite":
         pytest.skip("the query plan is read from SQLite's EXPLAIN QUERY PLAN")

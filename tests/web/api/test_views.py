@@ -305,13 +305,18 @@ def test_render_then_download_the_current_pdf(client, team, doc, db_session):
     assert (listed[0]["current"], listed[0]["case_version"]) == (True, info["case_version"])
 
 
-def test_the_current_document_never_stored_is_made_on_request(client, team, doc):
+def test_a_current_document_never_stored_is_409_and_the_get_makes_none(client, team, doc):
+    """A GET never stores a version (security.md OUT-3); the answer names the POST that does."""
     case_id = client.post("/api/v1/cases", json=doc, headers=team[0]).get_json()["id"]
-    response = client.get(f"/api/v1/cases/{case_id}/documents/lmn", headers=team[0])
+    url = f"/api/v1/cases/{case_id}/documents/lmn"
+    response = client.get(url, headers=team[0])
+    assert response.status_code == 409
+    assert "POST to this address" in response.get_json()["error"]["message"]
+    assert client.get(f"/api/v1/cases/{case_id}", headers=team[0]).get_json()["documents"] == []
+    made = client.post(url, headers=team[0]).get_json()
+    response = client.get(url, headers=team[0])
     assert response.status_code == 200 and response.data.startswith(b"%PDF-")
-    listed = client.get(f"/api/v1/cases/{case_id}", headers=team[0]).get_json()["documents"]
-    assert [(d["kind"], d["version"], d["current"]) for d in listed] == [("lmn", 1, True)]
-    assert hashlib.sha256(response.data).hexdigest() == listed[0]["sha256"]
+    assert hashlib.sha256(response.data).hexdigest() == made["sha256"]
 
 
 def test_spanish_is_only_for_the_instructions(client, team, doc):
@@ -384,14 +389,44 @@ def test_an_illegal_move_is_409(client, team, doc, db_session):
         ({"to_state": 3, "expected_version": 1}, "to_state"),
         ({"to_state": "denied", "expected_version": 1, "carc": "CO-50"}, "carc"),
         ({"to_state": "paid", "expected_version": 1, "tip": 5}, "tip"),
+        (
+            {"to_state": "ready_to_submit", "expected_version": 1, "service_date": "2026-1-5"},
+            "service_date",
+        ),
     ],
-    ids=["no-version", "state-not-a-string", "carc-not-a-list", "unknown-key"],
+    ids=["no-version", "state-not-a-string", "carc-not-a-list", "unknown-key", "bad-service-date"],
 )
 def test_a_bad_move_body_is_422(client, team, doc, move, field):
     case_id = client.post("/api/v1/cases", json=doc, headers=team[0]).get_json()["id"]
     response = client.post(f"/api/v1/cases/{case_id}/billing", json=move, headers=team[0])
     assert response.status_code == 422
     assert field in [error["field"] for error in response.get_json()["errors"]]
+
+
+def test_ready_to_submit_takes_the_date_of_service_and_refuses_without_one(
+    client, team, doc, db_session
+):
+    from dme_service.services import signing
+
+    headers, _, practitioner = team
+    case_id = client.post("/api/v1/cases", json=doc, headers=headers).get_json()["id"]
+    signing.sign(db_session, case_id, practitioner, expected_version=_version(db_session, case_id))
+    billing_headers, _ = api_user_for(db_session, team, "billing")
+    move = {"to_state": "ready_to_submit", "expected_version": _version(db_session, case_id)}
+    refused = client.post(f"/api/v1/cases/{case_id}/billing", json=move, headers=billing_headers)
+    assert refused.status_code == 422
+    assert [e["field"] for e in refused.get_json()["errors"]] == ["service_date"]
+    moved = client.post(
+        f"/api/v1/cases/{case_id}/billing",
+        json={**move, "service_date": "2026-11-20"},
+        headers=billing_headers,
+    )
+    assert moved.status_code == 200 and moved.get_json()["billing_state"] == "ready_to_submit"
+
+
+def _version(db_session, case_id):
+    db_session.expire_all()
+    return db_session.get(Case, case_id).version
 
 
 # --- FHIR ----------------------------------------------------------------------------------

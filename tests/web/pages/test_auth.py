@@ -308,8 +308,15 @@ def test_sign_in_sign_out_and_refusals_of_real_accounts_are_audited(app, make_us
     ]
 
 
-@pytest.mark.parametrize(("role", "audited"), [("clinician", 1), ("billing", 1), ("admin", 0)])
-def test_a_home_list_of_patients_is_an_audited_read(app, signed_in, role, audited):
+@pytest.mark.parametrize(
+    ("role", "action", "audited"),
+    [
+        ("clinician", "home.list", 1),
+        ("billing", "billing.queue.read", 1),
+        ("admin", "home.list", 0),
+    ],
+)
+def test_a_home_list_of_patients_is_an_audited_read(app, signed_in, role, action, audited):
     from sqlalchemy import func, select
 
     from dme_service.models import AuditEvent
@@ -318,6 +325,6 @@ def test_a_home_list_of_patients_is_an_audited_read(app, signed_in, role, audite
     assert client.get("/").status_code == 200
     with app.app_context():
         count = get_session().scalar(
-            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "home.list")
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == action)
         )
     assert count == audited

@@ -50,6 +50,8 @@ def _version(db_session, case_id):
 
 
 def _move(client, db_session, case_id, to_state, version=None, **fields):
+    if to_state == "ready_to_submit":
+        fields.setdefault("service_date", "2026-11-20")
     data = {"to_state": to_state, "version": version or _version(db_session, case_id), **fields}
     return client.post(f"/billing/cases/{case_id}/move", data=data)
 
@@ -60,6 +62,16 @@ def test_the_queue_lists_the_claim_with_its_codes_and_what_is_missing(db_session
     assert "Olga Claim" in page and "Una Signed" in page and "E0860" in page
     assert "Not signed yet." in page  # Una's claim, in words
     assert "Proof of delivery recorded" not in page.split("Olga Claim")[1].split("</tr>")[0]
+
+
+def test_billing_lands_on_the_queue_with_every_billing_page_in_its_head(desk):
+    home = desk["clients"]["biller"].get("/")
+    assert home.status_code == 200
+    page = home.get_data(as_text=True)
+    assert "Olga Claim" in page and "Still needed" in page
+    for link in ("Claim files", "Remittances (835)", "Money report", "Fee table"):
+        assert link in page, link
+    assert 'href="/billing/supplier">Clinic identity' in page
 
 
 def test_billing_pages_and_export_never_show_the_clinical_notes(db_session, desk):
@@ -103,7 +115,12 @@ def test_two_clicks_on_the_same_claim_at_once_one_wins_the_other_sees_409(app, d
         answers.append(
             client.post(
                 f"/billing/cases/{case_id}/move",
-                data={"to_state": "ready_to_submit", "version": version, "note": "mine"},
+                data={
+                    "to_state": "ready_to_submit",
+                    "version": version,
+                    "note": "mine",
+                    "service_date": "2026-11-20",
+                },
             )
         )
 
@@ -119,6 +136,26 @@ def test_two_clicks_on_the_same_claim_at_once_one_wins_the_other_sees_409(app, d
     loser = next(a for a in answers if a.status_code == 409).get_data(as_text=True)
     assert "it is now ready to submit" in loser
     assert ">mine</textarea>" in loser  # the loser's note is kept (LOG-4)
+
+
+def test_ready_to_submit_without_a_date_of_service_says_so_beside_the_field(db_session, desk):
+    client, case_id = desk["clients"]["biller"], desk["case_id"]
+    form = client.get(f"/billing/cases/{case_id}").get_data(as_text=True)
+    assert 'id="service_date-ready_to_submit"' in form
+    response = _move(
+        client, db_session, case_id, "ready_to_submit", service_date="", note="Checked the SWO"
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    field = page.split('id="service_date-ready_to_submit-error"')[1].split("</p>")[0]
+    assert "Give the date of service (the day the unit was delivered)" in field
+    assert "Checked the SWO" in page
+    db_session.expire_all()
+    assert db_session.get(Case, case_id).billing_state == "signed"
+    typed = _move(client, db_session, case_id, "ready_to_submit", service_date="2026-11-20")
+    assert typed.status_code == 303
+    details = client.get(f"/billing/cases/{case_id}").get_data(as_text=True)
+    assert 'value="2026-11-20"' in details.split('id="service_date-details"')[1].split(">")[0]
 
 
 def test_a_denial_without_a_carc_is_refused_next_to_the_field_with_the_note_kept(db_session, desk):

@@ -8,7 +8,7 @@ import sys
 from dataclasses import replace
 
 import pytest
-from services.billing.ready_claims import ready_claim
+from services.billing.ready_claims import SERVICE_DATE, ready_claim
 from sqlalchemy import select
 
 from dme_service.claims import x835_build
@@ -49,6 +49,18 @@ def test_the_queue_exports_ticked_claims_and_lists_the_refused(db_session, bille
     assert download.headers["Content-Disposition"] == 'attachment; filename="claims-000000001.837"'
     ok, ack = validate(download.get_data(as_text=True))
     assert ok and accepted(ack)
+
+
+def test_a_claim_without_a_date_of_service_is_one_refused_claim_for_that_reason(
+    db_session, billed, biller
+):
+    case = ready_claim(db_session, billed, delivery=None, service_date=SERVICE_DATE)
+    claim_money.claim_record(db_session, case).service_date = None
+    db_session.commit()
+    page = _export(biller, case.id).get_data(as_text=True)
+    assert "Refused: 1 claim (not in the file)" in page
+    assert "date of service: Give the date of service (the delivery date)." in page
+    assert "fee table" not in page
 
 
 def test_nothing_ticked_goes_back_to_the_queue_with_a_message(db_session, billed, biller):

@@ -34,7 +34,10 @@ def forge(session, monkeypatch, case_id: int, force_lb: int) -> None:
     session.expire_all()
     case = session.get(Case, case_id)
     signature = current_signature(session, case_id)
-    monkeypatch.setenv(integrity_keys.ENV_NAME, "k1:" + integrity_keys.new_secret())
+    # The row names its key id, so the forger writes the real one; only the secret is not
+    # theirs (an unkeyed hash, or a MAC that ignored its key, would pass).
+    real_key_id = integrity_keys.keyring().current_id
+    monkeypatch.setenv(integrity_keys.ENV_NAME, f"{real_key_id}:" + integrity_keys.new_secret())
     key_id, mac = signed_content_mac(case, signature.case_version, signature.document_hashes)
     monkeypatch.delenv(integrity_keys.ENV_NAME)
     session.execute(

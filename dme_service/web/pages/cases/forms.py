@@ -9,9 +9,13 @@ what the parser cannot see: that text is a number, a choice is on the list, an M
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any, ClassVar
 
+from babel import support
+from flask import has_request_context, request
+from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from wtforms import (
     Field,
@@ -20,6 +24,7 @@ from wtforms import (
     SelectField,
     StringField,
 )
+from wtforms.i18n import messages_path
 from wtforms.validators import Length, ValidationError
 from wtforms.widgets import DateInput
 
@@ -47,6 +52,19 @@ DEVICE_WORDS = {
     "manual": "Manual traction",
 }
 HOME_DEFAULTS = {"minutes": 15, "sessions_per_day": 2, "frequency_text": "15 minutes, twice daily"}
+
+
+@functools.lru_cache(maxsize=16)
+def _wtforms_catalog(locale: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+def share_wtforms_catalog() -> None:
+    """Give Flask-WTF the request's catalog of WTForms' own messages from a per-process copy:
+    Flask-WTF reads the catalog file from disk again on every request (about half a
+    millisecond of the case page), and the file never changes while the process runs."""
+    if has_request_context() and getattr(request, "wtforms_translations", None) is None:
+        request.wtforms_translations = _wtforms_catalog(str(get_locale()))
 
 
 def date_field(label: str) -> StringField:
@@ -77,6 +95,7 @@ class SectionForm(FlaskForm):
     @classmethod
     def make(cls, formdata=None, data: dict | None = None, **kwargs):
         """A bound form (formdata) or one showing `data`; never binds the request by itself."""
+        share_wtforms_catalog()
         return cls(formdata=formdata, data=data or {}, prefix=cls.prefix_name, **kwargs)
 
     def part(self) -> dict[str, Any]:
@@ -126,6 +145,13 @@ class NewCaseForm(PatientFields):
     idempotency_key = HiddenField(validators=[Length(max=64)])
     # A CDS Hooks card's sealed link (web/pages/cases/ehr_prefill.py): the order's facts.
     ehr = HiddenField(validators=[Length(max=4096)])
+    # Set by "Create another case for this patient" to this form's key: the answer holds for
+    # this form only, so a reloaded form (a new key) asks again.
+    same_patient_confirmed = HiddenField(validators=[Length(max=64)])
+
+    def confirmed_same_patient(self) -> bool:
+        key = self.idempotency_key.data or ""
+        return bool(key) and self.same_patient_confirmed.data == key
 
     @classmethod
     def blank(cls):

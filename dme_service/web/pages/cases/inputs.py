@@ -15,6 +15,7 @@ from wtforms import RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
+from dme_service.case.history import LABELS as HISTORY_LABELS
 from dme_service.case.limits import MBI, MBI_PAYERS, mbi_problem, normal_mbi  # noqa: F401 - the forms' names
 from dme_service.case.model import SCREENING_KEYS
 from dme_service.case.response import response
@@ -129,9 +130,11 @@ class YesNo(RadioField):
 class YesNoSelect(SelectField):
     """A compact yes/no for trial rows; "Not recorded" is a real choice (None)."""
 
+    # Built once: a trial row has four of these and the case page shows every row.
+    CHOICES = select_choices([("", "Not recorded"), ("yes", "Yes"), ("no", "No")])
+
     def __init__(self, label=None, validators=None, **kwargs):
-        choices = select_choices([("", "Not recorded"), ("yes", "Yes"), ("no", "No")])
-        kwargs.setdefault("choices", choices)
+        kwargs.setdefault("choices", self.CHOICES)
         super().__init__(label, validators, **kwargs)
 
     def process_data(self, value):
@@ -140,6 +143,14 @@ class YesNoSelect(SelectField):
     @property
     def answer(self) -> bool | None:
         return {"yes": True, "no": False}.get(self.data)
+
+
+class RequiredYesNoSelect(YesNoSelect):
+    """A yes/no every trial must answer (the parser requires it): it starts empty on
+    "Choose…", never on an answer-like "Not recorded"; the row refuses it left empty."""
+
+    CHOICES = select_choices([("", "Choose…"), ("yes", "Yes"), ("no", "No")])
+    MESSAGE = "Choose Yes or No."
 
 
 def plain(message: str) -> str:
@@ -165,6 +176,7 @@ _TOP_IDS = {
     "abn_on_file": "order-abn_on_file",
     "also_requested": "order-also_requested-0",
     "prior_devices": "order-prior-0-hcpcs",
+    "history": "history-physical_therapy_weeks",
 }
 _PATH = re.compile(r"^([a-z_]+)(?:\[(\d+)\])?(?:\.([a-z_]+))?")
 
@@ -187,6 +199,8 @@ def anchor_for(path: str) -> str:
         return f"request-{key}"
     if top == "prior_devices" and index is not None:
         return f"order-prior-{index}-{key or 'hcpcs'}"
+    if top == "history" and key in HISTORY_LABELS:
+        return f"history-{key}"
     return _TOP_IDS[top]
 
 
@@ -227,6 +241,9 @@ def label_for(path: str) -> str:
     top, index, key = match.group(1), match.group(2), match.group(3)
     if top == "screening" and key:
         return "Screening: " + SCREENING_LABELS.get(key, key.replace("_", " "))
+    if top == "history" and key in HISTORY_LABELS:
+        words = HISTORY_LABELS[key]
+        return "History: " + words[:1].upper() + words[1:]
     head = _SECTION_WORDS.get(top) or _WORDS.get(top, top.replace("_", " ")).capitalize()
     if index is not None:
         head = f"{head} {int(index) + 1}"

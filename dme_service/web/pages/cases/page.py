@@ -30,6 +30,8 @@ from dme_service.services.cases import edit as case_service
 from dme_service.services.cases import same_patient
 from dme_service.services.cases import sections as case_sections
 from dme_service.store.cases import to_document
+from dme_service.store.decisions import latest_decision_json
+from dme_service.store.history import history_document
 from dme_service.web.pages.cases.forms import (
     HOME_DEFAULTS,
     DiagnosesForm,
@@ -38,6 +40,7 @@ from dme_service.web.pages.cases.forms import (
     ScreeningForm,
     SectionForm,
 )
+from dme_service.web.pages.cases.history_form import HistoryForm
 from dme_service.web.pages.cases.inputs import (
     SCREENING_HINTS,
     STATUS_WORDS,
@@ -52,11 +55,20 @@ from dme_service.web.pages.cases.way_forward import way_forward
 
 SECTION_FORMS: dict[str, type[SectionForm]] = {
     form.section: form
-    for form in (PatientForm, DiagnosesForm, TrialsForm, ScreeningForm, PrescriptionForm, OrderForm)
+    for form in (
+        PatientForm,
+        DiagnosesForm,
+        HistoryForm,
+        TrialsForm,
+        ScreeningForm,
+        PrescriptionForm,
+        OrderForm,
+    )
 }
 SECTION_TITLES = {
     "patient": "Patient and payer",
     "diagnoses": "Diagnoses",
+    "history": "History and prior treatment",
     "trials": "In-clinic trials",
     "screening": "Screening",
     "prescription": "Home prescription",
@@ -98,6 +110,9 @@ def form_data(section: str, case, document: dict[str, Any]) -> dict[str, Any]:
         data |= dict(document.get("patient") or {}) | {"payer": document.get("payer") or ""}
     elif section == "diagnoses":
         data["codes"] = list(document.get("diagnoses") or []) + [""]
+    elif section == "history":
+        # Kept beside the document (case/history.py): read from its own row.
+        data |= history_document(case) or {}
     elif section == "trials":
         data["rows"] = trial_rows_data(case, document) + [{}]
     elif section == "screening":
@@ -200,15 +215,15 @@ def first_input_id(field_) -> str:
 def decision_panel(case) -> Panel:
     """The panel for the stored case: its latest decision, or what a draft still lacks."""
     payer = PAYER_NAMES.get(case.payer or "", "the payer")
-    record = case.decisions[-1] if case.decisions else None
-    # Billing and signing moves also advance `version`, so the latest record is the decision
-    # on the clinical facts; a draft has none (its facts do not parse yet).
-    if case.status == "draft" or record is None:
+    # Only the latest record is read (a case saved fifty times keeps fifty). Billing and
+    # signing moves also advance `version`, so the latest record is the decision on the
+    # clinical facts; a draft has none (its facts do not parse yet).
+    decision = latest_decision_json(get_session(), case.id)
+    if case.status == "draft" or decision is None:
         gaps = case_service.draft_gaps(case)
         todo = [Todo(anchor_for(e.field), _gap_text(e)) for e in gaps]
         summary = "Not decided yet: the case still lacks what every decision needs."
         return Panel("draft", STATUS_WORDS["draft"], summary, None, todo)
-    decision = record.decision_json
     todo = [Todo(anchor_for(path), _missing_text(path)) for path in decision["missing"]]
     summary = _summary(decision, payer)
     return Panel(decision["status"], STATUS_WORDS[decision["status"]], summary, decision, todo)

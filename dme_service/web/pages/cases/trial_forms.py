@@ -9,12 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from wtforms import BooleanField, Field, FieldList, Form, FormField, SelectField, StringField
-from wtforms.validators import Length
+from wtforms.validators import Length, ValidationError
 
 from dme_service.case.limits import MAX_TRIALS
 from dme_service.case.model import CLINIC_TRIAL_DEVICES, TRIAL_DEVICES
 from dme_service.web.pages.cases.forms import SectionForm, answered, date_field, typed_text
-from dme_service.web.pages.cases.inputs import NumberText, WholeText, YesNoSelect, select_choices
+from dme_service.web.pages.cases.inputs import (
+    NumberText,
+    RequiredYesNoSelect,
+    WholeText,
+    YesNoSelect,
+    select_choices,
+)
 
 # Short names for the trial's device list (the home prescription shows the full descriptors).
 TRIAL_DEVICE_WORDS = {
@@ -53,8 +59,8 @@ class TrialRow(Form):
     minutes = NumberText("Minutes", [Length(max=20)])
     pain_before = WholeText("Pain before (0-10)", [Length(max=20)])
     pain_after = WholeText("Pain after (0-10)", [Length(max=20)])
-    peripheralization = YesNoSelect("Peripheralization with traction")
-    new_neuro_signs = YesNoSelect("New neurological signs")
+    peripheralization = RequiredYesNoSelect("Peripheralization with traction")
+    new_neuro_signs = RequiredYesNoSelect("New neurological signs")
     use_demonstrated = YesNoSelect("Use of the home unit demonstrated")
     tolerated = YesNoSelect("Tolerated")
     # Kept beside the trial, not part of the case document (docs/case-format.md).
@@ -63,6 +69,18 @@ class TrialRow(Form):
         [Length(max=NOTE_MAX, message=f"Keep the note to {NOTE_MAX} characters or fewer.")],
     )
     remove = BooleanField("Remove this trial")
+
+    def validate_peripheralization(self, field: Field) -> None:
+        self._answered(field)
+
+    def validate_new_neuro_signs(self, field: Field) -> None:
+        self._answered(field)
+
+    def _answered(self, field: Field) -> None:
+        """A trial that is kept must answer the required questions (a blank or removed row
+        is not a trial and needs nothing)."""
+        if not field.data and not self.remove.data and not self.is_blank():
+            raise ValidationError(RequiredYesNoSelect.MESSAGE)
 
     def is_blank(self) -> bool:
         return not any(

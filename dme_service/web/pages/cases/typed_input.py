@@ -37,10 +37,33 @@ MAX_AGE_SECONDS = 2 * 60 * 60
 TICKET_MAX_AGE_SECONDS = 12 * 60 * 60  # a session's absolute limit (AUTH-3)
 CARRIED_ENDPOINTS = frozenset({"cases.save_page"})
 _CASE_PAGE = re.compile(r"^/cases/(\d+)/save$")
-NOTICE = (
-    "You were signed out after 15 minutes without activity. What you typed on the case page "
-    "is kept: sign in again and it is saved."
+# Why the session ended, when the server still knew it at the Save (an expired row it found);
+# a session ended by signing out, in another tab or window, leaves no row, and an expired one
+# is forgotten by the first request that meets it (the page's live checks often come first).
+ENDED = {
+    "idle": "You were signed out after 15 minutes without activity.",
+    "absolute": "Sessions end after 12 hours.",
+}
+ENDED_UNKNOWN = (
+    "You are signed out (after 15 minutes without activity, or by signing out in another tab "
+    "or window)."
 )
+KEPT = "What you typed on the case page is kept: sign in again and it is saved."
+NOTICE = f"{ENDED_UNKNOWN} {KEPT}"
+
+
+def notice(reason: str | None) -> str:
+    """The sign-in page's words for a carried Save: what ended the session, if known."""
+    return f"{ENDED.get(reason or '', ENDED_UNKNOWN)} {KEPT}"
+
+
+def notice_of(sealed: str | None) -> str:
+    """The notice again, read from the carried entries (a sign-in that failed re-shows it)."""
+    try:
+        payload = _serializer().loads(sealed or "", max_age=MAX_AGE_SECONDS)
+    except BadSignature:
+        return NOTICE
+    return notice(payload.get("reason") if isinstance(payload, dict) else None)
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -110,7 +133,14 @@ def seal() -> str:
     who = _ticket_user()
     # Bound to the cookie the sign-in page leaves in this browser (the session's token now).
     browser = _browser(session.token if session is not None and session.token else "")
-    payload = {"path": request.path, "who": who, "browser": browser, "fields": fields}
+    reason = session.ended_reason if session is not None else None
+    payload = {
+        "path": request.path,
+        "who": who,
+        "browser": browser,
+        "fields": fields,
+        "reason": reason,
+    }
     return _serializer().dumps(payload)
 
 
@@ -139,5 +169,6 @@ def sign_in_keeping_typed_input(sealed: str):
     from dme_service.web.pages.auth_forms import LoginForm
 
     form = LoginForm(formdata=None)
-    page = render_template("auth/login.html", form=form, notice=NOTICE, typed_input=sealed)
+    words = notice_of(sealed)
+    page = render_template("auth/login.html", form=form, notice=words, typed_input=sealed)
     return page, 401

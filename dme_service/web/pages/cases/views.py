@@ -8,6 +8,7 @@ top (docs/security.md LOG-4); a save made on an older version gets the 409 page 
 from __future__ import annotations
 
 import functools
+from datetime import date
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -18,7 +19,12 @@ from dme_service.db import get_session
 from dme_service.services import signed_order
 from dme_service.services.cases import edit as case_service
 from dme_service.services.cases import from_ehr_link, same_patient
-from dme_service.services.cases.create import IdempotencyConflict, NewCase, create_case
+from dme_service.services.cases.create import (
+    IdempotencyConflict,
+    NewCase,
+    SamePatientNotConfirmed,
+    create_case,
+)
 from dme_service.services.patient import home_log
 from dme_service.store.cases import CaseNotFound, load_case, to_document
 from dme_service.web.errors import Refused
@@ -155,7 +161,12 @@ def new():
             400, "The form was missing its one-time key.", "Reload the page and send it again."
         )
     if form.validate():
-        new_case = NewCase(form.patient_part(), form.payer.data, form.idempotency_key.data)
+        new_case = NewCase(
+            form.patient_part(),
+            form.payer.data,
+            form.idempotency_key.data,
+            same_patient_confirmed=form.confirmed_same_patient(),
+        )
         order = ehr_prefill.order_facts(form.ehr.data)  # from a CDS Hooks card's link
         try:
             if order is None:
@@ -167,6 +178,8 @@ def new():
                 )
         except case_service.CaseInvalid as invalid:
             form.show_errors(invalid.errors)
+        except SamePatientNotConfirmed:
+            return _ask_same_patient(form, new_case)
         except IdempotencyConflict:
             raise Refused(
                 422,
@@ -177,6 +190,17 @@ def new():
             return redirect(url_for("cases.show", case_id=case.id), code=303)
     summary = case_page.form_problems(form)
     return render_template("cases/new.html", form=form, summary=summary, title="New case")
+
+
+def _ask_same_patient(form, new_case: NewCase):
+    """The form again, as typed, asking whether this patient who already has cases in the
+    clinic gets another one (the look-up is audited)."""
+    from dme_service.services.cases import same_patient
+
+    patient = new_case.patient
+    born = date.fromisoformat(patient["date_of_birth"])
+    others = same_patient.cases_of_patient(get_session(), current_user, patient["member_id"], born)
+    return render_template("cases/new.html", form=form, same_patient=others, title="New case")
 
 
 @bp.route("/cases/<int:case_id>")

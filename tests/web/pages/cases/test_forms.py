@@ -127,6 +127,29 @@ def test_screening_answer_other_than_yes_or_no_is_refused(ctx):
     assert form.myelopathy.errors == ["Choose Yes or No."]
 
 
+@pytest.mark.parametrize("question", ["peripheralization", "new_neuro_signs"])
+def test_a_required_trial_answer_starts_empty_and_is_refused_at_its_field(ctx, question):
+    """The parser requires these answers: the select offers "Choose…", not "Not recorded"
+    (which read as an answer and was then refused), and an empty one is refused beside it."""
+    blank = TrialsForm.make(data={"rows": [{}]})
+    field = getattr(blank.rows.entries[0].form, question)
+    assert [(c.value, c.label) for c in field.choices] == [
+        ("", "Choose…"),
+        ("yes", "Yes"),
+        ("no", "No"),
+    ]
+    form = bound(TrialsForm, trial_fields(0, **{question: ""}))
+    assert not form.validate()
+    assert getattr(form.rows.entries[0].form, question).errors == ["Choose Yes or No."]
+    assert form.rows.entries[0].form.pain_after.data == "3"  # what was typed stays
+
+
+def test_a_blank_or_removed_trial_row_needs_no_answers(ctx):
+    fields = {**trial_fields(0), **trial_fields(1, peripheralization="", remove="y")}
+    fields |= {"rows-2-peripheralization": "", "rows-2-new_neuro_signs": ""}
+    assert bound(TrialsForm, fields).validate()
+
+
 def test_trial_yes_no_not_recorded_is_none(ctx):
     form = bound(TrialsForm, trial_fields(0, tolerated=""))
     assert form.validate()

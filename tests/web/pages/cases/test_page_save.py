@@ -271,6 +271,8 @@ def test_a_refused_carried_save_shows_the_case_page_as_typed(app, make_user, sig
     assert "not saved yet: check it and press Save" in shown
     assert "whole number from 0 to 10, not 11" in shown
     assert page_fields(shown)["trials-rows-0-pain_after"] == "11"
+    # The header is the signed-in user's: the page made at sign-in knows who signed in.
+    assert user.name in shown and ">Sign out<" in shown
 
 
 # --- order wording that cannot contradict itself ---------------------------------------

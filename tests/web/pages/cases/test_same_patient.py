@@ -18,7 +18,7 @@ from dme_service.db import get_session
 from dme_service.models import AuditEvent, BillingEvent, CarriedPriorDevice, Case
 from dme_service.rules.engine import evaluate
 from web.api_helpers import bearer, token_for
-from web.pages.cases.test_views import create
+from web.pages.cases.test_views import NEW_CASE, case_count, create
 
 DELIVERED = "2026-11-20"
 
@@ -60,7 +60,12 @@ def carried_id(app, case_id):
 
 def test_the_new_case_page_names_the_earlier_case_and_carries_its_unit(clinician, earlier):
     client, _ = clinician
-    case_id = create(client, member_id="1eg4 te5 mk73", idempotency_key="k-same-1")
+    case_id = create(
+        client,
+        member_id="1eg4 te5 mk73",
+        idempotency_key="k-same-1",
+        same_patient_confirmed="k-same-1",
+    )
     page = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert "This patient already has 1 other case in your clinic" in page
     assert f'href="/cases/{earlier}"' in page
@@ -71,6 +76,28 @@ def test_the_new_case_page_names_the_earlier_case_and_carries_its_unit(clinician
     assert '<option selected value="">Choose</option>' in row
 
 
+def test_a_known_patient_is_created_again_only_when_asked_and_once_per_form(
+    app, clinician, earlier
+):
+    client, _ = clinician
+    asked = client.post("/cases/new", data={**NEW_CASE, "idempotency_key": "k-ask-1"})
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and case_count(app) == 1
+    assert "Not created yet: this patient already has 1 case in your clinic" in page
+    assert f'href="/cases/{earlier}"' in page and 'value="Jane Q. Doe"' in page
+    assert 'name="same_patient_confirmed" value="k-ask-1"' in page
+    confirmed = {**NEW_CASE, "idempotency_key": "k-ask-1", "same_patient_confirmed": "k-ask-1"}
+    first = client.post("/cases/new", data=confirmed)
+    again = client.post("/cases/new", data=confirmed)  # the same submission sent twice
+    assert first.status_code == again.status_code == 303
+    assert first.headers["Location"] == again.headers["Location"] and case_count(app) == 2
+    # The form opened again has a new key: the earlier answer does not hold for it.
+    reloaded = {**NEW_CASE, "idempotency_key": "k-ask-2", "same_patient_confirmed": "k-ask-1"}
+    response = client.post("/cases/new", data=reloaded)
+    assert response.status_code == 200 and case_count(app) == 2
+    assert "Not created yet: this patient already has 2 cases" in response.get_data(as_text=True)
+
+
 def test_a_first_case_shows_no_same_patient_card(clinician):
     client, _ = clinician
     case_id = create(client, idempotency_key="k-same-2")
@@ -79,7 +106,7 @@ def test_a_first_case_shows_no_same_patient_card(clinician):
 
 def test_removing_the_carried_unit_needs_a_reason_and_shows_who_and_why(app, clinician, earlier):
     client, user = clinician
-    case_id = create(client, idempotency_key="k-same-3")
+    case_id = create(client, idempotency_key="k-same-3", same_patient_confirmed="k-same-3")
     row = carried_id(app, case_id)
     version = re.search(
         r'name="patient-version" type="hidden" value="(\d+)"',
@@ -103,7 +130,7 @@ def test_removing_the_carried_unit_needs_a_reason_and_shows_who_and_why(app, cli
 
 def test_billing_may_not_remove_a_carried_unit(app, signed_in, clinician, earlier):
     client, _ = clinician
-    case_id = create(client, idempotency_key="k-same-4")
+    case_id = create(client, idempotency_key="k-same-4", same_patient_confirmed="k-same-4")
     biller, _ = signed_in("billing")
     url = f"/cases/{case_id}/prior-devices/{carried_id(app, case_id)}/remove"
     assert biller.post(url, data={"version": "1", "reason": "x"}).status_code == 403

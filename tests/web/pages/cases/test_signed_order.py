@@ -116,7 +116,9 @@ def test_a_submitted_order_refuses_changes_to_signed_facts_even_confirmed(desk, 
     frozen = page.split('id="order-frozen"')[1].split("</div>")[0]
     assert "Not saved: the signed order cannot change" in frozen
     assert "force" in frozen
-    assert ("ask billing first" in frozen) is (state == "submitted")
+    # The way forward is on the refusal itself: amend the order (never "ask billing").
+    assert "amend the order" in frozen and "ask billing" not in frozen
+    assert f'href="/cases/{case_id}/amend"' in frozen
     case, check = _state(case_id)
     assert check.valid and case.home_prescription.force_lb == 12
     assert case.billing_state == state

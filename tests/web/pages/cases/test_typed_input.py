@@ -61,6 +61,39 @@ def test_a_request_after_the_session_ended_does_not_lose_the_typed_trial(app, ty
     assert stored(app, case_id)["trials"] == 1
 
 
+def test_the_sign_in_page_says_the_session_ended_idle_when_the_server_knows_it(typed_page):
+    client, _, case_id, fields = typed_page
+    page = save(client, case_id, fields).get_data(as_text=True)
+    assert "You were signed out after 15 minutes without activity." in page
+    assert "What you typed on the case page is kept" in page
+
+
+def test_after_signing_out_elsewhere_the_sign_in_page_does_not_claim_inactivity(
+    app, make_user, sign_in
+):
+    from sqlalchemy import delete
+
+    from dme_service.db import get_session
+    from dme_service.models import UserSession
+
+    user = make_user("clinician", credential="PT")
+    client = app.test_client()
+    sign_in(client, user)
+    case_id = create(client)
+    app.config["WTF_CSRF_ENABLED"] = True
+    fields = page_fields(client.get(f"/cases/{case_id}").get_data(as_text=True))
+    fields.update(TRIAL_ROW)
+    with app.app_context():  # "Sign out" pressed in another tab: the session row is gone
+        get_session().execute(delete(UserSession))
+        get_session().commit()
+    response = save(client, case_id, fields)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 401
+    assert "You were signed out after 15 minutes without activity." not in page
+    assert "by signing out in another tab or window" in page
+    assert "What you typed on the case page is kept" in page
+
+
 def test_a_save_without_the_pages_ticket_is_not_carried(app, typed_page):
     """A form from another site can hold this browser's sign-in CSRF token, never a ticket."""
     client, _, case_id, fields = typed_page

@@ -8,6 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from dme_service.case.limits import MAX_DIAGNOSES
 from dme_service.case.model import SCREENING_KEYS
 from dme_service.db import get_session
 from dme_service.models import Case
@@ -179,6 +180,23 @@ def test_pain_of_11_shows_the_field_error_and_keeps_every_entry(clinician, signe
     assert 'value="11"' in page
 
 
+def test_a_trial_left_without_a_required_answer_is_refused_beside_it(clinician):
+    client, _ = clinician
+    case_id = create(client)
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    select = re.search(r'<select[^>]*id="trials-rows-0-new_neuro_signs".*?</select>', page, re.S)
+    assert '<option selected value="">Choose…</option>' in select.group(0)
+    assert "Not recorded" not in select.group(0)
+    typed = {**TRIAL_ROW, "trials-rows-0-new_neuro_signs": "", "trials-rows-0-pain_after": "4"}
+    response = post_section(client, case_id, "trials", typed)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    error = re.search(r'id="trials-rows-0-new_neuro_signs-error">([^<]*)<', page)
+    assert error is not None and error.group(1) == "Choose Yes or No."
+    assert 'href="#trials-rows-0-new_neuro_signs"' in page  # the summary links to the field
+    assert 'value="4"' in page and 'value="2026-10-02"' in page  # nothing typed is lost
+
+
 def test_stale_save_gets_the_409_page_with_both_versions(clinician):
     client, _ = clinician
     case_id = create(client)
@@ -190,6 +208,31 @@ def test_stale_save_gets_the_409_page_with_both_versions(clinician):
     assert response.status_code == 409
     assert "Your entries were not saved" in page and 'value="5"' in page
     assert "(yours: 5)" in page
+
+
+def test_the_409_page_compares_with_the_version_the_page_was_loaded_from(clinician):
+    """Pain after was 3 when the page was opened; someone saved 4; the user typed 5 and a new
+    force. The page says what changed since it was opened (3 -> 4, by whom), that the user
+    changed it too, and leaves out what only the user changed."""
+    client, user = clinician
+    case_id = create(client)
+    assert post_section(client, case_id, "trials", TRIAL_ROW).status_code == 303
+    opened = version_of(client, case_id)
+    theirs = {**TRIAL_ROW, "trials-rows-0-pain_after": "4"}
+    assert post_section(client, case_id, "trials", theirs, version=opened).status_code == 303
+    mine = {**TRIAL_ROW, "trials-rows-0-pain_after": "5", "trials-rows-0-force_lb": "14"}
+    response = post_section(client, case_id, "trials", mine, version=opened)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    since = page[page.index('id="since-opened-title"') : page.index('id="conflict-form"')]
+    assert f"Changed since you opened the page (version {opened})" in since
+    row = re.search(r"<tr class=\"differs\">(.*?)</tr>", since, re.S).group(1)
+    cells = [" ".join(cell.split()) for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
+    assert cells[0].startswith("Trial 1, pain after")
+    assert "you changed it too" in cells[0]
+    assert cells[1:3] == ["3 of 10", "4 of 10"]
+    assert cells[3].startswith(user.name)
+    assert "force" not in since  # only the user changed the force: not someone else's change
 
 
 def test_other_clinics_case_is_404(clinician, signed_in, app):
@@ -218,7 +261,7 @@ def test_billing_may_not_open_the_case_page(clinician, signed_in):
 def test_list_search_by_post_finds_by_name(clinician):
     client, _ = clinician
     create(client)
-    create(client, name="Zebulon Testpatient", idempotency_key="k-2")
+    create(client, name="Zebulon Testpatient", idempotency_key="k-2", same_patient_confirmed="k-2")
     page = client.post("/cases", data={"scope": "mine", "name": "zebulon"}).get_data(as_text=True)
     assert "Zebulon Testpatient" in page and "Jane Q. Doe" not in page
 
@@ -417,8 +460,12 @@ def test_pentest_h1_seven_thousand_diagnosis_fields_are_refused_at_the_field(
     fields = {f"dx-codes-{i}": code for i, code in enumerate(["M50.120", "M54.12"] * 3500)}
     response = post_section(client, case_id, "diagnoses", fields)
     assert response.status_code == 200  # the form again, with the message (house style)
-    assert "t most 12 ICD-10-CM codes" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "t most 12 ICD-10-CM codes" in page
     assert all(count <= 12 for count in seen)
+    # The form itself keeps one code past the bound: 7,000 fields are neither built nor shown.
+    shown = set(re.findall(r'name="dx-codes-(\d+)"', page))
+    assert len(shown) <= MAX_DIAGNOSES + 1, len(shown)
 
 
 def test_pentest_h1_a_save_decides_before_the_write_transaction_opens(

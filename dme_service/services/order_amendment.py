@@ -1,0 +1,286 @@
+"""Amend the order: a new order version after the claim went to the payer, for a corrected claim.
+
+Once a claim is submitted (or denied, paid, closed) the signed facts are frozen
+(services.signed_order): the payer holds or has judged a claim made from that signed order
+(docs/domain.md §1). Correcting it is a step of its own, taken with a reason: the signature
+the claim was billed on is superseded, never voided (the original claim keeps it, and its
+signed PDFs stay in the record as superseded), the case's claim goes back to the treating
+practitioner for a new signature, and the claim's next 837P is a corrected claim: a replacement
+(CLM05-3 = 7) carrying the payer's claim control number of the original claim (REF*F8, the
+CLP07 of its 835). The amendment is pending until that file is confirmed sent.
+
+The reason is clinical free text: the clinical team reads it (case page, re-sign page); billing
+reads what changed on the order (the signed facts, written by the application) and that a
+corrected claim is needed, never the reason (docs/security.md AC-3), nor does an audit row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dme_service import audit
+from dme_service.case import signed_facts
+from dme_service.claims import correction
+from dme_service.db import printable, run_with_retry
+from dme_service.models import Case, ClaimRecord, Document, OrderAmendment, User, utcnow
+from dme_service.rules.claim import AMENDABLE_STATES, STATE_WORDS
+from dme_service.services.billing import claim as billing
+from dme_service.services.billing import money as claim_money
+from dme_service.services.errors import Refusal, StaleCase
+from dme_service.store import order_amendments
+from dme_service.store.cases import load_case
+from dme_service.store.signed_content import changed_facts, current_signature, seal_intact
+
+REASON_MAX = 1000
+# What billing's history says of the move (the reason itself is clinical).
+MOVE_NOTE = (
+    "Order amended (order version {version}) after the claim went to the payer: a corrected "
+    "claim is needed once the practitioner signs it."
+)
+
+
+class AmendmentInvalid(Refusal):
+    """The reason cannot be used; `errors` maps the field to a message in clinician words."""
+
+    status = 422
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+class CannotAmend(Refusal):
+    status = 409
+
+
+class NotPermitted(Refusal):
+    status = 403
+
+
+def check_reason(reason: str | None) -> dict[str, str]:
+    """Field -> message for a reason that cannot be stored (empty when it can)."""
+    text = (reason or "").strip()
+    if not text:
+        return {"reason": "Say why the order must change: the practitioner reads it."}
+    if len(text) > REASON_MAX:
+        return {"reason": f"Keep the reason under {REASON_MAX} characters; it has {len(text)}."}
+    if not printable(text):
+        return {"reason": "The reason holds characters that cannot be stored; retype it."}
+    return {}
+
+
+def can_amend(case: Case, user: User) -> bool:
+    """Whether the page offers "Amend the order" to this user."""
+    return case.billing_state in AMENDABLE_STATES and user.role in billing.CLINICAL_TEAM
+
+
+def amend(
+    session: Session, case_id: int, user: User, reason: str | None, *, expected_version: int
+) -> OrderAmendment:
+    """Make a new order version of a case whose claim went to the payer; commits.
+
+    Raises CaseNotFound (404), NotPermitted (403), AmendmentInvalid (422), StaleCase or
+    CannotAmend (409).
+    """
+    errors = check_reason(reason)
+    if errors:
+        raise AmendmentInvalid(errors)
+    text = reason.strip()
+    return run_with_retry(session, lambda s: _amend(s, case_id, user, text, expected_version))
+
+
+def _amend(s: Session, case_id: int, user: User, reason: str, expected_version: int):
+    case = load_case(s, user, case_id, for_update=True)
+    if user.role not in billing.CLINICAL_TEAM:
+        raise NotPermitted("Only the clinical team amends an order; billing cannot.")
+    if case.version != expected_version:
+        raise StaleCase(case)
+    if case.billing_state not in AMENDABLE_STATES:
+        state = STATE_WORDS.get(case.billing_state, case.billing_state)
+        raise CannotAmend(
+            f"The claim is {state}: it has not gone to the payer, so the order is edited as "
+            "usual (a change to a signed fact voids the signature, after a warning)."
+        )
+    now = utcnow()
+    signature = current_signature(s, case.id)
+    record = claim_money.claim_record(s, case)
+    version = order_amendments.order_version(s, case.id) + 1
+    row = OrderAmendment(
+        case_id=case.id,
+        order_version=version,
+        reason=reason,
+        amended_by_id=user.id,
+        amended_at=now,
+        signature_id=signature.id if signature is not None else None,
+        claim_state=case.billing_state,
+        original_claim=_original_claim(record),
+        payer_claim_number=record.icn,
+    )
+    s.add(row)
+    if signature is not None:
+        _supersede(s, signature, now)
+    billing.record_move(s, case, "awaiting_signature", user, note=MOVE_NOTE.format(version=version))
+    s.flush()
+    audit.case_event(s, user, "case.order_amended", case)
+    return row
+
+
+def _original_claim(record) -> dict:
+    """What the original claim was when the order was amended (kept with the amendment)."""
+
+    def text(value):
+        return None if value is None else str(value)
+
+    return {
+        "billed": text(record.billed),
+        "paid": text(record.paid),
+        "submitted_on": text(record.submitted_on),
+        "remitted_on": text(record.remitted_on),
+        "icn": record.icn,
+        "claim_file_id": record.claim_file_id,
+    }
+
+
+def _supersede(s: Session, signature, now: datetime) -> None:
+    """The signature stays valid for the claim billed on it; its signed PDFs are kept and read
+    as superseded (the case's current order is the amended one)."""
+    signature.superseded_at = now
+    for entry in (signature.document_hashes or {}).values():
+        if "document_id" not in entry:
+            continue  # a scan signed in ink stays as it was uploaded
+        document = s.get(Document, entry["document_id"])
+        if document is not None and document.superseded_at is None:
+            document.superseded_at = now
+
+
+# --- billing records the payer's number of the original claim ----------------------------
+
+
+def record_payer_number(
+    session: Session, case_id: int, user: User, number: str | None
+) -> OrderAmendment:
+    """Billing types the payer's claim control number of the original claim (from the payer's
+    portal or a paper remittance) when no 835 brought it; commits, audited.
+
+    Raises CaseNotFound (404), NotPermitted (403), AmendmentInvalid (422) or CannotAmend (409:
+    no corrected claim is waiting for it).
+    """
+    text = (number or "").strip()
+    problem = correction.number_problem(correction.REPLACEMENT, text)
+    if problem:
+        if not text:
+            problem = "Type the payer's claim number (ICN) of the original claim."
+        raise AmendmentInvalid({"payer_claim_number": problem})
+    return run_with_retry(session, lambda s: _record_number(s, case_id, user, text))
+
+
+def _record_number(s: Session, case_id: int, user: User, number: str) -> OrderAmendment:
+    case = load_case(s, user, case_id, for_update=True)
+    if user.role not in billing.CLAIM_TEAM:
+        raise NotPermitted("Only billing staff record the payer's claim number.")
+    row = order_amendments.pending(s, [case.id]).get(case.id)
+    if row is None:
+        raise CannotAmend("No corrected claim of this case waits for the payer's claim number.")
+    row.payer_claim_number = number
+    s.flush()
+    audit.case_event(s, user, "billing.original_claim_number", case)
+    return row
+
+
+# --- what the pages and the API read ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Amended:
+    """The case's latest amendment as people read it."""
+
+    row: OrderAmendment
+    order_version: int
+    amended_by: str
+    amended_at: datetime
+    changed: str  # what changed on the order since the original claim's signature, in words
+    kept_signature: str | None  # "Daniel Okafor, MD on 2026-12-06", the original's signature
+    # That signature still proves what was signed (HMAC and PDF digests); None when not
+    # checked (billing's lists read only the words, not the stored PDFs).
+    kept_intact: bool | None
+    payer_claim_number: str | None  # REF*F8 of the corrected claim
+    pending: bool  # the corrected claim has not been sent yet
+    sent_on: date | None
+
+    @property
+    def claim_words(self) -> str:
+        """The corrected claim in a biller's words (queue, claim page, CSV)."""
+        return correction.words(
+            pending=self.pending,
+            order_version=self.order_version,
+            payer_claim_number=self.payer_claim_number,
+            changed=self.changed,
+            sent_on=self.sent_on,
+        )
+
+
+def latest(session: Session, case: Case) -> Amended | None:
+    """The case's latest amendment, or None for an order never amended."""
+    row = order_amendments.latest(session, case.id)
+    return None if row is None else _amended(session, case, row)
+
+
+def pending_by_case(session: Session, cases: list[Case]) -> dict[int, Amended]:
+    """The amendments whose corrected claim has not been sent, by case id (billing's lists)."""
+    rows = order_amendments.pending(session, [case.id for case in cases])
+    by_id = {case.id: case for case in cases}
+    return {
+        case_id: _amended(session, by_id[case_id], row, check_seal=False)
+        for case_id, row in rows.items()
+    }
+
+
+def corrected_in_file(session: Session, claim_file) -> set[int]:
+    """The cases whose claim in this 837P file is a corrected claim (the file's page)."""
+    return order_amendments.corrected_in_file(session, claim_file)
+
+
+def order_version(session: Session, case_id: int) -> int:
+    return order_amendments.order_version(session, case_id)
+
+
+def _amended(
+    session: Session, case: Case, row: OrderAmendment, *, check_seal: bool = True
+) -> Amended:
+    signature = row.signature
+    kept, intact, changed = None, None, ""
+    if signature is not None:
+        name = signature.signer.name if signature.signer is not None else "the practitioner"
+        who = f"{name}, {signature.credential}" if signature.credential else name
+        kept = f"{who} on {signature.signed_at.date().isoformat()}"
+        intact = seal_intact(session, signature) if check_seal else None
+        changed = signed_facts.summary(changed_facts(signature, case))
+    number = row.payer_claim_number or (row.original_claim or {}).get("icn")
+    if not number and row.corrected_sent_on is None:
+        record = session.scalar(select(ClaimRecord).where(ClaimRecord.case_id == case.id))
+        number = record.icn if record is not None else None  # an 835 posted since
+    return Amended(
+        row,
+        row.order_version,
+        row.amended_by.name if row.amended_by is not None else "someone",
+        row.amended_at,
+        changed,
+        kept,
+        intact,
+        number,
+        row.corrected_sent_on is None,
+        row.corrected_sent_on,
+    )
+
+
+def replacement_numbers(session: Session, cases: list[Case]) -> dict[int, str]:
+    """For the export: each case whose next claim is a corrected claim, with the payer's claim
+    control number of the claim it replaces ("" when unknown: the scrubber refuses it)."""
+    return {
+        case_id: amended.payer_claim_number or ""
+        for case_id, amended in pending_by_case(session, cases).items()
+    }

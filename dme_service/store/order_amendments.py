@@ -1,0 +1,61 @@
+"""Amended orders: the rows that say a case's order was made again after its claim went to the
+payer, which signature the original claim keeps, and whether the corrected claim has gone.
+
+An amendment is pending from the moment it is made until the 837P carrying the corrected
+claim is confirmed sent; while it is pending the claim's next file is a replacement claim.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dme_service.models import ClaimFile, OrderAmendment
+
+
+def of_case(session: Session, case_id: int) -> list[OrderAmendment]:
+    """Every amendment of the case, oldest first."""
+    query = select(OrderAmendment).where(OrderAmendment.case_id == case_id)
+    return list(session.scalars(query.order_by(OrderAmendment.id)))
+
+
+def latest(session: Session, case_id: int) -> OrderAmendment | None:
+    query = select(OrderAmendment).where(OrderAmendment.case_id == case_id)
+    return session.scalars(query.order_by(OrderAmendment.id.desc()).limit(1)).first()
+
+
+def order_version(session: Session, case_id: int) -> int:
+    """1 for an order never amended, then one more for each amendment."""
+    query = select(func.count(OrderAmendment.id)).where(OrderAmendment.case_id == case_id)
+    return 1 + (session.scalar(query) or 0)
+
+
+def pending(session: Session, case_ids) -> dict[int, OrderAmendment]:
+    """The amendment whose corrected claim has not been sent yet, by case id."""
+    ids = list(case_ids)
+    if not ids:
+        return {}
+    query = select(OrderAmendment).where(
+        OrderAmendment.case_id.in_(ids), OrderAmendment.corrected_sent_on.is_(None)
+    )
+    return {row.case_id: row for row in session.scalars(query.order_by(OrderAmendment.id))}
+
+
+def mark_sent(session: Session, case_id: int, claim_file: ClaimFile, sent_on: date) -> None:
+    """The corrected claim went in `claim_file` on `sent_on`: the amendment is answered."""
+    row = pending(session, [case_id]).get(case_id)
+    if row is not None:
+        row.corrected_file_id = claim_file.id
+        row.corrected_sent_on = sent_on
+
+
+def corrected_in_file(session: Session, claim_file: ClaimFile) -> set[int]:
+    """The cases whose claim in `claim_file` is a corrected claim: the amendments it answered
+    (confirmed sent), or, while the file is not confirmed, those still pending."""
+    query = select(OrderAmendment.case_id).where(OrderAmendment.corrected_file_id == claim_file.id)
+    found = set(session.scalars(query))
+    if claim_file.confirmed_at is None:
+        found |= set(pending(session, claim_file.case_ids or []))
+    return found
