@@ -6,7 +6,7 @@ now: a field that now differs from their entries may be one they changed themsel
 as the page was loaded is the case document kept by the last save at or before that version
 (store.case_versions; billing and signing moves advance the version without changing the
 document); each fact that differs now is attributed to the last save that changed it, and
-flagged when the user's own entries change it too (both edited it: theirs or yours must win).
+flagged when the user's own entries change it too, to another value (theirs or yours must win).
 """
 
 from __future__ import annotations
@@ -48,7 +48,10 @@ def since_opened(
     typed = opened.document
     for section, part in yours:
         typed = case_sections.merged(typed, section, part)
-    mine = {change.key for change in changes(opened.document, typed)}
+    # The user's own change to a fact counts when it also differs from what is saved now
+    # (both typed the same new value: nothing to choose between).
+    differs = {change.key for change in changes(now, typed)}
+    mine = {change.key for change in changes(opened.document, typed)} & differs
     who = _who_changed(opened, case_versions.after(session, case_id, opened.id))
     found = []
     for change in changes(opened.document, now):

@@ -39,9 +39,9 @@ from dme_service.web.pages.cases.inputs import (
     NumberText,
     WholeText,
     YesNo,
+    field_message,
     mbi_problem,
     normal_mbi,
-    plain,
     select_choices,
 )
 
@@ -110,7 +110,7 @@ class SectionForm(FlaskForm):
         for error in errors:
             field = self.field_for(error.field)
             if field is not None:
-                field.errors = [*field.errors, plain(error.message)]
+                field.errors = [*field.errors, field_message(field, error.message)]
 
 
 class PatientFields(FlaskForm):

@@ -233,6 +233,20 @@ def test_the_409_page_compares_with_the_version_the_page_was_loaded_from(clinici
     assert cells[1:3] == ["3 of 10", "4 of 10"]
     assert cells[3].startswith(user.name)
     assert "force" not in since  # only the user changed the force: not someone else's change
+    assert since.count("you changed it too") == 1
+
+
+def test_the_409_page_does_not_ask_to_choose_when_both_typed_the_same(clinician):
+    client, _ = clinician
+    case_id = create(client)
+    assert post_section(client, case_id, "trials", TRIAL_ROW).status_code == 303
+    opened = version_of(client, case_id)
+    same = {**TRIAL_ROW, "trials-rows-0-pain_after": "4"}
+    assert post_section(client, case_id, "trials", same, version=opened).status_code == 303
+    mine = {**same, "trials-rows-0-force_lb": "14"}
+    page = post_section(client, case_id, "trials", mine, version=opened).get_data(as_text=True)
+    since = page[page.index('id="since-opened-title"') : page.index('id="conflict-form"')]
+    assert "Trial 1, pain after" in since and "you changed it too" not in since
 
 
 def test_other_clinics_case_is_404(clinician, signed_in, app):
