@@ -1,4 +1,4 @@
-"""Page speed in process (issue 19 goals): the case page at most 15 ms of CPU, a diagnosis
+"""Page speed in process: the case page at most 15 ms of CPU, a diagnosis
 search request at most 3 ms.
 
 A fresh SQLite database with the demo clinic, the clinician signed in through the test client.

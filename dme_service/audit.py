@@ -23,6 +23,22 @@ from dme_service import integrity_keys
 from dme_service.models import AuditEvent, utcnow
 
 GENESIS_HASH = "0" * 64
+_INSERTED = (
+    "ts_utc",
+    "user_id",
+    "role",
+    "action",
+    "object_type",
+    "object_id",
+    "patient_id",
+    "request_id",
+    "ip",
+    "outcome",
+    "prev_hash",
+    "key_id",
+    "row_hash",
+)
+_INSERT_ROW = AuditEvent.__table__.insert()  # built once; the statement's compiled form is cached
 ROW_PURPOSE = "audit.row"
 # Actions and object types are code identifiers ("case.read", "document"), never free text.
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_.:-]{0,39}$")
@@ -98,6 +114,17 @@ def case_event(session: Session, user, action: str, case) -> AuditEvent:
         object_id=case.id,
         patient_id=case.patient_id,
     )
+
+
+def case_read(session: Session, user, case) -> None:
+    """Append the audit row of a read of one case (LOG-1: in the read's own transaction, so a
+    failed insert fails the read) as one INSERT statement: the row is never read back, so
+    the ORM's unit of work (the case page's costliest write) is skipped."""
+    event = _keyed_event(
+        _request_origin(), user, "case.read", "case", case.id, case.patient_id, "ok"
+    )
+    values = {column: getattr(event, column) for column in _INSERTED}
+    session.execute(_INSERT_ROW, values)
 
 
 def record_many(session: Session, *, user, action: str, object_type: str, objects) -> None:

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session, joinedload, object_session
 
 from dme_service import models
 from dme_service.case.model import SCREENING_KEYS
@@ -53,16 +53,27 @@ class CaseIncomplete(ValueError):
 
 
 def load_case(
-    session: Session, user: models.User, case_id: int, *, for_update: bool = False
+    session: Session,
+    user: models.User,
+    case_id: int,
+    *,
+    for_update: bool = False,
+    with_rows: bool = False,
 ) -> models.Case:
     """The case if it belongs to the user's clinic, else CaseNotFound (AC-2); for an outside
     practitioner only a case naming them exists.
 
     `for_update` locks the row and reads it afresh, for a change made under the lock.
+    `with_rows` reads the patient and the prescription in the same query (a page that shows
+    the whole case reads them anyway, one query each).
     """
     query = select(models.Case).where(
         models.Case.id == case_id, models.Case.clinic_id == user.clinic_id
     )
+    if with_rows:
+        query = query.options(
+            joinedload(models.Case.patient), joinedload(models.Case.home_prescription)
+        )
     if user.outside:  # an outside practitioner sees only the cases naming them
         query = query.where(models.Case.treating_practitioner_id == user.id)
     if for_update:

@@ -22,6 +22,7 @@ from dme_service.db import run_with_retry
 from dme_service.models import Case, IdempotencyKey, Patient, User, utcnow
 from dme_service.services.cases import same_patient
 from dme_service.services.cases.edit import validate
+from dme_service.store import case_versions
 from dme_service.store import same_patient as same_patient_rows
 from dme_service.store.cases import load_case
 
@@ -101,6 +102,9 @@ def _create(session: Session, user: User, new: NewCase) -> Case:
         object_id=case.id,
         patient_id=patient.id,
     )
+    # The case as created is its first kept document: an edit conflict on the first save
+    # compares with it (services.cases.since_opened).
+    case_versions.record(session, case, user)
     return case
 
 

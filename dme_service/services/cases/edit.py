@@ -31,6 +31,8 @@ from dme_service.rules.decision import Decision
 from dme_service.rules.engine import evaluate
 from dme_service.services import after_save, signed_order
 from dme_service.services.cases import sections as case_sections
+from dme_service.services.cases.since_opened import ChangeSinceOpened, since_opened
+from dme_service.store import case_versions
 from dme_service.store import same_patient as same_patient_rows
 from dme_service.store.cases import (
     CaseIncomplete,
@@ -68,6 +70,9 @@ class StaleCase(Exception):
     theirs: dict[str, Any]  # the section as it is stored now
     changed_by: str | None = None
     changed_at: Any = None
+    # What others changed since the user's page was loaded (services.cases.since_opened);
+    # None when the case as it was then was not kept.
+    since_opened: list[ChangeSinceOpened] | None = None
 
     def __str__(self) -> str:
         return (
@@ -134,8 +139,8 @@ class SectionEdit:
 
 def read_case(session: Session, user: User, case_id: int) -> Case:
     """Open a case for its page; the PHI read is audited and committed (LOG-1)."""
-    case = load_case(session, user, case_id)
-    audit.case_event(session, user, "case.read", case)
+    case = load_case(session, user, case_id, with_rows=True)
+    audit.case_read(session, user, case)
     session.commit()
     return case
 
@@ -229,7 +234,7 @@ def save_sections(
         )
     except StaleDataError:
         session.rollback()
-        raise _stale(session, user, case_id, version, edits[0]) from None
+        raise _stale(session, user, case_id, version, edits[0], edits=edits) from None
 
 
 def check_sections(
@@ -283,7 +288,7 @@ def _save(
     if case.version != version:
         for edit, part in parts:
             if not case_sections.same_part(edit.section, part, document):
-                raise _stale(session, user, case_id, version, edit, case)
+                raise _stale(session, user, case_id, version, edit, case, edits=edits)
         return case  # the same save again (double click, back button): already stored
     for edit, part in parts:
         document = case_sections.merged(document, edit.section, part)
@@ -373,9 +378,12 @@ def draft_gaps(case: Case) -> list[FieldError]:
     return []
 
 
-def _stale(session, user, case_id, version, edit, case: Case | None = None) -> StaleCase:
+def _stale(
+    session, user, case_id, version, edit, case: Case | None = None, *, edits=()
+) -> StaleCase:
     case = case or load_case(session, user, case_id)
     changed_by = session.get(User, case.updated_by_id)
+    yours = [(e.section, _typed_part(session, user, case_id, e)) for e in edits or [edit]]
     return StaleCase(
         case_id=case.id,
         section=edit.section,
@@ -385,4 +393,15 @@ def _stale(session, user, case_id, version, edit, case: Case | None = None) -> S
         theirs=case_sections.part_of(edit.section, case_sections.document_of(case)),
         changed_by=changed_by.name if changed_by else None,
         changed_at=case.updated_at,
+        since_opened=since_opened(
+            session, case.id, version, case_versions.kept_document(case), yours
+        ),
     )
+
+
+def _typed_part(session: Session, user: User, case_id: int, edit: SectionEdit) -> dict[str, Any]:
+    """The section as the user typed it, as a document part (their practitioner as a name)."""
+    try:
+        return _resolved_part(session, user, case_id, edit)
+    except CaseInvalid:
+        return dict(edit.part)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from dme_service import audit
 from dme_service.db import unit_of_work
-from dme_service.models import Case, HomeLogEntry, HomePrescription, PatientLink
+from dme_service.models import Case, HomeLogEntry, PatientLink
 from dme_service.services.patient.home_plan import signed_on
 from dme_service.services.patient.links import PATIENT, now_utc
 
@@ -270,9 +270,8 @@ def summary(session: Session, case: Case, today: date) -> HomeSummary:
         .order_by(PatientLink.id.desc())
         .limit(1)
     )
-    per_day = session.scalar(
-        select(HomePrescription.sessions_per_day).where(HomePrescription.case_id == case.id)
-    )
+    prescription = case.home_prescription  # loaded with the case: no query of its own
+    per_day = prescription.sessions_per_day if prescription is not None else None
     entries = entries_for(session, case.id)
     return HomeSummary(
         link=link,

@@ -9,9 +9,13 @@ what the parser cannot see: that text is a number, a choice is on the list, an M
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any, ClassVar
 
+from babel import support
+from flask import has_request_context, request
+from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from wtforms import (
     Field,
@@ -20,6 +24,7 @@ from wtforms import (
     SelectField,
     StringField,
 )
+from wtforms.i18n import messages_path
 from wtforms.validators import Length, ValidationError
 from wtforms.widgets import DateInput
 
@@ -34,9 +39,9 @@ from dme_service.web.pages.cases.inputs import (
     NumberText,
     WholeText,
     YesNo,
+    field_message,
     mbi_problem,
     normal_mbi,
-    plain,
     select_choices,
 )
 
@@ -47,6 +52,19 @@ DEVICE_WORDS = {
     "manual": "Manual traction",
 }
 HOME_DEFAULTS = {"minutes": 15, "sessions_per_day": 2, "frequency_text": "15 minutes, twice daily"}
+
+
+@functools.lru_cache(maxsize=16)
+def _wtforms_catalog(locale: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+def share_wtforms_catalog() -> None:
+    """Give Flask-WTF the request's catalog of WTForms' own messages from a per-process copy:
+    Flask-WTF reads the catalog file from disk again on every request (about half a
+    millisecond of the case page), and the file never changes while the process runs."""
+    if has_request_context() and getattr(request, "wtforms_translations", None) is None:
+        request.wtforms_translations = _wtforms_catalog(str(get_locale()))
 
 
 def date_field(label: str) -> StringField:
@@ -77,6 +95,7 @@ class SectionForm(FlaskForm):
     @classmethod
     def make(cls, formdata=None, data: dict | None = None, **kwargs):
         """A bound form (formdata) or one showing `data`; never binds the request by itself."""
+        share_wtforms_catalog()
         return cls(formdata=formdata, data=data or {}, prefix=cls.prefix_name, **kwargs)
 
     def part(self) -> dict[str, Any]:
@@ -91,7 +110,7 @@ class SectionForm(FlaskForm):
         for error in errors:
             field = self.field_for(error.field)
             if field is not None:
-                field.errors = [*field.errors, plain(error.message)]
+                field.errors = [*field.errors, field_message(field, error.message)]
 
 
 class PatientFields(FlaskForm):

@@ -147,10 +147,20 @@ class YesNoSelect(SelectField):
 
 class RequiredYesNoSelect(YesNoSelect):
     """A yes/no every trial must answer (the parser requires it): it starts empty on
-    "Choose…", never on an answer-like "Not recorded"; the row refuses it left empty."""
+    "Choose…", never on an answer-like "Not recorded". Left empty on a trial that is kept,
+    the parser refuses it with the rest of the page's problems, shown in these words."""
 
     CHOICES = select_choices([("", "Choose…"), ("yes", "Yes"), ("no", "No")])
-    MESSAGE = "Choose Yes or No."
+    required_message = "Choose Yes or No."
+
+
+def field_message(field, message: str) -> str:
+    """A parser message as shown beside `field`: the field's own words for a missing answer
+    when it has them, else the message as a sentence."""
+    own = getattr(field, "required_message", None)
+    if own and message.startswith("is required"):
+        return own
+    return plain(message)
 
 
 def plain(message: str) -> str:

@@ -30,6 +30,7 @@ from dme_service.services.cases import edit as case_service
 from dme_service.services.cases import same_patient
 from dme_service.services.cases import sections as case_sections
 from dme_service.store.cases import to_document
+from dme_service.store.decisions import latest_decision_json
 from dme_service.store.history import history_document
 from dme_service.web.pages.cases.forms import (
     HOME_DEFAULTS,
@@ -44,6 +45,7 @@ from dme_service.web.pages.cases.inputs import (
     SCREENING_HINTS,
     STATUS_WORDS,
     anchor_for,
+    field_message,
     label_for,
     plain,
     trial_response_of,
@@ -181,7 +183,8 @@ def problems(errors: list[FieldError], forms: dict[str, SectionForm]) -> list[Pr
         form = forms.get(case_sections.section_of(error.field) or "")
         target = form.field_for(error.field) if form is not None else None
         anchor = first_input_id(target) if target is not None else anchor_for(error.field)
-        found.append(Problem(anchor, label_for(error.field), plain(error.message)))
+        message = field_message(target, error.message) if target is not None else None
+        found.append(Problem(anchor, label_for(error.field), message or plain(error.message)))
     return found
 
 
@@ -214,15 +217,15 @@ def first_input_id(field_) -> str:
 def decision_panel(case) -> Panel:
     """The panel for the stored case: its latest decision, or what a draft still lacks."""
     payer = PAYER_NAMES.get(case.payer or "", "the payer")
-    record = case.decisions[-1] if case.decisions else None
-    # Billing and signing moves also advance `version`, so the latest record is the decision
-    # on the clinical facts; a draft has none (its facts do not parse yet).
-    if case.status == "draft" or record is None:
+    # Only the latest record is read (a case saved fifty times keeps fifty). Billing and
+    # signing moves also advance `version`, so the latest record is the decision on the
+    # clinical facts; a draft has none (its facts do not parse yet).
+    decision = latest_decision_json(get_session(), case.id)
+    if case.status == "draft" or decision is None:
         gaps = case_service.draft_gaps(case)
         todo = [Todo(anchor_for(e.field), _gap_text(e)) for e in gaps]
         summary = "Not decided yet: the case still lacks what every decision needs."
         return Panel("draft", STATUS_WORDS["draft"], summary, None, todo)
-    decision = record.decision_json
     todo = [Todo(anchor_for(path), _missing_text(path)) for path in decision["missing"]]
     summary = _summary(decision, payer)
     return Panel(decision["status"], STATUS_WORDS[decision["status"]], summary, decision, todo)

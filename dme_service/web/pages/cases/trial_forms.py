@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from wtforms import BooleanField, Field, FieldList, Form, FormField, SelectField, StringField
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import Length
 
 from dme_service.case.limits import MAX_TRIALS
 from dme_service.case.model import CLINIC_TRIAL_DEVICES, TRIAL_DEVICES
@@ -69,18 +69,6 @@ class TrialRow(Form):
         [Length(max=NOTE_MAX, message=f"Keep the note to {NOTE_MAX} characters or fewer.")],
     )
     remove = BooleanField("Remove this trial")
-
-    def validate_peripheralization(self, field: Field) -> None:
-        self._answered(field)
-
-    def validate_new_neuro_signs(self, field: Field) -> None:
-        self._answered(field)
-
-    def _answered(self, field: Field) -> None:
-        """A trial that is kept must answer the required questions (a blank or removed row
-        is not a trial and needs nothing)."""
-        if not field.data and not self.remove.data and not self.is_blank():
-            raise ValidationError(RequiredYesNoSelect.MESSAGE)
 
     def is_blank(self) -> bool:
         return not any(

@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from markupsafe import Markup, escape
-from wtforms.widgets import CheckboxInput, Input, RadioInput, Select
+from wtforms.widgets import CheckboxInput, DateInput, Input, RadioInput, Select
 
 
 def _attributes(params: dict) -> str:
@@ -34,11 +34,13 @@ def _params(field, widget, attrs: dict) -> dict:
     params = dict(field.render_kw or {})
     params.update(attrs)
     params.setdefault("id", field.id)
-    flags = field.flags
-    for key in widget.validation_attrs:
-        if key not in params and hasattr(flags, key):
-            value = getattr(flags, key)
-            params[key] = value() if callable(value) else value
+    # A flag not set reads as None (wtforms Flags) and writes nothing: only the set ones count.
+    flags = vars(field.flags)
+    if flags:
+        for key in widget.validation_attrs:
+            if key not in params and key in flags:
+                value = flags[key]
+                params[key] = value() if callable(value) else value
     return params
 
 
@@ -84,7 +86,7 @@ def field_html(field, attrs: dict | None = None) -> Markup:
         if getattr(field, "checked", field.data):
             attrs["checked"] = True
         kind = Input
-    if isinstance(widget, Input) and kind.__call__ is Input.__call__:
+    if isinstance(widget, Input) and _plain_input(kind, field):
         params = _params(field, widget, attrs)
         params.setdefault("type", widget.input_type)
         if "value" not in params:
@@ -93,6 +95,16 @@ def field_html(field, attrs: dict | None = None) -> Markup:
         # _attributes escapes every value; the keys are the code's own attribute names.
         return Markup(f"<input {_attributes(params)}>")  # noqa: S704  # nosec B704
     return field(**attrs)
+
+
+def _plain_input(kind: type, field) -> bool:
+    """True when the widget writes what Input writes: Input itself, or a date input of a
+    field without a date format (the date widgets only add min/max formatted from it)."""
+    if kind.__call__ is Input.__call__:
+        return getattr(field, "_datalist", None) is None
+    if issubclass(kind, DateInput) and kind.__call__ is DateInput.__call__:
+        return getattr(field, "format", None) is None and getattr(field, "_datalist", None) is None
+    return False
 
 
 def label_html(field, css_class: str, text: str | None = None) -> Markup:

@@ -138,10 +138,13 @@ def test_a_required_trial_answer_starts_empty_and_is_refused_at_its_field(ctx, q
         ("yes", "Yes"),
         ("no", "No"),
     ]
-    form = bound(TrialsForm, trial_fields(0, **{question: ""}))
-    assert not form.validate()
-    assert getattr(form.rows.entries[0].form, question).errors == ["Choose Yes or No."]
-    assert form.rows.entries[0].form.pain_after.data == "3"  # what was typed stays
+    form = bound(TrialsForm, trial_fields(0, **{question: ""}, pain_after="11"))
+    assert form.validate()  # judged by the parser with the rest of the trial, not before it
+    form.show_errors(parse_errors("trials", form.part()))
+    row = form.rows.entries[0].form
+    assert getattr(row, question).errors == ["Choose Yes or No."]
+    assert row.pain_after.errors == ["Must be a whole number from 0 to 10, not 11."]  # together
+    assert row.pain_after.data == "11"  # what was typed stays
 
 
 def test_a_blank_or_removed_trial_row_needs_no_answers(ctx):

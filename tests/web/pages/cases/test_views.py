@@ -210,6 +210,45 @@ def test_stale_save_gets_the_409_page_with_both_versions(clinician):
     assert "(yours: 5)" in page
 
 
+def test_the_409_page_compares_with_the_version_the_page_was_loaded_from(clinician):
+    """Pain after was 3 when the page was opened; someone saved 4; the user typed 5 and a new
+    force. The page says what changed since it was opened (3 -> 4, by whom), that the user
+    changed it too, and leaves out what only the user changed."""
+    client, user = clinician
+    case_id = create(client)
+    assert post_section(client, case_id, "trials", TRIAL_ROW).status_code == 303
+    opened = version_of(client, case_id)
+    theirs = {**TRIAL_ROW, "trials-rows-0-pain_after": "4"}
+    assert post_section(client, case_id, "trials", theirs, version=opened).status_code == 303
+    mine = {**TRIAL_ROW, "trials-rows-0-pain_after": "5", "trials-rows-0-force_lb": "14"}
+    response = post_section(client, case_id, "trials", mine, version=opened)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    since = page[page.index('id="since-opened-title"') : page.index('id="conflict-form"')]
+    assert f"Changed since you opened the page (version {opened})" in since
+    row = re.search(r"<tr class=\"differs\">(.*?)</tr>", since, re.S).group(1)
+    cells = [" ".join(cell.split()) for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
+    assert cells[0].startswith("Trial 1, pain after")
+    assert "you changed it too" in cells[0]
+    assert cells[1:3] == ["3 of 10", "4 of 10"]
+    assert cells[3].startswith(user.name)
+    assert "force" not in since  # only the user changed the force: not someone else's change
+    assert since.count("you changed it too") == 1
+
+
+def test_the_409_page_does_not_ask_to_choose_when_both_typed_the_same(clinician):
+    client, _ = clinician
+    case_id = create(client)
+    assert post_section(client, case_id, "trials", TRIAL_ROW).status_code == 303
+    opened = version_of(client, case_id)
+    same = {**TRIAL_ROW, "trials-rows-0-pain_after": "4"}
+    assert post_section(client, case_id, "trials", same, version=opened).status_code == 303
+    mine = {**same, "trials-rows-0-force_lb": "14"}
+    page = post_section(client, case_id, "trials", mine, version=opened).get_data(as_text=True)
+    since = page[page.index('id="since-opened-title"') : page.index('id="conflict-form"')]
+    assert "Trial 1, pain after" in since and "you changed it too" not in since
+
+
 def test_other_clinics_case_is_404(clinician, signed_in, app):
     from dme_service.models import Clinic
 
