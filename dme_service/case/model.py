@@ -187,6 +187,12 @@ class Case:
         return None if index is None else self.trials[index]
 
     @property
+    def trials_by_date(self) -> tuple[tuple[int, Trial], ...]:
+        """Each trial with its index in the input list, oldest first; ties keep the list's
+        order, so the last one is the latest trial (clarification 3)."""
+        return tuple(sorted(enumerate(self.trials), key=lambda pair: pair[1].date))
+
+    @property
     def latest_home_trial_index(self) -> int | None:
         """Index of the latest home-unit trial (device a HCPCS code), which decides criterion
         2 (case-format.md clarification 13); ties to the later in the list; None if none."""

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dme_service.case import history as case_history
+from dme_service.case.length_of_need import in_months
 
 # The content a signature's HMAC is computed over; stored with each signature so a signature
 # made under an older scope is still checked the way it was made.
@@ -183,6 +184,8 @@ def _shown(path: str, value: Any) -> str:
         value = int(value)
     if path == "decision":
         return str(value).replace("_", " ")
+    if path == "request.length_of_need_months" and isinstance(value, int):
+        return in_months(value)
     if path == "history.imaging_kind":
         return case_history.STUDY_KINDS.get(str(value), str(value))
     unit = UNITS.get(path)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import io
 
+from dme_service.case.length_of_need import is_lifetime
 from dme_service.case.model import INVERSION_HIGH_RISK, Case
 from dme_service.documents import instructions_text as sentences
 from dme_service.documents import wording as w
@@ -72,6 +73,7 @@ def context(case: Case, options: RenderOptions, gettext: Gettext) -> dict:
         "minutes": w.number(request.minutes),
         "sessions": request.sessions_per_day,
         "months": request.length_of_need_months,
+        "lifetime": is_lifetime(request.length_of_need_months),
         "supine": bool(trial and trial.position == "supine"),
         "high_risk": [key for key in INVERSION_HIGH_RISK if screening.get(key)],
         # the TMJ line for every unit (an E0849 may be chosen because of the TMJ: defect #7)
@@ -83,6 +85,10 @@ def context(case: Case, options: RenderOptions, gettext: Gettext) -> dict:
         "inversion_asked": "inversion_table" in case.also_requested,
         "clinic": options.clinic,
         "signed": options.signature is not None,
+        "plan_changing": options.plan_changing,
+        "signed_on": w.long_date(options.signature.signed_at.date(), lang)
+        if options.signature
+        else None,
         "qr": qr_data_uri(options.link_url) if options.link_url else None,
         "log_days": range(1, LOG_DAYS + 1),
         "log_sessions": range(1, request.sessions_per_day + 1)

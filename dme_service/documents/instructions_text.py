@@ -43,6 +43,12 @@ def dose_rules(unit: str) -> tuple[str, ...]:
 NOT_SIGNED = N_(
     "Your doctor has not signed this plan yet. Do not start until your clinic tells you to."
 )
+# While a changed order waits for a new signature, the patient keeps the plan last signed and
+# is told so: a dose nobody has signed is never taught (domain.md §1 step 2, §10).
+PLAN_CHANGING = N_(
+    "Your plan is being changed. Keep to the plan below until your clinic calls you."
+)
+SIGNED_ON = N_("Your doctor signed it on %(date)s.")
 
 # --- red flags: what happens, what to do ----------------------------------------------------
 

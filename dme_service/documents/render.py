@@ -41,6 +41,7 @@ def render(
     case_number: int | str | None = None,
     trial_records: tuple[TrialRecord, ...] = (),
     checklist: tuple | None = None,
+    plan_changing: bool = False,
     history: ClinicalHistory | None = None,
 ) -> RenderedDocument:
     """Render one document of `KINDS`, when availability.py allows it for this decision
@@ -66,6 +67,7 @@ def render(
         case_number=case_number,
         trial_records=tuple(trial_records),
         checklist=checklist,
+        plan_changing=plan_changing,
         history=history,
     )
     with gc_paused():

@@ -10,6 +10,7 @@ and diagnosis codes. A PRN / "as needed" frequency is refused: "Orders that only
 from __future__ import annotations
 
 from dme_service.case.definitions import says_prn
+from dme_service.case.length_of_need import in_months
 from dme_service.case.model import Case
 from dme_service.documents import availability
 from dme_service.documents import wording as w
@@ -99,8 +100,7 @@ def added_elements(case: Case) -> list[tuple[str, str | tuple[str, ...]]]:
         ("Frequency", frequency(request)),
     ]
     if request.length_of_need_months:
-        months = request.length_of_need_months
-        rows.append(("Length of need", f"{months} month{'s' if months != 1 else ''}"))
+        rows.append(("Length of need", in_months(request.length_of_need_months)))
     diagnoses = tuple(f"{code} {w.icd_descriptor(code)}".strip() for code in case.diagnoses)
     rows.append(("Diagnosis codes (ICD-10-CM)", diagnoses))
     return rows

@@ -55,6 +55,9 @@ class RenderOptions:
     checklist: tuple | None = None
     # Beside each trial of the case, in the case's order: who ran it and the note
     trial_records: tuple[TrialRecord, ...] = ()
+    # The patient's instructions while a changed order waits for signature: the case carries
+    # the order last signed (`signature`, now voided), and the page says the plan is changing
+    plan_changing: bool = False
     # The clinical history recorded beside the case (case/history.py), which the letter states
     history: ClinicalHistory | None = None
 

@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
+from dme_service.case.length_of_need import in_months, is_lifetime
 from dme_service.coding import codes
 from dme_service.rules.wording import PAYER_NAMES
 
@@ -181,7 +182,12 @@ def dose_sentence(request) -> str:
         parts.append(f"{request.sessions_per_day} sessions a day")
     if request.length_of_need_months:
         months = request.length_of_need_months
-        parts.append(f"for {months} month{'s' if months != 1 else ''}")
+        # "for 99 months" would read as eight years: 99 is Medicare's lifetime need
+        parts.append(
+            f"length of need {in_months(months)}"
+            if is_lifetime(months)
+            else f"for {in_months(months)}"
+        )
     return ", ".join(p for p in parts if p)
 
 

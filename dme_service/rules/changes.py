@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from dme_service.case import history as case_history
+from dme_service.case.length_of_need import in_months
 from dme_service.coding import codes
 from dme_service.rules.wording import PAYER_NAMES, SCREENING_LABELS
 
@@ -105,7 +106,7 @@ REQUEST = {
     "force_lb": ("Home prescription, force", lambda v: _number(v, "lb")),
     "minutes": ("Home prescription, minutes", lambda v: _number(v, "minutes")),
     "sessions_per_day": ("Home prescription, sessions a day", str),
-    "length_of_need_months": ("Home prescription, length of need", lambda v: _number(v, "months")),
+    "length_of_need_months": ("Home prescription, length of need", in_months),
     "frequency_text": ("Home prescription, frequency wording", str),
 }
 

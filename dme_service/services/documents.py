@@ -27,6 +27,7 @@ from dme_service.services.document_freshness import (
     freshness,
     freshness_with,
 )
+from dme_service.services.followed_order import as_followed
 from dme_service.services.order_reason import order_reason
 from dme_service.store import signed_content
 from dme_service.store.cases import (
@@ -184,6 +185,10 @@ def render_document(
     """
     check_kind(kind, lang)
     parsed, decision, options, fresh = _inputs(session, user, case_id, lang, now)
+    if kind == "instructions":  # the dose the patient follows: never one not signed yet
+        case = load_case(session, user, case_id)
+        parsed, followed = as_followed(session, case, parsed, user.clinic.timezone)
+        options.update(followed)
     if kind in PACKET_KINDS:
         options["signed_pdfs"] = _signed_pdfs(session, fresh)
     if kind == "packet":  # the cover prints the claim's checklist as billing sees it

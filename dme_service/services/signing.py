@@ -22,6 +22,7 @@ from dme_service.coding import codes
 from dme_service.db import unit_of_work
 from dme_service.models import SIGNING_CREDENTIALS, Case, Document, Signature, User, utcnow
 from dme_service.rules.claim import CHOSEN_STATUSES, ROUTED_STATUSES
+from dme_service.services.billing.readiness import prescription_saved
 from dme_service.services.clinic.clinic_time import local
 from dme_service.services.errors import Refusal, StaleCase
 from dme_service.services.order_reason import order_reason
@@ -83,7 +84,8 @@ def awaiting_signature(session: Session, user: User, limit: int = 100) -> list[C
     """The user's "Awaiting my signature" list: cases naming them whose signature is due.
 
     A case waits when it is awaiting signature without a valid signature, or when billing
-    holds it but its signature no longer matches (changed outside the application).
+    holds it but its signature no longer matches (changed outside the application). One whose
+    home prescription was never saved orders nothing yet, so it does not wait on anyone.
     """
     query = (
         select(Case)
@@ -95,7 +97,11 @@ def awaiting_signature(session: Session, user: User, limit: int = 100) -> list[C
         .order_by(Case.updated_at.asc(), Case.id.asc())
         .limit(limit)
     )
-    return [case for case in session.scalars(query) if not check_signature(session, case).valid]
+    return [
+        case
+        for case in session.scalars(query)
+        if prescription_saved(case) and not check_signature(session, case).valid
+    ]
 
 
 def case_and_decision(case: Case):

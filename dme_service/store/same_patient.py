@@ -13,11 +13,14 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from dme_service import audit
 from dme_service.case.patient_match import (
     DeliveredUnit,
     member_key,
+    prior_device,
     prior_devices_from,
     similar_units,
+    with_priors,
 )
 from dme_service.models import BillingEvent, CarriedPriorDevice, Case, Patient
 from dme_service.rules.claim import FINISHED_STATES, STATE_WORDS
@@ -86,6 +89,31 @@ def carried_into(session: Session, case_id: int) -> list[CarriedPriorDevice]:
     query = select(CarriedPriorDevice).where(CarriedPriorDevice.case_id == case_id)
     read = lambda: tuple(session.scalars(query.order_by(CarriedPriorDevice.id)))  # noqa: E731
     return list(unit_memo.remembered(session, ("carried_into", case_id), read))
+
+
+def carry(session: Session, user, case: Case, units: list[DeliveredUnit]) -> list:
+    """Write delivered units into the case as carried prior devices, with their source, and
+    add them to its `prior_devices`; audited, in the caller's transaction (the caller decides
+    the case again)."""
+    if not units:
+        return []
+    added = [
+        CarriedPriorDevice(
+            case_id=case.id,
+            source_case_id=unit.case_id,
+            hcpcs=unit.hcpcs,
+            delivered_on=unit.date,
+            carried_by_id=user.id,
+        )
+        for unit in units
+    ]
+    session.add_all(added)
+    case.prior_devices = with_priors(
+        case.prior_devices or [], [prior_device(unit) for unit in units]
+    )
+    session.flush()
+    audit.case_event(session, user, "case.prior_device.carry", case)
+    return added
 
 
 def kept_entries(session: Session, case_id: int) -> list[dict[str, str]]:

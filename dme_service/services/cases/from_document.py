@@ -31,7 +31,14 @@ from dme_service.services.cases.edit import CaseInvalid, decide, store_decision
 from dme_service.store.cases import apply_parsed, load_case
 from dme_service.store.signed_content import canonical_sha256
 
-__all__ = ["CaseInvalid", "IdempotencyConflict", "Imported", "import_case", "request_hash"]
+__all__ = [
+    "CaseInvalid",
+    "IdempotencyConflict",
+    "Imported",
+    "import_case",
+    "practitioner_by_npi",
+    "request_hash",
+]
 
 
 @dataclass(frozen=True)
@@ -84,7 +91,7 @@ def _import(session: Session, user: User, parsed, decision, key: str | None, dig
         earlier = _earlier(session, user, key, digest)
         if earlier is not None:
             return earlier
-    practitioner = _practitioner(session, user, parsed.treating_practitioner.npi)
+    practitioner = practitioner_by_npi(session, user, parsed.treating_practitioner.npi)
     case = _new_case(session, user, parsed, practitioner)
     # A unit the clinic already delivered to this patient is a prior device from the start;
     # then the case is no longer the document, and is decided again from its rows.
@@ -119,7 +126,7 @@ def _earlier(session: Session, user: User, key: str, digest: str) -> Imported | 
     return Imported(load_case(session, user, row.object_id), replayed=True)
 
 
-def _practitioner(session: Session, user: User, npi: str) -> User:
+def practitioner_by_npi(session: Session, user: User, npi: str) -> User:
     """The active user of the caller's clinic with this NPI, else a field error."""
     found = session.scalars(
         select(User)

@@ -8,10 +8,10 @@ Where a carried device came from is kept beside the case document (CarriedPriorD
 contract's prior device has a code and a date only. A carried device leaves the case only with
 a written reason, audited, and is never carried again from the same earlier case.
 
-A delivery recorded on an earlier case after a later case began is not written into the later
-case by billing's move (a claim move changes its own case only): the later case's page and
-claim page say that the unit was delivered and is not among its prior devices, and "Carry it"
-adds it the same way as at creation.
+A delivery recorded on an earlier case after a later case began is carried into the later open
+cases by billing's move itself (services.billing.delivered_units). One recorded before that
+was done shows on the later case's page and claim page as delivered and not among its prior
+devices, and "Carry it" adds it the same way as at creation.
 """
 
 from __future__ import annotations
@@ -270,25 +270,7 @@ def _carry_later(session, user, case_id, source_case_id, version) -> Case:
 
 
 def _carry(session: Session, user: User, case: Case, units) -> list[CarriedPriorDevice]:
-    if not units:
-        return []
-    added = [
-        CarriedPriorDevice(
-            case_id=case.id,
-            source_case_id=unit.case_id,
-            hcpcs=unit.hcpcs,
-            delivered_on=unit.date,
-            carried_by_id=user.id,
-        )
-        for unit in units
-    ]
-    session.add_all(added)
-    case.prior_devices = patient_match.with_priors(
-        case.prior_devices or [], [patient_match.prior_device(unit) for unit in units]
-    )
-    session.flush()
-    audit.case_event(session, user, "case.prior_device.carry", case)
-    return added
+    return rows.carry(session, user, case, units)
 
 
 def _window(others: list[OtherCase], today: date) -> list[patient_match.DeliveredUnit]:

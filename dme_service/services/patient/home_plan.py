@@ -1,8 +1,10 @@
 """What the patient's instructions page says for one case: the dose, the unit, their risks.
 
-Read-only. The numbers come from the home prescription; `signed` says whether a practitioner's
-signature (not voided) covers it, because any change after signing voids the signature
-(domain.md §1, step 2): a live signature means these are the signed order's numbers.
+Read-only. The patient follows the last order a practitioner signed: a change to the dose
+voids the signature (domain.md §1, step 2) and waits for a new one, and until then the patient
+keeps the signed numbers and is told the plan is being changed (`changing`), never taught a
+dose nobody signed. Before any signature the numbers are the home prescription's, marked not
+signed yet.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dme_service import audit
+from dme_service.case.length_of_need import is_lifetime
 from dme_service.case.model import INVERSION_HIGH_RISK
 from dme_service.case.response import deciding_index
 from dme_service.documents import instructions_text
-from dme_service.models import Case, Clinic, HomePrescription, PatientLink, ScreeningAnswer
+from dme_service.models import Case, Clinic, PatientLink, ScreeningAnswer
+from dme_service.services.followed_order import followed_order
 from dme_service.services.patient.links import PATIENT
 from dme_service.store.signed_content import check_signature
 
@@ -44,6 +48,9 @@ class HomePlan:
     sessions_per_day: int | None
     months: int | None
     signed_on: date | None
+    # A change of the dose waits for the practitioner's signature; the numbers above are the
+    # order last signed (on `signed_on`)
+    changing: bool
     supine: bool
     tmj: bool
     chin_strap: bool
@@ -56,6 +63,11 @@ class HomePlan:
     @property
     def signed(self) -> bool:
         return self.signed_on is not None
+
+    @property
+    def lifetime(self) -> bool:
+        """Medicare's 99 months: told as "as long as your doctor or therapist tells you"."""
+        return is_lifetime(self.months)
 
     @property
     def has_dose(self) -> bool:
@@ -84,7 +96,8 @@ def number(value: float | None) -> float | int | None:
 
 def home_plan(session: Session, case: Case) -> HomePlan:
     """The instructions' facts for `case` (the caller has already scoped it to the patient)."""
-    rx = session.scalar(select(HomePrescription).where(HomePrescription.case_id == case.id))
+    followed = followed_order(session, case)
+    order = followed.request
     clinic = session.get(Clinic, case.clinic_id)
     answers = dict(
         session.execute(
@@ -93,17 +106,18 @@ def home_plan(session: Session, case: Case) -> HomePlan:
             )
         ).all()
     )
-    hcpcs = rx.hcpcs if rx else None
+    hcpcs = order.get("hcpcs") if case.home_prescription is not None else None
     also = set(case.also_requested or [])
     return HomePlan(
         case_id=case.id,
         hcpcs=hcpcs,
         unit=_unit(hcpcs, case.status),
-        force_lb=number(rx.force_lb) if rx else None,
-        minutes=number(rx.minutes) if rx else None,
-        sessions_per_day=rx.sessions_per_day if rx else None,
-        months=rx.length_of_need_months if rx else None,
-        signed_on=signed_on(session, case),
+        force_lb=number(order.get("force_lb")),
+        minutes=number(order.get("minutes")),
+        sessions_per_day=order.get("sessions_per_day"),
+        months=order.get("length_of_need_months"),
+        signed_on=followed.signature.signed_at.date() if followed.signature else None,
+        changing=followed.changing,
         supine=_taught_supine(case),
         tmj=bool(answers.get("tmj_dysfunction")),
         chin_strap=instructions_text.has_chin_strap(

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from dme_service import audit
 from dme_service.models import Case, Clinic, PatientLink, utcnow
 from dme_service.services.clinic.printed import printed_clinic
+from dme_service.services.followed_order import as_followed
 from dme_service.services.patient.links import PATIENT, is_live, token_hash
 from dme_service.store.cases import CaseIncomplete, parsed_and_decided
 
@@ -62,6 +63,9 @@ def render_instructions(
     case = session.get(Case, link.case_id)
     parsed, decision = decided_case(case)
     options = _options(session, case, lang, now or utcnow(), link_url)
+    zone = session.get(Clinic, case.clinic_id).timezone
+    parsed, followed = as_followed(session, case, parsed, zone)
+    options.update(followed)
     session.commit()  # no lock is held during the slow render
     if render is None:
         from dme_service.documents.bounded import render_bounded as render

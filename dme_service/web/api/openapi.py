@@ -101,7 +101,7 @@ def paths() -> dict:
     return {
         "/api/v1/evaluate": {"post": _evaluate()},
         "/api/v1/cases": {"get": _list_cases(), "post": _create_case()},
-        "/api/v1/cases/{case_id}": {"get": _get_case()},
+        "/api/v1/cases/{case_id}": {"get": _get_case(), "patch": _edit_case()},
         "/api/v1/cases/{case_id}/documents/{kind}": {
             "get": _get_document(),
             "post": _render_document(),
@@ -190,6 +190,29 @@ def _get_case() -> dict:
         _responses({"200": CASE_VIEW}, "401", "403", "404"),
         operationId="getCase",
         parameters=[CASE_ID],
+    )
+
+
+def _edit_case() -> dict:
+    responses = _responses(
+        {"200": {**CASE_VIEW, "description": "Saved; the case as it is now"}},
+        *("401", "403", "404", "409", "413", "415"),
+        field_errors=True,
+    )
+    responses["409"] = {
+        "description": "Nothing was saved: the change would void the practitioner's signature "
+        "(code signature_would_void: send it again with confirm_void true), the claim made from "
+        "the signed order was submitted (code order_frozen), or the case was saved by someone "
+        "else after you read it (current.version)",
+        "content": _json("EditRefused"),
+    }
+    return _operation(
+        "Change top-level keys of the case document, as the case page saves: decided again, "
+        "and a change to a signed fact voids the signature only when confirmed",
+        responses,
+        operationId="editCase",
+        parameters=[CASE_ID],
+        requestBody={"required": True, "content": _json("CaseEdit")},
     )
 
 

@@ -31,6 +31,8 @@ def record_schemas() -> dict[str, dict]:
         "CaseView": _case_view(),
         "History": history_schema(),
         "Signature": _signature(),
+        "CaseEdit": _case_edit(),
+        "EditRefused": _edit_refused(),
         "OrderAmendment": _order_amendment(),
         "BillingMove": _billing_move(),
         "BillingMoved": _billing_moved(),
@@ -217,6 +219,47 @@ def _signature() -> dict:
             },
         },
     }
+
+
+def _case_edit() -> dict:
+    return closed_object(
+        {
+            "expected_version": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+            "changes": ref("CaseChanges"),
+            "confirm_void": {
+                "type": "boolean",
+                "description": "Save even though a fact the practitioner signed changes: the "
+                "signature is voided and the order returns to the practitioner",
+            },
+        },
+        ("expected_version", "changes"),
+    )
+
+
+def _edit_refused() -> dict:
+    """409 of a case edit: the error, and what it is about (signed facts, the claim's state,
+    or the version stored now)."""
+    schema = _error()
+    change = {
+        "type": "object",
+        "required": ["field", "label", "signed", "sent"],
+        "properties": {name: {"type": "string"} for name in ("field", "label", "signed", "sent")},
+    }
+    schema["properties"] |= {
+        "signed_facts_changed": {"type": "array", "items": change},
+        "signature": {
+            "type": "object",
+            "required": ["signed_by", "signed_on"],
+            "properties": {"signed_by": {"type": "string"}, "signed_on": {"type": "string"}},
+        },
+        "claim_state": {"type": "string", "enum": list(BILLING_STATES)},
+        "current": {
+            "type": "object",
+            "required": ["version"],
+            "properties": {"version": {"type": "integer"}},
+        },
+    }
+    return schema
 
 
 def _order_amendment() -> dict:

@@ -17,8 +17,16 @@ from dme_service.store.cases import load_case, patient_document, to_document
 from dme_service.store.decisions import latest_decision_json
 from dme_service.store.history import history_document
 
-__all__ = ["CASE_STATUSES", "FieldProblems", "billing_move", "case_summary", "case_view"]
+__all__ = [
+    "CASE_STATUSES",
+    "FieldProblems",
+    "billing_move",
+    "case_edit",
+    "case_summary",
+    "case_view",
+]
 MOVE_KEYS = ("to_state", "expected_version", "carc", "rarc", "note", "delivery", "service_date")
+EDIT_KEYS = ("expected_version", "changes", "confirm_void")
 MAX_VERSION = 2**31 - 1
 
 
@@ -131,6 +139,36 @@ def document_info(document, current: bool | None = None) -> dict[str, Any]:
 
 
 # --- claim moves ---------------------------------------------------------------------------
+
+
+def case_edit(body: Any) -> dict[str, Any]:
+    """The arguments of a case edit from a JSON body, or FieldProblems: the version read,
+    the changed top-level keys of the case document, and whether a signature may be voided."""
+    if not isinstance(body, dict):
+        raise FieldProblems([problem("$", "the body must be a JSON object")])
+    errors = [problem(k, "unknown key") for k in body if k not in EDIT_KEYS]
+    version = _version(body, errors)
+    changes = body.get("changes")
+    if not isinstance(changes, dict) or not changes:
+        errors.append(
+            problem("changes", "required: an object of the case document's keys to change")
+        )
+    confirm = body.get("confirm_void", False)
+    if not isinstance(confirm, bool):
+        errors.append(problem("confirm_void", "must be true or false"))
+    if errors:
+        raise FieldProblems(errors)
+    return {"expected_version": version, "changes": changes, "confirm_void": confirm}
+
+
+def _version(body: dict, errors: list) -> int | None:
+    version = body.get("expected_version")
+    if isinstance(version, float) and version.is_integer():
+        version = int(version)
+    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= MAX_VERSION:
+        errors.append(problem("expected_version", "required: the case version you last read"))
+        return None
+    return version
 
 
 def billing_move(body: Any) -> dict[str, Any]:

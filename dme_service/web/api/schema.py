@@ -74,6 +74,7 @@ def case_schemas() -> dict[str, dict]:
     """The dme-case/1 document (case-format.md) as JSON Schema."""
     return {
         "CaseDocument": _case_document(),
+        "CaseChanges": _case_changes(),
         "Patient": _patient(),
         "Trial": _trial(),
         "HomeRequest": _home_request(),
@@ -118,6 +119,25 @@ def _case_document() -> dict:
     )
     document["description"] = "A dme-case/1 case document (case-format.md)."
     return document
+
+
+def _case_changes() -> dict:
+    """Some top-level keys of the document, each replacing the stored value (null removes an
+    optional one); the rest of the case stays as stored (PATCH /api/v1/cases/{id})."""
+    changes = _case_document()
+    del changes["required"]
+    changes["minProperties"] = 1
+    changes["properties"]["history"] = {
+        **nullable(ref("History")),
+        "description": "The clinical history kept beside the document (case-format.md), "
+        "replaced whole; null removes it",
+    }
+    changes["description"] = (
+        "Top-level keys of the dme-case/1 document (case-format.md) to replace, and `history`; "
+        "keys not sent stay as stored. The treating practitioner is named by NPI: an active "
+        "user of the clinic who may sign."
+    )
+    return changes
 
 
 def _patient() -> dict:

@@ -1,5 +1,5 @@
-"""The JSON API under /api/v1: decide, create, read and list cases, their documents, claim
-moves and the FHIR export, described by /api/v1/openapi.json (web/api/schema.py).
+"""The JSON API under /api/v1: decide, create, edit, read and list cases, their documents,
+claim moves and the FHIR export, described by /api/v1/openapi.json (web/api/schema.py).
 
 Callers authenticate with a per-user bearer token, or from the browser with the session cookie
 plus an X-CSRFToken header (the access hook checks CSRF for cookie calls only: OUT-3). Bodies
@@ -19,17 +19,20 @@ from dme_service.db import get_session
 from dme_service.rules.engine import evaluate as decide_case
 from dme_service.services import documents as document_service
 from dme_service.services import fhir_export
+from dme_service.services.cases import document_edit, same_patient
 from dme_service.services.cases import from_document as case_import
 from dme_service.services.cases import from_fhir as fhir_intake
-from dme_service.services.cases import same_patient
 from dme_service.services.cases.edit import (
+    CaseInvalid,
     CaseSearch,
+    StaleCase,
     read_case,
     search_cases,
 )
 from dme_service.services.errors import REFUSALS
+from dme_service.services.signed_order import OrderFrozen, SignatureWouldVoid
 from dme_service.store.cases import CaseIncomplete, CaseNotFound
-from dme_service.web.api import openapi
+from dme_service.web.api import edit_errors, openapi
 from dme_service.web.api import records as views
 from dme_service.web.api import schema as api_schema
 from dme_service.web.api.records import FieldProblems
@@ -122,6 +125,28 @@ def _idempotency_key() -> str | None:
             [{"field": IDEMPOTENCY_KEY, "message": "use 1 to 64 visible ASCII characters"}]
         )
     return key
+
+
+# --- editing -------------------------------------------------------------------------------
+
+
+@bp.patch("/cases/<int:case_id>")
+def edit_case(case_id: int):
+    """Change top-level keys of the case document on the version last read, as the case page
+    saves (services.cases.document_edit): 409 before voiding a signature (unless
+    `confirm_void`), 409 once the claim was submitted, 409 when someone saved first."""
+    edit = views.case_edit(json_body())
+    try:
+        case = document_edit.edit_case(get_session(), current_user, case_id, **edit)
+    except CaseNotFound:
+        raise Refused(404, "There is no such case in your clinic.", NOT_FOUND_NEXT) from None
+    except CaseInvalid as invalid:
+        raise FieldProblems(edit_errors.in_changes(invalid.errors, edit["changes"])) from None
+    except StaleCase as stale:
+        return edit_errors.stale(stale)
+    except (SignatureWouldVoid, OrderFrozen) as refused:
+        return edit_errors.signed_order(refused)
+    return jsonify(views.case_view(get_session(), case, clinical=_clinical()))
 
 
 # --- reading -------------------------------------------------------------------------------

@@ -92,6 +92,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     # services.billing (clinical team sends for signature, billing moves the claim).
     "api.evaluate": STAFF,
     "api.create_case": frozenset({CLINICIAN, PRACTITIONER}),
+    "api.edit_case": CLINICAL,  # the case page's save, by the same people
     "api.list_cases": CASE_TEAM,
     "api.get_case": CASE_TEAM,
     "api.get_document": CASE_TEAM,

@@ -8,7 +8,7 @@ import hashlib
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from services.claim_cases import stored_case
+from services.claim_cases import case_document, stored_case
 from sqlalchemy import func, select, text, update
 
 from dme_service.models import AuditEvent, Case, Document, Signature
@@ -369,3 +369,72 @@ def test_pentest_l1_the_admin_reads_no_signed_documents_and_sends_nothing(
     url = path.format(case=case.id, document=document.id)
     response = getattr(client, method)(url, data={"version": case.version, "reason": "x"})
     assert response.status_code == 403
+
+
+def test_the_sign_page_reads_length_of_need_99_as_lifetime(db_session, team):
+    people, clients = team
+    request = {**case_document(people["doctor"])["request"], "length_of_need_months": 99}
+    case = stored_case(db_session, people["author"], people["doctor"], request=request)
+    page = clients["doctor"].get(f"/signing/cases/{case.id}").get_data(as_text=True)
+    assert "for 99 (lifetime)" in page and "99 months" not in page
+
+
+def test_the_sign_page_shows_every_trial_and_no_tolerance_a_clinic_trial_did_not_record(
+    db_session, team
+):
+    """The decision rests on the earlier home-unit trial; the later clinic trial records no
+    home-use answers, so none are printed for it."""
+    people, clients = team
+    home = {**stored_trial(), "date": "2026-10-01"}
+    clinic = {
+        **stored_trial(),
+        "date": "2026-10-03",
+        "device": "mechanical",
+        "position": "supine",
+        "force_lb": 15,
+        "pain_before": 6,
+        "pain_after": 2,
+        "use_demonstrated": None,
+        "tolerated": None,
+    }
+    case = stored_case(db_session, people["author"], people["doctor"], trials=[home, clinic])
+    assert case.status == "eligible"
+    page = clients["doctor"].get(f"/signing/cases/{case.id}").get_data(as_text=True)
+    trials = page[
+        page.index("Supervised trials") : page.index("</ul>", page.index("Supervised trials"))
+    ]
+    assert trials.count('class="sign-trial"') == 2
+    home_line, clinic_line = trials.split('class="sign-trial"')[1:]
+    assert "Decides home use" in home_line and "E0860" in home_line
+    assert "Home use demonstrated" in home_line and "Tolerated" in home_line
+    assert "Latest trial" in clinic_line and "mechanical" in clinic_line
+    assert "olerat" not in clinic_line and "Home use" not in clinic_line
+
+
+def test_an_order_whose_prescription_was_never_saved_does_not_reach_the_practitioner(
+    db_session, team
+):
+    people, clients = team
+    case = stored_case(
+        db_session,
+        people["author"],
+        people["doctor"],
+        patient_name="Ann Unsaved",
+        request={"hcpcs": "E0860"},
+    )
+    assert (case.status, case.billing_state) == ("eligible", "draft")
+    assert "Ann Unsaved" not in clients["doctor"].get("/").get_data(as_text=True)
+
+
+def test_an_order_routed_before_its_prescription_was_saved_leaves_the_practitioners_list(
+    db_session, team
+):
+    """Routed by an earlier release (or by a raw edit): the list no longer shows it."""
+    people, clients = team
+    case = stored_case(db_session, people["author"], people["doctor"], patient_name="Ann Early")
+    assert case.billing_state == "awaiting_signature"
+    assert "Ann Early" in clients["doctor"].get("/").get_data(as_text=True)
+    rx = case.home_prescription
+    rx.force_lb = rx.minutes = rx.sessions_per_day = None
+    db_session.commit()
+    assert "Ann Early" not in clients["doctor"].get("/").get_data(as_text=True)

@@ -21,11 +21,13 @@ from dme_service.case.response import deciding_index
 from dme_service.coding import codes
 from dme_service.db import get_session
 from dme_service.documents.wording import person
+from dme_service.rules.claim import CHOSEN_STATUSES, ROUTED_STATUSES
 from dme_service.rules.wording import (
     INVERSION_TABLE_UNSUPERVISED,
     PAYER_NAMES,
     without_field_paths,
 )
+from dme_service.services.billing.readiness import prescription_saved
 from dme_service.services.cases import edit as case_service
 from dme_service.services.cases import same_patient
 from dme_service.services.cases import sections as case_sections
@@ -76,6 +78,14 @@ SECTION_TITLES = {
     "order": "Order and history",
 }
 SECTION_IDS = {section: f"section-{section}" for section in SECTION_TITLES}
+
+
+# The prescription card shows suggestions until it is saved; nothing is ordered, and nothing
+# goes to the practitioner for signature, before then (services/billing/readiness.py).
+UNSAVED_PRESCRIPTION = (
+    "Save the home prescription: nothing is ordered, and the order does not go for "
+    "signature, until you do."
+)
 
 
 @dataclass(frozen=True)
@@ -227,6 +237,8 @@ def decision_panel(case) -> Panel:
         summary = "Not decided yet: the case still lacks what every decision needs."
         return Panel("draft", STATUS_WORDS["draft"], summary, None, todo)
     todo = [Todo(anchor_for(path), _missing_text(path)) for path in decision["missing"]]
+    if decision["status"] in ROUTED_STATUSES + CHOSEN_STATUSES and not prescription_saved(case):
+        todo.append(Todo(anchor_for("request.force_lb"), UNSAVED_PRESCRIPTION))
     summary = _summary(decision, payer)
     return Panel(decision["status"], STATUS_WORDS[decision["status"]], summary, decision, todo)
 

@@ -23,9 +23,12 @@ def subclasses(cls: type) -> set[type]:
 
 def web_forms() -> list[type[Form]]:
     """Every form class defined in a module of dme_service.web."""
-    for module in pkgutil.iter_modules(dme_service.web.__path__):
-        importlib.import_module(f"dme_service.web.{module.name}")
+    # Every module below the package, pages and API included: the package's own init imports
+    # none of them, so listing only its direct modules found no form at all.
+    for module in pkgutil.walk_packages(dme_service.web.__path__, "dme_service.web."):
+        importlib.import_module(module.name)
     found = [cls for cls in subclasses(Form) if cls.__module__.startswith("dme_service.web.")]
+    assert found, "no form class found under dme_service.web: the test would check nothing"
     return sorted(found, key=lambda cls: f"{cls.__module__}.{cls.__qualname__}")
 
 

@@ -4,7 +4,7 @@ with a reason, record the ABN where GA/GZ applies, and what could change the out
 from __future__ import annotations
 
 import pytest
-from sample_case import store_case
+from sample_case import case_doc, store_case
 
 
 @pytest.fixture
@@ -60,3 +60,19 @@ def test_an_eligible_case_has_no_way_forward_block(db_session, team):
     clinician, doctor, client = team
     case = store_case(db_session, clinician, doctor)
     assert "Ways forward" not in _panel(client, case)
+
+
+def test_an_eligible_case_without_a_saved_prescription_says_to_save_it(db_session, team):
+    clinician, doctor, client = team
+    document = case_doc()
+    document["request"] = {"hcpcs": "E0860"}  # the card's suggestions were never saved
+    case = store_case(db_session, clinician, doctor, document=document)
+    panel = _panel(client, case)
+    assert "Save the home prescription" in panel
+    assert 'href="#request-force_lb"' in panel
+
+
+def test_a_saved_prescription_asks_nothing_more(db_session, team):
+    clinician, doctor, client = team
+    case = store_case(db_session, clinician, doctor)
+    assert "Save the home prescription" not in _panel(client, case)

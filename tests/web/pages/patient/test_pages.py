@@ -3,6 +3,7 @@ and plain language (grade 6 or below, Flesch-Kincaid with textstat, over the ren
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import textstat
 import textstat.backend.counts._count_syllables as syllables
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
-from services.patient_cases import a_stored_case, sign
+from services.patient_cases import a_stored_case, change_after_signing, sign
 
 from dme_service.case.model import INVERSION_HIGH_RISK
 from dme_service.documents import instructions_text
@@ -267,11 +268,76 @@ def test_every_page_string_has_a_spanish_translation():
     assert not missing, missing
 
 
-def test_an_edit_after_signing_means_no_signed_order(visit, db_session, make_user):
+def test_an_edit_behind_the_signature_keeps_the_signed_dose(visit, db_session, make_user):
     client = visit()
     sign(db_session, client.case, make_user("practitioner", credential="MD"))
     client.case.home_prescription.force_lb = 14  # changed behind the signature's back
     db_session.commit()
     html = instructions(client)
-    assert "Your doctor has not signed it yet." in html
-    assert "Weight: 14 pounds." in html
+    assert "Weight: 12 pounds." in html and "14" not in page_text(html)
+    assert "Your plan is being changed." in html
+    assert "not signed" not in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "changing", "signed", "dose"),
+    [
+        (
+            "en",
+            "Your plan is being changed. Keep to the plan below until your clinic calls you.",
+            "Your doctor signed it on November 2, 2026.",
+            "Time: 15 minutes.",
+        ),
+        (
+            "es",
+            "Su plan está cambiando. Siga el plan de abajo hasta que su clínica lo llame.",
+            "Su médico lo firmó el 2 de noviembre de 2026.",
+            "Tiempo: 15 minutos.",
+        ),
+    ],
+)
+def test_a_change_waiting_for_signature_keeps_the_signed_plan_and_says_so(
+    visit, db_session, make_user, clinician, lang, changing, signed, dose
+):
+    client = visit(lang=lang)
+    sign(db_session, client.case, make_user("practitioner", credential="MD"))
+    change_after_signing(db_session, client.case, clinician, minutes=25, sessions_per_day=3)
+    html = instructions(client)
+    assert changing in html and signed in html and dose in html
+    assert "25" not in page_text(html)
+    log = client.get("/patient/log").get_data(as_text=True)
+    assert 'name="minutes" value="15"' in log and 'name="minutes" value="25"' not in log
+
+
+def test_once_the_change_is_signed_the_new_plan_shows(visit, db_session, make_user, clinician):
+    client = visit()
+    doctor = make_user("practitioner", credential="MD")
+    sign(db_session, client.case, doctor)
+    change_after_signing(db_session, client.case, clinician, minutes=25)
+    sign(db_session, client.case, doctor, when=datetime(2026, 11, 20, 15, 0, tzinfo=UTC))
+    html = instructions(client)
+    assert "Time: 25 minutes." in html
+    assert "Your doctor signed this order on November 20, 2026." in html
+    assert "being changed" not in html
+
+
+def test_a_change_that_leaves_the_dose_alone_keeps_the_signed_plan_without_alarm(
+    visit, db_session, make_user, clinician
+):
+    """A fact of the letter changed (not the dose): the patient's plan is the same."""
+    client = visit()
+    sign(db_session, client.case, make_user("practitioner", credential="MD"))
+    client.case.onset_date = date(2026, 6, 1)
+    change_after_signing(db_session, client.case, clinician)
+    html = instructions(client)
+    assert "Time: 15 minutes." in html and "being changed" not in html
+    assert "Your doctor signed this order on November 2, 2026." in html
+
+
+def test_a_lifetime_length_of_need_is_never_99_months(visit):
+    html = instructions(visit(months=99))
+    assert "For: as long as your doctor or therapist tells you." in html
+    assert "99" not in page_text(html)
+    spanish = instructions(visit(months=99, lang="es"))
+    assert "Durante: el tiempo que su médico o terapeuta le indique." in spanish
+    assert "99 meses" not in spanish

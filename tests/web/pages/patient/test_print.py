@@ -7,7 +7,7 @@ import re
 
 import pytest
 from documents.pdfs import text as pdf_text
-from services.patient_cases import a_stored_case
+from services.patient_cases import a_stored_case, change_after_signing, sign
 from sqlalchemy import select
 
 from dme_service.models import AuditEvent
@@ -79,3 +79,17 @@ def test_printing_a_stale_token_is_refused(db_session, case, clinician_client):
     response = client.post(f"/cases/{case.id}/patient-link/print", data={"token": old})
     assert response.status_code == 409
     assert "is no longer the case" in response.get_data(as_text=True)
+
+
+@pytest.mark.slow
+def test_the_printed_instructions_keep_the_signed_dose_while_a_change_waits(
+    app, db_session, case, clinician_client, doctor
+):
+    sign(db_session, case, doctor)
+    change_after_signing(db_session, case, clinician_client[1], minutes=25)
+    client = patient_client(app, db_session, case, clinician_client[1])
+    text = " ".join(pdf_text(client.get("/patient/instructions.pdf").data).split())
+    assert "Time: 15 minutes." in text and "25 minutes" not in text
+    assert "Your plan is being changed. Keep to the plan below until your clinic calls you." in text
+    assert "Your doctor signed it on November 2, 2026." in text
+    assert "has not signed" not in text
