@@ -26,9 +26,11 @@ run: deps db demo serve
 # every-download-path freshness tables): their logic is engine-neutral and already ran on SQLite,
 # and repeating them pushed `make test` past its 15 minutes. Engine-specific input checks (NUL
 # bytes, lengths) have fast tests of their own (tests/web/api/test_bounds.py) that do run there.
+# The browser run collects tests/browser alone (collecting the whole suite took each worker
+# longer than several browser tests; tests/conftest.py refuses a browser test anywhere else).
 test: deps lint
 	$(PY) -m pytest -n $(JOBS) -m "not browser" $(PYTEST_ARGS)
-	$(PY) -m pytest -n $(JOBS) -m browser $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(JOBS) -m browser $(PYTEST_ARGS) tests/browser
 	bash .ci/with-postgres.sh $(PY) -m pytest -n $(JOBS) -m "not browser and not slow" $(PYTEST_ARGS)
 
 lint: deps
@@ -76,7 +78,9 @@ system:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-$(STAMP): setup.cfg pyproject.toml
+# The dependencies are in setup.cfg; pyproject.toml holds tool settings (pytest markers, ruff,
+# import contracts) whose edits must not reinstall every package.
+$(STAMP): setup.cfg
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip setuptools wheel
 	$(PY) -m pip install -q -e '.[dev]'

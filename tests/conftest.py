@@ -1,8 +1,14 @@
 """Shared fixtures: the app (flaskr style), a fresh database per test, clinics and users.
 
 SQLite in tmp_path by default. With DME_TEST_DATABASE_URL set (the Makefile's throwaway
-PostgreSQL, .ci/with-postgres.sh) every test gets an empty schema of its own on that server,
-so the same tests prove both engines.
+PostgreSQL, .ci/with-postgres.sh) every test gets a schema of its own on that server, so the
+same tests prove both engines.
+
+Every test starts from a database no other test has touched, but the tables are built once per
+worker, not once per test: a SQLite test gets a copy of a file that holds the empty tables, and a
+PostgreSQL test gets the worker's tables schema with every row deleted and every id sequence
+restarted (tests/database_reset.py), rebuilt whenever a test changed the schema itself. Tests
+that need a database without tables (migrations, `db upgrade`) still get an empty one.
 """
 
 from __future__ import annotations
@@ -11,13 +17,16 @@ import itertools
 import os
 from urllib.parse import quote
 
+import compiled_once
 import pytest
-from sqlalchemy import create_engine, text
+from argon2 import PasswordHasher
+from sqlalchemy import text
 from stdnum import luhn
 
 from dme_service import create_app
 from dme_service.db import get_engine, get_session
 from dme_service.models import Base, Clinic, User
+from dme_service.services.accounts import passwords
 
 TEST_SECRET_KEY = "test-secret-key-" + "x" * 32
 DEFAULT_TEST_PASSWORD = "correct horse battery staple"
@@ -26,12 +35,25 @@ _password_hashes: dict[str, str] = {}
 
 
 def hashed(password: str) -> str:
-    """argon2id is slow by design; tests hash each distinct password once per session."""
-    if password not in _password_hashes:
-        from dme_service.services.accounts.passwords import hash_password
+    """argon2id is slow by design; tests hash each distinct password once per session (and cost)."""
+    key = f"{passwords.HASHER.time_cost}:{passwords.HASHER.memory_cost}:{password}"
+    if key not in _password_hashes:
+        _password_hashes[key] = passwords.hash_password(password)
+    return _password_hashes[key]
 
-        _password_hashes[password] = hash_password(password)
-    return _password_hashes[password]
+
+# The same argon2id, at the lowest cost argon2 allows. The production cost (docs/security.md
+# AUTH-4: m=64 MiB, t=3, p=4) is about 0.2 s of CPU per sign-in by design, which made password
+# checks the largest single cost of the suite; the tests of that cost and of upgrading weaker
+# hashes are marked `password_cost` and run with it.
+_CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, hash_len=32, salt_len=16)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_cost(request, monkeypatch):
+    """Passwords hash and verify at argon2's lowest cost, unless the test is `password_cost`."""
+    if request.node.get_closest_marker("password_cost") is None:
+        monkeypatch.setattr(passwords, "HASHER", _CHEAP_HASHER)
 
 
 def npi_with_check_digit(first_nine: str) -> str:
@@ -53,20 +75,51 @@ def _clean_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("DME_INSTANCE_PATH", str(tmp_path / "instance"))
 
 
-@pytest.fixture
-def database_url(tmp_path):
-    """An empty database: a SQLite file, or a fresh PostgreSQL schema."""
+@pytest.fixture(scope="session")
+def _tables(tmp_path_factory):
+    """This worker's database with every table and no rows, built once (tests/database_reset.py)."""
+    import database_reset
+
     server = os.environ.get("DME_TEST_DATABASE_URL")
     if not server:
-        yield "sqlite:///" + str(tmp_path / "test.sqlite3")
+        yield database_reset.SqliteTables(tmp_path_factory.mktemp("tables") / "tables.sqlite3")
+        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    tables = database_reset.PostgresTables(server, f"dme_tables_{worker}")
+    yield tables
+    tables.dispose()
+
+
+@pytest.fixture
+def database_url(request, tmp_path, _tables):
+    """A database of this test's own: with every table (empty) when the test uses `app`, else
+    without any table (migration and `db upgrade` tests build the schema themselves)."""
+    with_tables = "app" in request.fixturenames
+    request.node.stash[_HAS_TABLES] = with_tables
+    server = os.environ.get("DME_TEST_DATABASE_URL")
+    if not server:
+        path = tmp_path / "test.sqlite3"
+        if with_tables:
+            _tables.copy_to(path)
+        yield "sqlite:///" + str(path)
+        return
+    if with_tables:
+        yield _postgres_schema_url(server, _tables.fresh())
         return
     schema = f"dme_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
-    admin = create_engine(server)
-    with admin.begin() as connection:
+    with _tables.admin.begin() as connection:
         connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    admin.dispose()
     yield _postgres_schema_url(server, schema)
+
+
+_HAS_TABLES = pytest.StashKey[bool]()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_once():
+    """Each app's URL builders are compiled once per worker (tests/compiled_once.py)."""
+    compiled_once.url_builders()
 
 
 @pytest.fixture
@@ -80,14 +133,17 @@ def empty_app(database_url):
             "WTF_CSRF_ENABLED": False,
         }
     )
+    compiled_once.templates(app)
     yield app
     get_engine(app).dispose()
 
 
 @pytest.fixture
-def app(empty_app):
+def app(empty_app, request):
     """The app with every table created from the models."""
-    Base.metadata.create_all(get_engine(empty_app))
+    if not request.node.stash.get(_HAS_TABLES, False):
+        # Asked for by name at run time (request.getfixturevalue): database_url could not know.
+        Base.metadata.create_all(get_engine(empty_app))
     if os.environ.get("DME_TEST_REQUEST_TIMES"):
         _time_requests(empty_app, os.environ["DME_TEST_REQUEST_TIMES"])
     return empty_app
@@ -229,7 +285,17 @@ def pytest_collection_modifyitems(config, items):
     engine and already ran on SQLite; repeating them against PostgreSQL proves nothing and would
     push `make test` past its 15-minute budget. A test opens a database exactly when it asks
     for `database_url`, directly or through `app`, `client`, `db_session` and the rest.
+
+    Browser tests live in tests/browser alone: `make test` collects only that folder for its
+    browser run, so one marked elsewhere would never run there.
     """
+    misplaced = [
+        item.nodeid
+        for item in items
+        if item.get_closest_marker("browser") and not item.nodeid.startswith("tests/browser/")
+    ]
+    if misplaced:
+        raise pytest.UsageError(f"browser tests belong in tests/browser/: {', '.join(misplaced)}")
     if not os.environ.get("DME_TEST_DATABASE_URL"):
         return
     kept, skipped = [], []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 
 import pytest
@@ -30,13 +31,30 @@ def live_server(app):
     thread.join(timeout=10)
 
 
-@pytest.fixture
-def browser():
-    """Debian's chromium through Playwright (never a downloaded browser build)."""
+@pytest.fixture(scope="session")
+def _chromium():
+    """One chromium process per worker: starting it took a second or more of each test."""
     playwright_api = pytest.importorskip("playwright.sync_api")
     with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        launch = functools.partial(
+            playwright.chromium.launch, executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
         )
-        yield chromium
-        chromium.close()
+        chromium = [launch()]
+        yield chromium, launch
+        if chromium[0].is_connected():
+            chromium[0].close()
+
+
+@pytest.fixture
+def browser(_chromium):
+    """Debian's chromium through Playwright (never a downloaded browser build).
+
+    Tests share the process, never a page: each opens its own browser contexts (their own
+    cookies and storage), and every context a test opened is closed when it ends.
+    """
+    chromium, launch = _chromium
+    if not chromium[0].is_connected():  # a crash ends only the test it happened in
+        chromium[0] = launch()
+    yield chromium[0]
+    for context in chromium[0].contexts:
+        context.close()

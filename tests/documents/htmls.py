@@ -5,6 +5,7 @@ sheet, the parser, the line cache) walk all of them."""
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 from dme_service.documents import followup, packet
@@ -14,6 +15,7 @@ from dme_service.documents.types import DocumentSource, RenderOptions
 from documents.samples import CLINIC, NOW, SIGNED, case_and_decision
 
 LETTERS = ("lmn", "swo", "trial_note", "instructions")
+PAYERS = ("medicare", "uhc_commercial")
 HOME = followup.HomeFacts(through=date(2026, 11, 20), sessions=4, first_day=date(2026, 11, 3))
 
 
@@ -36,7 +38,7 @@ def options_for(signature, lang: str = "en") -> RenderOptions:
 
 def letter_htmls(renderer: Renderer):
     """(label, html) of every letter, cover and manifest."""
-    for payer in ("medicare", "uhc_commercial"):
+    for payer in PAYERS:
         case, decision = case_and_decision(payer)
         for signature in (SIGNED, None):
             for lang in ("en", "es"):
@@ -66,3 +68,23 @@ def every_html():
     yield "followup", renderer.html(followup.source(case, decision, HOME, now=NOW, clinic=CLINIC))
     warm_up = DocumentSource(kind="warm_up", template="warm_up.html", title="", lang="en")
     yield "warm_up", renderer.html(warm_up)
+
+
+def labels() -> list[str]:
+    """The labels of every_html(), without rendering anything: tests parametrize by them at
+    collection, which every worker of every run repeats (a packet render each time before)."""
+    letters = [
+        f"{kind}-{payer}-{lang}-{signed}"
+        for payer in PAYERS
+        for signed in ("signed", "unsigned")
+        for lang in ("en", "es")
+        for kind in LETTERS
+    ]
+    packets = [f"{part}-{payer}" for payer in PAYERS for part in ("cover", "manifest")]
+    return sorted([*letters, *packets, "packet-parts", "packet-frame", "followup", "warm_up"])
+
+
+@functools.cache
+def by_label() -> dict[str, str]:
+    """every_html() as {label: html}, rendered once per process and only when a test asks."""
+    return dict(every_html())

@@ -237,6 +237,17 @@ def save_sections(
         raise _stale(session, user, case_id, version, edits[0], edits=edits) from None
 
 
+def check_sections(
+    session: Session, user: User, case_id: int, version: int, edits: list[SectionEdit]
+) -> None:
+    """Raise CaseInvalid as `save_sections` would for these edits, writing nothing: what a
+    page shown again as typed says beside its fields."""
+    for edit in edits:
+        if edit.section not in SECTIONS:
+            raise ValueError(f"unknown section {edit.section!r}")
+    _check_early(session, user, case_id, version, edits)
+
+
 def _check_early(
     session: Session, user: User, case_id: int, version: int, edits: list[SectionEdit]
 ) -> Checked | None:

@@ -84,7 +84,12 @@ def _after_sign_in(user, form: LoginForm):
         from dme_service.web.pages.cases.views import replay_typed_page
 
         remember_viewer()  # a page made here has the signed-in user's header and Sign out
-        return replay_typed_page(*carried)
+        answer = replay_typed_page(*carried)
+        if getattr(answer, "status_code", None) in (302, 303):
+            return answer  # saved: the case page, by its redirect
+        # Not saved: the entries go to the case page by a redirect, so a reload of that page
+        # does not send the sign-in again (unless they are too large for their cookie).
+        return typed_input.to_case_page(*carried, user) or answer
     return redirect(safe_next(form.next.data), code=303)
 
 

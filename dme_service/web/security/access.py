@@ -73,6 +73,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "cases.show": CLINICAL,
     "cases.save": CLINICAL,
     "cases.save_page": CLINICAL,
+    "cases.resume": CLINICAL,
     "cases.codes": CLINICAL,
     "cases.trial_response": CLINICAL,
     # The same patient's earlier cases: a carried prior device leaves only with a reason.

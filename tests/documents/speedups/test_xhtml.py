@@ -7,9 +7,7 @@ from xml.etree.ElementTree import Element
 import pytest
 
 from dme_service.documents.speedups import xhtml
-from documents.htmls import every_html
-
-HTMLS = dict(every_html())
+from documents import htmls
 
 
 def shape(element: Element, depth: int = 0) -> list[str]:
@@ -21,9 +19,13 @@ def shape(element: Element, depth: int = 0) -> list[str]:
     return lines
 
 
-@pytest.mark.parametrize("label", sorted(HTMLS))
+def test_the_labels_name_every_document():
+    assert sorted(htmls.by_label()) == htmls.labels()
+
+
+@pytest.mark.parametrize("label", htmls.labels())
 def test_every_document_parses_to_the_html5_tree(label, monkeypatch):
-    html = HTMLS[label]
+    html = htmls.by_label()[label]
     # Through expat, not its fallback: a template that stops being well-formed fails here.
     monkeypatch.setattr(xhtml, "html5", lambda _: pytest.fail(f"{label} fell back"))
     html5 = xhtml.tinyhtml5.parse(html, namespace_html_elements=False)

@@ -10,6 +10,9 @@ from dme_service.services.accounts import passwords as accounts
 
 GOOD = "correct horse battery staple"
 
+# The stored cost itself is under test here.
+pytestmark = pytest.mark.password_cost
+
 
 def test_hash_is_argon2id_with_the_documented_cost():
     assert accounts.hash_password(GOOD).startswith("$argon2id$v=19$m=65536,t=3,p=4$")

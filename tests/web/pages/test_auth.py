@@ -175,6 +175,7 @@ def test_a_protected_page_sends_to_sign_in_and_back(app, make_user):
     assert response.headers["Location"] == "/account/password"
 
 
+@pytest.mark.password_cost
 def test_a_legacy_hash_is_upgraded_to_argon2id_at_sign_in(app, make_user):
     user = make_user("clinician")
     with app.app_context():

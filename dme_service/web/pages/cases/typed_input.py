@@ -19,6 +19,14 @@ lasts, AUTH-3); the entries then go back only to that same user (docs/security.m
 The carried entries are signed with the app's key, bound to this browser's (new) cookie token
 and to the ticket's user, and last 2 hours; another browser, another user or an altered field
 gets the plain sign-in.
+
+After the password the Save is made at once (`replay`). When it cannot be saved (a check
+refuses an entry, someone else saved first, the signed order would be voided), the entries go
+on to the case page by a redirect (`to_case_page`), not as a page answering the sign-in, so a
+reload does not send the sign-in again: they are signed again for the new session's cookie
+and ride in a cookie of their own, sent only to that case's resume address, only from this
+site (SameSite=Strict), for the same 2 hours. The resume address only shows them (a GET saves
+nothing); the clinician presses Save as on any page.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from flask import current_app, request
+from flask import current_app, redirect, request, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from dme_service.web.security import sessions
@@ -36,6 +44,10 @@ TICKET_FIELD = "page_ticket"
 MAX_AGE_SECONDS = 2 * 60 * 60
 TICKET_MAX_AGE_SECONDS = 12 * 60 * 60  # a session's absolute limit (AUTH-3)
 CARRIED_ENDPOINTS = frozenset({"cases.save_page"})
+RESUME_COOKIE = "dme-typed-page"
+# Browsers keep a cookie of up to 4096 bytes; larger entries stay on the page answering the
+# sign-in, as before.
+RESUME_COOKIE_MAX = 3800
 _CASE_PAGE = re.compile(r"^/cases/(\d+)/save$")
 # Why the session ended, when the server still knew it at the Save (an expired row it found);
 # a session ended by signing out, in another tab or window, leaves no row, and an expired one
@@ -172,3 +184,42 @@ def sign_in_keeping_typed_input(sealed: str):
     words = notice_of(sealed)
     page = render_template("auth/login.html", form=form, notice=words, typed_input=sealed)
     return page, 401
+
+
+def to_case_page(case_id: int, fields: list[tuple[str, str]], user):
+    """After the sign-in: a redirect to the case's resume address, the entries signed for this
+    browser's new cookie in a cookie of their own; None when they are too large for one."""
+    session = sessions.current()
+    browser = _browser(session.token if session is not None and session.token else "")
+    payload = {
+        "path": f"/cases/{case_id}/save",
+        "who": user.id,
+        "browser": browser,
+        "fields": [list(pair) for pair in fields],
+    }
+    sealed = _serializer().dumps(payload)
+    if len(sealed) > RESUME_COOKIE_MAX:
+        return None
+    response = redirect(url_for("cases.resume", case_id=case_id), code=303)
+    response.set_cookie(
+        RESUME_COOKIE,
+        sealed,
+        max_age=MAX_AGE_SECONDS,
+        path=resume_path(case_id),
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
+
+
+def resume_path(case_id: int) -> str:
+    return url_for("cases.resume", case_id=case_id)
+
+
+def carried_to(case_id: int, user) -> list[tuple[str, str]] | None:
+    """The entries the resume cookie carries for this case, this browser and this user."""
+    opened_entries = opened(request.cookies.get(RESUME_COOKIE), user)
+    if opened_entries is None or opened_entries[0] != case_id:
+        return None
+    return opened_entries[1]

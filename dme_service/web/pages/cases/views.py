@@ -245,6 +245,34 @@ def save_page(case_id: int, section: str = "page"):
     return save_typed_page(case, request.form)
 
 
+@bp.route("/cases/<int:case_id>/resume")
+def resume(case_id: int):
+    """The case page with the entries kept across a lost session that the Save made at
+    sign-in could not save (web/pages/cases/typed_input.py): shown as typed, with what their
+    own checks say, until the clinician saves them; nothing is saved here (a GET)."""
+    from dme_service.web.pages.cases import typed_input
+
+    fields = typed_input.carried_to(case_id, current_user)
+    try:
+        case = load_case(get_session(), current_user, case_id)
+    except CaseNotFound:
+        abort(404)
+    if fields is None:
+        return redirect(url_for("cases.show", case_id=case_id), code=303)
+    signers = case_service.signers(get_session(), current_user.clinic_id)
+    page = case_page_save.bind_page(MultiDict(fields), case, signers)
+    # The messages beside the fields, as the Save would give them; nothing is written.
+    if page.edited and case_page_save.validate_edited(page):
+        edits = [_edit_of(page.forms[section]) for section in page.edited]
+        try:
+            version = case_page_save.version_of(page)
+            case_service.check_sections(get_session(), current_user, case.id, version, edits)
+        except case_service.CaseInvalid as invalid:
+            case_page_save.show_errors(page, invalid.errors)
+            return render_case(case, bound=page.forms, errors=invalid.errors, resumed=True)
+    return render_case(case, bound=page.forms, resumed=True)
+
+
 def replay_typed_page(case_id: int, fields: list[tuple[str, str]]):
     """The case-page Save that met an ended session, made now that the user signed in again
     (web/pages/cases/typed_input.py): saved, or re-shown as typed with what needs attention."""

@@ -206,6 +206,9 @@ def test_save_after_idle_sign_out_keeps_the_typed_trial_and_saves_it(app, make_u
         assert "resumed=1" in back.headers["Location"]
         shown = client.get(back.headers["Location"]).get_data(as_text=True)
         assert "What you typed before was saved." in shown
+        # Nothing left to show again: the resume address just opens the case.
+        again = client.get(f"/cases/{case_id}/resume")
+        assert again.headers["Location"] == f"/cases/{case_id}"
     finally:
         clock.stop()
     assert stored(app, case_id)["trials"] == 1
@@ -266,13 +269,20 @@ def test_a_refused_carried_save_shows_the_case_page_as_typed(app, make_user, sig
             "/login",
             data={"email": user.email, "password": user.password, "typed_input": sealed_of(page)},
         )
-    shown = back.get_data(as_text=True)
-    assert back.status_code == 200
-    assert "not saved yet: check it and press Save" in shown
-    assert "whole number from 0 to 10, not 11" in shown
-    assert page_fields(shown)["trials-rows-0-pain_after"] == "11"
-    # The header is the signed-in user's: the page made at sign-in knows who signed in.
-    assert user.name in shown and ">Sign out<" in shown
+        # Post/redirect/get: the case page is at its own address, so a reload does not send
+        # the sign-in again, and it shows the entries again until they are saved.
+        assert back.status_code == 303
+        assert back.headers["Location"] == f"/cases/{case_id}/resume"
+        for _ in range(2):  # the page, then a reload of it
+            shown_response = client.get(back.headers["Location"])
+            shown = shown_response.get_data(as_text=True)
+            assert shown_response.status_code == 200
+            assert "not saved yet: check it and press Save" in shown
+            assert "whole number from 0 to 10, not 11" in shown
+            assert page_fields(shown)["trials-rows-0-pain_after"] == "11"
+            # The header is the signed-in user's.
+            assert user.name in shown and ">Sign out<" in shown
+    assert stored(app, case_id)["trials"] == 0
 
 
 # --- order wording that cannot contradict itself ---------------------------------------
