@@ -28,7 +28,13 @@ from dme_service.services.errors import Refusal, StaleCase
 from dme_service.services.order_reason import order_reason
 from dme_service.store import claim_moves
 from dme_service.store import signatures as signature_store
-from dme_service.store.cases import CaseIncomplete, CaseNotFound, load_case, parsed_and_decided
+from dme_service.store.cases import (
+    CaseIncomplete,
+    CaseNotFound,
+    load_case,
+    parsed_and_decided,
+    trial_records,
+)
 from dme_service.store.documents import verified
 from dme_service.store.history import history_of
 from dme_service.store.signed_content import check_signature
@@ -196,6 +202,8 @@ def _signed_inputs(case: Case, signer: User, now: datetime) -> dict:
         "reason": order_reason(object_session(case), case),
         "case_number": case.id,
         "history": history_of(case),  # the letter states it (documents/history_letter.py)
+        # The letter names the therapist who ran each trial, as every other render of it does.
+        "trial_records": trial_records(case),
         # An order against the payer's criteria has no letter of medical necessity.
         "kinds": SIGNED_KINDS if decision.status == "eligible" else ("swo",),
     }
@@ -207,7 +215,7 @@ def _render_signed(inputs: dict, render=None) -> dict:
     from dme_service.documents.types import DocumentRefused
 
     render = render or render_here
-    keys = ("signature", "now", "clinic", "reason", "case_number", "history")
+    keys = ("signature", "now", "clinic", "reason", "case_number", "history", "trial_records")
     options = {key: inputs[key] for key in keys}
     try:
         return {

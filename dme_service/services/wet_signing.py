@@ -25,7 +25,8 @@ from dme_service.models import Case, Signature, SignatureScan, User, utcnow
 from dme_service.rules.claim import CHOSEN_STATUSES, ROUTED_STATUSES
 from dme_service.services import signing
 from dme_service.services.clinic.clinic_time import local
-from dme_service.store.cases import CaseNotFound, load_case
+from dme_service.services.order_reason import order_reason
+from dme_service.store.cases import CaseNotFound, load_case, trial_records
 from dme_service.store.history import history_of
 from dme_service.store.signed_content import apply_seal, check_signature, seal
 
@@ -129,7 +130,11 @@ def _order_and_letter(session: Session, user: User, case: Case, *, wet_ink: bool
     clinic, zone = signing._clinic_line(case)
     now = local(utcnow(), zone)
     kinds = signing.SIGNED_KINDS if decision.status == "eligible" else ("swo",)
-    history = history_of(case)  # read before the commit below expires the case
+    # Read before the commit below expires the case; the paper order and letter print what the
+    # electronic ones print (reason, history, each trial's therapist).
+    history = history_of(case)
+    records = trial_records(case)
+    reason = order_reason(session, case)
     audit.record(
         session,
         user=user,
@@ -151,6 +156,8 @@ def _order_and_letter(session: Session, user: User, case: Case, *, wet_ink: bool
                 wet_ink=wet_ink,
                 case_number=case.id,
                 history=history,
+                trial_records=records,
+                reason=reason,
             ).pdf
             writer.append(io.BytesIO(pdf))
     except DocumentRefused as refused:

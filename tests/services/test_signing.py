@@ -193,3 +193,18 @@ def test_a_changed_order_voids_the_signature_supersedes_its_pdfs_and_keeps_them(
         )
         == 1
     )
+
+
+def test_the_signed_letter_names_the_therapist_who_ran_the_trial(db_session, people):
+    # The unsigned letter names each trial's therapist; the signed one, rendered by this
+    # service from its own inputs, must say the same or the two versions of one letter differ.
+    case = stored_case(db_session, people["clinician"], people["practitioner"])
+    for trial in case.trials:
+        trial.recorded_by = people["clinician"]
+    db_session.commit()
+    signature = _sign(db_session, case, people["practitioner"])
+    lmn = db_session.get(Document, signature.document_hashes["lmn"]["document_id"])
+    text = " ".join(
+        " ".join(page.extract_text() for page in PdfReader(io.BytesIO(lmn.content)).pages).split()
+    )
+    assert f"under the supervision of {people['clinician'].name}, PT" in text

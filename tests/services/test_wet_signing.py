@@ -124,3 +124,15 @@ def test_the_billing_packet_carries_the_scan_instead_of_the_unsigned_pages(
     assert "Awaiting signature" not in flat and "Draft: this order" not in flat
     last = reader.pages[-1]
     assert last.extract_text().strip() == ""  # the scanned page (a blank test image)
+
+
+def test_the_paper_letter_names_the_therapist_who_ran_the_trial(db_session, case_and_people):
+    case, clinician, _doctor = case_and_people
+    for trial in case.trials:
+        trial.recorded_by = clinician
+    db_session.commit()
+    pdf = wet_signing.print_for_ink(db_session, clinician, case.id)
+    text = " ".join(
+        " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split()
+    )
+    assert f"under the supervision of {clinician.name}, PT" in text
