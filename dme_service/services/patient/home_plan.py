@@ -21,6 +21,7 @@ from dme_service.case.model import INVERSION_HIGH_RISK
 from dme_service.case.response import deciding_index
 from dme_service.documents import instructions_text
 from dme_service.models import Case, Clinic, PatientLink, ScreeningAnswer
+from dme_service.services.clinic.clinic_time import local_date
 from dme_service.services.followed_order import followed_order
 from dme_service.services.patient.links import PATIENT
 from dme_service.store.signed_content import check_signature
@@ -116,7 +117,12 @@ def home_plan(session: Session, case: Case) -> HomePlan:
         minutes=number(order.get("minutes")),
         sessions_per_day=order.get("sessions_per_day"),
         months=order.get("length_of_need_months"),
-        signed_on=followed.signature.signed_at.date() if followed.signature else None,
+        # The clinic's day, as the signed order prints it: 7 pm in Chicago is not the next day.
+        signed_on=(
+            local_date(followed.signature.signed_at, clinic.timezone)
+            if followed.signature
+            else None
+        ),
         changing=followed.changing,
         supine=_taught_supine(case),
         tmj=bool(answers.get("tmj_dysfunction")),
