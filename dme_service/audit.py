@@ -23,21 +23,6 @@ from dme_service import integrity_keys
 from dme_service.models import AuditEvent, utcnow
 
 GENESIS_HASH = "0" * 64
-_INSERTED = (
-    "ts_utc",
-    "user_id",
-    "role",
-    "action",
-    "object_type",
-    "object_id",
-    "patient_id",
-    "request_id",
-    "ip",
-    "outcome",
-    "prev_hash",
-    "key_id",
-    "row_hash",
-)
 _INSERT_ROW = AuditEvent.__table__.insert()  # built once; the statement's compiled form is cached
 ROW_PURPOSE = "audit.row"
 # Actions and object types are code identifiers ("case.read", "document"), never free text.
@@ -54,6 +39,9 @@ HASHED_FIELDS = (
     "ip",
     "outcome",
 )
+# What an append writes: the hashed fields and the row's nonce, key id and MAC (one list, so a
+# field added to the hash is written too).
+_INSERTED = (*HASHED_FIELDS, "prev_hash", "key_id", "row_hash")
 
 
 def canonical_json(event: AuditEvent) -> str:

@@ -19,9 +19,10 @@ from wtforms.validators import InputRequired
 from dme_service.db import get_session
 from dme_service.services import signing, wet_signing
 from dme_service.services.errors import REFUSALS
-from dme_service.store.cases import CaseNotFound, load_case
+from dme_service.store.cases import CaseNotFound
 from dme_service.web.errors import Refused, answers_too_large
 from dme_service.web.forms import keeps_input
+from dme_service.web.pages.case_access import case_or_404
 from dme_service.web.responses import pdf_response
 
 bp = Blueprint("ink", __name__, url_prefix="/signing")
@@ -32,16 +33,9 @@ class ScanForm(FlaskForm):
     scan = FileField("Signed scan (PDF, PNG or JPEG, at most 10 MB)")
 
 
-def _case(case_id: int):
-    try:
-        return load_case(get_session(), current_user, case_id)
-    except CaseNotFound:
-        abort(404)
-
-
 def _context() -> dict:
     db = get_session()
-    case = _case(request.view_args["case_id"])
+    case = case_or_404(request.view_args["case_id"])
     try:
         wet_signing.check_case(db, case)
         blocked = None

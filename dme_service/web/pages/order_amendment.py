@@ -17,8 +17,8 @@ from wtforms.validators import InputRequired
 from dme_service.db import get_session
 from dme_service.services import order_amendment
 from dme_service.services.errors import REFUSALS
-from dme_service.store.cases import CaseNotFound, load_case
 from dme_service.web.forms import keeps_input
+from dme_service.web.pages.case_access import case_or_404
 
 bp = Blueprint("order_amendment", __name__)
 
@@ -35,15 +35,8 @@ class AmendForm(FlaskForm):
     )
 
 
-def _case_or_404(case_id: int):
-    try:
-        return load_case(get_session(), current_user, case_id)
-    except CaseNotFound:
-        abort(404)
-
-
 def _context() -> dict:
-    case = _case_or_404(request.view_args["case_id"])
+    case = case_or_404(request.view_args["case_id"])
     return {"case": case, "title": "Amend the order", **_what_changes(case)}
 
 
@@ -58,7 +51,7 @@ def _what_changes(case) -> dict:
 @keeps_input("cases/amend.html", AmendForm, _context)
 def amend(case_id: int):
     """The reason, then a new order version: back to the practitioner, a corrected claim."""
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     form = AmendForm()
     if request.method == "GET":
         form.version.data = case.version
@@ -96,7 +89,7 @@ class PayerNumberForm(FlaskForm):
 
 
 def _number_context() -> dict:
-    case = _case_or_404(request.view_args["case_id"])
+    case = case_or_404(request.view_args["case_id"])
     return {"case": case, "title": "Payer's claim number", "amended": amendment_of(case)}
 
 

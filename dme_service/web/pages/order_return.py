@@ -20,6 +20,7 @@ from dme_service.services.mail import outbox
 from dme_service.store.cases import CaseNotFound, load_case
 from dme_service.web.errors import Refused
 from dme_service.web.forms import keeps_input, no_input_to_keep
+from dme_service.web.pages.case_access import case_or_404
 
 bp = Blueprint("order_return", __name__)
 
@@ -37,22 +38,15 @@ class SendBackForm(FlaskForm):
     )
 
 
-def _case_or_404(case_id: int):
-    try:
-        return load_case(get_session(), current_user, case_id)
-    except CaseNotFound:
-        abort(404)
-
-
 def _context() -> dict:
-    return {"case": _case_or_404(request.view_args["case_id"])}
+    return {"case": case_or_404(request.view_args["case_id"])}
 
 
 @bp.route("/signing/cases/<int:case_id>/send-back", methods=["GET", "POST"])
 @keeps_input("signing/send_back.html", SendBackForm, _context)
 def send_back(case_id: int):
     """Ask for changes or decline to sign, with a note; the order returns to its clinician."""
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     form = SendBackForm()
     if request.method == "GET":
         form.version.data = case.version

@@ -28,11 +28,11 @@ from dme_service.services.accounts import sign_in
 from dme_service.services.billing import claim as billing
 from dme_service.services.billing.input import NOTE_MAX
 from dme_service.services.errors import Refusal
-from dme_service.store.cases import CaseNotFound, load_case
 from dme_service.store.documents import DocumentTampered
 from dme_service.store.signed_content import check_signature, signatures
 from dme_service.web.errors import Refused
 from dme_service.web.forms import keeps_input
+from dme_service.web.pages.case_access import case_or_404
 from dme_service.web.responses import pdf_response
 from dme_service.web.security import sessions
 
@@ -60,17 +60,10 @@ class SendForm(FlaskForm):
     )
 
 
-def _case_or_404(case_id: int):
-    try:
-        return load_case(get_session(), current_user, case_id)
-    except CaseNotFound:
-        abort(404)
-
-
 def _sign_context() -> dict:
     """What the signing page shows besides the form (also after a failure: LOG-4)."""
     db = get_session()
-    case = _case_or_404(request.view_args["case_id"])
+    case = case_or_404(request.view_args["case_id"])
     problem = signing.signer_problem(case, current_user)
     if problem:
         raise Refused(403, problem, "Go to your home page; the order waits for its signer.")
@@ -156,7 +149,7 @@ def _audit_read(db, case, action: str) -> None:
 def history(case_id: int):
     """Every signature of the case (voided ones kept) with the documents each one covers."""
     db = get_session()
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     context = {
         "case": case,
         "check": check_signature(db, case),
@@ -191,14 +184,14 @@ def document(document_id: int):
 
 
 def _send_context() -> dict:
-    return {"case": _case_or_404(request.view_args["case_id"])}
+    return {"case": case_or_404(request.view_args["case_id"])}
 
 
 @bp.route("/cases/<int:case_id>/send", methods=["GET", "POST"])
 @keeps_input("signing/send.html", SendForm, _send_context)
 def send(case_id: int):
     """Send a complete but not-eligible case to its practitioner, with the reason (e.g. ABN)."""
-    case = _case_or_404(case_id)
+    case = case_or_404(case_id)
     form = SendForm()
     if request.method == "GET":
         form.version.data = case.version
@@ -219,5 +212,5 @@ def send(case_id: int):
             if error.status == 404:
                 abort(404)
             problem, status = error.message, error.status
-            case = _case_or_404(case_id)
+            case = case_or_404(case_id)
     return render_template("signing/send.html", form=form, case=case, problem=problem), status
