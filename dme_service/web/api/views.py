@@ -33,6 +33,7 @@ from dme_service.web.api import records as views
 from dme_service.web.api import schema as api_schema
 from dme_service.web.api.records import FieldProblems
 from dme_service.web.errors import Refused, error_response
+from dme_service.web.notice_mail import notice_mail
 from dme_service.web.pages.documents import _bounded_render
 from dme_service.web.responses import pdf_response
 from dme_service.web.security.access import CLINICAL, current_role
@@ -256,7 +257,9 @@ def move_billing(case_id: int):
 
     move = views.billing_move(json_body())
     try:
-        event = billing.transition(get_session(), case_id, user=current_user, **move)
+        event = billing.transition(
+            get_session(), case_id, user=current_user, mail=notice_mail(), **move
+        )
     except billing.InvalidInput as invalid:
         raise _problems(invalid.errors) from None
     except REFUSALS as refused:  # stale, illegal, not ready, not found
