@@ -285,6 +285,31 @@ def _billing_refusal(refused) -> Response:
     return response
 
 
+# --- amending the order -----------------------------------------------------------------
+
+
+@bp.post("/cases/<int:case_id>/order-amendments")
+def amend_order(case_id: int):
+    """Amend the order after its claim went to the payer, as the case page's "Amend the
+    order" does (services.order_amendment): a new order version for a new signature and a
+    corrected claim; the treating practitioner is mailed. 409 when the claim has not gone to
+    the payer (the order is edited as usual) or the case moved on since it was read."""
+    from dme_service.services import order_amendment
+
+    amendment = views.order_amendment_request(json_body())
+    try:
+        order_amendment.amend(get_session(), case_id, current_user, mail=notice_mail(), **amendment)
+    except order_amendment.AmendmentInvalid as invalid:
+        raise FieldProblems([views.problem(k, m) for k, m in invalid.errors.items()]) from None
+    except REFUSALS as refused:  # not found, not permitted, stale, not gone to the payer
+        return _billing_refusal(refused)
+    case = _read(case_id)
+    response = jsonify(views.case_view(get_session(), case, clinical=_clinical()))
+    response.status_code = 201
+    response.headers["Location"] = url_for(".get_case", case_id=case_id)
+    return response
+
+
 # --- the document of this API ---------------------------------------------------------------
 
 
