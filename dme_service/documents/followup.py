@@ -53,7 +53,10 @@ class HomeFacts:
     sessions: int  # every logged session
     first_day: date | None = None
     last_day: date | None = None
-    signed_on: date | None = None  # the order's signature, while it still covers the case
+    # The signature of the order the patient follows: the standing one, or the last one while
+    # a change waits for the practitioner's signature (then `waiting` words the change)
+    signed_on: date | None = None
+    waiting: str | None = None  # "force 12 lb → 14 lb; sessions per day 2 → 3"
     start: date | None = None  # adherence: from the order or the first entry, if earlier
     days: int | None = None
     sessions_per_day: int | None = None
@@ -74,11 +77,19 @@ def plural(count: int | float, word: str) -> str:
 
 
 def prescription_sentences(case: Case, home: HomeFacts) -> list[str]:
+    """The dose the patient follows (`case` carries the order last signed while a change
+    waits) and, apart, the change waiting for the practitioner's signature."""
     dose = w.dose_sentence(case.request)
     sentences = [f"The home prescription is {dose}."] if dose else []
     if home.signed_on:
         sentences.append(
             f"The treating practitioner signed the order on {w.long_date(home.signed_on)}."
+        )
+    if home.waiting:
+        sentences.append(
+            f"A change to the order waits for the practitioner's signature ({home.waiting}); "
+            "until it is signed the patient keeps to the signed prescription, and the log "
+            "below is counted against it."
         )
     return sentences
 

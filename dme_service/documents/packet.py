@@ -72,6 +72,10 @@ class Part:
     pdf: bytes | None = None
     signed: bool = False
     enclosed_sha256: str | None = None
+    # Which order the part was made from, when that may not be the packet's own order (the
+    # patient's instructions: `plan_note`); printed in the manifest, and shorter at the foot
+    # of each of the part's pages
+    note: str | None = None
 
     @property
     def sha256(self) -> str:
@@ -88,20 +92,69 @@ def page_count(pdf: bytes) -> int:
 
 
 def enclosed_part(
-    kind: str, label: str, lang: str, pdf: bytes, signed: bool = False, pages: int | None = None
+    kind: str,
+    label: str,
+    lang: str,
+    pdf: bytes,
+    signed: bool = False,
+    pages: int | None = None,
+    note: str | None = None,
+    foot: str | None = None,
 ) -> Part:
     """Empty pages standing for the part's PDF while the packet is laid out, the first one
-    carrying the part's anchor and bookmark (for the contents and the manifest)."""
+    carrying the part's anchor and bookmark (for the contents and the manifest); with a
+    `foot`, every one of them prints it at the foot of the page beside the packet's page
+    number (the manifest prints `note`)."""
     from markupsafe import escape
 
-    stand_in = '<section class="part placeholder stand-in"></section>'
+    classes = "part placeholder stand-in" + (" noted" if foot else "")
+    noted = f' data-note="{escape(foot)}"' if foot else ""
+    stand_in = f'<section class="{classes}"{noted}></section>'
     first = (
-        f'<section class="part placeholder stand-in first" id="{kind}" '
-        f'data-label="{escape(label)}"></section>'
+        f'<section class="{classes} first" id="{kind}" '
+        f'data-label="{escape(label)}"{noted}></section>'
     )
     rest = [stand_in] * ((pages or page_count(pdf)) - 1)
     listed = SIGNED_LABEL.format(label=label) if signed else label
-    return Part(kind, listed, lang, "\n".join([first, *rest]), pdf, signed)
+    return Part(kind, listed, lang, "\n".join([first, *rest]), pdf, signed, note=note)
+
+
+def followed_instructions(case: Case, options: RenderOptions) -> tuple[Case, RenderOptions]:
+    """The instructions part as the patient has them (services/followed_order.py): while a
+    change to the order waits for the practitioner's signature, the dose last signed, with
+    that signature and the words that the plan is being changed; a dose nobody signed is
+    never taught, in the patient's copy or in the packet's. Otherwise the packet's case."""
+    plan = options.patient_plan
+    if plan is None or not plan.changing:
+        return case, options
+    followed = replace(case, request=plan.request)
+    return followed, replace(options, signature=plan.signature, plan_changing=True)
+
+
+def plan_note(options: RenderOptions) -> tuple[str, str] | tuple[None, None]:
+    """Which order version the instructions part teaches, in a biller's words: a sentence for
+    the manifest and a short one for the foot of its pages; None when the packet was not told
+    (a render outside the service)."""
+    plan = options.patient_plan
+    if plan is None:
+        return None, None
+    version = f"order version {plan.order_version}"
+    if plan.signature is None:
+        return (
+            f"Instructions from {version}, not signed yet",
+            f"Instructions: {version}, not signed",
+        )
+    on = w.long_date(plan.signature.signed_at.date())
+    if plan.changing:
+        return (
+            f"Instructions keep the dose of {version} as signed on {on}: the change to the "
+            "order in this packet waits for the practitioner's signature",
+            f"Instructions: {version} as signed {on}; the order's change awaits signature",
+        )
+    return (
+        f"Instructions from {version} as signed on {on}",
+        f"Instructions: {version} as signed {on}",
+    )
 
 
 def enclosed_pages(packet_pdf: bytes, parts, first_page: dict[str, int]) -> bytes:
@@ -211,9 +264,18 @@ def parts_of(
             # What the practitioner signed, never laid out again (docs/security.md RET-2).
             parts.append(enclosed_part(kind, label, "en", options.signed_pdfs[kind], True))
             continue
-        source = source_for(kind, case, decision, options)
+        note, foot = None, None
+        part_case, part_options = case, options
+        if kind == "instructions":
+            part_case, part_options = followed_instructions(case, options)
+            note, foot = plan_note(options)
+        source = source_for(kind, part_case, decision, part_options)
         _, delivered = renderer.render_source(source)
-        parts.append(enclosed_part(kind, label, source.lang, delivered.pdf, pages=delivered.pages))
+        parts.append(
+            enclosed_part(
+                kind, label, source.lang, delivered.pdf, pages=delivered.pages, note=note, foot=foot
+            )
+        )
     return parts
 
 

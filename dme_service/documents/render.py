@@ -17,6 +17,7 @@ from dme_service.documents.types import (
     KINDS,
     LANGUAGES,
     DocumentRefused,
+    PatientPlan,
     RenderedDocument,
     RenderOptions,
 )
@@ -43,6 +44,7 @@ def render(
     checklist: tuple | None = None,
     plan_changing: bool = False,
     history: ClinicalHistory | None = None,
+    patient_plan: PatientPlan | None = None,
 ) -> RenderedDocument:
     """Render one document of `KINDS`, when availability.py allows it for this decision
     (DocumentRefused, naming the field, when it does not)."""
@@ -69,6 +71,7 @@ def render(
         checklist=checklist,
         plan_changing=plan_changing,
         history=history,
+        patient_plan=patient_plan,
     )
     with gc_paused():
         return render_kind(get_renderer(), kind, case, decision, options)

@@ -32,6 +32,19 @@ class DocumentRefused(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class PatientPlan:
+    """The order the patient follows, for the billing packet's instructions part: the request
+    facts last signed (`request`, a case/model Request), the signature they were signed with,
+    and which order version that was. `changing` while a change to the order waits for the
+    practitioner's signature: the packet's order is then the change, its instructions are not."""
+
+    request: object
+    signature: Signature | None
+    changing: bool
+    order_version: int
+
+
+@dataclass(frozen=True, slots=True)
 class RenderOptions:
     """What a document needs besides the case and its decision."""
 
@@ -60,6 +73,9 @@ class RenderOptions:
     plan_changing: bool = False
     # The clinical history recorded beside the case (case/history.py), which the letter states
     history: ClinicalHistory | None = None
+    # The billing packet's instructions part: the order the patient follows (services/
+    # followed_order.py), which is not the packet's order while a change waits for signature
+    patient_plan: PatientPlan | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ Pure: the re-sign page and the API read it from stored documents.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -109,6 +110,10 @@ REQUEST = {
     "length_of_need_months": ("Home prescription, length of need", in_months),
     "frequency_text": ("Home prescription, frequency wording", str),
 }
+ORDER = {
+    "onset_date": ("Onset of the episode", _date),
+    "treating_practitioner": ("Treating practitioner", _practitioner),
+}
 
 
 def _history_words(key: str):
@@ -127,12 +132,6 @@ def _history_words(key: str):
     return lambda v: str(v).capitalize() if key not in case_history.TEXT_KEYS else str(v)
 
 
-def _history(found: list, old: dict, new: dict) -> None:
-    for key, words in case_history.LABELS.items():
-        label = f"History, {words}"
-        _compare(found, f"history.{key}", label, old.get(key), new.get(key), _history_words(key))
-
-
 def _shown(value: Any, words) -> str:
     if value is None or value == "":
         return NOT_RECORDED
@@ -141,13 +140,30 @@ def _shown(value: Any, words) -> str:
     return words(value)
 
 
-def _compare(found: list, key: str, label: str, old: Any, new: Any, words=str) -> None:
+def _compared(key: str, label: str, old: Any, new: Any, words=str) -> Iterator[FieldChange]:
+    """The one fact's change, if its value differs."""
     if old != new:
-        found.append(FieldChange(key, label, _shown(old, words), _shown(new, words)))
+        yield FieldChange(key, label, _shown(old, words), _shown(new, words))
+
+
+def _facts(part: str, table: dict, old: dict, new: dict) -> Iterator[FieldChange]:
+    """The changes among one part's facts (PATIENT, REQUEST), in the table's order."""
+    old_facts, new_facts = old.get(part) or {}, new.get(part) or {}
+    for key, (label, words) in table.items():
+        yield from _compared(f"{part}.{key}", label, old_facts.get(key), new_facts.get(key), words)
 
 
 def _list_words(values: list, words) -> str:
     return "; ".join(words(value) for value in values) if values else "None"
+
+
+def _listed(key: str, label: str, old: dict, new: dict, words) -> Iterator[FieldChange]:
+    """A list of the document (diagnoses, prior devices) changed as a whole: one line each side."""
+    old_values, new_values = old.get(key) or [], new.get(key) or []
+    if old_values != new_values:
+        yield FieldChange(
+            key, label, _list_words(old_values, words), _list_words(new_values, words)
+        )
 
 
 def _trial_line(trial: dict) -> str:
@@ -161,102 +177,101 @@ def _trial_line(trial: dict) -> str:
     return ", ".join(parts)
 
 
-def _trials(found: list, old: list, new: list) -> None:
-    for index in range(max(len(old), len(new))):
-        head = f"Trial {index + 1}"
-        if index >= len(old):
-            found.append(
-                FieldChange(f"trials.{index}", f"{head} added", "None", _trial_line(new[index]))
-            )
-            continue
-        if index >= len(new):
-            found.append(
-                FieldChange(f"trials.{index}", f"{head} removed", _trial_line(old[index]), "None")
-            )
-            continue
-        for key, (words_label, words) in TRIAL.items():
-            _compare(
-                found,
-                f"trials.{index}.{key}",
-                f"{head}, {words_label}",
-                old[index].get(key),
-                new[index].get(key),
-                words,
-            )
+# --- the steps, one a part of the case page ---------------------------------------------
 
 
-def changes(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
-    """Every fact of the order that differs from `old` to `new`, in the case page's order."""
-    found: list[FieldChange] = []
-    old_patient, new_patient = old.get("patient") or {}, new.get("patient") or {}
-    for key, (label, words) in PATIENT.items():
-        _compare(found, f"patient.{key}", label, old_patient.get(key), new_patient.get(key), words)
-    _compare(
-        found,
-        "payer",
-        "Payer",
-        old.get("payer"),
-        new.get("payer"),
-        lambda v: PAYER_NAMES.get(v, v),
+def _patient(old: dict, new: dict) -> Iterator[FieldChange]:
+    yield from _facts("patient", PATIENT, old, new)
+
+
+def _payer(old: dict, new: dict) -> Iterator[FieldChange]:
+    yield from _compared(
+        "payer", "Payer", old.get("payer"), new.get("payer"), lambda v: PAYER_NAMES.get(v, v)
     )
-    if (old.get("diagnoses") or []) != (new.get("diagnoses") or []):
-        found.append(
-            FieldChange(
-                "diagnoses",
-                "Diagnoses",
-                _list_words(old.get("diagnoses") or [], _diagnosis),
-                _list_words(new.get("diagnoses") or [], _diagnosis),
-            )
+
+
+def _diagnoses(old: dict, new: dict) -> Iterator[FieldChange]:
+    yield from _listed("diagnoses", "Diagnoses", old, new, _diagnosis)
+
+
+def _history(old: dict, new: dict) -> Iterator[FieldChange]:
+    old_history, new_history = old.get("history") or {}, new.get("history") or {}
+    for key, words in case_history.LABELS.items():
+        yield from _compared(
+            f"history.{key}",
+            f"History, {words}",
+            old_history.get(key),
+            new_history.get(key),
+            _history_words(key),
         )
-    _history(found, old.get("history") or {}, new.get("history") or {})
-    _trials(found, old.get("trials") or [], new.get("trials") or [])
-    old_screening, new_screening = old.get("screening") or {}, new.get("screening") or {}
-    for key in sorted(set(old_screening) | set(new_screening)):
+
+
+def _trials(old: dict, new: dict) -> Iterator[FieldChange]:
+    """Trial by trial in the order recorded: a trial added or removed is one line."""
+    old_trials, new_trials = old.get("trials") or [], new.get("trials") or []
+    for index in range(max(len(old_trials), len(new_trials))):
+        key, head = f"trials.{index}", f"Trial {index + 1}"
+        if index >= len(old_trials):
+            yield FieldChange(key, f"{head} added", "None", _trial_line(new_trials[index]))
+        elif index >= len(new_trials):
+            yield FieldChange(key, f"{head} removed", _trial_line(old_trials[index]), "None")
+        else:
+            for fact, (label, words) in TRIAL.items():
+                yield from _compared(
+                    f"{key}.{fact}",
+                    f"{head}, {label}",
+                    old_trials[index].get(fact),
+                    new_trials[index].get(fact),
+                    words,
+                )
+
+
+def _screening(old: dict, new: dict) -> Iterator[FieldChange]:
+    """Every screening question either side answered, by key (a payer's own questions too)."""
+    old_answers, new_answers = old.get("screening") or {}, new.get("screening") or {}
+    for key in sorted(set(old_answers) | set(new_answers)):
         label = f"Screening: {SCREENING_LABELS.get(key, key.replace('_', ' '))}"
-        _compare(
-            found,
-            f"screening.{key}",
-            label,
-            old_screening.get(key),
-            new_screening.get(key),
-            _yes_no,
+        yield from _compared(
+            f"screening.{key}", label, old_answers.get(key), new_answers.get(key), _yes_no
         )
-    old_request, new_request = old.get("request") or {}, new.get("request") or {}
-    for key, (label, words) in REQUEST.items():
-        _compare(found, f"request.{key}", label, old_request.get(key), new_request.get(key), words)
-    _compare(
-        found,
-        "onset_date",
-        "Onset of the episode",
-        old.get("onset_date"),
-        new.get("onset_date"),
-        _date,
-    )
-    _compare(
-        found,
-        "treating_practitioner",
-        "Treating practitioner",
-        old.get("treating_practitioner"),
-        new.get("treating_practitioner"),
-        _practitioner,
-    )
-    _compare(
-        found,
+
+
+def _prescription(old: dict, new: dict) -> Iterator[FieldChange]:
+    yield from _facts("request", REQUEST, old, new)
+
+
+def _order(old: dict, new: dict) -> Iterator[FieldChange]:
+    """The order's own facts: onset, who treats, and whether an ABN is on file (absent is No)."""
+    for key, (label, words) in ORDER.items():
+        yield from _compared(key, label, old.get(key), new.get(key), words)
+    yield from _compared(
         "abn_on_file",
         "ABN on file",
         bool(old.get("abn_on_file")),
         bool(new.get("abn_on_file")),
         _yes_no,
     )
-    for key, label, words in (
-        ("also_requested", "Also asked about", str),
-        ("prior_devices", "Units supplied before", _prior),
-    ):
-        old_values, new_values = old.get(key) or [], new.get(key) or []
-        if old_values != new_values:
-            found.append(
-                FieldChange(
-                    key, label, _list_words(old_values, words), _list_words(new_values, words)
-                )
-            )
-    return found
+
+
+def _devices_asked_and_supplied(old: dict, new: dict) -> Iterator[FieldChange]:
+    yield from _listed("also_requested", "Also asked about", old, new, str)
+    yield from _listed("prior_devices", "Units supplied before", old, new, _prior)
+
+
+# The case page's order: the re-sign page lists the changes as the clinician reads the case.
+STEPS = (
+    _patient,
+    _payer,
+    _diagnoses,
+    _history,
+    _trials,
+    _screening,
+    _prescription,
+    _order,
+    _devices_asked_and_supplied,
+)
+
+
+def changes(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
+    """Every fact of the order that differs from `old` to `new`, in the case page's order."""
+    return [change for step in STEPS for change in step(old, new)]

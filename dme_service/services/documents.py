@@ -27,7 +27,7 @@ from dme_service.services.document_freshness import (
     freshness,
     freshness_with,
 )
-from dme_service.services.followed_order import as_followed
+from dme_service.services.followed_order import as_followed, packet_plan
 from dme_service.services.order_reason import order_reason
 from dme_service.store import signed_content
 from dme_service.store.cases import (
@@ -193,6 +193,9 @@ def render_document(
         options["signed_pdfs"] = _signed_pdfs(session, fresh)
     if kind == "packet":  # the cover prints the claim's checklist as billing sees it
         options["checklist"] = fresh.checklist
+        # its instructions part teaches what the patient follows, as the patient's copy does
+        case = load_case(session, user, case_id)
+        options["patient_plan"] = packet_plan(session, case, parsed, user.clinic.timezone)
     if kind in SIGNED_KINDS and options["signature"] is not None:
         session.rollback()
         raise CaseNotReady([FieldError("kind", SIGNED_STANDS.format(label=KIND_LABELS[kind]))])

@@ -4,8 +4,8 @@ A change to the dose voids the practitioner's signature (docs/domain.md §1, ste
 for a new one. Until it comes, the patient keeps the numbers last signed, proven by that
 signature's sealed facts (store.signed_content), and is told the plan is being changed: a dose
 nobody signed is never taught. Before any signature the numbers are the home prescription's,
-marked not signed yet. The patient's page, the home log, the printed instructions (the
-patient's own and the documents page's) all read this.
+marked not signed yet. The patient's page, the home log and its adherence, the printed
+instructions (the patient's own, the documents page's and the billing packet's) all read this.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from dataclasses import dataclass, replace
 from sqlalchemy.orm import Session
 
 from dme_service.case.model import Case as ParsedCase
+from dme_service.documents.types import PatientPlan
 from dme_service.models import Case, Signature
 from dme_service.services.clinic.printed import printed_signature
+from dme_service.store import order_amendments
 from dme_service.store.signed_content import (
     SignatureCheck,
     check_signature,
@@ -34,6 +36,8 @@ class FollowedOrder:
     request: dict
     signature: Signature | None
     changing: bool
+    # While `changing`: the request facts as typed now, the change that waits for signature
+    waiting: dict | None = None
 
 
 def followed_order(session: Session, case: Case) -> FollowedOrder:
@@ -52,7 +56,9 @@ def followed_order(session: Session, case: Case) -> FollowedOrder:
         return FollowedOrder(now, None, False)
     signature, facts = last
     signed = facts["request"]
-    return FollowedOrder(signed, signature, signed != now)
+    if signed == now:
+        return FollowedOrder(signed, signature, False)
+    return FollowedOrder(signed, signature, True, now)
 
 
 def as_followed(
@@ -60,10 +66,14 @@ def as_followed(
 ) -> tuple[ParsedCase, dict]:
     """The parsed case as the patient follows it, and the render options that say so: while
     a changed order waits for signature, the dose last signed with that signature and
-    `plan_changing`; otherwise the case and no options."""
+    `plan_changing`; a signature voided by a change that left the dose as signed still
+    signed that dose (the patient is not told to stop and wait); otherwise the case and no
+    options."""
     followed = followed_order(session, case)
     if not followed.changing:
-        return parsed, {}
+        if followed.signature is None or check_signature(session, case).valid:
+            return parsed, {}
+        return parsed, {"signature": _printed(followed, zone)}
     order = followed.request
     request = replace(
         parsed.request,
@@ -73,6 +83,33 @@ def as_followed(
         sessions_per_day=order["sessions_per_day"],
         length_of_need_months=order["length_of_need_months"],
     )
-    signature = printed_signature(SignatureCheck(followed.signature, True), zone)
-    options = {"signature": signature, "plan_changing": True}
+    options = {"signature": _printed(followed, zone), "plan_changing": True}
     return replace(parsed, request=request), options
+
+
+def _printed(followed: FollowedOrder, zone: str | None):
+    """The followed order's signature as the instructions print it (voided or not, it is
+    the one that signed the dose they teach)."""
+    return printed_signature(SignatureCheck(followed.signature, True), zone)
+
+
+def packet_plan(session: Session, case: Case, parsed: ParsedCase, zone: str | None) -> PatientPlan:
+    """The order the billing packet's instructions part teaches (documents/packet.py), as the
+    patient's own copy does (`as_followed`), with the order version that signed it: billing
+    sends a packet whose order may be a change still waiting for the practitioner."""
+    followed_case, options = as_followed(session, case, parsed, zone)
+    followed = followed_order(session, case)
+    if "signature" in options:
+        signature = options["signature"]
+    else:  # the standing signature, or none yet
+        signature = printed_signature(check_signature(session, case), zone)
+    if followed.signature is not None and signature is not None:
+        version = order_amendments.version_signed(session, followed.signature)
+    else:
+        version = order_amendments.order_version(session, case.id)
+    return PatientPlan(
+        request=followed_case.request,
+        signature=signature,
+        changing=bool(options.get("plan_changing")),
+        order_version=version,
+    )

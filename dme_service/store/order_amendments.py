@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dme_service.models import ClaimFile, OrderAmendment
+from dme_service.models import ClaimFile, OrderAmendment, Signature
 from dme_service.store import unit_memo
 
 
@@ -33,6 +33,21 @@ def latest(session: Session, case_id: int) -> OrderAmendment | None:
 def order_version(session: Session, case_id: int) -> int:
     """1 for an order never amended, then one more for each amendment."""
     return 1 + len(of_case(session, case_id))
+
+
+def version_signed(session: Session, signature: Signature) -> int:
+    """The order version a signature signed: the one its superseding amendment replaced, or
+    else 1 plus the amendments made before it."""
+    replaced = session.scalar(
+        select(OrderAmendment.order_version).where(OrderAmendment.signature_id == signature.id)
+    )
+    if replaced is not None:
+        return replaced - 1
+    query = select(func.count(OrderAmendment.id)).where(
+        OrderAmendment.case_id == signature.case_id,
+        OrderAmendment.amended_at <= signature.signed_at,
+    )
+    return 1 + (session.scalar(query) or 0)
 
 
 def pending(session: Session, case_ids) -> dict[int, OrderAmendment]:

@@ -5,12 +5,11 @@ billing-*.png; axe-core (when installed) checks each page for serious violations
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 from services.claim_cases import stored_case
 from sqlalchemy import select
 
+from browser.signed_cases import reyes_greene_and_nair, sign_ins
 from browser.test_login import SCREENSHOTS
 from dme_service.config import ROOT
 from dme_service.db import get_session
@@ -26,11 +25,7 @@ VIEWPORT = {"width": 1280, "height": 900}
 @pytest.fixture
 def clinic_case(app, make_user):
     """Invented people (screenshots never show a real patient) and one eligible case."""
-    people = {
-        "clinician": make_user("clinician", credential="PT", name="Dana Reyes, PT"),
-        "practitioner": make_user("practitioner", credential="MD", name="Dr. Samuel Greene"),
-        "billing": make_user("billing", name="Priya Nair"),
-    }
+    people = reyes_greene_and_nair(make_user)
     with app.app_context():
         session = get_session()
         case = stored_case(
@@ -41,10 +36,7 @@ def clinic_case(app, make_user):
             notes="CANARY-NOTES: discussed home set-up with her daughter",
         )
         case_id = case.id
-        logins = {
-            key: SimpleNamespace(email=user.email, password=user.password)
-            for key, user in people.items()
-        }
+        logins = sign_ins(people)
         others(session, people)
         session.rollback()  # SQLite: leave no transaction (and its write lock) open
     return logins, case_id

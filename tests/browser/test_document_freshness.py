@@ -11,17 +11,17 @@ tested with the signature's own pages).
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from documents.pdfs import text as pdf_text
-from services.claim_cases import stored_case
 
+from browser.signed_cases import reyes_greene_and_nair, sign_again, sign_stored_case
 from browser.test_billing import open_as, serious_violations, shot
 from dme_service.db import get_session
 from dme_service.models import User
-from dme_service.services import documents, signing
+from dme_service.services import documents
 from dme_service.services.cases import edit as cases
+from dme_service.services.cases import reading
 
 pytestmark = pytest.mark.browser
 
@@ -32,23 +32,13 @@ SIGNED = "Electronically signed by"
 @pytest.fixture
 def signed_case(app, make_user):
     """An eligible case signed by its practitioner, with its packet made under the signature."""
-    people = {
-        "clinician": make_user("clinician", credential="PT", name="Dana Reyes, PT"),
-        "practitioner": make_user("practitioner", credential="MD", name="Dr. Samuel Greene"),
-        "billing": make_user("billing", name="Priya Nair"),
-    }
-    with app.app_context():
-        session = get_session()
-        case = stored_case(session, people["clinician"], people["practitioner"])
-        case_id = case.id
-        signing.sign(session, case_id, people["practitioner"], expected_version=case.version)
+
+    def packet_and_instructions(session, case, people):
         for kind in ("packet", "instructions"):
-            documents.render_document(session, people["clinician"], case_id, kind)
-        logins = {
-            key: SimpleNamespace(id=user.id, email=user.email, password=user.password)
-            for key, user in people.items()
-        }
-        session.rollback()  # SQLite: leave no transaction (and its write lock) open
+            documents.render_document(session, people["clinician"], case.id, kind)
+
+    people = reyes_greene_and_nair(make_user)
+    logins, case_id, _ = sign_stored_case(app, people, packet_and_instructions)
     return app, logins, case_id
 
 
@@ -56,7 +46,7 @@ def change_minutes(app, logins, case_id, minutes):
     with app.app_context():
         session = get_session()
         clinician = session.get(User, logins["clinician"].id)
-        case = cases.read_case(session, clinician, case_id)
+        case = reading.read_case(session, clinician, case_id)
         rx = case.home_prescription
         request = {
             "hcpcs": rx.hcpcs,
@@ -68,15 +58,6 @@ def change_minutes(app, logins, case_id, minutes):
         }
         edit = cases.SectionEdit("prescription", {"request": request}, None)
         cases.save_section(session, clinician, case_id, case.version, edit, confirm_void=True)
-        session.rollback()
-
-
-def sign_again(app, logins, case_id):
-    with app.app_context():
-        session = get_session()
-        practitioner = session.get(User, logins["practitioner"].id)
-        case = cases.read_case(session, practitioner, case_id)
-        signing.sign(session, case_id, practitioner, expected_version=case.version)
         session.rollback()
 
 

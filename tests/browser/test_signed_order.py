@@ -23,19 +23,17 @@ import os
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from claims import remits
 from claims.pyx12_check import accepted, validate
 from services.billing.ready_claims import CLINIC_NPI, DELIVERY, set_up_billing
-from services.claim_cases import stored_case
 
+from browser.signed_cases import alvarez_and_okafor, sign_stored_case
 from browser.test_billing import open_as, serious_violations
 from dme_service.claims import x835_build
 from dme_service.db import get_session
 from dme_service.models import Case, User
-from dme_service.services import signing
 from dme_service.services.billing import claim as billing
 from dme_service.services.billing import export as claim_export
 from dme_service.services.billing import money as claim_money
@@ -56,21 +54,7 @@ def shot(page, name: str) -> None:
 
 @pytest.fixture
 def signed(app, make_user):
-    people = {
-        "clinician": make_user("clinician", credential="PT", name="Maria Alvarez"),
-        "practitioner": make_user("practitioner", credential="MD", name="Daniel Okafor"),
-        "billing": make_user("billing", name="Priya Nair"),
-    }
-    with app.app_context():
-        session = get_session()
-        case = stored_case(session, people["clinician"], people["practitioner"])
-        case_id = case.id
-        signing.sign(session, case_id, people["practitioner"], expected_version=case.version)
-        logins = {
-            key: SimpleNamespace(id=user.id, email=user.email, password=user.password)
-            for key, user in people.items()
-        }
-        session.rollback()  # SQLite: leave no transaction (and its write lock) open
+    logins, case_id, _ = sign_stored_case(app, alvarez_and_okafor(make_user, billing=True))
     return app, logins, case_id
 
 

@@ -14,16 +14,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
-from services.claim_cases import stored_case
 
+from browser.signed_cases import alvarez_and_okafor, sign_again, sign_stored_case
 from browser.test_billing import open_as
 from browser.test_patient import axe_violations, phone_page, sideways_overflow
-from dme_service.db import get_session
-from dme_service.models import Case, User
-from dme_service.services import signing
 from dme_service.services.patient import links as patient_links
 
 pytestmark = pytest.mark.browser
@@ -38,32 +34,12 @@ def shot(page, name: str) -> None:
 
 @pytest.fixture
 def signed(app, make_user):
-    people = {
-        "clinician": make_user("clinician", credential="PT", name="Maria Alvarez"),
-        "practitioner": make_user("practitioner", credential="MD", name="Daniel Okafor"),
-    }
-    with app.app_context():
-        session = get_session()
-        case = stored_case(session, people["clinician"], people["practitioner"])
-        case_id = case.id
-        signing.sign(session, case_id, people["practitioner"], expected_version=case.version)
-        case = session.get(Case, case_id)
+    def patient_link(session, case, people):
         _, raw = patient_links.create_link(session, case, people["clinician"], lang="en")
-        logins = {
-            key: SimpleNamespace(id=user.id, email=user.email, password=user.password)
-            for key, user in people.items()
-        }
-        session.rollback()  # SQLite: leave no transaction (and its write lock) open
+        return raw
+
+    logins, case_id, raw = sign_stored_case(app, alvarez_and_okafor(make_user), patient_link)
     return app, logins, case_id, raw
-
-
-def _sign_again(app, logins, case_id):
-    with app.app_context():
-        session = get_session()
-        case = session.get(Case, case_id)
-        practitioner = session.get(User, logins["practitioner"].id)
-        signing.sign(session, case_id, practitioner, expected_version=case.version)
-        session.rollback()
 
 
 def _dose(page) -> list[str]:
@@ -113,7 +89,7 @@ def test_the_patient_keeps_the_signed_plan_until_the_change_is_signed(live_serve
     assert patient.locator("input[name=minutes]").input_value() == "15"
     shot(patient, "4-patient-log-signed-minutes")
 
-    _sign_again(app, logins, case_id)
+    sign_again(app, logins, case_id)
     patient.goto(f"{live_server}/patient/instructions?lang=en")
     assert "Time: 20 minutes." in _dose(patient)
     assert "being changed" not in patient.content()

@@ -140,3 +140,18 @@ def test_an_injected_patient_name_stays_text():
     name = '<script>alert(1)</script> <img src="file:///etc/passwd">'
     text = letter(EMPTY, patient_name=name)
     assert "<script>alert(1)</script>" in text
+
+
+def test_a_change_waiting_for_signature_is_said_apart_from_the_prescription():
+    waiting = HomeFacts(
+        through=date(2026, 11, 20),
+        sessions=0,
+        signed_on=date(2026, 11, 2),
+        waiting="sessions per day 2 → 3",
+    )
+    text = " ".join(letter(waiting).split())
+    assert "The home prescription is 12 pounds" in text
+    assert (
+        "A change to the order waits for the practitioner's signature (sessions per day 2 → 3); "
+        "until it is signed the patient keeps to the signed prescription"
+    ) in text

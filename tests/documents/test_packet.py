@@ -332,3 +332,53 @@ def test_pages_signed_in_ink_are_listed_with_the_uploaded_scans_sha256():
     manifest = pages[-1].replace(" ", "")
     assert "Orderandlettersignedinink(scanattheend)" in manifest and scan in manifest
     assert "hashed as uploaded" in pages[-1]
+
+
+# --- the instructions part teaches the order the patient follows ------------------------
+
+
+@pytest.fixture(scope="module")
+def changing_packet():
+    """A packet whose order (10 pounds) waits for signature; the patient keeps 12 pounds,
+    signed with order version 1 (services/followed_order.py gives the plan)."""
+    from dme_service.documents.types import PatientPlan
+
+    case, decision = case_and_decision()
+    changed = dataclasses.replace(case, request=dataclasses.replace(case.request, force_lb=10))
+    plan = PatientPlan(request=case.request, signature=SIGNED, changing=True, order_version=1)
+    rendered = render("packet", changed, decision, now=NOW, clinic=CLINIC, patient_plan=plan)
+    return rendered, pdfs.page_texts(rendered.pdf)
+
+
+def test_the_instructions_part_keeps_the_signed_dose_while_a_change_waits(changing_packet):
+    rendered, pages = changing_packet
+    assert "Force 10 pounds" in flat(pages[1])  # the order in the packet is the change
+    instructions = flat(" ".join(pages[5:9]))
+    assert "Weight: 12 pounds." in instructions and "10 pounds" not in instructions
+    assert "Your plan is being changed." in instructions
+
+
+def test_the_instructions_part_says_which_order_version_it_teaches(changing_packet):
+    _, pages = changing_packet
+    foot = "Instructions: order version 1 as signed November 23, 2026; the order's change"
+    assert all(foot in flat(page) for page in pages[5:9])
+    assert not any("order version" in flat(page) for page in pages[:5])
+    manifest = flat(pages[-1])
+    assert "Instructions keep the dose of order version 1 as signed on November 23" in manifest
+
+
+def test_the_instructions_part_is_the_patients_copy_as_delivered(changing_packet):
+    """Its SHA-256 in the manifest is the one the patient's own copy has: the same case and
+    options as the documents page gives (services/followed_order.as_followed)."""
+    rendered, pages = changing_packet
+    case, decision = case_and_decision()
+    alone = render(
+        "instructions",
+        case,
+        decision,
+        now=NOW,
+        clinic=CLINIC,
+        signature=SIGNED,
+        plan_changing=True,
+    )
+    assert hashlib.sha256(alone.pdf).hexdigest() == manifest_hashes(pages)["instructions"]

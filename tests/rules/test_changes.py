@@ -83,3 +83,34 @@ def test_the_recorded_history_reads_in_the_page_words():
         "History, Neck Disability Index": ("42 %", "Not recorded"),
     }
     assert all("history." not in label for label in found)
+
+
+def test_every_part_of_the_order_is_compared_in_the_case_page_order():
+    old = a_case()
+    new = copy.deepcopy(old)
+    new["patient"]["name"] = "Janet Doe"
+    new["payer"] = "aetna"
+    new["diagnoses"] = ["M54.12"]
+    new["history"] = {"physical_therapy_weeks": 8}
+    new["trials"][0]["tolerated"] = False
+    new["screening"] = {**new["screening"], "myelopathy": True}
+    new["request"]["minutes"] = 20
+    new["onset_date"] = "2026-01-01"
+    new["treating_practitioner"] = None
+    new["abn_on_file"] = True
+    new["also_requested"] = ["E0849"]
+    new["prior_devices"] = [{"hcpcs": "E0855", "date": "2025-05-01"}]
+    assert [change.key for change in changes(old, new)] == [
+        "patient.name",
+        "payer",
+        "diagnoses",
+        "history.physical_therapy_weeks",
+        "trials.0.tolerated",
+        "screening.myelopathy",
+        "request.minutes",
+        "onset_date",
+        "treating_practitioner",
+        "abn_on_file",
+        "also_requested",
+        "prior_devices",
+    ]

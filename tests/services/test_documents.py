@@ -423,3 +423,54 @@ def test_the_instructions_keep_the_signed_dose_while_a_change_waits(db_session, 
     assert options["plan_changing"] is True and options["signature"] is not None
     render(db_session, clinician, case, kind="lmn")  # the practitioner's papers: the case now
     assert fake_render.calls[-1][1].request.minutes == 25
+
+
+def test_the_packet_teaches_the_signed_dose_while_a_change_waits(db_session, people, case):
+    """The billing packet's instructions part is the patient's copy: the order last signed and
+    the words that the plan is being changed, never the packet's unsigned order; it says which
+    order version it teaches."""
+    from services.patient_cases import change_after_signing, sign
+
+    clinician, practitioner = people
+    sign(db_session, case, practitioner)
+    change_after_signing(db_session, case, clinician, minutes=25)
+    render(db_session, clinician, case, kind="packet")
+    _, parsed, _, options = fake_render.calls[-1]
+    assert parsed.request.minutes == 25  # the order in the packet is the change
+    plan = options["patient_plan"]
+    assert plan.changing and plan.request.minutes == 15 and plan.order_version == 1
+    assert plan.signature.name == practitioner.name
+
+
+def test_the_packet_of_a_standing_signature_teaches_the_signed_order(db_session, people, case):
+    from services.patient_cases import sign
+
+    sign(db_session, case, people[1])
+    render(db_session, people[0], case, kind="packet")
+    plan = fake_render.calls[-1][3]["patient_plan"]
+    assert not plan.changing and plan.signature is not None and plan.order_version == 1
+
+
+def test_the_packet_of_an_order_never_signed_says_so(db_session, people, case):
+    render(db_session, people[0], case, kind="packet")
+    plan = fake_render.calls[-1][3]["patient_plan"]
+    assert (plan.changing, plan.signature, plan.order_version) == (False, None, 1)
+
+
+def test_a_signature_voided_without_a_dose_change_still_signed_the_dose(db_session, people, case):
+    """A change to another signed fact (here a diagnosis) voids the signature but leaves the
+    dose as signed: the printed instructions, like the patient's page, keep the signature
+    instead of telling a patient already at home not to start."""
+    from dme_service.services import after_save
+    from services.patient_cases import sign
+
+    clinician, practitioner = people
+    sign(db_session, case, practitioner)
+    db_session.refresh(case)
+    case.diagnoses[0].code = "M50.121"
+    after_save.case_changed(db_session, case, clinician)
+    db_session.commit()
+    assert db_session.get(Signature, 1).voided_at is not None
+    render(db_session, clinician, case, kind="instructions")
+    options = fake_render.calls[-1][3]
+    assert options["signature"] is not None and not options.get("plan_changing")

@@ -17,6 +17,7 @@ from dme_service.services import order_amendment, order_changes, signed_order, s
 from dme_service.services.billing import export as claim_export
 from dme_service.services.billing import money as claim_money
 from dme_service.services.billing import queue as billing_queue
+from dme_service.services.billing import queue_csv as billing_csv
 from dme_service.services.billing import remittance as remittance_import
 from dme_service.services.errors import StaleCase
 from dme_service.store.cases import to_document
@@ -191,7 +192,7 @@ def test_billing_reads_that_a_corrected_claim_is_needed_without_the_clinical_rea
     assert "It replaces payer claim 2226340123456" in row.correction
     assert "force 12 lb → 10 lb" in row.correction
     assert REASON not in row.correction
-    text = billing_queue.queue_csv(db_session, billed["billing"])
+    text = billing_csv.queue_csv(db_session, billed["billing"])
     header, *lines = text.splitlines()
     assert '"Corrected claim"' in header
     line = next(line for line in lines if line.startswith(f'"{case.id}"'))

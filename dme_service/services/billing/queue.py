@@ -1,69 +1,33 @@
-"""What billing reads: the queue with each case's missing items, one claim, the denial report
-and the queue as CSV. Minimum necessary (docs/security.md AC-3): identifiers, codes, documents and
+"""What billing reads: the queue with each case's missing items, and one claim (the denial
+report is services/billing/denials.py, the CSV queue_csv.py, what the rows carry beside the
+case queue_rows.py). Minimum necessary (docs/security.md AC-3): identifiers, codes, documents and
 the checklist, never the clinical free text (`Case.notes` is not read here). Every read is
-audited (LOG-1); the export as an export.
+audited (LOG-1).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-from collections import Counter
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from dme_service import audit
 from dme_service.claims import deadlines, directory
-from dme_service.coding import carc
-from dme_service.models import BillingEvent, Case, ClaimRecord, User
-from dme_service.rules.claim import QUEUE_STATES, STATE_WORDS, SUBMISSIONS, TRANSITIONS
+from dme_service.models import BillingEvent, Case, User
+from dme_service.rules.claim import QUEUE_STATES, SUBMISSIONS, TRANSITIONS
 from dme_service.rules.readiness import ReadinessItem, unmet
-from dme_service.rules.wording import DECISION_WORDS, PAYER_NAMES
-from dme_service.services import order_amendment
 from dme_service.services.billing import claim as billing
-from dme_service.services.billing import readiness
+from dme_service.services.billing import queue_rows, readiness
 from dme_service.services.clinic import clinic_time
 from dme_service.services.documents import Version, versions_of
 from dme_service.services.order_reason import AUTOMATIC_NOTE
-from dme_service.store import same_patient as same_patient_rows
 from dme_service.store.cases import CaseIncomplete, load_case, parsed_and_decided
 from dme_service.store.signed_content import signatures
 
 QUEUE_LIMIT = 200
-# The export's header row, in a biller's words (a person opens it in a spreadsheet).
-CSV_COLUMNS = (
-    "Case",
-    "Patient",
-    "Member id",
-    "Date of birth",
-    "Payer",
-    "HCPCS",
-    "Modifiers",
-    "Diagnoses",
-    "Decision",
-    "Claim state",
-    "Still needed",
-    "Last change (clinic time)",
-    # The money, dates and identifiers a biller reconciles with.
-    "Ordering NPI",
-    "Billed",
-    "Allowed",
-    "Paid",
-    "Patient responsibility",
-    "CARC",
-    "RARC",
-    "ICN",
-    "Submitted on",
-    "Remitted on",
-    "Next deadline",
-    "Days in this state",
-    "Corrected claim",
-)
 SORTS = ("changed", "deadline", "age")
 
 
@@ -164,7 +128,7 @@ def _void_reason(session: Session, case: Case) -> str | None:
     return found[0].void_reason
 
 
-def _cases(session: Session, user: User, states) -> list[Case]:
+def cases_in(session: Session, user: User, states) -> list[Case]:
     query = (
         select(Case)
         .options(joinedload(Case.patient))
@@ -180,15 +144,15 @@ def queue(
 ) -> list[ClaimRow]:
     """The clinic's claims in `states`, newest change first, or the nearest deadline first
     (`sort="deadline"`), or the longest in their state first (`"age"`); the read is audited."""
-    rows = _with_money(
+    rows = queue_rows.with_money(
         session,
-        [claim_row(session, case, user) for case in _cases(session, user, states)],
-        today or _clinic_today(user),
+        [claim_row(session, case, user) for case in cases_in(session, user, states)],
+        today or clinic_today(user),
         user.clinic.timezone,
     )
-    rows = _with_same_patient(session, rows, today or _clinic_today(user))
-    rows = _with_corrections(session, rows)
-    rows = _sorted(rows, sort, today or _clinic_today(user))
+    rows = queue_rows.with_same_patient(session, rows, today or clinic_today(user))
+    rows = queue_rows.with_corrections(session, rows)
+    rows = queue_rows.sorted_rows(rows, sort, today or clinic_today(user))
     audit.record(
         session, user=user, action="billing.queue.read", object_type="case_list", object_id=None
     )
@@ -205,10 +169,12 @@ def claim(session: Session, case_id: int, user: User) -> Claim:
         u.id: u.name
         for u in session.scalars(select(User).where(User.id.in_({e.user_id for e in events})))
     }
-    row = _with_money(
-        session, [claim_row(session, case, user)], _clinic_today(user), user.clinic.timezone
+    row = queue_rows.with_money(
+        session, [claim_row(session, case, user)], clinic_today(user), user.clinic.timezone
     )
-    row = _with_corrections(session, _with_same_patient(session, row, _clinic_today(user)))[0]
+    row = queue_rows.with_corrections(
+        session, queue_rows.with_same_patient(session, row, clinic_today(user))
+    )[0]
     result = Claim(
         row,
         documents,
@@ -222,202 +188,6 @@ def claim(session: Session, case_id: int, user: User) -> Claim:
     return result
 
 
-# --- denials ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DenialReport:
-    start: date
-    end: date
-    total: int
-    by_reason: list[tuple[str, str, int]]  # (CARC, meaning, denials)
-    by_payer: list[tuple[str, int]]
-
-
-def denial_report(session: Session, user: User, start: date, end: date) -> DenialReport:
-    """Denials recorded from `start` to `end` (inclusive, the clinic's calendar days), by CARC
-    and by payer."""
-    there = clinic_time.zone(user.clinic.timezone)
-    since = datetime.combine(start, time.min, tzinfo=there)
-    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=there)
-    query = (
-        select(BillingEvent.carc_codes, Case.payer)
-        .join(Case, Case.id == BillingEvent.case_id)
-        .where(
-            Case.clinic_id == user.clinic_id,
-            BillingEvent.to_state == "denied",
-            BillingEvent.at >= since,
-            BillingEvent.at < until,
-        )
-    )
-    reasons, payers, total = Counter(), Counter(), 0
-    for codes, payer in session.execute(query):
-        total += 1
-        payers[payer or "unknown"] += 1
-        reasons.update(codes or ["(none)"])
-    by_reason = [
-        (code, _meaning(code), count)
-        for code, count in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
-    ]
-    by_payer = sorted(payers.items(), key=lambda kv: (-kv[1], kv[0]))
-    audit.record(
-        session, user=user, action="billing.denials.read", object_type="report", object_id=None
-    )
-    session.commit()
-    return DenialReport(start, end, total, by_reason, by_payer)
-
-
-def _meaning(code: str) -> str:
-    entry = carc.lookup("carc", code)
-    return entry.meaning if entry else "Not in the code table"
-
-
-# --- export -------------------------------------------------------------------------------
-
-
-def queue_csv(session: Session, user: User, states=QUEUE_STATES, today=None) -> str:
-    """The queue as CSV (audited as an export); cells cannot start a spreadsheet formula."""
-    rows = _with_money(
-        session,
-        [claim_row(session, case, user) for case in _cases(session, user, states)],
-        today or _clinic_today(user),
-        user.clinic.timezone,
-    )
-    rows = _with_corrections(session, rows)
-    zone = user.clinic.timezone
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        writer.writerow([_cell(value) for value in _csv_values(row, zone)])
-    audit.record(
-        session, user=user, action="billing.queue.export", object_type="case_list", object_id=None
-    )
-    session.commit()
-    return out.getvalue()
-
-
-def _clinic_today(user: User) -> date:
+def clinic_today(user: User) -> date:
     """Deadlines and ages count the clinic's calendar days, not the server's."""
     return clinic_time.today(user.clinic.timezone)
-
-
-def _csv_values(row: ClaimRow, zone: str | None = None) -> list:
-    case, money = row.case, row.money
-    signer = case.treating_practitioner
-    return [
-        case.id,
-        case.patient.name,
-        case.patient.member_id,
-        case.patient.date_of_birth.isoformat(),
-        PAYER_NAMES.get(case.payer or "", case.payer or ""),
-        row.hcpcs,
-        " ".join(row.billed_modifiers),
-        " ".join(row.diagnoses),
-        DECISION_WORDS.get(case.status, case.status),
-        STATE_WORDS.get(case.billing_state, case.billing_state),
-        "; ".join(f"{item.label}: {item.detail}" for item in row.missing),
-        clinic_time.local(case.updated_at, zone).strftime("%Y-%m-%d %H:%M"),
-        signer.npi if signer is not None and signer.npi else "",
-        *_money_cells(money),
-        f"{row.deadline.what} {row.deadline.due.isoformat()}" if row.deadline else "",
-        "" if row.days_in_state is None else row.days_in_state,
-        row.correction or "",
-    ]
-
-
-def _money_cells(money) -> list:
-    if money is None:
-        return [""] * 9
-    amounts = (money.billed, money.allowed, money.paid, money.patient_responsibility)
-    carcs = " ".join(f"{a['group']}-{a['reason']}" for a in money.adjustments or [])
-    dates = (money.submitted_on, money.remitted_on)
-    return [
-        *("" if a is None else f"{a:.2f}" for a in amounts),
-        carcs,
-        " ".join(money.remarks or []),
-        money.icn or "",
-        *("" if d is None else d.isoformat() for d in dates),
-    ]
-
-
-# --- money, deadlines, aging ----------------------------------------------------------------
-
-
-def _with_money(
-    session: Session, rows: list[ClaimRow], today: date, zone: str | None = None
-) -> list[ClaimRow]:
-    """Each row with its claim record, next deadline and days in its state (three reads)."""
-    ids = [row.case.id for row in rows]
-    if not ids:
-        return rows
-    records = {
-        r.case_id: r
-        for r in session.scalars(select(ClaimRecord).where(ClaimRecord.case_id.in_(ids)))
-    }
-    entered = dict(
-        session.execute(
-            select(BillingEvent.case_id, func.max(BillingEvent.at))
-            .where(BillingEvent.case_id.in_(ids))
-            .group_by(BillingEvent.case_id)
-        ).all()
-    )
-    delivered = {}  # the date of service before export: the delivery date, if recorded
-    for case_id, delivery in session.execute(
-        select(BillingEvent.case_id, BillingEvent.delivery)
-        .where(BillingEvent.case_id.in_(ids), BillingEvent.delivery.is_not(None))
-        .order_by(BillingEvent.id)
-    ):
-        if delivery:
-            delivered[case_id] = date.fromisoformat(delivery["date"])
-    out = []
-    for row in rows:
-        money = records.get(row.case.id)
-        served = (money.service_date if money else None) or delivered.get(row.case.id)
-        remitted = money.remitted_on if money else None
-        due = deadlines.next_deadline(
-            row.case.payer or "", row.case.billing_state, served, remitted
-        )
-        since = entered.get(row.case.id) or row.case.created_at
-        days = (today - clinic_time.local_date(since, zone)).days if since else None
-        out.append(replace(row, money=money, deadline=due, days_in_state=days))
-    return out
-
-
-def _with_same_patient(session: Session, rows: list[ClaimRow], today: date) -> list[ClaimRow]:
-    """Each row with its same-patient warnings (four reads for the whole list)."""
-    notes = same_patient_rows.claim_notes(session, [row.case for row in rows], today)
-    return [replace(row, same_patient=tuple(notes.get(row.case.id, ()))) for row in rows]
-
-
-def _with_corrections(session: Session, rows: list[ClaimRow]) -> list[ClaimRow]:
-    """Each row of an amended order whose corrected claim is still to go, with its words."""
-    pending = order_amendment.pending_by_case(session, [row.case for row in rows])
-    return [
-        replace(row, correction=pending[row.case.id].claim_words) if row.case.id in pending else row
-        for row in rows
-    ]
-
-
-def _sorted(rows: list[ClaimRow], sort: str, today: date) -> list[ClaimRow]:
-    if sort == "deadline":  # nearest deadline first; claims without one after them
-        return sorted(
-            rows, key=lambda r: (r.deadline is None, r.deadline.due if r.deadline else today)
-        )
-    if sort == "age":
-        return sorted(rows, key=lambda r: -(r.days_in_state or 0))
-    return rows
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
-# A formula character after a separator starts a new cell in a spreadsheet that splits on `;`
-# (most European locales) or tab: `Doe;=HYPERLINK(...)` would otherwise become a live formula.
-_FORMULA_AFTER_SEPARATOR = re.compile(r"([;,\t\r\n])(?=[=+\-@])")
-
-
-def _cell(value) -> str:
-    """OWASP CSV injection: a cell starting with = + - @ tab CR LF or NUL is prefixed with ',
-    and so is each formula character that follows ; , tab or a line break inside the cell.
-    The writer quotes every cell (csv.QUOTE_ALL), so no separator inside one splits it."""
-    text = _FORMULA_AFTER_SEPARATOR.sub(r"\1'", str(value))
-    return "'" + text if text[:1] in _FORMULA_START else text

@@ -21,7 +21,7 @@ from dme_service.case import parse as case_format
 from dme_service.db import run_with_retry
 from dme_service.models import Case, IdempotencyKey, Patient, User, utcnow
 from dme_service.services.cases import same_patient
-from dme_service.services.cases.edit import validate
+from dme_service.services.cases.decide import validate
 from dme_service.store import case_versions
 from dme_service.store import same_patient as same_patient_rows
 from dme_service.store.cases import load_case

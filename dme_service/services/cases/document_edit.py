@@ -21,7 +21,8 @@ from dme_service.case.model import TOP_KEYS
 from dme_service.case.parse import FieldError
 from dme_service.models import Case, User
 from dme_service.services.cases import sections as case_sections
-from dme_service.services.cases.edit import CaseInvalid, SectionEdit, save_sections
+from dme_service.services.cases.decide import CaseInvalid
+from dme_service.services.cases.edit import SectionEdit, save_sections
 from dme_service.services.cases.from_document import practitioner_by_npi
 from dme_service.store.cases import load_case
 

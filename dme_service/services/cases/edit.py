@@ -1,61 +1,46 @@
-"""The clinician's use cases: save one section of a case, decide, read, search.
+"""The clinician's edit of a case: save one or several sections made on a version of it.
 
-Each function owns its transaction. A section save rebuilds the whole dme-case/1 document
-(the stored case with the section replaced), parses it once with the one parser
-(`case_format.parse`) and decides it with `rules.evaluate` before the write transaction
-(`Checked`), then writes only that section's rows and stores that decision, in one commit
-with its audit row. Optimistic locking (docs/security.md DB-3):
-every edit carries the version it was made on; an older version raises `StaleCase` with both
-versions, so nothing is overwritten silently. Creates carry an idempotency key (DB-4).
+Each save owns its transaction. A section save rebuilds the whole dme-case/1 document
+(the stored case with the section replaced), parses it once and decides it (`decide.check`)
+before the write transaction, then writes only that section's rows and stores that decision,
+in one commit with its audit row. Optimistic locking (docs/security.md DB-3): every edit
+carries the version it was made on; an older version raises `StaleCase` with both versions
+and what changed since, so nothing is overwritten silently.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from dme_service import audit
-from dme_service.case import parse as case_format
-from dme_service.case.history import ClinicalHistory, HistoryInvalid, parse_history
-from dme_service.case.model import Case as ParsedCase
-from dme_service.case.parse import CaseFormatError, FieldError
+from dme_service.case.parse import FieldError
 from dme_service.case.patient_match import with_priors
 from dme_service.db import run_with_retry
-from dme_service.models import Case, Patient, User, utcnow
-from dme_service.rules.decision import Decision
-from dme_service.rules.engine import evaluate
+from dme_service.models import Case, User, utcnow
 from dme_service.services import after_save, signed_order
 from dme_service.services.cases import sections as case_sections
+from dme_service.services.cases.decide import CaseInvalid, Checked, check, store_decision
+
+# The case pages (web/pages/cases) reach these reads and a draft's gaps through this module.
+from dme_service.services.cases.decide import draft_gaps as draft_gaps
+from dme_service.services.cases.reading import CaseSearch as CaseSearch
+from dme_service.services.cases.reading import read_case as read_case
+from dme_service.services.cases.reading import search_cases as search_cases
+from dme_service.services.cases.reading import signers as signers
 from dme_service.services.cases.since_opened import ChangeSinceOpened, since_opened
 from dme_service.store import case_versions
 from dme_service.store import same_patient as same_patient_rows
-from dme_service.store.cases import (
-    CaseIncomplete,
-    load_case,
-    parsed_and_decided,
-    practitioner_document,
-    to_document,
-)
-from dme_service.store.decisions import record_decision
+from dme_service.store.cases import load_case, practitioner_document
 
 SECTIONS = case_sections.SECTIONS
 NOT_A_SIGNER = (
     "choose a practitioner of your clinic who may sign orders "
     "(MD, DO, DPM, PA, NP or CNS with an NPI)"
 )
-
-
-class CaseInvalid(ValueError):
-    """The edited document fails `case_format.parse`; nothing was written."""
-
-    def __init__(self, errors: list[FieldError]):
-        super().__init__("; ".join(str(error) for error in errors))
-        self.errors = errors
 
 
 @dataclass(eq=False)
@@ -82,43 +67,6 @@ class StaleCase(Exception):
 
 
 @dataclass(frozen=True)
-class Checked:
-    """A save's document, parsed once and decided once.
-
-    `parsed` may hold a draft's stand-ins (sections.for_validation): only the saved sections
-    are written from it. `decision` is None for a draft (stand-ins were needed), else the
-    engine's decision on exactly this document, which the save stores without parsing again.
-    `history` is the clinical history kept beside the document, judged by its own parser; the
-    engine never reads it.
-    """
-
-    document: dict[str, Any]
-    parsed: ParsedCase
-    decision: Decision | None
-    history: ClinicalHistory = ClinicalHistory()
-
-
-def check(document: dict[str, Any]) -> Checked:
-    """Parse the document once; every error (in any section, the history too) refuses the
-    save (IN-1). `document` is the page's document (sections.document_of)."""
-    errors: list[FieldError] = []
-    try:
-        history = parse_history(document.get(case_sections.HISTORY))
-    except HistoryInvalid as invalid:
-        history, errors = ClinicalHistory(), list(invalid.errors)
-    case_document = case_sections.case_document(document)
-    filled = case_sections.for_validation(case_document)
-    try:
-        parsed = case_format.parse(filled)
-    except CaseFormatError as error:
-        raise CaseInvalid(error.errors + errors) from None
-    if errors:
-        raise CaseInvalid(errors)
-    whole = filled == case_document  # no stand-in was needed: this parse is the case itself
-    return Checked(document, parsed, evaluate(parsed) if whole else None, history)
-
-
-@dataclass(frozen=True)
 class SectionEdit:
     """One section's new content: its top-level document keys (see case_sections.SECTIONS).
 
@@ -132,63 +80,6 @@ class SectionEdit:
     # The trials section's short note per trial, in the part's order (kept beside the
     # document: docs/case-format.md); None leaves the stored notes as they are.
     trial_notes: tuple[str | None, ...] | None = None
-
-
-# --- reading ----------------------------------------------------------------------------
-
-
-def read_case(session: Session, user: User, case_id: int) -> Case:
-    """Open a case for its page; the PHI read is audited and committed (LOG-1)."""
-    case = load_case(session, user, case_id, with_rows=True)
-    audit.case_read(session, user, case)
-    session.commit()
-    return case
-
-
-def signers(session: Session, clinic_id: int) -> list[User]:
-    """Active users of the clinic who may sign an order (42 CFR 410.38(c)(2)), by name."""
-    query = select(User).where(User.clinic_id == clinic_id, User.active.is_(True))
-    return [user for user in session.scalars(query.order_by(User.name)) if user.may_sign]
-
-
-@dataclass(frozen=True)
-class CaseSearch:
-    """The case list's filters; every one optional. `mine` keeps the user's own cases."""
-
-    mine: bool = False
-    name: str = ""
-    date_of_birth: date | None = None
-    payer: str = ""
-    status: str = ""
-
-
-def search_cases(session: Session, user: User, search: CaseSearch, limit: int = 200) -> list[Case]:
-    """The clinic's cases matching the search, newest change first; the read is audited."""
-    query = (
-        select(Case)
-        .join(Case.patient)
-        .options(joinedload(Case.patient))
-        .where(Case.clinic_id == user.clinic_id)
-    )
-    if search.mine:
-        query = query.where(Case.author_id == user.id)
-    if search.name.strip():
-        needle = search.name.strip().lower()
-        query = query.where(func.lower(Patient.name).contains(needle, autoescape=True))
-    if search.date_of_birth is not None:
-        query = query.where(Patient.date_of_birth == search.date_of_birth)
-    if search.payer:
-        query = query.where(Case.payer == search.payer)
-    if search.status:
-        query = query.where(Case.status == search.status)
-    query = query.order_by(Case.updated_at.desc(), Case.id.desc()).limit(limit)
-    cases = list(session.scalars(query).unique())
-    audit.record(session, user=user, action="case.search", object_type="case", object_id=None)
-    session.commit()
-    return cases
-
-
-# --- saving a section -------------------------------------------------------------------
 
 
 def save_section(
@@ -341,41 +232,6 @@ def _practitioner_part(session: Session, user: User, practitioner_id: int | None
     if signer is None or not signer.may_sign:
         raise CaseInvalid([FieldError("treating_practitioner", NOT_A_SIGNER)])
     return practitioner_document(signer)
-
-
-def validate(document: dict[str, Any]) -> ParsedCase:
-    """Parse the document (a draft's missing parts stood in); every error refuses (IN-1)."""
-    return check(document).parsed
-
-
-def store_decision(session: Session, case: Case, decision: Decision | None) -> None:
-    """Keep a decision made on the case as now written; None keeps a draft a draft."""
-    if decision is None:
-        case.status = "draft"
-    else:
-        record_decision(session, case, decision)
-
-
-def decide(session: Session, case: Case):
-    """Decide the stored case from its rows and keep the decision; a draft that does not
-    parse stays a draft. For a change not made through a parsed document (a carried or
-    removed prior device). Returns the Decision, or None for a draft (`draft_gaps`).
-    """
-    try:
-        _, decision = parsed_and_decided(case)
-    except CaseIncomplete:
-        decision = None
-    store_decision(session, case, decision)
-    return decision
-
-
-def draft_gaps(case: Case) -> list[FieldError]:
-    """Why a draft cannot be decided yet: the parser's errors on the stored document."""
-    try:
-        case_format.parse(to_document(case))
-    except CaseFormatError as error:
-        return error.errors
-    return []
 
 
 def _stale(

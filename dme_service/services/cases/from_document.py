@@ -27,7 +27,7 @@ from dme_service.rules.engine import evaluate
 from dme_service.services import after_save
 from dme_service.services.cases import same_patient
 from dme_service.services.cases.create import IdempotencyConflict, _patient_for
-from dme_service.services.cases.edit import CaseInvalid, decide, store_decision
+from dme_service.services.cases.decide import CaseInvalid, decide, store_decision
 from dme_service.store.cases import apply_parsed, load_case
 from dme_service.store.signed_content import canonical_sha256
 

@@ -18,7 +18,8 @@ from dme_service.case.model import HOME_DEVICES
 from dme_service.coding import codes
 from dme_service.models import Case, User
 from dme_service.services.cases.create import NewCase, create_case
-from dme_service.services.cases.edit import CaseInvalid, SectionEdit, save_sections
+from dme_service.services.cases.decide import CaseInvalid
+from dme_service.services.cases.edit import SectionEdit, save_sections
 
 MAX_DIAGNOSES = 12
 

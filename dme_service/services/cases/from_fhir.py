@@ -15,7 +15,7 @@ from dme_service.case.parse import FieldError
 from dme_service.fhir import intake
 from dme_service.models import User
 from dme_service.services.cases import from_document as case_import
-from dme_service.services.cases.edit import CaseInvalid
+from dme_service.services.cases.decide import CaseInvalid
 
 __all__ = ["CaseInvalid", "import_bundle", "is_bundle"]
 

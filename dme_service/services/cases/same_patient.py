@@ -27,7 +27,7 @@ from dme_service.db import printable, run_with_retry
 from dme_service.models import CarriedPriorDevice, Case, Clinic, User, utcnow
 from dme_service.rules.claim import FINISHED_STATES
 from dme_service.services import after_save
-from dme_service.services.cases.edit import decide
+from dme_service.services.cases.decide import decide
 from dme_service.services.clinic.clinic_time import local_date
 from dme_service.services.errors import Refusal, StaleCase
 from dme_service.store import same_patient as rows

@@ -14,18 +14,23 @@ from dme_service import audit
 from dme_service.documents.followup import HomeFacts, RedFlagEntry, render_followup
 from dme_service.models import Case, Clinic, utcnow
 from dme_service.services.clinic.printed import printed_clinic
+from dme_service.services.followed_order import as_followed
 from dme_service.services.patient import home_log
-from dme_service.services.patient.home_plan import signed_on
 from dme_service.services.patient.printing import NotPrintable, decided_case
 
 
-def home_facts(
-    summary: home_log.HomeSummary, today: date, order_day: date | None, zone: tzinfo = UTC
-) -> HomeFacts:
-    """What the letter says of the home log, from the case page's own summary; review days
-    are days in `zone`, the clinic's (a call at 7 pm in Denver is the next day in UTC)."""
+def home_facts(summary: home_log.HomeSummary, today: date, zone: tzinfo = UTC) -> HomeFacts:
+    """What the letter says of the home log, from the case page's own summary (measured
+    against the plan the patient follows, services/followed_order.py); review days are days
+    in `zone`, the clinic's (a call at 7 pm in Denver is the next day in UTC)."""
     entries = summary.entries
-    facts: dict = {"through": today, "sessions": len(entries), "signed_on": order_day}
+    plan = summary.plan
+    facts: dict = {
+        "through": today,
+        "sessions": len(entries),
+        "signed_on": plan.signed_on if plan is not None else None,
+        "waiting": (plan.waiting_words or None) if plan is not None else None,
+    }
     if entries:
         facts.update(first_day=entries[0].date, last_day=entries[-1].date)
     done = summary.adherence
@@ -81,8 +86,10 @@ def render_letter(
     from dme_service.documents.types import DocumentRefused
 
     parsed, decision = decided_case(case)
+    clinic_zone = session.get(Clinic, case.clinic_id).timezone
+    parsed, _ = as_followed(session, case, parsed, clinic_zone)  # the dose the patient keeps
     summary = home_log.summary(session, case, today)
-    facts = home_facts(summary, today, signed_on(session, case), zone)
+    facts = home_facts(summary, today, zone)
     options = _options(session, case, user, now or utcnow())
     session.commit()  # no lock is held during the slow render
     try:

@@ -3,8 +3,11 @@
 A red-flag symptom (domain.md §10, "Stop rules and red flags") flags the case for the
 clinician: an audit row in the entry's transaction, and `red_flag_entries` for the case page,
 until a clinician reviews the entry (services/patient/red_flags.py).
-Adherence counts sessions done against the prescription's sessions a day over the days since
-the order was signed or the first entry, whichever came first.
+Adherence counts sessions done against the sessions a day of the plan the patient follows,
+over the days since that plan was signed or the first entry, whichever came first. The plan
+followed is the order last signed (services/followed_order.py): while a change waits for the
+practitioner's signature the patient keeps to the signed numbers, so the log is measured
+against them and the change is shown apart, not as the plan.
 """
 
 from __future__ import annotations
@@ -17,9 +20,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dme_service import audit
+from dme_service.case import signed_facts
 from dme_service.db import unit_of_work
-from dme_service.models import Case, HomeLogEntry, PatientLink
-from dme_service.services.patient.home_plan import signed_on
+from dme_service.models import Case, Clinic, HomeLogEntry, PatientLink
+from dme_service.services.clinic.clinic_time import local_date
+from dme_service.services.followed_order import followed_order
 from dme_service.services.patient.links import PATIENT, now_utc
 from dme_service.store import unit_memo
 
@@ -259,16 +264,50 @@ def _mean(values) -> float:
 
 
 @dataclass(frozen=True)
+class PlanFollowed:
+    """The dose the home log is measured against: the order last signed (or, never signed,
+    the prescription as typed), the clinic's day it was signed, and the change that waits
+    for the practitioner's signature, if one does (the same request facts, as typed now)."""
+
+    dose: dict  # hcpcs, force_lb, minutes, sessions_per_day, length_of_need_months
+    signed_on: date | None
+    waiting: dict | None = None
+
+    @property
+    def waiting_words(self) -> str:
+        """The waiting change in one line, as the re-sign page words it: "force 12 lb → 15
+        lb"; empty when none waits."""
+        if self.waiting is None:
+            return ""
+        found = signed_facts.changes({"request": self.dose}, {"request": self.waiting})
+        return signed_facts.summary(found)
+
+
+def over_plan(entries: list[HomeLogEntry], dose: dict) -> int:
+    """Sessions logged with more weight or more minutes than the plan followed (domain.md
+    §10: "Do not add weight or time")."""
+    force, minutes = dose.get("force_lb"), dose.get("minutes")
+    return sum(
+        1
+        for entry in entries
+        if (force is not None and entry.force_lb is not None and entry.force_lb > force)
+        or (minutes is not None and entry.minutes is not None and entry.minutes > minutes)
+    )
+
+
+@dataclass(frozen=True)
 class HomeSummary:
     """What the clinician sees of the patient's side of a case."""
 
     link: PatientLink | None  # the newest link, whatever its state
     link_state: str  # "none" | "live" | "expired" | "revoked"
     entries: list[HomeLogEntry]
-    sessions_per_day: int | None
+    sessions_per_day: int | None  # of the plan followed
     adherence: Adherence | None
     trend: PainTrend | None
     red_flags: list[HomeLogEntry]  # every red-flag entry, newest first
+    plan: PlanFollowed | None = None  # None without a home prescription
+    over_plan: int = 0  # sessions logged above the plan's weight or time
 
     @property
     def open_red_flags(self) -> list[HomeLogEntry]:
@@ -283,18 +322,35 @@ class HomeSummary:
 def summary(session: Session, case: Case, today: date) -> HomeSummary:
     """The case's link state, adherence, pain trend and red-flag entries."""
     link = newest_link(session, case.id)
-    prescription = case.home_prescription  # loaded with the case: no query of its own
-    per_day = prescription.sessions_per_day if prescription is not None else None
+    plan = plan_followed(session, case)
+    per_day = plan.dose.get("sessions_per_day") if plan is not None else None
+    order_day = plan.signed_on if plan is not None else None
     entries = entries_for(session, case.id)
     return HomeSummary(
         link=link,
         link_state=_link_state(link),
         entries=entries,
         sessions_per_day=per_day,
-        adherence=adherence(entries, per_day, signed_on(session, case), today),
+        adherence=adherence(entries, per_day, order_day, today),
         trend=pain_trend(entries),
         red_flags=red_flag_entries(entries),
+        plan=plan,
+        over_plan=over_plan(entries, plan.dose) if plan is not None else 0,
     )
+
+
+def plan_followed(session: Session, case: Case) -> PlanFollowed | None:
+    """The plan the patient follows, as the patient's page teaches it; None without a home
+    prescription."""
+    if case.home_prescription is None:  # loaded with the case: no query of its own
+        return None
+    followed = followed_order(session, case)
+    signed_on = None
+    if followed.signature is not None:
+        # The clinic's day, as the signed order and the patient's page print it.
+        zone = session.get(Clinic, case.clinic_id).timezone
+        signed_on = local_date(followed.signature.signed_at, zone)
+    return PlanFollowed(dict(followed.request), signed_on, followed.waiting)
 
 
 def _link_state(link: PatientLink | None) -> str:

@@ -22,13 +22,9 @@ from dme_service.services import fhir_export
 from dme_service.services.cases import document_edit, same_patient
 from dme_service.services.cases import from_document as case_import
 from dme_service.services.cases import from_fhir as fhir_intake
-from dme_service.services.cases.edit import (
-    CaseInvalid,
-    CaseSearch,
-    StaleCase,
-    read_case,
-    search_cases,
-)
+from dme_service.services.cases.decide import CaseInvalid
+from dme_service.services.cases.edit import StaleCase
+from dme_service.services.cases.reading import CaseSearch, read_case, search_cases
 from dme_service.services.errors import REFUSALS
 from dme_service.services.signed_order import OrderFrozen, SignatureWouldVoid
 from dme_service.store.cases import CaseIncomplete, CaseNotFound

@@ -26,7 +26,9 @@ from dme_service.coding import carc
 from dme_service.db import get_session
 from dme_service.rules.claim import BILLING_STATES, FINISHED_STATES, QUEUE_STATES
 from dme_service.services.billing import claim as billing
+from dme_service.services.billing import denials as billing_denials
 from dme_service.services.billing import queue as billing_queue
+from dme_service.services.billing import queue_csv as billing_csv
 from dme_service.services.billing import readiness
 from dme_service.services.billing.claim import DATED_MOVES
 from dme_service.services.billing.input import DELIVERY_METHODS, NOTE_MAX
@@ -153,9 +155,7 @@ def queue():
 def export():
     """The queue as CSV (audited as an export)."""
     chosen = request.args.get("show", "open")
-    text = billing_queue.queue_csv(
-        get_session(), current_user, FILTERS.get(chosen, FILTERS["open"])
-    )
+    text = billing_csv.queue_csv(get_session(), current_user, FILTERS.get(chosen, FILTERS["open"]))
     response = Response(text, mimetype="text/csv")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="billing-queue-{clinic_today()}.csv"'
@@ -250,7 +250,7 @@ def denials():
     start = _date_arg("start") or end - timedelta(days=90)
     if start > end:
         start, end = end, start
-    report = billing_queue.denial_report(get_session(), current_user, start, end)
+    report = billing_denials.denial_report(get_session(), current_user, start, end)
     return render_template("billing/denials.html", report=report, title="Denials")
 
 

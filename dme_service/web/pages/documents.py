@@ -18,7 +18,7 @@ from flask_login import current_user
 
 from dme_service.db import get_session
 from dme_service.services import documents as service
-from dme_service.services.cases.edit import read_case
+from dme_service.services.cases.reading import read_case
 from dme_service.services.documents import DOCUMENT_KINDS
 from dme_service.store.cases import CaseNotFound
 from dme_service.web.errors import Refused

@@ -18,8 +18,10 @@ from dme_service.models import AuditEvent, BillingEvent, Case, Signature, Trial,
 from dme_service.rules.claim import BILLING_STATES, SUBMISSIONS, SYSTEM_MOVES, TRANSITIONS
 from dme_service.services import after_save, signing
 from dme_service.services.billing import claim as billing
+from dme_service.services.billing import denials as billing_denials
 from dme_service.services.billing import money as claim_money
 from dme_service.services.billing import queue as billing_queue
+from dme_service.services.billing import queue_csv as billing_csv
 from dme_service.services.billing import readiness
 from dme_service.services.billing.input import CODED_STATES
 from dme_service.store.cases import CaseNotFound
@@ -429,13 +431,13 @@ def test_denials_are_counted_by_reason_and_by_payer_in_the_range(db_session, peo
     _deny(db_session, people, "medicare", ["50"])
     _deny(db_session, people, "aetna", ["50", "16"])
     today = date.today()
-    report = billing_queue.denial_report(db_session, people["billing"], today, today)
+    report = billing_denials.denial_report(db_session, people["billing"], today, today)
     assert report.total == 2
     assert [(code, count) for code, _, count in report.by_reason] == [("50", 2), ("16", 1)]
     assert report.by_reason[0][1].startswith("These are non-covered services")
     assert report.by_payer == [("aetna", 1), ("medicare", 1)]
     earlier = today - timedelta(days=30)
-    empty = billing_queue.denial_report(db_session, people["billing"], earlier, earlier)
+    empty = billing_denials.denial_report(db_session, people["billing"], earlier, earlier)
     assert empty.total == 0
 
 
@@ -443,7 +445,7 @@ def test_the_csv_export_is_audited_and_cannot_start_a_formula(db_session, people
     stored_case(
         db_session, people["clinician"], people["practitioner"], patient_name="=HYPERLINK(1)"
     )
-    text = billing_queue.queue_csv(db_session, people["billing"])
+    text = billing_csv.queue_csv(db_session, people["billing"])
     assert text.splitlines()[0].startswith('"Case","Patient","Member id"')
     assert "'=HYPERLINK(1)" in text
     exports = db_session.scalar(
@@ -459,7 +461,7 @@ def test_billing_reads_never_carry_the_clinical_notes(db_session, people, quick_
     claim = billing_queue.claim(db_session, case.id, people["billing"])
     dumped = repr([row.checklist for row in rows]) + repr(claim.row.checklist)
     assert canary not in dumped
-    assert canary not in billing_queue.queue_csv(db_session, people["billing"])
+    assert canary not in billing_csv.queue_csv(db_session, people["billing"])
 
 
 def test_trials_changed_by_raw_sql_void_the_signature_on_the_next_save(
@@ -489,13 +491,13 @@ def test_trials_changed_by_raw_sql_void_the_signature_on_the_next_save(
 )
 def test_pentest_l3_no_cell_can_start_a_formula_after_a_separator_or_nul(value, cell):
     """L3: `;`, tab and a leading NUL got past the first-character prefix."""
-    assert billing_queue._cell(value) == cell
+    assert billing_csv._cell(value) == cell
 
 
 def test_pentest_l3_every_csv_cell_is_quoted(db_session, people):
     stored_case(db_session, people["clinician"], people["practitioner"], patient_name="Doe;=1+1")
-    text = billing_queue.queue_csv(db_session, people["billing"])
+    text = billing_csv.queue_csv(db_session, people["billing"])
     row = text.splitlines()[1]
     assert '"Doe;\'=1+1"' in row
     assert row.startswith('"') and row.endswith('"')
-    assert row.count('","') == len(billing_queue.CSV_COLUMNS) - 1
+    assert row.count('","') == len(billing_csv.CSV_COLUMNS) - 1

@@ -9,7 +9,7 @@ import pytest
 
 from dme_service.models import Case, Clinic
 from dme_service.services import signing
-from dme_service.services.billing import queue as billing_queue
+from dme_service.services.billing import queue_csv as billing_csv
 from dme_service.services.billing import readiness
 from dme_service.services.clinic import clinic_time
 from services.claim_cases import fake_render, stored_case
@@ -60,7 +60,7 @@ def test_the_csv_shows_the_last_change_on_the_clinics_clock(db_session, chicago_
     case = stored_case(db_session, people["clinician"], people["practitioner"])
     case.updated_at = EVENING_IN_CHICAGO
     db_session.commit()
-    text = billing_queue.queue_csv(db_session, people["billing"])
+    text = billing_csv.queue_csv(db_session, people["billing"])
     header, row = text.splitlines()[:2]
     assert '"Last change (clinic time)"' in header
     assert '"2026-12-05 19:30"' in row

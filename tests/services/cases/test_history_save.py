@@ -20,16 +20,6 @@ HISTORY = {
 }
 
 
-@pytest.fixture
-def clinician(make_user):
-    return make_user("clinician", credential="PT")
-
-
-@pytest.fixture
-def signer(make_user):
-    return make_user("practitioner", credential="MD", name="Sam Lee")
-
-
 def _decisions(session, case_id):
     query = select(DecisionRecord).where(DecisionRecord.case_id == case_id)
     return [row.decision_json for row in session.scalars(query.order_by(DecisionRecord.id))]

@@ -206,3 +206,40 @@ def test_summary_counts_from_the_signed_order(db_session, clinic, make_user):
     assert summary.link_state == "live"
     assert (summary.adherence.start, summary.adherence.prescribed) == (date(2026, 11, 20), 8)
     assert (summary.adherence.counted, summary.adherence.percent) == (3, 38)
+
+
+def test_a_change_waiting_for_signature_does_not_replace_the_plan_followed(
+    db_session, clinic, make_user
+):
+    """The patient keeps the signed plan until the change is signed (services/followed_order):
+    adherence counts against its sessions a day from the day it was signed, and the change
+    is shown apart."""
+    from services.patient_cases import change_after_signing
+
+    clinician = make_user("clinician", credential="PT")
+    case = a_stored_case(db_session, clinic, clinician, sessions_per_day=2)
+    sign(db_session, case, make_user("practitioner", credential="MD"),
+         when=datetime(2026, 11, 20, 12, tzinfo=UTC))  # fmt: skip
+    change_after_signing(db_session, case, clinician, sessions_per_day=3, force_lb=14)
+    link, _ = patient_links.create_link(db_session, case, clinician)
+    for day in (21, 22, 22):
+        home_log.add_entry(db_session, link, EntryInput(date(2026, 11, day), 15, 12, 5, 3), TODAY)
+    summary = home_log.summary(db_session, case, TODAY)
+    assert summary.sessions_per_day == 2
+    assert (summary.adherence.start, summary.adherence.prescribed) == (date(2026, 11, 20), 8)
+    assert summary.plan.signed_on == date(2026, 11, 20)
+    assert summary.plan.dose["force_lb"] == 12 and summary.plan.waiting["force_lb"] == 14
+    assert summary.plan.waiting_words == "force 12 lb → 14 lb; sessions per day 2 → 3"
+    assert summary.over_plan == 0
+
+
+def test_sessions_above_the_signed_weight_or_time_are_counted(db_session, clinic, make_user):
+    clinician = make_user("clinician", credential="PT")
+    case = a_stored_case(db_session, clinic, clinician, force_lb=12, minutes=15)
+    sign(db_session, case, make_user("practitioner", credential="MD"))
+    link, _ = patient_links.create_link(db_session, case, clinician)
+    for minutes, force in ((15, 12), (20, 12), (15, 14), (10, None)):
+        values = EntryInput(date(2026, 11, 22), minutes, force, 5, 3)
+        home_log.add_entry(db_session, link, values, TODAY)
+    summary = home_log.summary(db_session, case, TODAY)
+    assert summary.over_plan == 2 and summary.plan.waiting is None

@@ -202,7 +202,7 @@ def test_the_letter_gets_the_review_day_in_the_clinics_zone(db_session, link, ca
     stored.reviewed_at = datetime(2026, 11, 24, 1, 30, tzinfo=UTC)  # 6:30 pm in Denver
     db_session.commit()
     summary = home_log.summary(db_session, case, TODAY)
-    facts = followup_print.home_facts(summary, TODAY, None, ZoneInfo("America/Denver"))
+    facts = followup_print.home_facts(summary, TODAY, ZoneInfo("America/Denver"))
     [flag] = facts.red_flags
     assert (flag.reviewed_on, flag.reviewed_by) == (date(2026, 11, 23), "Pat Kim, PT")
     assert not hasattr(flag, "note")  # the letter never carries the note

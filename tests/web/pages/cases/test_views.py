@@ -488,14 +488,14 @@ def test_pentest_h1_a_save_decides_before_the_write_transaction_opens(
     """H1: the decision ran inside BEGIN IMMEDIATE, so a slow one locked every other user out.
     The rules now run with no transaction open, and the stored decision is the same."""
     from dme_service.db import get_session
-    from dme_service.services.cases import edit
+    from dme_service.services.cases import decide
 
     client, _ = clinician
     case_id = standard_case(client, signer)
     in_transaction = []
-    real = edit.evaluate
+    real = decide.evaluate
     monkeypatch.setattr(
-        edit,
+        decide,
         "evaluate",
         lambda parsed: in_transaction.append(get_session().in_transaction()) or real(parsed),
     )

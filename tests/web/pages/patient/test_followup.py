@@ -77,3 +77,18 @@ def test_another_clinics_case_does_not_exist(db_session, make_user, signed_in):
 def test_a_get_is_not_a_print(case, clinician_client):
     client, _ = clinician_client
     assert client.get(f"/cases/{case.id}/followup-letter").status_code == 405
+
+
+@pytest.mark.slow
+def test_the_letter_gives_the_signed_prescription_and_the_waiting_change_apart(
+    db_session, case, clinician_client, doctor
+):
+    from services.patient_cases import change_after_signing
+
+    client, user = clinician_client
+    sign(db_session, case, doctor)
+    change_after_signing(db_session, case, user, force_lb=14)
+    log_sessions(db_session, case, user)
+    text = " ".join(pdf_text(client.post(f"/cases/{case.id}/followup-letter").data).split())
+    assert "The home prescription is 12 pounds" in text
+    assert "waits for the practitioner's signature (force 12 lb → 14 lb)" in text

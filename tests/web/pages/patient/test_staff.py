@@ -115,6 +115,24 @@ def test_card_shows_adherence_trend_and_red_flags(app, db_session, case, clinici
     assert CANARY in html  # the clinician sees whose case it is
 
 
+def test_card_measures_the_log_against_the_signed_plan_and_shows_the_waiting_change(
+    db_session, case, clinician_client, make_user
+):
+    """While a change waits for the practitioner's signature the patient keeps the signed
+    plan (2 a day here); the card counts against it and shows the change apart."""
+    from services.patient_cases import change_after_signing, sign
+
+    client, user = clinician_client
+    sign(db_session, case, make_user("practitioner", credential="MD"))
+    change_after_signing(db_session, case, user, sessions_per_day=3)
+    log_sessions(db_session, case, user)
+    html = " ".join(client.get(f"/cases/{case.id}/patient-link").get_data(as_text=True).split())
+    assert "12 lb, 15 min, 2 a day (as signed" in html
+    assert "Change waiting for signature" in html
+    assert "<strong>sessions per day 2 → 3</strong>" in html
+    assert "prescribed sessions" in html and "(2 a day)" in html
+
+
 def test_card_without_entries(db_session, case, clinician_client):
     client, _ = clinician_client
     html = client.get(f"/cases/{case.id}/patient-link").get_data(as_text=True)
