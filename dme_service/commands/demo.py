@@ -22,7 +22,7 @@ DEMO_CASES = Path(__file__).resolve().parent.parent / "demo_cases"
 CLINIC = {
     "name": "Riverside Spine & Physical Therapy",
     "phone": "(555) 014-2290",
-    "address": "410 River Road, Suite 200, Springfield",
+    "address": "410 River Road, Suite 200, Springfield, PA 19064-1234",
     "timezone": "America/Chicago",
 }
 TRIAL_AGE = timedelta(days=14)

@@ -361,11 +361,11 @@ SupplierForm.file_usage = SelectField(
 
 
 def _supplier_context() -> dict:
-    _, from_profile = billing_supplier.supplier_form(get_session(), current_user.clinic_id)
     return {
         "title": "Clinic billing identity",
         "fields": list(billing_supplier.SUPPLIER_FIELDS),
-        "from_profile": from_profile,
+        "from_profile": billing_supplier.FROM_PROFILE,
+        "profile": billing_supplier.profile_names(get_session(), current_user.clinic_id),
     }
 
 
