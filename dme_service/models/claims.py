@@ -53,22 +53,19 @@ class FeeScheduleEntry(Base):
 
 
 class ClinicBilling(Base):
-    """What claims alone need of the clinic as supplier (loop 2010AA: legal name, address
-    with ZIP+4, billing contact) and as submitter (ISA/GS, 1000A).
+    """What claims alone need of the clinic as submitter (ISA/GS, loop 1000A: the billing
+    contact and its phone, the submitter and receiver ids).
 
-    The organization NPI, tax id (EIN) and PTAN are not here: they are the clinic's own
-    (Clinic.org_npi, .tax_id, .ptan), one value that prints on letters and goes on claims.
+    The supplier's own identity is not here: its NPI, tax id (EIN), PTAN, legal name and
+    address are the clinic profile's (Clinic.org_npi, .tax_id, .ptan, .legal_name, .address),
+    one value that prints on letters and goes on claims, whichever page edits it.
     """
 
     __tablename__ = "clinic_billing"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     clinic_id: Mapped[int] = mapped_column(fk("clinics.id"), unique=True)
-    legal_name: Mapped[str | None] = mapped_column(String(60))
-    address_line1: Mapped[str | None] = mapped_column(String(55))
-    city: Mapped[str | None] = mapped_column(String(30))
-    state: Mapped[str | None] = mapped_column(String(2))
-    zip: Mapped[str | None] = mapped_column(String(10))
+    # The billing contact's phone (1000A PER); empty: the clinic profile's phone.
     phone: Mapped[str | None] = mapped_column(String(20))
     contact_name: Mapped[str | None] = mapped_column(String(60))
     submitter_id: Mapped[str | None] = mapped_column(String(15))  # CEDI/clearinghouse sender id
