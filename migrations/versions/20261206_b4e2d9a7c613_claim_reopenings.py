@@ -1,7 +1,7 @@
 """Medicare reopening requests (a DME MAC corrects a claim it processed; no replacement claim)
 
 Revision ID: b4e2d9a7c613
-Revises: c8f2a6d41e73
+Revises: d2b6f9a4c1e8
 Create Date: 2026-12-06 17:10:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = 'b4e2d9a7c613'
-down_revision: Union[str, Sequence[str], None] = 'c8f2a6d41e73'
+down_revision: Union[str, Sequence[str], None] = 'd2b6f9a4c1e8'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
