@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 from services.claim_cases import CASE_DOCUMENT, stored_case
 
-from browser.test_billing import open_as, serious_violations
+from browser.pages import open_as, serious_violations
 from dme_service.db import get_session
 
 pytestmark = pytest.mark.browser
