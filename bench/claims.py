@@ -44,7 +44,12 @@ def _seed(session, count: int = CLAIMS) -> tuple:
     )
     from dme_service.store.cases import apply_parsed
 
-    clinic = Clinic(name="Bench Spine Clinic", org_npi="1922334457", tax_id="421234567")
+    clinic = Clinic(
+        name="Bench Spine Clinic",
+        org_npi="1922334457",
+        tax_id="421234567",
+        address="1 Main St, Philadelphia, PA 19103-1234",
+    )
     session.add(clinic)
     session.flush()
     md = User(
@@ -68,11 +73,6 @@ def _seed(session, count: int = CLAIMS) -> tuple:
     session.add(
         ClinicBilling(
             clinic_id=clinic.id,
-            legal_name="Bench Spine Clinic",
-            address_line1="1 Main St",
-            city="Philadelphia",
-            state="PA",
-            zip="191031234",
             phone="5550100000",
             contact_name="Bea Biller",
             submitter_id="BENCH",

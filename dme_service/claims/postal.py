@@ -1,9 +1,11 @@
 """A US postal address typed on one or two lines ("2 Lake St, Springfield, IL 62701-1234"),
-split into the parts a claim's address has: street, city, state and ZIP.
+split into the parts a claim's address has: street, city, state and ZIP; and parts joined
+back into one typed address.
 
-The clinic profile keeps its address as the administrator typed it; the claim's billing
-provider (loop 2010AA N3/N4) needs the parts. What cannot be told apart is left empty for the
-biller to give, never guessed.
+The clinic profile keeps its address as one text, as the administrator typed it (the
+letterhead prints it); the claim's billing provider (loop 2010AA N3/N4) needs the parts, and
+billing's supplier page writes the parts it edits back into that same text (`joined`). What
+cannot be told apart is left empty for the biller to give, never guessed.
 """
 
 from __future__ import annotations
@@ -43,7 +45,32 @@ def split(text: str | None) -> PostalAddress:
                 state, zip_code = tail
                 parts[-1] = " ".join(words[:-cut])
                 break
-    return PostalAddress(parts[0], parts[-1] if len(parts) > 1 else "", state, zip_code)
+    # With the state found, everything before the city is the street: a suite or floor typed
+    # after a comma stays on it (dropping it would send an address the payer does not have).
+    street = ", ".join(parts[:-1]) if state and len(parts) > 1 else parts[0]
+    return PostalAddress(street, parts[-1] if len(parts) > 1 else "", state, zip_code)
+
+
+def joined(address: PostalAddress) -> str:
+    """The parts as one typed address ("2 Lake St, Springfield, IL 62701-1234"), which
+    `split` gives back part for part when the city holds no comma."""
+    zip_code = address.zip
+    if len(zip_code) == 9 and zip_code.isdigit():
+        zip_code = f"{zip_code[:5]}-{zip_code[5:]}"
+    region = " ".join(part for part in (address.state, zip_code) if part)
+    return ", ".join(part for part in (address.line1, address.city, region) if part)
+
+
+def same(first: PostalAddress, second: PostalAddress) -> bool:
+    """The same address as a clerk reads it: letter case and the ZIP's dash aside."""
+    return all(
+        a.upper().replace("-", "") == b.upper().replace("-", "")
+        for a, b in zip(_parts(first), _parts(second), strict=True)
+    )
+
+
+def _parts(address: PostalAddress) -> tuple[str, str, str, str]:
+    return (address.line1, address.city, address.state, address.zip)
 
 
 def _state_and_zip(text: str) -> tuple[str, str] | None:

@@ -22,7 +22,7 @@ DEMO_CASES = Path(__file__).resolve().parent.parent / "demo_cases"
 CLINIC = {
     "name": "Riverside Spine & Physical Therapy",
     "phone": "(555) 014-2290",
-    "address": "410 River Road, Suite 200, Springfield",
+    "address": "410 River Road, Suite 200, Springfield, PA 19064-1234",
     "timezone": "America/Chicago",
 }
 TRIAL_AGE = timedelta(days=14)
@@ -106,14 +106,7 @@ def seed(session, today: date | None = None) -> dict[str, str]:
     for _name, doc in demo_documents():
         case = store_case(session, clinic, users, shift_dates(doc, today or date.today()))
         cases.append(case)
-        audit.record(
-            session,
-            user=None,
-            action="demo.seed",
-            object_type="case",
-            object_id=case.id,
-            patient_id=case.patient_id,
-        )
+        audit.case_event(session, None, "demo.seed", case)
     session.flush()
     demo_billing.seed(session, clinic, users, cases, today or date.today())
     return passwords

@@ -9,20 +9,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-# The clinic's own identity (its profile: printed on letters, sent on claims).
+# The clinic's own identity (its profile: printed on letters and packets, sent on claims).
 PROFILE = {
     "org_npi": "1922334457",  # Luhn-valid over 80840, not a real provider
     "tax_id": "421234567",
     "ptan": "DEMO12345",
     "fax": "(555) 014-2291",
-}
-BILLING = {
     "legal_name": "Riverside Spine and Physical Therapy LLC",
-    "address_line1": "410 River Road, Suite 200",
-    "city": "Springfield",
-    "state": "PA",
-    "zip": "190641234",
-    "phone": "(555) 014-2290",
+}
+# What the submitter alone needs (the contact's phone is the clinic's: none of its own).
+BILLING = {
     "contact_name": "Priya Shah",
     "submitter_id": "DEMO0001",
     "receiver_id": "CEDI",

@@ -73,7 +73,8 @@ class TrialRecord:
 class Clinic:
     """The clinic printed on letterheads and on the patient's instructions; as the DME
     supplier, its organization NPI and Medicare supplier number (PTAN) on every letterhead and
-    its tax id (EIN) on the billing packet's cover, where the supplier's file is identified."""
+    its tax id (EIN) on the billing packet's cover, where the supplier's file is identified
+    by the name the payer has it enrolled under (`supplier_name`)."""
 
     name: str
     phone: str | None = None
@@ -82,6 +83,12 @@ class Clinic:
     npi: str | None = None
     ptan: str | None = None
     tax_id: str | None = None
+    legal_name: str | None = None  # when payers know the supplier by another name than `name`
+
+    @property
+    def supplier_name(self) -> str:
+        """The name the claims carry (837P loop 2010AA), which the packet names too."""
+        return self.legal_name or self.name
 
     @property
     def ein(self) -> str | None:

@@ -25,7 +25,13 @@ class Clinic(Base):
     name: Mapped[str] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(40))
     fax: Mapped[str | None] = mapped_column(String(40))
+    # The clinic's street address as typed: the letterhead prints it, and the claims' billing
+    # provider (837P loop 2010AA) carries its parts (claims.postal); billing edits it too.
     address: Mapped[str | None] = mapped_column(Text)
+    # The name payers have the supplier enrolled under (837P loop 2010AA NM103, the packet's
+    # supplier line), when it differs from the name the clinic goes by (`name`, the
+    # letterhead's): an LLC's legal name beside its trade name. Empty: claims carry `name`.
+    legal_name: Mapped[str | None] = mapped_column(String(60))
     # An IANA zone name: every time a person reads (pages, PDFs, the order date) is in it.
     timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
     # What prints on letters and claims: the organization's NPI (type 2), its tax id (EIN)

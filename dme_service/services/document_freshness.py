@@ -106,8 +106,12 @@ def _history_source(case: Case) -> dict:
 
 
 def _letterhead(clinic: Clinic) -> dict:
-    """Every clinic fact the documents print (services/clinic/printed.py), and its zone."""
-    return {**dataclasses.asdict(printed_clinic(clinic)), "timezone": clinic.timezone}
+    """Every clinic fact the documents print (services/clinic/printed.py), and its zone. A
+    clinic without a legal name of its own keeps the digest its documents were made with."""
+    printed = dataclasses.asdict(printed_clinic(clinic))
+    if printed["legal_name"] is None:
+        del printed["legal_name"]
+    return {**printed, "timezone": clinic.timezone}
 
 
 def freshness(session: Session, case: Case) -> Freshness:

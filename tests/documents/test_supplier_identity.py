@@ -3,6 +3,8 @@ Medicare supplier number (PTAN); the billing packet's cover also its tax id (EIN
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from dme_service.documents.render import render
@@ -52,3 +54,22 @@ def test_a_clinic_without_numbers_prints_no_empty_labels():
     first = flat(pdfs.page_texts(rendered.pdf)[0])
     assert "Phone (555) 010-2000" in first
     assert "Fax" not in first and "Organization NPI" not in first and "PTAN" not in first
+
+
+def test_the_packet_names_the_supplier_as_enrolled_and_the_letterhead_as_it_goes_by():
+    """The packet goes to the payer beside the claim, whose loop 2010AA carries the legal name;
+    the letterhead keeps the name patients and practitioners know."""
+    case, decision = case_and_decision()
+    enrolled = dataclasses.replace(SUPPLIER, legal_name="Lakeside Spine and PT LLC")
+    cover = flat(
+        pdfs.page_texts(
+            render("packet", case, decision, now=NOW, clinic=enrolled, signature=SIGNED).pdf
+        )[0]
+    )
+    assert "Supplier Lakeside Spine and PT LLC · NPI 1922334457" in cover
+    letter = flat(
+        pdfs.page_texts(
+            render("lmn", case, decision, now=NOW, clinic=enrolled, signature=SIGNED).pdf
+        )[0]
+    )
+    assert "Lakeside Spine & PT" in letter and "Lakeside Spine and PT LLC" not in letter

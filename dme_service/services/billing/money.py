@@ -69,44 +69,26 @@ def split_name(name: str) -> tuple[str, str]:
 # --- facts for the file -------------------------------------------------------------------
 
 
-# The supplier facts the clinic profile also holds (its name, address and phone, as the
-# administrator typed them): billing keeps its own value only where claims need another one.
 ADDRESS_PARTS = ("address_line1", "city", "state", "zip")
-FROM_PROFILE = ("legal_name", *ADDRESS_PARTS, "phone")
 
 
 def profile_identity(clinic: Clinic) -> dict[str, str]:
-    """The clinic profile's name, address (split into its parts) and phone."""
+    """The supplier's name and address as claims carry them, from the clinic profile (the one
+    place they are kept): its legal name, else the name it goes by; its address split into
+    the parts loop 2010AA has."""
     address = postal.split(clinic.address)
     return {
-        "legal_name": clinic.name or "",
+        "legal_name": clinic.legal_name or clinic.name or "",
         "address_line1": address.line1,
         "city": address.city,
         "state": address.state,
         "zip": address.zip,
-        "phone": clinic.phone or "",
     }
-
-
-def supplier_identity(b: ClinicBilling, clinic: Clinic) -> tuple[dict[str, str], set[str]]:
-    """(the name, address and phone claims carry, the keys taken from the clinic profile):
-    billing's own value where it keeps one, else the profile's. The address goes as a whole:
-    never one part from each."""
-    profile = profile_identity(clinic)
-    values, followed = {}, set()
-    own_address = bool(b.address_line1)
-    for key in FROM_PROFILE:
-        own = (getattr(b, key) or "") if key not in ADDRESS_PARTS or own_address else ""
-        keeps_own = own_address if key in ADDRESS_PARTS else bool(own)
-        values[key] = own if keeps_own else profile[key]
-        if not keeps_own and profile[key]:
-            followed.add(key)
-    return values, followed
 
 
 def provider_facts(session: Session, clinic: Clinic) -> f.BillingProvider:
     b = clinic_billing(session, clinic.id)
-    values, _ = supplier_identity(b, clinic)
+    values = profile_identity(clinic)
     address = (
         f.Address(values["address_line1"], values["city"], values["state"], values["zip"])
         if values["address_line1"]
@@ -118,7 +100,7 @@ def provider_facts(session: Session, clinic: Clinic) -> f.BillingProvider:
         tax_id=digits_of(clinic.tax_id),
         address=address,
         contact_name=b.contact_name or clinic.name,
-        phone=values["phone"],
+        phone=b.phone or clinic.phone or "",
     )
 
 

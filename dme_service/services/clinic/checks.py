@@ -21,6 +21,7 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 EMAIL_MAX = 254
 NAME_MAX = 200
 PHONE_MAX = 40
+LEGAL_NAME_MAX = 60
 LANGUAGES = ("en", "es")
 LINK_DAYS = (1, 365)  # patient-link lifetime bounds, in days (security.md AUTH-7: a setting)
 
@@ -45,6 +46,8 @@ class ClinicDetails:
     ptan: str | None = None
     patient_link_days: int = 90
     default_lang: str = "en"
+    # The name payers have the supplier enrolled under, when not `name` (models.Clinic).
+    legal_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,8 @@ def clinic_problems(details: ClinicDetails) -> list[Problem]:
         "phone": _short(details.phone, PHONE_MAX),
         "fax": _short(details.fax, PHONE_MAX),
         "address": _short(details.address, 500),
+        # 837P NM103 holds 60 characters (x12 5010 loop 2010AA).
+        "legal_name": _short(details.legal_name, LEGAL_NAME_MAX),
         "tax_id": _tax_id_problem(details.tax_id),
         "ptan": _short(details.ptan, 20),
         "patient_link_days": _link_days_problem(details.patient_link_days),

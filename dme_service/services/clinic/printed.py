@@ -1,7 +1,7 @@
 """The clinic as its documents print it: one place turns the clinic profile (models.Clinic)
 into the letterhead's facts, so every letter, order, instruction sheet and packet shows the
-same name, address, phone, fax, organization NPI, PTAN and tax id; and the signature as they
-print it, its time in the clinic's zone."""
+same name, address, phone, fax, organization NPI, PTAN, tax id and legal name; and the
+signature as they print it, its time in the clinic's zone."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ def printed_clinic(clinic: Clinic) -> wording.Clinic:
         npi=clinic.org_npi,
         ptan=clinic.ptan,
         tax_id=clinic.tax_id,
+        legal_name=clinic.legal_name,
     )
 
 

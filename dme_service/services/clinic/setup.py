@@ -75,6 +75,7 @@ def build_clinic(session: Session, details: ClinicDetails) -> Clinic:
         phone=details.phone or None,
         fax=details.fax or None,
         address=details.address or None,
+        legal_name=" ".join((details.legal_name or "").split()) or None,
         org_npi=details.org_npi or None,
         tax_id="".join(ch for ch in details.tax_id or "" if ch.isdigit()) or None,
         ptan=details.ptan or None,

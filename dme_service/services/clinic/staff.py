@@ -172,6 +172,7 @@ def update_clinic(session: Session, admin: User, details: ClinicDetails) -> Clin
         # Kept as claims send it (digits); the documents print it 12-3456789.
         clinic.tax_id = "".join(ch for ch in details.tax_id or "" if ch.isdigit()) or None
         clinic.name = details.name.strip()
+        clinic.legal_name = _legal_name(details.legal_name, clinic.name)
         clinic.timezone = details.timezone
         clinic.patient_link_days = details.patient_link_days
         clinic.default_lang = details.default_lang
@@ -183,6 +184,12 @@ def update_clinic(session: Session, admin: User, details: ClinicDetails) -> Clin
         session.rollback()
         raise
     return clinic
+
+
+def _legal_name(typed: str | None, name: str) -> str | None:
+    """A legal name typed as the clinic's name is none of its own: claims carry the name."""
+    legal = " ".join((typed or "").split())
+    return legal if legal and legal != name else None
 
 
 def _end_sessions(session: Session, user: User, *, keep_admin_session: bool = False) -> None:

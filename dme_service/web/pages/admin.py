@@ -44,6 +44,7 @@ LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 
 class ClinicForm(FlaskForm):
     name = StringField("Clinic name", validators=[InputRequired(), Length(max=200)])
+    legal_name = StringField("Legal name on claims", validators=[Optional(), Length(max=60)])
     address = TextAreaField("Address", validators=[Optional(), Length(max=500)])
     phone = StringField("Phone", validators=[Optional(), Length(max=40)])
     fax = StringField("Fax", validators=[Optional(), Length(max=40)])
@@ -117,6 +118,7 @@ def clinic():
                 phone=form.phone.data,
                 fax=form.fax.data,
                 address=form.address.data,
+                legal_name=(form.legal_name.data or "").strip() or None,
                 org_npi=(form.org_npi.data or "").strip() or None,
                 tax_id=(form.tax_id.data or "").strip() or None,
                 ptan=(form.ptan.data or "").strip() or None,

@@ -21,13 +21,10 @@ def set_up_billing(session, clinic_id: int, user_id: int) -> ClinicBilling:
     """The clinic as supplier and submitter, and its E0860/E0849 charges."""
     clinic = session.get(Clinic, clinic_id)
     clinic.org_npi, clinic.tax_id = CLINIC_NPI, "123456789"
+    clinic.legal_name = "Test Spine Clinic LLC"
+    clinic.address = "1 Main St, Philadelphia, PA 19103-1234"
     settings = ClinicBilling(
         clinic_id=clinic_id,
-        legal_name="Test Spine Clinic LLC",
-        address_line1="1 Main St",
-        city="Philadelphia",
-        state="PA",
-        zip="191031234",
         phone="555-555-0100",
         contact_name="Billing Office",
         submitter_id="A1234",

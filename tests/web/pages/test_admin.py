@@ -90,6 +90,29 @@ def test_the_clinic_profile_saves_what_prints(admin_client, db_session):
     assert "is not a time zone name" in text and "has 9 digits" in text
 
 
+def test_the_clinic_profile_holds_the_legal_name_billing_sees(admin_client, db_session):
+    """One legal name, on the profile: the admin's page and billing's supplier page show and
+    edit the same value; typed as the clinic's name it is none of its own."""
+    client, admin = admin_client
+    form = {"name": "Lakeside PT", "timezone": "America/Chicago", "patient_link_days": "90",
+            "default_lang": "en", "legal_name": "Lakeside Physical Therapy LLC"}  # fmt: skip
+    assert client.post("/admin/clinic", data=form).status_code == 303
+    assert 'value="Lakeside Physical Therapy LLC"' in client.get("/admin/clinic").get_data(
+        as_text=True
+    )
+    db_session.expire_all()
+    assert db_session.get(Clinic, admin.clinic_id).legal_name == "Lakeside Physical Therapy LLC"
+    too_long = client.post("/admin/clinic", data={**form, "legal_name": "L" * 61})
+    assert too_long.status_code == 422 and 'value="' + "L" * 61 + '"' in too_long.get_data(
+        as_text=True
+    )
+    assert (
+        client.post("/admin/clinic", data={**form, "legal_name": "Lakeside PT"}).status_code == 303
+    )
+    db_session.expire_all()
+    assert db_session.get(Clinic, admin.clinic_id).legal_name is None
+
+
 def test_edit_deactivate_reactivate_and_a_new_link(admin_client, make_user, db_session):
     client, admin = admin_client
     pt = make_user("clinician", credential="PT")

@@ -55,6 +55,13 @@ class MultiCheckbox(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def signer_choices(signers) -> list[tuple[str, str]]:
+    """The treating practitioner's choices: (user id, name, credential and NPI)."""
+    choices = [("", "Not chosen yet")]
+    choices += [(str(u.id), f"{u.name}, {u.credential} (NPI {u.npi})") for u in signers]
+    return choices
+
+
 class OrderForm(SectionForm):
     section = "order"
     prefix_name = "order"
@@ -67,9 +74,7 @@ class OrderForm(SectionForm):
     prior = FieldList(FormField(PriorRow), min_entries=1, max_entries=MAX_PRIOR_DEVICES + 1)
 
     def set_signers(self, signers) -> None:
-        choices = [("", "Not chosen yet")]
-        choices += [(str(u.id), f"{u.name}, {u.credential} (NPI {u.npi})") for u in signers]
-        self.treating_practitioner.choices = select_choices(choices)
+        self.treating_practitioner.choices = select_choices(signer_choices(signers))
 
     def practitioner_id(self) -> int | None:
         value = self.treating_practitioner.data or ""

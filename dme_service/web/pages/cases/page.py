@@ -52,7 +52,8 @@ from dme_service.web.pages.cases.inputs import (
     plain,
     trial_response_of,
 )
-from dme_service.web.pages.cases.order_forms import OrderForm
+from dme_service.web.pages.cases.order_forms import OrderForm, signer_choices
+from dme_service.web.pages.cases.shown_forms import form_view
 from dme_service.web.pages.cases.trial_forms import TrialsForm
 from dme_service.web.pages.cases.way_forward import way_forward
 
@@ -173,16 +174,20 @@ def prescription_data(case, document: dict[str, Any]) -> dict[str, Any]:
     return suggested
 
 
-def section_forms(case, signers, bound: dict[str, SectionForm]) -> dict[str, SectionForm]:
-    """Every section's form: the bound ones as submitted, the others from the stored case."""
+def section_forms(case, signers, bound: dict[str, SectionForm]) -> dict[str, Any]:
+    """Every section's form: the bound ones as submitted, the others from the stored case
+    (plain views, shown_forms.py: a GET builds no WTForms form)."""
     document = to_document(case)
-    forms: dict[str, SectionForm] = {}
+    forms: dict[str, Any] = {}
     for section, form_class in SECTION_FORMS.items():
         if section in bound:
             forms[section] = bound[section]
         else:
-            forms[section] = form_class.make(data=form_data(section, case, document))
-    forms["order"].set_signers(signers)
+            forms[section] = form_view(form_class, form_data(section, case, document), section)
+    if "order" in bound:
+        bound["order"].set_signers(signers)
+    else:
+        forms["order"].treating_practitioner.choices = tuple(signer_choices(signers))
     return forms
 
 

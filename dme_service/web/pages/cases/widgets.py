@@ -74,8 +74,19 @@ def _select(field, widget: Select, attrs: dict) -> Markup:
     return Markup("".join(html))  # noqa: S704  # nosec B704
 
 
+class ShownField:
+    """A field shown without WTForms (shown_forms.py): it writes its own control."""
+
+    __slots__ = ()
+
+    def control(self, attrs: dict | None) -> Markup:
+        raise NotImplementedError
+
+
 def field_html(field, attrs: dict | None = None) -> Markup:
     """The field's HTML, as `field(**attrs)` would write it."""
+    if isinstance(field, ShownField):
+        return field.control(attrs)
     attrs = dict(attrs or {})
     widget = field.widget
     if type(widget) is Select and not field.has_groups() and not _has_option_kw(field):
