@@ -64,21 +64,25 @@ def load_case(
     practitioner only a case naming them exists.
 
     `for_update` locks the row and reads it afresh, for a change made under the lock.
-    `with_rows` reads the patient and the prescription in the same query (a page that shows
-    the whole case reads them anyway, one query each).
+    `with_rows` reads the patient, the prescription, the recorded history and the trials in
+    the same query (a page that shows the whole case reads them anyway, one query each; one
+    list only, so the rows read stay one per trial).
     """
     query = select(models.Case).where(
         models.Case.id == case_id, models.Case.clinic_id == user.clinic_id
     )
     if with_rows:
         query = query.options(
-            joinedload(models.Case.patient), joinedload(models.Case.home_prescription)
+            joinedload(models.Case.patient),
+            joinedload(models.Case.home_prescription),
+            joinedload(models.Case.history),
+            joinedload(models.Case.trials),
         )
     if user.outside:  # an outside practitioner sees only the cases naming them
         query = query.where(models.Case.treating_practitioner_id == user.id)
     if for_update:
         query = query.with_for_update().execution_options(populate_existing=True)
-    case = session.scalars(query).first()
+    case = session.scalars(query).unique().first()
     if case is None:
         raise CaseNotFound(case_id)
     return case

@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from dme_service import audit
 from dme_service.case.patient_match import (
@@ -49,9 +49,26 @@ def other_cases(session: Session, case: Case) -> list[Case]:
 
 
 def _others(session: Session, case: Case) -> tuple[Case, ...]:
+    """As `cases_of(same_patient_ids(...))` without the case itself, in one query: the cases
+    of the clinic's patients born that day, with their prescriptions, kept when the member
+    id is the same."""
     patient = case.patient
-    ids = same_patient_ids(session, case.clinic_id, patient.member_id, patient.date_of_birth)
-    return tuple(other for other in cases_of(session, case.clinic_id, ids) if other.id != case.id)
+    key = member_key(patient.member_id)
+    if not key:
+        return ()
+    query = (
+        select(Case, Patient.member_id)
+        .join(Patient, Patient.id == Case.patient_id)
+        .where(
+            Case.clinic_id == case.clinic_id,
+            Patient.clinic_id == case.clinic_id,
+            Patient.date_of_birth == patient.date_of_birth,
+            Case.id != case.id,
+        )
+        .options(joinedload(Case.home_prescription))
+        .order_by(Case.id)
+    )
+    return tuple(other for other, member in session.execute(query) if member_key(member) == key)
 
 
 def cases_of(session: Session, clinic_id: int, patient_ids: list[int]) -> list[Case]:

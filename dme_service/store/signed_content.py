@@ -223,8 +223,9 @@ def seal_intact(session: Session, signature: Signature) -> bool:
         SIGNATURE_PURPOSE, text, signature.key_id, signature.content_sha256
     ):
         return False
-    for entry in hashes.values():
-        stored = _signed_file(session, entry)
+    files = _signed_files(session, hashes)
+    for kind, entry in hashes.items():
+        stored = files[kind]
         if stored is None or hashlib.sha256(stored.content).hexdigest() != entry["sha256"]:
             return False
     return True
@@ -258,12 +259,18 @@ def signatures(session: Session, case_id: int) -> list[Signature]:
     return list(session.scalars(query.order_by(Signature.id.desc())))
 
 
-def _signed_file(session: Session, entry: dict):
-    """The stored file a signature entry covers: a rendered PDF, or the scan of an order
-    signed in ink."""
-    if "scan_id" in entry:
-        return session.get(SignatureScan, entry["scan_id"])
-    return session.get(Document, entry.get("document_id"))
+def _signed_files(session: Session, hashes: dict) -> dict:
+    """Kind -> the stored file each signature entry covers (None when it is gone): a rendered
+    PDF, or the scan of an order signed in ink. The PDFs are read in one query."""
+    ids = [e["document_id"] for e in hashes.values() if "scan_id" not in e and "document_id" in e]
+    query = select(Document).where(Document.id.in_(ids))
+    documents = {document.id: document for document in session.scalars(query)} if ids else {}
+    return {
+        kind: session.get(SignatureScan, entry["scan_id"])
+        if "scan_id" in entry
+        else documents.get(entry.get("document_id"))
+        for kind, entry in hashes.items()
+    }
 
 
 def check_signature(session: Session, case: Case) -> SignatureCheck:
@@ -283,8 +290,9 @@ def _check(session: Session, case: Case) -> SignatureCheck:
         return SignatureCheck(
             signature, False, "The case no longer matches what was signed; it must be re-signed."
         )
+    files = _signed_files(session, signature.document_hashes)
     for kind, entry in signature.document_hashes.items():
-        document = _signed_file(session, entry)
+        document = files[kind]
         if document is None or hashlib.sha256(document.content).hexdigest() != entry["sha256"]:
             return SignatureCheck(
                 signature, False, f"The signed {kind.upper()} file was altered; re-sign the case."

@@ -27,13 +27,18 @@ def alvarez_and_okafor(make_user, *, billing: bool = False) -> dict:
     return people
 
 
-def reyes_greene_and_nair(make_user) -> dict:
-    """The invented clinic of the README's screenshots (never a real patient or clinician)."""
+def reyes_and_greene(make_user) -> dict:
+    """The invented clinic of the README's screenshots (never a real patient or clinician):
+    Dana Reyes, PT writes the case; Dr. Samuel Greene signs it."""
     return {
         "clinician": make_user("clinician", credential="PT", name="Dana Reyes, PT"),
         "practitioner": make_user("practitioner", credential="MD", name="Dr. Samuel Greene"),
-        "billing": make_user("billing", name="Priya Nair"),
     }
+
+
+def reyes_greene_and_nair(make_user) -> dict:
+    """The screenshots' clinic with its biller, Priya Nair."""
+    return {**reyes_and_greene(make_user), "billing": make_user("billing", name="Priya Nair")}
 
 
 def sign_ins(people: dict) -> dict:

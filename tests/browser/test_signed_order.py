@@ -29,8 +29,8 @@ from claims import remits
 from claims.pyx12_check import accepted, validate
 from services.billing.ready_claims import CLINIC_NPI, DELIVERY, set_up_billing
 
+from browser.pages import open_as, serious_violations
 from browser.signed_cases import alvarez_and_okafor, sign_stored_case
-from browser.test_billing import open_as, serious_violations
 from dme_service.claims import x835_build
 from dme_service.db import get_session
 from dme_service.models import Case, User

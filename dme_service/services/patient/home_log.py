@@ -26,6 +26,7 @@ from dme_service.models import Case, Clinic, HomeLogEntry, PatientLink
 from dme_service.services.clinic.clinic_time import local_date
 from dme_service.services.followed_order import followed_order
 from dme_service.services.patient.links import PATIENT, now_utc
+from dme_service.store import unit_memo
 
 # domain.md §10 red flags, as stored keys. URGENT ones mean "get care now", the rest "call us".
 RED_FLAGS: tuple[str, ...] = (
@@ -121,14 +122,31 @@ def _audit_as(session: Session, user, action: str, object_type: str, object_id, 
     )
 
 
+def newest_link(session: Session, case_id: int) -> PatientLink | None:
+    """The case's newest link, whatever its state; read once per unit of work."""
+    query = (
+        select(PatientLink)
+        .where(PatientLink.case_id == case_id)
+        .order_by(PatientLink.id.desc())
+        .limit(1)
+    )
+    return unit_memo.remembered(session, ("newest_link", case_id), lambda: session.scalar(query))
+
+
 def entries_for(session: Session, case_id: int) -> list[HomeLogEntry]:
-    """The case's log, oldest session first."""
+    """The case's log, oldest session first; read once per unit of work (the case page's red
+    flag alert and its adherence card both read it: store/unit_memo.py). A case that never
+    had a link has no log to read: every entry is logged through one of the case's links
+    (`add_entry`), and a link with entries is never deleted (RESTRICT)."""
+    if newest_link(session, case_id) is None:
+        return []
     query = (
         select(HomeLogEntry)
         .where(HomeLogEntry.case_id == case_id)
         .order_by(HomeLogEntry.date, HomeLogEntry.id)
     )
-    return list(session.scalars(query))
+    read = lambda: tuple(session.scalars(query))  # noqa: E731
+    return list(unit_memo.remembered(session, ("home_log", case_id), read))
 
 
 def record_read(session: Session, case: Case, user=PATIENT) -> None:
@@ -303,12 +321,7 @@ class HomeSummary:
 
 def summary(session: Session, case: Case, today: date) -> HomeSummary:
     """The case's link state, adherence, pain trend and red-flag entries."""
-    link = session.scalar(
-        select(PatientLink)
-        .where(PatientLink.case_id == case.id)
-        .order_by(PatientLink.id.desc())
-        .limit(1)
-    )
+    link = newest_link(session, case.id)
     plan = plan_followed(session, case)
     per_day = plan.dose.get("sessions_per_day") if plan is not None else None
     order_day = plan.signed_on if plan is not None else None

@@ -251,20 +251,19 @@ def _details_kept() -> dict:
 def claim_details(case_id: int):
     """Save the claim details; errors at their fields with the typed values kept (PRG)."""
     form = DetailsForm()
-    if not form.validate_on_submit():
-        abort(400)
-    typed = {name: getattr(form, name).data for name in billing_claim_details.DETAIL_FIELDS}
-    try:
-        billing_claim_details.update_details(
-            get_session(), case_id, current_user, typed, clinic_today()
-        )
-        return redirect(url_for("billing.claim", case_id=case_id, saved=1), code=303)
-    except billing.InvalidInput as error:
-        for problem in error.errors:
-            field = getattr(form, problem.field, None) or form.prior_auth
-            field.errors = [*field.errors, problem.message]
-    except CaseNotFound:
-        abort(404)
+    if form.validate_on_submit():
+        typed = {name: getattr(form, name).data for name in billing_claim_details.DETAIL_FIELDS}
+        try:
+            billing_claim_details.update_details(
+                get_session(), case_id, current_user, typed, clinic_today()
+            )
+            return redirect(url_for("billing.claim", case_id=case_id, saved=1), code=303)
+        except billing.InvalidInput as error:
+            for problem in error.errors:
+                field = getattr(form, problem.field, None) or form.prior_auth
+                field.errors = [*field.errors, problem.message]
+        except CaseNotFound:
+            abort(404)
     context = {**_details_kept(), "details": form}
     move_form = _blank_move_form()
     move_form.version.data = context["claim"].row.case.version
@@ -276,9 +275,12 @@ def claim_details(case_id: int):
 
 class FeeForm(FlaskForm):
     hcpcs = StringField("HCPCS", validators=[Optional()])
+    # The service checks the choice (services/billing/fees.py), so a value the page never
+    # offered comes back beside the select with the rest as typed, not as a bare 400.
     purchase_or_rental = SelectField(
         "Purchase or rental",
         choices=[SelectChoice(k, v) for k, v in billing_fees.PURCHASE_OR_RENTAL.items()],
+        validate_choice=False,
     )
     amount = StringField("Charge ($)", validators=[Optional()])
     effective_from = StringField("From (YYYY-MM-DD)", validators=[Optional()])
@@ -301,22 +303,21 @@ def fees():
         else FeeForm(formdata=None, effective_from=clinic_today().isoformat())
     )
     if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        try:
-            billing_fees.add_fee(
-                get_session(),
-                current_user,
-                hcpcs=form.hcpcs.data or "",
-                purchase_or_rental=form.purchase_or_rental.data or "",
-                amount=form.amount.data or "",
-                effective_from=form.effective_from.data or "",
-            )
-            return redirect(url_for("billing.fees", added=1), code=303)
-        except billing.InvalidInput as error:
-            for problem in error.errors:
-                getattr(form, problem.field).errors = [problem.message]
-            return render_template("billing/fees.html", form=form, **_fees_context()), 422
+        if form.validate_on_submit():
+            try:
+                billing_fees.add_fee(
+                    get_session(),
+                    current_user,
+                    hcpcs=form.hcpcs.data or "",
+                    purchase_or_rental=form.purchase_or_rental.data or "",
+                    amount=form.amount.data or "",
+                    effective_from=form.effective_from.data or "",
+                )
+                return redirect(url_for("billing.fees", added=1), code=303)
+            except billing.InvalidInput as error:
+                for problem in error.errors:
+                    getattr(form, problem.field).errors = [problem.message]
+        return render_template("billing/fees.html", form=form, **_fees_context()), 422
     return render_template("billing/fees.html", form=form, **_fees_context())
 
 

@@ -13,9 +13,12 @@ from dme_service.services.billing import fees as billing_fees
 
 
 class DetailsForm(FlaskForm):
+    # The service checks each choice (services/billing/claim_details.py), so a value the page
+    # never offered comes back beside its select with the rest as typed, not as a bare 400.
     purchase_or_rental = SelectField(
         "Purchase or rental",
         choices=[SelectChoice(k, v) for k, v in billing_fees.PURCHASE_OR_RENTAL.items()],
+        validate_choice=False,
     )
     prior_auth = StringField("Prior authorization number", validators=[Optional()])
     service_date = StringField("Date of service (delivery date)", validators=[Optional()])
@@ -27,6 +30,7 @@ class DetailsForm(FlaskForm):
         "Sex on the insurance card",
         choices=[SelectChoice(k, v) for k, v in billing_claim_details.SEXES.items()],
         default="U",
+        validate_choice=False,
     )
 
 

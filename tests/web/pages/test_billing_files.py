@@ -311,3 +311,40 @@ def test_an_835_over_20_mb_comes_back_to_the_form_with_the_message(db_session, b
     assert response.status_code == 413
     assert 'id="file-error">The file is larger than 20 MB.' in page
     assert 'type="file"' in page
+
+
+def test_a_tampered_purchase_or_rental_on_the_fee_table_is_named_beside_it(
+    db_session, billed, biller
+):
+    """A select value the page never offered comes back as the form with the typed values and
+    the message at the select, not a bare 400."""
+    page = biller.get("/billing/fees").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    typed = {"csrf_token": token, "hcpcs": "E0860", "purchase_or_rental": "XX",
+             "amount": "31.50", "effective_from": "2026-12-01"}  # fmt: skip
+    for tampered in ("XX", ""):
+        bad = biller.post("/billing/fees", data={**typed, "purchase_or_rental": tampered})
+        text = bad.get_data(as_text=True)
+        assert bad.status_code == 422
+        assert 'id="purchase_or_rental-error">Choose NU (purchase) or RR (rental).' in text
+        assert 'value="31.50"' in text and 'value="E0860"' in text
+    missing = {k: v for k, v in typed.items() if k != "purchase_or_rental"}
+    assert biller.post("/billing/fees", data=missing).status_code == 422
+    assert "$31.50" not in biller.get("/billing/fees").get_data(as_text=True)
+
+
+def test_tampered_selects_on_the_claim_details_are_named_beside_them(db_session, billed, biller):
+    case = ready_claim(db_session, billed)
+    page = biller.get(f"/billing/cases/{case.id}").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    data = {"csrf_token": token, "purchase_or_rental": "ZZ", "prior_auth": "PA-77",
+            "service_date": "2026-11-20", "address_line1": "9 Oak St", "city": "Columbus",
+            "state": "OH", "zip": "43004", "sex": "Q"}  # fmt: skip
+    bad = biller.post(f"/billing/cases/{case.id}/details", data=data)
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert 'id="purchase_or_rental-details-error">Choose NU (purchase) or RR (rental).' in text
+    assert 'id="sex-details-error">Choose female, male or unknown.' in text
+    assert 'value="PA-77"' in text and 'value="9 Oak St"' in text
+    db_session.expire_all()
+    assert claim_money.claim_record(db_session, case).prior_auth != "PA-77"
