@@ -49,15 +49,16 @@ def sign_ins(people: dict) -> dict:
     }
 
 
-def sign_stored_case(app, people: dict, then=None):
-    """An eligible case written by the clinician and signed by the practitioner.
+def sign_stored_case(app, people: dict, then=None, **changes):
+    """An eligible case written by the clinician and signed by the practitioner; `changes` to
+    the case document's top level (a payer).
 
     `then(session, case, people)` runs after the signature in the same session (documents
     made, a patient's link); returns (sign-in details, case id, what `then` returned).
     """
     with app.app_context():
         session = get_session()
-        case = stored_case(session, people["clinician"], people["practitioner"])
+        case = stored_case(session, people["clinician"], people["practitioner"], **changes)
         case_id = case.id
         signing.sign(session, case_id, people["practitioner"], expected_version=case.version)
         made = then(session, session.get(Case, case_id), people) if then else None

@@ -39,8 +39,10 @@ def _fresh(session, case_id) -> Case:
     return session.get(Case, case_id)
 
 
-def _submitted(session, people) -> Case:
-    case = ready_claim(session, people)
+def _submitted(session, people, payer="aetna") -> Case:
+    """A claim sent and confirmed; a commercial payer's by default, which takes a replacement
+    claim (a Medicare one is corrected by a reopening: services/billing/test_reopening.py)."""
+    case = ready_claim(session, people, payer=payer)
     result = claim_export.export(session, people["billing"], [case.id], today=TODAY)
     claim_export.confirm_sent(session, people["billing"], result.file.id, TODAY, today=TODAY)
     return _fresh(session, case.id)

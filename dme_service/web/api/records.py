@@ -101,6 +101,22 @@ def _amendment(session, case) -> dict[str, Any] | None:
         "corrected_sent_on": sent.isoformat() if sent else None,
         "original_signature_intact": bool(amended.kept_intact),
         "changed": amended.changed,
+        "correction_path": amended.path,
+        "reopening": _reopening(amended.request),
+    }
+
+
+def _reopening(request) -> dict[str, Any] | None:
+    """The latest request to the Medicare DME MAC to reopen the claim, or None."""
+    if request is None:
+        return None
+    return {
+        "method": request.method,
+        "requested_on": request.requested_on.isoformat(),
+        "reference": request.reference,
+        "icn": request.icn,
+        "outcome": request.outcome,
+        "decided_on": request.decided_on.isoformat() if request.decided_on else None,
     }
 
 

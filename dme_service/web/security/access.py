@@ -131,6 +131,9 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "order_return.send_again": CLINICAL,
     "order_amendment.amend": CLINICAL,
     "order_amendment.original_claim_number": frozenset({BILLING, ADMIN}),
+    "reopening.show": frozenset({BILLING, ADMIN}),
+    "reopening.record_request": frozenset({BILLING, ADMIN}),
+    "reopening.record_outcome": frozenset({BILLING, ADMIN}),
     # The claim; only billing (and admin) move claim states (AC-3).
     "billing.queue": frozenset({BILLING, ADMIN}),
     "billing.export": frozenset({BILLING, ADMIN}),
