@@ -33,7 +33,7 @@ from dme_service.services.billing import readiness as billing_readiness
 from dme_service.services.clinic.printed import printed_clinic
 from dme_service.services.order_reason import order_reason
 from dme_service.store import signed_content
-from dme_service.store.cases import to_document, trial_records
+from dme_service.store.cases import case_document, trial_records
 from dme_service.store.history import history_document
 from dme_service.store.signed_content import canonical_sha256
 
@@ -86,7 +86,7 @@ def source_sha256(session: Session, case: Case, signature_id: int | None) -> str
     source = {
         "format": SOURCE_FORMAT,
         "case_id": case.id,
-        "case": to_document(case),
+        "case": case_document(case),
         # Kept beside the document and printed on the trial note (docs/case-format.md)
         "trials_beside": [dataclasses.asdict(record) for record in trial_records(case)],
         "signature_id": signature_id,

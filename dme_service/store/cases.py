@@ -8,7 +8,7 @@ so the web forms, the JSON API and the command line judge a case the same way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -106,7 +106,7 @@ def parsed_and_decided(case: models.Case) -> tuple[ParsedCase, Decision]:
 
 def _parse_and_decide(case: models.Case) -> tuple[ParsedCase, Decision] | CaseIncomplete:
     try:
-        parsed = parse(to_document(case))
+        parsed = parse(case_document(case))
     except CaseFormatError as error:
         return CaseIncomplete(error.errors)
     return parsed, evaluate(parsed)
@@ -168,6 +168,17 @@ def patient_document(patient: models.Patient) -> dict[str, Any]:
     if patient.weight_lb is not None:
         document["weight_lb"] = _number(patient.weight_lb)
     return document
+
+
+def case_document(case: models.Case) -> Mapping[str, Any]:
+    """`to_document(case)`, made once per unit of work (store/unit_memo.py) for the readers
+    that only read it: the case page hashes it for the signature, the documents' sources and
+    billing's reviews, parses it and fills its forms from it. Shared: never change it (take
+    `to_document` for a document of one's own)."""
+    session = object_session(case)
+    if session is None:
+        return to_document(case)
+    return unit_memo.remembered(session, ("case_document", case.id), lambda: to_document(case))
 
 
 def to_document(case: models.Case) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from dme_service import integrity_keys
 from dme_service.case import signed_facts
 from dme_service.models import Case, Document, Signature, SignatureScan
 from dme_service.store import unit_memo
-from dme_service.store.cases import to_document
+from dme_service.store.cases import case_document
 from dme_service.store.history import history_document
 
 
@@ -51,7 +51,7 @@ def canonical_sha256(value) -> str:
 
 def case_content_sha256(case: Case) -> str:
     """SHA-256 of the case's order content alone (the dme-case/1 document; no notes)."""
-    return canonical_sha256(to_document(case))
+    return canonical_sha256(case_document(case))
 
 
 SIGNATURE_PURPOSE = "signature"
@@ -62,7 +62,7 @@ def facts_now(case: Case, covers) -> dict:
     (case/signed_facts.py: the order's facts, and the letter's when the letter is signed)."""
     letter = signed_facts.covers_letter(covers)
     return signed_facts.signed_facts(
-        to_document(case), case.status, letter=letter, history=history_document(case)
+        case_document(case), case.status, letter=letter, history=history_document(case)
     )
 
 
@@ -82,7 +82,7 @@ def _legacy_text(case: Case, case_version: int, document_hashes: dict) -> str:
     content = {
         "case_id": case.id,
         "case_version": case_version,
-        "case": to_document(case),
+        "case": case_document(case),
         "documents": digests,
     }
     return _canonical(content)
