@@ -25,7 +25,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from dme_service.models import Case, ClaimRecord, Clinic, Document
@@ -77,12 +77,16 @@ class Freshness:
         return document.source_sha256 == self.digest_for(document.kind)
 
 
+# Built once: on the case page, building a statement costs about what SQLite takes to run it.
+_PURCHASE_OR_RENTAL = select(ClaimRecord.purchase_or_rental).where(
+    ClaimRecord.case_id == bindparam("case_id")
+)
+
+
 def source_sha256(session: Session, case: Case, signature_id: int | None) -> str:
     """SHA-256 of everything a render of the case reads, the clock apart."""
     clinic = session.get(Clinic, case.clinic_id)
-    purchase_or_rental = session.scalar(
-        select(ClaimRecord.purchase_or_rental).where(ClaimRecord.case_id == case.id)
-    )
+    purchase_or_rental = session.scalar(_PURCHASE_OR_RENTAL, {"case_id": case.id})
     source = {
         "format": SOURCE_FORMAT,
         "case_id": case.id,

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload, object_session
 
 from dme_service import models
@@ -52,6 +52,18 @@ class CaseIncomplete(ValueError):
         return f"{self.errors[0].field}: {self.errors[0].message}"
 
 
+# Built once: on the case page, building a statement costs about what SQLite takes to run it.
+_CASE = select(models.Case).where(
+    models.Case.id == bindparam("case_id"), models.Case.clinic_id == bindparam("clinic_id")
+)
+_CASE_WITH_ROWS = _CASE.options(
+    joinedload(models.Case.patient),
+    joinedload(models.Case.home_prescription),
+    joinedload(models.Case.history),
+    joinedload(models.Case.trials),
+)
+
+
 def load_case(
     session: Session,
     user: models.User,
@@ -68,21 +80,13 @@ def load_case(
     the same query (a page that shows the whole case reads them anyway, one query each; one
     list only, so the rows read stay one per trial).
     """
-    query = select(models.Case).where(
-        models.Case.id == case_id, models.Case.clinic_id == user.clinic_id
-    )
-    if with_rows:
-        query = query.options(
-            joinedload(models.Case.patient),
-            joinedload(models.Case.home_prescription),
-            joinedload(models.Case.history),
-            joinedload(models.Case.trials),
-        )
+    query = _CASE_WITH_ROWS if with_rows else _CASE
     if user.outside:  # an outside practitioner sees only the cases naming them
         query = query.where(models.Case.treating_practitioner_id == user.id)
     if for_update:
         query = query.with_for_update().execution_options(populate_existing=True)
-    case = session.scalars(query).unique().first()
+    values = {"case_id": case_id, "clinic_id": user.clinic_id}
+    case = session.scalars(query, values).unique().first()
     if case is None:
         raise CaseNotFound(case_id)
     return case
