@@ -34,6 +34,7 @@ from dme_service.models.cases import (
 from dme_service.models.claims import (
     ClaimFile,
     ClaimRecord,
+    ClaimReopening,
     ClinicBilling,
     FeeScheduleEntry,
     RemittanceFile,
@@ -63,6 +64,7 @@ __all__ = [
     "ChecklistReview",
     "ClaimFile",
     "ClaimRecord",
+    "ClaimReopening",
     "ClinicBilling",
     "FeeScheduleEntry",
     "RemittanceFile",

@@ -10,8 +10,10 @@ refusal offers "Amend the order": with a reason it makes order version 2, the PT
 force, billing reads that a corrected claim is needed, the practitioner signs version 2 seeing
 why and what changed, and billing's 837P from the queue is a corrected claim (CLM05-3 = 7,
 REF*F8 = the payer's claim number from the 835), validated with pyx12. The corrected claim is
-paid; the original claim keeps the signature it was paid on. Screenshots are written to the
-folder DME_SHOTS names (default /tmp/dme-signed-order) for a person to look at.
+paid; the original claim keeps the signature it was paid on (a commercial payer: Medicare's
+DME MAC takes no replacement claim and is asked to reopen the claim instead). Screenshots
+are written to the folder DME_SHOTS names (default /tmp/dme-signed-order) for a person to
+look at.
 
 The claim's first submission and the payer's 835s are made through the services (their own
 pages are walked in test_billing.py); every other step goes through the pages.
@@ -29,8 +31,8 @@ from claims import remits
 from claims.pyx12_check import accepted, validate
 from services.billing.ready_claims import CLINIC_NPI, DELIVERY, set_up_billing
 
+from browser.pages import open_as, serious_violations
 from browser.signed_cases import alvarez_and_okafor, sign_stored_case
-from browser.test_billing import open_as, serious_violations
 from dme_service.claims import x835_build
 from dme_service.db import get_session
 from dme_service.models import Case, User
@@ -54,7 +56,9 @@ def shot(page, name: str) -> None:
 
 @pytest.fixture
 def signed(app, make_user):
-    logins, case_id, _ = sign_stored_case(app, alvarez_and_okafor(make_user, billing=True))
+    # A commercial payer takes a replacement claim; Medicare's DME MAC is asked to reopen.
+    people = alvarez_and_okafor(make_user, billing=True)
+    logins, case_id, _ = sign_stored_case(app, people, payer="aetna")
     return app, logins, case_id
 
 

@@ -123,14 +123,7 @@ def _post(session: Session, user: User, row: RemittanceFile, entry: int, record)
     unmatched[entry]["posted_to"] = case.id
     row.unmatched = unmatched
     row.posted_case_ids = [*(row.posted_case_ids or []), case.id]
-    audit.record(
-        session,
-        user=user,
-        action="billing.remittance.match",
-        object_type="case",
-        object_id=case.id,
-        patient_id=case.patient_id,
-    )
+    audit.case_event(session, user, "billing.remittance.match", case)
     session.commit()
     return " ".join(result.posted + result.notes)
 

@@ -47,8 +47,10 @@ class ClaimRow:
     void_reason: str | None = None  # why the signature was voided, while it waits for a new one
     # The same patient's other claims: a duplicate, or a delivered unit not carried.
     same_patient: tuple[str, ...] = ()
-    # An amended order whose corrected claim has not been sent, in a biller's words.
+    # An amended order whose corrected claim has not been sent (or, for Medicare, whose
+    # reopening the DME MAC has not answered), in a biller's words, and in a few.
     correction: str | None = None
+    correction_headline: str | None = None
 
     @property
     def billed_modifiers(self) -> tuple[str, ...]:

@@ -4,7 +4,8 @@ One transaction: a file that cannot be read whole (claims.x835 refuses it) posts
 an error while posting rolls everything back. The same file again (same SHA-256 for the clinic)
 changes nothing. Matching: the patient control number we sent (CLP01 = CLM01), then member id
 + date of service + HCPCS. Unmatched payments are stored whole on the import for manual
-matching, never dropped.
+matching, never dropped. A Medicare reopening that waits for the DME MAC is answered by the
+835 that posts to its claim (services/billing/reopening.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dme_service.models import BillingEvent, Case, ClaimRecord, RemittanceFile, 
 from dme_service.rules.claim import STATE_WORDS
 from dme_service.services.billing import claim as billing
 from dme_service.services.billing import money as claim_money
+from dme_service.services.billing import reopening
 
 MOVABLE = ("submitted", "resubmitted", "appealed")
 ZERO = Decimal("0.00")
@@ -88,6 +90,9 @@ def _post(session: Session, user: User, remittance, digest: str) -> ImportResult
         move = _post_claim(record, case, payment, remittance.payment_date, row, result, delivered)
         if move is not None:
             moves.append(move)
+        source = f"835 {row.trace_number} of {remittance.payment_date}"
+        if reopening.settle(session, case, source, remittance.payment_date, user):
+            result.notes.append(f"Case {case.id}: the DME MAC's reopening is answered by this 835.")
     billing.record_moves(session, user, moves)
     row.posted_case_ids = [record.case_id for record, _ in matched]
     row.unmatched = unmatched
