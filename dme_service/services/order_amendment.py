@@ -33,6 +33,8 @@ from dme_service.rules.claim import AMENDABLE_STATES, STATE_WORDS
 from dme_service.services.billing import claim as billing
 from dme_service.services.billing import money as claim_money
 from dme_service.services.errors import Refusal, StaleCase
+from dme_service.services.mail import notices
+from dme_service.services.mail.outbox import Mail
 from dme_service.store import claim_reopenings, order_amendments
 from dme_service.store.cases import load_case
 from dme_service.store.signed_content import changed_facts, current_signature, seal_intact
@@ -81,9 +83,16 @@ def can_amend(case: Case, user: User) -> bool:
 
 
 def amend(
-    session: Session, case_id: int, user: User, reason: str | None, *, expected_version: int
+    session: Session,
+    case_id: int,
+    user: User,
+    reason: str | None,
+    *,
+    expected_version: int,
+    mail: Mail | None = None,
 ) -> OrderAmendment:
-    """Make a new order version of a case whose claim went to the payer; commits.
+    """Make a new order version of a case whose claim went to the payer; commits, then mails
+    the treating practitioner that the order they signed waits for their signature again.
 
     Raises CaseNotFound (404), NotPermitted (403), AmendmentInvalid (422), StaleCase or
     CannotAmend (409).
@@ -92,7 +101,13 @@ def amend(
     if errors:
         raise AmendmentInvalid(errors)
     text = reason.strip()
-    return run_with_retry(session, lambda s: _amend(s, case_id, user, text, expected_version))
+    row = run_with_retry(session, lambda s: _amend(s, case_id, user, text, expected_version))
+    if mail is not None:
+        # After the commit: a mail that cannot go is logged and never undoes the amendment.
+        notices.order_amended(
+            session, case_id, user, base_url=mail.base_url, settings=mail.settings
+        )
+    return row
 
 
 def _amend(s: Session, case_id: int, user: User, reason: str, expected_version: int):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from dme_service import audit
@@ -22,7 +22,7 @@ from dme_service.case.patient_match import (
     similar_units,
     with_priors,
 )
-from dme_service.models import BillingEvent, CarriedPriorDevice, Case, Patient
+from dme_service.models import BillingEvent, CarriedPriorDevice, Case, Patient, Signature
 from dme_service.rules.claim import FINISHED_STATES, STATE_WORDS
 from dme_service.store import unit_memo
 
@@ -131,6 +131,35 @@ def carry(session: Session, user, case: Case, units: list[DeliveredUnit]) -> lis
     session.flush()
     audit.case_event(session, user, "case.prior_device.carry", case)
     return added
+
+
+def carried_since_signed(
+    session: Session, signer_id: int, case_id: int | None = None
+) -> list[CarriedPriorDevice]:
+    """The carried prior devices still on open cases (claim not paid or closed) whose newest
+    signature is this practitioner's and came before the unit was carried: what they signed
+    did not know of it. Oldest carry first; of one case with `case_id`."""
+    newest = (
+        select(Signature.case_id, func.max(Signature.id).label("signature_id"))
+        .group_by(Signature.case_id)
+        .subquery()
+    )
+    query = (
+        select(CarriedPriorDevice)
+        .join(newest, newest.c.case_id == CarriedPriorDevice.case_id)
+        .join(Signature, Signature.id == newest.c.signature_id)
+        .join(Case, Case.id == CarriedPriorDevice.case_id)
+        .where(
+            Signature.signer_id == signer_id,
+            CarriedPriorDevice.carried_at > Signature.signed_at,
+            CarriedPriorDevice.removed_at.is_(None),
+            Case.billing_state.not_in(FINISHED_STATES),
+        )
+        .order_by(CarriedPriorDevice.carried_at, CarriedPriorDevice.id)
+    )
+    if case_id is not None:
+        query = query.where(CarriedPriorDevice.case_id == case_id)
+    return list(session.scalars(query))
 
 
 def kept_entries(session: Session, case_id: int) -> list[dict[str, str]]:

@@ -35,6 +35,14 @@ class MailSettings:
     outbox_dir: Path
 
 
+@dataclass(frozen=True)
+class Mail:
+    """Where a service's notice goes: the site's address (for the link) and the settings."""
+
+    base_url: str
+    settings: MailSettings
+
+
 def settings_from(config, instance_path: str) -> MailSettings:
     """From a Flask config (or any mapping with SMTP_URL and MAIL_FROM)."""
     return MailSettings(config.get("SMTP_URL"), config["MAIL_FROM"], Path(instance_path) / "outbox")

@@ -8,6 +8,7 @@ from dme_service.claims import reopening
 from dme_service.rules.claim import BILLING_STATES
 from dme_service.rules.decision import CASE_STATUSES
 from dme_service.services.documents import DOCUMENT_KINDS
+from dme_service.services.order_amendment import REASON_MAX
 from dme_service.web.api.schema import ISO_DATE, MAX_ID, closed_object, nullable, ref
 
 DELIVERY_METHODS = ("in_clinic", "courier", "shipped")
@@ -36,6 +37,7 @@ def record_schemas() -> dict[str, dict]:
         "EditRefused": _edit_refused(),
         "OrderAmendment": _order_amendment(),
         "BillingMove": _billing_move(),
+        "OrderAmendmentRequest": _order_amendment_request(),
         "BillingMoved": _billing_moved(),
     }
 
@@ -345,6 +347,23 @@ def _billing_move() -> dict:
             "service_date": nullable(ISO_DATE),
         },
         ("to_state", "expected_version"),
+    )
+
+
+def _order_amendment_request() -> dict:
+    return closed_object(
+        {
+            "expected_version": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+            "reason": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": REASON_MAX,
+                "description": "Why the order must change, in the clinician's words: the "
+                "practitioner reads it on the order to sign again (clinical text: never shown "
+                "to billing, never in an audit row)",
+            },
+        },
+        ("expected_version", "reason"),
     )
 
 

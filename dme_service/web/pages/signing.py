@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from dme_service.db import get_session
 from dme_service.services import documents as document_service
-from dme_service.services import signing
+from dme_service.services import signing, signing_queue
 from dme_service.services.accounts import sign_in
 from dme_service.services.billing import claim as billing
 from dme_service.services.billing.input import NOTE_MAX
@@ -81,6 +81,7 @@ def _sign_context() -> dict:
         "check": check_signature(db, case),
         "documents": signing.signed_documents(db, case.id),
         "history_sentences": signing.history_sentences(case),
+        "carried_units": signing_queue.carried_since_signed(db, current_user, case.id),
     }
 
 

@@ -183,3 +183,13 @@ def test_billing_types_the_original_claim_number_on_its_own_page(
     page = billing.get(done.headers["Location"]).get_data(as_text=True)
     assert "It replaces payer claim 2226340555" in page
     assert client.get(url).status_code == 403  # the clinician does not type billing's numbers
+
+
+def test_the_practitioner_is_mailed_when_the_page_amends_the_order(app, paid, smtp_server):
+    app.config["SMTP_URL"] = smtp_server.url
+    response = _amend(paid["client"], paid["case_id"])
+    assert response.status_code == 303
+    (message,) = smtp_server.messages
+    assert message["X-DME-Kind"] == "order_amended" and message["To"] == paid["doctor"].email
+    assert f"/signing/cases/{paid['case_id']}" in message.get_content()
+    assert "Walter Pruitt" not in message.as_string() and REASON not in message.as_string()
