@@ -382,3 +382,25 @@ def test_a_practitioner_who_turned_mail_off_is_not_mailed(
         mail=outbox.Mail("https://dme.example.org", settings),
     )  # fmt: skip
     assert smtp_server.messages == []
+
+
+def test_the_packet_teaches_the_order_version_the_patient_follows_after_an_amendment(
+    db_session, billed
+):
+    """Order version 2 waits for signature with a new force: the packet's instructions keep
+    the force of order version 1, whose signature the claim was billed on."""
+    from dme_service.services.followed_order import packet_plan
+    from dme_service.store.cases import parsed_and_decided
+
+    case = _submitted(db_session, billed)
+    _amend(db_session, billed, case)
+    case = _force(db_session, billed, _fresh(db_session, case.id), 10)
+    parsed, _ = parsed_and_decided(case)
+    plan = packet_plan(db_session, case, parsed, "America/Chicago")
+    assert parsed.request.force_lb == 10
+    assert plan.changing and plan.order_version == 1 and plan.request.force_lb == 12
+    assert plan.signature is not None
+    case = _sign(db_session, billed, case)  # order version 2 signed: the patient follows it
+    parsed, _ = parsed_and_decided(case)
+    plan = packet_plan(db_session, case, parsed, "America/Chicago")
+    assert not plan.changing and plan.order_version == 2 and plan.request.force_lb == 10
