@@ -33,6 +33,7 @@ from dme_service.models.cases import (
 )
 from dme_service.models.claims import (
     ClaimFile,
+    ClaimPosting,
     ClaimRecord,
     ClaimReopening,
     ClinicBilling,
@@ -63,6 +64,7 @@ __all__ = [
     "CaseVersion",
     "ChecklistReview",
     "ClaimFile",
+    "ClaimPosting",
     "ClaimRecord",
     "ClaimReopening",
     "ClinicBilling",

@@ -181,3 +181,35 @@ class ClaimReopening(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     amendment = relationship("OrderAmendment")
+
+
+class ClaimPosting(Base):
+    """One claim payment an 835 posted to a claim, kept as the payer sent it: the history behind
+    the claim record's amounts.
+
+    A reversal (CLP02 = 22, a take-back of an earlier payment) has its amounts negative, as the
+    835 negates every original amount; the corrected payment that follows is a posting of its
+    own. The claim record holds their sum (services/billing/remittance.py).
+    """
+
+    __tablename__ = "claim_postings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(fk("cases.id"), index=True)
+    claim_id: Mapped[int] = mapped_column(fk("claims.id"), index=True)
+    remittance_id: Mapped[int] = mapped_column(fk("remittance_files.id"), index=True)
+    status: Mapped[str] = mapped_column(String(4))  # CLP02
+    reversal: Mapped[bool] = mapped_column(Boolean, default=False)
+    charge: Mapped[Decimal] = mapped_column(Cents())
+    paid: Mapped[Decimal] = mapped_column(Cents())
+    allowed: Mapped[Decimal | None] = mapped_column(Cents())
+    contractual: Mapped[Decimal] = mapped_column(Cents())
+    patient_responsibility: Mapped[Decimal] = mapped_column(Cents())
+    adjustments: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    remarks: Mapped[list[str]] = mapped_column(JSON, default=list)
+    icn: Mapped[str | None] = mapped_column(String(50))  # CLP07
+    paid_on: Mapped[date] = mapped_column(Date)  # the remittance's payment date (BPR16)
+    posted_by_id: Mapped[int] = mapped_column(fk("users.id"))
+    posted_at: Mapped[datetime] = created_at_column()
+
+    remittance = relationship("RemittanceFile")

@@ -117,6 +117,7 @@ def _post(session: Session, user: User, row: RemittanceFile, entry: int, record)
     delivered = remittance._delivered(session, [case.id])
     result = remittance.ImportResult(row)
     move = remittance._post_claim(record, case, payment, row.payment_date, row, result, delivered)
+    remittance.record_posting(session, user, record, payment, row)
     billing.record_moves(session, user, [move] if move is not None else [])
     # A new list and dict: SQLAlchemy sees a JSON column change only on assignment.
     unmatched = [dict(item) for item in row.unmatched]

@@ -24,6 +24,7 @@ from dme_service.services.billing import queue_rows, readiness
 from dme_service.services.clinic import clinic_time
 from dme_service.services.documents import Version, versions_of
 from dme_service.services.order_reason import AUTOMATIC_NOTE
+from dme_service.store import claim_postings
 from dme_service.store.cases import CaseIncomplete, load_case, parsed_and_decided
 from dme_service.store.signed_content import signatures
 
@@ -83,6 +84,8 @@ class Claim:
     events: list[BillingEvent]
     users: dict[int, str] = field(default_factory=dict)
     payer: Any = None  # claims.directory.PayerEntry: where the claim goes, whom to call
+    # Each claim payment the 835s posted, oldest first; a take-back (reversal) is negative.
+    payments: list = field(default_factory=list)
 
     def note_for(self, event: BillingEvent) -> str | None:
         """The note billing may read. A clinician's reason for sending a not-eligible case to
@@ -184,6 +187,7 @@ def claim(session: Session, case_id: int, user: User) -> Claim:
         events,
         names,
         directory.entry(case.payer or "", case.patient.state or ""),
+        claim_postings.of_case(session, case.id),
     )
     audit.case_event(session, user, "billing.claim.read", case)
     session.commit()

@@ -7,21 +7,26 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal as D
 
 import pytest
 from sqlalchemy import select
 
+from dme_service.claims import x835_build
 from dme_service.models import AuditEvent, BillingEvent, ClaimReopening, OrderAmendment
 from dme_service.services import order_amendment
 from dme_service.services.billing import claim as billing
 from dme_service.services.billing import export as claim_export
+from dme_service.services.billing import money as claim_money
 from dme_service.services.billing import queue as billing_queue
 from dme_service.services.billing import queue_csv as billing_csv
+from dme_service.services.billing import remittance as remittance_import
 from dme_service.services.billing import reopening
 from dme_service.services.errors import StaleCase
 from services.billing.ready_claims import ready_claim
 from services.billing.reopened_claims import (
     ICN,
+    PAYEE,
     SENT,
     TODAY,
     amended_and_ready,
@@ -189,3 +194,29 @@ def test_a_request_waits_until_the_amended_order_is_signed_and_reviewed(db_sessi
     with pytest.raises(reopening.CannotRecord) as refused:
         _ask(db_session, billed, case)
     assert "once the practitioner signs it" in refused.value.message
+
+
+def test_the_dme_mac_adjustment_comes_as_a_take_back_and_a_corrected_payment(db_session, billed):
+    case = amended_and_ready(db_session, billed)
+    _ask(db_session, billed, case)
+    case = fresh(db_session, case.id)
+    facts = claim_money.claim_facts(db_session, case, claim_money.claim_record(db_session, case))
+    original = remits.paid(facts, ICN)
+    corrected = remits.paid(facts, "2226340999999")
+    text = x835_build.build(
+        remits.remittance(remits.reversal(original), corrected, payee=PAYEE, trace="EFT-9")
+    )
+    posted = remittance_import.import_835(db_session, billed["billing"], text.encode())
+    assert posted.posted[0].startswith(f"Case {case.id}: payment taken back (-80.00")
+    case = fresh(db_session, case.id)
+    assert case.billing_state == "paid"
+    record = claim_money.claim_record(db_session, case)
+    assert (record.paid, record.icn) == (D("80.00"), "2226340999999")
+    claim = billing_queue.claim(db_session, case.id, billed["billing"])
+    assert [(p.reversal, p.paid) for p in claim.payments] == [
+        (False, D("80.00")),
+        (True, D("-80.00")),
+        (False, D("80.00")),
+    ]
+    row = db_session.scalars(select(ClaimReopening)).one()
+    assert (row.outcome, row.outcome_source) == ("adjusted", "835 EFT-9 of 2026-12-20")

@@ -7,8 +7,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from services.billing.reopened_claims import ICN, amended_and_ready
+from claims import remits
+from services.billing.reopened_claims import ICN, PAYEE, amended_and_ready, fresh
 
+from dme_service.claims import x835_build
+from dme_service.services.billing import money as claim_money
+from dme_service.services.billing import remittance as remittance_import
 from dme_service.web.pages import billing as billing_pages
 from web.api_helpers import bearer, token_for
 
@@ -112,3 +116,26 @@ def test_the_api_reads_the_reopening_with_the_amendment(reopen, db_session):
         "outcome": "pending",
         "decided_on": None,
     }
+
+
+def test_the_claim_page_and_the_money_report_show_the_take_back(reopen, db_session):
+    client, case, people = reopen["client"], reopen["case"], reopen["people"]
+    _post(client, case, reference="R-88812")
+    case = fresh(db_session, case.id)
+    facts = claim_money.claim_facts(db_session, case, claim_money.claim_record(db_session, case))
+    original, corrected = remits.paid(facts, ICN), remits.deductible(facts, "2226340999999")
+    text = x835_build.build(
+        remits.remittance(remits.reversal(original), corrected, payee=PAYEE, trace="EFT-9")
+    )
+    remittance_import.import_835(db_session, people["billing"], text.encode())
+    page = client.get(f"/billing/cases/{case.id}").get_data(as_text=True)
+    table = page.split('id="claim-payments"')[1].split("</table>")[0]
+    rows = table.split("<tr")[2:]  # after the header row
+    assert len(rows) == 3 and "Taken back" in rows[1] and "$-80.00" in rows[1]
+    assert "$40.00" in rows[2] and "2226340999999" in rows[2]
+    block = page.split('id="corrected-claim"')[1].split("</div>")[0]
+    assert "Reopening: claim corrected" in block
+    report = client.get("/billing/reports?start=2026-12-01&end=2026-12-31").get_data(as_text=True)
+    section = report.split('id="take-backs"')[1].split("</section>")[0]
+    assert f"Case {case.id}" in section and "$-80.00" in section
+    assert "$40.00 (ICN 2226340999999)" in section and "EFT-9" in section
