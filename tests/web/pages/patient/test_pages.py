@@ -341,3 +341,28 @@ def test_a_lifetime_length_of_need_is_never_99_months(visit):
     spanish = instructions(visit(months=99, lang="es"))
     assert "Durante: el tiempo que su médico o terapeuta le indique." in spanish
     assert "99 meses" not in spanish
+
+
+def test_the_set_up_follows_the_home_unit_trial_not_a_later_clinic_trial(visit, db_session):
+    """Seated on the over-door unit, then supine on the clinic's machine two days later: the
+    patient is taught the home unit seated, as it was shown to them."""
+    from dme_service.models import Trial
+
+    client = visit(position="seated")
+    clinic_trial = Trial(
+        position=1,
+        date=date(2026, 10, 4),
+        device="mechanical",
+        body_position="supine",
+        force_lb=18,
+        minutes=15,
+        pain_before=6,
+        pain_after=2,
+        peripheralization=False,
+        new_neuro_signs=False,
+    )
+    client.case.trials.append(clinic_trial)
+    db_session.commit()
+    html = instructions(client)
+    assert "Face the door." in html
+    assert "Lie down the way you were shown in the clinic." not in html
