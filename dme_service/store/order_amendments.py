@@ -9,19 +9,25 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from dme_service.models import ClaimFile, OrderAmendment, Signature
 from dme_service.store import unit_memo
+
+# Built once: on the case page, building a statement costs about what SQLite takes to run it.
+_OF_CASE = (
+    select(OrderAmendment)
+    .where(OrderAmendment.case_id == bindparam("case_id"))
+    .order_by(OrderAmendment.id)
+)
 
 
 def of_case(session: Session, case_id: int) -> list[OrderAmendment]:
     """Every amendment of the case, oldest first; read once per unit of work (the case page
     shows the order's version in the signature banner and the latest amendment beside it:
     store/unit_memo.py)."""
-    query = select(OrderAmendment).where(OrderAmendment.case_id == case_id)
-    read = lambda: tuple(session.scalars(query.order_by(OrderAmendment.id)))  # noqa: E731
+    read = lambda: tuple(session.scalars(_OF_CASE, {"case_id": case_id}))  # noqa: E731
     return list(unit_memo.remembered(session, ("order_amendments", case_id), read))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from dme_service import audit
@@ -48,6 +48,26 @@ def other_cases(session: Session, case: Case) -> list[Case]:
     )
 
 
+# Built once: on the case page, building a statement costs about what SQLite takes to run it.
+_BORN_THAT_DAY = (
+    select(Case, Patient.member_id)
+    .join(Patient, Patient.id == Case.patient_id)
+    .where(
+        Case.clinic_id == bindparam("clinic_id"),
+        Patient.clinic_id == bindparam("clinic_id"),
+        Patient.date_of_birth == bindparam("born"),
+        Case.id != bindparam("case_id"),
+    )
+    .options(joinedload(Case.home_prescription))
+    .order_by(Case.id)
+)
+_CARRIED = (
+    select(CarriedPriorDevice)
+    .where(CarriedPriorDevice.case_id == bindparam("case_id"))
+    .order_by(CarriedPriorDevice.id)
+)
+
+
 def _others(session: Session, case: Case) -> tuple[Case, ...]:
     """As `cases_of(same_patient_ids(...))` without the case itself, in one query: the cases
     of the clinic's patients born that day, with their prescriptions, kept when the member
@@ -56,19 +76,9 @@ def _others(session: Session, case: Case) -> tuple[Case, ...]:
     key = member_key(patient.member_id)
     if not key:
         return ()
-    query = (
-        select(Case, Patient.member_id)
-        .join(Patient, Patient.id == Case.patient_id)
-        .where(
-            Case.clinic_id == case.clinic_id,
-            Patient.clinic_id == case.clinic_id,
-            Patient.date_of_birth == patient.date_of_birth,
-            Case.id != case.id,
-        )
-        .options(joinedload(Case.home_prescription))
-        .order_by(Case.id)
-    )
-    return tuple(other for other, member in session.execute(query) if member_key(member) == key)
+    values = {"clinic_id": case.clinic_id, "born": patient.date_of_birth, "case_id": case.id}
+    found = session.execute(_BORN_THAT_DAY, values)
+    return tuple(other for other, member in found if member_key(member) == key)
 
 
 def cases_of(session: Session, clinic_id: int, patient_ids: list[int]) -> list[Case]:
@@ -103,8 +113,7 @@ def delivered_on(session: Session, case_ids: list[int]) -> dict[int, date]:
 def carried_into(session: Session, case_id: int) -> list[CarriedPriorDevice]:
     """The prior devices carried into the case (removed ones too), in the order carried; read
     once per unit of work (the order form and the same-patient card both show them)."""
-    query = select(CarriedPriorDevice).where(CarriedPriorDevice.case_id == case_id)
-    read = lambda: tuple(session.scalars(query.order_by(CarriedPriorDevice.id)))  # noqa: E731
+    read = lambda: tuple(session.scalars(_CARRIED, {"case_id": case_id}))  # noqa: E731
     return list(unit_memo.remembered(session, ("carried_into", case_id), read))
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import mean
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from dme_service import audit
@@ -122,15 +122,24 @@ def _audit_as(session: Session, user, action: str, object_type: str, object_id, 
     )
 
 
+# Built once: on the case page, building a statement costs about what SQLite takes to run it.
+_NEWEST_LINK = (
+    select(PatientLink)
+    .where(PatientLink.case_id == bindparam("case_id"))
+    .order_by(PatientLink.id.desc())
+    .limit(1)
+)
+_LOG = (
+    select(HomeLogEntry)
+    .where(HomeLogEntry.case_id == bindparam("case_id"))
+    .order_by(HomeLogEntry.date, HomeLogEntry.id)
+)
+
+
 def newest_link(session: Session, case_id: int) -> PatientLink | None:
     """The case's newest link, whatever its state; read once per unit of work."""
-    query = (
-        select(PatientLink)
-        .where(PatientLink.case_id == case_id)
-        .order_by(PatientLink.id.desc())
-        .limit(1)
-    )
-    return unit_memo.remembered(session, ("newest_link", case_id), lambda: session.scalar(query))
+    read = lambda: session.scalar(_NEWEST_LINK, {"case_id": case_id})  # noqa: E731
+    return unit_memo.remembered(session, ("newest_link", case_id), read)
 
 
 def entries_for(session: Session, case_id: int) -> list[HomeLogEntry]:
@@ -140,12 +149,7 @@ def entries_for(session: Session, case_id: int) -> list[HomeLogEntry]:
     (`add_entry`), and a link with entries is never deleted (RESTRICT)."""
     if newest_link(session, case_id) is None:
         return []
-    query = (
-        select(HomeLogEntry)
-        .where(HomeLogEntry.case_id == case_id)
-        .order_by(HomeLogEntry.date, HomeLogEntry.id)
-    )
-    read = lambda: tuple(session.scalars(query))  # noqa: E731
+    read = lambda: tuple(session.scalars(_LOG, {"case_id": case_id}))  # noqa: E731
     return list(unit_memo.remembered(session, ("home_log", case_id), read))
 
 

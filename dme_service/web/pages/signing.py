@@ -33,10 +33,19 @@ from dme_service.store.signed_content import check_signature, signatures
 from dme_service.web.errors import Refused
 from dme_service.web.forms import keeps_input
 from dme_service.web.pages.case_access import case_or_404
+from dme_service.web.pages.cases.trial_forms import TRIAL_DEVICE_WORDS
 from dme_service.web.responses import pdf_response
 from dme_service.web.security import sessions
 
 bp = Blueprint("signing", __name__, url_prefix="/signing")
+
+
+@bp.app_template_filter("trial_device")
+def trial_device(device: str) -> str:
+    """A trial's device as the clinician chose it ("Clinic mechanical traction"), not its
+    stored key: the practitioner reads the trial before signing."""
+    return TRIAL_DEVICE_WORDS.get(device, device)
+
 
 CONFIRM = (
     "I am the treating practitioner. I reviewed the standard written order, the letter of "

@@ -427,3 +427,16 @@ def test_an_order_routed_before_its_prescription_was_saved_leaves_the_practition
     rx.force_lb = rx.minutes = rx.sessions_per_day = None
     db_session.commit()
     assert "Ann Early" not in clients["doctor"].get("/").get_data(as_text=True)
+
+
+def test_the_signing_page_names_a_clinic_trial_in_words_not_its_stored_key(db_session, team):
+    people, clients = team
+    case = stored_case(
+        db_session, people["author"], people["doctor"], trials=home_then_clinic_trials()
+    )
+    page = " ".join(
+        clients["doctor"].get(f"/signing/cases/{case.id}").get_data(as_text=True).split()
+    )
+    assert "Oct 3, 2026: Clinic mechanical traction, supine, 15 lb" in page
+    assert "Oct 1, 2026: E0860 over-door, seated" in page
+    assert ": mechanical," not in page

@@ -31,7 +31,7 @@ from dme_service.services.billing.readiness import prescription_saved
 from dme_service.services.cases import edit as case_service
 from dme_service.services.cases import same_patient
 from dme_service.services.cases import sections as case_sections
-from dme_service.store.cases import to_document
+from dme_service.store.cases import case_document
 from dme_service.store.decisions import latest_decision_json
 from dme_service.store.history import history_document
 from dme_service.web.pages.cases.forms import (
@@ -177,7 +177,7 @@ def prescription_data(case, document: dict[str, Any]) -> dict[str, Any]:
 def section_forms(case, signers, bound: dict[str, SectionForm]) -> dict[str, Any]:
     """Every section's form: the bound ones as submitted, the others from the stored case
     (plain views, shown_forms.py: a GET builds no WTForms form)."""
-    document = to_document(case)
+    document = case_document(case)  # read only: the forms copy what they show
     forms: dict[str, Any] = {}
     for section, form_class in SECTION_FORMS.items():
         if section in bound:
