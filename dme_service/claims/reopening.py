@@ -163,8 +163,8 @@ def needed_words(*, icn: str | None, late_after: date | None, suggested: str | N
         else ""
     )
     return (
-        f"Medicare's DME MAC takes no replacement claim: once the practitioner signs the "
-        f"amended order, {how}, {quote} and saying what changed, then record the request "
+        f"Medicare's DME MAC takes no replacement claim: once the amended order is signed "
+        f"again, {how}, {quote} and saying what changed, then record the request "
         f"here. A change to KX, GA, GY or GZ also needs a redetermination. Do not send the "
         f"claim again.{late}"
     )

@@ -131,11 +131,11 @@ def test_the_claim_page_and_the_money_report_show_the_take_back(reopen, db_sessi
     page = client.get(f"/billing/cases/{case.id}").get_data(as_text=True)
     table = page.split('id="claim-payments"')[1].split("</table>")[0]
     rows = table.split("<tr")[2:]  # after the header row
-    assert len(rows) == 3 and "Taken back" in rows[1] and "$-80.00" in rows[1]
+    assert len(rows) == 3 and "Taken back" in rows[1] and "−$80.00" in rows[1]
     assert "$40.00" in rows[2] and "2226340999999" in rows[2]
     block = page.split('id="corrected-claim"')[1].split("</div>")[0]
     assert "Reopening: claim corrected" in block
     report = client.get("/billing/reports?start=2026-12-01&end=2026-12-31").get_data(as_text=True)
     section = report.split('id="take-backs"')[1].split("</section>")[0]
-    assert f"Case {case.id}" in section and "$-80.00" in section
+    assert f"Case {case.id}" in section and "−$80.00" in section
     assert "$40.00 (ICN 2226340999999)" in section and "EFT-9" in section
