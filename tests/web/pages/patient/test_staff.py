@@ -39,6 +39,18 @@ def test_clinician_creates_a_link_shown_once_with_a_qr_code(app, db_session, cas
     assert patient.post("/p", data={"t": raw}).status_code == 303
 
 
+def test_in_production_the_link_starts_with_the_services_address(app, case, clinician_client):
+    """The clinician may reach the service by an address the patient cannot open from home (an
+    intranet name, a port on the server): in production the link, its QR code and the printout
+    use DME_BASE_URL, like every other link the service hands out."""
+    app.config.update(ENV_NAME="production", BASE_URL="https://dme.lakeside.example")
+    client, _ = clinician_client
+    html = client.post(
+        f"/cases/{case.id}/patient-link", data={"lang": "en"}, base_url="http://localhost:8080"
+    ).get_data(as_text=True)
+    assert created_url(html).startswith("https://dme.lakeside.example/p#t=")
+
+
 def test_the_link_page_is_not_shown_again(db_session, case, clinician_client):
     client, _ = clinician_client
     raw = created_url(
