@@ -28,6 +28,7 @@ from flask import (
     url_for,
 )
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from dme_service.db import get_session
 from dme_service.documents import instructions_text, wording
@@ -42,6 +43,15 @@ from dme_service.web.pages.patient.forms import RED_FLAG_LABELS, HomeLogForm
 from dme_service.web.responses import pdf_response
 
 bp = Blueprint("patient", __name__)
+
+
+@bp.app_template_filter("unbroken_phone")
+def unbroken_phone(phone: str) -> Markup:
+    """The clinic's number in a span kept on one line (patient.css): on a phone-sized page
+    "(555) 010-2000" otherwise broke after the hyphen, the last digits alone on the next line.
+    The text itself is unchanged, so screen readers and copying read the number as written."""
+    return Markup('<span class="phone">{}</span>').format(phone)
+
 
 PATIENT_PAGES = frozenset(
     {"patient.instructions", "patient.instructions_pdf", "patient.log", "patient.log_saved"}
