@@ -28,7 +28,7 @@ from dme_service.rules.wording import (
     without_field_paths,
 )
 from dme_service.services.billing.readiness import prescription_saved
-from dme_service.services.cases import edit as case_service
+from dme_service.services.cases import decide as case_decide
 from dme_service.services.cases import same_patient
 from dme_service.services.cases import sections as case_sections
 from dme_service.store.cases import case_document
@@ -237,7 +237,7 @@ def decision_panel(case) -> Panel:
     # clinical facts; a draft has none (its facts do not parse yet).
     decision = latest_decision_json(get_session(), case.id)
     if case.status == "draft" or decision is None:
-        gaps = case_service.draft_gaps(case)
+        gaps = case_decide.draft_gaps(case)
         todo = [Todo(anchor_for(e.field), _gap_text(e)) for e in gaps]
         summary = "Not decided yet: the case still lacks what every decision needs."
         return Panel("draft", STATUS_WORDS["draft"], summary, None, todo)
