@@ -47,9 +47,10 @@ bp = Blueprint("patient", __name__)
 
 @bp.app_template_filter("unbroken_phone")
 def unbroken_phone(phone: str) -> Markup:
-    """The clinic's number in a span kept on one line (patient.css): on a phone-sized page
-    "(555) 010-2000" otherwise broke after the hyphen, the last digits alone on the next line.
-    The text itself is unchanged, so screen readers and copying read the number as written."""
+    """The clinic's number in a span that moves to the next line whole (patient.css): on a
+    phone-sized page "(555) 010-2000" otherwise broke after the hyphen, the last digits alone
+    on the next line; at 200 % text it still wraps rather than scroll sideways. The text
+    itself is unchanged, so screen readers and copying read the number as written."""
     return Markup('<span class="phone">{}</span>').format(phone)
 
 
