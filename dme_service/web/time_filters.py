@@ -26,9 +26,15 @@ def local_time(moment: datetime | None) -> str:
     return clinic_time.human_datetime(moment, _zone_name())
 
 
-def human_date(day: date | datetime | None) -> str:
-    if day is None:
+def human_date(day: date | datetime | str | None) -> str:
+    """A date, a stored time, or an ISO day as kept in JSON facts (a recorded delivery)."""
+    if not day:
         return ""
+    if isinstance(day, str):
+        try:
+            day = date.fromisoformat(day)
+        except ValueError:
+            return day  # not a day: shown as typed rather than lost
     if isinstance(day, datetime):
         return clinic_time.human_date(day, _zone_name())
     return clinic_time.human_date(day)

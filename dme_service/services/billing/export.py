@@ -25,6 +25,7 @@ from dme_service.services.billing import claim as billing
 from dme_service.services.billing import corrected_claims, readiness
 from dme_service.services.billing import money as claim_money
 from dme_service.services.billing.input import FieldProblem
+from dme_service.services.clinic.clinic_time import human_date
 from dme_service.store.cases import CaseNotFound, load_case
 
 EXPORTABLE = ("ready_to_submit",)
@@ -193,7 +194,7 @@ def confirm_sent(
             case,
             "submitted",
             user,
-            note=f"837P file {claim_file.control_number} sent on {sent_on}.",
+            note=f"837P file {claim_file.control_number} sent on {human_date(sent_on)}.",
         )
         claim_money.claim_record(session, case).submitted_on = sent_on
         corrected_claims.sent(session, case, claim_file, sent_on)

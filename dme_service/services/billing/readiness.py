@@ -65,7 +65,7 @@ def facts(session: Session, case: Case, *, today: date | None = None) -> Readine
         case=parsed,
         decision=decision,
         incomplete=incomplete,
-        reviews=ReviewsWhenAsked(session, case),
+        reviews=ReviewsWhenAsked(session, case, zone),
         delivery=recorded_delivery(session, case.id),
         submitted_on=first_submission(session, case.id, zone),
         day_words=clinic_time.human_date,
@@ -112,8 +112,8 @@ class ReviewsWhenAsked(Mapping):
     facts at once, inside the caller's unit of work, so the rows read are the same ones.
     """
 
-    def __init__(self, session: Session, case: Case) -> None:
-        self._read = lambda: reviews(session, case)
+    def __init__(self, session: Session, case: Case, zone: str | None = None) -> None:
+        self._read = lambda: reviews(session, case, zone)
         self._found: dict[str, str] | None = None
 
     def _reviews(self) -> dict[str, str]:
@@ -131,9 +131,9 @@ class ReviewsWhenAsked(Mapping):
         return len(self._reviews())
 
 
-def reviews(session: Session, case: Case) -> dict[str, str]:
+def reviews(session: Session, case: Case, zone: str | None = None) -> dict[str, str]:
     """Billing's latest review of each reviewable item, while the case says what it said
-    (one read for every item)."""
+    (one read for every item); its day is the clinic's calendar day in the one human format."""
     query = (
         select(ChecklistReview)
         .where(
@@ -145,7 +145,9 @@ def reviews(session: Session, case: Case) -> dict[str, str]:
     )
     found = {}
     for entry in session.scalars(query):
-        found.setdefault(entry.item, f"Reviewed {entry.at:%Y-%m-%d}: {entry.note}")
+        found.setdefault(
+            entry.item, f"Reviewed {clinic_time.human_date(entry.at, zone)}: {entry.note}"
+        )
     return {key: found[key] for key in REVIEWABLE if key in found}
 
 

@@ -35,6 +35,7 @@ from dme_service.rules.claim import STATE_WORDS
 from dme_service.services.billing import claim as billing
 from dme_service.services.billing import money as claim_money
 from dme_service.services.billing import reopening
+from dme_service.services.clinic import clinic_time
 
 MOVABLE = ("submitted", "resubmitted", "appealed")
 ZERO = Decimal("0.00")
@@ -101,7 +102,7 @@ def _post(session: Session, user: User, remittance, digest: str) -> ImportResult
         record_posting(session, user, record, payment, row)
         if move is not None:
             moves.append(move)
-        source = f"835 {row.trace_number} of {remittance.payment_date}"
+        source = f"835 {row.trace_number} of {clinic_time.human_date(remittance.payment_date)}"
         if reopening.settle(session, case, source, remittance.payment_date, user):
             result.notes.append(f"Case {case.id}: the DME MAC's reopening is answered by this 835.")
     billing.record_moves(session, user, moves)
@@ -230,8 +231,16 @@ def _post_claim(record, case, payment: ClaimPayment, paid_on, row, result, deliv
         )
         return None
     carcs = [a.reason for a in adjustments if outcome == "denied" and a.group != "PR"]
-    note = f"835 {row.trace_number} of {paid_on}: {words}."
+    note = _history_note(payment, outcome, adjustments, row, paid_on)
     return (case, outcome, list(dict.fromkeys(carcs)), record.remarks, note)
+
+
+def _history_note(payment: ClaimPayment, outcome: str, adjustments, row, paid_on) -> str:
+    """The claim history's line for the move an 835 makes, in the words a biller reads:
+    what the payer did, who paid, and which 835 of which day."""
+    what = f"Denied ({_codes(adjustments)})" if outcome == "denied" else f"Paid ${payment.paid:.2f}"
+    source = f"835 {row.trace_number}, {clinic_time.human_date(paid_on)}"
+    return f"{what} by {row.payer_name} ({source})."
 
 
 def _take_back(record, case, payment: ClaimPayment, paid_on, row, result) -> None:

@@ -109,7 +109,7 @@ def test_recording_the_request_answers_the_amendment_and_the_835_that_follows_se
     assert case.billing_state == "paid"
     row = db_session.scalars(select(ClaimReopening)).one()
     assert (row.outcome, row.decided_on) == ("adjusted", date(2026, 12, 20))
-    assert row.outcome_source == "835 EFT-2 of 2026-12-20"
+    assert row.outcome_source == "835 EFT-2 of Dec 20, 2026"
     amended = order_amendment.latest(db_session, case)
     assert amended.headline == "Reopening: claim corrected" and not amended.open
 
@@ -219,4 +219,4 @@ def test_the_dme_mac_adjustment_comes_as_a_take_back_and_a_corrected_payment(db_
         (False, D("80.00")),
     ]
     row = db_session.scalars(select(ClaimReopening)).one()
-    assert (row.outcome, row.outcome_source) == ("adjusted", "835 EFT-9 of 2026-12-20")
+    assert (row.outcome, row.outcome_source) == ("adjusted", "835 EFT-9 of Dec 20, 2026")
