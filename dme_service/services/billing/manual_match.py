@@ -22,6 +22,7 @@ from dme_service.models import Case, ClaimRecord, RemittanceFile, User
 from dme_service.services.billing import claim as billing
 from dme_service.services.billing import remittance
 from dme_service.services.billing.input import FieldProblem
+from dme_service.services.clinic.clinic_time import human_date
 from dme_service.store.cases import CaseNotFound
 
 
@@ -49,7 +50,7 @@ def _claim_words(record: ClaimRecord) -> str:
     case = record.case
     rx = case.home_prescription
     billed = f"${record.billed:.2f}" if record.billed is not None else "not billed yet"
-    day = record.service_date.isoformat() if record.service_date else "no date of service"
+    day = human_date(record.service_date) if record.service_date else "no date of service"
     return (
         f"Case {case.id}: {record.control_number} · member {case.patient.member_id or 'none'} · "
         f"{day} · {rx.hcpcs if rx else 'no HCPCS'} · billed {billed}"

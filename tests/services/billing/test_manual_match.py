@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import replace
 from decimal import Decimal as D
@@ -102,3 +103,13 @@ def test_only_billing_staff_post(db_session, billed):
     remittance_id = _unmatched_import(db_session, billed, facts[a.id])
     with pytest.raises(billing.NotPermitted):
         manual_match.post_to_claim(db_session, billed["clinician"], remittance_id, 0, a.id)
+
+
+def test_the_claims_to_choose_from_name_their_day_of_service_in_the_human_format(
+    db_session, billed
+):
+    (a,), facts = _submitted(db_session, billed, 1)
+    _unmatched_import(db_session, billed, facts[a.id])
+    (choice,) = manual_match.open_claims(db_session, billed["billing"].clinic_id)
+    assert re.search(r" · [A-Z][a-z]{2} \d{1,2}, \d{4} · ", choice.words), choice.words
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", choice.words)

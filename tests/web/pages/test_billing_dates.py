@@ -122,3 +122,33 @@ def test_an_835_that_pays_the_claim_is_a_line_in_its_history(app, db_session, bi
     history = read_text(page.split('id="history-heading"')[1])
     assert "Submitted → Paid" in history
     assert re.search(r"Paid \$\d+\.\d{2} by .+ \(835 EFT0001, Dec 20, 2026\)", history), history
+
+
+def test_an_unmatched_payment_names_its_day_of_service_in_the_human_format(
+    app, db_session, billed, sign_in
+):
+    client = app.test_client()
+    assert sign_in(client, billed["billing"]).status_code == 303
+    case = ready_claim(db_session, billed)
+    facts = claim_money.claim_facts(db_session, case, claim_money.claim_record(db_session, case))
+    db_session.commit()
+    stranger = replace(
+        facts,
+        control_number="ELSEWHERE9",
+        subscriber=replace(facts.subscriber, member_id="9ZZ9ZZ9ZZ99"),
+    )
+    text = x835_build.build(
+        remits.remittance(
+            remits.paid(stranger, "ICN-X"), payee=replace(remits.PAYEE, id="1234567893")
+        )
+    )
+    token = _token(client, "/billing/remittances")
+    client.post(
+        "/billing/remittances",
+        data={"csrf_token": token, "file": (io.BytesIO(text.encode()), "remit.835")},
+        content_type="multipart/form-data",
+    )
+    page = read_text(client.get("/billing/remittances").get_data(as_text=True))
+    assert "ELSEWHERE9" in page
+    assert re.search(r"on [A-Z][a-z]{2} \d{1,2}, \d{4}\)", page), page
+    assert ISO_DATE.findall(page) == []
