@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -45,12 +46,24 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         engine = create_engine(url, hide_parameters=True, echo=echo)
         if engine.url.database and engine.url.database != ":memory:":
             Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(engine.url.database))
         _configure_sqlite(engine)
         return engine
     engine = create_engine(url, hide_parameters=True, echo=echo, pool_pre_ping=True)
     if engine.dialect.name == "postgresql":
         event.listen(engine, "handle_error", _strip_postgres_error_detail)
     return engine
+
+
+def _create_private(path: Path) -> None:
+    """Make a new database file readable and writable by the service's account alone (it holds
+    PHI; the umask left it readable by everyone). SQLite opens an empty file as an empty
+    database and gives its -wal and -shm files the same permissions. An existing file keeps
+    the permissions its owner chose."""
+    if str(path).startswith("file:"):
+        return  # a URI filename: SQLite opens it itself
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _strip_postgres_error_detail(context) -> None:

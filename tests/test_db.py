@@ -8,7 +8,7 @@ from sqlalchemy import Column, Integer, MetaData, Table, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from dme_service.db import MAX_ATTEMPTS, RetryExhausted, get_engine, run_with_retry
+from dme_service.db import MAX_ATTEMPTS, RetryExhausted, get_engine, make_engine, run_with_retry
 from dme_service.models import Trial
 
 
@@ -281,3 +281,15 @@ def test_a_real_postgres_serialization_failure_is_retried(app):
     with engine.connect() as connection:
         final = connection.execute(select(counters.c.value)).scalar_one()
     assert (len(attempts), final) == (2, 11)
+
+
+def test_a_new_sqlite_database_is_readable_by_the_service_alone(tmp_path):
+    """The file holds every patient's record (PHI): a new one is not left to the umask, which
+    made it readable by every account on the machine; SQLite gives its -wal and -shm files
+    the same permissions."""
+    path = tmp_path / "instance" / "dme.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (x INTEGER)"))
+    engine.dispose()
+    assert path.stat().st_mode & 0o777 == 0o600

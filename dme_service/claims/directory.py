@@ -43,6 +43,9 @@ class PayerEntry:
     jurisdiction: str = ""  # DME MAC jurisdiction letter, Medicare only
     contractor: Fact | None = None
     purchase_or_rental: Fact = Fact("", False)  # the payer's NU/RR rule, in words
+    # Medicare: where the DME MAC takes reopening requests (its page) and its telephone line.
+    reopening_page: Fact = Fact("", False)
+    reopening_phone: Fact = Fact("", False)
 
     def contacts(self) -> list[tuple[str, Fact]]:
         """(label, fact) for each contact that has a value, for the claim page."""
@@ -105,6 +108,8 @@ def entry(payer: str, state: str = "") -> PayerEntry | None:
         jurisdiction=letter,
         contractor=_fact(mac, "contractor"),
         purchase_or_rental=_fact(raw, "purchase_or_rental"),
+        reopening_page=_fact(mac, "reopening_page"),
+        reopening_phone=_fact(mac, "reopening_phone"),
     )
 
 

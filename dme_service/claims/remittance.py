@@ -85,6 +85,12 @@ class ClaimPayment:
         return STATUS_WORDS.get(self.status, f"status {self.status}")
 
     @property
+    def reversal(self) -> bool:
+        """A take-back of the payer's earlier payment of this claim (CLP02 = 22), its amounts
+        negated; the corrected payment, if any, is another claim payment."""
+        return self.status == REVERSAL
+
+    @property
     def denied(self) -> bool:
         return self.status == DENIED or (self.paid == 0 and self.status != REVERSAL)
 

@@ -80,8 +80,8 @@ class Request:
 
 
 def suggested_method(adjustments=(), modifiers_changed=()) -> str | None:
-    """"redetermination" when a reopening cannot do it: the original claim was denied as not
-    medically necessary (CARC 50), or KX/GA/GY/GZ changed; else None (a reopening will do)."""
+    """The way to ask when a reopening cannot do it ("redetermination": the original claim was
+    denied as not medically necessary, CARC 50, or KX/GA/GY/GZ changed); else None."""
     if any(str(a.get("reason")) == NOT_MEDICALLY_NECESSARY for a in adjustments or ()):
         return "redetermination"
     if APPEAL_ONLY_MODIFIERS & set(modifiers_changed or ()):
@@ -148,9 +148,7 @@ def needed_words(*, icn: str | None, late_after: date | None, suggested: str | N
     if icn:
         quote = f"quoting the claim's ICN {icn}"
     else:
-        quote = (
-            "quoting the claim's ICN (not known yet: it is on the 835 or the DME MAC's portal)"
-        )
+        quote = "quoting the claim's ICN (not known yet: it is on the 835 or the DME MAC's portal)"
     how = (
         "ask for a redetermination (appeal) with the records: the original claim was denied as "
         "not medically necessary, which a reopening cannot change"
@@ -165,8 +163,8 @@ def needed_words(*, icn: str | None, late_after: date | None, suggested: str | N
         else ""
     )
     return (
-        f"Medicare's DME MAC takes no replacement claim: once the practitioner signs the "
-        f"amended order, {how}, {quote} and saying what changed, then record the request "
+        f"Medicare's DME MAC takes no replacement claim: once the amended order is signed "
+        f"again, {how}, {quote} and saying what changed, then record the request "
         f"here. A change to KX, GA, GY or GZ also needs a redetermination. Do not send the "
         f"claim again.{late}"
     )

@@ -114,6 +114,9 @@ def _claim_checks(claim: Claim, today: date):
     replaced = correction.number_problem(claim.frequency, claim.replaces)
     if replaced:
         yield "payer's claim number of the original claim", replaced
+    refused = correction.payer_problem(claim.frequency, claim.payer.key)
+    if refused:
+        yield "corrected claim", refused
     for number, line in enumerate(claim.lines, start=1):
         for field, message in _line_checks(line, claim, today):
             yield f"line {number} ({line.hcpcs}) {field}", message

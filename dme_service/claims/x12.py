@@ -52,6 +52,50 @@ def segment(*elements) -> str:
     return ELEMENT.join(parts) + SEGMENT
 
 
+def interchange(
+    body: list[str],
+    *,
+    sender: str,
+    receiver: str,
+    created: date,
+    time: str,
+    control: int,
+    functional_id: str,
+    version: str,
+    production: bool = False,
+) -> list[str]:
+    """One transaction set in its envelope: ISA and GS before, GE and IEA after.
+
+    ISA13 and GS06 are both `control` (ISA13 as nine digits); `functional_id` is GS01 (HC a
+    claim, HP a payment); `time` is ISA10 and GS05 (HHMM). ISA14 asks for no TA1: the 999 (or
+    the payer's own answer) acknowledges the file.
+    """
+    isa13 = f"{control:09d}"
+    isa = segment(
+        "ISA",
+        "00",
+        " " * 10,
+        "00",
+        " " * 10,
+        "ZZ",
+        sender.ljust(15)[:15],
+        "ZZ",
+        receiver.ljust(15)[:15],
+        created.strftime("%y%m%d"),
+        time,
+        REPEAT,
+        "00501",
+        isa13,
+        "0",
+        "P" if production else "T",
+        COMPONENT,
+    )
+    gs = segment(
+        "GS", functional_id, sender, receiver, ccyymmdd(created), time, control, "X", version
+    )
+    return [isa, gs, *body, segment("GE", 1, control), segment("IEA", 1, isa13)]
+
+
 def parse_amount(value: str) -> Decimal:
     """An R element read back as a two-place Decimal; ValueError when it is not a number."""
     if not re.fullmatch(r"-?\d*(\.\d+)?", value or "") or value in ("", "-", "."):

@@ -15,33 +15,18 @@ VERSION = "005010X221A1"
 
 def build(remittance: Remittance, *, payer_tax_id: str = "999999999", created=None) -> str:
     """The 835 text; `remittance.control_number` is the ISA13 (digits)."""
-    created = created or remittance.payment_date
-    control = f"{int(remittance.control_number or 1):09d}"
     body = _transaction(remittance, payer_tax_id)
-    isa = segment(
-        "ISA",
-        "00",
-        " " * 10,
-        "00",
-        " " * 10,
-        "ZZ",
-        "PAYER".ljust(15),
-        "ZZ",
-        "CLINIC".ljust(15),
-        created.strftime("%y%m%d"),
-        "1200",
-        x12.REPEAT,
-        "00501",
-        control,
-        "0",
-        "T",
-        x12.COMPONENT,
+    envelope = x12.interchange(
+        body,
+        sender="PAYER",
+        receiver="CLINIC",
+        created=created or remittance.payment_date,
+        time="1200",
+        control=int(remittance.control_number or 1),
+        functional_id="HP",
+        version=VERSION,
     )
-    gs = segment(
-        "GS", "HP", "PAYER", "CLINIC", x12.ccyymmdd(created), "1200", int(control), "X", VERSION
-    )
-    tail = [segment("GE", 1, int(control)), segment("IEA", 1, control)]
-    return "\n".join([isa, gs, *body, *tail]) + "\n"
+    return "\n".join(envelope) + "\n"
 
 
 def _transaction(r: Remittance, payer_tax_id: str) -> list[str]:

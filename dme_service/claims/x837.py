@@ -39,39 +39,17 @@ def build(envelope: Envelope, provider: BillingProvider, claims: Iterable[Claim]
 
 
 def _interchange(envelope: Envelope, body: list[str]) -> list[str]:
-    control = f"{envelope.control_number:09d}"
-    created = envelope.created
-    isa = segment(
-        "ISA",
-        "00",
-        " " * 10,
-        "00",
-        " " * 10,
-        "ZZ",
-        envelope.sender_id.ljust(15)[:15],
-        "ZZ",
-        envelope.receiver_id.ljust(15)[:15],
-        created.strftime("%y%m%d"),
-        created.strftime("%H%M"),
-        x12.REPEAT,
-        "00501",
-        control,
-        "0",  # ISA14: no TA1 asked for; the 999 answers the file
-        "P" if envelope.production else "T",
-        x12.COMPONENT,
+    return x12.interchange(
+        body,
+        sender=envelope.sender_id,
+        receiver=envelope.receiver_id,
+        created=envelope.created,
+        time=envelope.created.strftime("%H%M"),
+        control=envelope.control_number,
+        functional_id="HC",
+        version=VERSION,
+        production=envelope.production,
     )
-    gs = segment(
-        "GS",
-        "HC",
-        envelope.sender_id,
-        envelope.receiver_id,
-        x12.ccyymmdd(created),
-        created.strftime("%H%M"),
-        envelope.control_number,
-        "X",
-        VERSION,
-    )
-    return [isa, gs, *body, segment("GE", 1, envelope.control_number), segment("IEA", 1, control)]
 
 
 def _transaction(envelope: Envelope, provider: BillingProvider, claims: list[Claim]) -> list[str]:

@@ -106,14 +106,7 @@ def seed(session, today: date | None = None) -> dict[str, str]:
     for _name, doc in demo_documents():
         case = store_case(session, clinic, users, shift_dates(doc, today or date.today()))
         cases.append(case)
-        audit.record(
-            session,
-            user=None,
-            action="demo.seed",
-            object_type="case",
-            object_id=case.id,
-            patient_id=case.patient_id,
-        )
+        audit.case_event(session, None, "demo.seed", case)
     session.flush()
     demo_billing.seed(session, clinic, users, cases, today or date.today())
     return passwords

@@ -3,7 +3,10 @@ command, problems printed as `--option: message` (exit 2), and the one-time link
 
 from __future__ import annotations
 
+import os
 import sys
+
+from dme_service.config import DEV_BASE_URL
 
 
 def in_app(action, args) -> int:
@@ -48,3 +51,12 @@ def print_invitation(invitation, who: str) -> None:
     print(f"  {invitation.url}")
     if invitation.mailed:
         print(f"The link was also mailed: {invitation.mailed}")
+    if not os.environ.get("DME_BASE_URL", "").strip():
+        # A shell that did not load the service's environment file (README "Set up your
+        # clinic") builds the link on the development address, which nobody else can open.
+        print(
+            f"dme-service: DME_BASE_URL is not set: the link starts with {DEV_BASE_URL}, the "
+            "development address. Run dme-service with the service's environment (for "
+            "example `set -a; . /etc/dme_service.env; set +a`) and send a new link.",
+            file=sys.stderr,
+        )

@@ -59,7 +59,9 @@ def source(case: Case, decision: Decision, options: RenderOptions) -> DocumentSo
 
 def context(case: Case, options: RenderOptions, gettext: Gettext) -> dict:
     request, lang = case.request, options.lang
-    trial = case.latest_trial
+    # The patient sets up the home unit as it was shown to them: on the latest home-unit trial
+    # (the one that decides criterion 2), not on a later trial of the clinic's own machine.
+    trial = case.latest_home_trial or case.latest_trial
     screening = case.screening
     return {
         "_": gettext,

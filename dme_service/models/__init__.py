@@ -33,7 +33,9 @@ from dme_service.models.cases import (
 )
 from dme_service.models.claims import (
     ClaimFile,
+    ClaimPosting,
     ClaimRecord,
+    ClaimReopening,
     ClinicBilling,
     FeeScheduleEntry,
     RemittanceFile,
@@ -62,7 +64,9 @@ __all__ = [
     "CaseVersion",
     "ChecklistReview",
     "ClaimFile",
+    "ClaimPosting",
     "ClaimRecord",
+    "ClaimReopening",
     "ClinicBilling",
     "FeeScheduleEntry",
     "RemittanceFile",

@@ -151,3 +151,65 @@ class RemittanceFile(Base):
     unmatched: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     imported_by_id: Mapped[int] = mapped_column(fk("users.id"))
     imported_at: Mapped[datetime] = created_at_column()
+
+
+class ClaimReopening(Base):
+    """Billing's request to a Medicare DME MAC to correct a claim it processed (a reopening, or
+    a redetermination when a reopening cannot do it), and the DME MAC's answer.
+
+    A DME MAC takes no replacement claim (claims/correction.py); the request answers the
+    amended order the way a confirmed corrected claim does elsewhere. `reference` is the DME
+    MAC's number for the request; the outcome is recorded by billing or by the 835 that follows.
+    """
+
+    __tablename__ = "claim_reopenings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(fk("cases.id"), index=True)
+    amendment_id: Mapped[int | None] = mapped_column(fk("order_amendments.id"), index=True)
+    method: Mapped[str] = mapped_column(String(20))  # claims.reopening.METHODS
+    requested_on: Mapped[date] = mapped_column(Date)  # a day in the clinic's calendar
+    reference: Mapped[str | None] = mapped_column(String(50))
+    icn: Mapped[str | None] = mapped_column(String(50))  # the claim's ICN quoted
+    outcome: Mapped[str] = mapped_column(String(12), default="pending")
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    # Written by the application ("835 EFT0001 of 2026-12-20"), never typed free text.
+    outcome_source: Mapped[str | None] = mapped_column(String(120))
+    recorded_by_id: Mapped[int] = mapped_column(fk("users.id"))
+    recorded_at: Mapped[datetime] = created_at_column()
+    decided_by_id: Mapped[int | None] = mapped_column(fk("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    amendment = relationship("OrderAmendment")
+
+
+class ClaimPosting(Base):
+    """One claim payment an 835 posted to a claim, kept as the payer sent it: the history behind
+    the claim record's amounts.
+
+    A reversal (CLP02 = 22, a take-back of an earlier payment) has its amounts negative, as the
+    835 negates every original amount; the corrected payment that follows is a posting of its
+    own. The claim record holds their sum (services/billing/remittance.py).
+    """
+
+    __tablename__ = "claim_postings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(fk("cases.id"), index=True)
+    claim_id: Mapped[int] = mapped_column(fk("claims.id"), index=True)
+    remittance_id: Mapped[int] = mapped_column(fk("remittance_files.id"), index=True)
+    status: Mapped[str] = mapped_column(String(4))  # CLP02
+    reversal: Mapped[bool] = mapped_column(Boolean, default=False)
+    charge: Mapped[Decimal] = mapped_column(Cents())
+    paid: Mapped[Decimal] = mapped_column(Cents())
+    allowed: Mapped[Decimal | None] = mapped_column(Cents())
+    contractual: Mapped[Decimal] = mapped_column(Cents())
+    patient_responsibility: Mapped[Decimal] = mapped_column(Cents())
+    adjustments: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    remarks: Mapped[list[str]] = mapped_column(JSON, default=list)
+    icn: Mapped[str | None] = mapped_column(String(50))  # CLP07
+    paid_on: Mapped[date] = mapped_column(Date)  # the remittance's payment date (BPR16)
+    posted_by_id: Mapped[int] = mapped_column(fk("users.id"))
+    posted_at: Mapped[datetime] = created_at_column()
+
+    remittance = relationship("RemittanceFile")

@@ -10,7 +10,9 @@ Pure data, read by the billing services (which make and check the moves), the si
 for billing's review. A voided signature moves a signed or ready claim back to
 "awaiting_signature", with the reason. Once the claim has gone to the payer the signed order
 is frozen; amending it (a new order version) moves the claim back to "awaiting_signature" and
-its next file is a corrected claim (services.order_amendment).
+its next file is a corrected claim (services.order_amendment), or for Medicare a reopening
+asked of the DME MAC (services/billing/reopening.py: ready to submit -> submitted, or appealed
+for a redetermination).
 """
 
 from __future__ import annotations
@@ -56,6 +58,9 @@ SYSTEM_MOVES = frozenset(
     }
     # An amended order (a new order version) goes back for a new signature.
     | {(state, "awaiting_signature") for state in AMENDABLE_STATES}
+    # Medicare: billing records a redetermination asked of the DME MAC for an amended order
+    # (services/billing/reopening.py), first or after a reopening it declined.
+    | {("ready_to_submit", "appealed"), ("submitted", "appealed")}
 )
 # A signature void moves these back to awaiting signature.
 SIGNED_STATES = ("signed", "ready_to_submit")

@@ -25,7 +25,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from dme_service.models import Case, ClaimRecord, Clinic, Document
@@ -33,7 +33,7 @@ from dme_service.services.billing import readiness as billing_readiness
 from dme_service.services.clinic.printed import printed_clinic
 from dme_service.services.order_reason import order_reason
 from dme_service.store import signed_content
-from dme_service.store.cases import to_document, trial_records
+from dme_service.store.cases import case_document, trial_records
 from dme_service.store.history import history_document
 from dme_service.store.signed_content import canonical_sha256
 
@@ -77,16 +77,20 @@ class Freshness:
         return document.source_sha256 == self.digest_for(document.kind)
 
 
+# Built once: on the case page, building a statement costs about what SQLite takes to run it.
+_PURCHASE_OR_RENTAL = select(ClaimRecord.purchase_or_rental).where(
+    ClaimRecord.case_id == bindparam("case_id")
+)
+
+
 def source_sha256(session: Session, case: Case, signature_id: int | None) -> str:
     """SHA-256 of everything a render of the case reads, the clock apart."""
     clinic = session.get(Clinic, case.clinic_id)
-    purchase_or_rental = session.scalar(
-        select(ClaimRecord.purchase_or_rental).where(ClaimRecord.case_id == case.id)
-    )
+    purchase_or_rental = session.scalar(_PURCHASE_OR_RENTAL, {"case_id": case.id})
     source = {
         "format": SOURCE_FORMAT,
         "case_id": case.id,
-        "case": to_document(case),
+        "case": case_document(case),
         # Kept beside the document and printed on the trial note (docs/case-format.md)
         "trials_beside": [dataclasses.asdict(record) for record in trial_records(case)],
         "signature_id": signature_id,

@@ -7,7 +7,9 @@ the claim was billed on is superseded, never voided (the original claim keeps it
 signed PDFs stay in the record as superseded), the case's claim goes back to the treating
 practitioner for a new signature, and the claim's next 837P is a corrected claim: a replacement
 (CLM05-3 = 7) carrying the payer's claim control number of the original claim (REF*F8, the
-CLP07 of its 835). The amendment is pending until that file is confirmed sent.
+CLP07 of its 835). The amendment is pending until that file is confirmed sent. A Medicare DME
+MAC takes no replacement claim: billing asks it to reopen the claim instead and records the
+request (services/billing/reopening.py), which answers the amendment (claims/correction.py).
 
 The reason is clinical free text: the clinical team reads it (case page, re-sign page); billing
 reads what changed on the order (the signed facts, written by the application) and that a
@@ -24,14 +26,16 @@ from sqlalchemy.orm import Session
 
 from dme_service import audit
 from dme_service.case import signed_facts
-from dme_service.claims import correction
+from dme_service.claims import correction, reopening
 from dme_service.db import printable, run_with_retry
 from dme_service.models import Case, ClaimRecord, Document, OrderAmendment, User, utcnow
 from dme_service.rules.claim import AMENDABLE_STATES, STATE_WORDS
 from dme_service.services.billing import claim as billing
 from dme_service.services.billing import money as claim_money
 from dme_service.services.errors import Refusal, StaleCase
-from dme_service.store import order_amendments
+from dme_service.services.mail import notices
+from dme_service.services.mail.outbox import Mail
+from dme_service.store import claim_reopenings, order_amendments
 from dme_service.store.cases import load_case
 from dme_service.store.signed_content import changed_facts, current_signature, seal_intact
 
@@ -96,9 +100,16 @@ def not_amendable(case: Case, session: Session | None = None) -> str:
 
 
 def amend(
-    session: Session, case_id: int, user: User, reason: str | None, *, expected_version: int
+    session: Session,
+    case_id: int,
+    user: User,
+    reason: str | None,
+    *,
+    expected_version: int,
+    mail: Mail | None = None,
 ) -> OrderAmendment:
-    """Make a new order version of a case whose claim went to the payer; commits.
+    """Make a new order version of a case whose claim went to the payer; commits, then mails
+    the treating practitioner that the order they signed waits for their signature again.
 
     Raises CaseNotFound (404), NotPermitted (403), AmendmentInvalid (422), StaleCase or
     CannotAmend (409).
@@ -107,7 +118,13 @@ def amend(
     if errors:
         raise AmendmentInvalid(errors)
     text = reason.strip()
-    return run_with_retry(session, lambda s: _amend(s, case_id, user, text, expected_version))
+    row = run_with_retry(session, lambda s: _amend(s, case_id, user, text, expected_version))
+    if mail is not None:
+        # After the commit: a mail that cannot go is logged and never undoes the amendment.
+        notices.order_amended(
+            session, case_id, user, base_url=mail.base_url, settings=mail.settings
+        )
+    return row
 
 
 def _amend(s: Session, case_id: int, user: User, reason: str, expected_version: int):
@@ -221,8 +238,13 @@ class Amended:
     # checked (billing's lists read only the words, not the stored PDFs).
     kept_intact: bool | None
     payer_claim_number: str | None  # REF*F8 of the corrected claim
-    pending: bool  # the corrected claim has not been sent yet
+    pending: bool  # the corrected claim has not been sent (nor a reopening asked for) yet
     sent_on: date | None
+    # How the correction reaches the payer (correction.REPLACEMENT_CLAIM, REOPENING, NEW_CLAIM)
+    path: str = correction.REPLACEMENT_CLAIM
+    request: reopening.Request | None = None  # Medicare: the latest reopening asked for
+    late_after: date | None = None  # Medicare: the last day to ask for a reopening
+    suggested: str | None = None  # Medicare: "redetermination" when a reopening cannot do it
 
     @property
     def claim_words(self) -> str:
@@ -233,7 +255,24 @@ class Amended:
             payer_claim_number=self.payer_claim_number,
             changed=self.changed,
             sent_on=self.sent_on,
+            path=self.path,
+            request=self.request,
+            late_after=self.late_after,
+            suggested=self.suggested,
         )
+
+    @property
+    def headline(self) -> str:
+        """Its state in a few words: the queue's badge, the claim page's notice."""
+        return correction.headline(pending=self.pending, path=self.path, request=self.request)
+
+    @property
+    def open(self) -> bool:
+        """Billing still has something to do or wait for: the corrected claim is not sent, or
+        the DME MAC has not corrected the claim it was asked to reopen."""
+        if self.pending:
+            return True
+        return self.request is not None and self.request.outcome != reopening.ADJUSTED
 
 
 def latest(session: Session, case: Case) -> Amended | None:
@@ -250,6 +289,19 @@ def pending_by_case(session: Session, cases: list[Case]) -> dict[int, Amended]:
         case_id: _amended(session, by_id[case_id], row, check_seal=False)
         for case_id, row in rows.items()
     }
+
+
+def open_by_case(session: Session, cases: list[Case]) -> dict[int, Amended]:
+    """The amendments billing still acts on or waits for, by case id (the queue): those pending
+    and those whose Medicare reopening the DME MAC has not answered with a correction."""
+    found = pending_by_case(session, cases)
+    asked = claim_reopenings.latest(session, [c.id for c in cases if c.id not in found])
+    for case in cases:
+        row = asked.get(case.id)
+        if row is None or row.outcome == reopening.ADJUSTED or row.amendment is None:
+            continue
+        found[case.id] = _amended(session, case, row.amendment, check_seal=False)
+    return found
 
 
 def corrected_in_file(session: Session, claim_file) -> set[int]:
@@ -273,9 +325,10 @@ def _amended(
         intact = seal_intact(session, signature) if check_seal else None
         changed = signed_facts.summary(changed_facts(signature, case))
     number = row.payer_claim_number or (row.original_claim or {}).get("icn")
-    if not number and row.corrected_sent_on is None:
-        record = session.scalar(select(ClaimRecord).where(ClaimRecord.case_id == case.id))
-        number = record.icn if record is not None else None  # an 835 posted since
+    record = session.scalar(select(ClaimRecord).where(ClaimRecord.case_id == case.id))
+    if not number and row.corrected_sent_on is None and record is not None:
+        number = record.icn  # an 835 posted since
+    medicare = _medicare_path(session, case, row, record)
     return Amended(
         row,
         row.order_version,
@@ -287,13 +340,38 @@ def _amended(
         number,
         row.corrected_sent_on is None,
         row.corrected_sent_on,
+        **medicare,
     )
+
+
+def _medicare_path(session: Session, case: Case, row: OrderAmendment, record) -> dict:
+    """How the correction goes, and for a Medicare reopening what billing needs to ask for it.
+
+    The original claim's remittance (remarks, adjustments, date) is the claim record's while
+    the amendment waits; once answered, the path was decided and the request is on file."""
+    remarks = (record.remarks or []) if record is not None else []
+    path = correction.path(case.payer or "", remarks)
+    if path != correction.REOPENING:
+        return {"path": path}
+    requests = [r for r in claim_reopenings.of_case(session, case.id) if r.amendment_id == row.id]
+    remitted = record.remitted_on if record is not None else None
+    if remitted is None and row.original_claim.get("remitted_on"):
+        remitted = date.fromisoformat(row.original_claim["remitted_on"])
+    return {
+        "path": path,
+        "request": claim_reopenings.as_request(requests[0]) if requests else None,
+        "late_after": reopening.deadline(remitted),
+        "suggested": reopening.suggested_method(record.adjustments if record else ()),
+    }
 
 
 def replacement_numbers(session: Session, cases: list[Case]) -> dict[int, str]:
     """For the export: each case whose next claim is a corrected claim, with the payer's claim
-    control number of the claim it replaces ("" when unknown: the scrubber refuses it)."""
+    control number of the claim it replaces ("" when unknown: the scrubber refuses it). A
+    Medicare claim returned unprocessable goes as a new claim and is not listed; one the DME MAC
+    processed is listed, and the scrubber refuses it (a reopening is asked for instead)."""
     return {
         case_id: amended.payer_claim_number or ""
         for case_id, amended in pending_by_case(session, cases).items()
+        if amended.path != correction.NEW_CLAIM
     }

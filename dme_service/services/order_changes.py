@@ -55,7 +55,7 @@ def since_last_look(session: Session, case: Case) -> SinceLastLook | None:
         return SinceLastLook(what, at, note, None)
     now = case_versions.kept_document(case)  # with the history the letter states
     found = changes(baseline.document, now)
-    who = _who_changed(baseline, case_versions.after(session, case.id, baseline.id))
+    who = case_versions.who_changed(session, baseline)
     listed = [_with_who(change, who) for change in found]
     return SinceLastLook(what, at, note, listed)
 
@@ -75,17 +75,6 @@ def _last_look(session: Session, case: Case):
     if returned is not None and returned.practitioner_id == practitioner_id:
         looks.append((returned.kind, returned.returned_at, returned.note))
     return max(looks, key=lambda look: look[1]) if looks else None
-
-
-def _who_changed(baseline, later) -> dict[str, tuple[str, datetime]]:
-    """For each fact changed after `baseline`: who saved the last change to it, and when."""
-    who: dict[str, tuple[str, datetime]] = {}
-    previous = baseline
-    for row in later:
-        for change in changes(previous.document, row.document):
-            who[change.key] = (row.saved_by.name, row.saved_at)
-        previous = row
-    return who
 
 
 def _with_who(change: FieldChange, who: dict[str, tuple[str, datetime]]) -> Change:

@@ -8,12 +8,10 @@ itself carries no reason.
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dme_service.models import Case
-from dme_service.models.billing import BillingEvent
-from dme_service.store import unit_memo
+from dme_service.store import billing_events
 
 # The note services/billing.route_for_signature writes for an eligible case: not a reason.
 AUTOMATIC_NOTE = "Eligible: sent for signature."
@@ -23,16 +21,8 @@ def order_reason(session: Session, case: Case) -> str | None:
     """The note of the case's latest move to awaiting signature, while it still stands."""
     if case.billing_state == "draft":
         return None
-    # Read once per unit of work: the case page's documents card asks twice.
-    note = unit_memo.remembered(session, ("order_reason", case.id), lambda: _note(session, case))
+    # The case's moves are read once per unit of work: the documents card asks twice, and the
+    # packet's checklist reads the same rows.
+    note = billing_events.latest_note_to(session, case.id, "awaiting_signature")
     note = (note or "").strip()
     return note if note and note != AUTOMATIC_NOTE else None
-
-
-def _note(session: Session, case: Case) -> str | None:
-    return session.scalar(
-        select(BillingEvent.note)
-        .where(BillingEvent.case_id == case.id, BillingEvent.to_state == "awaiting_signature")
-        .order_by(BillingEvent.id.desc())
-        .limit(1)
-    )

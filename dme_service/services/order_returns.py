@@ -11,8 +11,6 @@ an audit row or billing's history (LOG-1).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy.orm import Session
 
 from dme_service import audit
@@ -54,12 +52,8 @@ class NotYours(Refusal):
     status = 403
 
 
-@dataclass(frozen=True)
-class Mail:
-    """Where the clinician's mail goes: the site's address and the outbox settings."""
-
-    base_url: str
-    settings: outbox.MailSettings
+# Where the clinician's mail goes: the site's address and the outbox settings.
+Mail = outbox.Mail
 
 
 def check_note(kind: str, note: str | None) -> dict[str, str]:

@@ -4,12 +4,17 @@ whether it comes back after their own signature was voided. Oldest first.
 
 The cases are `signing.awaiting_signature`'s (which also catches signatures that no longer
 match); "waiting since" is the latest move of the claim to awaiting signature.
+
+Beside the list: orders the practitioner signed that were given a prior device afterwards (a
+unit the clinic delivered to the same patient, carried in by billing's proof of delivery,
+docs/domain.md §3.6). The signature over the signed facts stands, but what they signed did
+not know of a same-or-similar unit, so it is shown while the claim is open.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -17,6 +22,7 @@ from sqlalchemy.orm import Session
 from dme_service.coding import codes
 from dme_service.models import BillingEvent, Case, Signature, User, utcnow
 from dme_service.services import signing
+from dme_service.store import same_patient
 
 
 @dataclass(frozen=True)
@@ -93,3 +99,34 @@ def waiting_words(waited) -> str:
     if hours >= 1:
         return f"waiting {hours} hour{'s' if hours != 1 else ''}"
     return "waiting less than an hour"
+
+
+@dataclass(frozen=True)
+class CarriedUnit:
+    """A unit carried into an order after the practitioner signed it."""
+
+    case: Case
+    hcpcs: str
+    device_words: str
+    delivered_on: date
+    source_case_id: int
+    carried_at: datetime
+
+
+def carried_since_signed(
+    session: Session, user: User, case_id: int | None = None
+) -> list[CarriedUnit]:
+    """The prior devices carried into the user's signed orders since they signed (of one case
+    with `case_id`), oldest first; open claims only (store.same_patient)."""
+    rows = same_patient.carried_since_signed(session, user.id, case_id)
+    return [
+        CarriedUnit(
+            case=session.get(Case, row.case_id),
+            hcpcs=row.hcpcs,
+            device_words=codes.HCPCS_DESCRIPTORS.get(row.hcpcs, ""),
+            delivered_on=row.delivered_on,
+            source_case_id=row.source_case_id,
+            carried_at=row.carried_at,
+        )
+        for row in rows
+    ]

@@ -135,14 +135,7 @@ def _order_and_letter(session: Session, user: User, case: Case, *, wet_ink: bool
     history = history_of(case)
     records = trial_records(case)
     reason = order_reason(session, case)
-    audit.record(
-        session,
-        user=user,
-        action=action,
-        object_type="case",
-        object_id=case.id,
-        patient_id=case.patient_id,
-    )
+    audit.case_event(session, user, action, case)
     session.commit()
     writer = PdfWriter()
     try:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dme_service.models import Case, CaseVersion, User, utcnow
+from dme_service.rules.changes import changes
 from dme_service.store.cases import to_document
 from dme_service.store.history import history_document
 
@@ -67,3 +68,15 @@ def after(session: Session, case_id: int, row_id: int | None) -> list[CaseVersio
     if row_id is not None:
         query = query.where(CaseVersion.id > row_id)
     return list(session.scalars(query.order_by(CaseVersion.id)))
+
+
+def who_changed(session: Session, since: CaseVersion) -> dict[str, tuple[str, datetime]]:
+    """For each fact changed after the kept document `since` (by its rules.changes key): who
+    saved the last change to it, and when."""
+    who: dict[str, tuple[str, datetime]] = {}
+    previous = since
+    for row in after(session, since.case_id, since.id):
+        for change in changes(previous.document, row.document):
+            who[change.key] = (row.saved_by.name, row.saved_at)
+        previous = row
+    return who

@@ -8,11 +8,11 @@ so the web forms, the JSON API and the command line judge a case the same way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload, object_session
 
 from dme_service import models
@@ -52,6 +52,18 @@ class CaseIncomplete(ValueError):
         return f"{self.errors[0].field}: {self.errors[0].message}"
 
 
+# Built once: on the case page, building a statement costs about what SQLite takes to run it.
+_CASE = select(models.Case).where(
+    models.Case.id == bindparam("case_id"), models.Case.clinic_id == bindparam("clinic_id")
+)
+_CASE_WITH_ROWS = _CASE.options(
+    joinedload(models.Case.patient),
+    joinedload(models.Case.home_prescription),
+    joinedload(models.Case.history),
+    joinedload(models.Case.trials),
+)
+
+
 def load_case(
     session: Session,
     user: models.User,
@@ -64,21 +76,17 @@ def load_case(
     practitioner only a case naming them exists.
 
     `for_update` locks the row and reads it afresh, for a change made under the lock.
-    `with_rows` reads the patient and the prescription in the same query (a page that shows
-    the whole case reads them anyway, one query each).
+    `with_rows` reads the patient, the prescription, the recorded history and the trials in
+    the same query (a page that shows the whole case reads them anyway, one query each; one
+    list only, so the rows read stay one per trial).
     """
-    query = select(models.Case).where(
-        models.Case.id == case_id, models.Case.clinic_id == user.clinic_id
-    )
-    if with_rows:
-        query = query.options(
-            joinedload(models.Case.patient), joinedload(models.Case.home_prescription)
-        )
+    query = _CASE_WITH_ROWS if with_rows else _CASE
     if user.outside:  # an outside practitioner sees only the cases naming them
         query = query.where(models.Case.treating_practitioner_id == user.id)
     if for_update:
         query = query.with_for_update().execution_options(populate_existing=True)
-    case = session.scalars(query).first()
+    values = {"case_id": case_id, "clinic_id": user.clinic_id}
+    case = session.scalars(query, values).unique().first()
     if case is None:
         raise CaseNotFound(case_id)
     return case
@@ -102,7 +110,7 @@ def parsed_and_decided(case: models.Case) -> tuple[ParsedCase, Decision]:
 
 def _parse_and_decide(case: models.Case) -> tuple[ParsedCase, Decision] | CaseIncomplete:
     try:
-        parsed = parse(to_document(case))
+        parsed = parse(case_document(case))
     except CaseFormatError as error:
         return CaseIncomplete(error.errors)
     return parsed, evaluate(parsed)
@@ -164,6 +172,17 @@ def patient_document(patient: models.Patient) -> dict[str, Any]:
     if patient.weight_lb is not None:
         document["weight_lb"] = _number(patient.weight_lb)
     return document
+
+
+def case_document(case: models.Case) -> Mapping[str, Any]:
+    """`to_document(case)`, made once per unit of work (store/unit_memo.py) for the readers
+    that only read it: the case page hashes it for the signature, the documents' sources and
+    billing's reviews, parses it and fills its forms from it. Shared: never change it (take
+    `to_document` for a document of one's own)."""
+    session = object_session(case)
+    if session is None:
+        return to_document(case)
+    return unit_memo.remembered(session, ("case_document", case.id), lambda: to_document(case))
 
 
 def to_document(case: models.Case) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from dme_service.models import Case, DecisionRecord
@@ -28,11 +28,15 @@ def record_decision(session: Session, case: Case, decision) -> DecisionRecord:
     return record
 
 
+# Built once: on the case page, building a statement costs about what SQLite takes to run it.
+_LATEST = (
+    select(DecisionRecord.decision_json)
+    .where(DecisionRecord.case_id == bindparam("case_id"))
+    .order_by(DecisionRecord.id.desc())
+    .limit(1)
+)
+
+
 def latest_decision_json(session: Session, case_id: int) -> dict | None:
     """The case's latest stored decision (dme-decision/1 JSON), or None before any."""
-    return session.scalar(
-        select(DecisionRecord.decision_json)
-        .where(DecisionRecord.case_id == case_id)
-        .order_by(DecisionRecord.id.desc())
-        .limit(1)
-    )
+    return session.scalar(_LATEST, {"case_id": case_id})

@@ -9,27 +9,36 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from dme_service.models import ClaimFile, OrderAmendment, Signature
+from dme_service.store import unit_memo
+
+# Built once: on the case page, building a statement costs about what SQLite takes to run it.
+_OF_CASE = (
+    select(OrderAmendment)
+    .where(OrderAmendment.case_id == bindparam("case_id"))
+    .order_by(OrderAmendment.id)
+)
 
 
 def of_case(session: Session, case_id: int) -> list[OrderAmendment]:
-    """Every amendment of the case, oldest first."""
-    query = select(OrderAmendment).where(OrderAmendment.case_id == case_id)
-    return list(session.scalars(query.order_by(OrderAmendment.id)))
+    """Every amendment of the case, oldest first; read once per unit of work (the case page
+    shows the order's version in the signature banner and the latest amendment beside it:
+    store/unit_memo.py)."""
+    read = lambda: tuple(session.scalars(_OF_CASE, {"case_id": case_id}))  # noqa: E731
+    return list(unit_memo.remembered(session, ("order_amendments", case_id), read))
 
 
 def latest(session: Session, case_id: int) -> OrderAmendment | None:
-    query = select(OrderAmendment).where(OrderAmendment.case_id == case_id)
-    return session.scalars(query.order_by(OrderAmendment.id.desc()).limit(1)).first()
+    every = of_case(session, case_id)
+    return every[-1] if every else None
 
 
 def order_version(session: Session, case_id: int) -> int:
     """1 for an order never amended, then one more for each amendment."""
-    query = select(func.count(OrderAmendment.id)).where(OrderAmendment.case_id == case_id)
-    return 1 + (session.scalar(query) or 0)
+    return 1 + len(of_case(session, case_id))
 
 
 def version_signed(session: Session, signature: Signature) -> int:

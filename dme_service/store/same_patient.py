@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from dme_service import audit
 from dme_service.case.patient_match import (
@@ -22,7 +22,7 @@ from dme_service.case.patient_match import (
     similar_units,
     with_priors,
 )
-from dme_service.models import BillingEvent, CarriedPriorDevice, Case, Patient
+from dme_service.models import BillingEvent, CarriedPriorDevice, Case, Patient, Signature
 from dme_service.rules.claim import FINISHED_STATES, STATE_WORDS
 from dme_service.store import unit_memo
 
@@ -48,10 +48,37 @@ def other_cases(session: Session, case: Case) -> list[Case]:
     )
 
 
+# Built once: on the case page, building a statement costs about what SQLite takes to run it.
+_BORN_THAT_DAY = (
+    select(Case, Patient.member_id)
+    .join(Patient, Patient.id == Case.patient_id)
+    .where(
+        Case.clinic_id == bindparam("clinic_id"),
+        Patient.clinic_id == bindparam("clinic_id"),
+        Patient.date_of_birth == bindparam("born"),
+        Case.id != bindparam("case_id"),
+    )
+    .options(joinedload(Case.home_prescription))
+    .order_by(Case.id)
+)
+_CARRIED = (
+    select(CarriedPriorDevice)
+    .where(CarriedPriorDevice.case_id == bindparam("case_id"))
+    .order_by(CarriedPriorDevice.id)
+)
+
+
 def _others(session: Session, case: Case) -> tuple[Case, ...]:
+    """As `cases_of(same_patient_ids(...))` without the case itself, in one query: the cases
+    of the clinic's patients born that day, with their prescriptions, kept when the member
+    id is the same."""
     patient = case.patient
-    ids = same_patient_ids(session, case.clinic_id, patient.member_id, patient.date_of_birth)
-    return tuple(other for other in cases_of(session, case.clinic_id, ids) if other.id != case.id)
+    key = member_key(patient.member_id)
+    if not key:
+        return ()
+    values = {"clinic_id": case.clinic_id, "born": patient.date_of_birth, "case_id": case.id}
+    found = session.execute(_BORN_THAT_DAY, values)
+    return tuple(other for other, member in found if member_key(member) == key)
 
 
 def cases_of(session: Session, clinic_id: int, patient_ids: list[int]) -> list[Case]:
@@ -86,8 +113,7 @@ def delivered_on(session: Session, case_ids: list[int]) -> dict[int, date]:
 def carried_into(session: Session, case_id: int) -> list[CarriedPriorDevice]:
     """The prior devices carried into the case (removed ones too), in the order carried; read
     once per unit of work (the order form and the same-patient card both show them)."""
-    query = select(CarriedPriorDevice).where(CarriedPriorDevice.case_id == case_id)
-    read = lambda: tuple(session.scalars(query.order_by(CarriedPriorDevice.id)))  # noqa: E731
+    read = lambda: tuple(session.scalars(_CARRIED, {"case_id": case_id}))  # noqa: E731
     return list(unit_memo.remembered(session, ("carried_into", case_id), read))
 
 
@@ -114,6 +140,35 @@ def carry(session: Session, user, case: Case, units: list[DeliveredUnit]) -> lis
     session.flush()
     audit.case_event(session, user, "case.prior_device.carry", case)
     return added
+
+
+def carried_since_signed(
+    session: Session, signer_id: int, case_id: int | None = None
+) -> list[CarriedPriorDevice]:
+    """The carried prior devices still on open cases (claim not paid or closed) whose newest
+    signature is this practitioner's and came before the unit was carried: what they signed
+    did not know of it. Oldest carry first; of one case with `case_id`."""
+    newest = (
+        select(Signature.case_id, func.max(Signature.id).label("signature_id"))
+        .group_by(Signature.case_id)
+        .subquery()
+    )
+    query = (
+        select(CarriedPriorDevice)
+        .join(newest, newest.c.case_id == CarriedPriorDevice.case_id)
+        .join(Signature, Signature.id == newest.c.signature_id)
+        .join(Case, Case.id == CarriedPriorDevice.case_id)
+        .where(
+            Signature.signer_id == signer_id,
+            CarriedPriorDevice.carried_at > Signature.signed_at,
+            CarriedPriorDevice.removed_at.is_(None),
+            Case.billing_state.not_in(FINISHED_STATES),
+        )
+        .order_by(CarriedPriorDevice.carried_at, CarriedPriorDevice.id)
+    )
+    if case_id is not None:
+        query = query.where(CarriedPriorDevice.case_id == case_id)
+    return list(session.scalars(query))
 
 
 def kept_entries(session: Session, case_id: int) -> list[dict[str, str]]:

@@ -20,14 +20,14 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from dme_service import integrity_keys
 from dme_service.case import signed_facts
 from dme_service.models import Case, Document, Signature, SignatureScan
 from dme_service.store import unit_memo
-from dme_service.store.cases import to_document
+from dme_service.store.cases import case_document
 from dme_service.store.history import history_document
 
 
@@ -51,7 +51,7 @@ def canonical_sha256(value) -> str:
 
 def case_content_sha256(case: Case) -> str:
     """SHA-256 of the case's order content alone (the dme-case/1 document; no notes)."""
-    return canonical_sha256(to_document(case))
+    return canonical_sha256(case_document(case))
 
 
 SIGNATURE_PURPOSE = "signature"
@@ -62,7 +62,7 @@ def facts_now(case: Case, covers) -> dict:
     (case/signed_facts.py: the order's facts, and the letter's when the letter is signed)."""
     letter = signed_facts.covers_letter(covers)
     return signed_facts.signed_facts(
-        to_document(case), case.status, letter=letter, history=history_document(case)
+        case_document(case), case.status, letter=letter, history=history_document(case)
     )
 
 
@@ -82,7 +82,7 @@ def _legacy_text(case: Case, case_version: int, document_hashes: dict) -> str:
     content = {
         "case_id": case.id,
         "case_version": case_version,
-        "case": to_document(case),
+        "case": case_document(case),
         "documents": digests,
     }
     return _canonical(content)
@@ -223,8 +223,9 @@ def seal_intact(session: Session, signature: Signature) -> bool:
         SIGNATURE_PURPOSE, text, signature.key_id, signature.content_sha256
     ):
         return False
-    for entry in hashes.values():
-        stored = _signed_file(session, entry)
+    files = _signed_files(session, hashes)
+    for kind, entry in hashes.items():
+        stored = files[kind]
         if stored is None or hashlib.sha256(stored.content).hexdigest() != entry["sha256"]:
             return False
     return True
@@ -239,17 +240,21 @@ def current_signature(session: Session, case_id: int) -> Signature | None:
     )
 
 
-def _read_current(session: Session, case_id: int) -> Signature | None:
-    query = (
-        select(Signature)
-        .where(
-            Signature.case_id == case_id,
-            Signature.voided_at.is_(None),
-            Signature.superseded_at.is_(None),
-        )
-        .order_by(Signature.signed_at.desc(), Signature.id.desc())
+# Built once: on the case page, building a statement costs about what SQLite takes to run it.
+_STANDING = (
+    select(Signature)
+    .where(
+        Signature.case_id == bindparam("case_id"),
+        Signature.voided_at.is_(None),
+        Signature.superseded_at.is_(None),
     )
-    return session.scalars(query).first()
+    .order_by(Signature.signed_at.desc(), Signature.id.desc())
+)
+_DOCUMENTS = select(Document).where(Document.id.in_(bindparam("ids", expanding=True)))
+
+
+def _read_current(session: Session, case_id: int) -> Signature | None:
+    return session.scalars(_STANDING, {"case_id": case_id}).first()
 
 
 def signatures(session: Session, case_id: int) -> list[Signature]:
@@ -258,12 +263,18 @@ def signatures(session: Session, case_id: int) -> list[Signature]:
     return list(session.scalars(query.order_by(Signature.id.desc())))
 
 
-def _signed_file(session: Session, entry: dict):
-    """The stored file a signature entry covers: a rendered PDF, or the scan of an order
-    signed in ink."""
-    if "scan_id" in entry:
-        return session.get(SignatureScan, entry["scan_id"])
-    return session.get(Document, entry.get("document_id"))
+def _signed_files(session: Session, hashes: dict) -> dict:
+    """Kind -> the stored file each signature entry covers (None when it is gone): a rendered
+    PDF, or the scan of an order signed in ink. The PDFs are read in one query."""
+    ids = [e["document_id"] for e in hashes.values() if "scan_id" not in e and "document_id" in e]
+    found = session.scalars(_DOCUMENTS, {"ids": ids}) if ids else ()
+    documents = {document.id: document for document in found}
+    return {
+        kind: session.get(SignatureScan, entry["scan_id"])
+        if "scan_id" in entry
+        else documents.get(entry.get("document_id"))
+        for kind, entry in hashes.items()
+    }
 
 
 def check_signature(session: Session, case: Case) -> SignatureCheck:
@@ -283,8 +294,9 @@ def _check(session: Session, case: Case) -> SignatureCheck:
         return SignatureCheck(
             signature, False, "The case no longer matches what was signed; it must be re-signed."
         )
+    files = _signed_files(session, signature.document_hashes)
     for kind, entry in signature.document_hashes.items():
-        document = _signed_file(session, entry)
+        document = files[kind]
         if document is None or hashlib.sha256(document.content).hexdigest() != entry["sha256"]:
             return SignatureCheck(
                 signature, False, f"The signed {kind.upper()} file was altered; re-sign the case."

@@ -51,12 +51,14 @@ def _register_signing_and_billing(app: Flask) -> None:
         billing_files,
         order_amendment,
         order_return,
+        reopening,
         signing,
     )
 
     app.register_blueprint(signing.bp)
     app.register_blueprint(order_return.bp)
     app.register_blueprint(order_amendment.bp)
+    app.register_blueprint(reopening.bp)
     app.register_blueprint(billing.bp)
 
 

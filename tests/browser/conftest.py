@@ -1,4 +1,5 @@
-"""Fixtures of the browser tests: the app on a real loopback server, and Debian's chromium."""
+"""Fixtures of the browser tests: the app on a real loopback server, Debian's chromium, and the
+screenshots' clinic."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import threading
 
 import pytest
 from werkzeug.serving import make_server
+
+from browser.signed_cases import reyes_and_greene
 
 # As root in a container chromium needs --no-sandbox; the rest keep it off the closed network.
 CHROMIUM_ARGS = [
@@ -58,3 +61,9 @@ def browser(_chromium):
     yield chromium[0]
     for context in chromium[0].contexts:
         context.close()
+
+
+@pytest.fixture
+def team(make_user):
+    """Dana Reyes, PT and Dr. Samuel Greene (browser.signed_cases.reyes_and_greene)."""
+    return reyes_and_greene(make_user)

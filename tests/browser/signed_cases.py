@@ -27,13 +27,18 @@ def alvarez_and_okafor(make_user, *, billing: bool = False) -> dict:
     return people
 
 
-def reyes_greene_and_nair(make_user) -> dict:
-    """The invented clinic of the README's screenshots (never a real patient or clinician)."""
+def reyes_and_greene(make_user) -> dict:
+    """The invented clinic of the README's screenshots (never a real patient or clinician):
+    Dana Reyes, PT writes the case; Dr. Samuel Greene signs it."""
     return {
         "clinician": make_user("clinician", credential="PT", name="Dana Reyes, PT"),
         "practitioner": make_user("practitioner", credential="MD", name="Dr. Samuel Greene"),
-        "billing": make_user("billing", name="Priya Nair"),
     }
+
+
+def reyes_greene_and_nair(make_user) -> dict:
+    """The screenshots' clinic with its biller, Priya Nair."""
+    return {**reyes_and_greene(make_user), "billing": make_user("billing", name="Priya Nair")}
 
 
 def sign_ins(people: dict) -> dict:
@@ -44,15 +49,16 @@ def sign_ins(people: dict) -> dict:
     }
 
 
-def sign_stored_case(app, people: dict, then=None):
-    """An eligible case written by the clinician and signed by the practitioner.
+def sign_stored_case(app, people: dict, then=None, **changes):
+    """An eligible case written by the clinician and signed by the practitioner; `changes` to
+    the case document's top level (a payer).
 
     `then(session, case, people)` runs after the signature in the same session (documents
     made, a patient's link); returns (sign-in details, case id, what `then` returned).
     """
     with app.app_context():
         session = get_session()
-        case = stored_case(session, people["clinician"], people["practitioner"])
+        case = stored_case(session, people["clinician"], people["practitioner"], **changes)
         case_id = case.id
         signing.sign(session, case_id, people["practitioner"], expected_version=case.version)
         made = then(session, session.get(Case, case_id), people) if then else None

@@ -9,17 +9,13 @@ import pytest
 from services.claim_cases import stored_case
 from sqlalchemy import select
 
+from browser.pages import open_as, require_axe, serious_violations, shot
 from browser.signed_cases import reyes_greene_and_nair, sign_ins
-from browser.test_login import SCREENSHOTS
-from dme_service.config import ROOT
 from dme_service.db import get_session
 from dme_service.models import BillingEvent, Case
 from dme_service.services import signing
 
 pytestmark = pytest.mark.browser
-
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-VIEWPORT = {"width": 1280, "height": 900}
 
 
 @pytest.fixture
@@ -65,37 +61,6 @@ def others(session, people):
     ):
         case = stored_case(session, author, doctor, **who, **changes)
         signing.sign(session, case.id, doctor, expected_version=case.version)
-
-
-def open_as(browser, base_url, user):
-    # bypass_csp only so axe-core can be injected; the app's pages need no bypass.
-    context = browser.new_context(viewport=VIEWPORT, bypass_csp=True)
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.goto(f"{base_url}/login")
-    page.get_by_label("E-mail address").fill(user.email)
-    page.get_by_label("Password").fill(user.password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-    return page
-
-
-def serious_violations(page) -> list[str]:
-    """axe-core's serious or critical violations (empty when axe-core is not installed)."""
-    if not AXE.exists():
-        return []
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate(
-        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
-             .filter(v => v.impact === 'serious' || v.impact === 'critical')
-             .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"""
-    )
-
-
-def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def practitioner_signs(page, base_url, password):
@@ -165,8 +130,4 @@ def test_practitioner_signs_then_billing_submits_and_records_a_denial(
         ).one()
         assert (denial.carc_codes, denial.rarc_codes) == (["50"], ["N115"])
         session.rollback()
-    if not AXE.exists():
-        pytest.skip(
-            "axe-core is not installed (npm install --no-save --no-package-lock "
-            "axe-core@4.10.3): every check but the accessibility scans ran and passed"
-        )
+    require_axe()  # every check but the accessibility scans ran and passed

@@ -8,19 +8,12 @@ from __future__ import annotations
 import pytest
 
 from browser import screenshot_dir
-from browser.test_clinician import create_case, new_page
+from browser.pages import open_as
+from browser.test_clinician import create_case
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = screenshot_dir()
-
-
-@pytest.fixture
-def team(make_user):
-    return {
-        "clinician": make_user("clinician", credential="PT", name="Dana Reyes, PT"),
-        "practitioner": make_user("practitioner", credential="MD", name="Dr. Samuel Greene"),
-    }
 
 
 SEARCHES = [
@@ -34,7 +27,7 @@ SEARCHES = [
 
 
 def test_the_picker_finds_codes_from_a_therapists_words(live_server, browser, team):
-    page = new_page(browser, live_server, team["clinician"])
+    page = open_as(browser, live_server, team["clinician"])
     create_case(page, live_server)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for query, first in SEARCHES:
@@ -58,7 +51,7 @@ def test_the_picker_finds_codes_from_a_therapists_words(live_server, browser, te
 
 
 def test_editing_two_sections_and_saving_one_keeps_both(live_server, browser, team):
-    page = new_page(browser, live_server, team["clinician"])
+    page = open_as(browser, live_server, team["clinician"])
     create_case(page, live_server)
     page.select_option("#order-treating_practitioner", str(team["practitioner"].id))
     page.fill("#order-onset_date", "2026-07-01")
@@ -95,7 +88,7 @@ def expire_sessions(app) -> None:
 
 def test_a_session_that_ends_while_typing_keeps_the_typed_trial(app, live_server, browser, team):
     user = team["clinician"]
-    page = new_page(browser, live_server, user)
+    page = open_as(browser, live_server, user)
     case_id = create_case(page, live_server)
     page.fill("#trials-rows-0-date", "2026-10-02")
     page.select_option("#trials-rows-0-device", "E0860")
@@ -131,7 +124,7 @@ def test_monday_demonstration_and_wednesday_clinic_trial_reach_eligible(live_ser
     Wednesday; eligible with both visits recorded as they happened (clarification 13)."""
     from dme_service.case.model import SCREENING_KEYS
 
-    page = new_page(browser, live_server, team["clinician"])
+    page = open_as(browser, live_server, team["clinician"])
     create_case(page, live_server)
     page.fill("#dx-query", "c5-c6 radic")
     page.get_by_role("button", name="Add M50.122").click()
@@ -192,7 +185,7 @@ CUT_SELECTS = """() => {
 
 
 def test_screening_by_keyboard_and_trial_rows_that_keep_their_shape(live_server, browser, team):
-    page = new_page(browser, live_server, team["clinician"])
+    page = open_as(browser, live_server, team["clinician"])
     create_case(page, live_server)
     screening = page.locator("#section-screening")
     screening.locator("fieldset.question input[type=radio]").first.focus()

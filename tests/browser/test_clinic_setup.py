@@ -12,7 +12,8 @@ from sqlalchemy import select
 from stdnum import luhn
 
 from browser import screenshot_dir
-from browser.test_clinician import VIEWPORT, create_case, enter_standard_case
+from browser.pages import VIEWPORT
+from browser.test_clinician import create_case, enter_standard_case
 from dme_service.cli import main
 from dme_service.db import get_session
 from dme_service.models import Case, User

@@ -14,59 +14,12 @@ import re
 import pytest
 
 from browser import screenshot_dir
+from browser.pages import open_as, require_axe, serious_violations
 from dme_service.case.model import SCREENING_KEYS
-from dme_service.config import ROOT
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = screenshot_dir()
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-VIEWPORT = {"width": 1280, "height": 900}
-
-
-@pytest.fixture
-def team(make_user):
-    return {
-        "clinician": make_user("clinician", credential="PT", name="Dana Reyes, PT"),
-        "practitioner": make_user("practitioner", credential="MD", name="Dr. Samuel Greene"),
-    }
-
-
-def new_page(browser, base_url, user):
-    # bypass_csp only so the axe-core file can be injected; the app's own JS needs no bypass.
-    context = browser.new_context(viewport=VIEWPORT, bypass_csp=True)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.errors = errors
-    page.goto(f"{base_url}/login")
-    page.get_by_label("E-mail address").fill(user.email)
-    page.get_by_label("Password").fill(user.password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-    return page
-
-
-def serious_violations(page) -> list[str]:
-    """axe-core's serious or critical violations on the page.
-
-    Without axe-core (`make deps` installs it) nothing is scanned here and the test ends with
-    `require_axe`, which skips it with the reason after every other check has run.
-    """
-    if not AXE.exists():
-        return []
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate(
-        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
-             .filter(v => v.impact === 'serious' || v.impact === 'critical')
-             .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"""
-    )
-    return found
-
-
-def require_axe() -> None:
-    if not AXE.exists():
-        pytest.skip(f"axe-core not installed ({AXE}); run `make deps` to scan for violations")
 
 
 def save(page, section: str, button: str):
@@ -123,7 +76,7 @@ def enter_standard_case(page, practitioner):
 
 
 def test_clinician_enters_the_standard_case_and_follows_the_decision(live_server, browser, team):
-    page = new_page(browser, live_server, team["clinician"])
+    page = open_as(browser, live_server, team["clinician"])
     case_id = create_case(page, live_server)
     assert panel_status(page) == "Draft"
     enter_standard_case(page, team["practitioner"])
@@ -165,9 +118,9 @@ def test_clinician_enters_the_standard_case_and_follows_the_decision(live_server
 
 
 def test_second_of_two_concurrent_edits_gets_the_409_page(live_server, browser, team):
-    first = new_page(browser, live_server, team["clinician"])
+    first = open_as(browser, live_server, team["clinician"])
     case_id = create_case(first, live_server)
-    second = new_page(browser, live_server, team["practitioner"])
+    second = open_as(browser, live_server, team["practitioner"])
     second.goto(f"{live_server}/cases/{case_id}")
     first.fill("#request-length_of_need_months", "3")
     save(first, "prescription", "Save home prescription")
@@ -205,7 +158,7 @@ def seed_cases(app, team):
 
 def test_case_list_and_new_case_pages_pass_axe(app, live_server, browser, team):
     seed_cases(app, team)
-    page = new_page(browser, live_server, team["clinician"])
+    page = open_as(browser, live_server, team["clinician"])
     create_case(page, live_server)
     page.goto(f"{live_server}/cases/new")
     assert serious_violations(page) == []
@@ -229,7 +182,7 @@ def tab_to(page, element_id: str, limit: int = 25) -> None:
 
 
 def test_a_new_case_can_be_made_with_the_keyboard_alone(live_server, browser, team):
-    page = new_page(browser, live_server, team["clinician"])
+    page = open_as(browser, live_server, team["clinician"])
     page.goto(f"{live_server}/cases/new")
     tab_to(page, "name")
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
@@ -254,7 +207,7 @@ def test_double_clicking_create_makes_one_case(app, live_server, browser, team):
     from dme_service.db import get_session
     from dme_service.models import Case
 
-    page = new_page(browser, live_server, team["clinician"])
+    page = open_as(browser, live_server, team["clinician"])
     page.goto(f"{live_server}/cases/new")
     page.get_by_label("Patient's full name").fill("Maria Alvarez")
     page.get_by_label("Date of birth").fill("1958-03-14")

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from documents.pdfs import text as pdf_text
 
+from browser.pages import open_as, serious_violations, shot
 from browser.signed_cases import reyes_greene_and_nair, sign_again, sign_stored_case
-from browser.test_billing import open_as, serious_violations, shot
 from dme_service.db import get_session
 from dme_service.models import User
 from dme_service.services import documents

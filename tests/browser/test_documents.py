@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from sample_case import store_case
 
-from browser.test_billing import open_as, serious_violations, shot
+from browser.pages import open_as, serious_violations, shot
 from dme_service.db import get_session
 
 pytestmark = pytest.mark.browser

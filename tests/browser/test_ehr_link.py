@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from browser import screenshot_dir
-from browser.test_clinician import new_page, require_axe, serious_violations
+from browser.pages import open_as, require_axe, serious_violations
 from dme_service.cds_hooks import prefill
 
 pytestmark = pytest.mark.browser
@@ -22,7 +22,7 @@ FROM_HOOK = {
 
 def test_the_app_link_fills_the_form_and_makes_the_draft(app, live_server, browser, make_user):
     clinician = make_user("clinician", credential="PT", name="Dana Reyes, PT")
-    page = new_page(browser, live_server, clinician)
+    page = open_as(browser, live_server, clinician)
     token = prefill.seal(FROM_HOOK, app.config["SECRET_KEY"])
     page.goto(f"{live_server}/cases/new?ehr={token}")
     assert page.get_by_label("Patient's full name").input_value() == "Amy V. Baxter"

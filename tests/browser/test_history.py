@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from browser import screenshot_dir
-from browser.test_clinician import create_case, new_page, require_axe, save, serious_violations
+from browser.pages import open_as, require_axe, serious_violations
+from browser.test_clinician import create_case, save
 
 pytestmark = pytest.mark.browser
 
@@ -16,7 +17,7 @@ SCREENSHOTS = screenshot_dir()
 
 def test_a_clinician_records_prior_treatment_and_findings(live_server, browser, make_user):
     clinician = make_user("clinician", credential="PT", name="Maria Santos")
-    page = new_page(browser, live_server, clinician)
+    page = open_as(browser, live_server, clinician)
     create_case(page, live_server)
     section = page.locator("#section-history")
     section.get_by_label("Weeks of physical therapy").fill("6")

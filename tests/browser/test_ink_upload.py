@@ -8,7 +8,7 @@ import pytest
 from services.claim_cases import stored_case
 
 from browser import screenshot_dir
-from browser.test_clinician import new_page
+from browser.pages import open_as
 from dme_service.db import get_session
 
 pytestmark = pytest.mark.browser
@@ -21,7 +21,7 @@ def test_a_scan_over_10_mb_comes_back_to_the_form(live_server, browser, app, mak
         case = stored_case(get_session(), clinician, doctor)
     big = tmp_path / "signed-scan.pdf"
     big.write_bytes(b"%PDF-1.4\n" + b"0" * (11 * 1024 * 1024))
-    page = new_page(browser, live_server, clinician)
+    page = open_as(browser, live_server, clinician)
     page.goto(f"{live_server}/signing/cases/{case.id}/ink")
     page.get_by_label("Signed scan").set_input_files(str(big))
     page.get_by_role("button", name="Upload as the signature").click()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from services.claim_cases import stored_case
 
-from browser.test_billing import open_as, serious_violations, shot
+from browser.pages import open_as, serious_violations, shot
 from dme_service.db import get_session
 from dme_service.store.cases import parsed_and_decided
 from dme_service.store.decisions import record_decision

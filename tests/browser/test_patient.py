@@ -12,7 +12,7 @@ import pytest
 from services.patient_cases import a_stored_case, sign
 
 from browser import screenshot_dir
-from dme_service.config import ROOT
+from browser.pages import AXE
 from dme_service.db import get_session
 from dme_service.models import Clinic
 from dme_service.services.patient import links as patient_links
@@ -20,7 +20,6 @@ from dme_service.services.patient import links as patient_links
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = screenshot_dir()
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 360, "height": 740}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 from browser import screenshot_dir
-from browser.test_clinician import enter_standard_case, new_page, require_axe, serious_violations
+from browser.pages import open_as, require_axe, serious_violations
+from browser.test_clinician import enter_standard_case
 
 pytestmark = pytest.mark.browser
 
@@ -17,12 +18,9 @@ SCREENSHOTS = screenshot_dir()
 
 
 @pytest.fixture
-def team(make_user):
-    return {
-        "clinician": make_user("clinician", credential="PT", name="Dana Reyes, PT"),
-        "practitioner": make_user("practitioner", credential="MD", name="Dr. Samuel Greene"),
-        "billing": make_user("billing", name="Bo Billing"),
-    }
+def team(team, make_user):
+    """The screenshots' clinic (conftest's team) with a biller."""
+    return {**team, "billing": make_user("billing", name="Bo Billing")}
 
 
 def delivered_earlier_case(app, team) -> int:
@@ -58,7 +56,7 @@ def test_second_case_for_the_same_patient_warns_and_carries_the_prior_device(
 ):
     earlier = delivered_earlier_case(app, team)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page = new_page(browser, live_server, team["clinician"])
+    page = open_as(browser, live_server, team["clinician"])
 
     page.goto(f"{live_server}/cases/new")
     page.get_by_label("Patient's full name").fill("Jane Doe")

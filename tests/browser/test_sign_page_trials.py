@@ -10,9 +10,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from services.claim_cases import CASE_DOCUMENT, stored_case
+from services.claim_cases import CASE_DOCUMENT, home_then_clinic_trials, stored_case
 
-from browser.test_billing import open_as, serious_violations
+from browser.pages import open_as, serious_violations
 from dme_service.db import get_session
 
 pytestmark = pytest.mark.browser
@@ -24,22 +24,12 @@ SHOTS = Path(os.environ.get("DME_SHOTS", "/tmp/dme-sign-page"))
 def two_trials(app, make_user):
     clinician = make_user("clinician", credential="PT", name="Maria Alvarez")
     doctor = make_user("practitioner", credential="MD", name="Daniel Okafor")
-    home = {**CASE_DOCUMENT["trials"][0], "date": "2026-10-01"}
-    clinic = {
-        **home,
-        "date": "2026-10-03",
-        "device": "mechanical",
-        "position": "supine",
-        "force_lb": 15,
-        "pain_before": 6,
-        "pain_after": 2,
-        "use_demonstrated": None,
-        "tolerated": None,
-    }
     request = {**CASE_DOCUMENT["request"], "length_of_need_months": 99}
     with app.app_context():
         session = get_session()
-        case = stored_case(session, clinician, doctor, trials=[home, clinic], request=request)
+        case = stored_case(
+            session, clinician, doctor, trials=home_then_clinic_trials(), request=request
+        )
         case_id = case.id
         session.rollback()
     return SimpleNamespace(email=doctor.email, password=doctor.password), case_id

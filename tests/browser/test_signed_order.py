@@ -10,8 +10,10 @@ refusal offers "Amend the order": with a reason it makes order version 2, the PT
 force, billing reads that a corrected claim is needed, the practitioner signs version 2 seeing
 why and what changed, and billing's 837P from the queue is a corrected claim (CLM05-3 = 7,
 REF*F8 = the payer's claim number from the 835), validated with pyx12. The corrected claim is
-paid; the original claim keeps the signature it was paid on. Screenshots are written to the
-folder DME_SHOTS names (default /tmp/dme-signed-order) for a person to look at.
+paid; the original claim keeps the signature it was paid on (a commercial payer: Medicare's
+DME MAC takes no replacement claim and is asked to reopen the claim instead). Screenshots
+are written to the folder DME_SHOTS names (default /tmp/dme-signed-order) for a person to
+look at.
 
 The claim's first submission and the payer's 835s are made through the services (their own
 pages are walked in test_billing.py); every other step goes through the pages.
@@ -28,16 +30,19 @@ import pytest
 from claims import remits
 from claims.pyx12_check import accepted, validate
 from services.billing.ready_claims import CLINIC_NPI, DELIVERY, set_up_billing
+from services.case_steps import save
 
-from browser.signed_cases import alvarez_and_okafor, sign_stored_case
-from browser.test_billing import open_as, serious_violations
+from browser.pages import open_as, serious_violations
+from browser.signed_cases import alvarez_and_okafor, sign_again, sign_stored_case
 from dme_service.claims import x835_build
 from dme_service.db import get_session
 from dme_service.models import Case, User
+from dme_service.services import order_amendment
 from dme_service.services.billing import claim as billing
 from dme_service.services.billing import export as claim_export
 from dme_service.services.billing import money as claim_money
 from dme_service.services.billing import remittance
+from dme_service.store.cases import to_document
 from dme_service.store.signed_content import check_signature, seal_intact, signatures
 
 pytestmark = pytest.mark.browser
@@ -54,7 +59,9 @@ def shot(page, name: str) -> None:
 
 @pytest.fixture
 def signed(app, make_user):
-    logins, case_id, _ = sign_stored_case(app, alvarez_and_okafor(make_user, billing=True))
+    # A commercial payer takes a replacement claim; Medicare's DME MAC is asked to reopen.
+    people = alvarez_and_okafor(make_user, billing=True)
+    logins, case_id, _ = sign_stored_case(app, people, payer="aetna")
     return app, logins, case_id
 
 
@@ -68,10 +75,11 @@ def _case(app, case_id):
     return (*state, valid)
 
 
-def _submit_and_pay(app, logins, case_id, icn):
+def _submit_and_pay(app, logins, case_id, icn, *, take_back=None, paid_on=None):
     """Billing's moves as they leave the claim: a signed claim made ready with the proof of
     delivery, its 837P made and confirmed sent; then, with `icn`, the payer's 835 paying it
-    with that claim control number (CLP07). Returns the claim's state."""
+    with that claim control number (CLP07), first taking back (CLP02 = 22) its payment under
+    the ICN `take_back` when given, on `paid_on`. Returns the claim's state."""
     with app.app_context():
         session = get_session()
         biller = session.get(User, logins["billing"].id)
@@ -91,9 +99,14 @@ def _submit_and_pay(app, logins, case_id, icn):
         case = session.get(Case, case_id)
         if icn is not None:
             facts = claim_money.claim_facts(session, case, claim_money.claim_record(session, case))
+            payments = [remits.paid(facts, icn)]
+            if take_back is not None:
+                payments.insert(0, remits.reversal(remits.paid(facts, take_back)))
             answer = remits.remittance(
-                remits.paid(facts, icn), payee=replace(remits.PAYEE, id=CLINIC_NPI), trace=icn
+                *payments, payee=replace(remits.PAYEE, id=CLINIC_NPI), trace=icn
             )
+            if paid_on is not None:
+                answer = replace(answer, payment_date=paid_on)
             remittance.import_835(session, biller, x835_build.build(answer).encode())
             session.expire_all()
         state = session.get(Case, case_id).billing_state
@@ -300,3 +313,91 @@ def test_a_signed_order_voided_re_signed_frozen_amended_and_billed_as_a_correcte
     ]
     assert _case(app, case_id) == ("paid", 10, True)
     assert pt.errors == [] and billing_page.errors == [] and md.errors == []
+
+
+@pytest.fixture
+def medicare(app, make_user):
+    people = alvarez_and_okafor(make_user, billing=True)
+    logins, case_id, _ = sign_stored_case(app, people)  # the example case's payer: Medicare
+    return app, logins, case_id
+
+
+def _amended_and_signed_again(app, logins, case_id):
+    """Order version 2 through the services (the page walk is the test above): the PT amends
+    the order and changes the force to 10 lb; the practitioner signs it."""
+    with app.app_context():
+        session = get_session()
+        clinician = session.get(User, logins["clinician"].id)
+        case = session.get(Case, case_id)
+        order_amendment.amend(session, case_id, clinician, REASON, expected_version=case.version)
+        session.expire_all()
+        case = session.get(Case, case_id)
+        request = {**to_document(case)["request"], "force_lb": 10}
+        save(session, clinician, case, "prescription", {"request": request})
+        session.rollback()
+    sign_again(app, logins, case_id)
+
+
+def test_a_medicare_claim_is_corrected_by_a_reopening_and_the_take_back_is_shown(
+    live_server, browser, medicare
+):
+    app, logins, case_id = medicare
+    _billing_set_up(app, logins, case_id)
+    paid_on = date(2026, 12, 5)
+    assert _submit_and_pay(app, logins, case_id, "2226340123456", paid_on=paid_on) == "paid"
+    _amended_and_signed_again(app, logins, case_id)
+
+    billing_page = open_as(browser, live_server, logins["billing"])
+    billing_page.goto(f"{live_server}/billing/cases/{case_id}")
+    billing_page.get_by_role("button", name="Mark ready to submit").click()
+    billing_page.wait_for_load_state()
+    notice = " ".join(billing_page.locator("#corrected-claim").inner_text().split())
+    assert "Reopening needed (order version 2)" in notice
+    assert "ICN 2226340123456" in notice and "force 12 lb → 10 lb" in notice
+    assert REASON not in billing_page.content()  # the reason is clinical
+    shot(billing_page, "21-medicare-reopening-needed")
+    billing_page.goto(f"{live_server}/billing/")
+    billing_page.get_by_role("button", name="Export selected to 837P").click()
+    billing_page.wait_for_load_state()
+    assert "reopen the original claim" in billing_page.inner_text("body")  # no replacement
+    shot(billing_page, "22-medicare-replacement-refused")
+
+    billing_page.goto(f"{live_server}/billing/cases/{case_id}")
+    billing_page.locator("#reopening-link").click()
+    billing_page.wait_for_load_state()
+    billing_page.get_by_label("Telephone reopening line").check()
+    billing_page.get_by_label("The DME MAC's reference for the request").fill("R*1")
+    billing_page.get_by_role("button", name="Record the request").click()
+    billing_page.wait_for_load_state()
+    error = billing_page.locator("#reference-error").inner_text()
+    assert "letters, digits or dashes" in error
+    assert billing_page.get_by_label("Telephone reopening line").is_checked()  # kept
+    assert serious_violations(billing_page) == []
+    billing_page.locator("#request-form").scroll_into_view_if_needed()
+    shot(billing_page, "23-reopening-request-refused-beside-the-field")
+    billing_page.get_by_label("The DME MAC's reference for the request").fill("R-88812")
+    billing_page.get_by_role("button", name="Record the request").click()
+    billing_page.wait_for_load_state()
+    state = " ".join(billing_page.locator("#reopening-state").inner_text().split())
+    assert "Reopening requested" in state and "R-88812" in state
+    assert _case(app, case_id)[0] == "submitted"
+    assert serious_violations(billing_page) == []
+    shot(billing_page, "24-reopening-requested")
+
+    # The DME MAC adjusts the claim: its 835 takes back the payment and pays it again.
+    assert (
+        _submit_and_pay(
+            app, logins, case_id, "2226340999999", take_back="2226340123456", paid_on=date.today()
+        )
+        == "paid"
+    )
+    billing_page.goto(f"{live_server}/billing/cases/{case_id}")
+    rows = billing_page.locator("#claim-payments tbody tr")
+    assert rows.count() == 3
+    assert "Taken back" in rows.nth(1).inner_text() and "−$80.00" in rows.nth(1).inner_text()
+    notice = " ".join(billing_page.locator("#corrected-claim").inner_text().split())
+    assert "Reopening: claim corrected" in notice
+    assert serious_violations(billing_page) == []
+    billing_page.locator("#claim-payments").scroll_into_view_if_needed()
+    shot(billing_page, "25-take-back-and-corrected-payment")
+    assert billing_page.errors == []

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from browser.pages import open_as
 from browser.signed_cases import alvarez_and_okafor, sign_again, sign_stored_case
-from browser.test_billing import open_as
 from browser.test_patient import axe_violations, phone_page, sideways_overflow
 from dme_service.services.patient import links as patient_links
 

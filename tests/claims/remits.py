@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal as D
 
@@ -89,7 +90,35 @@ def remittance(*answers: ClaimPayment, payee: Party = PAYEE, trace="EFT0001") ->
         trace_number=trace,
         payment_date=date(2026, 12, 20),
         total_paid=sum((a.paid for a in answers), D("0.00")),
-        method="ACH" if any(a.paid for a in answers) else "NON",
+        # A reversal and its corrected payment can net to nothing: a notification, no money.
+        method="ACH" if sum((a.paid for a in answers), D("0.00")) else "NON",
         claims=answers,
         control_number="77",
+    )
+
+
+def reversal(original: ClaimPayment) -> ClaimPayment:
+    """The payer takes back `original`: CLP02 = 22 with every charge, payment and adjustment
+    amount negated (X12 RFI 1733), at the same level of detail, under the original ICN."""
+
+    def negated(adjustments):
+        return tuple(Adjustment(a.group, a.reason, -a.amount) for a in adjustments)
+
+    return replace(
+        original,
+        status="22",
+        charge=-original.charge,
+        paid=-original.paid,
+        patient_responsibility=-original.patient_responsibility,
+        adjustments=negated(original.adjustments),
+        lines=tuple(
+            replace(
+                line,
+                charge=-line.charge,
+                paid=-line.paid,
+                allowed=None if line.allowed is None else -line.allowed,
+                adjustments=negated(line.adjustments),
+            )
+            for line in original.lines
+        ),
     )

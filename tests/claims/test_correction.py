@@ -8,12 +8,15 @@ from datetime import date
 
 import pytest
 
-from dme_service.claims import correction, scrub, x837
+from dme_service.claims import correction, reopening, scrub, x837
+from dme_service.claims.facts import Payer
 
 from .pyx12_check import accepted, validate
 from .samples import CLINIC, ENVELOPE, e0849, e0860_nu
 
 TODAY = date(2026, 12, 6)
+AETNA = Payer("aetna", "Aetna", "60054", "CI")
+IBX_MA = Payer("ibx_ma", "Independence Blue Cross Medicare Advantage", "54704", "16")
 
 
 def segments(text: str) -> list[str]:
@@ -76,7 +79,7 @@ def test_an_original_and_a_replacement_in_one_file_validate():
 def test_the_scrubber_refuses_a_replacement_without_a_usable_payer_number(
     frequency, number, refused
 ):
-    claim = replace(e0860_nu(), frequency=frequency, replaces=number)
+    claim = replace(e0860_nu(), payer=AETNA, frequency=frequency, replaces=number)
     ready, problems = scrub.scrub(CLINIC, [claim], TODAY)
     assert bool(problems) is refused and bool(ready) is not refused
     if refused:
@@ -107,3 +110,110 @@ def test_billing_reads_the_corrected_claim_in_words(pending, number, expected):
     assert expected in text
     assert "order version 2" in text
     assert "CLM" not in text and "REF" not in text  # no X12 in a biller's words
+
+
+@pytest.mark.parametrize(
+    ("payer", "remarks", "path"),
+    [
+        ("aetna", (), correction.REPLACEMENT_CLAIM),
+        ("ibx_ma", (), correction.REPLACEMENT_CLAIM),  # Medicare Advantage: a private plan
+        ("medicare", (), correction.REOPENING),
+        ("medicare", ("N115",), correction.REOPENING),
+        ("medicare", ("MA130",), correction.NEW_CLAIM),  # unprocessable: cannot be reopened
+        ("aetna", ("MA130",), correction.REPLACEMENT_CLAIM),
+    ],
+)
+def test_which_way_a_corrected_claim_goes_by_payer(payer, remarks, path):
+    assert correction.path(payer, remarks) == path
+
+
+@pytest.mark.parametrize(
+    ("payer", "frequency", "refused"),
+    [
+        (AETNA, "7", False),
+        (IBX_MA, "7", False),
+        (None, "1", False),  # Medicare's original claim
+        (None, "7", True),  # Medicare's DME MAC: a reopening, not a replacement
+        (None, "8", True),
+    ],
+)
+def test_the_scrubber_refuses_a_medicare_replacement_or_void_in_words(payer, frequency, refused):
+    claim = replace(e0860_nu(), frequency=frequency, replaces="2226340123456")
+    if payer is not None:
+        claim = replace(claim, payer=payer)
+    ready, problems = scrub.scrub(CLINIC, [claim], TODAY)
+    found = [p for p in problems if p.field == "corrected claim"]
+    assert bool(found) is refused and bool(ready) is not refused
+    if refused:
+        assert "reopen" in found[0].message and "claim page" in found[0].message
+
+
+def _request(**changes):
+    base = dict(
+        method="telephone",
+        requested_on=date(2026, 12, 8),
+        reference="R-88812",
+        icn="2226340123456",
+    )
+    return reopening.Request(**{**base, **changes})
+
+
+@pytest.mark.parametrize(
+    ("request_", "headline", "expected"),
+    [
+        (None, "Reopening needed", "ask the DME MAC to reopen the claim"),
+        (_request(), "Reopening requested", "telephone reopening line on 2026-12-08"),
+        (
+            _request(method="redetermination", reference=None),
+            "Redetermination requested",
+            "as a redetermination (appeal)",
+        ),
+        (
+            _request(outcome="adjusted", decided_on=date(2026, 12, 20)),
+            "Reopening: claim corrected",
+            "the DME MAC corrected the claim on 2026-12-20",
+        ),
+        (
+            _request(outcome="declined", decided_on=date(2026, 12, 20)),
+            "Reopening declined",
+            "Ask for a redetermination",
+        ),
+    ],
+)
+def test_billing_reads_a_medicare_reopening_in_words(request_, headline, expected):
+    pending = request_ is None
+    kwargs = dict(pending=pending, path=correction.REOPENING, request=request_)
+    assert correction.headline(**kwargs) == headline
+    text = correction.words(
+        order_version=2,
+        payer_claim_number="2226340123456",
+        changed="force 12 lb → 10 lb",
+        late_after=date(2027, 12, 20),
+        **kwargs,
+    )
+    assert expected in text and "force 12 lb → 10 lb" in text
+    assert "2226340123456" in text
+    assert "CLM" not in text and "REF" not in text
+
+
+def test_a_reopening_still_to_ask_says_what_to_quote_and_by_when():
+    text = correction.words(
+        pending=True,
+        order_version=2,
+        payer_claim_number=None,
+        changed="",
+        path=correction.REOPENING,
+        late_after=date(2027, 12, 20),
+        suggested="redetermination",
+    )
+    assert text.startswith("Reopening needed")
+    assert "not known yet" in text and "Ask by 2027-12-20" in text
+    assert "redetermination" in text and "Do not send the claim again" in text
+
+
+def test_an_unprocessable_medicare_claim_goes_again_as_a_new_claim():
+    assert correction.headline(pending=True, path=correction.NEW_CLAIM) == "New claim needed"
+    text = correction.words(
+        pending=True, order_version=2, payer_claim_number=None, changed="", path="new_claim"
+    )
+    assert "MA130" in text and "new claim" in text

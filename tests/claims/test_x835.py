@@ -10,7 +10,7 @@ from dme_service.claims import x835, x835_build
 from dme_service.claims.x835 import Payee, RemittanceRefused
 
 from .pyx12_check import validate
-from .remits import deductible, denied, paid, remittance
+from .remits import deductible, denied, paid, remittance, reversal
 from .samples import e0849, e0860_nu
 
 CLINIC = Payee(npi="1234567893", tax_id="12-3456789")
@@ -121,3 +121,40 @@ def test_bad_amount_names_the_segment():
     text = three_outcomes().replace("CLP*C1*1*150*80", "CLP*C1*1*150*8O")
     error = refusal(text)
     assert "(CLP)" in error.segment and "not an amount" in error.reason
+
+
+def reversal_and_correction() -> str:
+    """The DME MAC takes back its payment of claim C1 and pays the corrected claim, in one 835
+    (reversal first, X12 RFI 791): the payment nets to nothing, a notification (BPR01 H)."""
+    original = paid(e0860_nu("C1"), "26340000001")
+    corrected = paid(e0860_nu("C1"), "26340000009")
+    return x835_build.build(remittance(reversal(original), corrected))
+
+
+def test_a_reversal_and_its_corrected_payment_are_valid_x12():
+    ok, _ack = validate(reversal_and_correction())
+    assert ok
+
+
+def test_a_reversal_is_read_with_its_amounts_negative():
+    r = x835.parse(reversal_and_correction(), CLINIC)
+    assert r.total_paid == D("0.00")
+    taken, corrected = r.claims
+    assert taken.reversal and not taken.denied and taken.status_words.startswith("reversal")
+    assert (taken.charge, taken.paid, taken.patient_responsibility) == (
+        D("-150.00"),
+        D("-80.00"),
+        D("-20.00"),
+    )
+    line = taken.lines[0]
+    assert (line.allowed, line.contractual, line.patient_responsibility) == (
+        D("-100.00"),
+        D("-50.00"),
+        D("-20.00"),
+    )
+    assert (corrected.status, corrected.paid, corrected.payer_icn) == (
+        "1",
+        D("80.00"),
+        "26340000009",
+    )
+    assert not corrected.reversal

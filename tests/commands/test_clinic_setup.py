@@ -173,3 +173,21 @@ def test_mail_reminders_and_a_test_message(cli_env, capsys, monkeypatch, smtp_se
     assert capsys.readouterr().err.startswith("--to: ")
     assert main(["mail", "test", "--to", "it@lakeside.example"]) == 0
     assert [m["Subject"] for m in smtp_server.messages] == ["DME Service: test message"]
+
+
+def test_a_link_made_without_the_services_address_says_so(cli_env, capsys, monkeypatch):
+    """Run from a shell that did not load the service's environment file, the command builds
+    the link on the development address: it says so beside the link instead of silently
+    mailing an address the person cannot open."""
+    monkeypatch.delenv("DME_BASE_URL", raising=False)
+    assert main(CREATE) == 0
+    err = capsys.readouterr().err
+    assert "DME_BASE_URL is not set: the link starts with http://localhost:5000" in err
+
+
+def test_a_link_on_the_services_address_needs_no_warning(cli_env, capsys, monkeypatch):
+    monkeypatch.setenv("DME_BASE_URL", "https://dme.lakeside.example")
+    assert main(CREATE) == 0
+    out, err = capsys.readouterr()
+    assert "https://dme.lakeside.example/set-password/" in out
+    assert "DME_BASE_URL" not in err

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -30,6 +32,19 @@ def test_the_first_workers_get_spread_budgets_and_later_ones_the_full_one():
     budgets = [conf.worker_budget(age, 2, 1000, 0) for age in (1, 2, 3, 4)]
     assert budgets == [500, 1000, 1000, 1000]
     assert conf.worker_budget(1, 2, 0, 0) == 0  # recycling off stays off
+
+
+def test_the_master_freezes_its_warm_objects_out_of_the_workers_collections():
+    """A worker's full garbage collection would otherwise walk every object forked from the
+    master (about 140 ms each time on the case page's process)."""
+    conf = load_conf()
+    cfg = SimpleNamespace(max_requests=0, workers=2, max_requests_jitter=0)
+    gc.unfreeze()
+    try:
+        conf.pre_fork(SimpleNamespace(cfg=cfg), SimpleNamespace(age=1))
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
 
 
 @pytest.mark.slow

@@ -306,3 +306,14 @@ def test_a_lifetime_length_of_need_is_told_in_words(lang, line, never):
     lifetime = {**a_case()["request"], "length_of_need_months": 99}
     text = flat(pdfs.page_texts(instructions(lang=lang, request=lifetime).pdf))
     assert line in text and never not in text
+
+
+def test_the_set_up_follows_the_home_unit_trial_not_a_later_clinic_trial():
+    """Seated on the over-door unit on Monday, supine on the clinic's machine on Wednesday:
+    the patient sets up the home unit as it was shown to them, seated."""
+    home = {"date": "2026-09-28", "device": "E0860", "position": "seated"}
+    clinic = {"date": "2026-09-30", "device": "mechanical", "position": "supine"}
+    trials = [{**a_case()["trials"][0], **home}, {**a_case()["trials"][0], **clinic}]
+    text = flat(pdfs.page_texts(instructions(trials=trials).pdf))
+    assert "Sit in a strong chair with no wheels. Face the door." in text
+    assert "Lie down" not in text

@@ -39,6 +39,24 @@ def case_document(signer, **changes) -> dict:
     return document
 
 
+def home_then_clinic_trials() -> list[dict]:
+    """The example's home-unit trial on Oct 1, then a clinic mechanical trial on Oct 3 that
+    records no home-use answers: the decision rests on the earlier home-unit trial."""
+    home = {**CASE_DOCUMENT["trials"][0], "date": "2026-10-01"}
+    clinic = {
+        **home,
+        "date": "2026-10-03",
+        "device": "mechanical",
+        "position": "supine",
+        "force_lb": 15,
+        "pain_before": 6,
+        "pain_after": 2,
+        "use_demonstrated": None,
+        "tolerated": None,
+    }
+    return [home, clinic]
+
+
 def stored_case(session, author, signer, *, notes=None, patient_name=None, **changes) -> Case:
     """A committed case of the author's clinic, decided and routed like a saved case."""
     document = case_document(signer, **changes)

@@ -39,8 +39,10 @@ def _fresh(session, case_id) -> Case:
     return session.get(Case, case_id)
 
 
-def _submitted(session, people) -> Case:
-    case = ready_claim(session, people)
+def _submitted(session, people, payer="aetna") -> Case:
+    """A claim sent and confirmed; a commercial payer's by default, which takes a replacement
+    claim (a Medicare one is corrected by a reopening: services/billing/test_reopening.py)."""
+    case = ready_claim(session, people, payer=payer)
     result = claim_export.export(session, people["billing"], [case.id], today=TODAY)
     claim_export.confirm_sent(session, people["billing"], result.file.id, TODAY, today=TODAY)
     return _fresh(session, case.id)
@@ -325,3 +327,80 @@ def test_only_billing_types_the_number_and_only_for_a_corrected_claim_waiting(db
     _amend(db_session, billed, case)
     with pytest.raises(order_amendment.NotPermitted):
         order_amendment.record_payer_number(db_session, case.id, billed["clinician"], "12345")
+
+
+# --- the practitioner is told ------------------------------------------------------------
+
+
+def test_the_practitioner_who_signed_is_mailed_that_the_order_was_amended(
+    db_session, billed, smtp_server, tmp_path
+):
+    from dme_service.services.mail import outbox
+
+    case = _submitted(db_session, billed)
+    settings = outbox.MailSettings(smtp_server.url, "DME <dme@x.org>", tmp_path / "outbox")
+    mail = outbox.Mail("https://dme.example.org", settings)
+    order_amendment.amend(
+        db_session, case.id, billed["clinician"], REASON, expected_version=case.version,
+        mail=mail,
+    )  # fmt: skip
+    (message,) = smtp_server.messages
+    assert message["X-DME-Kind"] == "order_amended"
+    assert message["To"] == billed["practitioner"].email
+    body = message.get_content()
+    assert f"https://dme.example.org/signing/cases/{case.id}" in body
+    assert billed["clinician"].name in body
+    patient = case.patient
+    for secret in (patient.name, patient.member_id, patient.date_of_birth.isoformat(), "10 lb"):
+        assert secret not in message.as_string()
+
+
+def test_a_refused_amendment_mails_nobody(db_session, billed, smtp_server, tmp_path):
+    from dme_service.services.mail import outbox
+
+    case = ready_claim(db_session, billed)  # not gone to the payer: edited as usual
+    settings = outbox.MailSettings(smtp_server.url, "DME <dme@x.org>", tmp_path / "outbox")
+    with pytest.raises(order_amendment.CannotAmend):
+        order_amendment.amend(
+            db_session, case.id, billed["clinician"], REASON, expected_version=case.version,
+            mail=outbox.Mail("https://dme.example.org", settings),
+        )  # fmt: skip
+    assert smtp_server.messages == []
+
+
+def test_a_practitioner_who_turned_mail_off_is_not_mailed(
+    db_session, billed, smtp_server, tmp_path
+):
+    from dme_service.services.mail import outbox
+
+    case = _submitted(db_session, billed)
+    billed["practitioner"].mail_opt_out = True
+    db_session.commit()
+    settings = outbox.MailSettings(smtp_server.url, "DME <dme@x.org>", tmp_path / "outbox")
+    order_amendment.amend(
+        db_session, case.id, billed["clinician"], REASON, expected_version=case.version,
+        mail=outbox.Mail("https://dme.example.org", settings),
+    )  # fmt: skip
+    assert smtp_server.messages == []
+
+
+def test_the_packet_teaches_the_order_version_the_patient_follows_after_an_amendment(
+    db_session, billed
+):
+    """Order version 2 waits for signature with a new force: the packet's instructions keep
+    the force of order version 1, whose signature the claim was billed on."""
+    from dme_service.services.followed_order import packet_plan
+    from dme_service.store.cases import parsed_and_decided
+
+    case = _submitted(db_session, billed)
+    _amend(db_session, billed, case)
+    case = _force(db_session, billed, _fresh(db_session, case.id), 10)
+    parsed, _ = parsed_and_decided(case)
+    plan = packet_plan(db_session, case, parsed, "America/Chicago")
+    assert parsed.request.force_lb == 10
+    assert plan.changing and plan.order_version == 1 and plan.request.force_lb == 12
+    assert plan.signature is not None
+    case = _sign(db_session, billed, case)  # order version 2 signed: the patient follows it
+    parsed, _ = parsed_and_decided(case)
+    plan = packet_plan(db_session, case, parsed, "America/Chicago")
+    assert not plan.changing and plan.order_version == 2 and plan.request.force_lb == 10

@@ -43,6 +43,8 @@ from dme_service.services.billing.input import (
 )
 from dme_service.services.clinic import clinic_time
 from dme_service.services.errors import Refusal, StaleCase
+from dme_service.services.mail import notices
+from dme_service.services.mail.outbox import Mail
 from dme_service.services.order_reason import AUTOMATIC_NOTE
 from dme_service.store import claim_moves, order_returns
 from dme_service.store.cases import load_case
@@ -117,11 +119,14 @@ def transition(
     note: str | None = None,
     delivery: dict[str, Any] | None = None,
     service_date: date | None = None,
+    mail: Mail | None = None,
 ) -> BillingEvent:
     """Move the case's claim to `to_state` as `user`; commits, or raises and changes nothing.
 
     `service_date`, typed with a move that sends the claim, is stored as the claim's date of
-    service (as the claim details save it). Raises CaseNotFound (404), NotPermitted (403),
+    service (as the claim details save it). A proof of delivery carries the unit into the
+    patient's later open cases; with `mail`, the practitioner who signed each of them is told
+    after the commit. Raises CaseNotFound (404), NotPermitted (403),
     InvalidInput (422), StaleCase, IllegalTransition or NotReady (409).
     """
     carc, rarc = adjustment_codes(carc), adjustment_codes(rarc)
@@ -131,12 +136,23 @@ def transition(
     _refuse(problems)  # on its own and first, so a bad delivery reports only its own fields
     _refuse(move_problems(to_state, carc, rarc, note))
     _refuse(service_date_problems(to_state, service_date, today))
-    return run_with_retry(
-        session,
-        lambda s: _move(
-            s, case_id, to_state, user, expected_version, carc, rarc, note, delivery, service_date
-        ),
-    )
+    signed: list[tuple[int, User]] = []  # later cases given the unit, and who signed each
+
+    def move(s: Session) -> BillingEvent:
+        signed.clear()  # a retried move carries afresh
+        return _move(
+            s, case_id, to_state, user, expected_version, carc, rarc, note, delivery, service_date,
+            signed,
+        )  # fmt: skip
+
+    event = run_with_retry(session, move)
+    if mail is not None:
+        # After the commit: a mail that cannot go is logged and never undoes the move.
+        for later_id, signer in signed:
+            notices.unit_carried(
+                session, later_id, signer, base_url=mail.base_url, settings=mail.settings
+            )
+    return event
 
 
 def _refuse(problems: list[FieldProblem]) -> None:
@@ -144,7 +160,7 @@ def _refuse(problems: list[FieldProblem]) -> None:
         raise InvalidInput(problems)
 
 
-def _move(s, case_id, to_state, user, expected_version, carc, rarc, note, delivery, served):
+def _move(s, case_id, to_state, user, expected_version, carc, rarc, note, delivery, served, signed):
     case = load_case(s, user, case_id, for_update=True)
     if case.version != expected_version:
         raise StaleCase(case)
@@ -156,21 +172,29 @@ def _move(s, case_id, to_state, user, expected_version, carc, rarc, note, delive
         check_date_of_service(s, case, record, delivery)
     event = record_move(s, case, to_state, user, carc=carc, rarc=rarc, note=note, delivery=delivery)
     if delivery is not None:
-        _carry_delivered_unit(s, case, user, date.fromisoformat(delivery["date"]))
+        delivered = date.fromisoformat(delivery["date"])
+        signed.extend(_carry_delivered_unit(s, case, user, delivered))
     return event
 
 
-def _carry_delivered_unit(session: Session, case: Case, user: User, delivered: date) -> None:
+def _carry_delivered_unit(
+    session: Session, case: Case, user: User, delivered: date
+) -> list[tuple[int, User]]:
     """The delivered unit becomes a prior device of the patient's later open cases
-    (services.billing.delivered_units); each claim then follows its case as a save's would."""
+    (services.billing.delivered_units); each claim then follows its case as a save's would.
+    Returns the later cases that had a signature, with who signed each."""
     zone = user.clinic.timezone if user.clinic is not None else None
     today = clinic_time.today(zone)
+    signed = []
     for carried in delivered_units.carry_into_later_cases(session, user, case, delivered, today):
         later = carried.case
+        if carried.signer is not None:
+            signed.append((later.id, carried.signer))
         if carried.voided and later.billing_state in SIGNED_STATES:
             note = f"Signature voided: {delivered_units.VOID_REASON.format(source=case.id)}."
             record_move(session, later, "awaiting_signature", user, note=note)
         route_for_signature(session, later, user)
+    return signed
 
 
 def service_date_problems(to_state: str, served: date | None, today: date) -> list[FieldProblem]:

@@ -91,13 +91,6 @@ def update_details(session: Session, case_id: int, user: User, typed: dict, toda
     patient = case.patient
     for field in ("address_line1", "city", "state", "zip", "sex"):
         setattr(patient, field, cleaned[field])
-    audit.record(
-        session,
-        user=user,
-        action="billing.claim.details",
-        object_type="case",
-        object_id=case.id,
-        patient_id=case.patient_id,
-    )
+    audit.case_event(session, user, "billing.claim.details", case)
     session.commit()
     return record

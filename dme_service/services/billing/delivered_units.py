@@ -34,10 +34,12 @@ VOID_REASON = "a unit delivered to the patient on case {source} became a prior d
 @dataclass(frozen=True)
 class CarriedInto:
     """A later case that now carries the delivered unit; `voided` when its standing
-    signature no longer covered it (a signature over the whole case document)."""
+    signature no longer covered it (a signature over the whole case document); `signer` the
+    practitioner whose signature stood on it, to be told (their order did not know of it)."""
 
     case: Case
     voided: bool
+    signer: User | None = None
 
 
 def carry_into_later_cases(
@@ -54,8 +56,10 @@ def carry_into_later_cases(
             continue
         if any(row.source_case_id == case.id for row in rows.carried_into(session, later.id)):
             continue  # carried already, or removed with a reason
+        standing = current_signature(session, later.id)
+        signer = standing.signer if standing is not None else None
         rows.carry(session, user, later, units)
-        carried.append(CarriedInto(later, _changed(session, user, later, case.id)))
+        carried.append(CarriedInto(later, _changed(session, user, later, case.id), signer))
     return carried
 
 

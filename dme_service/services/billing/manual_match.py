@@ -117,20 +117,14 @@ def _post(session: Session, user: User, row: RemittanceFile, entry: int, record)
     delivered = remittance._delivered(session, [case.id])
     result = remittance.ImportResult(row)
     move = remittance._post_claim(record, case, payment, row.payment_date, row, result, delivered)
+    remittance.record_posting(session, user, record, payment, row)
     billing.record_moves(session, user, [move] if move is not None else [])
     # A new list and dict: SQLAlchemy sees a JSON column change only on assignment.
     unmatched = [dict(item) for item in row.unmatched]
     unmatched[entry]["posted_to"] = case.id
     row.unmatched = unmatched
     row.posted_case_ids = [*(row.posted_case_ids or []), case.id]
-    audit.record(
-        session,
-        user=user,
-        action="billing.remittance.match",
-        object_type="case",
-        object_id=case.id,
-        patient_id=case.patient_id,
-    )
+    audit.case_event(session, user, "billing.remittance.match", case)
     session.commit()
     return " ".join(result.posted + result.notes)
 

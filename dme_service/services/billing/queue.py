@@ -24,6 +24,7 @@ from dme_service.services.billing import queue_rows, readiness
 from dme_service.services.clinic import clinic_time
 from dme_service.services.documents import Version, versions_of
 from dme_service.services.order_reason import AUTOMATIC_NOTE
+from dme_service.store import claim_postings
 from dme_service.store.cases import CaseIncomplete, load_case, parsed_and_decided
 from dme_service.store.signed_content import signatures
 
@@ -47,8 +48,10 @@ class ClaimRow:
     void_reason: str | None = None  # why the signature was voided, while it waits for a new one
     # The same patient's other claims: a duplicate, or a delivered unit not carried.
     same_patient: tuple[str, ...] = ()
-    # An amended order whose corrected claim has not been sent, in a biller's words.
+    # An amended order whose corrected claim has not been sent (or, for Medicare, whose
+    # reopening the DME MAC has not answered), in a biller's words, and in a few.
     correction: str | None = None
+    correction_headline: str | None = None
 
     @property
     def billed_modifiers(self) -> tuple[str, ...]:
@@ -81,6 +84,8 @@ class Claim:
     events: list[BillingEvent]
     users: dict[int, str] = field(default_factory=dict)
     payer: Any = None  # claims.directory.PayerEntry: where the claim goes, whom to call
+    # Each claim payment the 835s posted, oldest first; a take-back (reversal) is negative.
+    payments: list = field(default_factory=list)
 
     def note_for(self, event: BillingEvent) -> str | None:
         """The note billing may read. A clinician's reason for sending a not-eligible case to
@@ -182,6 +187,7 @@ def claim(session: Session, case_id: int, user: User) -> Claim:
         events,
         names,
         directory.entry(case.payer or "", case.patient.state or ""),
+        claim_postings.of_case(session, case.id),
     )
     audit.case_event(session, user, "billing.claim.read", case)
     session.commit()

@@ -63,10 +63,17 @@ def with_same_patient(session: Session, rows: list, today: date) -> list:
 
 
 def with_corrections(session: Session, rows: list) -> list:
-    """Each row of an amended order whose corrected claim is still to go, with its words."""
-    pending = order_amendment.pending_by_case(session, [row.case for row in rows])
+    """Each row of an amended order billing still acts on or waits for, with its words: a
+    corrected claim to send, or a Medicare reopening to ask for or waiting for the DME MAC."""
+    found = order_amendment.open_by_case(session, [row.case for row in rows])
     return [
-        replace(row, correction=pending[row.case.id].claim_words) if row.case.id in pending else row
+        replace(
+            row,
+            correction=found[row.case.id].claim_words,
+            correction_headline=found[row.case.id].headline,
+        )
+        if row.case.id in found
+        else row
         for row in rows
     ]
 

@@ -10,13 +10,14 @@ until the submission items are met and "paid" until proof of delivery is recorde
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dme_service.documents.swo import REQUIRED_DOSE
-from dme_service.models import BillingEvent, Case, ChecklistReview, Clinic
+from dme_service.models import Case, ChecklistReview, Clinic
 from dme_service.rules import readiness
 from dme_service.rules.claim import CHOSEN_STATUSES, ROUTED_STATUSES
 from dme_service.rules.readiness import (
@@ -28,6 +29,7 @@ from dme_service.rules.readiness import (
 )
 from dme_service.services.clinic import clinic_time
 from dme_service.services.clinic.clinic_time import human_datetime, local_date
+from dme_service.store import billing_events
 from dme_service.store.cases import CaseIncomplete, parsed_and_decided
 from dme_service.store.signed_content import SignatureCheck, case_content_sha256, check_signature
 
@@ -63,7 +65,7 @@ def facts(session: Session, case: Case, *, today: date | None = None) -> Readine
         case=parsed,
         decision=decision,
         incomplete=incomplete,
-        reviews=reviews(session, case),
+        reviews=ReviewsWhenAsked(session, case),
         delivery=recorded_delivery(session, case.id),
         submitted_on=first_submission(session, case.id, zone),
         day_words=clinic_time.human_date,
@@ -102,6 +104,33 @@ def clinic_zone(session: Session, clinic_id: int) -> str | None:
     return clinic.timezone if clinic is not None else None
 
 
+class ReviewsWhenAsked(Mapping):
+    """Billing's reviews (`reviews`), read the first time the checklist looks one up.
+
+    Only an item a person must review (a prior unit within 5 years, an Excludes1 pair) looks;
+    a case with neither prints the same checklist without the read. The checklist reads its
+    facts at once, inside the caller's unit of work, so the rows read are the same ones.
+    """
+
+    def __init__(self, session: Session, case: Case) -> None:
+        self._read = lambda: reviews(session, case)
+        self._found: dict[str, str] | None = None
+
+    def _reviews(self) -> dict[str, str]:
+        if self._found is None:
+            self._found = self._read()
+        return self._found
+
+    def __getitem__(self, key: str) -> str:
+        return self._reviews()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._reviews())
+
+    def __len__(self) -> int:
+        return len(self._reviews())
+
+
 def reviews(session: Session, case: Case) -> dict[str, str]:
     """Billing's latest review of each reviewable item, while the case says what it said
     (one read for every item)."""
@@ -121,24 +150,13 @@ def reviews(session: Session, case: Case) -> dict[str, str]:
 
 
 def first_submission(session: Session, case_id: int, zone: str | None) -> date | None:
-    query = select(BillingEvent.at).where(
-        BillingEvent.case_id == case_id, BillingEvent.to_state == "submitted"
-    )
-    first = session.scalars(query.order_by(BillingEvent.id)).first()
+    first = billing_events.first_move_to(session, case_id, "submitted")
     return local_date(first, zone) if first else None
 
 
 def recorded_delivery(session: Session, case_id: int) -> dict | None:
     """The newest proof of delivery recorded with any billing move of the case."""
-    query = (
-        select(BillingEvent.delivery)
-        .where(BillingEvent.case_id == case_id, BillingEvent.delivery.is_not(None))
-        .order_by(BillingEvent.id.desc())
-    )
-    for delivery in session.scalars(query):
-        if delivery:
-            return delivery
-    return None
+    return billing_events.latest_delivery(session, case_id)
 
 
 def signature_route_problems(case: Case, *, chosen: bool = False) -> list[ReadinessItem]:

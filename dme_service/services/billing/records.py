@@ -15,18 +15,23 @@ def control_number(case_id: int) -> str:
     return f"DME{case_id}"
 
 
+def _new_record(case: Case) -> ClaimRecord:
+    """A claim record before anything was billed: purchased new (NU), no adjustments yet."""
+    return ClaimRecord(
+        case_id=case.id,
+        clinic_id=case.clinic_id,
+        control_number=control_number(case.id),
+        purchase_or_rental="NU",
+        adjustments=[],
+        remarks=[],
+    )
+
+
 def claim_record(session: Session, case: Case) -> ClaimRecord:
     """The case's claim record, made on first use (in the caller's transaction)."""
     record = session.scalar(select(ClaimRecord).where(ClaimRecord.case_id == case.id))
     if record is None:
-        record = ClaimRecord(
-            case_id=case.id,
-            clinic_id=case.clinic_id,
-            control_number=control_number(case.id),
-            purchase_or_rental="NU",
-            adjustments=[],
-            remarks=[],
-        )
+        record = _new_record(case)
         session.add(record)
         session.flush()
     return record
@@ -41,14 +46,7 @@ def claim_records(session: Session, cases: list[Case]) -> dict[int, ClaimRecord]
     }
     for case in cases:
         if case.id not in found:
-            found[case.id] = ClaimRecord(
-                case_id=case.id,
-                clinic_id=case.clinic_id,
-                control_number=control_number(case.id),
-                purchase_or_rental="NU",
-                adjustments=[],
-                remarks=[],
-            )
+            found[case.id] = _new_record(case)
             session.add(found[case.id])
     session.flush()
     return found

@@ -4,7 +4,11 @@ One transaction: a file that cannot be read whole (claims.x835 refuses it) posts
 an error while posting rolls everything back. The same file again (same SHA-256 for the clinic)
 changes nothing. Matching: the patient control number we sent (CLP01 = CLM01), then member id
 + date of service + HCPCS. Unmatched payments are stored whole on the import for manual
-matching, never dropped.
+matching, never dropped. A Medicare reopening that waits for the DME MAC is answered by the
+835 that posts to its claim (services/billing/reopening.py). A reversal (CLP02 = 22) takes
+back an earlier payment: its negative amounts are added to the claim's, and every claim payment
+is kept as posted (models.ClaimPosting), so the take-back and the corrected payment that follows
+stay on the claim's history (docs/domain.md 1.1).
 """
 
 from __future__ import annotations
@@ -19,10 +23,18 @@ from sqlalchemy.orm import Session, selectinload
 from dme_service import audit
 from dme_service.claims import x835
 from dme_service.claims.remittance import ClaimPayment, LinePayment
-from dme_service.models import BillingEvent, Case, ClaimRecord, RemittanceFile, User
+from dme_service.models import (
+    BillingEvent,
+    Case,
+    ClaimPosting,
+    ClaimRecord,
+    RemittanceFile,
+    User,
+)
 from dme_service.rules.claim import STATE_WORDS
 from dme_service.services.billing import claim as billing
 from dme_service.services.billing import money as claim_money
+from dme_service.services.billing import reopening
 
 MOVABLE = ("submitted", "resubmitted", "appealed")
 ZERO = Decimal("0.00")
@@ -86,10 +98,14 @@ def _post(session: Session, user: User, remittance, digest: str) -> ImportResult
     for record, payment in matched:
         case = cases[record.case_id]
         move = _post_claim(record, case, payment, remittance.payment_date, row, result, delivered)
+        record_posting(session, user, record, payment, row)
         if move is not None:
             moves.append(move)
+        source = f"835 {row.trace_number} of {remittance.payment_date}"
+        if reopening.settle(session, case, source, remittance.payment_date, user):
+            result.notes.append(f"Case {case.id}: the DME MAC's reopening is answered by this 835.")
     billing.record_moves(session, user, moves)
-    row.posted_case_ids = [record.case_id for record, _ in matched]
+    row.posted_case_ids = list(dict.fromkeys(record.case_id for record, _ in matched))
     row.unmatched = unmatched
     audit.record(
         session,
@@ -121,7 +137,8 @@ def _delivered(session: Session, case_ids: list[int]) -> set[int]:
 
 class _Matcher:
     """Finds each payment's claim: by control number, else member id + date of service + HCPCS.
-    A claim is matched at most once per file."""
+    A claim is matched at most once per file, and once more by a reversal (CLP02 = 22) of its
+    earlier payment: the reversal and the corrected payment usually come in the same 835."""
 
     def __init__(self, session: Session, clinic_id: int, payments) -> None:
         self.session = session
@@ -142,10 +159,13 @@ class _Matcher:
         found, used = [], set()
         for payment in self.payments:
             record = by_number.get(payment.control_number) or self._by_member(payment)
-            if record is not None and record.id not in used:
-                used.add(record.id)
+            key = (record.id if record is not None else None, payment.reversal)
+            if record is not None and key not in used:
+                used.add(key)
                 found.append((record, payment))
-        return found
+        # A take-back is posted before the payment that corrects it, whatever their order in
+        # the file (X12 RFI 791 recommends the reversal first; RFI 227 allows either).
+        return sorted(found, key=lambda pair: not pair[1].reversal)
 
     def _by_member(self, payment: ClaimPayment) -> ClaimRecord | None:
         if not payment.lines or not payment.member_id:
@@ -178,6 +198,9 @@ def _member(value: str) -> str:
 
 def _post_claim(record, case, payment: ClaimPayment, paid_on, row, result, delivered):
     """Write the payment's money on the claim; the move it makes (or None), with a note why not."""
+    if payment.reversal:
+        _take_back(record, case, payment, paid_on, row, result)
+        return None
     lines = payment.lines
     adjustments = [a for line in lines for a in line.adjustments] + list(payment.adjustments)
     record.billed = payment.charge
@@ -209,6 +232,71 @@ def _post_claim(record, case, payment: ClaimPayment, paid_on, row, result, deliv
     carcs = [a.reason for a in adjustments if outcome == "denied" and a.group != "PR"]
     note = f"835 {row.trace_number} of {paid_on}: {words}."
     return (case, outcome, list(dict.fromkeys(carcs)), record.remarks, note)
+
+
+def _take_back(record, case, payment: ClaimPayment, paid_on, row, result) -> None:
+    """A reversal of the payer's earlier payment: every amount comes negated, so the claim's
+    amounts become the sum (nothing, for a whole reversal) until the corrected payment is
+    posted over them; no move (the corrected payment moves the claim, or the claim keeps its
+    state and billing follows up)."""
+    adjustments = [a for line in payment.lines for a in line.adjustments] + list(
+        payment.adjustments
+    )
+
+    def plus(current, change):
+        return (current or ZERO) + change
+
+    record.paid = plus(record.paid, payment.paid)
+    record.allowed = plus(record.allowed, _allowed(payment.lines, payment))
+    record.contractual = plus(
+        record.contractual, sum((a.amount for a in adjustments if a.group == "CO"), ZERO)
+    )
+    record.patient_responsibility = plus(
+        record.patient_responsibility,
+        payment.patient_responsibility
+        or sum((a.amount for a in adjustments if a.group == "PR"), ZERO),
+    )
+    record.adjustments, record.remarks = [], []  # nothing adjudicated stands until corrected
+    record.icn = record.icn or payment.payer_icn
+    record.remitted_on = paid_on
+    record.remittance_id = row.id
+    result.posted.append(
+        f"Case {case.id}: payment taken back ({payment.paid}, reversal of ICN "
+        f"{payment.payer_icn or 'none'})."
+    )
+    state = STATE_WORDS.get(case.billing_state, case.billing_state)
+    result.notes.append(
+        f"Case {case.id}: the payer reversed its earlier payment; the claim stays {state} "
+        "until the corrected payment is posted."
+    )
+
+
+def record_posting(session: Session, user: User, record, payment: ClaimPayment, row) -> None:
+    """Keep the claim payment as posted (the claim's payment history), in the caller's
+    transaction; a reversal's amounts stay negative, as the 835 gave them."""
+    adjustments = [a for line in payment.lines for a in line.adjustments] + list(
+        payment.adjustments
+    )
+    session.add(
+        ClaimPosting(
+            case_id=record.case_id,
+            claim_id=record.id,
+            remittance_id=row.id,
+            status=payment.status[:4],
+            reversal=payment.reversal,
+            charge=payment.charge,
+            paid=payment.paid,
+            allowed=_allowed(payment.lines, payment),
+            contractual=sum((a.amount for a in adjustments if a.group == "CO"), ZERO),
+            patient_responsibility=payment.patient_responsibility
+            or sum((a.amount for a in adjustments if a.group == "PR"), ZERO),
+            adjustments=_adjustment_facts(adjustments),
+            remarks=sorted({code for line in payment.lines for code in line.remarks}),
+            icn=payment.payer_icn or None,
+            paid_on=row.payment_date,
+            posted_by_id=user.id,
+        )
+    )
 
 
 def _allowed(lines: tuple[LinePayment, ...], payment: ClaimPayment) -> Decimal:

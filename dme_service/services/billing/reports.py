@@ -1,15 +1,16 @@
 """The money report: billed, paid and denied by month and payer, the top denial reasons and
-the average days from submission to payment, over the claims submitted in a date range.
+the average days from submission to payment, over the claims submitted in a date range; and
+the payers' take-backs (835 reversals) with the corrected payment that followed each.
 
 A claim counts in the month it was submitted (the day the biller typed). Paid is what the
-remittances paid; denied is the billed amount of claims a remittance paid nothing on. Read only;
-the read is audited.
+remittances paid, net of take-backs; denied is the billed amount of claims a remittance paid
+nothing on. Read only; the read is audited.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -20,6 +21,7 @@ from dme_service import audit
 from dme_service.coding import carc
 from dme_service.models import Case, ClaimRecord, User
 from dme_service.rules.wording import PAYER_NAMES
+from dme_service.store import claim_postings
 
 ZERO = Decimal("0.00")
 
@@ -32,6 +34,21 @@ class MonthRow:
     billed: Decimal
     paid: Decimal
     denied: Decimal
+    taken_back: Decimal = ZERO  # the 835 reversals of these claims' payments (negative)
+
+
+@dataclass(frozen=True)
+class TakeBack:
+    """A payer reversed a payment (CLP02 = 22), and what it paid again, if it has."""
+
+    case_id: int
+    payer: str  # in words
+    paid_on: date
+    trace: str  # the check or EFT of the 835 that took it back
+    amount: Decimal  # negative
+    icn: str | None
+    corrected_paid: Decimal | None
+    corrected_icn: str | None
 
 
 @dataclass(frozen=True)
@@ -53,6 +70,11 @@ class MoneyReport:
     top_denials: list[DenialReason]
     average_days_to_payment: float | None
     paid_claims: int
+    take_backs: list[TakeBack] = field(default_factory=list)
+
+    @property
+    def taken_back(self) -> Decimal:
+        return sum((t.amount for t in self.take_backs), ZERO)
 
 
 def money_report(session: Session, user: User, start: date, end: date) -> MoneyReport:
@@ -84,7 +106,14 @@ def money_report(session: Session, user: User, start: date, end: date) -> MoneyR
                     reason_amounts[code] += Decimal(adjustment["amount"])
         if record.remitted_on and record.paid:
             days.append((record.remitted_on - record.submitted_on).days)
-    rows = [MonthRow(m, p, *values) for (m, p), values in sorted(groups.items())]
+    take_backs = _take_backs(session, user.clinic_id, start, end)
+    taken: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
+    for take_back, month in take_backs:
+        taken[(month, take_back.payer)] += take_back.amount
+    rows = [
+        MonthRow(m, p, *values, taken_back=taken[(m, p)])
+        for (m, p), values in sorted(groups.items())
+    ]
     audit.record(
         session, user=user, action="billing.money.read", object_type="report", object_id=None
     )
@@ -102,7 +131,36 @@ def money_report(session: Session, user: User, start: date, end: date) -> MoneyR
         ],
         round(sum(days) / len(days), 1) if days else None,
         len(days),
+        [take_back for take_back, _month in take_backs],
     )
+
+
+def _take_backs(session: Session, clinic_id: int, start: date, end: date):
+    """(TakeBack, month the claim was submitted) for each reversal on the range's claims."""
+    found = claim_postings.reversals(session, clinic_id, start, end)
+    postings = [posting for posting, _payer in found]
+    corrected = claim_postings.following(session, postings)
+    months = {
+        record.id: record.submitted_on.strftime("%Y-%m")
+        for record in session.scalars(
+            select(ClaimRecord).where(ClaimRecord.id.in_({p.claim_id for p in postings}))
+        )
+    }
+    out = []
+    for posting, payer in found:
+        after = corrected.get(posting.id)
+        take_back = TakeBack(
+            posting.case_id,
+            PAYER_NAMES.get(payer, payer),
+            posting.paid_on,
+            posting.remittance.trace_number if posting.remittance else "",
+            posting.paid,
+            posting.icn,
+            after.paid if after else None,
+            after.icn if after else None,
+        )
+        out.append((take_back, months[posting.claim_id]))
+    return out
 
 
 def _meaning(code: str) -> str:

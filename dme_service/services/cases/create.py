@@ -79,7 +79,7 @@ def _create(session: Session, user: User, new: NewCase) -> Case:
     validate(document)
     if not new.same_patient_confirmed and _has_cases(session, user.clinic_id, new.patient):
         raise SamePatientNotConfirmed("the patient already has cases in this clinic")
-    patient = _patient_for(session, user.clinic_id, new.patient)
+    patient = patient_for(session, user.clinic_id, new.patient)
     case = _draft(user, patient, new.payer)
     session.add(case)
     session.flush()
@@ -94,14 +94,7 @@ def _create(session: Session, user: User, new: NewCase) -> Case:
             object_id=case.id,
         )
     )
-    audit.record(
-        session,
-        user=user,
-        action="case.create",
-        object_type="case",
-        object_id=case.id,
-        patient_id=patient.id,
-    )
+    audit.case_event(session, user, "case.create", case)
     # The case as created is its first kept document: an edit conflict on the first save
     # compares with it (services.cases.since_opened).
     case_versions.record(session, case, user)
@@ -110,21 +103,31 @@ def _create(session: Session, user: User, new: NewCase) -> Case:
 
 def _draft(user: User, patient: Patient, payer: str) -> Case:
     """A new draft case of the patient, authored by the user."""
+    return new_draft(
+        user,
+        patient,
+        payer=payer,
+        also_requested=[],
+        prior_devices=[],
+        # A practitioner who records a case is usually the one who signs its order.
+        treating_practitioner_id=user.id if user.may_sign else None,
+    )
+
+
+def new_draft(user: User, patient: Patient, **columns) -> Case:
+    """A draft case row of the patient, in the user's clinic, authored and saved by the user
+    now; `columns` are the rest of the case (the caller adds and flushes it)."""
     now = utcnow()
     return Case(
         clinic_id=user.clinic_id,
         patient=patient,
-        payer=payer,
         status="draft",
         author_id=user.id,
         created_by_id=user.id,
         updated_by_id=user.id,
         created_at=now,
         updated_at=now,
-        also_requested=[],
-        prior_devices=[],
-        # A practitioner who records a case is usually the one who signs its order.
-        treating_practitioner_id=user.id if user.may_sign else None,
+        **columns,
     )
 
 
@@ -148,7 +151,7 @@ def _case_for_key(session: Session, user: User, new: NewCase) -> Case | None:
     return load_case(session, user, row.object_id)
 
 
-def _patient_for(session: Session, clinic_id: int, fields: dict[str, Any]) -> Patient:
+def patient_for(session: Session, clinic_id: int, fields: dict[str, Any]) -> Patient:
     """The clinic's patient with exactly this name, date of birth and member id, or a new one."""
     born = date.fromisoformat(fields["date_of_birth"])
     query = select(Patient).where(

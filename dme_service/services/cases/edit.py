@@ -24,13 +24,6 @@ from dme_service.models import Case, User, utcnow
 from dme_service.services import after_save, signed_order
 from dme_service.services.cases import sections as case_sections
 from dme_service.services.cases.decide import CaseInvalid, Checked, check, store_decision
-
-# The case pages (web/pages/cases) reach these reads and a draft's gaps through this module.
-from dme_service.services.cases.decide import draft_gaps as draft_gaps
-from dme_service.services.cases.reading import CaseSearch as CaseSearch
-from dme_service.services.cases.reading import read_case as read_case
-from dme_service.services.cases.reading import search_cases as search_cases
-from dme_service.services.cases.reading import signers as signers
 from dme_service.services.cases.since_opened import ChangeSinceOpened, since_opened
 from dme_service.store import case_versions
 from dme_service.store import same_patient as same_patient_rows

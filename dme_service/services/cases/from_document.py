@@ -22,11 +22,11 @@ from dme_service import audit
 from dme_service.case import parse as case_format
 from dme_service.case.parse import CaseFormatError, FieldError
 from dme_service.db import run_with_retry
-from dme_service.models import Case, IdempotencyKey, User, utcnow
+from dme_service.models import Case, IdempotencyKey, User
 from dme_service.rules.engine import evaluate
 from dme_service.services import after_save
 from dme_service.services.cases import same_patient
-from dme_service.services.cases.create import IdempotencyConflict, _patient_for
+from dme_service.services.cases.create import IdempotencyConflict, new_draft, patient_for
 from dme_service.services.cases.decide import CaseInvalid, decide, store_decision
 from dme_service.store.cases import apply_parsed, load_case
 from dme_service.store.signed_content import canonical_sha256
@@ -149,17 +149,7 @@ def _new_case(session: Session, user: User, parsed, practitioner: User) -> Case:
         "member_id": parsed.patient.member_id,
         "weight_lb": parsed.patient.weight_lb,
     }
-    now = utcnow()
-    case = Case(
-        clinic_id=user.clinic_id,
-        patient=_patient_for(session, user.clinic_id, patient_fields),
-        status="draft",
-        author_id=user.id,
-        created_by_id=user.id,
-        updated_by_id=user.id,
-        created_at=now,
-        updated_at=now,
-    )
+    case = new_draft(user, patient_for(session, user.clinic_id, patient_fields))
     apply_parsed(case, parsed, recorded_by=user)
     case.treating_practitioner = practitioner
     session.add(case)

@@ -52,7 +52,7 @@ def since_opened(
     # (both typed the same new value: nothing to choose between).
     differs = {change.key for change in changes(now, typed)}
     mine = {change.key for change in changes(opened.document, typed)} & differs
-    who = _who_changed(opened, case_versions.after(session, case_id, opened.id))
+    who = case_versions.who_changed(session, opened)
     found = []
     for change in changes(opened.document, now):
         by, at = who.get(change.key, (None, None))
@@ -68,14 +68,3 @@ def _kept_at(session: Session, case_id: int, version: int) -> CaseVersion | None
         CaseVersion.case_id == case_id, CaseVersion.case_version <= version
     )
     return session.scalars(query.order_by(CaseVersion.id.desc()).limit(1)).first()
-
-
-def _who_changed(opened: CaseVersion, later: list[CaseVersion]) -> dict[str, tuple]:
-    """For each fact changed after `opened`: who saved the last change to it, and when."""
-    who: dict[str, tuple] = {}
-    previous = opened
-    for row in later:
-        for change in changes(previous.document, row.document):
-            who[change.key] = (row.saved_by.name, row.saved_at)
-        previous = row
-    return who

@@ -13,7 +13,8 @@ from email.utils import make_msgid
 
 from dme_service.services.clinic import clinic_time
 
-OPTIONAL_KINDS = ("orders_waiting", "red_flag", "declined")  # a user can turn these off
+# a user can turn these off
+OPTIONAL_KINDS = ("orders_waiting", "red_flag", "declined", "order_amended", "unit_carried")
 FOOTER = (
     "\n\n-- \nThis message was sent by DME Service for {clinic}. It never contains patient "
     "details: sign in to see them."
@@ -102,6 +103,32 @@ def declined(
         + OPT_OUT.format(account_url=account_url)
     )
     return _message("declined", to, f"{practitioner} {did} an order", body)
+
+
+def order_amended(
+    *, to: str, name: str, clinic: str, amended_by: str, url: str, account_url: str
+) -> EmailMessage:
+    """ "An order you signed was amended" to the practitioner who signed it: the order comes
+    back for a new signature (the reason and what changed stay in the application)."""
+    body = (
+        f"Hello {name},\n\n{amended_by} amended an order you signed, after its claim went to "
+        "the payer. It needs your signature again. Sign in to read why and what changed:"
+        f"\n\n{url}" + FOOTER.format(clinic=clinic) + OPT_OUT.format(account_url=account_url)
+    )
+    return _message("order_amended", to, "An order you signed was amended", body)
+
+
+def unit_carried(*, to: str, name: str, clinic: str, url: str, account_url: str) -> EmailMessage:
+    """ "A prior unit was added to an order you signed" to the practitioner who signed it: a
+    unit the clinic delivered to the same patient is now a prior device of the case."""
+    body = (
+        f"Hello {name},\n\nA traction unit the clinic delivered earlier to the same patient "
+        "was added as a prior device to an order you signed: the payer may see it as a "
+        f"same-or-similar unit. Sign in to see it:\n\n{url}"
+        + FOOTER.format(clinic=clinic)
+        + OPT_OUT.format(account_url=account_url)
+    )
+    return _message("unit_carried", to, "A prior unit was added to an order you signed", body)
 
 
 def email_changed(*, to: str, name: str, clinic: str, changed_at: datetime, zone: str):

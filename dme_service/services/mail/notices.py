@@ -3,8 +3,10 @@
 - "N orders await your signature" to a practitioner: at most one a day each from the daily
   run (`dme-service mail reminders`, e.g. from cron), and whenever a clinician asks for one.
 - "A patient logged a red flag" and "Dr X declined an order" to the clinician who owns the case.
-These three are optional: a user who turned them off (User.mail_opt_out) gets none. A mail
-that cannot be sent is logged and never fails the request that caused it.
+- "An order you signed was amended" and "A prior unit was added to an order you signed" to the
+  practitioner who signed it.
+These are optional: a user who turned them off (User.mail_opt_out) gets none. A mail that
+cannot be sent is logged and never fails the request that caused it.
 """
 
 from __future__ import annotations
@@ -152,5 +154,53 @@ def order_declined(
         url=f"{base_url}/cases/{case.id}",
         account_url=_account_url(base_url),
         changes=kind == "changes",
+    )
+    return _send(message, settings)
+
+
+def _reachable(user: User | None) -> bool:
+    return user is not None and user.active and not user.mail_opt_out and bool(user.email)
+
+
+def order_amended(
+    session: Session, case_id: int, by: User, *, base_url: str, settings: outbox.MailSettings
+) -> str | None:
+    """Tell the case's treating practitioner that `by` amended an order they signed: it waits
+    for their signature again (the sign page shows why and what changed)."""
+    case = session.get(Case, case_id)
+    practitioner = case.treating_practitioner if case is not None else None
+    if not _reachable(practitioner):
+        return None
+    who = ", ".join(part for part in (by.name, by.credential) if part)
+    message = messages.order_amended(
+        to=practitioner.email,
+        name=practitioner.name,
+        clinic=practitioner.clinic.name,
+        amended_by=who,
+        url=f"{base_url}/signing/cases/{case.id}",
+        account_url=_account_url(base_url),
+    )
+    return _send(message, settings)
+
+
+def unit_carried(
+    session: Session,
+    case_id: int,
+    signer: User,
+    *,
+    base_url: str,
+    settings: outbox.MailSettings,
+) -> str | None:
+    """Tell the practitioner who signed the case's order that a unit the clinic delivered to
+    the same patient became its prior device (services.billing.delivered_units)."""
+    case = session.get(Case, case_id)
+    if case is None or not _reachable(signer):
+        return None
+    message = messages.unit_carried(
+        to=signer.email,
+        name=signer.name,
+        clinic=signer.clinic.name,
+        url=f"{base_url}/signing/cases/{case.id}",
+        account_url=_account_url(base_url),
     )
     return _send(message, settings)

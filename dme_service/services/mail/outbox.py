@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import secrets
 import smtplib
 import ssl
@@ -33,6 +34,14 @@ class MailSettings:
     smtp_url: str | None
     mail_from: str
     outbox_dir: Path
+
+
+@dataclass(frozen=True)
+class Mail:
+    """Where a service's notice goes: the site's address (for the link) and the settings."""
+
+    base_url: str
+    settings: MailSettings
 
 
 def settings_from(config, instance_path: str) -> MailSettings:
@@ -64,10 +73,16 @@ def send(message: EmailMessage, settings: MailSettings) -> str:
 
 
 def write(message: EmailMessage, folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
+    """The message as a file only the service's account can read: invitations carry working
+    set-password links, so neither the file nor the folder's listing is
+    left to the umask."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)  # a folder made before this rule, or under a loose umask
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     path = folder / f"{stamp}-{secrets.token_hex(4)}.eml"
-    path.write_bytes(bytes(message))
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as file:
+        file.write(bytes(message))
     return path
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import mean
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from dme_service import audit
@@ -26,6 +26,7 @@ from dme_service.models import Case, Clinic, HomeLogEntry, PatientLink
 from dme_service.services.clinic.clinic_time import local_date
 from dme_service.services.followed_order import followed_order
 from dme_service.services.patient.links import PATIENT, now_utc
+from dme_service.store import unit_memo
 
 # domain.md §10 red flags, as stored keys. URGENT ones mean "get care now", the rest "call us".
 RED_FLAGS: tuple[str, ...] = (
@@ -121,14 +122,35 @@ def _audit_as(session: Session, user, action: str, object_type: str, object_id, 
     )
 
 
+# Built once: on the case page, building a statement costs about what SQLite takes to run it.
+_NEWEST_LINK = (
+    select(PatientLink)
+    .where(PatientLink.case_id == bindparam("case_id"))
+    .order_by(PatientLink.id.desc())
+    .limit(1)
+)
+_LOG = (
+    select(HomeLogEntry)
+    .where(HomeLogEntry.case_id == bindparam("case_id"))
+    .order_by(HomeLogEntry.date, HomeLogEntry.id)
+)
+
+
+def newest_link(session: Session, case_id: int) -> PatientLink | None:
+    """The case's newest link, whatever its state; read once per unit of work."""
+    read = lambda: session.scalar(_NEWEST_LINK, {"case_id": case_id})  # noqa: E731
+    return unit_memo.remembered(session, ("newest_link", case_id), read)
+
+
 def entries_for(session: Session, case_id: int) -> list[HomeLogEntry]:
-    """The case's log, oldest session first."""
-    query = (
-        select(HomeLogEntry)
-        .where(HomeLogEntry.case_id == case_id)
-        .order_by(HomeLogEntry.date, HomeLogEntry.id)
-    )
-    return list(session.scalars(query))
+    """The case's log, oldest session first; read once per unit of work (the case page's red
+    flag alert and its adherence card both read it: store/unit_memo.py). A case that never
+    had a link has no log to read: every entry is logged through one of the case's links
+    (`add_entry`), and a link with entries is never deleted (RESTRICT)."""
+    if newest_link(session, case_id) is None:
+        return []
+    read = lambda: tuple(session.scalars(_LOG, {"case_id": case_id}))  # noqa: E731
+    return list(unit_memo.remembered(session, ("home_log", case_id), read))
 
 
 def record_read(session: Session, case: Case, user=PATIENT) -> None:
@@ -303,12 +325,7 @@ class HomeSummary:
 
 def summary(session: Session, case: Case, today: date) -> HomeSummary:
     """The case's link state, adherence, pain trend and red-flag entries."""
-    link = session.scalar(
-        select(PatientLink)
-        .where(PatientLink.case_id == case.id)
-        .order_by(PatientLink.id.desc())
-        .limit(1)
-    )
+    link = newest_link(session, case.id)
     plan = plan_followed(session, case)
     per_day = plan.dose.get("sessions_per_day") if plan is not None else None
     order_day = plan.signed_on if plan is not None else None

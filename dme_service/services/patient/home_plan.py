@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from dme_service import audit
 from dme_service.case.length_of_need import is_lifetime
-from dme_service.case.model import INVERSION_HIGH_RISK
+from dme_service.case.model import CLINIC_TRIAL_DEVICES, INVERSION_HIGH_RISK
 from dme_service.case.response import deciding_index
 from dme_service.documents import instructions_text
 from dme_service.models import Case, Clinic, PatientLink, ScreeningAnswer
@@ -164,7 +164,11 @@ def signed_on(session: Session, case: Case) -> date | None:
 
 
 def _taught_supine(case: Case) -> bool:
-    """Lying down when the deciding (latest) in-clinic trial was done supine."""
+    """Lying down when the home unit was shown lying down: the latest home-unit trial (the one
+    that decides criterion 2, case-format.md clarification 13), not a later trial on the
+    clinic's own machine; without a home-unit trial, the latest trial."""
     trials = sorted(case.trials, key=lambda trial: trial.position)
-    index = deciding_index([trial.date for trial in trials])
-    return index is not None and trials[index].body_position == "supine"
+    home = [trial for trial in trials if trial.device not in CLINIC_TRIAL_DEVICES]
+    taught = home or trials
+    index = deciding_index([trial.date for trial in taught])
+    return index is not None and taught[index].body_position == "supine"

@@ -12,19 +12,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import math
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dme_service import audit
 from dme_service.db import unit_of_work
-from dme_service.models import Case, Clinic, LoginAttempt, PatientLink, User
+from dme_service.models import Case, Clinic, PatientLink, User
+from dme_service.store import login_attempts
 
 TOKEN_BYTES = 32  # 256 bits (docs/security.md AUTH-7)
 DEFAULT_LINK_DAYS = 90
@@ -32,7 +32,6 @@ LANGUAGES = ("en", "es")
 # Brute force (AUTH-7, ASVS 2.2.1): 10 failed opens per IP within 15 minutes pause that IP.
 FAILURE_LIMIT = 10
 FAILURE_WINDOW = timedelta(minutes=15)
-KEEP_ATTEMPTS = timedelta(days=1)
 # A patient session ends after 60 idle minutes: phones and home computers are shared.
 SESSION_IDLE = timedelta(minutes=60)
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -136,12 +135,14 @@ def open_link(session: Session, raw: str, ip: str | None, *, now=None) -> Opened
     if not _TOKEN_SHAPE.fullmatch(raw or ""):
         return Opened()
     with unit_of_work(session):
-        wait = _retry_after(session, key, moment)
+        wait = login_attempts.retry_after(
+            session, key, moment, window=FAILURE_WINDOW, limit=FAILURE_LIMIT
+        )
         if wait is not None:
             session.rollback()  # a read only: a paused address writes nothing
             return Opened(retry_after=wait)
         link = _find(session, raw, moment)
-        _count_attempt(session, key, success=link is not None, moment=moment)
+        login_attempts.count(session, [key], success=link is not None, now=moment)
         audit.record(
             session,
             user=PATIENT,
@@ -165,25 +166,6 @@ def _patient_id(session: Session, link: PatientLink | None) -> int | None:
     if link is None:
         return None
     return session.scalar(select(Case.patient_id).where(Case.id == link.case_id))
-
-
-def _retry_after(session: Session, key: str, moment: datetime) -> int | None:
-    """Seconds until this key may try again, or None when it is not paused."""
-    recent = session.scalars(
-        select(LoginAttempt.at)
-        .where(LoginAttempt.key == key, LoginAttempt.success.is_(False))
-        .where(LoginAttempt.at > moment - FAILURE_WINDOW)
-        .order_by(LoginAttempt.at.desc())
-        .limit(FAILURE_LIMIT)
-    ).all()
-    if len(recent) < FAILURE_LIMIT:
-        return None
-    return max(1, math.ceil((recent[-1] + FAILURE_WINDOW - moment).total_seconds()))
-
-
-def _count_attempt(session: Session, key: str, *, success: bool, moment: datetime) -> None:
-    session.execute(delete(LoginAttempt).where(LoginAttempt.at < moment - KEEP_ATTEMPTS))
-    session.add(LoginAttempt(key=key, at=moment, success=success))
 
 
 # --- the patient session cookie -------------------------------------------------------------

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dme_service.models import Case, HomeLogEntry, User
+from dme_service.services.patient import home_log
 
 PRACTITIONER_LIMIT = 50
 
@@ -32,9 +33,10 @@ def _open(query):
 
 
 def open_for_case(session: Session, case: Case) -> list[HomeLogEntry]:
-    """The case's red-flag entries not reviewed yet, newest first."""
-    query = _open(select(HomeLogEntry).where(HomeLogEntry.case_id == case.id))
-    return [entry for entry in session.scalars(query) if entry.red_flags]
+    """The case's red-flag entries not reviewed yet, newest first (from the case's log, which
+    the page's adherence card reads too)."""
+    entries = home_log.red_flag_entries(home_log.entries_for(session, case.id))
+    return [entry for entry in entries if entry.reviewed_at is None]
 
 
 def open_for_practitioner(session: Session, user: User) -> list[RedFlagAlert]:

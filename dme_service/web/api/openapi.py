@@ -107,6 +107,7 @@ def paths() -> dict:
             "post": _render_document(),
         },
         "/api/v1/cases/{case_id}/billing": {"post": _move_billing()},
+        "/api/v1/cases/{case_id}/order-amendments": {"post": _amend_order()},
         "/api/v1/cases/{case_id}/fhir": {"get": _get_fhir_bundle()},
         "/api/v1/openapi.json": {"get": _openapi()},
     }
@@ -263,6 +264,32 @@ def _move_billing() -> dict:
         operationId="moveBilling",
         parameters=[CASE_ID],
         requestBody={"required": True, "content": _json("BillingMove")},
+    )
+
+
+def _amend_order() -> dict:
+    created = {
+        "201": {
+            **CASE_VIEW,
+            "description": "Amended: the case as it is now (`signature.order_version` is the "
+            "new order version, `order_amendment` the amendment, without its reason)",
+            "headers": {"Location": {"schema": {"type": "string"}}},
+        }
+    }
+    responses = _responses(created, *("401", "403", "404", "409", "413", "415"), field_errors=True)
+    responses["403"]["description"] = "Only the clinical team amends an order; billing cannot"
+    responses["409"]["description"] = (
+        "Nothing was amended: the claim has not gone to the payer (the order is edited as "
+        "usual), or the case changed after you read it (current.version)"
+    )
+    return _operation(
+        "Amend the order after its claim went to the payer, with the reason the practitioner "
+        "reads: a new order version for a new signature and a corrected claim (the signature "
+        "the claim was billed on is kept, superseded); the treating practitioner is mailed",
+        responses,
+        operationId="amendOrder",
+        parameters=[CASE_ID],
+        requestBody={"required": True, "content": _json("OrderAmendmentRequest")},
     )
 
 

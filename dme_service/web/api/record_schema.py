@@ -4,9 +4,11 @@ their documents, claim moves and errors (web/api/openapi.py puts them in its com
 from __future__ import annotations
 
 from dme_service.case import history as case_history
+from dme_service.claims import reopening
 from dme_service.rules.claim import BILLING_STATES
 from dme_service.rules.decision import CASE_STATUSES
 from dme_service.services.documents import DOCUMENT_KINDS
+from dme_service.services.order_amendment import REASON_MAX
 from dme_service.web.api.schema import ISO_DATE, MAX_ID, closed_object, nullable, ref
 
 DELIVERY_METHODS = ("in_clinic", "courier", "shipped")
@@ -35,6 +37,7 @@ def record_schemas() -> dict[str, dict]:
         "EditRefused": _edit_refused(),
         "OrderAmendment": _order_amendment(),
         "BillingMove": _billing_move(),
+        "OrderAmendmentRequest": _order_amendment_request(),
         "BillingMoved": _billing_moved(),
     }
 
@@ -278,7 +281,8 @@ def _order_amendment() -> dict:
             "type": "string",
             "enum": ["needed", "sent"],
             "description": "needed: the next 837P of the claim is a replacement (frequency "
-            "code 7); sent: the file carrying it was confirmed sent",
+            "code 7); sent: the file carrying it was confirmed sent, or for a Medicare claim "
+            "the reopening was asked of the DME MAC (see `reopening`)",
         },
         "payer_claim_number": {
             **text,
@@ -295,6 +299,15 @@ def _order_amendment() -> dict:
             "type": "string",
             "description": "The signed facts changed since that signature, in words",
         },
+        "correction_path": {
+            "type": "string",
+            "enum": ["replacement", "reopening", "new_claim"],
+            "description": "How the correction reaches the payer: replacement, a corrected "
+            "837P (frequency 7); reopening, Medicare's DME MAC is asked to reopen the claim "
+            "(it takes no replacement claim); new_claim, Medicare returned the original as "
+            "unprocessable (MA130), so the claim goes again as a new one",
+        },
+        "reopening": nullable(_reopening()),
     }
     return {
         "type": "object",
@@ -303,6 +316,22 @@ def _order_amendment() -> dict:
         "required": list(properties),
         "properties": properties,
     }
+
+
+def _reopening() -> dict:
+    """The latest request to a Medicare DME MAC to reopen the claim, and its answer."""
+    properties = {
+        "method": {"type": "string", "enum": list(reopening.METHODS)},
+        "requested_on": ISO_DATE,
+        "reference": {
+            "type": ["string", "null"],
+            "description": "The DME MAC's reference for the request",
+        },
+        "icn": {"type": ["string", "null"], "description": "The claim's ICN quoted"},
+        "outcome": {"type": "string", "enum": [reopening.PENDING, *reopening.OUTCOME_LABELS]},
+        "decided_on": nullable(ISO_DATE),
+    }
+    return {"type": "object", "required": list(properties), "properties": properties}
 
 
 def _billing_move() -> dict:
@@ -318,6 +347,23 @@ def _billing_move() -> dict:
             "service_date": nullable(ISO_DATE),
         },
         ("to_state", "expected_version"),
+    )
+
+
+def _order_amendment_request() -> dict:
+    return closed_object(
+        {
+            "expected_version": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+            "reason": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": REASON_MAX,
+                "description": "Why the order must change, in the clinician's words: the "
+                "practitioner reads it on the order to sign again (clinical text: never shown "
+                "to billing, never in an audit row)",
+            },
+        },
+        ("expected_version", "reason"),
     )
 
 

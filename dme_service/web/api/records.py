@@ -101,6 +101,22 @@ def _amendment(session, case) -> dict[str, Any] | None:
         "corrected_sent_on": sent.isoformat() if sent else None,
         "original_signature_intact": bool(amended.kept_intact),
         "changed": amended.changed,
+        "correction_path": amended.path,
+        "reopening": _reopening(amended.request),
+    }
+
+
+def _reopening(request) -> dict[str, Any] | None:
+    """The latest request to the Medicare DME MAC to reopen the claim, or None."""
+    if request is None:
+        return None
+    return {
+        "method": request.method,
+        "requested_on": request.requested_on.isoformat(),
+        "reference": request.reference,
+        "icn": request.icn,
+        "outcome": request.outcome,
+        "decided_on": request.decided_on.isoformat() if request.decided_on else None,
     }
 
 
@@ -200,6 +216,30 @@ def billing_move(body: Any) -> dict[str, Any]:
         "delivery": delivery,
         "service_date": service_date,
     }
+
+
+AMEND_KEYS = ("expected_version", "reason")
+
+
+def order_amendment_request(body: Any) -> dict[str, Any]:
+    """The keyword arguments of `order_amendment.amend` from a JSON body, or FieldProblems:
+    the case version last read and the reason (its words are the service's, as on the page)."""
+    if not isinstance(body, dict):
+        raise FieldProblems([problem("$", "the body must be a JSON object")])
+    errors = [problem(k, "unknown key") for k in body if k not in AMEND_KEYS]
+    version = body.get("expected_version")
+    if isinstance(version, float) and version.is_integer():
+        version = int(version)
+    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= MAX_VERSION:
+        errors.append(problem("expected_version", "required: the case version you last read"))
+    reason = body.get("reason")
+    if reason is not None and not isinstance(reason, str):
+        errors.append(problem("reason", "must be a string"))
+    else:
+        errors += [problem(k, m) for k, m in order_amendment.check_reason(reason).items()]
+    if errors:
+        raise FieldProblems(errors)
+    return {"expected_version": version, "reason": reason}
 
 
 def _service_date(value: Any, errors: list) -> date | None:

@@ -33,6 +33,7 @@ from dme_service.web.api import records as views
 from dme_service.web.api import schema as api_schema
 from dme_service.web.api.records import FieldProblems
 from dme_service.web.errors import Refused, error_response
+from dme_service.web.notice_mail import notice_mail
 from dme_service.web.pages.documents import _bounded_render
 from dme_service.web.responses import pdf_response
 from dme_service.web.security.access import CLINICAL, current_role
@@ -256,7 +257,9 @@ def move_billing(case_id: int):
 
     move = views.billing_move(json_body())
     try:
-        event = billing.transition(get_session(), case_id, user=current_user, **move)
+        event = billing.transition(
+            get_session(), case_id, user=current_user, mail=notice_mail(), **move
+        )
     except billing.InvalidInput as invalid:
         raise _problems(invalid.errors) from None
     except REFUSALS as refused:  # stale, illegal, not ready, not found
@@ -279,6 +282,31 @@ def _billing_refusal(refused) -> Response:
     if missing:
         payload["missing"] = [{"label": m.label, "detail": m.detail} for m in missing]
     response.set_data(jsonify(payload).get_data())
+    return response
+
+
+# --- amending the order -----------------------------------------------------------------
+
+
+@bp.post("/cases/<int:case_id>/order-amendments")
+def amend_order(case_id: int):
+    """Amend the order after its claim went to the payer, as the case page's "Amend the
+    order" does (services.order_amendment): a new order version for a new signature and a
+    corrected claim; the treating practitioner is mailed. 409 when the claim has not gone to
+    the payer (the order is edited as usual) or the case moved on since it was read."""
+    from dme_service.services import order_amendment
+
+    amendment = views.order_amendment_request(json_body())
+    try:
+        order_amendment.amend(get_session(), case_id, current_user, mail=notice_mail(), **amendment)
+    except order_amendment.AmendmentInvalid as invalid:
+        raise FieldProblems([views.problem(k, m) for k, m in invalid.errors.items()]) from None
+    except REFUSALS as refused:  # not found, not permitted, stale, not gone to the payer
+        return _billing_refusal(refused)
+    case = _read(case_id)
+    response = jsonify(views.case_view(get_session(), case, clinical=_clinical()))
+    response.status_code = 201
+    response.headers["Location"] = url_for(".get_case", case_id=case_id)
     return response
 
 

@@ -18,7 +18,7 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 class MailForm(FlaskForm):
     optional = BooleanField(
         "Send me reminders and alerts by e-mail (orders waiting for my signature, a patient's "
-        "red flag, a declined order)"
+        "red flag, a declined order, an order I signed amended or given a prior unit)"
     )
 
 

@@ -36,6 +36,7 @@ from dme_service.services.clinic import clinic_time
 from dme_service.services.errors import Refusal
 from dme_service.store.cases import CaseNotFound
 from dme_service.web.forms import keeps_input
+from dme_service.web.notice_mail import notice_mail
 from dme_service.web.pages.billing_forms import details_form
 
 bp = Blueprint("billing", __name__, url_prefix="/billing")
@@ -195,6 +196,7 @@ def move(case_id: int):
                 note=(form.note.data or "").strip() or None,
                 delivery=form.delivery(),
                 service_date=form.service_date.data if form.to_state.data in DATED_MOVES else None,
+                mail=notice_mail(),
             )
             return redirect(url_for("billing.claim", case_id=case_id, moved=1), code=303)
         except billing.InvalidInput as error:

@@ -83,6 +83,7 @@ def index():
         if role in ("clinician", "practitioner") and not current_user.outside
         else set(),
         red_flag_alerts=_practitioner_red_flags() if role == "practitioner" else [],
+        carried_units=_carried_since_signed() if role == "practitioner" else [],
         returned=_returned() if role == "clinician" else set(),
     )
 
@@ -92,6 +93,14 @@ def _returned() -> set[int]:
     from dme_service.services import order_returns
 
     return order_returns.returned_case_ids(get_session(), current_user)
+
+
+def _carried_since_signed():
+    """Units the clinic delivered to the same patient, carried into orders the practitioner
+    signed after they signed (services.signing_queue)."""
+    from dme_service.services import signing_queue
+
+    return signing_queue.carried_since_signed(get_session(), current_user)
 
 
 def _practitioner_red_flags():

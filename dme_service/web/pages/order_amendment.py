@@ -18,6 +18,7 @@ from dme_service.db import get_session
 from dme_service.services import order_amendment
 from dme_service.services.errors import REFUSALS
 from dme_service.web.forms import keeps_input
+from dme_service.web.notice_mail import notice_mail
 from dme_service.web.pages.case_access import case_or_404
 
 bp = Blueprint("order_amendment", __name__)
@@ -73,6 +74,7 @@ def amend(case_id: int):
                 current_user._get_current_object(),
                 form.reason.data,
                 expected_version=form.version.data,
+                mail=notice_mail(),
             )
             return redirect(
                 url_for("cases.show", case_id=case_id, amended=1, _anchor="case-top"), code=303

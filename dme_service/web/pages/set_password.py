@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Length
 
 from dme_service.db import get_session
 from dme_service.services.clinic import password_links
+from dme_service.web import access_logs
 from dme_service.web.forms import keeps_input
 
 bp = Blueprint("password_link", __name__)
@@ -52,10 +53,7 @@ class RedactPasswordLink(logging.Filter):
 
 @bp.record_once
 def redact_access_logs(_state) -> None:
-    for name in ("werkzeug", "gunicorn.access"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, RedactPasswordLink) for f in logger.filters):
-            logger.addFilter(RedactPasswordLink())
+    access_logs.redact_with(RedactPasswordLink)
 
 
 def _gone():

@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from dme_service.db import get_session
 from dme_service.services import documents as document_service
-from dme_service.services import signing
+from dme_service.services import signing, signing_queue
 from dme_service.services.accounts import sign_in
 from dme_service.services.billing import claim as billing
 from dme_service.services.billing.input import NOTE_MAX
@@ -33,10 +33,19 @@ from dme_service.store.signed_content import check_signature, signatures
 from dme_service.web.errors import Refused
 from dme_service.web.forms import keeps_input
 from dme_service.web.pages.case_access import case_or_404
+from dme_service.web.pages.cases.trial_forms import TRIAL_DEVICE_WORDS
 from dme_service.web.responses import pdf_response
 from dme_service.web.security import sessions
 
 bp = Blueprint("signing", __name__, url_prefix="/signing")
+
+
+@bp.app_template_filter("trial_device")
+def trial_device(device: str) -> str:
+    """A trial's device as the clinician chose it ("Clinic mechanical traction"), not its
+    stored key: the practitioner reads the trial before signing."""
+    return TRIAL_DEVICE_WORDS.get(device, device)
+
 
 CONFIRM = (
     "I am the treating practitioner. I reviewed the standard written order, the letter of "
@@ -81,6 +90,7 @@ def _sign_context() -> dict:
         "check": check_signature(db, case),
         "documents": signing.signed_documents(db, case.id),
         "history_sentences": signing.history_sentences(case),
+        "carried_units": signing_queue.carried_since_signed(db, current_user, case.id),
     }
 
 

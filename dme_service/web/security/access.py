@@ -98,6 +98,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "api.get_document": CASE_TEAM,
     "api.render_document": CASE_TEAM,
     "api.move_billing": CASE_TEAM,
+    "api.amend_order": CLINICAL,  # the case page's "Amend the order", by the same people
     "api.fhir_bundle": CASE_TEAM,
     "api.openapi": PUBLIC,  # the API's description: no data
     # The patient's pages are PUBLIC here; they need the link's own patient cookie
@@ -131,6 +132,9 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "order_return.send_again": CLINICAL,
     "order_amendment.amend": CLINICAL,
     "order_amendment.original_claim_number": frozenset({BILLING, ADMIN}),
+    "reopening.show": frozenset({BILLING, ADMIN}),
+    "reopening.record_request": frozenset({BILLING, ADMIN}),
+    "reopening.record_outcome": frozenset({BILLING, ADMIN}),
     # The claim; only billing (and admin) move claim states (AC-3).
     "billing.queue": frozenset({BILLING, ADMIN}),
     "billing.export": frozenset({BILLING, ADMIN}),

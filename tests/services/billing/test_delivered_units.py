@@ -133,3 +133,80 @@ def test_finished_earlier_and_other_patients_cases_are_left_alone(db_session, pe
     _deliver(db_session, people, delivered)
     for untouched in (older_open, paid, other):
         assert _reloaded(db_session, untouched).prior_devices == []
+
+
+# --- the practitioner who signed the later order is told -------------------------------
+
+
+@pytest.fixture
+def mail(smtp_server, tmp_path):
+    from dme_service.services.mail import outbox
+
+    settings = outbox.MailSettings(smtp_server.url, "DME <dme@x.org>", tmp_path / "outbox")
+    return outbox.Mail("https://dme.example.org", settings)
+
+
+def _deliver_mailed(session, people, case: Case, mail) -> None:
+    case = session.get(Case, case.id)
+    case.billing_state = "submitted"
+    session.commit()
+    billing.transition(
+        session, case.id, "paid", people["billing"], expected_version=case.version,
+        delivery=dict(DELIVERY), mail=mail,
+    )  # fmt: skip
+
+
+def test_the_practitioner_who_signed_the_later_order_sees_the_unit_and_is_mailed(
+    db_session, people, mail, smtp_server
+):
+    from dme_service.services import signing_queue
+
+    earlier = _case(db_session, people, patient_name="Walter Pruitt")
+    later = _case(db_session, people, patient_name="Walter Pruitt")
+    signing.sign(db_session, later.id, people["practitioner"], expected_version=later.version)
+    assert signing_queue.carried_since_signed(db_session, people["practitioner"]) == []
+    _deliver_mailed(db_session, people, earlier, mail)
+
+    (unit,) = signing_queue.carried_since_signed(db_session, people["practitioner"])
+    assert (unit.case.id, unit.hcpcs, unit.source_case_id) == (later.id, "E0860", earlier.id)
+    assert unit.delivered_on == date(2026, 11, 21)
+    assert signing_queue.carried_since_signed(db_session, people["practitioner"], earlier.id) == []
+    (message,) = smtp_server.messages
+    assert message["X-DME-Kind"] == "unit_carried"
+    assert message["To"] == people["practitioner"].email
+    assert f"https://dme.example.org/signing/cases/{later.id}" in message.get_content()
+    assert "Walter" not in message.as_string() and "Pruitt" not in message.as_string()
+
+
+def test_an_unsigned_later_order_mails_nobody(db_session, people, mail, smtp_server):
+    from dme_service.services import signing_queue
+
+    earlier = _case(db_session, people)
+    _case(db_session, people)
+    _deliver_mailed(db_session, people, earlier, mail)
+    assert smtp_server.messages == []
+    assert signing_queue.carried_since_signed(db_session, people["practitioner"]) == []
+
+
+def test_signing_again_after_the_carry_clears_it(db_session, people, mail):
+    from dme_service.services import signing_queue
+    from dme_service.store import signatures
+
+    earlier = _case(db_session, people)
+    later = _case(db_session, people)
+    signing.sign(db_session, later.id, people["practitioner"], expected_version=later.version)
+    _deliver_mailed(db_session, people, earlier, mail)
+    later = _reloaded(db_session, later)
+    signature = signatures_of(db_session, later)
+    signatures.void(db_session, later, signature, people["clinician"], "re-sign to see it")
+    later.billing_state = "awaiting_signature"
+    db_session.commit()
+    later = _reloaded(db_session, later)
+    signing.sign(db_session, later.id, people["practitioner"], expected_version=later.version)
+    assert signing_queue.carried_since_signed(db_session, people["practitioner"]) == []
+
+
+def signatures_of(session, case):
+    from dme_service.store.signed_content import current_signature
+
+    return current_signature(session, case.id)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from dme_service.db import get_session
 from dme_service.models import AuditEvent, Case, DecisionRecord, IdempotencyKey, Patient
 from dme_service.services import after_save
-from dme_service.services.cases import decide
+from dme_service.services.cases import decide, reading
 from dme_service.services.cases import edit as cases
 from dme_service.services.cases.create import IdempotencyConflict, NewCase, create_case
 from dme_service.store.cases import parsed_and_decided
@@ -179,7 +179,7 @@ def test_patient_edit_on_a_shared_patient_row_copies_it(db_session, clinician):
 def test_reads_and_writes_are_audited_without_phi(db_session, clinician):
     case = new_case(db_session, clinician)
     save(db_session, clinician, case, "trials", {"trials": [TRIAL]})
-    cases.read_case(db_session, clinician, case.id)
+    reading.read_case(db_session, clinician, case.id)
     actions = db_session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions == ["case.create", "case.save.trials", "case.read"]
     rows = db_session.scalars(select(AuditEvent)).all()

@@ -62,6 +62,10 @@ def test_opted_out_users_get_no_optional_mail(db_session, team, settings, smtp_s
     assert not notices.remind_practitioner(db_session, doctor, base_url=BASE, settings=settings)
     assert not notices.red_flag_logged(db_session, case.id, base_url=BASE, settings=settings)
     assert not notices.order_declined(db_session, case.id, doctor, base_url=BASE, settings=settings)
+    assert not notices.order_amended(
+        db_session, case.id, clinician, base_url=BASE, settings=settings
+    )
+    assert not notices.unit_carried(db_session, case.id, doctor, base_url=BASE, settings=settings)
     assert smtp_server.messages == []
 
 
@@ -72,8 +76,9 @@ def test_nothing_waiting_sends_nothing(db_session, team, settings, smtp_server):
 
 
 def test_no_message_of_a_whole_flow_names_the_patient(db_session, settings, smtp_server):
-    """Invitations, a new link, reminders, a red flag, a decline and an e-mail change: every
-    message is scanned for the patient's name, date of birth and member id."""
+    """Invitations, a new link, reminders, a red flag, a decline, an amended order, a prior
+    unit added to a signed order and an e-mail change: every message is scanned for the
+    patient's name, date of birth and member id."""
     invitation = setup.create_clinic(
         db_session,
         ClinicDetails("Lakeside PT", "America/Chicago"),
@@ -103,6 +108,8 @@ def test_no_message_of_a_whole_flow_names_the_patient(db_session, settings, smtp
     notices.remind_practitioner(db_session, doctor, base_url=BASE, settings=settings)
     notices.red_flag_logged(db_session, case.id, base_url=BASE, settings=settings)
     notices.order_declined(db_session, case.id, doctor, base_url=BASE, settings=settings)
+    notices.order_amended(db_session, case.id, clinician, base_url=BASE, settings=settings)
+    notices.unit_carried(db_session, case.id, doctor, base_url=BASE, settings=settings)
     admin = db_session.get(setup.User, invitation.user_id)
     moved = replace(staff.details_of(clinician), email="maria@lakeside.example")
     staff.update_user(db_session, admin, clinician.id, moved, mail_settings=settings)
@@ -115,6 +122,8 @@ def test_no_message_of_a_whole_flow_names_the_patient(db_session, settings, smtp
         "orders_waiting",
         "red_flag",
         "declined",
+        "order_amended",
+        "unit_carried",
         "email_changed",
     ]
     patient = case.patient

@@ -29,6 +29,16 @@ def test_without_smtp_the_message_is_written_and_logged(tmp_path, caplog):
     assert b"3 orders await your signature" in path.read_bytes()
 
 
+def test_an_outbox_message_is_readable_by_the_service_alone(tmp_path):
+    """A written invitation holds a working set-password link: no other account on the
+    machine may read it, nor list the folder."""
+    settings = MailSettings(None, "DME <dme@x.org>", tmp_path / "outbox")
+    outbox.send(_waiting(), settings)
+    (path,) = (tmp_path / "outbox").glob("*.eml")
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "outbox").stat().st_mode & 0o777 == 0o700
+
+
 def test_smtp_delivers_to_the_server(smtp_server, tmp_path):
     settings = MailSettings(smtp_server.url, "DME <dme@x.org>", tmp_path / "outbox")
     assert outbox.send(_waiting(1), settings) == "sent to md@ortho.example"

@@ -194,3 +194,12 @@ def test_the_admin_sends_todays_reminders_once(admin_client, make_user, db_sessi
     again = client.post("/admin/reminders")
     assert again.location.endswith("/?reminded=0")
     assert "each was already reminded today" in client.get(again.location).get_data(as_text=True)
+
+
+def test_the_users_page_says_in_plain_words_what_the_reminder_button_does(admin_client):
+    client, _admin = admin_client
+    page = " ".join(client.get("/").get_data(as_text=True).split())
+    assert (
+        '"Send today\'s reminders" tells each practitioner with orders waiting how many '
+        "await their signature" in page.replace("&#34;", '"').replace("&#39;", "'")
+    )

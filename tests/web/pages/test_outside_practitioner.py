@@ -37,10 +37,10 @@ def test_they_sign_their_order_and_reach_nothing_else(setting):
 
 
 def test_a_clinician_can_choose_them_like_staff(app, db_session, make_user, signed_in):
-    from dme_service.services.cases import edit as cases
+    from dme_service.services.cases import reading
 
     client, clinician = signed_in("clinician", credential="PT")
     outsider = make_user("practitioner", credential="MD", name="Daniel Okafor")
     outsider.outside = True
     db_session.commit()
-    assert outsider.id in {u.id for u in cases.signers(db_session, clinician.clinic_id)}
+    assert outsider.id in {u.id for u in reading.signers(db_session, clinician.clinic_id)}

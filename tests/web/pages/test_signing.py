@@ -8,7 +8,7 @@ import hashlib
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from services.claim_cases import case_document, stored_case
+from services.claim_cases import case_document, home_then_clinic_trials, stored_case
 from sqlalchemy import func, select, text, update
 
 from dme_service.models import AuditEvent, Case, Document, Signature
@@ -413,19 +413,8 @@ def test_the_sign_page_shows_every_trial_and_no_tolerance_a_clinic_trial_did_not
     """The decision rests on the earlier home-unit trial; the later clinic trial records no
     home-use answers, so none are printed for it."""
     people, clients = team
-    home = {**stored_trial(), "date": "2026-10-01"}
-    clinic = {
-        **stored_trial(),
-        "date": "2026-10-03",
-        "device": "mechanical",
-        "position": "supine",
-        "force_lb": 15,
-        "pain_before": 6,
-        "pain_after": 2,
-        "use_demonstrated": None,
-        "tolerated": None,
-    }
-    case = stored_case(db_session, people["author"], people["doctor"], trials=[home, clinic])
+    author, doctor = people["author"], people["doctor"]
+    case = stored_case(db_session, author, doctor, trials=home_then_clinic_trials())
     assert case.status == "eligible"
     page = clients["doctor"].get(f"/signing/cases/{case.id}").get_data(as_text=True)
     trials = page[
@@ -466,3 +455,16 @@ def test_an_order_routed_before_its_prescription_was_saved_leaves_the_practition
     rx.force_lb = rx.minutes = rx.sessions_per_day = None
     db_session.commit()
     assert "Ann Early" not in clients["doctor"].get("/").get_data(as_text=True)
+
+
+def test_the_signing_page_names_a_clinic_trial_in_words_not_its_stored_key(db_session, team):
+    people, clients = team
+    case = stored_case(
+        db_session, people["author"], people["doctor"], trials=home_then_clinic_trials()
+    )
+    page = " ".join(
+        clients["doctor"].get(f"/signing/cases/{case.id}").get_data(as_text=True).split()
+    )
+    assert "Oct 3, 2026: Clinic mechanical traction, supine, 15 lb" in page
+    assert "Oct 1, 2026: E0860 over-door, seated" in page
+    assert ": mechanical," not in page

@@ -28,10 +28,10 @@ from dme_service.rules.wording import (
     without_field_paths,
 )
 from dme_service.services.billing.readiness import prescription_saved
-from dme_service.services.cases import edit as case_service
+from dme_service.services.cases import decide as case_decide
 from dme_service.services.cases import same_patient
 from dme_service.services.cases import sections as case_sections
-from dme_service.store.cases import to_document
+from dme_service.store.cases import case_document
 from dme_service.store.decisions import latest_decision_json
 from dme_service.store.history import history_document
 from dme_service.web.pages.cases.forms import (
@@ -177,7 +177,7 @@ def prescription_data(case, document: dict[str, Any]) -> dict[str, Any]:
 def section_forms(case, signers, bound: dict[str, SectionForm]) -> dict[str, Any]:
     """Every section's form: the bound ones as submitted, the others from the stored case
     (plain views, shown_forms.py: a GET builds no WTForms form)."""
-    document = to_document(case)
+    document = case_document(case)  # read only: the forms copy what they show
     forms: dict[str, Any] = {}
     for section, form_class in SECTION_FORMS.items():
         if section in bound:
@@ -237,7 +237,7 @@ def decision_panel(case) -> Panel:
     # clinical facts; a draft has none (its facts do not parse yet).
     decision = latest_decision_json(get_session(), case.id)
     if case.status == "draft" or decision is None:
-        gaps = case_service.draft_gaps(case)
+        gaps = case_decide.draft_gaps(case)
         todo = [Todo(anchor_for(e.field), _gap_text(e)) for e in gaps]
         summary = "Not decided yet: the case still lacks what every decision needs."
         return Panel("draft", STATUS_WORDS["draft"], summary, None, todo)

@@ -14,7 +14,7 @@ from wtforms.validators import Length, ValidationError
 from wtforms.widgets import DateInput
 
 from dme_service.rules.wording import PAYER_NAMES
-from dme_service.services.cases.edit import CaseSearch
+from dme_service.services.cases.reading import CaseSearch
 from dme_service.web.pages.cases.inputs import STATUS_WORDS, select_choices
 
 

@@ -13,11 +13,12 @@ which check and convert what was typed, and the page renders those.
 
 from __future__ import annotations
 
+import functools
 import threading
 import types
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
     Field,
@@ -241,6 +242,55 @@ class FieldView(ShownField):
         params["name"] = self.name
         # _attributes escapes every value; the keys are the code's own attribute names.
         return Markup(f"<input {_attributes(params)}>")  # noqa: S704  # nosec B704
+
+    def block(self, render, args: tuple) -> Markup:
+        """The whole field as `render(self, *args)` writes it (the blocks of
+        widgets.text_field and the like), from markup kept per process: for a text input
+        everything but the value, which is escaped into it here; for a select, radio group or
+        check box the whole block, kept only when what it holds is one of its own choices (or
+        checked or not). Nothing typed about a patient is kept between requests."""
+        spec = self.spec
+        if spec.kind == "input":
+            before, after = _around_value(render, spec, self.name, args)
+            text = "" if self.data is None else str(self.data)
+            # The markup around the value is the code's own, written by `render`.
+            return Markup(f"{before}{escape(text)}{after}")  # noqa: S704  # nosec B704
+        data = self.data
+        if _is_own_choice(spec, self.choices, data):
+            return _whole(render, spec, self.name, self.choices, data, args)
+        return render(self, *args)
+
+
+_VALUE_MARK = "\x00value\x00"
+
+
+@functools.lru_cache(maxsize=2048)
+def _around_value(render, spec: Spec, name: str, args: tuple) -> tuple[str, str]:
+    """The markup of a text field's block before and after its value."""
+    marked = FieldView(spec, name, _VALUE_MARK)
+    html = str(render(marked, *args))
+    before, mark, after = html.partition(_VALUE_MARK)
+    if not mark or _VALUE_MARK in after:
+        raise ValueError(f"{name}: the value is not written once in its block")
+    return before, after
+
+
+def _is_own_choice(spec: Spec, choices, data) -> bool:
+    if spec.kind == "check":
+        return isinstance(data, bool)
+    if data is None:
+        return True
+    values = [value for value, _ in choices]
+    if isinstance(data, list):
+        return all(item in values for item in data)
+    return data in values
+
+
+@functools.lru_cache(maxsize=2048)
+def _whole(render, spec: Spec, name: str, choices, data, args: tuple) -> Markup:
+    shown = FieldView(spec, name, _UNSET)
+    shown.choices, shown.data = choices, data
+    return render(shown, *args)
 
 
 class OptionView(ShownField):

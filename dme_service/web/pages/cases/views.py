@@ -19,6 +19,7 @@ from dme_service.db import get_session
 from dme_service.services import signed_order
 from dme_service.services.cases import edit as case_service
 from dme_service.services.cases import from_ehr_link, same_patient
+from dme_service.services.cases import reading as case_reading
 from dme_service.services.cases.create import (
     IdempotencyConflict,
     NewCase,
@@ -60,7 +61,7 @@ def _page_words() -> dict:
 
 def _show_case(case_id: int):
     try:
-        return case_service.read_case(get_session(), current_user, case_id)
+        return case_reading.read_case(get_session(), current_user, case_id)
     except CaseNotFound:
         abort(404)
 
@@ -68,7 +69,7 @@ def _show_case(case_id: int):
 def render_case(case, *, bound=None, errors=(), failure=None, status: int = 200, **extra):
     """The case page; `bound` is the submitted section form (or every section's, by name),
     re-shown as typed."""
-    signers = case_service.signers(get_session(), current_user.clinic_id)
+    signers = case_reading.signers(get_session(), current_user.clinic_id)
     # After a sign-in that kept the typed page (web/pages/cases/typed_input.py), the page says so.
     extra["resumed"] = extra.get("resumed", False) or request.args.get("resumed") == "1"
     if bound is None or isinstance(bound, dict):
@@ -115,7 +116,7 @@ def keeps_case_input(view):
             failure = failure_for(error)
             case = load_case(get_session(), current_user, case_id)
             if section == "page":
-                signers = case_service.signers(get_session(), current_user.clinic_id)
+                signers = case_reading.signers(get_session(), current_user.clinic_id)
                 bound = case_page_save.bind_page(request.form, case, signers).forms
             else:
                 bound = _bound_form(section, case)
@@ -128,7 +129,7 @@ def keeps_case_input(view):
 def _bound_form(section: str, case, formdata=None):
     form = SECTION_FORMS[section].make(formdata=request.form if formdata is None else formdata)
     if section == "order":
-        form.set_signers(case_service.signers(get_session(), current_user.clinic_id))
+        form.set_signers(case_reading.signers(get_session(), current_user.clinic_id))
     return form
 
 
@@ -139,7 +140,7 @@ def index():
     form = case_list.SearchForm(formdata=request.form if request.method == "POST" else None)
     search = case_list.search_from(form) if form.validate_on_submit() else case_list.default()
     session = get_session()
-    found = case_service.search_cases(session, current_user, search)
+    found = case_reading.search_cases(session, current_user, search)
     # A red flag the patient logged at home stays marked until a clinician reviews it.
     flagged = home_log.cases_with_red_flags(session, current_user.clinic_id)
     return render_template(
@@ -259,7 +260,7 @@ def resume(case_id: int):
         abort(404)
     if fields is None:
         return redirect(url_for("cases.show", case_id=case_id), code=303)
-    signers = case_service.signers(get_session(), current_user.clinic_id)
+    signers = case_reading.signers(get_session(), current_user.clinic_id)
     page = case_page_save.bind_page(MultiDict(fields), case, signers)
     # The messages beside the fields, as the Save would give them; nothing is written.
     if page.edited and case_page_save.validate_edited(page):
@@ -285,7 +286,7 @@ def replay_typed_page(case_id: int, fields: list[tuple[str, str]]):
 
 def save_typed_page(case, formdata, *, resumed: bool = False):
     """Save (or, for "add a trial row" / "find codes", re-show) a submitted case page."""
-    signers = case_service.signers(get_session(), current_user.clinic_id)
+    signers = case_reading.signers(get_session(), current_user.clinic_id)
     page = case_page_save.bind_page(formdata, case, signers)
     action = formdata.get("action", "save")
     if action == "add_row":
@@ -404,7 +405,7 @@ def _page_conflict(stale, page):
 def _conflict_page(stale, yours: dict, action: str, *, page_form: bool):
     case = load_case(get_session(), current_user, stale.case_id)
     stored = to_document(case)
-    signers = case_service.signers(get_session(), current_user.clinic_id)
+    signers = case_reading.signers(get_session(), current_user.clinic_id)
     sections = []
     for section, form in yours.items():
         theirs = SECTION_FORMS[section].make(data=case_page.form_data(section, case, stored))

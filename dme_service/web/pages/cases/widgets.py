@@ -75,11 +75,16 @@ def _select(field, widget: Select, attrs: dict) -> Markup:
 
 
 class ShownField:
-    """A field shown without WTForms (shown_forms.py): it writes its own control."""
+    """A field shown without WTForms (shown_forms.py): it writes its own control, and a whole
+    field block (label, hint, control) from markup it keeps per process."""
 
     __slots__ = ()
+    errors: list
 
     def control(self, attrs: dict | None) -> Markup:
+        raise NotImplementedError
+
+    def block(self, render, args: tuple) -> Markup:
         raise NotImplementedError
 
 
@@ -168,6 +173,13 @@ def text_field(
     field, hint=None, inputmode=None, size="", autocomplete="off", type=None, label=None
 ) -> Markup:
     """A text input with its label, hint and error (the `text` macro)."""
+    args = (hint, inputmode, size, autocomplete, type, label)
+    if isinstance(field, ShownField) and not field.errors:
+        return field.block(_text_block, args)
+    return _text_block(field, *args)
+
+
+def _text_block(field, hint, inputmode, size, autocomplete, type, label) -> Markup:
     attrs = {"class": "input", "autocomplete": autocomplete}
     if inputmode:
         attrs["inputmode"] = inputmode
@@ -185,6 +197,12 @@ def text_field(
 
 def select_field(field, hint=None, size="") -> Markup:
     """A select with its label, hint and error (the `select` macro)."""
+    if isinstance(field, ShownField) and not field.errors:
+        return field.block(_select_block, (hint, size))
+    return _select_block(field, hint, size)
+
+
+def _select_block(field, hint, size) -> Markup:
     control = field_html(field, _control_attrs(field, hint, {"class": "input"}))
     invalid = " field-invalid" if field.errors else ""
     html = (
@@ -197,6 +215,12 @@ def select_field(field, hint=None, size="") -> Markup:
 
 def check_field(field, hint=None) -> Markup:
     """A checkbox with its label, error and hint (the `checkbox` macro)."""
+    if isinstance(field, ShownField) and not field.errors:
+        return field.block(_check_block, (hint,))
+    return _check_block(field, hint)
+
+
+def _check_block(field, hint) -> Markup:
     invalid = " field-invalid" if field.errors else ""
     hint_html = f'<p class="hint">{escape(hint)}</p>' if hint else ""
     html = (
@@ -217,6 +241,12 @@ ABSOLUTE_FLAG = (
 def yes_no_field(field, hint, absolute=False) -> Markup:
     """A yes/no question as a radio group (the `yes_no` macro); `absolute` marks an absolute
     contraindication, which cases.js flags as soon as Yes is chosen."""
+    if isinstance(field, ShownField) and not field.errors:
+        return field.block(_yes_no_block, (hint, absolute))
+    return _yes_no_block(field, hint, absolute)
+
+
+def _yes_no_block(field, hint, absolute) -> Markup:
     classes = ["question"]
     if field.errors:
         classes.append("field-invalid")

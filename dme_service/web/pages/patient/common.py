@@ -49,5 +49,14 @@ def local_today() -> date:
 def link_address(raw: str) -> str:
     """The address a patient is given, `https://host/p#t=<token>`: the token rides in the
     fragment, which browsers never send, so no proxy or access log in front of the service
-    can record it (docs/security.md LOG-3)."""
+    can record it (docs/security.md LOG-3).
+
+    In production the host is DME_BASE_URL, the address people open (required there), not the
+    one the clinician happened to use: an intranet name or the server's own port would give
+    the patient a link, and a printed QR code, that does not open from home. In development
+    the address in the browser is the one that works."""
+    path = url_for("patient.open_link") + "#t=" + raw
+    base = current_app.config.get("BASE_URL")
+    if current_app.config.get("ENV_NAME") == "production" and base:
+        return base.rstrip("/") + path
     return url_for("patient.open_link", _external=True) + "#t=" + raw

@@ -28,12 +28,14 @@ from flask import (
     url_for,
 )
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from dme_service.db import get_session
 from dme_service.documents import instructions_text, wording
 from dme_service.services.patient import home_log, home_plan
 from dme_service.services.patient import links as patient_links
 from dme_service.services.patient import printing as patient_print
+from dme_service.web import access_logs
 from dme_service.web.forms import keeps_input, no_input_to_keep
 from dme_service.web.i18n import browser_language, choose_language
 from dme_service.web.pages.patient.common import local_today
@@ -41,6 +43,16 @@ from dme_service.web.pages.patient.forms import RED_FLAG_LABELS, HomeLogForm
 from dme_service.web.responses import pdf_response
 
 bp = Blueprint("patient", __name__)
+
+
+@bp.app_template_filter("unbroken_phone")
+def unbroken_phone(phone: str) -> Markup:
+    """The clinic's number in a span that moves to the next line whole (patient.css): on a
+    phone-sized page "(555) 010-2000" otherwise broke after the hyphen, the last digits alone
+    on the next line; at 200 % text it still wraps rather than scroll sideways. The text
+    itself is unchanged, so screen readers and copying read the number as written."""
+    return Markup('<span class="phone">{}</span>').format(phone)
+
 
 PATIENT_PAGES = frozenset(
     {"patient.instructions", "patient.instructions_pdf", "patient.log", "patient.log_saved"}
@@ -66,11 +78,7 @@ class RedactLinkToken(logging.Filter):
 
 @bp.record_once
 def redact_access_logs(_state) -> None:
-    """The dev server's and gunicorn's request logs (gunicorn's atoms are args too)."""
-    for name in ("werkzeug", "gunicorn.access"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, RedactLinkToken) for f in logger.filters):
-            logger.addFilter(RedactLinkToken())
+    access_logs.redact_with(RedactLinkToken)
 
 
 def cookie_name() -> str:

@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_login import current_user
 
 from dme_service.db import get_session
+from dme_service.documents.followup import RED_FLAG_WORDS
 from dme_service.services.patient import home_log
 from dme_service.services.patient import links as patient_links
 from dme_service.services.patient import printing as patient_print
@@ -212,8 +213,13 @@ def qr_code(url: str) -> dict:
 
 @bp.app_template_filter("red_flag")
 def red_flag_text(key: str) -> str:
-    """A stored red-flag key in the page's language (English on staff pages)."""
-    return str(RED_FLAG_LABELS.get(key, key))
+    """A stored red-flag key as staff read it: in the chart's words, as the follow-up letter
+    says it ("Jaw, teeth or ear pain from the chin strap."), not the patient's second-person
+    checkbox ("Your jaw, teeth or ear hurt ...")."""
+    words = RED_FLAG_WORDS.get(key)
+    if words is None:
+        return str(RED_FLAG_LABELS.get(key, key))
+    return words[:1].upper() + words[1:] + "."
 
 
 @bp.app_template_global("open_red_flags_of")

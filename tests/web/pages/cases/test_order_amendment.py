@@ -21,11 +21,13 @@ REASON = "Dr Okafor ordered 10 lb; 12 lb was typed by mistake."
 
 @pytest.fixture
 def paid(app, db_session, signed_in, make_user, monkeypatch):
-    """A signed case of the signed-in clinician's clinic whose claim was paid (ICN known)."""
+    """A signed case of the signed-in clinician's clinic whose claim was paid (ICN known), by a
+    commercial payer, which takes a corrected claim (Medicare's DME MAC is asked to reopen:
+    tests/web/pages/test_reopening.py)."""
     monkeypatch.setattr(signing, "_render_signed", fake_render)
     client, clinician = signed_in("clinician", credential="PT")
     doctor = make_user("practitioner", credential="MD", name="Dana Okafor")
-    case = stored_case(db_session, clinician, doctor, patient_name="Walter Pruitt")
+    case = stored_case(db_session, clinician, doctor, patient_name="Walter Pruitt", payer="aetna")
     signing.sign(db_session, case.id, doctor, expected_version=case.version)
     case = db_session.get(Case, case.id)
     db_session.add(BillingEvent(case_id=case.id, from_state="signed", to_state="paid", user_id=1))
@@ -150,6 +152,7 @@ def test_the_api_reads_the_order_version_and_the_superseded_signature(paid, db_s
     assert amendment["corrected_claim"] == "needed"
     assert amendment["payer_claim_number"] == "2226340123456"
     assert amendment["original_signature_intact"] is True
+    assert (amendment["correction_path"], amendment["reopening"]) == ("replacement", None)
     assert REASON not in str(body)
     assert original is not None
 
@@ -160,7 +163,7 @@ def test_billing_types_the_original_claim_number_on_its_own_page(
     monkeypatch.setattr(signing, "_render_signed", fake_render)
     client, clinician = signed_in("clinician", credential="PT")
     doctor = make_user("practitioner", credential="MD", name="Dana Okafor")
-    case = stored_case(db_session, clinician, doctor, patient_name="Walter Pruitt")
+    case = stored_case(db_session, clinician, doctor, patient_name="Walter Pruitt", payer="aetna")
     signing.sign(db_session, case.id, doctor, expected_version=case.version)
     case = db_session.get(Case, case.id)
     case.billing_state = "submitted"  # no 835 yet: the payer's number is unknown
@@ -207,3 +210,13 @@ def test_a_tampered_version_comes_back_with_a_message_and_the_reason(paid):
     assert bad.status_code == 422
     assert 'id="amend-problem"' in text and "nothing was amended" in text
     assert REASON in text and f'name="version" value="{_version(case_id)}"' in text
+
+
+def test_the_practitioner_is_mailed_when_the_page_amends_the_order(app, paid, smtp_server):
+    app.config["SMTP_URL"] = smtp_server.url
+    response = _amend(paid["client"], paid["case_id"])
+    assert response.status_code == 303
+    (message,) = smtp_server.messages
+    assert message["X-DME-Kind"] == "order_amended" and message["To"] == paid["doctor"].email
+    assert f"/signing/cases/{paid['case_id']}" in message.get_content()
+    assert "Walter Pruitt" not in message.as_string() and REASON not in message.as_string()

@@ -11,7 +11,7 @@ from flask_login import login_user
 
 from dme_service.db import get_session
 from dme_service.models import User
-from dme_service.services.cases import edit as case_service
+from dme_service.services.cases import reading as case_reading
 from dme_service.store.cases import load_case, to_document
 from dme_service.web.pages.cases import page as case_page
 from dme_service.web.pages.cases.page import SECTION_FORMS, form_data
@@ -112,7 +112,7 @@ def test_every_field_shows_what_the_wtforms_form_showed(app, rich_case, clinicia
     with app.test_request_context():
         login_user(get_session().get(User, user.id))
         case = load_case(get_session(), user, case_id)
-        signers = case_service.signers(get_session(), user.clinic_id)
+        signers = case_reading.signers(get_session(), user.clinic_id)
         document = to_document(case)
         old = wtforms_sections(case, signers)
         new = case_page.section_forms(case, signers, {})
@@ -150,7 +150,7 @@ def test_the_page_is_the_page_the_wtforms_forms_made(app, rich_case, clinician):
     with app.test_request_context(f"/cases/{case_id}"):
         login_user(get_session().get(User, user.id))
         case = load_case(get_session(), user, case_id)
-        signers = case_service.signers(get_session(), user.clinic_id)
+        signers = case_reading.signers(get_session(), user.clinic_id)
         shown, _ = render_case(case)
         made, _ = render_case(case, bound=wtforms_sections(case, signers))
     ticket = re.compile(r'name="page_ticket" value="[^"]*"')

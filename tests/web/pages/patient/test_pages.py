@@ -184,6 +184,18 @@ def test_clinic_phone_is_a_tel_link(visit):
     assert "Questions? Call Test Spine Clinic." in html
 
 
+def test_the_clinic_phone_moves_to_the_next_line_whole(visit, db_session, clinic):
+    """On a 360-pixel phone "Llamar al (555) 010-2000" broke after the hyphen, leaving the
+    last four digits alone on the button's second line."""
+    clinic.phone = "(555) 010-2000"
+    db_session.commit()
+    html = instructions(visit(lang="es"))
+    assert 'Llamar al <span class="phone">(555) 010-2000</span>' in html
+    css = (ROOT / "static" / "patient.css").read_text()
+    assert ".phone { display: inline-block; }" in css
+    assert 'href="tel:5550102000"' in html
+
+
 def test_spanish_page_is_spanish(visit):
     html = instructions(visit(lang="es"))
     assert '<html lang="es">' in html
@@ -341,3 +353,28 @@ def test_a_lifetime_length_of_need_is_never_99_months(visit):
     spanish = instructions(visit(months=99, lang="es"))
     assert "Durante: el tiempo que su médico o terapeuta le indique." in spanish
     assert "99 meses" not in spanish
+
+
+def test_the_set_up_follows_the_home_unit_trial_not_a_later_clinic_trial(visit, db_session):
+    """Seated on the over-door unit, then supine on the clinic's machine two days later: the
+    patient is taught the home unit seated, as it was shown to them."""
+    from dme_service.models import Trial
+
+    client = visit(position="seated")
+    clinic_trial = Trial(
+        position=1,
+        date=date(2026, 10, 4),
+        device="mechanical",
+        body_position="supine",
+        force_lb=18,
+        minutes=15,
+        pain_before=6,
+        pain_after=2,
+        peripheralization=False,
+        new_neuro_signs=False,
+    )
+    client.case.trials.append(clinic_trial)
+    db_session.commit()
+    html = instructions(client)
+    assert "Face the door." in html
+    assert "Lie down the way you were shown in the clinic." not in html

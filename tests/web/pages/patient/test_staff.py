@@ -39,6 +39,18 @@ def test_clinician_creates_a_link_shown_once_with_a_qr_code(app, db_session, cas
     assert patient.post("/p", data={"t": raw}).status_code == 303
 
 
+def test_in_production_the_link_starts_with_the_services_address(app, case, clinician_client):
+    """The clinician may reach the service by an address the patient cannot open from home (an
+    intranet name, a port on the server): in production the link, its QR code and the printout
+    use DME_BASE_URL, like every other link the service hands out."""
+    app.config.update(ENV_NAME="production", BASE_URL="https://dme.lakeside.example")
+    client, _ = clinician_client
+    html = client.post(
+        f"/cases/{case.id}/patient-link", data={"lang": "en"}, base_url="http://localhost:8080"
+    ).get_data(as_text=True)
+    assert created_url(html).startswith("https://dme.lakeside.example/p#t=")
+
+
 def test_the_link_page_is_not_shown_again(db_session, case, clinician_client):
     client, _ = clinician_client
     raw = created_url(
@@ -108,11 +120,34 @@ def test_card_shows_adherence_trend_and_red_flags(app, db_session, case, clinici
     log_sessions(db_session, case, user)
     html = client.get(f"/cases/{case.id}/patient-link").get_data(as_text=True)
     assert "Red flag reported by the patient" in html
-    assert "Arm pain, tingling or numbness got worse or spread." in html
+    assert "Arm pain, tingling or numbness worse or spreading." in html
     assert "3 of 6 prescribed sessions (50 %)" in html
     assert "Pain before sessions 7.0 at the start, 3.0 lately" in html
     assert "better" in html
     assert CANARY in html  # the clinician sees whose case it is
+
+
+def test_staff_read_a_red_flag_in_the_charts_words_not_the_patients(db_session, case,
+                                                                     clinician_client):  # fmt: skip
+    """The patient ticked "Your jaw, teeth or ear hurt from the chin strap."; the clinician's
+    card and the case list say it as a chart does."""
+    from datetime import timedelta
+
+    from dme_service.services.patient import home_log
+    from dme_service.services.patient.home_log import EntryInput
+    from dme_service.web.pages.patient.common import local_today
+
+    client, user = clinician_client
+    link, _ = patient_links.create_link(db_session, case, user)
+    today = local_today()
+    flags = ("jaw_teeth_ear_pain", "bladder_bowel")
+    home_log.add_entry(
+        db_session, link, EntryInput(today - timedelta(days=0), 15, 12, 5, 6, flags), today
+    )
+    html = client.get(f"/cases/{case.id}/patient-link").get_data(as_text=True)
+    assert "Jaw, teeth or ear pain from the chin strap." in html
+    assert "A change in bladder or bowel control." in html
+    assert "Your jaw" not in html and "how you control" not in html
 
 
 def test_card_measures_the_log_against_the_signed_plan_and_shows_the_waiting_change(
