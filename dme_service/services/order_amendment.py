@@ -82,6 +82,23 @@ def can_amend(case: Case, user: User) -> bool:
     return case.billing_state in AMENDABLE_STATES and user.role in billing.CLINICAL_TEAM
 
 
+def not_amendable(case: Case, session: Session | None = None) -> str:
+    """Why an order whose claim is where it is now is not amended, in clinician words; with
+    `session`, an order amended already (another tab, a second click) is said to be so."""
+    if session is not None and case.billing_state == "awaiting_signature":
+        version = order_amendments.order_version(session, case.id)
+        if version > 1:
+            return (
+                f"The order was amended already: order version {version} waits for the "
+                "practitioner's signature. Nothing more was amended."
+            )
+    state = STATE_WORDS.get(case.billing_state, case.billing_state)
+    return (
+        f"The claim is {state}: it has not gone to the payer, so the order is edited as "
+        "usual (a change to a signed fact voids the signature, after a warning)."
+    )
+
+
 def amend(
     session: Session,
     case_id: int,
@@ -117,11 +134,7 @@ def _amend(s: Session, case_id: int, user: User, reason: str, expected_version: 
     if case.version != expected_version:
         raise StaleCase(case)
     if case.billing_state not in AMENDABLE_STATES:
-        state = STATE_WORDS.get(case.billing_state, case.billing_state)
-        raise CannotAmend(
-            f"The claim is {state}: it has not gone to the payer, so the order is edited as "
-            "usual (a change to a signed fact voids the signature, after a warning)."
-        )
+        raise CannotAmend(not_amendable(case))
     now = utcnow()
     signature = current_signature(s, case.id)
     record = claim_money.claim_record(s, case)

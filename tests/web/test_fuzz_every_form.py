@@ -5,8 +5,13 @@ it is open to (ids of a complete case, its stored documents and a user), and eac
 method="post">` gives its action and its fields with their values as served. Hypothesis then
 posts each form with a random set of its fields replaced by hostile values: empty, blanks, NUL,
 bidi overrides, emoji, formulas, template syntax, numbers out of range, impossible dates, text one
-past and far past the 200-character bounds and up to about the 1 MiB body limit. Any answer
-but a 5xx is fine (the form again with a message, 303, 403, 404, 409, 413, 422).
+past and far past the 200-character bounds and up to about the 1 MiB body limit. The answer is
+never a 5xx nor the bare 400; a 400, 409 or 422 page says what is wrong (a message beside a
+field, the form's alert, or a refusal in its own words); 303, 403, 404 and 413 are fine.
+
+Forms that appear only in later states (the patient's home log behind the link, a set-password
+link, the admin's TOTP steps, billing's moves on a queued claim, the amend page of a paid claim,
+a red flag to review) get those states set up and are fuzzed the same way.
 
 Slow (a few hundred requests), engine-neutral: SQLite only, with the other fuzz tests.
 """
@@ -183,10 +188,163 @@ def test_every_form_at_the_size_limits_is_never_a_server_error(app, world):
                 app.test_client() if role == ANONYMOUS else world.session_client(world.who[role])
             )
             response = client.post(action, data=body)
-            if response.status_code >= 500:
+            if not _answers_with_the_form(response):
                 server_errors.append(
                     f"{endpoint} {action} {response.status_code} {sorted(hostile)}"
                 )
         assert server_errors == []
 
     post_each_form()
+
+
+# --- forms that only appear in later states ----------------------------------------------
+#
+# The pages above are opened with one unsigned case, signed-in staff and no patient: some forms
+# never appear then. Each state below is set up as the people reach it, and only the forms it
+# adds are fuzzed (the rest already are, above).
+
+LATER_EXAMPLES = 20
+# The words of a bare abort(400) (web/errors.EXPLANATIONS): the page is not told what was wrong.
+BARE_400 = "The page sent something the service could not read"
+LATER_FORMS = frozenset(
+    {
+        "patient.log",  # the patient's home log, behind the patient link's cookie
+        "password_link.set_password",  # an invited user's set-password link
+        "auth.totp_step",  # an enrolled admin's code, TOTP on
+        "auth.totp_enroll",  # an admin's first code, TOTP on
+        "billing.move",  # a claim in the billing queue
+        "billing.claim_details",
+        "order_amendment.amend",  # a signed order whose claim was paid
+        "patient_link.review_red_flag",  # a home-log entry with a red flag
+    }
+)
+
+
+@pytest.fixture
+def later_states(app, db_session, make_user, monkeypatch, session_client):
+    """(client, url, html) of each page that shows a form of LATER_FORMS, in the state it needs:
+    every row written first, then the pages opened as their people open them."""
+    from datetime import timedelta
+
+    from services.billing.ready_claims import billing_people, ready_claim
+    from services.claim_cases import stored_case
+    from services.patient_cases import a_stored_case
+
+    from dme_service.models import BillingEvent, Case, ClaimRecord
+    from dme_service.services import signing
+    from dme_service.services.clinic import password_links
+    from dme_service.services.patient import home_log
+    from dme_service.services.patient import links as patient_links
+    from dme_service.services.patient.home_log import EntryInput
+    from dme_service.web.pages.patient.common import local_today
+
+    people = billing_people(make_user, monkeypatch, db_session)
+    clinician, biller = people["clinician"], people["billing"]
+
+    # The patient's link, and a red flag logged for the clinician to review.
+    case = a_stored_case(db_session, clinician.clinic, clinician)
+    link, raw = patient_links.create_link(db_session, case, clinician, lang="en")
+    today = local_today()
+    values = EntryInput(today - timedelta(days=1), 15, 12, 5, 6, ("arm_symptoms_worse",))
+    home_log.add_entry(db_session, link, values, today)
+    # An invited user's set-password link.
+    invited = make_user("clinician", credential="PT")
+    invited.password_hash = ""
+    db_session.commit()
+    set_password = password_links.issue(db_session, invited, "http://localhost").url
+    db_session.commit()
+    # Admins with TOTP on: one enrolled (the code step), one not yet (the enrolment step).
+    enrolled, new_admin = make_user("admin"), make_user("admin")
+    enrolled.totp_secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    # A claim ready to submit: billing's move and details forms.
+    ready = ready_claim(db_session, people)
+    # A signed order whose claim was paid: the clinician may amend it.
+    paid = stored_case(db_session, clinician, people["practitioner"], patient_name="Walt Pruitt")
+    signing.sign(db_session, paid.id, people["practitioner"], expected_version=paid.version)
+    paid = db_session.get(Case, paid.id)
+    db_session.add(BillingEvent(case_id=paid.id, from_state="signed", to_state="paid",
+                                user_id=biller.id))  # fmt: skip
+    paid.billing_state = "paid"
+    db_session.add(ClaimRecord(case_id=paid.id, clinic_id=paid.clinic_id,
+                               control_number=f"DME{paid.id}", icn="2226340123456",
+                               adjustments=[], remarks=[]))  # fmt: skip
+    db_session.commit()
+    logins = [(admin.email, admin.password) for admin in (enrolled, new_admin)]
+    urls = {
+        "patient_link": f"/cases/{case.id}/patient-link",
+        "claim": f"/billing/cases/{ready.id}",
+        "amend": f"/cases/{paid.id}/amend",
+    }
+    clinician_client, biller_client = session_client(clinician), session_client(biller)
+    db_session.close()  # the test's own session holds no lock while the app writes
+
+    pages = []
+
+    def page(client, url):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        pages.append((client, url, response.get_data(as_text=True)))
+
+    patient = app.test_client()
+    assert patient.get(f"/p?t={raw}").status_code == 303
+    page(patient, "/patient/log")
+    page(clinician_client, urls["patient_link"])
+    page(app.test_client(), set_password.removeprefix("http://localhost"))
+    app.config["ADMIN_TOTP"] = True
+    for email, password in logins:
+        client = app.test_client()
+        step = client.post("/login", data={"email": email, "password": password})
+        assert step.status_code == 200, email
+        pages.append((client, "/login", step.get_data(as_text=True)))
+    page(biller_client, urls["claim"])
+    page(clinician_client, urls["amend"])
+    return pages
+
+
+def test_forms_of_later_states_at_the_size_limits_are_never_a_server_error(app, later_states):
+    adapter = app.url_map.bind("localhost")
+    forms = {}
+    for client, url, html in later_states:
+        for served_action, fields in _forms_in(html):
+            action = served_action or url  # a form without an action posts to its page
+            try:
+                endpoint = adapter.match(action.split("?")[0], method="POST")[0]
+            except Exception:  # noqa: BLE001 - a form posting elsewhere (none expected)
+                continue
+            if endpoint in LATER_FORMS:
+                forms.setdefault((endpoint, action), (client, fields))
+    assert {endpoint for endpoint, _ in forms} == LATER_FORMS
+
+    @settings(max_examples=LATER_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck),
+              database=None)  # fmt: skip
+    @given(data=st.data())
+    def post_each_form(data):
+        problems = []
+        for (endpoint, action), (client, fields) in sorted(forms.items()):
+            names = sorted({name for name, _ in fields})
+            hostile = data.draw(st.sets(st.sampled_from(names)) if names else st.just(set()))
+            body = {}
+            for name, value in fields:
+                body.setdefault(name, data.draw(HOSTILE) if name in hostile else value)
+            response = client.post(action, data=body)
+            if not _answers_with_the_form(response):
+                problems.append(f"{endpoint} {action} {response.status_code} {sorted(hostile)}")
+        assert problems == []
+
+    post_each_form()
+
+
+def _answers_with_the_form(response) -> bool:
+    """Never a 5xx, never the bare 400 (the service "could not read" the page); a refusal
+    (400, 409, 422) is a page saying what is wrong."""
+    status = response.status_code
+    if status >= 500:
+        return False
+    if status in (400, 409, 422) and response.mimetype == "text/html":
+        page = response.get_data(as_text=True)
+        if BARE_400 in page:
+            return False
+        # A message beside a field, the form's alert, or a refusal in its own words (what
+        # happened, what to do: web/errors.Refused).
+        return any(mark in page for mark in ("field-error", 'role="alert"', "error-card"))
+    return status != 400

@@ -205,6 +205,9 @@ def move(case_id: int):
             if error.status == 404:
                 abort(404)
             problem, status = error.message, error.status
+    if form.to_state.errors or form.version.errors:
+        # The button's own hidden fields: no place beside them, so the page says it.
+        problem = "The page was incomplete: the claim was not moved. Press the button again."
     context = _claim_context()
     form.version.data = context["claim"].row.case.version  # a retry goes against the new state
     page = render_template("billing/claim.html", form=form, problem=problem, **context)

@@ -75,6 +75,10 @@ def upload(case_id: int):
             form.scan.errors = [error.message]
             status = error.status if error.status != 404 else 422
             context = _context()
+    if form.version.errors:
+        # The page's hidden version: no place beside it, so the scan's field says it.
+        form.version.data = context["case"].version
+        form.scan.errors = ["The page was incomplete: nothing was stored. Upload the scan again."]
     return render_template("signing/ink.html", form=form, **context), status
 
 

@@ -58,7 +58,15 @@ def amend(case_id: int):
         form.version.data = case.version
         return render_template("cases/amend.html", form=form, **_context())
     problem, status = None, 422
-    if form.validate_on_submit():
+    if not order_amendment.can_amend(case, current_user):
+        # The page offers no form then (an order amended meanwhile, in another tab, or a claim
+        # that has not gone to the payer): the refusal is said above it, not at a hidden field.
+        problem, status = order_amendment.not_amendable(case, get_session()), 409
+    elif not form.validate_on_submit():
+        # Only the hidden version can fail here (the reason is the service's to check).
+        form.version.data = case.version
+        problem = "The page was incomplete: nothing was amended. Give the reason and amend again."
+    else:
         try:
             order_amendment.amend(
                 get_session(),

@@ -71,6 +71,10 @@ def send_back(case_id: int):
             if refused.status == 404:
                 abort(404)
             problem, status = refused.message, refused.status
+    if form.version.errors:
+        # The page's hidden version: no place beside it, so the page says it.
+        form.version.data = case.version
+        problem = "The page was incomplete: the order was not sent back. Send it again."
     context = _context()
     return render_template("signing/send_back.html", form=form, problem=problem, **context), status
 

@@ -122,6 +122,10 @@ def sign(case_id: int):
             except Refusal as error:
                 problem, status = error.message, error.status
                 context = _sign_context()
+    if form.version.errors:
+        # The page's hidden version: no place beside it, so the page says it.
+        form.version.data = context["case"].version
+        problem = "The page was incomplete: the order was not signed. Sign it again."
     return render_template("signing/sign.html", form=form, problem=problem, **context), status
 
 
@@ -223,4 +227,8 @@ def send(case_id: int):
                 abort(404)
             problem, status = error.message, error.status
             case = case_or_404(case_id)
+    if form.version.errors:
+        # The page's hidden version: no place beside it, so the page says it.
+        form.version.data = case.version
+        problem = "The page was incomplete: the case was not sent. Send it again."
     return render_template("signing/send.html", form=form, case=case, problem=problem), status

@@ -244,6 +244,21 @@ def test_an_illegal_move_is_a_409_that_names_the_possible_ones(db_session, desk)
     assert "it can become ready to submit" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize(("to_state", "version"), [("", None), ("shipped", None), ("paid", "x")])
+def test_a_move_without_its_buttons_hidden_fields_says_so_on_the_page(
+    db_session, desk, to_state, version
+):
+    """The state and version travel in hidden fields: when they are missing or not ones the
+    page offers, the page says the claim was not moved (it came back with no message)."""
+    response = _move(
+        desk["clients"]["biller"], db_session, desk["case_id"], to_state, version=version
+    )
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "The page was incomplete: the claim was not moved." in text
+    assert 'role="alert"' in text
+
+
 NASTY = st.one_of(
     st.text(max_size=40),
     st.sampled_from(["", " ", "\x00", "\u202e", "🙂" * 50, "x" * 10_000, "{{ 7*7 }}", "1; DROP"]),

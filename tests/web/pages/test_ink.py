@@ -55,6 +55,21 @@ def test_a_scan_over_1_mib_is_accepted_and_signs(routed):
     assert "In ink, on paper" in history and "Download scan" in history
 
 
+@pytest.mark.parametrize("version", ["", "x", "\x00"])
+def test_a_page_without_its_version_says_so_at_the_scan(routed, version):
+    """The hidden version has no place of its own on the page: the answer said nothing."""
+    client, case = routed
+    response = client.post(
+        f"/signing/cases/{case.id}/ink",
+        data={"version": version, "scan": (io.BytesIO(b"%PDF-1.4"), "scan.pdf")},
+        content_type="multipart/form-data",
+    )
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "The page was incomplete: nothing was stored. Upload the scan again." in text
+    assert f"/ink?version={case.version}" in text  # a retry goes with the version now
+
+
 def test_a_file_that_is_not_a_scan_is_refused_at_the_field(routed):
     client, case = routed
     response = upload(client, case, b"<html>not a scan</html>", "scan.pdf")

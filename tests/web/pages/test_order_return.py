@@ -52,6 +52,22 @@ def test_an_empty_note_comes_back_with_a_message_beside_the_field(db_session, te
     assert _fresh(db_session, case.id).billing_state == "awaiting_signature"
 
 
+@pytest.mark.parametrize("version", ["", "x", "\x00"])
+def test_a_page_without_its_version_says_so_and_keeps_the_note(db_session, team, version):
+    """The hidden version has no place of its own on the page: the answer said nothing."""
+    people, clients = team
+    case = stored_case(db_session, people["author"], people["doctor"])
+    response = clients["doctor"].post(
+        f"/signing/cases/{case.id}/send-back",
+        data={"version": version, "kind": "changes", "note": "Make it 10 lb."},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "The page was incomplete: the order was not sent back. Send it again." in page
+    assert "Make it 10 lb." in page
+    assert _fresh(db_session, case.id).billing_state == "awaiting_signature"
+
+
 def test_the_note_waits_at_the_top_of_the_case_page_until_it_is_sent_again(db_session, team):
     people, clients = team
     case = stored_case(db_session, people["author"], people["doctor"])

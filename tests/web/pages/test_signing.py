@@ -86,6 +86,17 @@ def test_a_wrong_password_signs_nothing_and_keeps_the_confirmation(db_session, t
     assert db_session.scalar(select(func.count(Signature.id))) == 0
 
 
+@pytest.mark.parametrize("version", ["", "x"])
+def test_a_sign_without_its_version_says_so_and_signs_nothing(db_session, team, version):
+    """The hidden version has no place of its own on the page: the answer said nothing."""
+    people, clients = team
+    case = stored_case(db_session, people["author"], people["doctor"])
+    response = _sign(clients["doctor"], case, people["doctor"].password, version=version)
+    assert response.status_code == 422
+    assert "The page was incomplete: the order was not signed." in response.get_data(as_text=True)
+    assert db_session.scalar(select(func.count(Signature.id))) == 0
+
+
 def test_signing_without_ticking_the_confirmation_is_refused_next_to_the_box(db_session, team):
     people, clients = team
     case = stored_case(db_session, people["author"], people["doctor"])
@@ -259,6 +270,23 @@ def test_a_not_eligible_case_goes_for_signature_only_with_a_reason(db_session, t
     assert sent.status_code == 303
     db_session.expire_all()
     assert db_session.get(Case, case.id).billing_state == "awaiting_signature"
+
+
+def test_a_send_without_its_version_says_so_and_keeps_the_reason(db_session, team):
+    """The hidden version has no place of its own on the page: the answer said nothing."""
+    people, clients = team
+    trial = {**stored_trial(), "tolerated": True, "pain_after": 9}
+    case = stored_case(db_session, people["author"], people["doctor"], trials=[trial])
+    for version in ("", "x"):
+        response = clients["author"].post(
+            f"/signing/cases/{case.id}/send", data={"version": version, "reason": "ABN signed."}
+        )
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422
+        assert "The page was incomplete: the case was not sent. Send it again." in page
+        assert "ABN signed." in page
+    db_session.expire_all()
+    assert db_session.get(Case, case.id).billing_state == "draft"
 
 
 def stored_trial() -> dict:

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import pytest
 from services.claim_cases import stored_case
+from sqlalchemy import select
 
 from dme_service.db import get_session
-from dme_service.models import BillingEvent, Case, ClaimRecord
+from dme_service.models import BillingEvent, Case, ClaimRecord, OrderAmendment
 from dme_service.services import signing
 from dme_service.store.signed_content import current_signature
 from web.api_helpers import bearer, token_for
@@ -183,6 +184,32 @@ def test_billing_types_the_original_claim_number_on_its_own_page(
     page = billing.get(done.headers["Location"]).get_data(as_text=True)
     assert "It replaces payer claim 2226340555" in page
     assert client.get(url).status_code == 403  # the clinician does not type billing's numbers
+
+
+def test_a_second_amend_says_the_order_was_amended_already(paid, db_session):
+    """A second tab or a second click: the page offers no form then, so the refusal is said in
+    the alert above it (it came back as a bare page with the reason's error out of sight)."""
+    client, case_id = paid["client"], paid["case_id"]
+    stale_version = _version(case_id)
+    assert _amend(client, case_id).status_code == 303
+    for reason in ("", REASON):
+        again = client.post(
+            f"/cases/{case_id}/amend", data={"version": stale_version, "reason": reason}
+        )
+        text = again.get_data(as_text=True)
+        assert again.status_code == 409
+        assert 'id="amend-problem"' in text
+        assert "The order was amended already: order version 2 waits" in text
+    assert len(db_session.scalars(select(OrderAmendment)).all()) == 1
+
+
+def test_a_tampered_version_comes_back_with_a_message_and_the_reason(paid):
+    client, case_id = paid["client"], paid["case_id"]
+    bad = client.post(f"/cases/{case_id}/amend", data={"version": "x", "reason": REASON})
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert 'id="amend-problem"' in text and "nothing was amended" in text
+    assert REASON in text and f'name="version" value="{_version(case_id)}"' in text
 
 
 def test_the_practitioner_is_mailed_when_the_page_amends_the_order(app, paid, smtp_server):
