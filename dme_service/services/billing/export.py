@@ -3,7 +3,8 @@
 The claim of an amended order goes as a corrected claim (services.billing.corrected_claims).
 A file is stored with its claims (`ClaimFile`); nothing moves until the biller confirms the
 file was sent (`confirm_sent`), which moves each of its claims to "submitted" with the day the
-biller typed. Export and confirmation each commit once, with an audit row.
+biller typed. Export and confirmation each commit once, with an audit row. A file whose
+claim already went in another confirmed file cannot be confirmed (services.billing.replaced_files).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dme_service.models import Case, ClaimFile, Clinic, User, utcnow
 from dme_service.rules.claim import STATE_WORDS
 from dme_service.rules.readiness import unmet
 from dme_service.services.billing import claim as billing
-from dme_service.services.billing import corrected_claims, readiness
+from dme_service.services.billing import corrected_claims, readiness, replaced_files
 from dme_service.services.billing import money as claim_money
 from dme_service.services.billing.input import FieldProblem
 from dme_service.services.clinic.clinic_time import human_date
@@ -181,6 +182,10 @@ def confirm_sent(
                 )
             ]
         )
+    replaced = replaced_files.replacements(session, claim_file)
+    if replaced:
+        # Sending it would repeat claims the payer already has (CARC 18, exact duplicate).
+        raise billing.InvalidInput([FieldProblem("file", r.words) for r in replaced])
     submitted, skipped = [], []
     for case_id in claim_file.case_ids:
         case = load_case(session, user, case_id, for_update=True)

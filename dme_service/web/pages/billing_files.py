@@ -25,7 +25,7 @@ from dme_service.services.billing import claim as billing
 from dme_service.services.billing import claim_details as billing_claim_details
 from dme_service.services.billing import export as claim_export
 from dme_service.services.billing import fees as billing_fees
-from dme_service.services.billing import manual_match
+from dme_service.services.billing import manual_match, replaced_files
 from dme_service.services.billing import remittance as remittance_import
 from dme_service.services.billing import reports as claim_reports
 from dme_service.services.billing import supplier as billing_supplier
@@ -64,6 +64,7 @@ def export_claims():
         "billing/claim_file.html",
         result=result,
         file=result.file,
+        replaced=[],  # a file just made holds only claims not yet sent
         form=form,
         title="Claim file",
     )
@@ -86,6 +87,7 @@ def claim_files():
         files=files,
         production_files=usage == "production",
         production={f.id: claim_export.is_production(f) for f in files},
+        replaced={f.id for f in files if replaced_files.replacements(db, f)},
         title="Claim files",
     )
 
@@ -101,14 +103,26 @@ def _file_or_404(file_id: int):
 def claim_file(file_id: int):
     found = _file_or_404(file_id)
     form = SentForm(formdata=None, sent_on=clinic_today())
-    return render_template(
-        "billing/claim_file.html", result=None, file=found, form=form, title="Claim file"
-    )
+    return render_template("billing/claim_file.html", form=form, **_file_context(found))
+
+
+def _file_context(found) -> dict:
+    return {
+        "result": None,
+        "file": found,
+        "replaced": replaced_files.replacements(get_session(), found),
+        "title": "Claim file",
+    }
 
 
 @bp.route("/claim-files/<int:file_id>/download")
 def claim_file_download(file_id: int):
+    """The 837P to send; refused, with the reason on the file's page, once it was replaced."""
     found = _file_or_404(file_id)
+    context = _file_context(found)
+    if context["replaced"]:
+        form = SentForm(formdata=None, sent_on=clinic_today())
+        return render_template("billing/claim_file.html", form=form, **context), 409
     response = Response(found.content, mimetype="text/plain")
     name = f"claims-{found.control_number:09d}.837"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -116,11 +130,7 @@ def claim_file_download(file_id: int):
 
 
 def _sent_context() -> dict:
-    return {
-        "result": None,
-        "file": _file_or_404(request.view_args["file_id"]),
-        "title": "Claim file",
-    }
+    return _file_context(_file_or_404(request.view_args["file_id"]))
 
 
 @bp.route("/claim-files/<int:file_id>/sent", methods=["POST"])

@@ -13,10 +13,12 @@ from sqlalchemy import func, select
 from dme_service.claims import x835_build
 from dme_service.claims.x835 import RemittanceRefused
 from dme_service.models import BillingEvent, Case, ClaimFile, ClaimRecord, Clinic, RemittanceFile
+from dme_service.services.billing import claim as billing
 from dme_service.services.billing import export as claim_export
 from dme_service.services.billing import fees as billing_fees
 from dme_service.services.billing import money as claim_money
 from dme_service.services.billing import remittance as remittance_import
+from dme_service.services.billing import replaced_files
 from services.billing.ready_claims import SERVICE_DATE, ready_claim
 
 sys.path.insert(0, "tests")
@@ -273,3 +275,33 @@ def test_the_queue_puts_the_nearest_deadline_first(db_session, billed):
     assert [r.case.id for r in rows] == [sooner.id, later.id, none.id]
     assert rows[0].deadline.due == date(2027, 1, 15)
     assert rows[0].deadline.days_left(TODAY) == 40
+
+
+def test_a_file_whose_claim_went_in_another_file_cannot_be_confirmed_sent(db_session, billed):
+    # Export pressed twice: the same claim in two files; the biller sends the second one.
+    case = ready_claim(db_session, billed)
+    first = export(db_session, billed, [case]).file
+    second = export(db_session, billed, [case]).file
+    claim_export.confirm_sent(db_session, billed["billing"], second.id, TODAY, today=TODAY)
+    replaced = replaced_files.replacements(db_session, db_session.get(ClaimFile, first.id))
+    words = (
+        f"Replaced: claim DME{case.id} went to the payer in file {second.control_number} "
+        "on Dec 6, 2026; do not send this file."
+    )
+    assert [r.words for r in replaced] == [words]
+    with pytest.raises(billing.InvalidInput) as refused:
+        claim_export.confirm_sent(db_session, billed["billing"], first.id, TODAY, today=TODAY)
+    assert [p.message for p in refused.value.errors] == [words]
+    db_session.expire_all()
+    assert db_session.get(ClaimFile, first.id).sent_on is None
+
+
+def test_a_file_made_after_the_claim_was_sent_is_not_replaced(db_session, billed):
+    case = ready_claim(db_session, billed)
+    sent = export(db_session, billed, [case]).file
+    claim_export.confirm_sent(db_session, billed["billing"], sent.id, TODAY, today=TODAY)
+    db_session.get(Case, case.id).billing_state = "ready_to_submit"  # rejected, fixed, again
+    db_session.commit()
+    later = export(db_session, billed, [case]).file
+    assert replaced_files.replacements(db_session, later) == []
+    assert replaced_files.replacements(db_session, sent) == []

@@ -90,6 +90,34 @@ def test_confirming_the_file_sent_submits_its_claims(db_session, billed, biller)
     assert record.submitted_on.isoformat() == "2026-12-04"
 
 
+def test_a_file_whose_claim_went_in_another_file_says_so_and_cannot_be_sent(
+    db_session, billed, biller
+):
+    # Export pressed twice: the same claim in files 1 and 2; file 2 is confirmed sent.
+    case = ready_claim(db_session, billed)
+    _export(biller, case.id)
+    _export(biller, case.id)
+    page = biller.get("/billing/claim-files/2").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    sent = {"csrf_token": token, "sent_on": "2026-12-04"}
+    assert biller.post("/billing/claim-files/2/sent", data=sent).status_code == 303
+    words = (
+        f"Replaced: claim DME{case.id} went to the payer in file 2 on Dec 4, 2026; "
+        "do not send this file."
+    )
+    page = biller.get("/billing/claim-files/1").get_data(as_text=True)
+    assert words in page
+    assert "Confirm the file was sent" not in page and "Download the 837P file" not in page
+    download = biller.get("/billing/claim-files/1/download")
+    assert download.status_code == 409 and words in download.get_data(as_text=True)
+    assert "Content-Disposition" not in download.headers
+    again = biller.post("/billing/claim-files/1/sent", data=sent)
+    assert again.status_code == 422 and words in again.get_data(as_text=True)
+    assert "claim(s) marked submitted" not in again.get_data(as_text=True)
+    listing = biller.get("/billing/claim-files").get_data(as_text=True)
+    assert "Replaced: its claim went in another file; do not send" in listing
+
+
 def _upload(client, content: bytes):
     page = client.get("/billing/remittances").get_data(as_text=True)
     token = page.split('name="csrf_token" value="')[1].split('"')[0]
