@@ -162,7 +162,9 @@ def test_the_engine_the_case_page_and_the_home_plan_pick_the_same_trial(dates, d
     )
     case = parse(document, today=TODAY)
     rows = [
-        SimpleNamespace(date=trial.date, position=i, body_position=trial.position)
+        SimpleNamespace(
+            date=trial.date, position=i, body_position=trial.position, device=trial.device
+        )
         for i, trial in enumerate(case.trials)
     ]
     assert case.latest_trial_index == deciding
