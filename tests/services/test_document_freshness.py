@@ -44,7 +44,9 @@ def eager_checklist(session, case) -> list:
         )
         .order_by(ChecklistReview.id.desc())
     ):
-        reviews.setdefault(entry.item, f"Reviewed {entry.at:%Y-%m-%d}: {entry.note}")
+        reviews.setdefault(
+            entry.item, f"Reviewed {clinic_time.human_date(entry.at, zone)}: {entry.note}"
+        )
     deliveries = session.scalars(
         select(BillingEvent.delivery)
         .where(BillingEvent.case_id == case.id, BillingEvent.delivery.is_not(None))
