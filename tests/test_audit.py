@@ -1,6 +1,7 @@
 """The audit trail: keyed rows, seals, append-only triggers, tampering, concurrent appends."""
 
 import threading
+import time
 
 import pytest
 from flask import g
@@ -36,7 +37,19 @@ def admin(make_user):
 
 
 def seal_now(session) -> None:
-    audit_seal.seal_all(session, grace_seconds=0)
+    """Seal every row. On PostgreSQL the sealers' lock is the database's (an advisory lock), and
+    the other test worker, in its own schema of the same database, may hold it for a moment while
+    it seals: then nothing is sealed, so try again until no row is left unsealed."""
+    for _ in range(200):
+        audit_seal.seal_all(session, grace_seconds=0)
+        newest = audit_seal.newest_seal(session)
+        after = newest.last_event_id if newest is not None else 0
+        unsealed = session.scalar(select(AuditEvent.id).where(AuditEvent.id > after).limit(1))
+        session.commit()  # end the read: SQLite's writers wait for it
+        if unsealed is None:
+            return
+        time.sleep(0.02)
+    raise AssertionError("the rows could not be sealed")
 
 
 def test_each_row_carries_its_key_id_and_a_keyed_mac(db_session, admin):
