@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, Length
 
 from dme_service.db import get_session
 from dme_service.services.clinic import password_links
-from dme_service.web import access_logs
+from dme_service.web.access_logs import redact_with
 from dme_service.web.forms import keeps_input
 
 bp = Blueprint("password_link", __name__)
@@ -53,7 +53,7 @@ class RedactPasswordLink(logging.Filter):
 
 @bp.record_once
 def redact_access_logs(_state) -> None:
-    access_logs.redact_with(RedactPasswordLink)
+    redact_with(RedactPasswordLink)
 
 
 def _gone():

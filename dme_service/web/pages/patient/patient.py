@@ -35,7 +35,7 @@ from dme_service.documents import instructions_text, wording
 from dme_service.services.patient import home_log, home_plan
 from dme_service.services.patient import links as patient_links
 from dme_service.services.patient import printing as patient_print
-from dme_service.web import access_logs
+from dme_service.web.access_logs import redact_with
 from dme_service.web.forms import keeps_input, no_input_to_keep
 from dme_service.web.i18n import browser_language, choose_language
 from dme_service.web.pages.patient.common import local_today
@@ -78,7 +78,7 @@ class RedactLinkToken(logging.Filter):
 
 @bp.record_once
 def redact_access_logs(_state) -> None:
-    access_logs.redact_with(RedactLinkToken)
+    redact_with(RedactLinkToken)
 
 
 def cookie_name() -> str:
